@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))).then(
+  (code) => { if (typeof code === 'number') process.exitCode = code; },
+  (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },
+);

@@ -1,0 +1,115 @@
+/**
+ * One root error class, split by phase. Every error carries enough context for a user to see
+ * what is wrong and where; the CLI prints `message` (never a stack) for any SluiceError.
+ */
+
+export interface SourcePosition {
+  /** 1-based line */
+  readonly line: number;
+  /** 1-based column */
+  readonly column: number;
+  /** 0-based character offset into the text that was parsed */
+  readonly offset: number;
+}
+
+export type ErrorPhase =
+  | 'parse'
+  | 'type'
+  | 'plan'
+  | 'catalog'
+  | 'serde'
+  | 'execution'
+  | 'log'
+  | 'state'
+  | 'config';
+
+export abstract class SluiceError extends Error {
+  abstract readonly phase: ErrorPhase;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad SQL text: names line:column, shows the line with a caret, the token and what was expected. */
+export class ParseError extends SluiceError {
+  readonly phase = 'parse' as const;
+  constructor(
+    message: string,
+    readonly position: SourcePosition | undefined,
+    readonly sql: string,
+    readonly token?: string,
+    readonly expected?: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** An expression that does not type-check (unknown column, bad argument types, ...). */
+export class TypeCheckError extends SluiceError {
+  readonly phase = 'type' as const;
+  constructor(message: string, readonly position?: SourcePosition, readonly expression?: string) {
+    super(message);
+  }
+}
+
+/** A statement that is well formed but cannot be planned (unsupported shape, invalid join, ...). */
+export class PlanError extends SluiceError {
+  readonly phase = 'plan' as const;
+  constructor(message: string, readonly position?: SourcePosition, readonly planNode?: string) {
+    super(message);
+  }
+}
+
+/** A statement that conflicts with the catalog (unknown or duplicate source, missing topic, ...). */
+export class CatalogError extends SluiceError {
+  readonly phase = 'catalog' as const;
+  constructor(message: string, readonly position?: SourcePosition) {
+    super(message);
+  }
+}
+
+/** A record that cannot be serialized or deserialized. */
+export class SerdeError extends SluiceError {
+  readonly phase = 'serde' as const;
+  constructor(message: string, readonly topic?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A failure while a query runs: per record (goes to the processing log) or fatal for the task. */
+export class ExecutionError extends SluiceError {
+  readonly phase = 'execution' as const;
+  constructor(
+    message: string,
+    readonly context: { queryId?: string; topic?: string; partition?: number; offset?: bigint } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Topic log failures: unknown topic, offset out of range, closed log, ... */
+export class LogError extends SluiceError {
+  readonly phase = 'log' as const;
+  constructor(
+    message: string,
+    readonly code: 'UNKNOWN_TOPIC' | 'TOPIC_EXISTS' | 'OFFSET_OUT_OF_RANGE' | 'INVALID_PARTITION' | 'CLOSED' | 'INVALID_CONFIG' | 'IO',
+    readonly context: { topic?: string; partition?: number; offset?: bigint } = {},
+  ) {
+    super(message);
+  }
+}
+
+export class StateError extends SluiceError {
+  readonly phase = 'state' as const;
+}
+
+/** Bad configuration: properties, CLI flags, WITH clauses values. */
+export class ConfigError extends SluiceError {
+  readonly phase = 'config' as const;
+}
+
+export function isSluiceError(e: unknown): e is SluiceError {
+  return e instanceof SluiceError;
+}
