@@ -1,0 +1,99 @@
+/**
+ * Physical steps: the plan handed to the runtime. Plain serializable data (expressions stay AST),
+ * so a plan can be stored in the command log and rebuilt anywhere. Each step names the row layout
+ * it produces (`columns`); operators compile their expressions against their input's layout.
+ */
+import type { LogicalSchema } from '../common/schema.js';
+import type { SqlType } from '../common/sql-types.js';
+import type { FormatInfo, TimestampColumn, WindowInfo } from './data-source.js';
+import type { Expression, FunctionCall } from '../sql/ast.js';
+
+/** One column of the row arrays flowing out of a step. */
+export interface RowColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** the relation name or alias that may qualify the column */
+  readonly source?: string;
+}
+
+interface StepBase {
+  /** stable, derived from the plan path (never from counters) */
+  readonly id: string;
+  readonly columns: readonly RowColumn[];
+}
+
+/**
+ * Reads a topic. Rows are laid out as key columns, value columns, header columns, then ROWTIME,
+ * ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND for windowed sources).
+ */
+export interface SourceStep extends StepBase {
+  readonly kind: 'StreamSource' | 'TableSource';
+  readonly sourceName: string;
+  readonly alias: string;
+  readonly topic: string;
+  readonly schema: LogicalSchema;
+  readonly keyFormat: FormatInfo;
+  readonly valueFormat: FormatInfo;
+  readonly timestamp?: TimestampColumn;
+  readonly window?: WindowInfo;
+}
+
+/** Drops rows whose predicate is not true (for tables: turns them into deletes). */
+export interface FilterStep extends StepBase {
+  readonly kind: 'StreamFilter' | 'TableFilter';
+  readonly input: Step;
+  readonly predicate: Expression;
+}
+
+/** Applies table functions: one output row per element, extra columns appended. */
+export interface FlatMapStep extends StepBase {
+  readonly kind: 'StreamFlatMap';
+  readonly input: Step;
+  readonly tableFunctions: readonly FunctionCall[];
+}
+
+/** PARTITION BY: computes new key columns; the row is re-laid out as `columns` says. */
+export interface SelectKeyStep extends StepBase {
+  readonly kind: 'StreamSelectKey';
+  readonly input: Step;
+  readonly keyExpressions: readonly Expression[];
+  /** for each output column: 'key:i' (the i-th key expression) or the input column index */
+  readonly layout: readonly (number | `key:${number}`)[];
+}
+
+/** Projection: output rows are the sink schema's columns (keys first) */
+export interface SelectStep extends StepBase {
+  readonly kind: 'StreamSelect' | 'TableSelect';
+  readonly input: Step;
+  readonly expressions: readonly Expression[];
+}
+
+/** Writes rows to a topic, key and value serialized with the sink's formats. */
+export interface SinkStep extends StepBase {
+  readonly kind: 'StreamSink' | 'TableSink';
+  readonly input: Step;
+  readonly topic: string;
+  readonly schema: LogicalSchema;
+  readonly keyFormat: FormatInfo;
+  readonly valueFormat: FormatInfo;
+  /** index in the input row of the column whose value becomes the record timestamp */
+  readonly timestampColumn?: TimestampColumn;
+}
+
+export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | SinkStep;
+export type StepKind = Step['kind'];
+
+/** A persistent query as planned. */
+export interface QueryPlan {
+  readonly queryId: string;
+  readonly sink: SinkStep;
+  /** source topics the query consumes */
+  readonly sourceTopics: readonly string[];
+}
+
+export function stepInputs(step: Step): Step[] {
+  return 'input' in step ? [step.input] : [];
+}
+
+/** The step type for one kind (works for steps whose `kind` is a union, unlike Extract). */
+export type StepOfKind<K extends StepKind> = Step & { readonly kind: K };

@@ -1,0 +1,92 @@
+/**
+ * `sluice test FILE.json... [--json OUT] [--filter TEXT] [--quiet]`
+ * `sluice test -s statements.sql [-i input.json] -o output.json`
+ * Runs conformance-format cases, a PASS/FAIL/SKIP line each (with a diff for failures), then
+ * the closing line `N passed, N failed, N skipped`. Exit status 1 when anything fails.
+ */
+import { writeFile } from 'node:fs/promises';
+import { toTestValue } from './test-runner/test-values.js';
+import type { CliIo } from './main.js';
+import { loadCaseFile, loadRunnerCase } from './test-runner/test-case.js';
+import type { TestCase } from './test-runner/test-case.js';
+import { runCase } from './test-runner/run-case.js';
+import type { CaseResult } from './test-runner/run-case.js';
+
+export interface TestRunSummary {
+  readonly results: CaseResult[];
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+export async function runCases(cases: readonly TestCase[], onResult?: (r: CaseResult) => void): Promise<TestRunSummary> {
+  const results: CaseResult[] = [];
+  for (const tc of cases) {
+    const r = await runCase(tc);
+    results.push(r);
+    onResult?.(r);
+  }
+  return {
+    results,
+    passed: results.filter((r) => r.status === 'PASS').length,
+    failed: results.filter((r) => r.status === 'FAIL').length,
+    skipped: results.filter((r) => r.status === 'SKIP').length,
+  };
+}
+
+export async function runTest(argv: string[], io: CliIo): Promise<number> {
+  const files: string[] = [];
+  let statements: string | undefined;
+  let input: string | undefined;
+  let output: string | undefined;
+  let jsonOut: string | undefined;
+  let filter: string | undefined;
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '-s' || a === '--sql-file') statements = next();
+    else if (a === '-i' || a === '--input-file') input = next();
+    else if (a === '-o' || a === '--output-file') output = next();
+    else if (a === '--json') jsonOut = next();
+    else if (a === '--filter') filter = next();
+    else if (a === '--quiet') quiet = true;
+    else files.push(a);
+  }
+  let cases: TestCase[] = [];
+  if (statements || output) {
+    if (!statements || !output) {
+      io.err('usage: sluice test -s statements.sql [-i input.json] -o output.json');
+      return 1;
+    }
+    cases.push(await loadRunnerCase(statements, input, output));
+  }
+  for (const f of files) cases.push(...(await loadCaseFile(f)));
+  if (filter) cases = cases.filter((c) => c.name.includes(filter!) || c.file.includes(filter!));
+  if (!cases.length) {
+    io.err('usage: sluice test FILE.json... [--json OUT] [--filter TEXT] | -s statements.sql [-i input.json] -o output.json');
+    return 1;
+  }
+  const summary = await runCases(cases, (r) => {
+    if (quiet && r.status !== 'FAIL') return;
+    io.out(`${r.status} ${r.file} :: ${r.name}${r.status === 'SKIP' ? ` (${r.reason})` : ''}`);
+    if (r.status === 'FAIL') io.out(indent(r.reason ?? ''));
+  });
+  if (jsonOut) {
+    const data = summary.results.map((r) => ({ ...r, actual: r.actual?.map((a) => ({ ...a, key: toTestValue(a.key), value: toTestValue(a.value) })) }));
+    await writeFile(jsonOut, JSON.stringify({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped, cases: data }, null, 2));
+  }
+  io.out(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  return summary.failed ? 1 : 0;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => '    ' + l)
+    .join('\n');
+}

@@ -1,0 +1,238 @@
+/**
+ * Runs one conformance case against a fresh engine on a temporary data directory: creates the
+ * topics the case uses, executes the statements, feeds the inputs one at a time (running the
+ * queries until idle after each, as ksqlDB's test driver processes each record fully), then
+ * compares the output topics and the `post` conditions.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, formatSchema, valueColumns } from '../../index.js';
+import type { DataSource, FormatName } from '../../index.js';
+import type { TestCase, TestRecord } from './test-case.js';
+import { fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
+
+export interface ActualRecord {
+  readonly topic: string;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+}
+
+export interface CaseResult {
+  readonly file: string;
+  readonly name: string;
+  readonly status: 'PASS' | 'FAIL' | 'SKIP';
+  /** why it failed or was skipped */
+  readonly reason?: string;
+  readonly actual?: readonly ActualRecord[];
+}
+
+class CaseFailure extends Error {}
+
+export async function runCase(tc: TestCase): Promise<CaseResult> {
+  const base = { file: tc.file, name: tc.name };
+  if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-test-'));
+  const properties: Record<string, string> = { 'auto.offset.reset': 'earliest' };
+  for (const [k, v] of Object.entries(tc.properties)) properties[k] = String(v);
+  let engine: Engine | undefined;
+  let actual: ActualRecord[] = [];
+  try {
+    engine = await Engine.open({ dataDir: dir, properties });
+    await createTopics(engine, tc);
+    let failure: unknown;
+    for (const sql of tc.statements) {
+      try {
+        await engine.execute(sql);
+      } catch (e) {
+        failure = e;
+        break;
+      }
+    }
+    if (tc.expectedException) {
+      if (failure === undefined) throw new CaseFailure(`expected an error${tc.expectedException.message ? ` containing "${tc.expectedException.message}"` : ''}, but every statement succeeded`);
+      const message = failure instanceof Error ? failure.message : String(failure);
+      const wanted = tc.expectedException.message;
+      if (wanted && !message.includes(wanted)) throw new CaseFailure(`expected an error containing:\n    ${wanted}\n  but got:\n    ${message}`);
+      if (!isSluiceError(failure)) throw new CaseFailure(`expected a clean error but got an internal one: ${message}`);
+      return { ...base, status: 'PASS' };
+    }
+    if (failure !== undefined) {
+      const message = failure instanceof Error ? (isSluiceError(failure) ? failure.message : failure.stack ?? failure.message) : String(failure);
+      throw new CaseFailure(`statement failed: ${message}`);
+    }
+    await engine.runUntilIdle();
+    for (const input of tc.inputs) {
+      await produceInput(engine, input);
+      await engine.runUntilIdle();
+    }
+    actual = await readOutputs(engine, tc.outputs);
+    compareOutputs(tc.outputs, actual);
+    await checkPost(engine, tc);
+    return { ...base, status: 'PASS', actual };
+  } catch (e) {
+    if (e instanceof CaseFailure) return { ...base, status: 'FAIL', reason: e.message, actual };
+    return { ...base, status: 'FAIL', reason: `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, actual };
+  } finally {
+    await engine?.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Topics named by the case: declared ones, inputs, and those of CREATE STREAM/TABLE statements. */
+async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
+  const wanted = new Map<string, number>();
+  for (const t of tc.topics) wanted.set(t.name, t.partitions ?? 1);
+  for (const sql of tc.statements) {
+    let stmt;
+    try {
+      stmt = parseStatement(sql);
+    } catch {
+      continue;
+    }
+    if (stmt.kind !== 'CreateSource') continue;
+    const prop = (name: string) => stmt.properties.find((p) => p.name === name)?.value;
+    const topic = prop('KAFKA_TOPIC');
+    const partitions = prop('PARTITIONS');
+    const name = topic?.kind === 'StringLiteral' ? topic.value : stmt.name;
+    if (!wanted.has(name)) wanted.set(name, partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : 1);
+  }
+  for (const r of tc.inputs) if (!wanted.has(r.topic)) wanted.set(r.topic, 1);
+  const existing = new Set(await engine.log.listTopics());
+  for (const [name, partitions] of wanted) if (!existing.has(name)) await engine.log.createTopic(name, { partitions, config: { 'retention.ms': -1 } });
+}
+
+function sourceForTopic(engine: Engine, topic: string, preferSink: boolean): DataSource | undefined {
+  const all = engine.catalog.listSources().filter((s) => s.topic === topic);
+  return (preferSink ? all.find((s) => s.createdByQuery) : all.find((s) => !s.createdByQuery)) ?? all[0];
+}
+
+function encodeWith(format: string, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: DataSource['keyFormat'], v: unknown): Buffer | null {
+  if (v === null || v === undefined) return null;
+  switch (format) {
+    case 'JSON':
+      return Buffer.from(JSON.stringify(v));
+    case 'DELIMITED':
+      return Buffer.from(typeof v === 'string' ? v : String(v));
+    case 'NONE':
+      return null;
+    default: {
+      const serde = createSerde(format as FormatName, target, columns, fmt);
+      const values = columns.length === 1 ? [fromTestValue(v, columns[0]!.type)] : columns.map((c) => fromTestValue((v as Record<string, unknown>)[c.name], c.type));
+      return serde.serialize(values);
+    }
+  }
+}
+
+async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
+  const source = sourceForTopic(engine, r.topic, false);
+  let key: Buffer | null = null;
+  let value: Buffer | null = null;
+  if (source) {
+    key = encodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, r.key);
+    value = encodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', source.valueFormat, r.value);
+  } else {
+    key = r.key === undefined || r.key === null ? null : Buffer.from(typeof r.key === 'string' ? r.key : JSON.stringify(r.key));
+    value = r.value === null ? null : Buffer.from(JSON.stringify(r.value));
+  }
+  const headers = (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
+  await engine.log.produce([{ topic: r.topic, key, value, timestamp: r.timestamp ?? 0, headers }]);
+}
+
+function decodeWith(format: string | undefined, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: DataSource['keyFormat'] | undefined, bytes: Buffer | null): unknown {
+  if (bytes === null) return null;
+  switch (format) {
+    case undefined:
+    case 'JSON':
+      return parseJsonLoose(bytes.toString('utf8'));
+    case 'DELIMITED':
+      return bytes.toString('utf8');
+    case 'NONE':
+      return null;
+    default: {
+      const values = createSerde(format as FormatName, target, columns, fmt!).deserialize(bytes);
+      if (values === null) return null;
+      return columns.length === 1 ? toTestValue(values[0]) : Object.fromEntries(columns.map((c, i) => [c.name, toTestValue(values[i])]));
+    }
+  }
+}
+
+async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Promise<ActualRecord[]> {
+  const topics = [...new Set(expected.map((r) => r.topic))];
+  const out: ActualRecord[] = [];
+  const existing = new Set(await engine.log.listTopics());
+  for (const topic of topics) {
+    if (!existing.has(topic)) continue;
+    const source = sourceForTopic(engine, topic, true);
+    const desc = await engine.log.describeTopic(topic);
+    for (const p of desc.partitions) {
+      let offset = p.logStartOffset;
+      for (;;) {
+        const batch = await engine.log.fetch(topic, p.partition, offset, { maxRecords: 10_000 });
+        for (const rec of batch.records) {
+          const key = source ? decodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, rec.key) : rec.key?.toString('utf8') ?? null;
+          const value = source ? decodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', source.valueFormat, rec.value) : decodeWith(undefined, [], 'VALUE', undefined, rec.value);
+          out.push({ topic, key, value, timestamp: rec.timestamp });
+        }
+        if (batch.nextOffset === offset || batch.records.length === 0) break;
+        offset = batch.nextOffset;
+      }
+    }
+  }
+  return out;
+}
+
+const show = (r: { topic: string; key?: unknown; value: unknown; timestamp?: number }) =>
+  `${r.topic}  key=${JSON.stringify(r.key ?? null)}  value=${JSON.stringify(r.value)}${r.timestamp !== undefined ? `  ts=${r.timestamp}` : ''}`;
+
+function compareOutputs(expected: readonly TestRecord[], actual: readonly ActualRecord[]): void {
+  const problems: string[] = [];
+  const topics = [...new Set(expected.map((r) => r.topic))];
+  for (const topic of topics) {
+    const want = expected.filter((r) => r.topic === topic);
+    const got = actual.filter((r) => r.topic === topic);
+    const n = Math.max(want.length, got.length);
+    for (let i = 0; i < n; i++) {
+      const w = want[i];
+      const g = got[i];
+      if (!w) problems.push(`  unexpected  ${show(g!)}`);
+      else if (!g) problems.push(`  missing     ${show(w)}`);
+      else if (!testValuesEqual(w.key ?? null, g.key) || !testValuesEqual(w.value, g.value) || (w.timestamp !== undefined && w.timestamp !== g.timestamp))
+        problems.push(`  expected    ${show(w)}\n  actual      ${show(g)}`);
+    }
+  }
+  if (problems.length) throw new CaseFailure(`output records differ:\n${problems.join('\n')}`);
+}
+
+function canonicalSchema(schema: string): string {
+  try {
+    const stmt = parseStatement(`CREATE STREAM S (${schema}) WITH (KAFKA_TOPIC='t');`);
+    return formatStatement(stmt);
+  } catch {
+    return schema;
+  }
+}
+
+async function checkPost(engine: Engine, tc: TestCase): Promise<void> {
+  const post = tc.post;
+  if (!post) return;
+  const problems: string[] = [];
+  for (const s of post.sources ?? []) {
+    const source = engine.catalog.getSource(s.name);
+    if (!source) {
+      problems.push(`  source ${s.name} does not exist`);
+      continue;
+    }
+    if (s.type && s.type.toUpperCase() !== source.sourceType) problems.push(`  ${s.name} is a ${source.sourceType}, expected ${s.type}`);
+    if (s.schema !== undefined && canonicalSchema(s.schema) !== canonicalSchema(formatSchema(source.schema)))
+      problems.push(`  ${s.name} schema:\n    expected ${s.schema}\n    actual   ${formatSchema(source.schema)}`);
+    if (s.keyFormat?.format && s.keyFormat.format.toUpperCase() !== source.keyFormat.format) problems.push(`  ${s.name} key format ${source.keyFormat.format}, expected ${s.keyFormat.format}`);
+    if (s.valueFormat && s.valueFormat.toUpperCase() !== source.valueFormat.format) problems.push(`  ${s.name} value format ${source.valueFormat.format}, expected ${s.valueFormat}`);
+  }
+  if (post.topics?.blacklist) {
+    const re = new RegExp(`^${post.topics.blacklist}$`);
+    for (const t of await engine.log.listTopics()) if (re.test(t)) problems.push(`  topic ${t} should not exist`);
+  }
+  if (problems.length) throw new CaseFailure(`post conditions failed:\n${problems.join('\n')}`);
+}

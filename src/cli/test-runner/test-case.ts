@@ -1,0 +1,99 @@
+/** The conformance test format (ksqlDB's query-validation tests), loaded and expanded. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+export interface TestRecord {
+  readonly topic: string;
+  readonly key?: unknown;
+  readonly value: unknown;
+  readonly timestamp?: number;
+  readonly headers?: readonly { readonly KEY: string; readonly VALUE: string | null }[];
+  readonly window?: { readonly start: number; readonly end: number; readonly type: string };
+}
+
+export interface PostSource {
+  readonly name: string;
+  readonly type: string;
+  readonly schema?: string;
+  readonly keyFormat?: { readonly format: string };
+  readonly valueFormat?: string;
+}
+
+export interface TestCase {
+  readonly file: string;
+  readonly name: string;
+  readonly statements: readonly string[];
+  readonly inputs: readonly TestRecord[];
+  readonly outputs: readonly TestRecord[];
+  readonly expectedException?: { readonly type?: string; readonly message?: string };
+  readonly post?: { readonly sources?: readonly PostSource[]; readonly topics?: { readonly blacklist?: string } };
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly topics: readonly { readonly name: string; readonly partitions?: number }[];
+  /** set when the case is not run, with the reason */
+  readonly skip?: string;
+}
+
+interface RawCase {
+  name: string;
+  statements: string[];
+  inputs?: TestRecord[];
+  outputs?: TestRecord[];
+  expectedException?: { type?: string; message?: string };
+  post?: TestCase['post'];
+  properties?: Record<string, unknown>;
+  topics?: { name: string; partitions?: number }[];
+  format?: string[];
+  config?: string[];
+  enabled?: boolean;
+}
+
+const UNSUPPORTED_FORMAT = /\b(AVRO|PROTOBUF_NOSR|PROTOBUF|JSON_SR)\b/i;
+const FORMAT_PROPERTY = /(?:KEY_FORMAT|VALUE_FORMAT|FORMAT)\s*=\s*'([A-Za-z_]+)'/gi;
+
+export function expandCases(file: string, raw: { tests?: RawCase[] }): TestCase[] {
+  const out: TestCase[] = [];
+  for (const t of raw.tests ?? []) {
+    const formats = t.format?.length ? t.format : [undefined];
+    const configs = t.config?.length ? t.config : [undefined];
+    for (const format of formats)
+      for (const config of configs) {
+        const sub = (s: string) => s.replaceAll('{FORMAT}', format ?? '{FORMAT}').replaceAll('{CONFIG}', config ?? '{CONFIG}');
+        const statements = t.statements.map(sub);
+        const suffix = [format, config].filter(Boolean).join(' - ');
+        const name = suffix ? `${t.name} - ${suffix}` : t.name;
+        const defaultFormats = [t.properties?.['ksql.persistence.default.format.value'], t.properties?.['ksql.persistence.default.format.key']].filter(
+          (x): x is string => typeof x === 'string',
+        );
+        const used = [...statements.flatMap((s) => [...s.matchAll(FORMAT_PROPERTY)].map((m) => m[1]!)), ...defaultFormats];
+        const unsupported = used.find((f) => UNSUPPORTED_FORMAT.test(f));
+        const skip = t.enabled === false ? 'disabled in the suite' : unsupported ? `format ${unsupported.toUpperCase()} is not supported yet` : undefined;
+        out.push({
+          file: basename(file),
+          name,
+          statements,
+          inputs: t.inputs ?? [],
+          outputs: t.outputs ?? [],
+          ...(t.expectedException ? { expectedException: t.expectedException } : {}),
+          ...(t.post ? { post: t.post } : {}),
+          properties: t.properties ?? {},
+          topics: t.topics ?? [],
+          ...(skip ? { skip } : {}),
+        });
+      }
+  }
+  return out;
+}
+
+export async function loadCaseFile(path: string): Promise<TestCase[]> {
+  return expandCases(path, JSON.parse(await readFile(path, 'utf8')) as { tests?: RawCase[] });
+}
+
+/** ksql-test-runner's form: a statements file, an inputs file and an outputs file. */
+export async function loadRunnerCase(statementsPath: string, inputPath: string | undefined, outputPath: string): Promise<TestCase> {
+  const { parseStatements } = await import('../../index.js');
+  const sql = await readFile(statementsPath, 'utf8');
+  const statements = parseStatements(sql).map((s) => s.text);
+  const inputs = inputPath ? ((JSON.parse(await readFile(inputPath, 'utf8')) as { inputs?: TestRecord[] }).inputs ?? []) : [];
+  const outputs = (JSON.parse(await readFile(outputPath, 'utf8')) as { outputs?: TestRecord[] }).outputs ?? [];
+  return { file: basename(statementsPath), name: basename(statementsPath), statements, inputs, outputs, properties: {}, topics: [] };
+}

@@ -1,0 +1,77 @@
+/**
+ * Converts between the JSON values of test files and runtime values, and compares records the
+ * way ksqlDB's test tool does: numbers (and decimals) by value, objects by field, arrays in order.
+ */
+import { Decimal } from 'decimal.js';
+import type { SqlType } from '../../index.js';
+
+/** Runtime value -> plain JSON-like value. */
+export function toTestValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (Decimal.isDecimal(v)) return (v as Decimal).toNumber();
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), toTestValue(x)]));
+  if (Array.isArray(v)) return v.map(toTestValue);
+  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toTestValue(x)]));
+  return v;
+}
+
+/** Plain JSON value from a test file -> runtime value of a column type (for KAFKA/DELIMITED inputs). */
+export function fromTestValue(v: unknown, type: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type.kind) {
+    case 'BIGINT':
+      return typeof v === 'string' || typeof v === 'number' ? BigInt(Math.trunc(Number(v))) : v;
+    case 'INTEGER':
+    case 'DOUBLE':
+    case 'DATE':
+    case 'TIME':
+    case 'TIMESTAMP':
+      return Number(v);
+    case 'DECIMAL':
+      return new Decimal(String(v)).toDecimalPlaces(type.scale);
+    case 'STRING':
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    case 'BOOLEAN':
+      return Boolean(v);
+    case 'BYTES':
+      return Buffer.from(String(v), 'base64');
+    case 'ARRAY':
+      return (v as unknown[]).map((x) => fromTestValue(x, type.element));
+    case 'MAP':
+      return new Map(Object.entries(v as object).map(([k, x]) => [fromTestValue(k, type.key), fromTestValue(x, type.value)]));
+    case 'STRUCT': {
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(type.fields.map((f) => [f.name, fromTestValue(o[f.name] ?? null, f.type)]));
+    }
+  }
+}
+
+export function testValuesEqual(expected: unknown, actual: unknown): boolean {
+  if (expected === null || expected === undefined) return actual === null || actual === undefined;
+  if (actual === null || actual === undefined) return false;
+  if (typeof expected === 'number' || typeof actual === 'number') {
+    const a = typeof actual === 'string' && typeof expected === 'number' ? NaN : Number(actual);
+    return Number(expected) === a || (Number.isNaN(Number(expected)) && Number.isNaN(a));
+  }
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => testValuesEqual(e, actual[i]));
+  }
+  if (typeof expected === 'object') {
+    if (typeof actual !== 'object' || Array.isArray(actual)) return false;
+    const ek = Object.keys(expected as object);
+    const ak = Object.keys(actual as object);
+    return ek.length === ak.length && ek.every((k) => k in (actual as object) && testValuesEqual((expected as never)[k], (actual as never)[k]));
+  }
+  return expected === actual;
+}
+
+/** JSON.parse that keeps integers beyond 2^53 as exact text-derived numbers where possible. */
+export function parseJsonLoose(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

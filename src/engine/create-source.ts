@@ -1,0 +1,133 @@
+/**
+ * CREATE [OR REPLACE] [SOURCE] STREAM|TABLE: validates columns and properties the way ksqlDB
+ * does and turns them into a DataSource. Topic checks are done by the caller (it owns the log).
+ */
+import { CatalogError } from '../common/errors.js';
+import type { Column, LogicalSchema } from '../common/schema.js';
+import { RESERVED_COLUMN_NAMES } from '../common/schema.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
+import { resolveType } from '../catalog/resolve-type.js';
+import type { SourceProperties } from '../catalog/source-properties.js';
+import { parseDelimiter, readSourceProperties } from '../catalog/source-properties.js';
+import type { CreateSource } from '../sql/ast.js';
+import { validateFormats } from './validate-formats.js';
+
+export interface SourceDefinition {
+  readonly source: DataSource;
+  readonly properties: SourceProperties;
+}
+
+export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, config: ReadonlyMap<string, string>): SourceDefinition {
+  const props = readSourceProperties(stmt.properties);
+  const kind = stmt.sourceType === 'STREAM' ? 'stream' : 'table';
+  const columns: Column[] = [];
+  const seen = new Set<string>();
+  for (const c of stmt.columns) {
+    if (RESERVED_COLUMN_NAMES.has(c.name)) throw new CatalogError(`'${c.name}' is a reserved column name.`, c.pos);
+    if (seen.has(c.name)) throw new CatalogError(`Duplicate column names: ${c.name}`, c.pos);
+    seen.add(c.name);
+    if (stmt.sourceType === 'STREAM' && c.constraint === 'PRIMARY_KEY')
+      throw new CatalogError(`Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+    if (stmt.sourceType === 'TABLE' && c.constraint === 'KEY')
+      throw new CatalogError(`Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+    const type = resolveType(c.type, catalog.lookupType);
+    const namespace = c.constraint === 'KEY' || c.constraint === 'PRIMARY_KEY' ? 'KEY' : c.constraint === 'NONE' ? 'VALUE' : c.constraint;
+    if (namespace === 'HEADERS' && !isHeadersType(type))
+      throw new CatalogError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${c.name}`, c.pos);
+    if (namespace === 'HEADER' && type.kind !== 'BYTES')
+      throw new CatalogError(`Invalid type for HEADER('${c.headerKey}') column: expected BYTES`, c.pos);
+    columns.push({ name: c.name, type, namespace, ...(c.headerKey !== undefined ? { headerKey: c.headerKey } : {}) });
+  }
+  if (columns.length === 0) throw new CatalogError('The statement does not define any columns.', stmt.pos);
+  if (stmt.sourceType === 'TABLE' && !columns.some((c) => c.namespace === 'KEY'))
+    throw new CatalogError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', stmt.pos);
+  if (stmt.isSource && stmt.orReplace)
+    throw new CatalogError(`Cannot add ${kind} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind}s.`, stmt.pos);
+
+  const valueFormatName = props.valueFormat ?? config.get('ksql.persistence.default.format.value')?.toUpperCase();
+  if (!valueFormatName)
+    throw new CatalogError(
+      "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.",
+      stmt.pos,
+    );
+  const hasKey = columns.some((c) => c.namespace === 'KEY');
+  const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
+  const keyFormat: FormatInfo = { format: hasKey ? keyFormatName : 'NONE', ...delimiter(props.keyDelimiter, 'KEY_DELIMITER') };
+  const wrapDefault = config.get('ksql.persistence.wrap.single.values');
+  const valueFormat: FormatInfo = {
+    format: valueFormatName,
+    ...delimiter(props.valueDelimiter, 'VALUE_DELIMITER'),
+    ...(props.wrapSingleValue !== undefined
+      ? { wrapSingleValue: props.wrapSingleValue }
+      : wrapDefault !== undefined
+        ? { wrapSingleValue: wrapDefault === 'true' }
+        : {}),
+  };
+  const schema: LogicalSchema = { columns };
+  validateFormats(schema, keyFormat, valueFormat, props.wrapSingleValue !== undefined);
+
+  let timestamp: DataSource['timestamp'];
+  if (props.timestamp) {
+    const name = props.timestamp.startsWith('`') ? props.timestamp.slice(1, -1) : props.timestamp.toUpperCase();
+    const col = columns.find((c) => c.name === name);
+    if (!col) throw new CatalogError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`, stmt.pos);
+    if (col.type.kind === 'STRING' && !props.timestampFormat)
+      throw new CatalogError(`A String timestamp field has been specified without also specifying the TIMESTAMP_FORMAT property.`, stmt.pos);
+    if (!['BIGINT', 'TIMESTAMP', 'STRING'].includes(col.type.kind))
+      throw new CatalogError(`Timestamp column, \`${name}\`, should be LONG(INT64), TIMESTAMP, or a String with a TIMESTAMP_FORMAT specified.`, stmt.pos);
+    timestamp = { column: name, ...(props.timestampFormat ? { format: props.timestampFormat } : {}) };
+  }
+  let window: WindowInfo | undefined;
+  if (props.windowType) {
+    const type = props.windowType.toUpperCase();
+    if (type !== 'TUMBLING' && type !== 'HOPPING' && type !== 'SESSION')
+      throw new CatalogError(`Invalid WINDOW_TYPE: ${props.windowType}. Valid values are SESSION, HOPPING, TUMBLING.`, stmt.pos);
+    if (type !== 'SESSION' && !props.windowSize)
+      throw new CatalogError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`, stmt.pos);
+    window = { type, ...(props.windowSize ? { sizeMs: parseDurationText(props.windowSize) } : {}) };
+  }
+  const source: DataSource = {
+    name: stmt.name,
+    sourceType: stmt.sourceType,
+    schema,
+    topic: props.kafkaTopic ?? stmt.name,
+    keyFormat,
+    valueFormat,
+    ...(timestamp ? { timestamp } : {}),
+    ...(window ? { window } : {}),
+    isSource: stmt.isSource,
+    sql,
+  };
+  return { source, properties: props };
+}
+
+function delimiter(text: string | undefined, property: string): { delimiter?: string } {
+  const d = parseDelimiter(text, property);
+  return d !== undefined ? { delimiter: d } : {};
+}
+
+function isHeadersType(t: Column['type']): boolean {
+  return (
+    t.kind === 'ARRAY' &&
+    t.element.kind === 'STRUCT' &&
+    t.element.fields.length === 2 &&
+    t.element.fields[0]!.name === 'KEY' &&
+    t.element.fields[0]!.type.kind === 'STRING' &&
+    t.element.fields[1]!.name === 'VALUE' &&
+    t.element.fields[1]!.type.kind === 'BYTES'
+  );
+}
+
+const UNIT_MS: Record<string, number> = {
+  MILLISECOND: 1, MILLISECONDS: 1, SECOND: 1000, SECONDS: 1000, MINUTE: 60_000, MINUTES: 60_000,
+  HOUR: 3_600_000, HOURS: 3_600_000, DAY: 86_400_000, DAYS: 86_400_000,
+};
+
+/** '10 SECONDS' -> 10000 */
+export function parseDurationText(text: string): number {
+  const m = /^\s*(\d+)\s*([A-Za-z]+)\s*$/.exec(text);
+  const unit = m ? UNIT_MS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined) throw new CatalogError(`Invalid duration: '${text}'. Expected e.g. '10 SECONDS'`);
+  return Number(m[1]) * unit;
+}

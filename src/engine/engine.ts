@@ -1,0 +1,218 @@
+/**
+ * The Engine: execute(sql) = parse -> plan -> record command -> build -> start. It owns the log
+ * adapter, the catalog, the command log and the running query tasks, and drives the task loop.
+ */
+import { ExecutionError } from '../common/errors.js';
+import { Catalog } from '../catalog/catalog.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import { createBuiltinRegistry } from '../functions/builtin-registry.js';
+import type { Log } from '../log/log.js';
+import { openLocalLog } from '../log/local/index.js';
+import { operatorFactories } from '../operators/index.js';
+import type { ProcessingLogEntry } from '../runtime/processor.js';
+import type { OffsetReset } from '../runtime/query-task.js';
+import { QueryTask } from '../runtime/query-task.js';
+import type { ParsedStatement } from '../sql/ast.js';
+import { parseStatements } from '../sql/parse.js';
+import type { Command } from './command-log.js';
+import { CommandLog } from './command-log.js';
+import type { StatementResult } from './statement-result.js';
+import { statementHandlers } from './statement-handlers.js';
+import type { EngineInternals, HandlerContext } from './statement-handlers.js';
+
+export interface EngineOptions {
+  /** the data directory of the embedded log (ignored when `log` is given) */
+  readonly dataDir?: string;
+  /** an already opened log adapter; the engine will not close it */
+  readonly log?: Log;
+  /** initial session properties, e.g. { 'auto.offset.reset': 'earliest' } */
+  readonly properties?: Readonly<Record<string, string>>;
+  readonly registry?: FunctionRegistry;
+  /** record-level failures (bad records, expression errors); also kept in `processingLog` */
+  readonly onProcessingLog?: (entry: ProcessingLogEntry) => void;
+}
+
+const PROCESSING_LOG_KEPT = 1000;
+
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly registry: FunctionRegistry;
+  /** the most recent processing-log entries */
+  readonly processingLog: ProcessingLogEntry[] = [];
+  private readonly tasks = new Map<string, QueryTask>();
+  private readonly plans = new Map<string, QueryPlan>();
+  private readonly sessionProperties = new Map<string, string>();
+  private readonly variables = new Map<string, string>();
+  private readonly commandLog: CommandLog;
+  private replaying: Command | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  private constructor(
+    readonly log: Log,
+    private readonly ownsLog: boolean,
+    private readonly options: EngineOptions,
+  ) {
+    this.registry = options.registry ?? createBuiltinRegistry();
+    this.commandLog = new CommandLog(log);
+    for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
+  }
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data'));
+    const engine = new Engine(log, !options.log, options);
+    try {
+      await engine.restore();
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
+    return engine;
+  }
+
+  /** Replays the command log: rebuilds the catalog and recreates persistent queries. */
+  private async restore(): Promise<void> {
+    const commands = await this.commandLog.open();
+    const saved = new Map(this.sessionProperties);
+    for (const command of commands) {
+      this.sessionProperties.clear();
+      for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
+      this.replaying = command;
+      try {
+        for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
+      } finally {
+        this.replaying = undefined;
+      }
+    }
+    this.sessionProperties.clear();
+    for (const [k, v] of saved) this.sessionProperties.set(k, v);
+  }
+
+  /** Splits and parses a script, substituting variables defined so far. */
+  parse(sql: string): ParsedStatement[] {
+    return parseStatements(sql, { variables: this.variables });
+  }
+
+  /** Executes every statement in order; throws at the first failure (earlier ones stay applied). */
+  async execute(sql: string): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    for (const parsed of this.parse(sql)) results.push(await this.executeStatement(parsed));
+    return results;
+  }
+
+  async executeStatement(parsed: ParsedStatement): Promise<StatementResult> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    const stmt = parsed.statement;
+    const handler = statementHandlers[stmt.kind] as (s: typeof stmt, ctx: HandlerContext) => Promise<StatementResult>;
+    return handler(stmt, { text: parsed.text, engine: this.internals });
+  }
+
+  private readonly internals: EngineInternals = {
+    log: () => this.log,
+    catalog: () => this.catalog,
+    registry: () => this.registry,
+    config: () => this.sessionProperties,
+    variables: () => this.variables,
+    replaying: () => this.replaying,
+    record: async (sql, queryId) => {
+      if (this.replaying) return;
+      await this.commandLog.append({ sql, properties: Object.fromEntries(this.sessionProperties), ...(queryId ? { queryId } : {}) });
+    },
+    nextQueryId: (prefix) => this.replaying?.queryId ?? `${prefix}_${this.commandLog.peekSequence()}`,
+    startQuery: (plan) => this.startQuery(plan),
+    stopQuery: async (queryId) => {
+      this.tasks.get(queryId)?.close();
+      this.tasks.delete(queryId);
+      this.plans.delete(queryId);
+    },
+    pauseQuery: (queryId, paused) => {
+      const t = this.tasks.get(queryId);
+      if (t) t.paused = paused;
+    },
+    plan: (queryId) => this.plans.get(queryId),
+    execute: (sql) => this.execute(sql),
+    runUntilIdle: () => this.runUntilIdle(),
+  };
+
+  private startQuery(plan: QueryPlan): void {
+    const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
+    const task = new QueryTask({
+      log: this.log,
+      plan,
+      factories: operatorFactories,
+      registry: this.registry,
+      config: new Map(this.sessionProperties),
+      offsetReset: reset === 'earliest' ? 'earliest' : 'latest',
+      onProcessingLog: (entry) => this.reportProcessingError(entry),
+    });
+    this.tasks.set(plan.queryId, task);
+    this.plans.set(plan.queryId, plan);
+  }
+
+  private reportProcessingError(entry: ProcessingLogEntry): void {
+    this.processingLog.push(entry);
+    if (this.processingLog.length > PROCESSING_LOG_KEPT) this.processingLog.splice(0, this.processingLog.length - PROCESSING_LOG_KEPT);
+    this.options.onProcessingLog?.(entry);
+  }
+
+  /** One pass over every query; returns the number of records consumed. */
+  private async pass(): Promise<number> {
+    let progress = 0;
+    for (const task of [...this.tasks.values()]) progress += await task.step();
+    return progress;
+  }
+
+  private async allCaughtUp(): Promise<boolean> {
+    for (const task of this.tasks.values()) if (!task.paused && !(await task.caughtUp())) return false;
+    return true;
+  }
+
+  /** Processes until every query has consumed all available input (including each other's output). */
+  async runUntilIdle(): Promise<void> {
+    if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
+    for (;;) {
+      if ((await this.pass()) === 0 && (await this.allCaughtUp())) return;
+    }
+  }
+
+  /** Runs the queries continuously in the background until stop() or close(). */
+  start(): void {
+    if (this.loop || this.closed) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        const progress = await this.pass();
+        if (progress > 0) continue;
+        if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
+        const positions = [...this.tasks.values()].flatMap((t) => t.positions());
+        if (positions.length) await this.log.waitForAnyData(positions, 200);
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const loop = this.loop;
+    this.loop = undefined;
+    await loop;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  queryIds(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  /** Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stop();
+    for (const t of this.tasks.values()) t.close();
+    this.tasks.clear();
+    if (this.ownsLog) await this.log.close();
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * CAST semantics (ksqlDB's CastEvaluator): which casts exist and a converter for each. A converter
+ * maps a non-null runtime value of `from` to one of `to`, or throws on bad input (the runtime turns
+ * that into NULL plus a processing-log entry).
+ */
+import { Decimal } from 'decimal.js';
+import type { DecimalType, SqlType, SqlStruct } from '../common/sql-types.js';
+import { formatSqlType, isNumericType, sqlTypeEquals } from '../common/sql-types.js';
+import { ExecutionError } from '../common/errors.js';
+import { fitDecimal, formatDecimal } from './decimal-math.js';
+import {
+  MS_PER_DAY,
+  formatDateText,
+  formatTimeText,
+  formatTimestampText,
+  parseDateText,
+  parseTimeText,
+  parseTimestampText,
+} from './date-time-text.js';
+
+export type Converter = (value: any) => unknown;
+
+const identity: Converter = (v) => v;
+
+/** Whether CAST(x AS to) is allowed for x of type `from`. */
+export function isCastSupported(from: SqlType, to: SqlType): boolean {
+  if (sqlTypeEquals(from, to)) return true;
+  if (to.kind === 'STRING') return from.kind !== 'BYTES';
+  const f = from.kind;
+  switch (to.kind) {
+    case 'BOOLEAN':
+      return f === 'STRING';
+    case 'INTEGER':
+    case 'BIGINT':
+    case 'DOUBLE':
+    case 'DECIMAL':
+      return isNumericType(from) || f === 'STRING';
+    case 'DATE':
+    case 'TIME':
+      return f === 'STRING' || f === 'TIMESTAMP';
+    case 'TIMESTAMP':
+      return f === 'STRING' || f === 'DATE';
+    case 'BYTES':
+      return false;
+    case 'ARRAY':
+      return from.kind === 'ARRAY' && isCastSupported(from.element, to.element);
+    case 'MAP':
+      return from.kind === 'MAP' && isCastSupported(from.key, to.key) && isCastSupported(from.value, to.value);
+    case 'STRUCT': {
+      if (from.kind !== 'STRUCT') return false;
+      // fields are matched by name; fields missing on either side become NULL / are dropped
+      return to.fields.every((tf) => {
+        const ff = from.fields.find((x) => x.name === tf.name);
+        return !ff || isCastSupported(ff.type, tf.type);
+      });
+    }
+  }
+}
+
+function fail(value: unknown, to: SqlType): never {
+  throw new ExecutionError(`Cannot cast '${String(value)}' to ${formatSqlType(to)}`);
+}
+
+const INT_RE = /^[+-]?\d+$/;
+
+function parseIntText(s: string): number {
+  const t = s.trim();
+  if (!INT_RE.test(t)) fail(s, { kind: 'INTEGER' });
+  const n = Number(t);
+  if (n > 2147483647 || n < -2147483648) fail(s, { kind: 'INTEGER' });
+  return n;
+}
+
+function parseBigIntText(s: string): bigint {
+  const t = s.trim();
+  if (!INT_RE.test(t)) fail(s, { kind: 'BIGINT' });
+  const n = BigInt(t);
+  if (n !== BigInt.asIntN(64, n)) fail(s, { kind: 'BIGINT' });
+  return n;
+}
+
+const DOUBLE_RE = /^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[dDfF]?$/;
+
+export function parseDoubleText(s: string): number {
+  const t = s.trim();
+  if (!DOUBLE_RE.test(t)) fail(s, { kind: 'DOUBLE' });
+  return Number(t.replace(/[dDfF]$/, ''));
+}
+
+export function parseDecimalText(s: string, type: DecimalType): Decimal {
+  let d: Decimal;
+  try {
+    d = new Decimal(s.trim());
+  } catch {
+    fail(s, type);
+  }
+  if (!d.isFinite()) fail(s, type);
+  return fitDecimal(d, type);
+}
+
+/**
+ * ksqlDB's SqlBooleans: 'true'/'yes' and their prefixes are true, 'false'/'no' and prefixes are
+ * false (case-insensitive); undefined for anything else.
+ */
+export function parseBooleanExact(s: string): boolean | undefined {
+  const t = s.trim().toLowerCase();
+  if (t.length === 0) return undefined;
+  if ('true'.startsWith(t) || 'yes'.startsWith(t)) return true;
+  if ('false'.startsWith(t) || 'no'.startsWith(t)) return false;
+  return undefined;
+}
+
+/** Java (int) of a double: truncates, NaN is 0, saturates. */
+function doubleToInt(d: number): number {
+  if (Number.isNaN(d)) return 0;
+  if (d >= 2147483647) return 2147483647;
+  if (d <= -2147483648) return -2147483648;
+  return Math.trunc(d);
+}
+
+const LONG_MAX = 9223372036854775807n;
+const LONG_MIN = -9223372036854775808n;
+
+/** Java (long) of a double. */
+function doubleToLong(d: number): bigint {
+  if (Number.isNaN(d)) return 0n;
+  if (d >= 9223372036854775807) return LONG_MAX;
+  if (d <= -9223372036854775808) return LONG_MIN;
+  return BigInt(Math.trunc(d));
+}
+
+/** BigDecimal.longValue(): the low 64 bits of the truncated integer. */
+function decimalToLong(d: Decimal): bigint {
+  return BigInt.asIntN(64, BigInt(d.trunc().toFixed(0)));
+}
+
+/** Java's Double.toString (what ksqlDB prints for CAST(double AS STRING)). */
+export function javaDoubleToString(d: number): string {
+  if (Number.isNaN(d)) return 'NaN';
+  if (d === Infinity) return 'Infinity';
+  if (d === -Infinity) return '-Infinity';
+  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(d);
+  if (a >= 1e-3 && a < 1e7) {
+    const s = String(d);
+    return s.includes('.') ? s : s + '.0';
+  }
+  const [mant, exp] = d.toExponential().split('e') as [string, string];
+  return `${mant.includes('.') ? mant : mant + '.0'}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
+}
+
+/**
+ * Java's toString of a runtime value of type t, as ksqlDB renders values cast to STRING:
+ * lists `[1, 2]`, maps `{a=1}`, structs `Struct{A=1,B=x}` (null fields omitted).
+ */
+export function valueToJavaString(v: unknown, t: SqlType): string {
+  if (v === null || v === undefined) return 'null';
+  switch (t.kind) {
+    case 'BOOLEAN':
+    case 'INTEGER':
+    case 'BIGINT':
+      return String(v);
+    case 'DOUBLE':
+      return javaDoubleToString(v as number);
+    case 'DECIMAL':
+      return formatDecimal(v as Decimal, t.scale);
+    case 'STRING':
+      return v as string;
+    case 'BYTES':
+      return (v as Buffer).toString('base64');
+    case 'DATE':
+      return formatDateText(v as number);
+    case 'TIME':
+      return formatTimeText(v as number);
+    case 'TIMESTAMP':
+      return formatTimestampText(v as number);
+    case 'ARRAY':
+      return '[' + (v as unknown[]).map((e) => valueToJavaString(e, t.element)).join(', ') + ']';
+    case 'MAP': {
+      const parts: string[] = [];
+      for (const [k, x] of v as Map<unknown, unknown>) parts.push(`${valueToJavaString(k, t.key)}=${valueToJavaString(x, t.value)}`);
+      return '{' + parts.join(', ') + '}';
+    }
+    case 'STRUCT': {
+      const s = v as SqlStruct;
+      const parts: string[] = [];
+      for (const f of t.fields) {
+        const x = s[f.name];
+        if (x !== null && x !== undefined) parts.push(`${f.name}=${valueToJavaString(x, f.type)}`);
+      }
+      return 'Struct{' + parts.join(',') + '}';
+    }
+  }
+}
+
+/** Builds the converter for CAST(from AS to); throws a plain Error if the cast is not supported. */
+export function castConverter(from: SqlType, to: SqlType): Converter {
+  if (sqlTypeEquals(from, to)) return identity;
+  if (!isCastSupported(from, to)) throw new Error(`Cast of ${formatSqlType(from)} to ${formatSqlType(to)} is not supported`);
+  switch (to.kind) {
+    case 'STRING':
+      if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return (v) => String(v);
+      if (from.kind === 'BOOLEAN') return (v) => (v ? 'true' : 'false');
+      return (v) => valueToJavaString(v, from);
+    case 'BOOLEAN':
+      return (v: string) => parseBooleanExact(v) ?? false;
+    case 'INTEGER':
+      switch (from.kind) {
+        case 'STRING':
+          return parseIntText;
+        case 'BIGINT':
+          return (v: bigint) => Number(BigInt.asIntN(32, v));
+        case 'DOUBLE':
+          return doubleToInt;
+        case 'DECIMAL':
+          return (v: Decimal) => Number(BigInt.asIntN(32, decimalToLong(v)));
+        default:
+          return identity;
+      }
+    case 'BIGINT':
+      switch (from.kind) {
+        case 'STRING':
+          return parseBigIntText;
+        case 'INTEGER':
+          return (v: number) => BigInt(v);
+        case 'DOUBLE':
+          return doubleToLong;
+        case 'DECIMAL':
+          return decimalToLong;
+        default:
+          return identity;
+      }
+    case 'DOUBLE':
+      switch (from.kind) {
+        case 'STRING':
+          return parseDoubleText;
+        case 'BIGINT':
+          return (v: bigint) => Number(v);
+        case 'DECIMAL':
+          return (v: Decimal) => v.toNumber();
+        default:
+          return identity;
+      }
+    case 'DECIMAL':
+      switch (from.kind) {
+        case 'STRING':
+          return (v: string) => parseDecimalText(v, to);
+        case 'INTEGER':
+        case 'DOUBLE':
+          return (v: number) => {
+            if (!Number.isFinite(v)) fail(v, to);
+            return fitDecimal(new Decimal(v), to);
+          };
+        case 'BIGINT':
+          return (v: bigint) => fitDecimal(new Decimal(v.toString()), to);
+        default:
+          return (v: Decimal) => fitDecimal(v, to);
+      }
+    case 'DATE':
+      return from.kind === 'STRING' ? parseDateText : (v: number) => Math.floor(v / MS_PER_DAY);
+    case 'TIME':
+      return from.kind === 'STRING' ? parseTimeText : (v: number) => ((v % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+    case 'TIMESTAMP':
+      return from.kind === 'STRING' ? parseTimestampText : (v: number) => v * MS_PER_DAY;
+    case 'BYTES':
+      return identity;
+    case 'ARRAY': {
+      const el = castConverter((from as typeof to).element, to.element);
+      return (v: unknown[]) => v.map((x) => (x === null ? null : el(x)));
+    }
+    case 'MAP': {
+      const f = from as typeof to;
+      const kc = castConverter(f.key, to.key);
+      const vc = castConverter(f.value, to.value);
+      return (v: Map<unknown, unknown>) => {
+        const out = new Map<unknown, unknown>();
+        for (const [k, x] of v) out.set(k === null ? null : kc(k), x === null ? null : vc(x));
+        return out;
+      };
+    }
+    case 'STRUCT': {
+      const f = from as typeof to;
+      const plan = to.fields.map((tf) => {
+        const ff = f.fields.find((x) => x.name === tf.name);
+        return { name: tf.name, present: !!ff, conv: ff ? castConverter(ff.type, tf.type) : identity };
+      });
+      return (v: SqlStruct) => {
+        const out: SqlStruct = {};
+        for (const p of plan) {
+          const x = p.present ? v[p.name] : null;
+          out[p.name] = x === null || x === undefined ? null : p.conv(x);
+        }
+        return out;
+      };
+    }
+  }
+}
+
+/** CAST of one runtime value: NULL stays NULL; throws ExecutionError on bad input. */
+export function castValue(value: unknown, from: SqlType, to: SqlType): unknown {
+  if (value === null || value === undefined) return null;
+  return castConverter(from, to)(value);
+}

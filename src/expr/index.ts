@@ -1,0 +1,46 @@
+/** Expression semantics: types, casts, comparison, type checking and compilation. */
+export type {
+  TypedExpression,
+  TypedKind,
+  Scope,
+  ScopeColumn,
+} from './typed-expression.js';
+export { typeCheck, coerceTo, resolveTypeNode, expressionTextOf, type TypeCheckOptions } from './type-check.js';
+export {
+  compileExpression,
+  compilePredicate,
+  type CompiledExpression,
+  type CompileOptions,
+  type ErrorHandler,
+  type Row,
+} from './compile-expression.js';
+export {
+  castValue,
+  castConverter,
+  isCastSupported,
+  valueToJavaString,
+  javaDoubleToString,
+  parseBooleanExact,
+} from './cast-value.js';
+export {
+  commonSuperType,
+  canImplicitlyCast,
+  widenDecimals,
+  toDecimalType,
+  decimalArithmeticType,
+  numericArithmeticType,
+} from './type-coercion.js';
+export { compareValues, valuesEqual } from './value-compare.js';
+export { evaluateConstant } from './evaluate-constant.js';
+export { findAggregateCalls, containsAggregateCall, findTableFunctionCalls, expressionChildren } from './expression-walk.js';
+export { formatExpression } from './format-expression.js';
+export { likeToRegExp } from './like-pattern.js';
+export { fitDecimal } from './decimal-math.js';
+export {
+  parseDateText,
+  parseTimeText,
+  parseTimestampText,
+  formatDateText,
+  formatTimeText,
+  formatTimestampText,
+} from './date-time-text.js';

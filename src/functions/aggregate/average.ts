@@ -1,0 +1,35 @@
+/**
+ * AVG(col) -> DOUBLE: sum / count of the non-NULL values, 0.0 when there are none. The running sum
+ * keeps the input type with Java wrap-around (INTEGER at 32 bits, BIGINT at 64), as ksqlDB does.
+ * Table-capable; session merges add sums and counts.
+ */
+import type { AggregateFunction, Aggregator } from '../function-types.js';
+import { p } from '../param-types.js';
+import { type NumericOps, bigintOps, doubleOps, intOps } from './sum.js';
+
+interface AverageAcc<N> {
+  SUM: N;
+  COUNT: number;
+}
+
+function averaging<N extends number | bigint>(ops: NumericOps<N>): Aggregator<AverageAcc<N>> {
+  return {
+    initial: () => ({ SUM: ops.zero(), COUNT: 0 }),
+    add: (acc, args) =>
+      args[0] === null ? acc : { SUM: ops.add(acc.SUM, args[0] as N), COUNT: acc.COUNT + 1 },
+    undo: (acc, args) =>
+      args[0] === null ? acc : { SUM: ops.sub(acc.SUM, args[0] as N), COUNT: acc.COUNT - 1 },
+    merge: (a, b) => ({ SUM: ops.add(a.SUM, b.SUM), COUNT: a.COUNT + b.COUNT }),
+    result: (acc) => (acc.COUNT === 0 ? 0 : Number(acc.SUM) / acc.COUNT),
+  };
+}
+
+export const AVG: AggregateFunction = {
+  name: 'AVG',
+  description: 'Returns the average of the non-NULL column values, computed as the sum divided by the count.',
+  overloads: [
+    { params: [p('INT')], returns: p('DOUBLE'), create: () => averaging(intOps) as Aggregator },
+    { params: [p('BIGINT')], returns: p('DOUBLE'), create: () => averaging(bigintOps) as Aggregator },
+    { params: [p('DOUBLE')], returns: p('DOUBLE'), create: () => averaging(doubleOps) as Aggregator },
+  ],
+};

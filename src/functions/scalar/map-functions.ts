@@ -1,0 +1,32 @@
+/** MAP scalar functions. Maps are JS Maps in insertion order. */
+import type { ScalarFunction } from '../function-types.js';
+import { fn, sig, strict } from './define.js';
+
+const MAP = 'MAP';
+
+export const mapFunctions: ScalarFunction[] = [
+  fn(
+    'AS_MAP',
+    MAP,
+    'Constructs a map from an array of keys and an array of values, paired by position. Keys without a ' +
+      'value get NULL.',
+    [
+      sig(['ARRAY<STRING>', 'ARRAY<T>'], 'MAP<STRING, T>', strict((keys: (string | null)[], values: unknown[]) =>
+        new Map(keys.map((k, i) => [k, i < values.length ? values[i] ?? null : null])))),
+    ],
+  ),
+  fn('MAP_KEYS', MAP, 'Returns an array of the keys of a map.', [sig(['MAP<K, V>'], 'ARRAY<K>', strict((m: Map<unknown, unknown>) => [...m.keys()]))]),
+  fn('MAP_VALUES', MAP, 'Returns an array of the values of a map.', [
+    sig(['MAP<K, V>'], 'ARRAY<V>', strict((m: Map<unknown, unknown>) => [...m.values()])),
+  ]),
+  fn(
+    'MAP_UNION',
+    MAP,
+    'Merges two maps into one; for a key in both, the value from the second wins. A NULL map is treated as ' +
+      'empty unless both are NULL.',
+    [
+      sig(['MAP<K, V>', 'MAP<K, V>'], 'MAP<K, V>', (a: Map<unknown, unknown> | null, b: Map<unknown, unknown> | null) =>
+        a === null && b === null ? null : new Map([...(a ?? []), ...(b ?? [])])),
+    ],
+  ),
+];

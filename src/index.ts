@@ -1,0 +1,55 @@
+/**
+ * Sluice's public embedding API. The CLI uses only what is exported here.
+ *
+ *   const engine = await Engine.open({ dataDir: './data', properties: { 'auto.offset.reset': 'earliest' } });
+ *   await engine.execute(`CREATE STREAM ...; CREATE STREAM out AS SELECT ...;`);
+ *   engine.start();            // or: await engine.runUntilIdle();
+ *   await engine.close();
+ */
+export { Engine } from './engine/engine.js';
+export type { EngineOptions } from './engine/engine.js';
+export type { StatementResult, ResultTable } from './engine/statement-result.js';
+export type { ProcessingLogEntry } from './runtime/processor.js';
+
+export {
+  SluiceError,
+  ParseError,
+  TypeCheckError,
+  PlanError,
+  CatalogError,
+  SerdeError,
+  ExecutionError,
+  LogError,
+  ConfigError,
+  isSluiceError,
+} from './common/errors.js';
+export type { SourcePosition } from './common/errors.js';
+export type { SqlType } from './common/sql-types.js';
+export { SqlTypes, formatSqlType } from './common/sql-types.js';
+export type { Column, LogicalSchema } from './common/schema.js';
+export { formatSchema, keyColumns, valueColumns } from './common/schema.js';
+export type { DataSource, FormatInfo } from './catalog/data-source.js';
+
+export { parseStatements, parseStatement, parseExpression, parseType } from './sql/parse.js';
+export { formatStatement, formatExpression } from './sql/printer.js';
+export type * as ast from './sql/ast.js';
+
+export { FunctionRegistry } from './functions/registry.js';
+export { createBuiltinRegistry } from './functions/builtin-registry.js';
+export type {
+  ScalarFunction,
+  ScalarOverload,
+  AggregateFunction,
+  AggregateOverload,
+  Aggregator,
+  TableFunction,
+  ParamType,
+} from './functions/function-types.js';
+export { p as paramType } from './functions/param-types.js';
+
+export { createSerde, isSupportedFormat } from './serde/index.js';
+export type { RowSerde, FormatName } from './serde/index.js';
+
+export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';
+export { openLocalLog } from './log/local/index.js';
+export { partitionForKey } from './log/murmur2-partitioner.js';

@@ -1,0 +1,9 @@
+/** Entry point of the embedded (LevelDB) log adapter. */
+import { LocalLog, type LocalLogOptions } from './local-log.js';
+
+export { LocalLog, type LocalLogOptions } from './local-log.js';
+
+/** Opens (creating if needed) the embedded log stored in `dir`. */
+export function openLocalLog(dir: string, options?: LocalLogOptions): Promise<LocalLog> {
+  return LocalLog.open(dir, options);
+}

@@ -1,0 +1,806 @@
+/**
+ * The embedded topic log: every topic, partition, consumer group offset and state-layer entry in
+ * one LevelDB directory. Records are stored in batches (one LevelDB entry per appended batch);
+ * offsets, high watermarks and log start offsets live in memory and are recovered on open.
+ *
+ * Every write goes through one ordered pipeline (write-pipeline.ts), so commitTransaction's
+ * records, group offsets and extra writes land in ONE LevelDB batch: exactly-once by construction.
+ */
+import { Level } from 'level';
+import { LogError } from '../../common/errors.js';
+import type {
+  CreateTopicOptions,
+  ExtraRangeOptions,
+  ExtraStore,
+  ExtraWrite,
+  FetchOptions,
+  FetchResult,
+  FetchedRecord,
+  Log,
+  MaintenanceReport,
+  ProduceRecord,
+  ProduceResult,
+  TopicConfig,
+  TopicConfigInput,
+  TopicDescription,
+  TopicPartitionOffset,
+  Transaction,
+  TransactionResult,
+} from '../log.js';
+import { partitionForKey } from '../murmur2-partitioner.js';
+import {
+  KAFKA_DEFAULT_TOPIC_CONFIG,
+  effectiveTopicConfig,
+  parseTopicConfig,
+  parseTopicOverrides,
+  policyCompacts,
+  validatePartitionCount,
+  validateTopicName,
+} from '../topic-config.js';
+import { MAX_ABS_TIMESTAMP, decodeForFetch, encodeBatch, readBatchHeader, type FetchAccumulator } from './batch-codec.js';
+import {
+  PREFIX_DELETING,
+  PREFIX_EXTRA,
+  PREFIX_GROUP,
+  PREFIX_TOPIC,
+  dataKey,
+  dataKeyOffset,
+  dataPartitionEnd,
+  dataPartitionStart,
+  dataTopicRange,
+  deletingKey,
+  extraKey,
+  groupKey,
+  parseGroupKey,
+  partitionKey,
+  prefixRange,
+  readU64,
+  systemKey,
+  topicKey,
+  u64Value,
+} from './key-layout.js';
+import { applyRetention, compactPartition, compactionDue, ensureSizes, type MaintenanceContext } from './log-maintenance.js';
+import {
+  newPartitionState,
+  type PartitionState,
+  type StoredPartition,
+  type StoredTopic,
+  type TopicState,
+  type Waiter,
+} from './partition-state.js';
+import { WritePipeline, type WriteOp } from './write-pipeline.js';
+
+export interface LocalLogOptions {
+  /** broker-level defaults for topics (Kafka's log.retention.ms etc.); Kafka's own defaults otherwise */
+  defaultTopicConfig?: TopicConfigInput;
+  /** fsync every write (default false: durable across process crashes, not power loss) */
+  sync?: boolean;
+  /** run maintain() this often (default 5 minutes, Kafka's log.retention.check.interval.ms); 0 = never */
+  maintenanceIntervalMs?: number;
+  /** time source for default timestamps and retention (tests) */
+  clock?: () => number;
+  /** LevelDB block cache bytes (default 32 MiB) */
+  cacheSize?: number;
+  /** LevelDB memtable bytes (default 16 MiB) */
+  writeBufferSize?: number;
+}
+
+/** Appended batches are cut at these sizes so that fetches and retention stay fine-grained. */
+const MAX_BATCH_RECORDS = 4096;
+const MAX_BATCH_PAYLOAD = 1 << 20;
+const DEFAULT_MAX_RECORDS = 10_000;
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+const NEXT_TOPIC_ID = 'nextTopicId';
+
+function isBytes(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+
+function asBuffer(v: Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function invalidRecord(message: string, topic?: string): LogError {
+  // there is no record-level code in LogError; INVALID_CONFIG is the closest ("bad input")
+  return new LogError(message, 'INVALID_CONFIG', topic === undefined ? {} : { topic });
+}
+
+function offsetNumber(value: bigint | number, what: string, ctx: { topic?: string; partition?: number }): number {
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new LogError(`invalid ${what} ${String(value)}: expected a non-negative int64 offset`, 'OFFSET_OUT_OF_RANGE', {
+      ...ctx,
+      ...(typeof value === 'bigint' ? { offset: value } : {}),
+    });
+  }
+  return n;
+}
+
+export class LocalLog implements Log {
+  readonly extras: ExtraStore;
+  private readonly topics = new Map<string, TopicState>();
+  private readonly creating = new Set<string>();
+  /** group -> topic -> partition -> committed offset */
+  private readonly groups = new Map<string, Map<string, Map<number, number>>>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly pipeline: WritePipeline;
+  private readonly clock: () => number;
+  private readonly maintenanceCtx: MaintenanceContext;
+  private nextTopicId = 1;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Opens (creating if needed) the log in `dir`. Only one LocalLog may hold a directory. */
+  static async open(dir: string, options: LocalLogOptions = {}): Promise<LocalLog> {
+    const defaults = effectiveTopicConfig(KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicOverrides(options.defaultTopicConfig));
+    const db = new Level<Buffer, Buffer>(dir, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      cacheSize: options.cacheSize ?? 32 << 20,
+      writeBufferSize: options.writeBufferSize ?? 16 << 20,
+    } as ConstructorParameters<typeof Level<Buffer, Buffer>>[1]);
+    try {
+      await db.open();
+    } catch (err) {
+      const e = err as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+      if (e.cause?.code === 'LEVEL_LOCKED' || e.code === 'LEVEL_LOCKED') {
+        throw new LogError(`log directory '${dir}' is already in use (another process or another open log holds its lock)`, 'IO');
+      }
+      throw new LogError(`cannot open log directory '${dir}': ${e.cause?.message ?? e.message ?? String(err)}`, 'IO');
+    }
+    const log = new LocalLog(db, dir, defaults, options);
+    try {
+      await log.recover();
+    } catch (err) {
+      await db.close();
+      throw err instanceof LogError ? err : new LogError(`cannot recover log in '${dir}': ${(err as Error).message}`, 'IO');
+    }
+    const interval = options.maintenanceIntervalMs ?? 300_000;
+    if (interval > 0) {
+      log.timer = setInterval(() => {
+        log.maintain().catch(() => {
+          // a failed periodic run is retried on the next tick; explicit maintain() reports errors
+        });
+      }, interval);
+      log.timer.unref();
+    }
+    return log;
+  }
+
+  private constructor(
+    private readonly db: Level<Buffer, Buffer>,
+    readonly directory: string,
+    private defaults: TopicConfig,
+    options: LocalLogOptions,
+  ) {
+    this.pipeline = new WritePipeline(db, options.sync ?? false);
+    this.clock = options.clock ?? Date.now;
+    this.maintenanceCtx = {
+      db,
+      pipeline: this.pipeline,
+      isLive: (ps) => !this.closed && this.topics.get(ps.topic)?.id === ps.topicId,
+    };
+    this.extras = new LocalExtraStore(this);
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private async recover(): Promise<void> {
+    const seq = await this.db.get(systemKey(NEXT_TOPIC_ID));
+    if (seq !== undefined) this.nextTopicId = readU64(seq, 0);
+
+    // interrupted topic deletions finish first (their ids are never reused)
+    for await (const [k] of this.db.iterator(prefixRange(PREFIX_DELETING))) {
+      const id = k.readUInt32BE(1);
+      await this.db.clear(dataTopicRange(id));
+      await this.db.del(k);
+    }
+
+    const stored: [string, StoredTopic][] = [];
+    for await (const [k, v] of this.db.iterator(prefixRange(PREFIX_TOPIC))) {
+      stored.push([k.toString('utf8', 1), parseJson<StoredTopic>(v, 'topic metadata')]);
+    }
+    await Promise.all(
+      stored.map(async ([name, t]) => {
+        const partitions: PartitionState[] = [];
+        for (let p = 0; p < t.partitions; p++) {
+          const meta = await this.db.get(partitionKey(t.id, p));
+          const ps = newPartitionState(t.id, name, p, meta === undefined ? undefined : parseJson<StoredPartition>(meta, 'partition metadata'));
+          const last = await this.db
+            .iterator({ gte: dataPartitionStart(t.id, p), lt: dataPartitionEnd(t.id, p), reverse: true, limit: 1 })
+            .all();
+          if (last.length > 0) {
+            const [k, v] = last[0];
+            const end = dataKeyOffset(k) + readBatchHeader(v).lastOffsetDelta + 1;
+            if (end > ps.nextOffset) ps.nextOffset = end;
+          }
+          ps.highWatermark = ps.nextOffset;
+          partitions.push(ps);
+        }
+        this.topics.set(name, { name, id: t.id, partitions, replicationFactor: t.replicationFactor, overrides: t.overrides, sticky: 0 });
+      }),
+    );
+
+    for await (const [k, v] of this.db.iterator(prefixRange(PREFIX_GROUP))) {
+      const { group, topic, partition } = parseGroupKey(k);
+      this.setGroupOffset(group, topic, partition, readU64(v, 0));
+    }
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  async createTopic(name: string, options: CreateTopicOptions): Promise<void> {
+    this.checkOpen();
+    validateTopicName(name);
+    if (this.topics.has(name) || this.creating.has(name)) {
+      throw new LogError(`topic '${name}' already exists`, 'TOPIC_EXISTS', { topic: name });
+    }
+    const partitions = validatePartitionCount(name, options?.partitions);
+    const rf = options?.replicationFactor ?? 1;
+    if (!Number.isInteger(rf) || (rf < 1 && rf !== -1)) {
+      throw new LogError(`topic '${name}': invalid replication factor ${rf}`, 'INVALID_CONFIG', { topic: name });
+    }
+    const overrides = parseTopicOverrides(options?.config, name);
+    const id = this.nextTopicId++;
+    const stored: StoredTopic = { id, partitions, replicationFactor: rf === -1 ? 1 : rf, overrides };
+    const ops: WriteOp[] = [
+      { type: 'put', key: topicKey(name), value: Buffer.from(JSON.stringify(stored)) },
+      { type: 'put', key: systemKey(NEXT_TOPIC_ID), value: u64Value(this.nextTopicId) },
+    ];
+    const states: PartitionState[] = [];
+    for (let p = 0; p < partitions; p++) {
+      const ps = newPartitionState(id, name, p);
+      ps.sizeBytes = 0; // a new partition is known to be empty
+      states.push(ps);
+      ops.push({ type: 'put', key: partitionKey(id, p), value: Buffer.from(JSON.stringify({ logStartOffset: 0, cleanerCheckpoint: 0 })) });
+    }
+    this.creating.add(name);
+    try {
+      await this.pipeline.submit(ops, () => {
+        this.topics.set(name, { name, id, partitions: states, replicationFactor: stored.replicationFactor, overrides, sticky: 0 });
+      });
+    } finally {
+      this.creating.delete(name);
+    }
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    const t = this.topicOrThrow(name);
+    return {
+      name,
+      partitions: t.partitions.map((ps) => ({
+        partition: ps.partition,
+        logStartOffset: BigInt(ps.logStartOffset),
+        highWatermark: BigInt(ps.highWatermark),
+      })),
+      replicationFactor: t.replicationFactor,
+      config: effectiveTopicConfig(this.defaults, t.overrides),
+      overrides: { ...t.overrides },
+    };
+  }
+
+  async listTopics(): Promise<string[]> {
+    this.checkOpen();
+    return [...this.topics.keys()].sort();
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const t = this.topicOrThrow(name);
+    // gone at once for new produces and fetches; records follow once the marker is durable
+    this.topics.delete(name);
+    for (const ps of t.partitions) for (const w of [...ps.waiters.keys()]) w.finish(false);
+    const ops: WriteOp[] = [
+      { type: 'del', key: topicKey(name) },
+      { type: 'put', key: deletingKey(t.id), value: Buffer.from(JSON.stringify({ name })) },
+    ];
+    for (const ps of t.partitions) ops.push({ type: 'del', key: partitionKey(t.id, ps.partition) });
+    await this.pipeline.submit(ops, undefined, () => {
+      if (!this.topics.has(name)) this.topics.set(name, t);
+    });
+    await this.pipeline.drain(); // appends submitted before the delete have landed: clear them too
+    await this.db.clear(dataTopicRange(t.id));
+    await this.pipeline.submit([{ type: 'del', key: deletingKey(t.id) }]);
+  }
+
+  async updateTopicConfig(name: string, config: TopicConfigInput): Promise<void> {
+    const t = this.topicOrThrow(name);
+    const parsed = parseTopicConfig(config, name, true);
+    const overrides: Partial<TopicConfig> = { ...t.overrides };
+    for (const [k, v] of Object.entries(parsed)) {
+      if (v === null) delete overrides[k as keyof TopicConfig];
+      else (overrides as Record<string, unknown>)[k] = v;
+    }
+    const stored: StoredTopic = { id: t.id, partitions: t.partitions.length, replicationFactor: t.replicationFactor, overrides };
+    await this.pipeline.submit([{ type: 'put', key: topicKey(name), value: Buffer.from(JSON.stringify(stored)) }], () => {
+      t.overrides = overrides;
+    });
+  }
+
+  // ---------------------------------------------------------------- produce / fetch
+
+  async produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]> {
+    this.checkOpen();
+    const ops: WriteOp[] = [];
+    const applied: (() => void)[] = [];
+    const failed: (() => void)[] = [];
+    const results = this.prepareAppend(records, ops, applied, failed);
+    await this.pipeline.submit(ops, runAll(applied), runAll(failed));
+    return results;
+  }
+
+  /**
+   * Validates every record, then assigns offsets and encodes batches into `ops`. Nothing is
+   * assigned when any record is invalid, so a rejected call leaves no trace.
+   */
+  private prepareAppend(records: readonly ProduceRecord[], ops: WriteOp[], applied: (() => void)[], failed: (() => void)[]): ProduceResult[] {
+    if (!Array.isArray(records)) throw invalidRecord('produce expects an array of records');
+    const now = this.clock();
+    const groups = new Map<PartitionState, ProduceRecord[]>();
+    const sticky = new Map<TopicState, number>();
+    for (const r of records) {
+      if (r === null || typeof r !== 'object') throw invalidRecord('a record must be an object');
+      const t = this.topicOrThrow(r.topic);
+      const n = t.partitions.length;
+      const key = r.key ?? null;
+      let p: number;
+      if (r.partition !== undefined && r.partition !== null) {
+        p = r.partition;
+        if (!Number.isInteger(p) || p < 0 || p >= n) {
+          throw new LogError(`topic '${t.name}' has no partition ${p} (it has ${n})`, 'INVALID_PARTITION', { topic: t.name, partition: p });
+        }
+      } else if (key !== null) {
+        if (!isBytes(key)) throw invalidRecord(`topic '${t.name}': record key must be a Buffer or null`, t.name);
+        p = partitionForKey(key, n);
+      } else {
+        p = sticky.get(t) ?? t.sticky % n;
+        sticky.set(t, p);
+      }
+      if (key !== null && !isBytes(key)) throw invalidRecord(`topic '${t.name}': record key must be a Buffer or null`, t.name);
+      const value = r.value ?? null;
+      if (value !== null && !isBytes(value)) throw invalidRecord(`topic '${t.name}': record value must be a Buffer or null`, t.name);
+      const ts = r.timestamp;
+      if (ts !== undefined && (!Number.isSafeInteger(ts) || Math.abs(ts) > MAX_ABS_TIMESTAMP)) {
+        throw invalidRecord(`topic '${t.name}': invalid record timestamp ${String(ts)}: expected integer milliseconds`, t.name);
+      }
+      const hs = r.headers;
+      if (hs !== undefined) {
+        if (!Array.isArray(hs)) throw invalidRecord(`topic '${t.name}': record headers must be an array`, t.name);
+        for (const h of hs) {
+          if (h === null || typeof h !== 'object' || typeof h.key !== 'string' || (h.value !== null && !isBytes(h.value))) {
+            throw invalidRecord(`topic '${t.name}': a header must be { key: string, value: Buffer | null }`, t.name);
+          }
+        }
+      }
+      const ps = t.partitions[p];
+      let list = groups.get(ps);
+      if (list === undefined) groups.set(ps, (list = []));
+      list.push(r);
+    }
+    // all valid: from here on nothing throws
+    for (const [t, p] of sticky) t.sticky = (p + 1) % t.partitions.length;
+    const results: ProduceResult[] = [];
+    for (const [ps, list] of groups) {
+      const base = ps.nextOffset;
+      let bytes = 0;
+      let i = 0;
+      while (i < list.length) {
+        let j = i;
+        let payload = 0;
+        while (j < list.length && j - i < MAX_BATCH_RECORDS && payload < MAX_BATCH_PAYLOAD) {
+          const r = list[j++];
+          payload += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 16;
+        }
+        const chunk = i === 0 && j === list.length ? list : list.slice(i, j);
+        const chunkBase = base + i;
+        const value = encodeBatch(chunkBase, chunkBase + chunk.length - 1, chunk as ProduceRecordForEncode[], undefined, 0, now);
+        ops.push({ type: 'put', key: dataKey(ps.topicId, ps.partition, chunkBase), value });
+        bytes += value.length;
+        i = j;
+      }
+      const end = base + list.length;
+      ps.nextOffset = end;
+      results.push({ topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count: list.length });
+      applied.push(() => {
+        if (end > ps.highWatermark) ps.highWatermark = end;
+        ps.appendedBytes += bytes;
+        if (ps.sizeBytes !== undefined) {
+          ps.sizeBytes += bytes;
+          ps.dirtyBytes += bytes;
+        }
+        this.notify(ps);
+      });
+      failed.push(() => {
+        // give the offsets back unless later appends were assigned after them
+        if (ps.nextOffset === end) ps.nextOffset = base;
+      });
+    }
+    return results;
+  }
+
+  async fetch(topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> {
+    const ps = this.partitionOrThrow(topic, partition);
+    const from = offsetNumber(fromOffset, 'fetch offset', { topic, partition });
+    const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!Number.isInteger(maxRecords) || maxRecords < 1 || !(maxBytes > 0)) {
+      throw new LogError(`invalid fetch limits maxRecords=${maxRecords} maxBytes=${maxBytes}`, 'INVALID_CONFIG', { topic, partition });
+    }
+    const hwm = ps.highWatermark;
+    this.checkInRange(ps, from, hwm);
+    const records: FetchedRecord[] = [];
+    if (from === hwm) {
+      return { records, nextOffset: BigInt(hwm), highWatermark: BigInt(hwm), logStartOffset: BigInt(ps.logStartOffset) };
+    }
+    const acc: FetchAccumulator = { topic, partition, out: records, maxRecords, maxBytes, bytes: 0, full: false, lastOffset: -1 };
+    try {
+      await this.readBatches(ps, from, hwm, acc);
+    } catch (err) {
+      if (err instanceof LogError) throw err;
+      if (this.closed) throw new LogError('the log was closed during a fetch', 'CLOSED', { topic, partition });
+      throw new LogError(`fetch from ${topic}-${partition} failed: ${(err as Error).message}`, 'IO', { topic, partition });
+    }
+    // retention may have raced with this read (it raises the start offset before deleting)
+    if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
+    return {
+      records,
+      nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm),
+      highWatermark: BigInt(hwm),
+      logStartOffset: BigInt(ps.logStartOffset),
+    };
+  }
+
+  private async readBatches(ps: PartitionState, from: number, hwm: number, acc: FetchAccumulator): Promise<void> {
+    const partition = ps.partition;
+    // one snapshot for the seek and the scan: compaction may merge batches in between
+    const snapshot = this.db.snapshot();
+    try {
+      const seek = dataKey(ps.topicId, partition, from);
+      const containing = await this.db
+        .keys({ gte: dataPartitionStart(ps.topicId, partition), lte: seek, reverse: true, limit: 1, snapshot })
+        .all();
+      const it = this.db.iterator({ gte: containing.length > 0 ? containing[0] : seek, lt: dataKey(ps.topicId, partition, hwm), snapshot });
+      try {
+        let chunk = 2;
+        while (!acc.full) {
+          const entries = await it.nextv(chunk);
+          if (entries.length === 0) break;
+          for (const [k, v] of entries) {
+            decodeForFetch(v, dataKeyOffset(k), from, acc);
+            if (acc.full) break;
+          }
+          chunk = Math.min(chunk * 2, 64);
+        }
+      } finally {
+        await it.close();
+      }
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  private checkInRange(ps: PartitionState, offset: number, hwm: number): void {
+    if (offset < ps.logStartOffset || offset > hwm) {
+      throw new LogError(
+        `offset ${offset} is out of range for ${ps.topic}-${ps.partition} (log start ${ps.logStartOffset}, high watermark ${hwm})`,
+        'OFFSET_OUT_OF_RANGE',
+        { topic: ps.topic, partition: ps.partition, offset: BigInt(offset) },
+      );
+    }
+  }
+
+  async earliestOffset(topic: string, partition: number): Promise<bigint> {
+    return BigInt(this.partitionOrThrow(topic, partition).logStartOffset);
+  }
+
+  async latestOffset(topic: string, partition: number): Promise<bigint> {
+    return BigInt(this.partitionOrThrow(topic, partition).highWatermark);
+  }
+
+  waitForData(topic: string, partition: number, offset: bigint, timeoutMs: number): Promise<boolean> {
+    return this.waitForAnyData([{ topic, partition, offset }], timeoutMs);
+  }
+
+  async waitForAnyData(positions: readonly TopicPartitionOffset[], timeoutMs: number): Promise<boolean> {
+    const entries: [PartitionState, number][] = positions.map((pos) => [
+      this.partitionOrThrow(pos.topic, pos.partition),
+      offsetNumber(pos.offset, 'wait offset', pos),
+    ]);
+    for (const [ps, off] of entries) if (ps.highWatermark > off) return true;
+    if (!(timeoutMs > 0) || entries.length === 0) return false;
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const waiter: Waiter = {
+        finish: (result) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          for (const [ps] of entries) ps.waiters.delete(waiter);
+          this.waiters.delete(waiter);
+          resolve(result);
+        },
+      };
+      const timer = setTimeout(() => waiter.finish(false), timeoutMs);
+      for (const [ps, off] of entries) ps.waiters.set(waiter, off);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private notify(ps: PartitionState): void {
+    if (ps.waiters.size === 0) return;
+    for (const [w, off] of ps.waiters) if (ps.highWatermark > off) w.finish(true);
+  }
+
+  // ---------------------------------------------------------------- consumer groups
+
+  async commitOffsets(group: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.checkOpen();
+    const ops: WriteOp[] = [];
+    const applied: (() => void)[] = [];
+    this.prepareGroupCommit({ group, offsets: [...offsets] }, ops, applied);
+    await this.pipeline.submit(ops, runAll(applied));
+  }
+
+  private prepareGroupCommit(g: { group: string; offsets: TopicPartitionOffset[] }, ops: WriteOp[], applied: (() => void)[]): void {
+    if (typeof g.group !== 'string' || g.group.length === 0 || Buffer.byteLength(g.group) > 0xffff) {
+      throw new LogError(`invalid consumer group id ${JSON.stringify(g.group)}`, 'INVALID_CONFIG');
+    }
+    if (!Array.isArray(g.offsets)) throw new LogError('group offsets must be an array', 'INVALID_CONFIG');
+    const values: [string, number, number][] = [];
+    for (const o of g.offsets) {
+      this.partitionOrThrow(o.topic, o.partition);
+      const off = offsetNumber(o.offset, 'committed offset', o);
+      values.push([o.topic, o.partition, off]);
+      ops.push({ type: 'put', key: groupKey(g.group, o.topic, o.partition), value: u64Value(off) });
+    }
+    applied.push(() => {
+      for (const [topic, partition, off] of values) this.setGroupOffset(g.group, topic, partition, off);
+    });
+  }
+
+  private setGroupOffset(group: string, topic: string, partition: number, offset: number): void {
+    let byTopic = this.groups.get(group);
+    if (byTopic === undefined) this.groups.set(group, (byTopic = new Map()));
+    let byPartition = byTopic.get(topic);
+    if (byPartition === undefined) byTopic.set(topic, (byPartition = new Map()));
+    byPartition.set(partition, offset);
+  }
+
+  async committedOffsets(group: string, topic?: string): Promise<TopicPartitionOffset[]> {
+    this.checkOpen();
+    const out: TopicPartitionOffset[] = [];
+    const byTopic = this.groups.get(group);
+    if (byTopic === undefined) return out;
+    const topics = topic === undefined ? [...byTopic.keys()].sort() : [topic];
+    for (const t of topics) {
+      const byPartition = byTopic.get(t);
+      if (byPartition === undefined) continue;
+      for (const p of [...byPartition.keys()].sort((a, b) => a - b)) {
+        out.push({ topic: t, partition: p, offset: BigInt(byPartition.get(p)!) });
+      }
+    }
+    return out;
+  }
+
+  async listGroups(): Promise<string[]> {
+    this.checkOpen();
+    return [...this.groups.keys()].sort();
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    this.checkOpen();
+    const byTopic = this.groups.get(group);
+    if (byTopic === undefined) return;
+    const ops: WriteOp[] = [];
+    for (const [topic, byPartition] of byTopic) for (const p of byPartition.keys()) ops.push({ type: 'del', key: groupKey(group, topic, p) });
+    await this.pipeline.submit(ops, () => this.groups.delete(group));
+  }
+
+  // ---------------------------------------------------------------- exactly-once
+
+  async commitTransaction(txn: Transaction): Promise<TransactionResult> {
+    this.checkOpen();
+    if (txn === null || typeof txn !== 'object') throw invalidRecord('a transaction must be an object');
+    const ops: WriteOp[] = [];
+    const applied: (() => void)[] = [];
+    const failed: (() => void)[] = [];
+    // validate offsets and extra writes first: prepareAppend assigns offsets once it succeeds
+    const groupOps: WriteOp[] = [];
+    if (txn.offsets !== undefined) this.prepareGroupCommit(txn.offsets, groupOps, applied);
+    const extraOps = prepareExtraWrites(txn.extraWrites ?? []);
+    const produced = this.prepareAppend(txn.produce ?? [], ops, applied, failed);
+    for (const op of groupOps) ops.push(op);
+    for (const op of extraOps) ops.push(op);
+    await this.pipeline.submit(ops, runAll(applied), runAll(failed));
+    return { produced };
+  }
+
+  /** @internal used by LocalExtraStore */
+  async extraWrite(writes: ExtraWrite[]): Promise<void> {
+    this.checkOpen();
+    await this.pipeline.submit(prepareExtraWrites(writes));
+  }
+
+  /** @internal used by LocalExtraStore */
+  extraDb(): Level<Buffer, Buffer> {
+    this.checkOpen();
+    return this.db;
+  }
+
+  /** @internal used by LocalExtraStore: clears after pending writes so order is kept */
+  async extraClear(gte: Buffer, lt: Buffer): Promise<void> {
+    this.checkOpen();
+    await this.pipeline.drain();
+    await this.db.clear({ gte: extraKey(gte), lt: extraKey(lt) });
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Retention for every partition, and compaction where enough is dirty. Runs one at a time. */
+  maintain(now?: number): Promise<MaintenanceReport> {
+    if (this.closed) return Promise.reject(new LogError('the log is closed', 'CLOSED'));
+    const run = this.maintenance.then(() => this.runMaintenance(now ?? this.clock()));
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Compacts now, regardless of the dirty ratio (the topic must have a compact policy). */
+  compact(topic: string, partition?: number, now?: number): Promise<number> {
+    let t: TopicState;
+    let parts: PartitionState[];
+    try {
+      t = this.topicOrThrow(topic);
+      parts = partition === undefined ? t.partitions : [this.partitionOrThrow(topic, partition)];
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = this.maintenance.then(async () => {
+      const config = effectiveTopicConfig(this.defaults, t.overrides);
+      if (!policyCompacts(config['cleanup.policy'])) {
+        throw new LogError(`topic '${topic}' has cleanup.policy=${config['cleanup.policy']}: nothing to compact`, 'INVALID_CONFIG', { topic });
+      }
+      let removed = 0;
+      for (const ps of parts) removed += await compactPartition(this.maintenanceCtx, ps, config, now ?? this.clock());
+      return removed;
+    });
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runMaintenance(now: number): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { batchesDeleted: 0, partitionsTruncated: 0, partitionsCompacted: 0, recordsCompacted: 0 };
+    for (const t of [...this.topics.values()]) {
+      const config = effectiveTopicConfig(this.defaults, t.overrides);
+      for (const ps of t.partitions) {
+        if (!this.maintenanceCtx.isLive(ps)) break;
+        const r = await applyRetention(this.maintenanceCtx, ps, config, now);
+        report.batchesDeleted += r.batchesDeleted;
+        if (r.truncated) report.partitionsTruncated++;
+        if (policyCompacts(config['cleanup.policy'])) {
+          await ensureSizes(this.maintenanceCtx, ps);
+          if (compactionDue(ps, config, now)) {
+            report.recordsCompacted += await compactPartition(this.maintenanceCtx, ps, config, now);
+            report.partitionsCompacted++;
+          }
+        }
+      }
+    }
+    return report;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    for (const w of [...this.waiters]) w.finish(false);
+    await this.maintenance;
+    await this.pipeline.drain();
+    await this.db.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new LogError('the log is closed', 'CLOSED');
+  }
+
+  private topicOrThrow(name: string): TopicState {
+    this.checkOpen();
+    const t = this.topics.get(name);
+    if (t === undefined) throw new LogError(`unknown topic '${name}'`, 'UNKNOWN_TOPIC', { topic: name });
+    return t;
+  }
+
+  private partitionOrThrow(topic: string, partition: number): PartitionState {
+    const t = this.topicOrThrow(topic);
+    const ps = Number.isInteger(partition) ? t.partitions[partition] : undefined;
+    if (ps === undefined) {
+      throw new LogError(`topic '${topic}' has no partition ${partition} (it has ${t.partitions.length})`, 'INVALID_PARTITION', { topic, partition });
+    }
+    return ps;
+  }
+}
+
+/** ProduceRecord already has the shape encodeBatch reads (key, value, timestamp?, headers?). */
+type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
+
+function runAll(fns: (() => void)[]): () => void {
+  return () => {
+    for (const f of fns) f();
+  };
+}
+
+function parseJson<T>(v: Buffer, what: string): T {
+  try {
+    return JSON.parse(v.toString('utf8')) as T;
+  } catch {
+    throw new LogError(`corrupt ${what} in the log directory`, 'IO');
+  }
+}
+
+function prepareExtraWrites(writes: readonly ExtraWrite[]): WriteOp[] {
+  if (!Array.isArray(writes)) throw invalidRecord('extraWrites must be an array');
+  const ops: WriteOp[] = [];
+  for (const w of writes) {
+    if (w === null || typeof w !== 'object' || !isBytes(w.key) || (w.value !== null && !isBytes(w.value))) {
+      throw invalidRecord('an extra write must be { key: Buffer, value: Buffer | null }');
+    }
+    try {
+      const key = extraKey(w.key);
+      ops.push(w.value === null ? { type: 'del', key } : { type: 'put', key, value: asBuffer(w.value) });
+    } catch (err) {
+      throw invalidRecord(`unreadable extra write: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return ops;
+}
+
+/** The state layer's keyspace ('X' prefix) in the log's LevelDB. */
+class LocalExtraStore implements ExtraStore {
+  constructor(private readonly log: LocalLog) {}
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    return this.log.extraDb().get(extraKey(key));
+  }
+
+  async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+    return this.log.extraDb().getMany(keys.map(extraKey));
+  }
+
+  async *range(options: ExtraRangeOptions = {}): AsyncIterable<[Buffer, Buffer]> {
+    const bounds: { gte?: Buffer; gt?: Buffer; lte?: Buffer; lt?: Buffer } = {};
+    if (options.gt !== undefined) bounds.gt = extraKey(options.gt);
+    else bounds.gte = extraKey(options.gte ?? Buffer.alloc(0));
+    if (options.lte !== undefined) bounds.lte = extraKey(options.lte);
+    else if (options.lt !== undefined) bounds.lt = extraKey(options.lt);
+    else bounds.lt = Buffer.of(PREFIX_EXTRA + 1);
+    const it = this.log.extraDb().iterator({ ...bounds, reverse: options.reverse ?? false, limit: options.limit ?? -1 });
+    try {
+      for (;;) {
+        const entries = await it.nextv(256);
+        if (entries.length === 0) return;
+        for (const [k, v] of entries) yield [k.subarray(1), v];
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  write(writes: ExtraWrite[]): Promise<void> {
+    return this.log.extraWrite(writes);
+  }
+
+  clearRange(gte: Buffer, lt: Buffer): Promise<void> {
+    return this.log.extraClear(gte, lt);
+  }
+}

@@ -1,0 +1,21 @@
+/** Every step kind's operator: a missing one fails to compile. */
+import type { OperatorFactories } from '../runtime/processor.js';
+import { buildFilter } from './stateless/filter.js';
+import { buildFlatMap } from './stateless/flat-map.js';
+import { buildSelect } from './stateless/select.js';
+import { buildSelectKey } from './stateless/select-key.js';
+import { buildSink } from './stateless/sink.js';
+import { buildSource } from './stateless/source.js';
+
+export const operatorFactories: OperatorFactories = {
+  StreamSource: buildSource,
+  TableSource: buildSource,
+  StreamFilter: buildFilter,
+  TableFilter: buildFilter,
+  StreamFlatMap: buildFlatMap,
+  StreamSelectKey: buildSelectKey,
+  StreamSelect: buildSelect,
+  TableSelect: buildSelect,
+  StreamSink: buildSink,
+  TableSink: buildSink,
+};

@@ -1,0 +1,28 @@
+/** StreamSink / TableSink: serializes key and value columns and emits to the sink topic. */
+import type { SinkStep } from '../../catalog/query-plan.js';
+import { keyColumns, valueColumns } from '../../common/schema.js';
+import type { Downstream, OperatorContext } from '../../runtime/processor.js';
+import { createSerde } from '../../serde/index.js';
+import type { FormatName } from '../../serde/index.js';
+import { timestampExtractor } from './timestamp-extractor.js';
+
+export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
+  const keys = keyColumns(step.schema);
+  const values = valueColumns(step.schema);
+  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, step.keyFormat);
+  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, step.valueFormat);
+  const k = keys.length;
+  const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
+  return (rec) => {
+    try {
+      const row = rec.row;
+      const keyValues = row ? row.slice(0, k) : rec.deletedKey ?? [];
+      const key = k === 0 ? null : keySerde.serialize(keyValues);
+      const value = row ? valueSerde.serialize(row.slice(k)) : null;
+      const timestamp = row && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
+      ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
+    } catch (e) {
+      ctx.logError(step.id, e, { partition: rec.partition, offset: rec.offset });
+    }
+  };
+}

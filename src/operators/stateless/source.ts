@@ -1,0 +1,85 @@
+/**
+ * StreamSource / TableSource: deserializes key and value, reads header columns, adds the pseudo
+ * columns and extracts the record timestamp. A record that cannot be read goes to the processing
+ * log and is skipped; the query keeps running.
+ */
+import type { SourceStep } from '../../catalog/query-plan.js';
+import { keyColumns, valueColumns } from '../../common/schema.js';
+import { orderedSchemaColumns } from '../../planner/source-columns.js';
+import type { FetchedRecord } from '../../log/log.js';
+import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
+import { createSerde } from '../../serde/index.js';
+import type { FormatName } from '../../serde/index.js';
+import { timestampExtractor } from './timestamp-extractor.js';
+
+export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): Downstream<FetchedRecord> {
+  const keys = keyColumns(step.schema);
+  const values = valueColumns(step.schema);
+  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, step.keyFormat);
+  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, step.valueFormat);
+  const ordered = orderedSchemaColumns(step.schema.columns);
+  // where each schema column comes from: key index, value index, or a header
+  const fill = ordered.map((c) => {
+    if (c.namespace === 'KEY') return { from: 'key' as const, i: keys.indexOf(c) };
+    if (c.namespace === 'VALUE') return { from: 'value' as const, i: values.indexOf(c) };
+    return { from: c.namespace === 'HEADERS' ? ('headers' as const) : ('header' as const), i: 0, key: c.headerKey };
+  });
+  const width = step.columns.length;
+  const base = ordered.length;
+  const isTable = step.kind === 'TableSource';
+  const extractTimestamp = step.timestamp ? timestampExtractor(step.timestamp, step.columns) : undefined;
+
+  return (rec: FetchedRecord) => {
+    const where = { topic: rec.topic, partition: rec.partition, offset: rec.offset };
+    let key: unknown[] | null;
+    let value: unknown[] | null;
+    try {
+      key = keySerde.deserialize(rec.key);
+      value = valueSerde.deserialize(rec.value);
+    } catch (e) {
+      ctx.logError(step.id, e, where);
+      return;
+    }
+    const keyValues = key ?? keys.map(() => null);
+    if (value === null) {
+      // a tombstone: deletes the row of a table; streams have nothing to process
+      if (isTable) downstream({ row: null, deletedKey: keyValues, timestamp: rec.timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers });
+      return;
+    }
+    const row = new Array<unknown>(width);
+    for (let i = 0; i < fill.length; i++) {
+      const f = fill[i]!;
+      switch (f.from) {
+        case 'key':
+          row[i] = keyValues[f.i] ?? null;
+          break;
+        case 'value':
+          row[i] = value[f.i] ?? null;
+          break;
+        case 'headers':
+          row[i] = rec.headers.map((h) => ({ KEY: h.key, VALUE: h.value }));
+          break;
+        case 'header': {
+          const found = rec.headers.filter((h) => h.key === f.key).at(-1);
+          row[i] = found ? found.value : null;
+          break;
+        }
+      }
+    }
+    row[base] = BigInt(rec.timestamp);
+    row[base + 1] = rec.partition;
+    row[base + 2] = rec.offset;
+    let timestamp = rec.timestamp;
+    if (extractTimestamp) {
+      try {
+        timestamp = extractTimestamp(row);
+      } catch (e) {
+        ctx.logError(step.id, e, where);
+        return;
+      }
+      row[base] = BigInt(timestamp);
+    }
+    const out: StreamRecord = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
+    downstream(out);
+  };
+}

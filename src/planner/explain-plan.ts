@@ -1,0 +1,30 @@
+/** EXPLAIN: the steps of a plan as an indented tree, sink first, with each step's row schema. */
+import { quoteIdentifierIfNeeded } from '../common/schema.js';
+import { formatSqlType } from '../common/sql-types.js';
+import type { QueryPlan, Step, StepOfKind } from '../catalog/query-plan.js';
+import { formatExpression } from '../sql/printer.js';
+
+const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
+  StreamSource: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
+  TableSource: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
+  StreamFilter: (s) => `WHERE ${formatExpression(s.predicate)}`,
+  TableFilter: (s) => `WHERE ${formatExpression(s.predicate)}`,
+  StreamFlatMap: (s) => s.tableFunctions.map(formatExpression).join(', '),
+  StreamSelectKey: (s) => `PARTITION BY ${s.keyExpressions.map(formatExpression).join(', ')}`,
+  StreamSelect: (s) => s.expressions.map((e, i) => `${formatExpression(e)} AS ${quoteIdentifierIfNeeded(s.columns[i]!.name)}`).join(', '),
+  TableSelect: (s) => s.expressions.map((e, i) => `${formatExpression(e)} AS ${quoteIdentifierIfNeeded(s.columns[i]!.name)}`).join(', '),
+  StreamSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
+  TableSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
+};
+
+export function explainPlan(plan: QueryPlan): string {
+  const lines = [`Query ${plan.queryId}`, ''];
+  let depth = 0;
+  for (let step: Step | undefined = plan.sink; step; step = 'input' in step ? step.input : undefined) {
+    const pad = '  '.repeat(depth++);
+    const detail = (details[step.kind] as (s: Step) => string)(step);
+    lines.push(`${pad}> [ ${step.kind} ] ${step.id}: ${detail}`);
+    lines.push(`${pad}    schema: ${step.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}

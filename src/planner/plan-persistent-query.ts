@@ -1,0 +1,358 @@
+/**
+ * Plans CREATE STREAM|TABLE AS SELECT and INSERT INTO ... SELECT into physical steps:
+ *   Source -> [FlatMap] -> [Filter] -> [SelectKey] -> Select -> Sink
+ * and derives the sink's schema. Everything is validated here, before anything runs.
+ */
+import { PlanError } from '../common/errors.js';
+import type { Column, LogicalSchema } from '../common/schema.js';
+import { RESERVED_COLUMN_NAMES, keyColumns, quoteIdentifierIfNeeded } from '../common/schema.js';
+import type { SqlType } from '../common/sql-types.js';
+import { formatSqlType, sqlTypeEquals } from '../common/sql-types.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DataSource, FormatInfo, TimestampColumn } from '../catalog/data-source.js';
+import type { SourceProperties } from '../catalog/source-properties.js';
+import { parseDelimiter } from '../catalog/source-properties.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import { typeCheck } from '../expr/index.js';
+import { resolveTableCall } from '../expr/table-function-call.js';
+import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelectItem, SourceType } from '../sql/ast.js';
+
+/** A select item whose bare table-function call was replaced by a synthetic column keeps a generated name. */
+type SelectItem = AstSelectItem | (AstSelectItem & { readonly generatedName: true });
+import { collectExpressions, rewriteExpression, sameExpression } from './rewrite-expression.js';
+import { sourceRowColumns } from './source-columns.js';
+import type { FilterStep, QueryPlan, RowColumn, SelectKeyStep, SinkStep, SourceStep, Step } from '../catalog/query-plan.js';
+
+export interface PlanContext {
+  readonly catalog: Catalog;
+  readonly registry: FunctionRegistry;
+  /** ksql.* session/system properties */
+  readonly config: ReadonlyMap<string, string>;
+}
+
+export interface SinkRequest {
+  readonly name: string;
+  readonly sourceType: SourceType;
+  readonly properties: SourceProperties;
+  /** INSERT INTO: the existing target */
+  readonly existing?: DataSource;
+}
+
+export interface PlannedQuery {
+  readonly plan: QueryPlan;
+  /** the sink as it will be registered (without `sql`) */
+  readonly sink: Omit<DataSource, 'sql'>;
+  /** partitions for the sink topic if it must be created */
+  readonly sinkPartitions: number;
+  readonly inputSources: readonly string[];
+}
+
+interface Projected {
+  readonly name: string;
+  readonly expression: Expression;
+}
+
+const column = (name: string, source?: string): ColumnRef => (source ? { kind: 'ColumnRef', name, source } : { kind: 'ColumnRef', name });
+
+export function planPersistentQuery(
+  query: Query,
+  sinkRequest: SinkRequest,
+  queryId: string,
+  ctx: PlanContext,
+  sourcePartitions: (topic: string) => number,
+): PlannedQuery {
+  const { catalog, registry } = ctx;
+  if (query.from.kind !== 'SourceRelation') throw new PlanError('Joins are not supported yet', query.from.pos, 'Join');
+  if (query.window) throw new PlanError('Windowed aggregations are not supported yet', query.window.pos, 'Aggregate');
+  if (query.groupBy?.length) throw new PlanError('GROUP BY is not supported yet', query.groupBy[0]?.pos, 'Aggregate');
+  if (query.having) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
+
+  const input = catalog.requireSource(query.from.name, query.from.pos);
+  const alias = query.from.alias ?? input.name;
+  const isTable = input.sourceType === 'TABLE';
+  if (isTable && sinkRequest.sourceType === 'STREAM')
+    throw new PlanError('Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.', query.pos);
+  if (!isTable && sinkRequest.sourceType === 'TABLE')
+    throw new PlanError('Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.', query.pos);
+
+  const source: SourceStep = {
+    kind: isTable ? 'TableSource' : 'StreamSource',
+    id: `Source/${input.name}`,
+    columns: sourceRowColumns(input, alias),
+    sourceName: input.name,
+    alias,
+    topic: input.topic,
+    schema: input.schema,
+    keyFormat: input.keyFormat,
+    valueFormat: input.valueFormat,
+    ...(input.timestamp ? { timestamp: input.timestamp } : {}),
+    ...(input.window ? { window: input.window } : {}),
+  };
+
+  const typeOf = (e: Expression, cols: readonly RowColumn[]): SqlType => typeCheck(e, cols, registry).type;
+  const assertNoAggregates = (e: Expression, clause: string) => {
+    const agg = collectExpressions(e, (x) => x.kind === 'FunctionCall' && registry.isAggregate(x.name))[0] as FunctionCall | undefined;
+    if (agg) throw new PlanError(`${clause} does not support aggregate functions: ${agg.name} is an aggregate function.`, agg.pos);
+  };
+
+  // 1. Table functions in the projection become synthetic columns produced by a flat-map.
+  let step: Step = source;
+  const tableCalls: FunctionCall[] = [];
+  const items: SelectItem[] = query.select.map((item) => {
+    if (item.kind !== 'SingleColumn') return item;
+    const expression = rewriteExpression(item.expression, (e) => {
+      if (e.kind !== 'FunctionCall' || !registry.isTable(e.name)) return undefined;
+      tableCalls.push(e);
+      return column(`KSQL_SYNTH_${tableCalls.length - 1}`);
+    });
+    // a bare table function call is named like the call itself would be
+    return expression === item.expression || item.alias || item.expression.kind !== 'FunctionCall' ? { ...item, expression } : { ...item, expression, generatedName: true };
+  });
+  if (tableCalls.length) {
+    if (isTable) throw new PlanError('Table functions are only supported on streams', tableCalls[0]!.pos);
+    const synth: RowColumn[] = tableCalls.map((call, i) => ({
+      name: `KSQL_SYNTH_${i}`,
+      type: resolveTableCall(call, step.columns, registry).returnType,
+    }));
+    step = { kind: 'StreamFlatMap', id: 'FlatMap', input: step, tableFunctions: tableCalls, columns: [...step.columns, ...synth] };
+  }
+
+  // 3. WHERE
+  if (query.where) {
+    assertNoAggregates(query.where, 'WHERE');
+    const t = typeOf(query.where, step.columns);
+    if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in WHERE expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.where.pos);
+    const filter: FilterStep = { kind: isTable ? 'TableFilter' : 'StreamFilter', id: 'Filter', input: step, predicate: query.where, columns: step.columns };
+    step = filter;
+  }
+
+  // 4. PARTITION BY: new key columns; the old key moves into the value.
+  let keyNames: string[] = keyColumns(input.schema).map((c) => c.name);
+  if (query.partitionBy?.length) {
+    if (isTable) throw new PlanError('PARTITION BY is not supported on tables', query.partitionBy[0]!.pos);
+    const selectKey = planSelectKey(query.partitionBy, step, input, alias, typeOf, assertNoAggregates);
+    step = selectKey;
+    keyNames = selectKey.columns.slice(0, query.partitionBy.length).map((c) => c.name);
+  }
+
+  // 5. Expand the projection against the row layout it will see.
+  let projected = expandSelect(items, step.columns, alias, typeOf);
+  for (const p of projected) {
+    assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
+    typeOf(p.expression, step.columns); // unknown columns and type errors come before projection rules
+  }
+  if (query.partitionBy?.length) {
+    const exprs = query.partitionBy;
+    projected = projected.map((p) => ({
+      name: p.name,
+      expression: rewriteExpression(p.expression, (e) => {
+        const i = exprs.findIndex((k) => sameExpression(k, e));
+        return i >= 0 && e.kind !== 'ColumnRef' ? column(keyNames[i]!) : undefined;
+      }),
+    }));
+  }
+
+  // 6. Which projected columns are the key: bare references to the key columns.
+  const scope = step.columns;
+  const keyItemIndex = new Map<string, number>();
+  projected.forEach((p, i) => {
+    const e = p.expression;
+    if (e.kind !== 'ColumnRef' || !keyNames.includes(e.name) || keyItemIndex.has(e.name)) return;
+    if (e.source && e.source !== alias && step.kind !== 'StreamSelectKey') return;
+    keyItemIndex.set(e.name, i);
+  });
+  const missing = keyNames.filter((k) => !keyItemIndex.has(k));
+  if (missing.length) {
+    const list = missing.length === 1 ? `key column ${missing[0]}` : `key columns ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+    throw new PlanError(
+      `The query used to build \`${sinkRequest.name}\` must include the ${list} in its projection (eg, SELECT ${missing.join(', ')}...).`,
+      query.pos,
+    );
+  }
+  const keyItems = keyNames.map((k) => projected[keyItemIndex.get(k)!]!);
+  const valueItems = projected.filter((_, i) => ![...keyItemIndex.values()].includes(i));
+  const ordered = [...keyItems, ...valueItems];
+
+  const names = new Set<string>();
+  for (const p of ordered) {
+    if (RESERVED_COLUMN_NAMES.has(p.name)) {
+      const aliased = query.select.some((s) => s.kind === 'SingleColumn' && s.alias === p.name);
+      throw new PlanError(
+        aliased
+          ? `\`${p.name}\` is a reserved column name. You cannot use it as an alias for a column.`
+          : `Reserved column name in select: \`${p.name}\`. Please remove or alias the column.`,
+        query.pos,
+      );
+    }
+    if (names.has(p.name)) throw new PlanError(`Duplicate column names: ${quoteIdentifierIfNeeded(p.name)}`, query.pos);
+    names.add(p.name);
+  }
+  if (sinkRequest.sourceType === 'TABLE' && valueItems.length === 0) throw new PlanError('The projection contains no value columns.', query.pos);
+
+  const outColumns: Column[] = ordered.map((p, i) => ({
+    name: p.name,
+    type: typeOf(p.expression, scope),
+    namespace: i < keyItems.length ? 'KEY' : 'VALUE',
+  }));
+  const schema: LogicalSchema = { columns: outColumns };
+  const select: Step = {
+    kind: isTable ? 'TableSelect' : 'StreamSelect',
+    id: 'Project',
+    input: step,
+    expressions: ordered.map((p) => p.expression),
+    columns: outColumns.map((c) => ({ name: c.name, type: c.type })),
+  };
+
+  const sinkSource = deriveSink(sinkRequest, input, schema, queryId, ctx);
+  const sink: SinkStep = {
+    kind: sinkRequest.sourceType === 'TABLE' ? 'TableSink' : 'StreamSink',
+    id: `Sink/${sinkSource.name}`,
+    input: select,
+    columns: select.columns,
+    topic: sinkSource.topic,
+    schema: sinkSource.schema,
+    keyFormat: sinkSource.keyFormat,
+    valueFormat: sinkSource.valueFormat,
+    ...(sinkSource.timestamp ? { timestampColumn: sinkSource.timestamp } : {}),
+  };
+  return {
+    plan: { queryId, sink, sourceTopics: [input.topic] },
+    sink: sinkSource,
+    sinkPartitions: sinkRequest.properties.partitions ?? sourcePartitions(input.topic),
+    inputSources: [input.name],
+  };
+}
+
+function expandSelect(
+  select: readonly SelectItem[],
+  columns: readonly RowColumn[],
+  alias: string,
+  typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
+): Projected[] {
+  const out: Projected[] = [];
+  let generated = 0;
+  const explicitNames = new Set(select.flatMap((s) => (s.kind === 'SingleColumn' && s.alias ? [s.alias] : [])));
+  const nextGenerated = () => {
+    let name: string;
+    do name = `KSQL_COL_${generated++}`;
+    while (explicitNames.has(name));
+    return name;
+  };
+  for (const item of select) {
+    switch (item.kind) {
+      case 'AllColumns': {
+        if (item.source && item.source !== alias) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
+        for (const c of columns) {
+          if ((item.source && c.source !== item.source) || RESERVED_COLUMN_NAMES.has(c.name) || c.name.startsWith('KSQL_SYNTH_')) continue;
+          out.push({ name: c.name, expression: column(c.name) });
+        }
+        break;
+      }
+      case 'StructAll': {
+        const t = typeOf(item.struct, columns);
+        if (t.kind !== 'STRUCT') throw new PlanError(`Expected a STRUCT for ->* but got ${formatSqlType(t)}`, item.pos);
+        for (const f of t.fields) out.push({ name: f.name, expression: { kind: 'Dereference', base: item.struct, field: f.name } });
+        break;
+      }
+      case 'SingleColumn': {
+        const e = item.expression;
+        const derived = e.kind === 'ColumnRef' && !('generatedName' in item) ? e.name : e.kind === 'Dereference' ? e.field : undefined;
+        const name = item.alias ?? derived ?? nextGenerated();
+        out.push({ name, expression: e });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function planSelectKey(
+  partitionBy: readonly Expression[],
+  input: Step,
+  source: DataSource,
+  alias: string,
+  typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
+  assertNoAggregates: (e: Expression, clause: string) => void,
+): SelectKeyStep {
+  let generated = 0;
+  const cols = input.columns;
+  const keyCols: RowColumn[] = partitionBy.map((e) => {
+    assertNoAggregates(e, 'PARTITION BY');
+    const name = e.kind === 'ColumnRef' ? e.name : e.kind === 'Dereference' ? e.field : `KSQL_COL_${generated++}`;
+    return { name, type: typeOf(e, cols), source: alias };
+  });
+  const keyNames = new Set(keyCols.map((c) => c.name));
+  const oldKeys = new Set(keyColumns(source.schema).map((c) => c.name));
+  const layout: (number | `key:${number}`)[] = keyCols.map((_, i) => `key:${i}` as const);
+  const columns: RowColumn[] = [...keyCols];
+  // value columns first (minus those moved into the key), then the old key columns, then pseudo columns
+  const rest = cols.map((c, i) => ({ c, i })).filter(({ c }) => !keyNames.has(c.name));
+  const ordered = [
+    ...rest.filter(({ c }) => !oldKeys.has(c.name) && !RESERVED_COLUMN_NAMES.has(c.name) && !c.name.startsWith('KSQL_SYNTH_')),
+    ...rest.filter(({ c }) => oldKeys.has(c.name)),
+    ...rest.filter(({ c }) => RESERVED_COLUMN_NAMES.has(c.name) || c.name.startsWith('KSQL_SYNTH_')),
+  ];
+  for (const { c, i } of ordered) {
+    columns.push(c);
+    layout.push(i);
+  }
+  return { kind: 'StreamSelectKey', id: 'PartitionBy', input, keyExpressions: partitionBy, layout, columns };
+}
+
+function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, queryId: string, ctx: PlanContext): Omit<DataSource, 'sql'> {
+  const props = req.properties;
+  if (req.existing) {
+    const target = req.existing;
+    if (target.isSource) throw new PlanError(`Cannot insert into read-only ${target.sourceType.toLowerCase()}: ${target.name}`);
+    if (target.sourceType !== 'STREAM') throw new PlanError(`INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`);
+    const same =
+      target.schema.columns.length === schema.columns.length &&
+      target.schema.columns.every((c, i) => {
+        const o = schema.columns[i]!;
+        return c.name === o.name && c.namespace === o.namespace && sqlTypeEquals(c.type, o.type);
+      });
+    if (!same)
+      throw new PlanError(
+        `Incompatible schema between results and sink.\nResult schema is ${describeColumns(schema)}\nSink schema is ${describeColumns(target.schema)}`,
+      );
+    return { ...target, createdByQuery: target.createdByQuery };
+  }
+  const prefix = ctx.config.get('ksql.output.topic.name.prefix') ?? '';
+  const hasKey = schema.columns.some((c) => c.namespace === 'KEY');
+  const keyFormat: FormatInfo = {
+    format: hasKey ? props.keyFormat ?? input.keyFormat.format : 'NONE',
+    ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? input.keyFormat.delimiter : undefined),
+  };
+  const valueFormat: FormatInfo = {
+    format: props.valueFormat ?? input.valueFormat.format,
+    ...withDelimiter(props.valueDelimiter, 'VALUE_DELIMITER', props.valueFormat ? undefined : input.valueFormat.delimiter),
+    ...(props.wrapSingleValue !== undefined ? { wrapSingleValue: props.wrapSingleValue } : {}),
+  };
+  let timestamp: TimestampColumn | undefined;
+  if (props.timestamp) {
+    const name = props.timestamp.startsWith('`') ? props.timestamp.slice(1, -1) : props.timestamp.toUpperCase();
+    const col = schema.columns.find((c) => c.name === name);
+    if (!col) throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`);
+    timestamp = { column: name, ...(props.timestampFormat ? { format: props.timestampFormat } : {}) };
+  }
+  return {
+    name: req.name,
+    sourceType: req.sourceType,
+    schema,
+    topic: props.kafkaTopic ?? prefix + req.name,
+    keyFormat,
+    valueFormat,
+    ...(timestamp ? { timestamp } : {}),
+    isSource: false,
+    createdByQuery: queryId,
+  };
+}
+
+function withDelimiter(given: string | undefined, property: string, inherited: string | undefined): { delimiter?: string } {
+  const d = given !== undefined ? parseDelimiter(given, property) : inherited;
+  return d !== undefined ? { delimiter: d } : {};
+}
+
+function describeColumns(schema: LogicalSchema): string {
+  return schema.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
+}

@@ -1,0 +1,63 @@
+/**
+ * The small public Processor API: operators are functions that take a record and push results
+ * downstream. The runtime owns the loop, batching and commits; operators only transform.
+ */
+import type { QueryPlan, Step, StepKind, StepOfKind } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
+
+/** A record inside a topology: a row laid out as its step's `columns` say. */
+export interface StreamRecord {
+  /** null: a delete (tables) */
+  readonly row: unknown[] | null;
+  readonly timestamp: number;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly headers: readonly RecordHeader[];
+  /** for tables: the key values of a delete (row is null) */
+  readonly deletedKey?: readonly unknown[];
+}
+
+export type Downstream<T = StreamRecord> = (record: T) => void;
+
+export interface ProcessingLogEntry {
+  readonly queryId: string;
+  readonly step: string;
+  readonly message: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: bigint;
+  readonly time: number;
+}
+
+export interface OperatorContext {
+  readonly queryId: string;
+  readonly registry: FunctionRegistry;
+  readonly config: ReadonlyMap<string, string>;
+  /** a record-level failure: logged to the processing log, the record is skipped */
+  logError(step: string, error: unknown, where?: { topic?: string; partition?: number; offset?: bigint }): void;
+  /** output for the sink topic, committed with the input offsets */
+  emit(record: ProduceRecord): void;
+}
+
+/** Builds one step's operator: given what comes next, returns what the previous step calls. */
+export type OperatorFactory<S extends Step> = (step: S, ctx: OperatorContext, downstream: Downstream) => Downstream<any>;
+
+export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<StepOfKind<K>> };
+
+export interface Topology {
+  /** one entry point per source topic */
+  readonly sources: ReadonlyMap<string, Downstream<FetchedRecord>>;
+}
+
+/** Builds the operator chain for a plan, sink first so each operator knows its downstream. */
+export function buildTopology(plan: QueryPlan, factories: OperatorFactories, ctx: OperatorContext): Topology {
+  const sources = new Map<string, Downstream<FetchedRecord>>();
+  const build = (step: Step, downstream: Downstream): void => {
+    const op = (factories[step.kind] as OperatorFactory<Step>)(step, ctx, downstream);
+    if ('input' in step) build(step.input, op);
+    else sources.set(step.topic, op as Downstream<FetchedRecord>);
+  };
+  build(plan.sink, () => {});
+  return { sources };
+}

@@ -1,0 +1,76 @@
+/**
+ * Key and value formats: bytes <-> rows of runtime values (see common/sql-types.ts), with
+ * ksqlDB's semantics for JSON, DELIMITED, KAFKA and NONE.
+ *
+ *   const serde = createSerde('JSON', 'VALUE', [{ name: 'ID', type: SqlTypes.BIGINT }]);
+ *   serde.deserialize(Buffer.from('{"id": 12345678901234567890}')); // -> [12345678901234567890n]
+ *
+ * Creation validates the schema/format/options combination (ConfigError with ksqlDB's statement
+ * messages); a bad record fails with a SerdeError, never another exception type.
+ */
+import { formatSqlType, type SqlType } from '../common/sql-types.js';
+import { createDelimitedSerde } from './delimited-format.js';
+import { createJsonSerde } from './json-format.js';
+import { createKafkaSerde } from './kafka-format.js';
+import { createNoneSerde, VOID_SERDE } from './none-format.js';
+import { configError } from './serde-failure.js';
+import type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeFactory, SerdeTarget } from './serde-types.js';
+
+export type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeTarget } from './serde-types.js';
+export { parseDelimiter } from './delimited-format.js';
+
+const FACTORIES: Readonly<Record<FormatName, SerdeFactory>> = {
+  JSON: createJsonSerde,
+  DELIMITED: createDelimitedSerde,
+  KAFKA: createKafkaSerde,
+  NONE: createNoneSerde,
+};
+
+/** Exact (upper-case) format names; callers normalise the case of user input first. */
+export function isSupportedFormat(name: string): name is FormatName {
+  return Object.hasOwn(FACTORIES, name);
+}
+
+function containsMap(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'MAP':
+      return true;
+    case 'ARRAY':
+      return containsMap(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => containsMap(f.type));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Builds the serde for the key or value columns of a source. Throws ConfigError for an unknown
+ * format or an unsupported combination (KAFKA with several columns or an unsupported type, NONE
+ * with columns, DELIMITED with complex types, JSON maps with non-STRING keys, MAP-typed keys,
+ * WRAP_SINGLE_VALUE with several columns, a bad delimiter, ...).
+ */
+export function createSerde(
+  format: FormatName,
+  target: SerdeTarget,
+  columns: readonly SerdeColumn[],
+  options: FormatOptions = {},
+): RowSerde {
+  if (!isSupportedFormat(format)) throw configError(`Unknown format: ${String(format)}`);
+  if (target === 'KEY') {
+    const withMap = columns.find((c) => containsMap(c.type));
+    if (withMap !== undefined) {
+      throw configError(
+        'Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to ' +
+          `inconsistent serialization. Key column name: \`${withMap.name}\`. Column type: ${formatSqlType(withMap.type)}. ` +
+          'See https://github.com/confluentinc/ksql/issues/6621 for more.',
+      );
+    }
+  }
+  if (format !== 'NONE' && options.wrapSingleValue !== undefined && columns.length !== 1) {
+    throw configError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
+  }
+  // a key-less source: nothing to write, and whatever key bytes arrive are ignored
+  if (target === 'KEY' && columns.length === 0 && format !== 'NONE') return VOID_SERDE;
+  return FACTORIES[format]({ target, columns, options });
+}

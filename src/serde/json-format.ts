@@ -1,0 +1,144 @@
+/**
+ * JSON format (ksqlDB's KsqlJsonSerdeFactory semantics). Several columns, or one column with
+ * WRAP_SINGLE_VALUE, are an object keyed by column name; an unwrapped single column is the JSON
+ * document itself (keys with one column are unwrapped by default, values are wrapped).
+ */
+import type { SqlType } from '../common/sql-types.js';
+import { compileFieldsReader, compileJsonReader, invalidConversion, isJsonObject, JsonCoercionFailure, schemaName } from './json-value-reader.js';
+import { compileJsonWriter } from './json-value-writer.js';
+import { JsonSyntaxError, parseJsonText } from './lossless-json.js';
+import {
+  asDeserializeError,
+  asSerializeError,
+  columnCountMismatch,
+  configError,
+  deserializeFailure,
+} from './serde-failure.js';
+import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
+
+function hasNonStringMapKey(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'MAP':
+      return t.key.kind !== 'STRING' || hasNonStringMapKey(t.value);
+    case 'ARRAY':
+      return hasNonStringMapKey(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => hasNonStringMapKey(f.type));
+    default:
+      return false;
+  }
+}
+
+/** An empty payload is Jackson's MissingNode: an error, except "" for an unwrapped STRING. */
+const MISSING_NODE = 'MissingNode';
+
+export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
+  if (spec.options.delimiter !== undefined) throw configError('JSON does not support the following configs: [delimiter]');
+  if (spec.columns.some((c) => hasNonStringMapKey(c.type))) throw configError('JSON only supports MAP types with STRING keys');
+  const columns = spec.columns;
+  const n = columns.length;
+  const wrap = spec.options.wrapSingleValue ?? !(spec.target === 'KEY' && n === 1);
+  return n === 1 && !wrap ? unwrappedSerde(spec) : wrappedSerde(spec);
+};
+
+function readDocument(spec: SerdeSpec, bytes: Buffer): unknown {
+  try {
+    // Jackson skips a UTF-8 byte order mark
+    const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    return parseJsonText(body.toString('utf8'));
+  } catch (e) {
+    // like ksqlDB, keep record content out of the message (it ends up in logs)
+    if (e instanceof JsonSyntaxError) throw deserializeFailure(spec, `Invalid JSON: ${e.message.replace(/, ".*" is not valid JSON$/s, '')}`);
+    throw asDeserializeError(spec, e);
+  }
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return true;
+}
+
+function coercionError(spec: SerdeSpec, e: unknown): Error {
+  if (e instanceof JsonCoercionFailure) return deserializeFailure(spec, e.describe(), e);
+  return asDeserializeError(spec, e);
+}
+
+function wrappedSerde(spec: SerdeSpec): RowSerde {
+  const columns = spec.columns;
+  const n = columns.length;
+  const rowType: SqlType = { kind: 'STRUCT', fields: columns };
+  const rowName = schemaName(rowType);
+  const readFields = compileFieldsReader(columns);
+  const writers = columns.map((c) => compileJsonWriter(c.type));
+  const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+  return {
+    serialize(values) {
+      if (values === null) return null;
+      try {
+        if (values.length !== n) throw columnCountMismatch(true, n, values.length);
+        if (n === 0) return Buffer.from('{}');
+        let s = '';
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          s += prefixes[i]! + (v === null || v === undefined ? 'null' : writers[i]!(v));
+        }
+        return Buffer.from(`${s}}`, 'utf8');
+      } catch (e) {
+        throw asSerializeError(spec, e);
+      }
+    },
+    deserialize(bytes) {
+      if (bytes === null) return null;
+      if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);
+      const doc = readDocument(spec, bytes);
+      if (doc === null) return null;
+      try {
+        if (!isJsonObject(doc)) throw invalidConversion(doc, rowName);
+        return readFields(doc);
+      } catch (e) {
+        throw coercionError(spec, e);
+      }
+    },
+  };
+}
+
+function unwrappedSerde(spec: SerdeSpec): RowSerde {
+  const column = spec.columns[0]!;
+  const read = compileJsonReader(column.type);
+  const write = compileJsonWriter(column.type);
+  return {
+    serialize(values) {
+      if (values === null) return null;
+      try {
+        if (values.length !== 1) throw columnCountMismatch(true, 1, values.length);
+        const v = values[0];
+        // ksqlDB writes a NULL unwrapped value as a null payload, not the text "null"
+        if (v === null || v === undefined) return null;
+        return Buffer.from(write(v), 'utf8');
+      } catch (e) {
+        throw asSerializeError(spec, e);
+      }
+    },
+    deserialize(bytes) {
+      if (bytes === null) return null;
+      if (isBlank(bytes)) {
+        if (column.type.kind === 'STRING') return [''];
+        throw deserializeFailure(
+          spec,
+          `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${schemaName(column.type)}, path: $`,
+        );
+      }
+      const doc = readDocument(spec, bytes);
+      if (doc === null) return [null];
+      try {
+        return [read(doc)];
+      } catch (e) {
+        throw coercionError(spec, e);
+      }
+    },
+  };
+}
+

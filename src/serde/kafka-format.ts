@@ -1,0 +1,112 @@
+/**
+ * KAFKA format: Kafka's own primitive serializers for a single column (ksqlDB's
+ * KafkaSerdeFactory). INTEGER is 4 bytes big-endian, BIGINT 8 bytes, DOUBLE 8-byte IEEE 754,
+ * STRING UTF-8, BYTES raw. A NULL column is a null payload.
+ */
+import { formatSqlType, type SqlType } from '../common/sql-types.js';
+import { asDeserializeError, asSerializeError, columnCountMismatch, configError, describeColumns, RecordFailure } from './serde-failure.js';
+import { VOID_SERDE } from './none-format.js';
+import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
+
+interface Primitive {
+  read(bytes: Buffer): unknown;
+  write(v: unknown): Buffer;
+}
+
+function sizeCheck(bytes: Buffer, size: number, deserializer: string): void {
+  if (bytes.length !== size) throw new RecordFailure(`Size of data received by ${deserializer} is not ${size}`);
+}
+
+function wrongValue(v: unknown, t: SqlType): RecordFailure {
+  return new RecordFailure(`Value ${typeof v === 'bigint' ? `${v}n` : String(v)} is not a valid ${formatSqlType(t)} value`);
+}
+
+const PRIMITIVES: Partial<Record<SqlType['kind'], Primitive>> = {
+  INTEGER: {
+    read(b) {
+      sizeCheck(b, 4, 'IntegerDeserializer');
+      return b.readInt32BE(0);
+    },
+    write(v) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw wrongValue(v, { kind: 'INTEGER' });
+      const b = Buffer.allocUnsafe(4);
+      b.writeInt32BE(v | 0, 0);
+      return b;
+    },
+  },
+  BIGINT: {
+    read(b) {
+      sizeCheck(b, 8, 'LongDeserializer');
+      return b.readBigInt64BE(0);
+    },
+    write(v) {
+      if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v))) throw wrongValue(v, { kind: 'BIGINT' });
+      const b = Buffer.allocUnsafe(8);
+      b.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), 0);
+      return b;
+    },
+  },
+  DOUBLE: {
+    read(b) {
+      sizeCheck(b, 8, 'DoubleDeserializer');
+      return b.readDoubleBE(0);
+    },
+    write(v) {
+      if (typeof v !== 'number') throw wrongValue(v, { kind: 'DOUBLE' });
+      const b = Buffer.allocUnsafe(8);
+      b.writeDoubleBE(v, 0);
+      return b;
+    },
+  },
+  STRING: {
+    // like Java's decoder, malformed UTF-8 becomes U+FFFD rather than an error
+    read: (b) => b.toString('utf8'),
+    write(v) {
+      if (typeof v !== 'string') throw wrongValue(v, { kind: 'STRING' });
+      return Buffer.from(v, 'utf8');
+    },
+  },
+  BYTES: {
+    // copied: the caller may reuse the input buffer
+    read: (b) => Buffer.from(b),
+    write(v) {
+      if (!(v instanceof Uint8Array)) throw wrongValue(v, { kind: 'BYTES' });
+      return Buffer.from(v);
+    },
+  },
+};
+
+export const createKafkaSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
+  if (spec.options.wrapSingleValue === true) {
+    throw configError("Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
+  }
+  if (spec.options.delimiter !== undefined) throw configError('KAFKA does not support the following configs: [delimiter]');
+  // no columns (a key-less source): nothing is written and any bytes are ignored
+  if (spec.columns.length === 0) return VOID_SERDE;
+  if (spec.columns.length !== 1) {
+    throw configError(`The 'KAFKA' format only supports a single field. Got: ${describeColumns(spec)}`);
+  }
+  const type = spec.columns[0]!.type;
+  const p = PRIMITIVES[type.kind];
+  if (p === undefined) throw configError(`The 'KAFKA' format does not support type '${type.kind}'`);
+  return {
+    serialize(values) {
+      if (values === null) return null;
+      try {
+        if (values.length !== 1) throw columnCountMismatch(true, 1, values.length);
+        const v = values[0];
+        return v === null || v === undefined ? null : p.write(v);
+      } catch (e) {
+        throw asSerializeError(spec, e);
+      }
+    },
+    deserialize(bytes) {
+      if (bytes === null) return null;
+      try {
+        return [p.read(bytes)];
+      } catch (e) {
+        throw asDeserializeError(spec, e);
+      }
+    },
+  };
+};

@@ -1,0 +1,55 @@
+/**
+ * Error construction shared by the formats. Record-level problems are SerdeErrors whose message
+ * follows ksqlDB's processing-log wording ("Failed to deserialize value from topic: t. <why>");
+ * creation-time problems (bad schema/format combination) are ConfigErrors with ksqlDB's statement
+ * messages.
+ */
+import { ConfigError, SerdeError } from '../common/errors.js';
+import { formatSqlType } from '../common/sql-types.js';
+import type { SerdeColumn, SerdeSpec } from './serde-types.js';
+
+/** Raised inside converters; the format adds the "Failed to deserialize ..." prefix once. */
+export class RecordFailure extends Error {}
+
+function where(spec: SerdeSpec): string {
+  return spec.options.topic !== undefined ? ` from topic: ${spec.options.topic}` : '';
+}
+
+export function deserializeFailure(spec: SerdeSpec, detail: string, cause?: unknown): SerdeError {
+  const what = spec.target === 'KEY' ? 'key' : 'value';
+  return new SerdeError(`Failed to deserialize ${what}${where(spec)}. ${detail}`, spec.options.topic, { cause });
+}
+
+export function serializeFailure(spec: SerdeSpec, detail: string, cause?: unknown): SerdeError {
+  const what = spec.target === 'KEY' ? 'key' : 'value';
+  const topic = spec.options.topic !== undefined ? ` to topic: ${spec.options.topic}` : '';
+  return new SerdeError(`Failed to serialize ${what}${topic}. ${detail}`, spec.options.topic, { cause });
+}
+
+/** Any failure (including a stack overflow on hostile input) becomes a SerdeError. */
+export function asDeserializeError(spec: SerdeSpec, e: unknown): SerdeError {
+  if (e instanceof SerdeError) return e;
+  const detail = e instanceof RangeError ? 'Input is too deeply nested or too large' : e instanceof Error ? e.message : String(e);
+  return deserializeFailure(spec, detail, e);
+}
+
+export function asSerializeError(spec: SerdeSpec, e: unknown): SerdeError {
+  if (e instanceof SerdeError) return e;
+  return serializeFailure(spec, e instanceof Error ? e.message : String(e), e);
+}
+
+/** ksqlDB's column rendering in statement errors: "`FOO` INTEGER" or "`K` INTEGER KEY". */
+export function describeColumns(spec: SerdeSpec): string {
+  const suffix = spec.target === 'KEY' ? ' KEY' : '';
+  return `[${spec.columns.map((c: SerdeColumn) => `\`${c.name}\` ${formatSqlType(c.type)}${suffix}`).join(', ')}]`;
+}
+
+export function configError(message: string): ConfigError {
+  return new ConfigError(message);
+}
+
+export function columnCountMismatch(serialization: boolean, expected: number, got: number): RecordFailure {
+  return new RecordFailure(
+    `Column count mismatch on ${serialization ? 'serialization' : 'deserialization'}. expected: ${expected}, got: ${got}`,
+  );
+}

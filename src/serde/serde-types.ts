@@ -1,0 +1,45 @@
+/**
+ * Shared shapes of the serde package (kept apart from index.ts so format files can import them
+ * without a cycle through the dispatcher).
+ */
+import type { SqlType } from '../common/sql-types.js';
+
+export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE';
+
+export type SerdeTarget = 'KEY' | 'VALUE';
+
+export interface SerdeColumn {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export interface FormatOptions {
+  /**
+   * KEY_DELIMITER / VALUE_DELIMITER (DELIMITED only): a single character, or the names 'TAB' and
+   * 'SPACE' (case-sensitive, as in ksqlDB). Default ','.
+   */
+  readonly delimiter?: string;
+  /**
+   * WRAP_SINGLE_VALUE. Undefined means the format's default: JSON values are wrapped in an object,
+   * JSON keys with one column are unwrapped; DELIMITED and KAFKA are always unwrapped.
+   */
+  readonly wrapSingleValue?: boolean;
+  /** Topic name, only used to make error messages (and SerdeError.topic) more useful. */
+  readonly topic?: string;
+}
+
+export interface RowSerde {
+  /** values in column order; null row = tombstone / null value */
+  serialize(values: readonly unknown[] | null): Buffer | null;
+  /** throws SerdeError; returns null for a null (tombstone) payload */
+  deserialize(bytes: Buffer | null): unknown[] | null;
+}
+
+/** What every format factory receives: already-normalised inputs. */
+export interface SerdeSpec {
+  readonly target: SerdeTarget;
+  readonly columns: readonly SerdeColumn[];
+  readonly options: FormatOptions;
+}
+
+export type SerdeFactory = (spec: SerdeSpec) => RowSerde;

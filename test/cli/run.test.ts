@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openLocalLog } from '../../src/index.js';
+import { tempDir } from '../support/temp-dir.js';
+import { readTopic } from '../support/read-topic.js';
+import { repoRoot, sluiceBin } from '../support/repo-root.js';
+
+const runSluice = (args: string[]) => spawnSync(process.execPath, [sluiceBin(), ...args], { encoding: 'utf8', cwd: repoRoot() });
+
+test('sluice run runs the example pipeline and prints its output', async () => {
+  const dir = await tempDir();
+  try {
+    const r = runSluice(['run', 'examples/pageviews.sql', '--until-idle', '--data-dir', dir.path]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /examples\/pageviews.sql:\d+:1 +Created query with ID CSAS_SLOW_VIEWS_\d+/);
+    const printed = r.stdout.split('\n').filter((l) => l.startsWith('rowtime:'));
+    // views 2, 3 and 4 are slower than 300 ms
+    assert.equal(printed.length, 3, r.stdout);
+    assert.ok(printed.some((l) => /key: \/checkout, value: 2,bob,1450,very slow/.test(l)), r.stdout);
+    // running it again resumes instead of failing (the inserts add three more slow views)
+    const again = runSluice(['run', 'examples/pageviews.sql', '--until-idle', '--data-dir', dir.path]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /unchanged/);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a failing statement stops the run with its position and applies nothing of it', async () => {
+  const dir = await tempDir();
+  try {
+    const file = join(dir.path, 'bad.sql');
+    await writeFile(
+      file,
+      `CREATE STREAM a (id INT KEY, v STRING) WITH (KAFKA_TOPIC='a', PARTITIONS=1, VALUE_FORMAT='JSON');\n` +
+        `CREATE STREAM b AS SELECT v FROM a;\nCREATE STREAM c AS SELECT * FROM a;\n`,
+    );
+    const r = runSluice(['run', file, '--until-idle', '--data-dir', join(dir.path, 'data')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad\.sql:2:\d+: The query used to build `B` must include the key column ID/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const log = await openLocalLog(join(dir.path, 'data'));
+    try {
+      const topics = await log.listTopics();
+      assert.ok(topics.includes('a') && !topics.includes('B') && !topics.includes('C'), topics.join(','));
+    } finally {
+      await log.close();
+    }
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a sluice run killed mid-stream resumes with every input record exactly once', async () => {
+  const dir = await tempDir();
+  const data = join(dir.path, 'data');
+  const total = 60_000;
+  try {
+    const file = join(dir.path, 'copy.sql');
+    await writeFile(
+      file,
+      `SET 'auto.offset.reset' = 'earliest';\n` +
+        `CREATE STREAM src (id INT KEY, n INT, s STRING) WITH (KAFKA_TOPIC='src', PARTITIONS=2, VALUE_FORMAT='JSON');\n` +
+        `CREATE STREAM dst AS SELECT id, n * 2 AS twice, UCASE(s) AS s FROM src;\n`,
+    );
+    const log = await openLocalLog(data);
+    await log.createTopic('src', { partitions: 2 });
+    for (let start = 0; start < total; start += 5000) {
+      const batch = [];
+      for (let i = start; i < start + 5000; i++) {
+        const key = Buffer.alloc(4);
+        key.writeInt32BE(i);
+        batch.push({ topic: 'src', key, value: Buffer.from(JSON.stringify({ N: i, S: `row-${i}` })) });
+      }
+      await log.produce(batch);
+    }
+    await log.close();
+
+    // start, wait until the query is running and has made some progress, then SIGKILL
+    const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--data-dir', data], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Running')) setTimeout(resolve, 150);
+      });
+      child.on('exit', () => reject(new Error('sluice run exited early: ' + out)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const mid = await openLocalLog(data);
+    const partial = (await mid.listTopics()).includes('DST') ? (await readTopic(mid, 'DST')).length : 0;
+    await mid.close();
+
+    const resumed = runSluice(['run', file, '--until-idle', '--data-dir', data]);
+    assert.equal(resumed.status, 0, resumed.stderr);
+
+    const after = await openLocalLog(data);
+    const out = await readTopic(after, 'DST');
+    await after.close();
+    const ids = out.map((r) => r.key!.readInt32BE());
+    assert.equal(new Set(ids).size, ids.length, 'no duplicates');
+    assert.equal(ids.length, total, 'no loss');
+    for (const r of out) {
+      const v = JSON.parse(r.value!.toString());
+      assert.equal(v.TWICE, r.key!.readInt32BE() * 2);
+    }
+    assert.ok(partial < total, `the kill should land mid-stream (had ${partial} of ${total})`);
+  } finally {
+    await dir.cleanup();
+  }
+});
