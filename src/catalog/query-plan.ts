@@ -66,6 +66,8 @@ export interface SelectStep extends StepBase {
   readonly kind: 'StreamSelect' | 'TableSelect';
   readonly input: Step;
   readonly expressions: readonly Expression[];
+  /** the first `keyCount` expressions are the key columns */
+  readonly keyCount: number;
 }
 
 /** Writes rows to a topic, key and value serialized with the sink's formats. */

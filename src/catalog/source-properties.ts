@@ -32,6 +32,9 @@ const KNOWN: Record<string, PropertyKind> = {
   CLEANUP_POLICY: 'string',
 };
 
+/** Every format name ksqlDB knows; which of them Sluice supports is the serde layer's business. */
+export const KNOWN_FORMATS: ReadonlySet<string> = new Set(['JSON', 'DELIMITED', 'KAFKA', 'NONE', 'AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
+
 export interface SourceProperties {
   readonly kafkaTopic?: string;
   readonly partitions?: number;
@@ -101,12 +104,18 @@ export function readSourceProperties(props: readonly Property[]): SourceProperti
   if (unknown.length) throw new CatalogError(`Invalid config variable(s) in the WITH clause: ${unknown.join(',')}`, props[0]?.pos);
   const fmt = out.format as string | undefined;
   if (fmt !== undefined) {
-    if (out.keyFormat !== undefined || out.valueFormat !== undefined)
-      throw new CatalogError(`Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties, as 'FORMAT' sets both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and 'VALUE_FORMAT'.`);
+    const other = out.valueFormat !== undefined ? 'VALUE_FORMAT' : out.keyFormat !== undefined ? 'KEY_FORMAT' : undefined;
+    if (other)
+      throw new CatalogError(`Cannot supply both '${other}' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and 'VALUE_FORMAT'.`);
     out.keyFormat = fmt;
     out.valueFormat = fmt;
   }
-  for (const k of ['keyFormat', 'valueFormat'] as const) if (typeof out[k] === 'string') out[k] = (out[k] as string).toUpperCase();
+  for (const k of ['keyFormat', 'valueFormat'] as const) {
+    if (typeof out[k] !== 'string') continue;
+    const name = (out[k] as string).toUpperCase();
+    if (!KNOWN_FORMATS.has(name)) throw new CatalogError(`Unknown format: ${name}`);
+    out[k] = name;
+  }
   if (typeof out.partitions === 'number' && out.partitions < 1)
     throw new CatalogError(`Invalid number of partitions: ${out.partitions} (must be at least 1)`);
   return { ...(out as Omit<SourceProperties, 'raw'>), raw };

@@ -43,12 +43,12 @@ export function quoteIdentifierIfNeeded(name: string): string {
   return /^[A-Z_][A-Z0-9_@]*$/.test(name) ? name : '`' + name.replace(/`/g, '``') + '`';
 }
 
-/** ksqlDB's schema text: `ID INTEGER KEY, NAME STRING` (as in DESCRIBE and test `post` blocks). */
-export function formatSchema(schema: LogicalSchema): string {
+/** ksqlDB's schema text: `ID INTEGER KEY, NAME STRING` (tables say PRIMARY KEY), as in DESCRIBE and test `post` blocks. */
+export function formatSchema(schema: LogicalSchema, options: { table?: boolean } = {}): string {
   return schema.columns
     .map((c) => {
       const suffix =
-        c.namespace === 'KEY' ? ' KEY' : c.namespace === 'HEADERS' ? ' HEADERS' : c.namespace === 'HEADER' ? ` HEADER('${c.headerKey}')` : '';
+        c.namespace === 'KEY' ? (options.table ? ' PRIMARY KEY' : ' KEY') : c.namespace === 'HEADERS' ? ' HEADERS' : c.namespace === 'HEADER' ? ` HEADER('${c.headerKey}')` : '';
       return `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}${suffix}`;
     })
     .join(', ');

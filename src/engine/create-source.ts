@@ -5,13 +5,14 @@
 import { CatalogError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
 import { RESERVED_COLUMN_NAMES } from '../common/schema.js';
+import { formatSqlType } from '../common/sql-types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
 import { parseDelimiter, readSourceProperties } from '../catalog/source-properties.js';
 import type { CreateSource } from '../sql/ast.js';
-import { validateFormats } from './validate-formats.js';
+import { validateFormatNames, validateFormats } from './validate-formats.js';
 
 export interface SourceDefinition {
   readonly source: DataSource;
@@ -24,7 +25,7 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (const c of stmt.columns) {
-    if (RESERVED_COLUMN_NAMES.has(c.name)) throw new CatalogError(`'${c.name}' is a reserved column name.`, c.pos);
+    if (RESERVED_COLUMN_NAMES.has(c.name)) throw new CatalogError(`'${c.name}' is a reserved column name. You cannot use it as a name for a column.`, c.pos);
     if (seen.has(c.name)) throw new CatalogError(`Duplicate column names: ${c.name}`, c.pos);
     seen.add(c.name);
     if (stmt.sourceType === 'STREAM' && c.constraint === 'PRIMARY_KEY')
@@ -34,12 +35,11 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
     const type = resolveType(c.type, catalog.lookupType);
     const namespace = c.constraint === 'KEY' || c.constraint === 'PRIMARY_KEY' ? 'KEY' : c.constraint === 'NONE' ? 'VALUE' : c.constraint;
     if (namespace === 'HEADERS' && !isHeadersType(type))
-      throw new CatalogError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${c.name}`, c.pos);
+      throw new CatalogError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${formatSqlType(type)}`, c.pos);
     if (namespace === 'HEADER' && type.kind !== 'BYTES')
-      throw new CatalogError(`Invalid type for HEADER('${c.headerKey}') column: expected BYTES`, c.pos);
+      throw new CatalogError(`Invalid type for HEADER('${c.headerKey}') column: expected BYTES, got ${formatSqlType(type)}`, c.pos);
     columns.push({ name: c.name, type, namespace, ...(c.headerKey !== undefined ? { headerKey: c.headerKey } : {}) });
   }
-  if (columns.length === 0) throw new CatalogError('The statement does not define any columns.', stmt.pos);
   if (stmt.sourceType === 'TABLE' && !columns.some((c) => c.namespace === 'KEY'))
     throw new CatalogError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', stmt.pos);
   if (stmt.isSource && stmt.orReplace)
@@ -51,9 +51,8 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
       "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.",
       stmt.pos,
     );
-  const hasKey = columns.some((c) => c.namespace === 'KEY');
   const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
-  const keyFormat: FormatInfo = { format: hasKey ? keyFormatName : 'NONE', ...delimiter(props.keyDelimiter, 'KEY_DELIMITER') };
+  const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY_DELIMITER') };
   const wrapDefault = config.get('ksql.persistence.wrap.single.values');
   const valueFormat: FormatInfo = {
     format: valueFormatName,
@@ -65,6 +64,8 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
         : {}),
   };
   const schema: LogicalSchema = { columns };
+  validateFormatNames(keyFormat, valueFormat);
+  if (columns.length === 0) throw new CatalogError('The statement does not define any columns.', stmt.pos);
   validateFormats(schema, keyFormat, valueFormat, props.wrapSingleValue !== undefined);
 
   let timestamp: DataSource['timestamp'];

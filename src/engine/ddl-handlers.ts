@@ -95,6 +95,8 @@ export async function alterSource(stmt: AlterSource, ctx: HandlerContext): Promi
   const source = catalog.requireSource(stmt.name, stmt.pos);
   if (source.sourceType !== stmt.sourceType)
     throw new CatalogError(`Incompatible data source type is ${source.sourceType}, but statement was ALTER ${stmt.sourceType}`, stmt.pos);
+  if (source.isSource)
+    throw new CatalogError(`Cannot alter ${noun(source.sourceType)} '${source.name}': ALTER operations are not supported on source ${noun(source.sourceType)}s.`, stmt.pos);
   if (source.createdByQuery) throw new CatalogError(`ALTER command is not supported for CREATE ... AS statements.`, stmt.pos);
   const columns = [...source.schema.columns];
   for (const c of stmt.addColumns) {

@@ -1,6 +1,6 @@
 /** INSERT INTO source [(columns)] VALUES (...): evaluates, casts, serializes and appends one record. */
 import { CatalogError, isSluiceError } from '../common/errors.js';
-import { keyColumns, valueColumns } from '../common/schema.js';
+import { keyColumns, quoteIdentifierIfNeeded, valueColumns } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes } from '../common/sql-types.js';
 import { evaluateConstant } from '../expr/index.js';
@@ -13,11 +13,14 @@ import type { StatementResult } from './statement-result.js';
 export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Promise<StatementResult> {
   const catalog = ctx.engine.catalog();
   const source = catalog.getSource(stmt.target);
-  if (!source) throw new CatalogError(`Cannot insert values into an unknown stream/table: ${stmt.target}`, stmt.pos);
+  if (!source) {
+    const hint = catalog.getSource(stmt.target.toUpperCase()) ? `\nDid you mean ${stmt.target.toUpperCase()}? Hint: try removing double quotes from the source name.` : '';
+    throw new CatalogError(`Cannot insert values into an unknown stream/table: ${quoteIdentifierIfNeeded(stmt.target)}${hint}`, stmt.pos);
+  }
   if (source.isSource) throw new CatalogError(`Cannot insert values into read-only ${source.sourceType.toLowerCase()}: ${source.name}`, stmt.pos);
   if (source.createdByQuery && source.sourceType === 'TABLE') throw new CatalogError(`Cannot insert values into table ${source.name}: it is the output of a query`, stmt.pos);
   const schemaColumns = source.schema.columns;
-  const names = stmt.columns ?? schemaColumns.filter((c) => c.namespace === 'KEY' || c.namespace === 'VALUE').map((c) => c.name);
+  const names = stmt.columns ?? schemaColumns.map((c) => c.name);
   if (names.length !== stmt.values.length)
     throw new CatalogError(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${stmt.values.length} values.`, stmt.pos);
   const headerNames = schemaColumns.filter((c) => c.namespace === 'HEADER' || c.namespace === 'HEADERS').map((c) => c.name);

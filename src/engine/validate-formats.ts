@@ -1,25 +1,39 @@
 /** Checks, at CREATE time, that a schema can be written in the chosen key and value formats. */
 import { CatalogError, isSluiceError } from '../common/errors.js';
-import type { LogicalSchema } from '../common/schema.js';
+import type { Column, LogicalSchema } from '../common/schema.js';
+import { formatSqlType } from '../common/sql-types.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FormatInfo } from '../catalog/data-source.js';
 import { createSerde, isSupportedFormat } from '../serde/index.js';
+import type { FormatName } from '../serde/index.js';
+
+const quoteIdentifier = (name: string) => '`' + name.replace(/`/g, '``') + '`';
 
 const KNOWN_BUT_UNSUPPORTED = new Set(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
 
-export function validateFormats(schema: LogicalSchema, keyFormat: FormatInfo, valueFormat: FormatInfo, wrapGiven: boolean): void {
+export function validateFormatNames(keyFormat: FormatInfo, valueFormat: FormatInfo): void {
   for (const f of [keyFormat, valueFormat]) {
     if (isSupportedFormat(f.format)) continue;
     if (KNOWN_BUT_UNSUPPORTED.has(f.format)) throw new CatalogError(`The ${f.format} format is not supported yet by Sluice`);
     throw new CatalogError(`Unknown format: ${f.format}`);
   }
+}
+
+export function validateFormats(schema: LogicalSchema, keyFormat: FormatInfo, valueFormat: FormatInfo, wrapGiven: boolean): void {
+  validateFormatNames(keyFormat, valueFormat);
   const values = valueColumns(schema);
   if (wrapGiven && values.length !== 1) throw new CatalogError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
+  check('Key', keyFormat, keyColumns(schema));
+  check('Value', valueFormat, values);
+}
+
+/** ksqlDB's wording: the format, the columns it was asked to hold, and the serde's reason. */
+function check(target: 'Key' | 'Value', format: FormatInfo, columns: readonly Column[]): void {
   try {
-    createSerde(keyFormat.format as never, 'KEY', keyColumns(schema), keyFormat);
-    createSerde(valueFormat.format as never, 'VALUE', values, valueFormat);
+    createSerde(format.format as FormatName, target === 'Key' ? 'KEY' : 'VALUE', columns, format);
   } catch (e) {
-    if (isSluiceError(e)) throw new CatalogError(e.message);
-    throw e;
+    if (!isSluiceError(e)) throw e;
+    const cols = columns.map((c) => `${quoteIdentifier(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
+    throw new CatalogError(`${target} format does not support schema.\nformat: ${format.format}\nschema: Persistence{columns=[${cols}], features=[]}\nreason: ${e.message}`);
   }
 }

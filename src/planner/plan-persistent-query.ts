@@ -3,7 +3,7 @@
  *   Source -> [FlatMap] -> [Filter] -> [SelectKey] -> Select -> Sink
  * and derives the sink's schema. Everything is validated here, before anything runs.
  */
-import { PlanError } from '../common/errors.js';
+import { PlanError, TypeCheckError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
 import { RESERVED_COLUMN_NAMES, keyColumns, quoteIdentifierIfNeeded } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
@@ -14,6 +14,7 @@ import type { SourceProperties } from '../catalog/source-properties.js';
 import { parseDelimiter } from '../catalog/source-properties.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { typeCheck } from '../expr/index.js';
+import { formatExpression } from '../sql/printer.js';
 import { resolveTableCall } from '../expr/table-function-call.js';
 import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelectItem, SourceType } from '../sql/ast.js';
 
@@ -126,27 +127,28 @@ export function planPersistentQuery(
     step = filter;
   }
 
-  // 4. PARTITION BY: new key columns; the old key moves into the value.
+  // 4. PARTITION BY: new key columns; the old key moves into the value. PARTITION BY NULL drops the key.
   let keyNames: string[] = keyColumns(input.schema).map((c) => c.name);
+  const partitionBy = query.partitionBy?.filter((e) => e.kind !== 'NullLiteral');
   if (query.partitionBy?.length) {
     if (isTable) throw new PlanError('PARTITION BY is not supported on tables', query.partitionBy[0]!.pos);
-    const selectKey = planSelectKey(query.partitionBy, step, input, alias, typeOf, assertNoAggregates);
+    const selectKey = planSelectKey(partitionBy!, step, input, alias, typeOf, assertNoAggregates);
     step = selectKey;
-    keyNames = selectKey.columns.slice(0, query.partitionBy.length).map((c) => c.name);
+    keyNames = selectKey.columns.slice(0, partitionBy!.length).map((c) => c.name);
   }
 
   // 5. Expand the projection against the row layout it will see.
-  let projected = expandSelect(items, step.columns, alias, typeOf);
+  let projected = expandSelect(items, step.columns, alias, keyNames, typeOf);
   for (const p of projected) {
     assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
-    typeOf(p.expression, step.columns); // unknown columns and type errors come before projection rules
+    // unknown columns and type errors are reported before the projection rules
+    inClause('SELECT', () => typeOf(p.expression, step.columns));
   }
-  if (query.partitionBy?.length) {
-    const exprs = query.partitionBy;
+  if (partitionBy?.length) {
     projected = projected.map((p) => ({
       name: p.name,
       expression: rewriteExpression(p.expression, (e) => {
-        const i = exprs.findIndex((k) => sameExpression(k, e));
+        const i = partitionBy.findIndex((k) => sameExpression(k, e));
         return i >= 0 && e.kind !== 'ColumnRef' ? column(keyNames[i]!) : undefined;
       }),
     }));
@@ -157,25 +159,34 @@ export function planPersistentQuery(
   const keyItemIndex = new Map<string, number>();
   projected.forEach((p, i) => {
     const e = p.expression;
-    if (e.kind !== 'ColumnRef' || !keyNames.includes(e.name) || keyItemIndex.has(e.name)) return;
-    if (e.source && e.source !== alias && step.kind !== 'StreamSelectKey') return;
+    if (e.kind !== 'ColumnRef' || !keyNames.includes(e.name)) return;
+    if (e.source && e.source !== alias) return;
+    const first = keyItemIndex.get(e.name);
+    if (first !== undefined)
+      throw new PlanError(`The projection contains a key column (\`${e.name}\`) more than once, aliased as: ${projected[first]!.name} and ${p.name}.`, query.pos);
     keyItemIndex.set(e.name, i);
   });
-  const missing = keyNames.filter((k) => !keyItemIndex.has(k));
-  if (missing.length) {
-    const list = missing.length === 1 ? `key column ${missing[0]}` : `key columns ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  if (keyNames.some((k) => !keyItemIndex.has(k))) {
+    const what = partitionBy?.length
+      ? partitionBy.map((e) => formatExpression(qualifyColumns(e, alias)))
+      : keyNames;
+    const noun = partitionBy?.length ? (what.length === 1 ? 'partitioning expression' : 'partitioning expressions') : what.length === 1 ? 'key column' : 'key columns';
+    const list = what.length === 1 ? what[0] : `${what.slice(0, -1).join(', ')} and ${what.at(-1)}`;
     throw new PlanError(
-      `The query used to build \`${sinkRequest.name}\` must include the ${list} in its projection (eg, SELECT ${missing.join(', ')}...).`,
+      `The query used to build \`${sinkRequest.name}\` must include the ${noun} ${list} in its projection (eg, SELECT ${what.join(', ')}...).`,
       query.pos,
     );
   }
-  const keyItems = keyNames.map((k) => projected[keyItemIndex.get(k)!]!);
-  const valueItems = projected.filter((_, i) => ![...keyItemIndex.values()].includes(i));
+  // key columns keep the PARTITION BY (or source) order; ksqlDB's new planner uses projection order
+  const projectionOrder = !partitionBy?.length && ctx.config.get('ksql.new.query.planner.enabled') === 'true';
+  const keyIndexes = projectionOrder ? [...keyItemIndex.values()].sort((a, b) => a - b) : keyNames.map((k) => keyItemIndex.get(k)!);
+  const keyItems = keyIndexes.map((i) => projected[i]!);
+  const valueItems = projected.filter((_, i) => !keyIndexes.includes(i));
   const ordered = [...keyItems, ...valueItems];
 
   const names = new Set<string>();
-  for (const p of ordered) {
-    if (RESERVED_COLUMN_NAMES.has(p.name)) {
+  ordered.forEach((p, i) => {
+    if (RESERVED_COLUMN_NAMES.has(p.name) && i >= keyItems.length) {
       const aliased = query.select.some((s) => s.kind === 'SingleColumn' && s.alias === p.name);
       throw new PlanError(
         aliased
@@ -186,7 +197,7 @@ export function planPersistentQuery(
     }
     if (names.has(p.name)) throw new PlanError(`Duplicate column names: ${quoteIdentifierIfNeeded(p.name)}`, query.pos);
     names.add(p.name);
-  }
+  });
   if (sinkRequest.sourceType === 'TABLE' && valueItems.length === 0) throw new PlanError('The projection contains no value columns.', query.pos);
 
   const outColumns: Column[] = ordered.map((p, i) => ({
@@ -200,6 +211,7 @@ export function planPersistentQuery(
     id: 'Project',
     input: step,
     expressions: ordered.map((p) => p.expression),
+    keyCount: keyItems.length,
     columns: outColumns.map((c) => ({ name: c.name, type: c.type })),
   };
 
@@ -227,6 +239,7 @@ function expandSelect(
   select: readonly SelectItem[],
   columns: readonly RowColumn[],
   alias: string,
+  keyNames: readonly string[],
   typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
 ): Projected[] {
   const out: Projected[] = [];
@@ -243,7 +256,8 @@ function expandSelect(
       case 'AllColumns': {
         if (item.source && item.source !== alias) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
         for (const c of columns) {
-          if ((item.source && c.source !== item.source) || RESERVED_COLUMN_NAMES.has(c.name) || c.name.startsWith('KSQL_SYNTH_')) continue;
+          const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name);
+          if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_')) continue;
           out.push({ name: c.name, expression: column(c.name) });
         }
         break;
@@ -279,7 +293,18 @@ function planSelectKey(
   const keyCols: RowColumn[] = partitionBy.map((e) => {
     assertNoAggregates(e, 'PARTITION BY');
     const name = e.kind === 'ColumnRef' ? e.name : e.kind === 'Dereference' ? e.field : `KSQL_COL_${generated++}`;
-    return { name, type: typeOf(e, cols), source: alias };
+    let type: SqlType;
+    try {
+      type = typeOf(e, cols);
+    } catch (err) {
+      const unresolved = err instanceof TypeCheckError ? /^Column '([^']+)' cannot be resolved/.exec(err.message) : null;
+      if (!unresolved) throw err;
+      throw new PlanError(
+        `PARTITION BY column '${unresolved[1]}' cannot be resolved. '${unresolved[1]}' must be a column in the source schema since PARTITION BY is applied on the input.`,
+        e.pos,
+      );
+    }
+    return { name, type, source: alias };
   });
   const keyNames = new Set(keyCols.map((c) => c.name));
   const oldKeys = new Set(keyColumns(source.schema).map((c) => c.name));
@@ -303,8 +328,8 @@ function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, 
   const props = req.properties;
   if (req.existing) {
     const target = req.existing;
-    if (target.isSource) throw new PlanError(`Cannot insert into read-only ${target.sourceType.toLowerCase()}: ${target.name}`);
     if (target.sourceType !== 'STREAM') throw new PlanError(`INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`);
+    if (target.isSource) throw new PlanError(`Cannot insert into read-only ${target.sourceType.toLowerCase()}: ${target.name}`);
     const same =
       target.schema.columns.length === schema.columns.length &&
       target.schema.columns.every((c, i) => {
@@ -319,12 +344,16 @@ function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, 
   }
   const prefix = ctx.config.get('ksql.output.topic.name.prefix') ?? '';
   const hasKey = schema.columns.some((c) => c.namespace === 'KEY');
+  if (!hasKey && props.keyFormat && props.keyFormat !== 'NONE') throw new PlanError('Key format specified for stream without key columns.');
+  const valueFormatName = props.valueFormat ?? input.valueFormat.format;
+  // a key-less input (NONE) that gains key columns needs a real key format: the value's if it can hold keys
+  const inheritedKey = input.keyFormat.format === 'NONE' ? (['JSON', 'DELIMITED'].includes(valueFormatName) ? valueFormatName : 'KAFKA') : input.keyFormat.format;
   const keyFormat: FormatInfo = {
-    format: hasKey ? props.keyFormat ?? input.keyFormat.format : 'NONE',
+    format: hasKey ? props.keyFormat ?? inheritedKey : 'NONE',
     ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? input.keyFormat.delimiter : undefined),
   };
   const valueFormat: FormatInfo = {
-    format: props.valueFormat ?? input.valueFormat.format,
+    format: valueFormatName,
     ...withDelimiter(props.valueDelimiter, 'VALUE_DELIMITER', props.valueFormat ? undefined : input.valueFormat.delimiter),
     ...(props.wrapSingleValue !== undefined ? { wrapSingleValue: props.wrapSingleValue } : {}),
   };
@@ -355,4 +384,20 @@ function withDelimiter(given: string | undefined, property: string, inherited: s
 
 function describeColumns(schema: LogicalSchema): string {
   return schema.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
+}
+
+/** Runs a type check, naming the clause in "cannot be resolved" errors as ksqlDB does. */
+function inClause<T>(clause: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TypeCheckError && /^Column '[^']+' cannot be resolved/.test(e.message))
+      throw new TypeCheckError(`${clause} column${e.message.slice('Column'.length)}`, e.position, e.expression);
+    throw e;
+  }
+}
+
+/** `ID` -> `INPUT.ID`: how ksqlDB prints expressions in projection errors. */
+function qualifyColumns(e: Expression, alias: string): Expression {
+  return rewriteExpression(e, (x) => (x.kind === 'ColumnRef' && !x.source ? { ...x, source: alias } : undefined));
 }

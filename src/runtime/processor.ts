@@ -8,14 +8,18 @@ import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
 
 /** A record inside a topology: a row laid out as its step's `columns` say. */
 export interface StreamRecord {
-  /** null: a delete (tables) */
-  readonly row: unknown[] | null;
+  /**
+   * Always laid out in full. For a tombstone (a null value: a delete in tables) the key columns
+   * are set and the value columns are null.
+   */
+  readonly row: unknown[];
+  readonly tombstone?: boolean;
+  /** the record was read without a key; until it is re-keyed it is written without one */
+  readonly nullKey?: boolean;
   readonly timestamp: number;
   readonly partition: number;
   readonly offset: bigint;
   readonly headers: readonly RecordHeader[];
-  /** for tables: the key values of a delete (row is null) */
-  readonly deletedKey?: readonly unknown[];
 }
 
 export type Downstream<T = StreamRecord> = (record: T) => void;

@@ -6,14 +6,16 @@
  *   serde.deserialize(Buffer.from('{"id": 12345678901234567890}')); // -> [12345678901234567890n]
  *
  * Creation validates the schema/format/options combination (ConfigError with ksqlDB's statement
- * messages); a bad record fails with a SerdeError, never another exception type.
+ * messages; a schema the format cannot hold gives ksqlDB's whole "Key format does not support
+ * schema.\nformat: ...\nschema: ...\nreason: ..." message); a bad record fails with a SerdeError,
+ * never another exception type.
  */
 import { formatSqlType, type SqlType } from '../common/sql-types.js';
 import { createDelimitedSerde } from './delimited-format.js';
 import { createJsonSerde } from './json-format.js';
 import { createKafkaSerde } from './kafka-format.js';
 import { createNoneSerde, VOID_SERDE } from './none-format.js';
-import { configError } from './serde-failure.js';
+import { configError, SchemaNotSupported, schemaNotSupportedMessage } from './serde-failure.js';
 import type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeFactory, SerdeTarget } from './serde-types.js';
 
 export type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeTarget } from './serde-types.js';
@@ -72,5 +74,11 @@ export function createSerde(
   }
   // a key-less source: nothing to write, and whatever key bytes arrive are ignored
   if (target === 'KEY' && columns.length === 0 && format !== 'NONE') return VOID_SERDE;
-  return FACTORIES[format]({ target, columns, options });
+  const spec = { target, columns, options };
+  try {
+    return FACTORIES[format](spec);
+  } catch (e) {
+    if (e instanceof SchemaNotSupported) throw configError(schemaNotSupportedMessage(format, spec, e.message));
+    throw e;
+  }
 }

@@ -13,6 +13,7 @@ import {
   columnCountMismatch,
   configError,
   deserializeFailure,
+  SchemaNotSupported,
 } from './serde-failure.js';
 import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
 
@@ -34,7 +35,7 @@ const MISSING_NODE = 'MissingNode';
 
 export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
   if (spec.options.delimiter !== undefined) throw configError('JSON does not support the following configs: [delimiter]');
-  if (spec.columns.some((c) => hasNonStringMapKey(c.type))) throw configError('JSON only supports MAP types with STRING keys');
+  if (spec.columns.some((c) => hasNonStringMapKey(c.type))) throw new SchemaNotSupported('JSON only supports MAP types with STRING keys');
   const columns = spec.columns;
   const n = columns.length;
   const wrap = spec.options.wrapSingleValue ?? !(spec.target === 'KEY' && n === 1);

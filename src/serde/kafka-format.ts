@@ -4,7 +4,15 @@
  * STRING UTF-8, BYTES raw. A NULL column is a null payload.
  */
 import { formatSqlType, type SqlType } from '../common/sql-types.js';
-import { asDeserializeError, asSerializeError, columnCountMismatch, configError, describeColumns, RecordFailure } from './serde-failure.js';
+import {
+  asDeserializeError,
+  asSerializeError,
+  columnCountMismatch,
+  configError,
+  describeColumns,
+  RecordFailure,
+  SchemaNotSupported,
+} from './serde-failure.js';
 import { VOID_SERDE } from './none-format.js';
 import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
 
@@ -84,11 +92,11 @@ export const createKafkaSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
   // no columns (a key-less source): nothing is written and any bytes are ignored
   if (spec.columns.length === 0) return VOID_SERDE;
   if (spec.columns.length !== 1) {
-    throw configError(`The 'KAFKA' format only supports a single field. Got: ${describeColumns(spec)}`);
+    throw new SchemaNotSupported(`The 'KAFKA' format only supports a single field. Got: ${describeColumns(spec)}`);
   }
   const type = spec.columns[0]!.type;
   const p = PRIMITIVES[type.kind];
-  if (p === undefined) throw configError(`The 'KAFKA' format does not support type '${type.kind}'`);
+  if (p === undefined) throw new SchemaNotSupported(`The 'KAFKA' format does not support type '${type.kind}'`);
   return {
     serialize(values) {
       if (values === null) return null;

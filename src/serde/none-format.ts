@@ -2,7 +2,7 @@
  * NONE format, and the "void" serde any format uses for a key with no columns: nothing is
  * written (a null payload) and whatever bytes arrive are ignored.
  */
-import { configError, describeColumns } from './serde-failure.js';
+import { describeColumns, SchemaNotSupported } from './serde-failure.js';
 import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
 
 const EMPTY: readonly unknown[] = Object.freeze([]);
@@ -15,7 +15,7 @@ export const VOID_SERDE: RowSerde = {
 
 export const createNoneSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
   if (spec.columns.length > 0) {
-    throw configError(`The 'NONE' format can only be used when no columns are defined. Got: ${describeColumns(spec)}`);
+    throw new SchemaNotSupported(`The 'NONE' format can only be used when no columns are defined. Got: ${describeColumns(spec)}`);
   }
   return VOID_SERDE;
 };

@@ -48,6 +48,38 @@ export function configError(message: string): ConfigError {
   return new ConfigError(message);
 }
 
+/**
+ * Thrown by a format factory when the format cannot hold the schema (a type it does not support,
+ * too many columns, ...). createSerde turns it into a ConfigError with ksqlDB's full message, see
+ * schemaNotSupportedMessage; statement-level problems (options, wrapping) stay plain ConfigErrors.
+ */
+export class SchemaNotSupported extends Error {}
+
+/** ksqlDB's SerdeFeatures of a persistence schema, as printed in "features=[...]". */
+function serdeFeatures(format: string, spec: SerdeSpec): string[] {
+  const wrap = spec.options.wrapSingleValue;
+  if (wrap !== undefined) return [wrap ? 'WRAP_SINGLES' : 'UNWRAP_SINGLES'];
+  // a single key column is explicitly unwrapped by formats that can do both (of ours, JSON only)
+  if (spec.target === 'KEY' && spec.columns.length === 1 && format === 'JSON') return ['UNWRAP_SINGLES'];
+  return [];
+}
+
+/**
+ * ksqlDB's SchemaNotSupportedException message (GenericSerdeFactory):
+ *   Key format does not support schema.
+ *   format: KAFKA
+ *   schema: Persistence{columns=[`K` BOOLEAN KEY], features=[]}
+ *   reason: The 'KAFKA' format does not support type 'BOOLEAN'
+ */
+export function schemaNotSupportedMessage(format: string, spec: SerdeSpec, reason: string): string {
+  const what = spec.target === 'KEY' ? 'Key' : 'Value';
+  return (
+    `${what} format does not support schema.\nformat: ${format}\n` +
+    `schema: Persistence{columns=${describeColumns(spec)}, features=[${serdeFeatures(format, spec).join(', ')}]}\n` +
+    `reason: ${reason}`
+  );
+}
+
 export function columnCountMismatch(serialization: boolean, expected: number, got: number): RecordFailure {
   return new RecordFailure(
     `Column count mismatch on ${serialization ? 'serialization' : 'deserialization'}. expected: ${expected}, got: ${got}`,

@@ -154,7 +154,7 @@ const MAX_ASSIST_TOKENS = 2000;
 /** The expected tokens named in a chevrotain error message (cheap, less precise). */
 function expectedFromMessage(message: string): string[] {
   const single = /-->\s*(.+?)\s*<--/.exec(message);
-  if (single && /^Expecting token/.test(message)) return [displayLabel(single[1]!)];
+  if (single && /^Expecting -->/.test(message)) return [displayLabel(single[1]!)];
   const out: string[] = [];
   for (const m of message.matchAll(/^\s*\d+\.\s*\[([^\],]+)/gm)) out.push(displayLabel(m[1]!.trim()));
   return out;

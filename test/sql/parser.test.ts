@@ -433,6 +433,12 @@ describe('parse errors', () => {
     assert.match(e3.message, /unterminated comment/);
   });
 
+  it('still names the expectation in very long statements', () => {
+    const long = 'SELECT * FROM s WHERE ' + Array.from({ length: 800 }, (_, i) => `(a${i} = ${i} OR b IS NULL)`).join(' AND ') + ' GROUP;';
+    const e = parseErrorOf(() => parseStatement(long));
+    assert.match(e.message.split('\n')[0]!, /syntax error at ';', expected BY$/);
+  });
+
   it('rejects AS SELECT on a CREATE SOURCE', () => {
     const e = parseErrorOf(() => parseStatement('CREATE SOURCE STREAM s AS SELECT * FROM t;'));
     assert.match(e.message, /cannot have AS SELECT/);

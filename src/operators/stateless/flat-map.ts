@@ -10,8 +10,8 @@ export function buildFlatMap(step: FlatMapStep, ctx: OperatorContext, downstream
   const fns = step.tableFunctions.map((call) => resolveTableCall(call, step.input.columns, ctx.registry, (e) => ctx.logError(step.id, e)).evaluate);
   const width = step.input.columns.length;
   return (rec) => {
-    if (!rec.row) return;
-    const results = fns.map((f) => f(rec.row!) ?? []);
+    if (rec.tombstone) return;
+    const results = fns.map((f) => f(rec.row) ?? []);
     const n = Math.max(0, ...results.map((r) => r.length));
     for (let i = 0; i < n; i++) {
       const row = rec.row.slice(0, width);

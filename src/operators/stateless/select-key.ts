@@ -7,10 +7,10 @@ export function buildSelectKey(step: SelectKeyStep, ctx: OperatorContext, downst
   const keyFns = step.keyExpressions.map((e) => compileStepExpression(e, step.input.columns, ctx, step.id));
   const layout = step.layout.map((l) => (typeof l === 'number' ? l : -1 - Number(l.slice(4))));
   return (rec) => {
+    // a tombstone is re-keyed too: its key expressions see the key columns and NULL values
     const input = rec.row;
-    if (!input) return;
     const keys = keyFns.map((f) => f(input));
     const row = layout.map((l) => (l >= 0 ? input[l] : keys[-1 - l]));
-    downstream({ ...rec, row });
+    downstream({ ...rec, row, nullKey: false });
   };
 }

@@ -16,10 +16,10 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   return (rec) => {
     try {
       const row = rec.row;
-      const keyValues = row ? row.slice(0, k) : rec.deletedKey ?? [];
-      const key = k === 0 ? null : keySerde.serialize(keyValues);
-      const value = row ? valueSerde.serialize(row.slice(k)) : null;
-      const timestamp = row && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
+      const keyValues = row.slice(0, k);
+      const key = k === 0 || rec.nullKey ? null : keySerde.serialize(keyValues);
+      const value = rec.tombstone ? null : valueSerde.serialize(row.slice(k));
+      const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
       ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
     } catch (e) {
       ctx.logError(step.id, e, { partition: rec.partition, offset: rec.offset });

@@ -40,12 +40,10 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       ctx.logError(step.id, e, where);
       return;
     }
+    // tables cannot hold a row without a key; ksqlDB drops such records
+    if (key === null && isTable && keys.length) return;
     const keyValues = key ?? keys.map(() => null);
-    if (value === null) {
-      // a tombstone: deletes the row of a table; streams have nothing to process
-      if (isTable) downstream({ row: null, deletedKey: keyValues, timestamp: rec.timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers });
-      return;
-    }
+    const tombstone = value === null;
     const row = new Array<unknown>(width);
     for (let i = 0; i < fill.length; i++) {
       const f = fill[i]!;
@@ -54,7 +52,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
           row[i] = keyValues[f.i] ?? null;
           break;
         case 'value':
-          row[i] = value[f.i] ?? null;
+          row[i] = tombstone ? null : value![f.i] ?? null;
           break;
         case 'headers':
           row[i] = rec.headers.map((h) => ({ KEY: h.key, VALUE: h.value }));
@@ -66,11 +64,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
         }
       }
     }
-    row[base] = BigInt(rec.timestamp);
-    row[base + 1] = rec.partition;
-    row[base + 2] = rec.offset;
+    // pseudo columns live in the value, as in ksqlDB: a tombstone has none
+    row[base] = tombstone ? null : BigInt(rec.timestamp);
+    row[base + 1] = tombstone ? null : rec.partition;
+    row[base + 2] = tombstone ? null : rec.offset;
     let timestamp = rec.timestamp;
-    if (extractTimestamp) {
+    if (extractTimestamp && !tombstone) {
       try {
         timestamp = extractTimestamp(row);
       } catch (e) {
@@ -79,7 +78,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       }
       row[base] = BigInt(timestamp);
     }
-    const out: StreamRecord = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
+    const out: StreamRecord = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}), ...(key === null ? { nullKey: true } : {}) };
     downstream(out);
   };
 }
