@@ -47,7 +47,7 @@ export type {
 } from './functions/function-types.js';
 export { p as paramType } from './functions/param-types.js';
 
-export { createSerde, isSupportedFormat } from './serde/index.js';
+export { createSerde, isSupportedFormat, splitWindowedKey, windowedKeyBytes } from './serde/index.js';
 export type { RowSerde, FormatName } from './serde/index.js';
 
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';

@@ -5,7 +5,7 @@
  */
 import type { LogicalSchema } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
-import type { FormatInfo, TimestampColumn, WindowInfo } from './data-source.js';
+import type { FormatInfo, TimestampColumn, WindowInfo, WindowKind } from './data-source.js';
 import type { Expression, FunctionCall } from '../sql/ast.js';
 
 /** One column of the row arrays flowing out of a step. */
@@ -70,6 +70,45 @@ export interface SelectStep extends StepBase {
   readonly keyCount: number;
 }
 
+/** A window as planned: sizes in milliseconds. */
+export interface WindowSpec {
+  readonly type: WindowKind;
+  /** TUMBLING and HOPPING */
+  readonly sizeMs?: number;
+  /** HOPPING */
+  readonly advanceMs?: number;
+  /** SESSION */
+  readonly gapMs?: number;
+  /** how long after its end a window still accepts late records */
+  readonly graceMs: number;
+}
+
+export interface AggregateCall {
+  readonly name: string;
+  /** evaluated per record */
+  readonly args: readonly Expression[];
+  /** literal trailing arguments (the K of TOPK) */
+  readonly initArgs: readonly Expression[];
+}
+
+/**
+ * GROUP BY: keeps one accumulator per aggregate per group (per window when windowed) and emits the
+ * group's new row on every change. Output rows: the group-by values, one column per aggregate,
+ * then WINDOWSTART and WINDOWEND when windowed. For tables (TableAggregate) a changed input row is
+ * first undone from its old group.
+ */
+export interface AggregateStep extends StepBase {
+  readonly kind: 'StreamAggregate' | 'TableAggregate';
+  readonly input: Step;
+  readonly groupBy: readonly Expression[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly window?: WindowSpec;
+  /** EMIT FINAL: only a window's final result, once it closes */
+  readonly emitFinal: boolean;
+  /** for TableAggregate: how many leading input columns are the input table's key */
+  readonly inputKeyCount: number;
+}
+
 /** Writes rows to a topic, key and value serialized with the sink's formats. */
 export interface SinkStep extends StepBase {
   readonly kind: 'StreamSink' | 'TableSink';
@@ -80,9 +119,11 @@ export interface SinkStep extends StepBase {
   readonly valueFormat: FormatInfo;
   /** index in the input row of the column whose value becomes the record timestamp */
   readonly timestampColumn?: TimestampColumn;
+  /** windowed keys: the window bounds are appended to the serialized key */
+  readonly window?: WindowInfo;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | SinkStep;
+export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | SinkStep;
 export type StepKind = Step['kind'];
 
 /** A persistent query as planned. */

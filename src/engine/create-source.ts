@@ -10,7 +10,10 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
-import { parseDelimiter, readSourceProperties } from '../catalog/source-properties.js';
+import { readSourceProperties } from '../catalog/source-properties.js';
+import { isSluiceError } from '../common/errors.js';
+import { parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
+import type { FormatName } from '../serde/index.js';
 import type { CreateSource } from '../sql/ast.js';
 import { validateFormatNames, validateFormats } from './validate-formats.js';
 
@@ -52,19 +55,21 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
       stmt.pos,
     );
   const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
-  const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY_DELIMITER') };
+  const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY') };
   const wrapDefault = config.get('ksql.persistence.wrap.single.values');
   const valueFormat: FormatInfo = {
     format: valueFormatName,
-    ...delimiter(props.valueDelimiter, 'VALUE_DELIMITER'),
+    ...delimiter(props.valueDelimiter, 'VALUE'),
     ...(props.wrapSingleValue !== undefined
       ? { wrapSingleValue: props.wrapSingleValue }
-      : wrapDefault !== undefined
+      : wrapDefault !== undefined && columns.filter((c) => c.namespace === 'VALUE').length === 1
         ? { wrapSingleValue: wrapDefault === 'true' }
         : {}),
   };
   const schema: LogicalSchema = { columns };
   validateFormatNames(keyFormat, valueFormat);
+  validateOptions(keyFormat, 'KEY');
+  validateOptions(valueFormat, 'VALUE');
   if (columns.length === 0) throw new CatalogError('The statement does not define any columns.', stmt.pos);
   validateFormats(schema, keyFormat, valueFormat, props.wrapSingleValue !== undefined);
 
@@ -103,9 +108,15 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
   return { source, properties: props };
 }
 
-function delimiter(text: string | undefined, property: string): { delimiter?: string } {
-  const d = parseDelimiter(text, property);
-  return d !== undefined ? { delimiter: d } : {};
+/** VALUE_DELIMITER / KEY_DELIMITER as written, validated by the DELIMITED format's own rules. */
+function delimiter(text: string | undefined, target: 'KEY' | 'VALUE'): { delimiter?: string } {
+  if (text === undefined) return {};
+  try {
+    return { delimiter: parseSerdeDelimiter(text, target) };
+  } catch (e) {
+    if (isSluiceError(e)) throw new CatalogError(`Failed to prepare statement: ${e.message}`);
+    throw e;
+  }
 }
 
 function isHeadersType(t: Column['type']): boolean {
@@ -131,4 +142,14 @@ export function parseDurationText(text: string): number {
   const unit = m ? UNIT_MS[m[2]!.toUpperCase()] : undefined;
   if (!m || unit === undefined) throw new CatalogError(`Invalid duration: '${text}'. Expected e.g. '10 SECONDS'`);
   return Number(m[1]) * unit;
+}
+
+/** Options that do not depend on the columns (a delimiter given to JSON, ...). */
+function validateOptions(format: FormatInfo, target: 'KEY' | 'VALUE'): void {
+  try {
+    validateFormatOptions(format.format as FormatName, target, format);
+  } catch (e) {
+    if (isSluiceError(e)) throw new CatalogError(e.message);
+    throw e;
+  }
 }

@@ -1,13 +1,10 @@
 /** Checks, at CREATE time, that a schema can be written in the chosen key and value formats. */
 import { CatalogError, isSluiceError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
-import { formatSqlType } from '../common/sql-types.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FormatInfo } from '../catalog/data-source.js';
 import { createSerde, isSupportedFormat } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
-
-const quoteIdentifier = (name: string) => '`' + name.replace(/`/g, '``') + '`';
 
 const KNOWN_BUT_UNSUPPORTED = new Set(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
 
@@ -32,8 +29,8 @@ function check(target: 'Key' | 'Value', format: FormatInfo, columns: readonly Co
   try {
     createSerde(format.format as FormatName, target === 'Key' ? 'KEY' : 'VALUE', columns, format);
   } catch (e) {
-    if (!isSluiceError(e)) throw e;
-    const cols = columns.map((c) => `${quoteIdentifier(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
-    throw new CatalogError(`${target} format does not support schema.\nformat: ${format.format}\nschema: Persistence{columns=[${cols}], features=[]}\nreason: ${e.message}`);
+    // the serde words it as ksqlDB does ("Key format does not support schema. ...")
+    if (isSluiceError(e)) throw new CatalogError(e.message);
+    throw e;
   }
 }

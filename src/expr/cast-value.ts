@@ -193,9 +193,19 @@ export function valueToJavaString(v: unknown, t: SqlType): string {
   }
 }
 
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Java's Base64.getDecoder().decode: padding required, nothing but the alphabet. */
+export function decodeBase64Strict(s: string): Buffer {
+  if (!BASE64_RE.test(s)) throw new ExecutionError(`Illegal base64 character in '${s}'`);
+  return Buffer.from(s, 'base64');
+}
+
 /** Builds the converter for CAST(from AS to); throws a plain Error if the cast is not supported. */
 export function castConverter(from: SqlType, to: SqlType): Converter {
   if (sqlTypeEquals(from, to)) return identity;
+  // not a CAST users may write, but the implicit conversion of a STRING argument to a BYTES parameter
+  if (from.kind === 'STRING' && to.kind === 'BYTES') return decodeBase64Strict;
   if (!isCastSupported(from, to)) throw new Error(`Cast of ${formatSqlType(from)} to ${formatSqlType(to)} is not supported`);
   switch (to.kind) {
     case 'STRING':

@@ -579,7 +579,8 @@ function checkCall(e: Extract<Expression, { kind: 'FunctionCall' }>, ctx: Ctx): 
   if (kind === 'AGGREGATE') fail(e, `Aggregate function ${e.name} is not allowed here: ${formatExpression(e)}`);
   if (kind === 'TABLE') fail(e, `Table function ${e.name} is not allowed here: ${formatExpression(e)}`);
   if (!kind) fail(e, `Can't find any functions with the name '${e.name}'`);
-  if (e.star || e.distinct) fail(e, `${e.star ? '*' : 'DISTINCT'} is only allowed in aggregate function calls: ${formatExpression(e)}`);
+  if (e.distinct) fail(e, `DISTINCT is only allowed in aggregate function calls: ${formatExpression(e)}`);
+  // F(*) is F() with no arguments, as in ksqlDB's parser
   const lambdaCache = e.args.map(() => new Map<string, TypedLambda>());
   const checked: (Checked | undefined)[] = [];
   const shapes: ArgShape[] = e.args.map((a, i) => {

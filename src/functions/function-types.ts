@@ -30,6 +30,8 @@ export interface BindContext {
 
 export interface ScalarOverload {
   readonly params: readonly ParamType[];
+  /** parameter names, listed with the types in resolution errors (optional) */
+  readonly paramNames?: readonly string[];
   /** the last param may repeat zero or more times (ksqlDB variadic) */
   readonly variadic?: boolean;
   /** a pattern resolved with the generic bindings, or computed from the argument types */
@@ -44,6 +46,11 @@ export interface ScalarOverload {
 export interface ScalarFunction {
   /** upper-case */
   readonly name: string;
+  /**
+   * The name as ksqlDB declares it, used in resolution errors ("Function 'greatest' does not
+   * accept parameters ..."); defaults to `name`.
+   */
+  readonly displayName?: string;
   readonly description: string;
   /** e.g. 'STRING', 'MATHEMATICAL', 'DATE / TIME', 'JSON', 'ARRAY', 'MAP', 'LAMBDA', 'CONDITIONAL', ... */
   readonly category: string;
@@ -84,12 +91,16 @@ export interface AggregateOverload {
 
 export interface AggregateFunction {
   readonly name: string;
+  /** the name as ksqlDB declares it, used in resolution errors; defaults to `name` */
+  readonly displayName?: string;
   readonly description: string;
   readonly overloads: readonly AggregateOverload[];
 }
 
 export interface TableOverload {
   readonly params: readonly ParamType[];
+  /** parameter names, listed with the types in resolution errors (optional) */
+  readonly paramNames?: readonly string[];
   readonly variadic?: boolean;
   /** the type of ONE output value (EXPLODE(ARRAY<T>) returns T) */
   readonly returns: ParamType | ((argTypes: readonly SqlType[]) => SqlType);
@@ -99,6 +110,8 @@ export interface TableOverload {
 
 export interface TableFunction {
   readonly name: string;
+  /** the name as ksqlDB declares it, used in resolution errors; defaults to `name` */
+  readonly displayName?: string;
   readonly description: string;
   readonly overloads: readonly TableOverload[];
 }

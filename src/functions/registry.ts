@@ -101,18 +101,18 @@ export class FunctionRegistry {
 
   resolveScalar(name: string, args: readonly ArgShape[]): Resolution<ScalarOverload> {
     const fn = this.getScalar(name) ?? this.missing(name, 'SCALAR');
-    return resolveOverload(fn.name.toUpperCase(), fn.overloads, args);
+    return resolveOverload(fn.displayName ?? fn.name, fn.overloads, args);
   }
 
   /** Arguments are the column arguments followed by the literal (init) arguments. */
   resolveAggregate(name: string, args: readonly ArgShape[]): Resolution<AggregateOverload> {
     const fn = this.getAggregate(name) ?? this.missing(name, 'AGGREGATE');
-    return resolveOverload(fn.name.toUpperCase(), fn.overloads, args);
+    return resolveOverload(fn.displayName ?? fn.name, fn.overloads, args);
   }
 
   resolveTable(name: string, args: readonly ArgShape[]): Resolution<TableOverload> {
     const fn = this.getTable(name) ?? this.missing(name, 'TABLE');
-    return resolveOverload(fn.name.toUpperCase(), fn.overloads, args);
+    return resolveOverload(fn.displayName ?? fn.name, fn.overloads, args);
   }
 
   private missing(name: string, kind: FunctionKind): never {

@@ -1,17 +1,23 @@
 /**
- * Overload resolution in the spirit of ksqlDB's UdfIndex: a candidate matches when every argument
- * equals or implicitly widens to its parameter (a NULL literal matches anything), generics bind
- * consistently (to the common super type of their occurrences), a variadic last parameter repeats,
- * and lambda bodies are typed once the generics their parameters use are bound. Among matches the
- * cheapest wins: fewest widening steps, then fewest generic parameters, then non-variadic. A tie
- * is ambiguous.
+ * Overload resolution as ksqlDB's UdfIndex does it:
+ *
+ * 1. candidates are first looked for WITHOUT implicit casts; only when none matches are they
+ *    looked for again allowing implicit casts (numbers widen INT -> BIGINT -> DECIMAL -> DOUBLE,
+ *    and a STRING may stand for a DATE, TIME, TIMESTAMP or BYTES);
+ * 2. an untyped NULL argument matches any parameter;
+ * 3. a generic binds to the exact type of its first (non-NULL) occurrence and every other
+ *    occurrence must have that same type: generics never cast;
+ * 4. among several matches the best is a non-variadic one, then the one with more declared
+ *    parameters, then the one with fewer generic parameters; a tie is "ambiguous".
+ *
+ * Lambda arguments are typed once the generics their parameters use are bound.
  */
 import type { SqlType } from '../common/sql-types.js';
-import { SqlTypes, formatSqlType, sqlTypeEquals } from '../common/sql-types.js';
+import { SqlTypes, sqlTypeEquals } from '../common/sql-types.js';
 import { TypeCheckError } from '../common/errors.js';
-import { canImplicitlyCast, commonSuperType, toDecimalType } from '../expr/type-coercion.js';
+import { toDecimalType, widenDecimals } from '../expr/type-coercion.js';
 import type { ParamType } from './function-types.js';
-import { formatSignature } from './signature-format.js';
+import { formatParamType } from './signature-format.js';
 
 /** What the resolver knows of an argument before choosing an overload. */
 export type ArgShape =
@@ -24,6 +30,8 @@ export type ArgShape =
 
 export interface OverloadShape {
   readonly params: readonly ParamType[];
+  /** parameter names, shown in "Valid alternatives" as ksqlDB does (`explode(ARRAY<T> list)`) */
+  readonly paramNames?: readonly string[];
   readonly initParams?: readonly ParamType[];
   readonly variadic?: boolean;
   readonly returns: ParamType | ((argTypes: readonly SqlType[]) => SqlType);
@@ -41,22 +49,16 @@ export interface Resolution<O> {
   readonly returnType: SqlType;
 }
 
-type Cost = readonly [number, number, number];
+const NUMERIC_ORDER: Partial<Record<SqlType['kind'], number>> = { INTEGER: 0, BIGINT: 1, DECIMAL: 2, DOUBLE: 3 };
+const TEMPORAL_OR_BYTES = new Set<SqlType['kind']>(['DATE', 'TIME', 'TIMESTAMP', 'BYTES']);
 
-const RANK: Partial<Record<SqlType['kind'], number>> = { INTEGER: 0, BIGINT: 1, DECIMAL: 2, DOUBLE: 3 };
-
-/** Widening steps from one type to another it implicitly casts to. */
-function castCost(from: SqlType, to: SqlType): number {
-  if (sqlTypeEquals(from, to)) return 0;
-  const rf = RANK[from.kind];
-  const rt = RANK[to.kind];
-  if (rf !== undefined && rt !== undefined) return rf === rt ? 0.5 : rt - rf;
-  if (from.kind === 'ARRAY' && to.kind === 'ARRAY') return castCost(from.element, to.element);
-  if (from.kind === 'MAP' && to.kind === 'MAP') return castCost(from.key, to.key) + castCost(from.value, to.value);
-  if (from.kind === 'STRUCT' && to.kind === 'STRUCT') {
-    return from.fields.reduce((s, f, i) => s + castCost(f.type, to.fields[i]!.type), 0);
-  }
-  return 0;
+/** ksqlDB's SqlBaseType.canImplicitlyCast: on base types only. */
+function baseCanImplicitlyCast(from: SqlType['kind'], to: SqlType['kind']): boolean {
+  if (from === to) return true;
+  const rf = NUMERIC_ORDER[from];
+  const rt = NUMERIC_ORDER[to];
+  if (rf !== undefined && rt !== undefined) return rf <= rt;
+  return from === 'STRING' && TEMPORAL_OR_BYTES.has(to);
 }
 
 function expandParams(o: OverloadShape, argCount: number): ParamType[] | undefined {
@@ -69,7 +71,7 @@ function expandParams(o: OverloadShape, argCount: number): ParamType[] | undefin
   return [...o.params.slice(0, n - 1), ...Array<ParamType>(repeat).fill(last), ...init];
 }
 
-function hasGeneric(p: ParamType): boolean {
+export function hasGeneric(p: ParamType): boolean {
   switch (p.kind) {
     case 'generic':
       return true;
@@ -84,36 +86,80 @@ function hasGeneric(p: ParamType): boolean {
   }
 }
 
-/** Records the types generics take in `t`; false when `t` cannot have the pattern's shape. */
-function collect(p: ParamType, t: SqlType, acc: Map<string, SqlType[]>): boolean {
+/**
+ * Binds the generics of `p` from `t` (same structure required, exact types); false when `t` does
+ * not have the pattern's shape or a generic is already bound to another type.
+ */
+function bindGenerics(p: ParamType, t: SqlType, bindings: Map<string, SqlType>): boolean {
   switch (p.kind) {
-    case 'exact':
-      return true;
-    case 'anyDecimal':
-      return t.kind === 'DECIMAL' || t.kind === 'INTEGER' || t.kind === 'BIGINT';
-    case 'anyStruct':
-      return t.kind === 'STRUCT';
     case 'generic': {
-      const list = acc.get(p.name);
-      if (list) list.push(t);
-      else acc.set(p.name, [t]);
+      const old = bindings.get(p.name);
+      if (old) return sqlTypeEquals(old, t);
+      bindings.set(p.name, t);
       return true;
     }
     case 'array':
-      return t.kind === 'ARRAY' && collect(p.element, t.element, acc);
+      return t.kind === 'ARRAY' && bindGenerics(p.element, t.element, bindings);
     case 'map':
-      return t.kind === 'MAP' && collect(p.key, t.key, acc) && collect(p.value, t.value, acc);
+      return t.kind === 'MAP' && bindGenerics(p.key, t.key, bindings) && bindGenerics(p.value, t.value, bindings);
+    case 'exact':
+      // ksqlDB only compares the kind of a non-generic part of a generic parameter
+      return p.type.kind === t.kind;
+    case 'anyDecimal':
+      return t.kind === 'DECIMAL';
+    case 'anyStruct':
+      return t.kind === 'STRUCT';
     case 'lambda':
     case 'intervalUnit':
       return false;
   }
 }
 
+/** ksqlDB's ParamTypes.areCompatible for a parameter without generics. */
+function compatible(t: SqlType, p: ParamType, allowCasts: boolean): boolean {
+  switch (p.kind) {
+    case 'exact':
+      return compatibleWithType(t, p.type, allowCasts);
+    case 'anyDecimal':
+      return t.kind === 'DECIMAL' || (allowCasts && (t.kind === 'INTEGER' || t.kind === 'BIGINT'));
+    case 'anyStruct':
+      return t.kind === 'STRUCT';
+    case 'array':
+      return t.kind === 'ARRAY' && compatible(t.element, p.element, allowCasts);
+    case 'map':
+      return t.kind === 'MAP' && compatible(t.key, p.key, allowCasts) && compatible(t.value, p.value, allowCasts);
+    case 'generic':
+    case 'lambda':
+    case 'intervalUnit':
+      return false;
+  }
+}
+
+function compatibleWithType(t: SqlType, want: SqlType, allowCasts: boolean): boolean {
+  if (want.kind === 'ARRAY') return t.kind === 'ARRAY' && compatibleWithType(t.element, want.element, allowCasts);
+  if (want.kind === 'MAP') return t.kind === 'MAP' && compatibleWithType(t.key, want.key, allowCasts) && compatibleWithType(t.value, want.value, allowCasts);
+  if (want.kind === 'STRUCT') {
+    if (t.kind !== 'STRUCT') return false;
+    // an empty struct matches any struct; fields never cast
+    if (t.fields.length === 0 || want.fields.length === 0) return true;
+    return (
+      t.fields.length === want.fields.length &&
+      want.fields.every((f) => {
+        const g = t.fields.find((x) => x.name === f.name);
+        return g !== undefined && compatibleWithType(g.type, f.type, false);
+      })
+    );
+  }
+  if (t.kind === want.kind) return true;
+  return allowCasts && baseCanImplicitlyCast(t.kind, want.kind);
+}
+
 /** The concrete type a pattern stands for, given bound generics (and the argument, for DECIMAL / STRUCT). */
 export function resolvePattern(p: ParamType, bindings: ReadonlyMap<string, SqlType>, arg?: SqlType): SqlType | undefined {
   switch (p.kind) {
     case 'exact':
-      return p.type;
+      // a DECIMAL parameter keeps the argument's precision and scale, as ksqlDB's DECIMAL does
+      return p.type.kind === 'DECIMAL' && arg?.kind === 'DECIMAL' ? arg : p.type;
     case 'anyDecimal':
       return arg ? toDecimalType(arg) : undefined;
     case 'anyStruct':
@@ -140,15 +186,27 @@ class Mismatch {
   constructor(readonly reason?: unknown) {}
 }
 
-function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[]): { res: Resolution<O>; cost: Cost } | Mismatch {
+interface Match<O> {
+  readonly res: Resolution<O>;
+  readonly variadic: boolean;
+  readonly paramCount: number;
+  readonly generics: number;
+}
+
+function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[], allowCasts: boolean): Match<O> | Mismatch {
   const params = expandParams(o, args.length);
   if (!params) return new Mismatch();
-  const acc = new Map<string, SqlType[]>();
+  const bindings = new Map<string, SqlType>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const p = params[i]!;
     if (a.kind === 'type') {
-      if (!collect(p, a.type, acc)) return new Mismatch();
+      if (p.kind === 'lambda' || p.kind === 'intervalUnit') return new Mismatch();
+      if (hasGeneric(p)) {
+        if (!bindGenerics(p, a.type, bindings)) return new Mismatch();
+      } else if (!compatible(a.type, p, allowCasts)) {
+        return new Mismatch();
+      }
     } else if (a.kind === 'lambda') {
       if (p.kind !== 'lambda' || p.params.length !== a.arity) return new Mismatch();
     } else if (a.kind === 'intervalUnit') {
@@ -157,16 +215,8 @@ function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[]):
       return new Mismatch();
     }
   }
-  const bindings = new Map<string, SqlType>();
-  for (const [name, types] of acc) {
-    const t = commonSuperType(types);
-    if (!t) return new Mismatch();
-    bindings.set(name, t);
-  }
   // lambdas: parameters come from generics bound so far; the body's type may bind more
   const lambdaParamTypes: (SqlType[] | undefined)[] = args.map(() => undefined);
-  const argTypes: SqlType[] = [];
-  let cost = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a.kind !== 'lambda') continue;
@@ -183,41 +233,44 @@ function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[]):
     } catch (e) {
       return new Mismatch(e);
     }
-    const want = resolvePattern(p.returns, bindings, bodyType);
-    if (want) {
-      if (!canImplicitlyCast(bodyType, want)) return new Mismatch();
-      cost += castCost(bodyType, want);
-    } else {
-      const more = new Map<string, SqlType[]>();
-      if (!collect(p.returns, bodyType, more)) return new Mismatch();
-      for (const [name, types] of more) {
-        const t = commonSuperType(types);
-        if (!t) return new Mismatch();
-        bindings.set(name, t);
-      }
+    if (hasGeneric(p.returns)) {
+      if (!bindGenerics(p.returns, bodyType, bindings)) return new Mismatch();
+    } else if (!compatible(bodyType, p.returns, allowCasts)) {
+      return new Mismatch();
     }
     lambdaParamTypes[i] = pts;
   }
+  // a NULL argument for a DECIMAL parameter takes the type of the other DECIMAL arguments
+  let nullDecimal: SqlType | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.kind === 'type' && params[i]!.kind === 'anyDecimal') {
+      const d = toDecimalType(a.type)!;
+      nullDecimal = nullDecimal?.kind === 'DECIMAL' ? widenDecimals(nullDecimal, d) : d;
+    }
+  }
+  const argTypes: SqlType[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const p = params[i]!;
     switch (a.kind) {
       case 'type': {
         const target = resolvePattern(p, bindings, a.type);
-        if (!target || !canImplicitlyCast(a.type, target)) return new Mismatch();
-        cost += castCost(a.type, target);
+        if (!target) return new Mismatch();
         argTypes.push(target);
         break;
       }
       case 'null': {
-        const target = resolvePattern(p, bindings);
+        const target = p.kind === 'anyDecimal' ? (nullDecimal ?? SqlTypes.decimal(1, 0)) : resolvePattern(p, bindings);
         if (!target) return new Mismatch();
         argTypes.push(target);
         break;
       }
       case 'lambda': {
         const lp = p as Extract<ParamType, { kind: 'lambda' }>;
-        argTypes.push(resolvePattern(lp.returns, bindings)!);
+        const t = resolvePattern(lp.returns, bindings);
+        if (!t) return new Mismatch();
+        argTypes.push(t);
         break;
       }
       case 'intervalUnit':
@@ -236,19 +289,26 @@ function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[]):
     returnType = resolvePattern(o.returns, bindings);
   }
   if (!returnType) return new Mismatch();
-  const generics = params.filter(hasGeneric).length;
-  return { res: { overload: o, argTypes, lambdaParamTypes, returnType }, cost: [cost, generics, o.variadic ? 1 : 0] };
+  return {
+    res: { overload: o, argTypes, lambdaParamTypes, returnType },
+    variadic: o.variadic === true,
+    paramCount: o.params.length + (o.initParams?.length ?? 0),
+    generics: [...o.params, ...(o.initParams ?? [])].filter(hasGeneric).length,
+  };
 }
 
-function less(a: Cost, b: Cost): number {
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+/** > 0 when a is preferred: non-variadic first, then more parameters, then fewer generics. */
+function preference(a: Match<unknown>, b: Match<unknown>): number {
+  if (a.variadic !== b.variadic) return a.variadic ? -1 : 1;
+  if (a.paramCount !== b.paramCount) return a.paramCount - b.paramCount;
+  return b.generics - a.generics;
 }
 
+/** How an argument reads in resolution errors (ksqlDB's unescaped type names). */
 export function describeArg(a: ArgShape): string {
   switch (a.kind) {
     case 'type':
-      return formatSqlType(a.type);
+      return formatTypeUnescaped(a.type);
     case 'null':
       return 'null';
     case 'lambda':
@@ -258,33 +318,82 @@ export function describeArg(a: ArgShape): string {
   }
 }
 
-/** Picks the overload of `name` for these arguments, or throws TypeCheckError listing the candidates. */
-export function resolveOverload<O extends OverloadShape>(name: string, overloads: readonly O[], args: readonly ArgShape[]): Resolution<O> {
-  const matches: { res: Resolution<O>; cost: Cost }[] = [];
-  let lambdaError: unknown;
-  for (const o of overloads) {
-    const r = tryCandidate(o, args);
-    if (r instanceof Mismatch) {
-      if (r.reason !== undefined && lambdaError === undefined) lambdaError = r.reason;
-    } else {
-      matches.push(r);
-    }
+function formatTypeUnescaped(t: SqlType): string {
+  switch (t.kind) {
+    case 'DECIMAL':
+      return `DECIMAL(${t.precision}, ${t.scale})`;
+    case 'ARRAY':
+      return `ARRAY<${formatTypeUnescaped(t.element)}>`;
+    case 'MAP':
+      return `MAP<${formatTypeUnescaped(t.key)}, ${formatTypeUnescaped(t.value)}>`;
+    case 'STRUCT':
+      return `STRUCT<${t.fields.map((f) => `${f.name} ${formatTypeUnescaped(f.type)}`).join(', ')}>`;
+    default:
+      return t.kind;
   }
-  const alternatives = overloads.map((o) => formatSignature(name, o)).join('\n');
-  if (matches.length === 0) {
-    if (lambdaError instanceof TypeCheckError) throw lambdaError;
-    throw new TypeCheckError(
-      `Function '${name}' does not accept parameters (${args.map(describeArg).join(', ')}).\nValid alternatives are:\n${alternatives}`,
-    );
-  }
-  matches.sort((a, b) => less(a.cost, b.cost));
-  if (matches.length > 1 && less(matches[0]!.cost, matches[1]!.cost) === 0) {
-    const tied = matches.filter((m) => less(m.cost, matches[0]!.cost) === 0);
-    throw new TypeCheckError(
-      `Function '${name}' cannot be resolved due to ambiguous method parameters (${args.map(describeArg).join(', ')}).\n` +
-        `Matching candidates are:\n${tied.map((m) => formatSignature(name, m.res.overload)).join('\n')}`,
-    );
-  }
-  return matches[0]!.res;
 }
 
+/** A parameter type as ksqlDB's ParamType prints it (INT, not INTEGER; STRUCT<> for any struct). */
+function ksqlParamType(p: ParamType): string {
+  switch (p.kind) {
+    case 'exact':
+      return p.type.kind === 'INTEGER' ? 'INT' : p.type.kind === 'STRUCT' ? formatTypeUnescaped(p.type) : formatParamType(p);
+    case 'anyStruct':
+      return 'STRUCT<>';
+    case 'array':
+      return `ARRAY<${ksqlParamType(p.element)}>`;
+    case 'map':
+      return `MAP<${ksqlParamType(p.key)}, ${ksqlParamType(p.value)}>`;
+    case 'lambda':
+      return `LAMBDA<(${p.params.map(ksqlParamType).join(', ')}) => ${ksqlParamType(p.returns)}>`;
+    default:
+      return formatParamType(p);
+  }
+}
+
+/** One overload as ksqlDB lists it among "Valid alternatives": `explode(ARRAY<T> list)`, `greatest(INT, INT...)`. */
+export function formatAlternative(name: string, o: OverloadShape): string {
+  const all = [...o.params, ...(o.initParams ?? [])];
+  const parts = all.map((p, i) => {
+    const variadic = o.variadic === true && i === o.params.length - 1;
+    const type = ksqlParamType(p) + (variadic ? '...' : '');
+    const paramName = o.paramNames?.[i];
+    return paramName ? `${type} ${paramName}` : type;
+  });
+  return `${name}(${parts.join(', ')})`;
+}
+
+const DETAIL_HINT = 'For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;';
+
+/**
+ * Picks the overload of a function for these arguments, or throws TypeCheckError in ksqlDB's
+ * words. `name` is the function's name as it appears in messages (ksqlDB's declared name).
+ */
+export function resolveOverload<O extends OverloadShape>(name: string, overloads: readonly O[], args: readonly ArgShape[]): Resolution<O> {
+  let lambdaError: unknown;
+  const argList = `(${args.map(describeArg).join(', ')})`;
+  const alternatives = overloads.map((o) => formatAlternative(name, o)).join('\n');
+  for (const allowCasts of [false, true]) {
+    const matches: Match<O>[] = [];
+    for (const o of overloads) {
+      const r = tryCandidate(o, args, allowCasts);
+      if (r instanceof Mismatch) {
+        if (r.reason !== undefined && lambdaError === undefined) lambdaError = r.reason;
+      } else {
+        matches.push(r);
+      }
+    }
+    if (matches.length === 0) continue;
+    matches.sort((a, b) => preference(b, a));
+    if (matches.length > 1 && preference(matches[0]!, matches[1]!) === 0) {
+      throw new TypeCheckError(
+        `Function '${name}' cannot be resolved due to ambiguous method parameters ${argList}.\n` +
+          `Use CAST() to explicitly cast your parameters to one of the supported function calls.\n` +
+          `Valid function calls are:\n${alternatives}\n${DETAIL_HINT}`,
+      );
+    }
+    return matches[0]!.res;
+  }
+  if (lambdaError instanceof TypeCheckError) throw lambdaError;
+  throw new TypeCheckError(`Function '${name}' does not accept parameters ${argList}.\nValid alternatives are:\n${alternatives}\n${DETAIL_HINT}`);
+}

@@ -6,6 +6,7 @@ import { buildSelect } from './stateless/select.js';
 import { buildSelectKey } from './stateless/select-key.js';
 import { buildSink } from './stateless/sink.js';
 import { buildSource } from './stateless/source.js';
+import { buildAggregate } from './stateful/aggregate.js';
 
 export const operatorFactories: OperatorFactories = {
   StreamSource: buildSource,
@@ -16,6 +17,8 @@ export const operatorFactories: OperatorFactories = {
   StreamSelectKey: buildSelectKey,
   StreamSelect: buildSelect,
   TableSelect: buildSelect,
+  StreamAggregate: buildAggregate,
+  TableAggregate: buildAggregate,
   StreamSink: buildSink,
   TableSink: buildSink,
 };

@@ -13,6 +13,8 @@ const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
   StreamSelectKey: (s) => `PARTITION BY ${s.keyExpressions.map(formatExpression).join(', ')}`,
   StreamSelect: (s) => s.expressions.map((e, i) => `${formatExpression(e)} AS ${quoteIdentifierIfNeeded(s.columns[i]!.name)}`).join(', '),
   TableSelect: (s) => s.expressions.map((e, i) => `${formatExpression(e)} AS ${quoteIdentifierIfNeeded(s.columns[i]!.name)}`).join(', '),
+  StreamAggregate: (s) => `GROUP BY ${s.groupBy.map(formatExpression).join(', ')}${s.window ? ` WINDOW ${s.window.type}` : ''}: ${s.aggregates.map((a) => a.name).join(', ')}`,
+  TableAggregate: (s) => `GROUP BY ${s.groupBy.map(formatExpression).join(', ')}: ${s.aggregates.map((a) => a.name).join(', ')}`,
   StreamSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   TableSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
 };

@@ -5,16 +5,16 @@
  */
 import { PlanError, TypeCheckError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
-import { RESERVED_COLUMN_NAMES, keyColumns, quoteIdentifierIfNeeded } from '../common/schema.js';
+import { RESERVED_COLUMN_NAMES, WINDOW_BOUNDS_COLUMNS, keyColumns, quoteIdentifierIfNeeded } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import { formatSqlType, sqlTypeEquals } from '../common/sql-types.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { DataSource, FormatInfo, TimestampColumn } from '../catalog/data-source.js';
+import type { DataSource, FormatInfo, TimestampColumn, WindowInfo } from '../catalog/data-source.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
 import { parseDelimiter } from '../catalog/source-properties.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { typeCheck } from '../expr/index.js';
-import { formatExpression } from '../sql/printer.js';
+import { formatExpression } from '../expr/index.js';
 import { resolveTableCall } from '../expr/table-function-call.js';
 import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelectItem, SourceType } from '../sql/ast.js';
 
@@ -22,7 +22,8 @@ import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelec
 type SelectItem = AstSelectItem | (AstSelectItem & { readonly generatedName: true });
 import { collectExpressions, rewriteExpression, sameExpression } from './rewrite-expression.js';
 import { sourceRowColumns } from './source-columns.js';
-import type { FilterStep, QueryPlan, RowColumn, SelectKeyStep, SinkStep, SourceStep, Step } from '../catalog/query-plan.js';
+import type { FilterStep, QueryPlan, RowColumn, SelectKeyStep, SelectStep, SinkStep, SourceStep, Step, WindowSpec } from '../catalog/query-plan.js';
+import { planAggregation } from './plan-aggregation.js';
 
 export interface PlanContext {
   readonly catalog: Catalog;
@@ -64,16 +65,16 @@ export function planPersistentQuery(
 ): PlannedQuery {
   const { catalog, registry } = ctx;
   if (query.from.kind !== 'SourceRelation') throw new PlanError('Joins are not supported yet', query.from.pos, 'Join');
-  if (query.window) throw new PlanError('Windowed aggregations are not supported yet', query.window.pos, 'Aggregate');
-  if (query.groupBy?.length) throw new PlanError('GROUP BY is not supported yet', query.groupBy[0]?.pos, 'Aggregate');
-  if (query.having) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
+  const aggregating = !!query.groupBy?.length || !!query.window;
+  if (query.having && !query.groupBy?.length) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
+  if (aggregating && query.partitionBy?.length) throw new PlanError('PARTITION BY and GROUP BY cannot be used together', query.pos);
 
   const input = catalog.requireSource(query.from.name, query.from.pos);
   const alias = query.from.alias ?? input.name;
   const isTable = input.sourceType === 'TABLE';
-  if (isTable && sinkRequest.sourceType === 'STREAM')
+  if ((isTable || aggregating) && sinkRequest.sourceType === 'STREAM')
     throw new PlanError('Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.', query.pos);
-  if (!isTable && sinkRequest.sourceType === 'TABLE')
+  if (!isTable && !aggregating && sinkRequest.sourceType === 'TABLE')
     throw new PlanError('Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.', query.pos);
 
   const source: SourceStep = {
@@ -125,6 +126,17 @@ export function planPersistentQuery(
     if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in WHERE expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.where.pos);
     const filter: FilterStep = { kind: isTable ? 'TableFilter' : 'StreamFilter', id: 'Filter', input: step, predicate: query.where, columns: step.columns };
     step = filter;
+  }
+
+  if (aggregating) {
+    const projected = expandSelect(items, step.columns, alias, [], typeOf);
+    // window bounds are only known after a windowed aggregation
+    const isBound = (x: Expression) => !!query.window && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !step.columns.some((c) => c.name === x.name);
+    for (const p of projected)
+      inClause('SELECT', () => collectExpressions(p.expression, (x) => x.kind === 'ColumnRef' && !isBound(x)).forEach((c) => typeOf(c, step.columns)));
+    const inputKeyCount = keyColumns(input.schema).length;
+    const planned = planAggregation(query, projected, step, isTable, inputKeyCount, sinkRequest.name, registry, typeOf);
+    return finishPlan(planned.select, planned.keyCount, planned.window, sinkRequest, input, queryId, ctx, sourcePartitions);
   }
 
   // 4. PARTITION BY: new key columns; the old key moves into the value. PARTITION BY NULL drops the key.
@@ -200,22 +212,34 @@ export function planPersistentQuery(
   });
   if (sinkRequest.sourceType === 'TABLE' && valueItems.length === 0) throw new PlanError('The projection contains no value columns.', query.pos);
 
-  const outColumns: Column[] = ordered.map((p, i) => ({
-    name: p.name,
-    type: typeOf(p.expression, scope),
-    namespace: i < keyItems.length ? 'KEY' : 'VALUE',
-  }));
-  const schema: LogicalSchema = { columns: outColumns };
-  const select: Step = {
+  const select: SelectStep = {
     kind: isTable ? 'TableSelect' : 'StreamSelect',
     id: 'Project',
     input: step,
     expressions: ordered.map((p) => p.expression),
     keyCount: keyItems.length,
-    columns: outColumns.map((c) => ({ name: c.name, type: c.type })),
+    columns: ordered.map((p) => ({ name: p.name, type: typeOf(p.expression, scope) })),
   };
+  // a windowed source keeps its windowed keys
+  const inputWindow: WindowSpec | undefined = input.window ? { ...input.window, graceMs: 0 } : undefined;
+  return finishPlan(select, keyItems.length, inputWindow, sinkRequest, input, queryId, ctx, sourcePartitions);
+}
 
-  const sinkSource = deriveSink(sinkRequest, input, schema, queryId, ctx);
+/** The common tail: the sink's schema and formats from the projection, and the sink step. */
+function finishPlan(
+  select: SelectStep,
+  keyCount: number,
+  window: WindowSpec | undefined,
+  sinkRequest: SinkRequest,
+  input: DataSource,
+  queryId: string,
+  ctx: PlanContext,
+  sourcePartitions: (topic: string) => number,
+): PlannedQuery {
+  const outColumns: Column[] = select.columns.map((c, i) => ({ name: c.name, type: c.type, namespace: i < keyCount ? 'KEY' : 'VALUE' }));
+  const schema: LogicalSchema = { columns: outColumns };
+  const windowInfo: WindowInfo | undefined = window ? { type: window.type, ...(window.sizeMs !== undefined ? { sizeMs: window.sizeMs } : {}) } : undefined;
+  const sinkSource = deriveSink(sinkRequest, input, schema, queryId, ctx, windowInfo);
   const sink: SinkStep = {
     kind: sinkRequest.sourceType === 'TABLE' ? 'TableSink' : 'StreamSink',
     id: `Sink/${sinkSource.name}`,
@@ -226,6 +250,7 @@ export function planPersistentQuery(
     keyFormat: sinkSource.keyFormat,
     valueFormat: sinkSource.valueFormat,
     ...(sinkSource.timestamp ? { timestampColumn: sinkSource.timestamp } : {}),
+    ...(windowInfo ? { window: windowInfo } : {}),
   };
   return {
     plan: { queryId, sink, sourceTopics: [input.topic] },
@@ -324,7 +349,14 @@ function planSelectKey(
   return { kind: 'StreamSelectKey', id: 'PartitionBy', input, keyExpressions: partitionBy, layout, columns };
 }
 
-function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, queryId: string, ctx: PlanContext): Omit<DataSource, 'sql'> {
+function deriveSink(
+  req: SinkRequest,
+  input: DataSource,
+  schema: LogicalSchema,
+  queryId: string,
+  ctx: PlanContext,
+  window: WindowInfo | undefined,
+): Omit<DataSource, 'sql'> {
   const props = req.properties;
   if (req.existing) {
     const target = req.existing;
@@ -355,7 +387,7 @@ function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, 
   const valueFormat: FormatInfo = {
     format: valueFormatName,
     ...withDelimiter(props.valueDelimiter, 'VALUE_DELIMITER', props.valueFormat ? undefined : input.valueFormat.delimiter),
-    ...(props.wrapSingleValue !== undefined ? { wrapSingleValue: props.wrapSingleValue } : {}),
+    ...wrapSingleValue(props, ctx.config, schema),
   };
   let timestamp: TimestampColumn | undefined;
   if (props.timestamp) {
@@ -372,6 +404,7 @@ function deriveSink(req: SinkRequest, input: DataSource, schema: LogicalSchema, 
     keyFormat,
     valueFormat,
     ...(timestamp ? { timestamp } : {}),
+    ...(window ? { window } : {}),
     isSource: false,
     createdByQuery: queryId,
   };
@@ -400,4 +433,12 @@ function inClause<T>(clause: string, fn: () => T): T {
 /** `ID` -> `INPUT.ID`: how ksqlDB prints expressions in projection errors. */
 function qualifyColumns(e: Expression, alias: string): Expression {
   return rewriteExpression(e, (x) => (x.kind === 'ColumnRef' && !x.source ? { ...x, source: alias } : undefined));
+}
+
+/** WRAP_SINGLE_VALUE as given, else ksql.persistence.wrap.single.values for one-column values. */
+function wrapSingleValue(props: SourceProperties, config: ReadonlyMap<string, string>, schema: LogicalSchema): { wrapSingleValue?: boolean } {
+  if (props.wrapSingleValue !== undefined) return { wrapSingleValue: props.wrapSingleValue };
+  const fallback = config.get('ksql.persistence.wrap.single.values');
+  if (fallback === undefined || schema.columns.filter((c) => c.namespace === 'VALUE').length !== 1) return {};
+  return { wrapSingleValue: fallback === 'true' };
 }

@@ -5,6 +5,7 @@
 import type { QueryPlan, Step, StepKind, StepOfKind } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
+import type { KeyValueStore } from '../state/index.js';
 
 /** A record inside a topology: a row laid out as its step's `columns` say. */
 export interface StreamRecord {
@@ -16,13 +17,19 @@ export interface StreamRecord {
   readonly tombstone?: boolean;
   /** the record was read without a key; until it is re-keyed it is written without one */
   readonly nullKey?: boolean;
+  /** the window of a windowed key */
+  readonly window?: { readonly start: number; readonly end: number };
   readonly timestamp: number;
   readonly partition: number;
   readonly offset: bigint;
   readonly headers: readonly RecordHeader[];
 }
 
-export type Downstream<T = StreamRecord> = (record: T) => void;
+/**
+ * Stateless operators return nothing; an operator that had to wait for state returns a promise,
+ * and everything upstream passes it on, so the task waits for the record to be fully processed.
+ */
+export type Downstream<T = StreamRecord> = (record: T) => void | Promise<void>;
 
 export interface ProcessingLogEntry {
   readonly queryId: string;
@@ -42,6 +49,8 @@ export interface OperatorContext {
   logError(step: string, error: unknown, where?: { topic?: string; partition?: number; offset?: bigint }): void;
   /** output for the sink topic, committed with the input offsets */
   emit(record: ProduceRecord): void;
+  /** a named state store of this query (created on first use, restored before processing) */
+  keyValueStore<V>(name: string): KeyValueStore<V>;
 }
 
 /** Builds one step's operator: given what comes next, returns what the previous step calls. */

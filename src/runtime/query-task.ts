@@ -9,6 +9,8 @@ import type { Log, ProduceRecord, TopicPartitionOffset } from '../log/log.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, Topology } from './processor.js';
 import { buildTopology } from './processor.js';
 import type { FunctionRegistry } from '../functions/registry.js';
+import { createKeyValueStore } from '../state/index.js';
+import type { KeyValueStore, ManagedStore, StoreWriteBatch } from '../state/index.js';
 
 export type OffsetReset = 'earliest' | 'latest';
 
@@ -34,6 +36,7 @@ export class QueryTask {
   readonly queryId: string;
   private readonly topology: Topology;
   private readonly pending: ProduceRecord[] = [];
+  private readonly stores = new Map<string, ManagedStore<unknown>>();
   private cursors: PartitionCursor[] = [];
   private initialized = false;
   private closed = false;
@@ -46,6 +49,14 @@ export class QueryTask {
       registry: options.registry,
       config: options.config,
       emit: (r) => this.pending.push(r),
+      keyValueStore: <V>(name: string) => {
+        let managed = this.stores.get(name);
+        if (!managed) {
+          managed = createKeyValueStore<unknown>(options.log, this.queryId, name);
+          this.stores.set(name, managed);
+        }
+        return managed.store as KeyValueStore<V>;
+      },
       logError: (step, error, where) =>
         options.onProcessingLog({
           queryId: this.queryId,
@@ -73,6 +84,7 @@ export class QueryTask {
       }
     }
     this.cursors = cursors;
+    for (const s of this.stores.values()) await s.restore();
     this.initialized = true;
   }
 
@@ -98,10 +110,15 @@ export class QueryTask {
         throw e;
       }
       if (result.records.length === 0 && result.nextOffset === cursor.offset) continue;
-      for (const record of result.records) handler(record);
+      for (const record of result.records) {
+        const waiting = handler(record);
+        if (waiting) await waiting;
+      }
       consumed += result.records.length;
       const next: TopicPartitionOffset = { topic: cursor.topic, partition: cursor.partition, offset: result.nextOffset };
-      await log.commitTransaction({ produce: this.pending.splice(0), offsets: { group: this.queryId, offsets: [next] } });
+      const batch: StoreWriteBatch = { extraWrites: [], produce: this.pending.splice(0) };
+      for (const s of this.stores.values()) s.store.flush(batch);
+      await log.commitTransaction({ produce: batch.produce, offsets: { group: this.queryId, offsets: [next] }, extraWrites: batch.extraWrites });
       cursor.offset = result.nextOffset;
     }
     return consumed;

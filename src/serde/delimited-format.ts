@@ -16,6 +16,7 @@ import {
   columnCountMismatch,
   configError,
   RecordFailure,
+  SchemaNotSupported,
 } from './serde-failure.js';
 import type { RowSerde, SerdeFactory, SerdeSpec, SerdeTarget } from './serde-types.js';
 
@@ -24,7 +25,12 @@ type FieldPrinter = (v: unknown) => string;
 
 const NAMED_DELIMITERS: Readonly<Record<string, string>> = { TAB: '\t', SPACE: ' ' };
 
-/** ksqlDB's Delimiter.parse, with the config-error wording of a bad WITH property. */
+/**
+ * ksqlDB's Delimiter.parse of the user's KEY_DELIMITER / VALUE_DELIMITER text, with the
+ * config-error wording of a bad WITH property: a single (non-blank) character, or the names 'TAB'
+ * and 'SPACE' (case-sensitive, as in ksqlDB). For statement validation; the serde itself takes an
+ * already-resolved delimiter (see delimiterChar).
+ */
 export function parseDelimiter(raw: string | undefined, target: SerdeTarget): string {
   if (raw === undefined) return ',';
   const prefix = `Configuration ${target}_DELIMITER is invalid: `;
@@ -41,7 +47,23 @@ export function parseDelimiter(raw: string | undefined, target: SerdeTarget): st
       `${prefix}Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB,SPACE\nExample valid value: ';'`,
     );
   }
-  if (d === '"') throw configError(`${prefix}The quoteChar character and the delimiter cannot be the same ('"')`);
+  return d;
+}
+
+/**
+ * The delimiter character of FormatOptions.delimiter: either the character itself (what the
+ * catalog stores once the WITH clause is validated, so ' ' and '\t' are fine here) or one of the
+ * names TAB / SPACE; anything else is rejected with parseDelimiter's ConfigError.
+ */
+export function delimiterChar(raw: string | undefined, target: SerdeTarget): string {
+  return raw !== undefined && raw.length === 1 ? raw : parseDelimiter(raw, target);
+}
+
+/** delimiterChar, plus the checks commons-csv's CSVFormat makes while ksqlDB builds the serde. */
+function resolveDelimiter(raw: string | undefined, target: SerdeTarget): string {
+  const d = delimiterChar(raw, target);
+  if (d === '"') throw new SchemaNotSupported(`The quoteChar character and the delimiter cannot be the same ('"')`);
+  if (d === '\r' || d === '\n') throw new SchemaNotSupported('The delimiter cannot be a line break');
   return d;
 }
 
@@ -49,7 +71,7 @@ function badText(text: string): RecordFailure {
   return new RecordFailure(`For input string: "${text}"`);
 }
 
-function fieldParser(t: SqlType): FieldParser {
+function fieldParser(t: SqlType, name: string): FieldParser {
   switch (t.kind) {
     case 'BOOLEAN':
       return parseJavaBoolean;
@@ -74,7 +96,7 @@ function fieldParser(t: SqlType): FieldParser {
         return Number(n);
       };
     default:
-      throw unsupported(t);
+      throw unsupported(t, name);
   }
 }
 
@@ -86,7 +108,7 @@ function wrongValue(v: unknown, t: SqlType): RecordFailure {
   return new RecordFailure(`Value ${typeof v === 'bigint' ? `${v}n` : String(v)} is not a valid ${t.kind} value`);
 }
 
-function fieldPrinter(t: SqlType): FieldPrinter {
+function fieldPrinter(t: SqlType, name: string): FieldPrinter {
   switch (t.kind) {
     case 'BOOLEAN':
       return (v) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : fail(wrongValue(v, t)));
@@ -106,23 +128,21 @@ function fieldPrinter(t: SqlType): FieldPrinter {
     case 'BYTES':
       return (v) => (v instanceof Uint8Array ? encodeBase64(v) : fail(wrongValue(v, t)));
     default:
-      throw unsupported(t);
+      throw unsupported(t, name);
   }
 }
 
-function unsupported(t: SqlType): Error {
-  return configError(`The 'DELIMITED' format does not support type '${t.kind}'`);
+function unsupported(t: SqlType, name: string): Error {
+  return new SchemaNotSupported(`The 'DELIMITED' format does not support type '${t.kind}', column: \`${name}\``);
 }
 
+/** Options are checked by createSerde (validateFormatOptions) before this runs. */
 export const createDelimitedSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
-  if (spec.options.wrapSingleValue === true) {
-    throw configError("Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
-  }
-  const delimiter = parseDelimiter(spec.options.delimiter, spec.target);
+  const delimiter = resolveDelimiter(spec.options.delimiter, spec.target);
   const columns = spec.columns;
   const n = columns.length;
-  const parsers = columns.map((c) => fieldParser(c.type));
-  const printers = columns.map((c) => fieldPrinter(c.type));
+  const parsers = columns.map((c) => fieldParser(c.type, c.name));
+  const printers = columns.map((c) => fieldPrinter(c.type, c.name));
   return {
     serialize(values) {
       if (values === null) return null;

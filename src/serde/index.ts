@@ -11,15 +11,19 @@
  * never another exception type.
  */
 import { formatSqlType, type SqlType } from '../common/sql-types.js';
-import { createDelimitedSerde } from './delimited-format.js';
+import { createDelimitedSerde, delimiterChar } from './delimited-format.js';
 import { createJsonSerde } from './json-format.js';
 import { createKafkaSerde } from './kafka-format.js';
 import { createNoneSerde, VOID_SERDE } from './none-format.js';
 import { configError, SchemaNotSupported, schemaNotSupportedMessage } from './serde-failure.js';
 import type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeFactory, SerdeTarget } from './serde-types.js';
+import { windowedKeySerde } from './windowed-key.js';
+import type { KeyWindowSpec, WindowedKeySerde } from './windowed-key.js';
 
 export type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeTarget } from './serde-types.js';
 export { parseDelimiter } from './delimited-format.js';
+export type { KeyWindow, KeyWindowSpec, KeyWindowType, WindowedKey, WindowedKeySerde } from './windowed-key.js';
+export { splitWindowedKey, windowedKeyBytes } from './windowed-key.js';
 
 const FACTORIES: Readonly<Record<FormatName, SerdeFactory>> = {
   JSON: createJsonSerde,
@@ -47,6 +51,24 @@ function containsMap(t: SqlType): boolean {
 }
 
 /**
+ * The statement-level checks of a format's options, which need no schema (ksqlDB makes them while
+ * reading the WITH clause, before it looks at the columns): an unknown format, a delimiter for a
+ * format other than DELIMITED, a bad delimiter, WRAP_SINGLE_VALUE=true for a format that cannot wrap.
+ * FormatOptions.delimiter is the resolved character (or TAB / SPACE); to validate the user's text,
+ * use parseDelimiter. Throws ConfigError with ksqlDB's messages. createSerde runs it too.
+ */
+export function validateFormatOptions(format: FormatName, target: SerdeTarget, options: FormatOptions): void {
+  if (!isSupportedFormat(format)) throw configError(`Unknown format: ${String(format)}`);
+  if (options.delimiter !== undefined) {
+    if (format !== 'DELIMITED') throw configError(`${format} does not support the following configs: [delimiter]`);
+    delimiterChar(options.delimiter, target);
+  }
+  if (options.wrapSingleValue === true && (format === 'KAFKA' || format === 'DELIMITED')) {
+    throw configError(`Format '${format}' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`);
+  }
+}
+
+/**
  * Builds the serde for the key or value columns of a source. Throws ConfigError for an unknown
  * format or an unsupported combination (KAFKA with several columns or an unsupported type, NONE
  * with columns, DELIMITED with complex types, JSON maps with non-STRING keys, MAP-typed keys,
@@ -58,7 +80,7 @@ export function createSerde(
   columns: readonly SerdeColumn[],
   options: FormatOptions = {},
 ): RowSerde {
-  if (!isSupportedFormat(format)) throw configError(`Unknown format: ${String(format)}`);
+  validateFormatOptions(format, target, options);
   if (target === 'KEY') {
     const withMap = columns.find((c) => containsMap(c.type));
     if (withMap !== undefined) {
@@ -81,4 +103,18 @@ export function createSerde(
     if (e instanceof SchemaNotSupported) throw configError(schemaNotSupportedMessage(format, spec, e.message));
     throw e;
   }
+}
+
+/**
+ * The key serde of a windowed source or sink: the key format's bytes for the columns followed by
+ * the window bounds, as Kafka Streams writes them ([key][start] for TUMBLING / HOPPING, whose end is
+ * start + sizeMs; [key][end][start] for SESSION). Throws what createSerde throws.
+ */
+export function createWindowedKeySerde(
+  format: FormatName,
+  columns: readonly SerdeColumn[],
+  options: FormatOptions,
+  window: KeyWindowSpec,
+): WindowedKeySerde {
+  return windowedKeySerde(createSerde(format, 'KEY', columns, options), window, options.topic);
 }

@@ -11,7 +11,6 @@ import {
   asDeserializeError,
   asSerializeError,
   columnCountMismatch,
-  configError,
   deserializeFailure,
   SchemaNotSupported,
 } from './serde-failure.js';
@@ -33,8 +32,8 @@ function hasNonStringMapKey(t: SqlType): boolean {
 /** An empty payload is Jackson's MissingNode: an error, except "" for an unwrapped STRING. */
 const MISSING_NODE = 'MissingNode';
 
+/** Options are checked by createSerde (validateFormatOptions) before this runs. */
 export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
-  if (spec.options.delimiter !== undefined) throw configError('JSON does not support the following configs: [delimiter]');
   if (spec.columns.some((c) => hasNonStringMapKey(c.type))) throw new SchemaNotSupported('JSON only supports MAP types with STRING keys');
   const columns = spec.columns;
   const n = columns.length;

@@ -259,15 +259,36 @@ export function compileFieldsReader(fields: readonly StructField[]): (o: Record<
   // names that exist on Object.prototype ("constructor", ...) need an own-property check
   const guarded = names.map((n) => n in Object.prototype);
   const n = names.length;
+  // JSON key -> index of the field its upper-cased form names (-1: none). The keys of one
+  // topic's records repeat, so this is computed once per key rather than once per record.
+  const fieldIndex = new Map(names.map((name, i) => [name, i]));
+  const keyIndex = new Map<string, number>();
+  const indexOfKey = (k: string): number => {
+    let i = keyIndex.get(k);
+    if (i === undefined) {
+      i = fieldIndex.get(k.toUpperCase()) ?? -1;
+      if (keyIndex.size < KEY_INDEX_LIMIT) keyIndex.set(k, i);
+    }
+    return i;
+  };
+  /** each field's value under its upper-cased JSON key (the last such key wins) */
+  const upperCaseValues = (o: Record<string, unknown>): unknown[] => {
+    const values = new Array<unknown>(n);
+    for (const k of Object.keys(o)) {
+      const i = indexOfKey(k);
+      if (i >= 0) values[i] = o[k];
+    }
+    return values;
+  };
   return (o) => {
     const out = new Array<unknown>(n);
-    let upper: Record<string, unknown> | undefined;
+    let upper: unknown[] | undefined;
     for (let i = 0; i < n; i++) {
       const name = names[i]!;
       let fv = guarded[i] ? (Object.hasOwn(o, name) ? o[name] : undefined) : o[name];
       if (fv === undefined) {
-        if (upper === undefined) upper = upperCaseKeys(o);
-        fv = upper[name];
+        if (upper === undefined) upper = upperCaseValues(o);
+        fv = upper[i];
       }
       if (fv === undefined || fv === null) {
         out[i] = null;
@@ -283,11 +304,8 @@ export function compileFieldsReader(fields: readonly StructField[]): (o: Record<
   };
 }
 
-function upperCaseKeys(o: Record<string, unknown>): Record<string, unknown> {
-  const m = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.keys(o)) m[k.toUpperCase()] = o[k];
-  return m;
-}
+/** bounds the per-reader cache of JSON keys (objects used as maps bring ever new keys) */
+const KEY_INDEX_LIMIT = 1024;
 
 function structReader(t: Extract<SqlType, { kind: 'STRUCT' }>): JsonReader {
   const name = schemaName(t);

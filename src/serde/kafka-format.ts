@@ -8,7 +8,6 @@ import {
   asDeserializeError,
   asSerializeError,
   columnCountMismatch,
-  configError,
   describeColumns,
   RecordFailure,
   SchemaNotSupported,
@@ -84,11 +83,8 @@ const PRIMITIVES: Partial<Record<SqlType['kind'], Primitive>> = {
   },
 };
 
+/** Options are checked by createSerde (validateFormatOptions) before this runs. */
 export const createKafkaSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
-  if (spec.options.wrapSingleValue === true) {
-    throw configError("Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
-  }
-  if (spec.options.delimiter !== undefined) throw configError('KAFKA does not support the following configs: [delimiter]');
   // no columns (a key-less source): nothing is written and any bytes are ignored
   if (spec.columns.length === 0) return VOID_SERDE;
   if (spec.columns.length !== 1) {

@@ -19,10 +19,30 @@ export class JsonNumber {
 /** Thrown for malformed text; the caller turns it into a SerdeError. */
 export class JsonSyntaxError extends Error {}
 
-const LONG_DIGIT_RUN = /[0-9.]{16}/;
+/**
+ * Whether the text has a run of 16 or more characters that are digits or '.', i.e. what
+ * /[0-9.]{16}/.test(text) says, several times faster: every such run covers an index that is 15
+ * modulo 16, so only those are probed, and only a hit is measured.
+ */
+export function hasLongDigitRun(text: string): boolean {
+  const n = text.length;
+  for (let p = 15; p < n; p += 16) {
+    if (!isDigitOrPoint(text.charCodeAt(p))) continue;
+    let start = p;
+    while (start > 0 && isDigitOrPoint(text.charCodeAt(start - 1))) start--;
+    let end = p + 1;
+    while (end < n && isDigitOrPoint(text.charCodeAt(end))) end++;
+    if (end - start >= 16) return true;
+  }
+  return false;
+}
+
+function isDigitOrPoint(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e;
+}
 
 export function parseJsonText(text: string): unknown {
-  if (!LONG_DIGIT_RUN.test(text)) {
+  if (!hasLongDigitRun(text)) {
     try {
       return JSON.parse(text);
     } catch (e) {

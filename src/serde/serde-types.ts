@@ -15,8 +15,9 @@ export interface SerdeColumn {
 
 export interface FormatOptions {
   /**
-   * KEY_DELIMITER / VALUE_DELIMITER (DELIMITED only): a single character, or the names 'TAB' and
-   * 'SPACE' (case-sensitive, as in ksqlDB). Default ','.
+   * KEY_DELIMITER / VALUE_DELIMITER (DELIMITED only): the delimiter character itself, as the catalog
+   * stores it once the WITH clause text is validated with parseDelimiter (so ' ' and '\t' are
+   * accepted here), or the names 'TAB' / 'SPACE'. Default ','.
    */
   readonly delimiter?: string;
   /**

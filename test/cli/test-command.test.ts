@@ -38,6 +38,7 @@ test('every kind of wrong expectation is rejected', async () => {
     ['extra field', { ...base, outputs: [{ ...out, value: { NAME: 'b', DOUBLED: 10, X: 1 } }] }],
     ['key', { ...base, outputs: [{ ...out, key: 3 }] }],
     ['timestamp', { ...base, outputs: [{ ...out, timestamp: 21 }] }],
+    ['window', { ...base, outputs: [{ ...out, window: { start: 0, end: 1000, type: 'time' } }] }],
     ['topic', { ...base, outputs: [{ ...out, topic: 'OTHER' }] }],
     ['extra record', { ...base, outputs: [out, out] }],
     ['no records', { ...base, outputs: [] as object[] }],

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
 import { ConfigError, SerdeError } from '../../src/common/errors.js';
-import { SqlTypes as T } from '../../src/common/sql-types.js';
-import { createSerde } from '../../src/serde/index.js';
+import { SqlTypes as T, type SqlType } from '../../src/common/sql-types.js';
+import { createSerde, parseDelimiter } from '../../src/serde/index.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 const text = (buf: Buffer | null): string | null => (buf === null ? null : buf.toString('utf8'));
@@ -80,13 +80,36 @@ test('DELIMITED: custom delimiters, TAB and SPACE', () => {
   assert.deepEqual(tab.deserialize(b('1\tx,y\t2')), [1n, 'x,y', 2]);
   const key = createSerde('DELIMITED', 'KEY', [{ name: 'K1', type: T.STRING }, { name: 'K2', type: T.STRING }], { delimiter: ';' });
   assert.deepEqual(key.deserialize(b('foo,bar;baz')), ['foo,bar', 'baz']);
-  assert.throws(() => createSerde('DELIMITED', 'VALUE', cols, { delimiter: ' ' }), (e: unknown) => {
+  // the catalog stores the resolved character: a space or a tab taken literally
+  const literalSpace = createSerde('DELIMITED', 'VALUE', cols, { delimiter: ' ' });
+  assert.deepEqual(literalSpace.deserialize(b('0 zero 0')), [0n, 'zero', 0]);
+  assert.equal(text(literalSpace.serialize([0n, 'zero', 0])), '0 zero 0');
+  const literalTab = createSerde('DELIMITED', 'KEY', cols, { delimiter: '\t' });
+  assert.deepEqual(literalTab.deserialize(b('1\tx\t2')), [1n, 'x', 2]);
+  assert.throws(() => createSerde('DELIMITED', 'VALUE', cols, { delimiter: '||' }), /Invalid delimiter value: '\|\|'/);
+  assert.throws(() => createSerde('DELIMITED', 'VALUE', cols, { delimiter: '' }), /Delimiter cannot be empty/);
+  assert.throws(
+    () => createSerde('DELIMITED', 'VALUE', cols, { delimiter: '"' }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.endsWith(`reason: The quoteChar character and the delimiter cannot be the same ('"')`),
+  );
+});
+
+test('DELIMITED: parseDelimiter validates the WITH clause text like ksqlDB', () => {
+  assert.equal(parseDelimiter(undefined, 'VALUE'), ',');
+  assert.equal(parseDelimiter('|', 'VALUE'), '|');
+  assert.equal(parseDelimiter('TAB', 'VALUE'), '\t');
+  assert.equal(parseDelimiter('SPACE', 'KEY'), ' ');
+  assert.throws(() => parseDelimiter(' ', 'VALUE'), (e: unknown) => {
     assert.ok(e instanceof ConfigError);
-    assert.match(e.message, /^Configuration VALUE_DELIMITER is invalid: Delimiter cannot be empty, if you meant to have a tab or space/);
+    assert.equal(
+      e.message,
+      "Configuration VALUE_DELIMITER is invalid: Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'\nExample valid value: ';'",
+    );
     return true;
   });
-  assert.throws(() => createSerde('DELIMITED', 'KEY', cols, { delimiter: '\t' }), /KEY_DELIMITER is invalid/);
-  assert.throws(() => createSerde('DELIMITED', 'VALUE', cols, { delimiter: '||' }), /Invalid delimiter value: '\|\|'/);
+  assert.throws(() => parseDelimiter('\t', 'KEY'), /KEY_DELIMITER is invalid: Delimiter cannot be empty/);
+  assert.throws(() => parseDelimiter('space', 'VALUE'), /Invalid delimiter value: 'space'. Delimiter must be a single character or TAB,SPACE/);
 });
 
 test('DELIMITED: Java parsing rules for primitives', () => {
@@ -124,9 +147,26 @@ test('DELIMITED: malformed records fail with SerdeError', () => {
 });
 
 test('DELIMITED: creation errors', () => {
-  assert.throws(() => createSerde('DELIMITED', 'VALUE', [{ name: 'A', type: T.array(T.INTEGER) }]), /The 'DELIMITED' format does not support type 'ARRAY'/);
-  assert.throws(() => createSerde('DELIMITED', 'VALUE', [{ name: 'M', type: T.map(T.STRING, T.INTEGER) }]), /does not support type 'MAP'/);
-  assert.throws(() => createSerde('DELIMITED', 'KEY', [{ name: 'K', type: T.struct([{ name: 'F', type: T.DOUBLE }]) }]), /does not support type 'STRUCT'/);
+  const schemaError = (target: 'KEY' | 'VALUE', column: { name: string; type: SqlType }, expected: string) =>
+    assert.throws(
+      () => createSerde('DELIMITED', target, [column]),
+      (e: unknown) => e instanceof ConfigError && e.message === expected,
+    );
+  schemaError(
+    'KEY',
+    { name: 'K', type: T.array(T.DOUBLE) },
+    "Key format does not support schema.\nformat: DELIMITED\nschema: Persistence{columns=[`K` ARRAY<DOUBLE> KEY], features=[]}\nreason: The 'DELIMITED' format does not support type 'ARRAY', column: `K`",
+  );
+  schemaError(
+    'KEY',
+    { name: 'K', type: T.struct([{ name: 'F', type: T.DOUBLE }]) },
+    "Key format does not support schema.\nformat: DELIMITED\nschema: Persistence{columns=[`K` STRUCT<`F` DOUBLE> KEY], features=[]}\nreason: The 'DELIMITED' format does not support type 'STRUCT', column: `K`",
+  );
+  schemaError(
+    'VALUE',
+    { name: 'M', type: T.map(T.STRING, T.INTEGER) },
+    "Value format does not support schema.\nformat: DELIMITED\nschema: Persistence{columns=[`M` MAP<STRING, INTEGER>], features=[]}\nreason: The 'DELIMITED' format does not support type 'MAP', column: `M`",
+  );
   assert.throws(
     () => createSerde('DELIMITED', 'VALUE', [{ name: 'A', type: T.INTEGER }], { wrapSingleValue: true }),
     /Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'./,

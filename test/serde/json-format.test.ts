@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
-import { SerdeError } from '../../src/common/errors.js';
+import { ConfigError, SerdeError } from '../../src/common/errors.js';
 import { SqlTypes as T } from '../../src/common/sql-types.js';
 import { createSerde } from '../../src/serde/index.js';
 
@@ -188,6 +188,17 @@ test('JSON: doubles, including non-finite values, survive a round trip', () => {
 
 test('JSON: creation errors', () => {
   assert.throws(() => createSerde('JSON', 'VALUE', [{ name: 'M', type: T.map(T.INTEGER, T.DOUBLE) }]), /JSON only supports MAP types with STRING keys/);
+  assert.throws(
+    () => createSerde('JSON', 'KEY', [{ name: 'K', type: T.array(T.map(T.INTEGER, T.DOUBLE)) }]),
+    /Map keys, including types that contain maps, are not supported/,
+  );
+  assert.throws(
+    () => createSerde('JSON', 'VALUE', [{ name: 'M', type: T.map(T.BIGINT, T.DOUBLE) }], { wrapSingleValue: true }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        'Value format does not support schema.\nformat: JSON\nschema: Persistence{columns=[`M` MAP<BIGINT, DOUBLE>], features=[WRAP_SINGLES]}\nreason: JSON only supports MAP types with STRING keys',
+  );
   assert.throws(() => createSerde('JSON', 'VALUE', [{ name: 'A', type: T.INTEGER }], { delimiter: '|' }), /JSON does not support the following configs: \[delimiter\]/);
   assert.throws(
     () => createSerde('JSON', 'VALUE', [{ name: 'A', type: T.INTEGER }, { name: 'B', type: T.INTEGER }], { wrapSingleValue: false }),

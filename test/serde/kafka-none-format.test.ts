@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, SerdeError } from '../../src/common/errors.js';
 import { SqlTypes as T } from '../../src/common/sql-types.js';
-import { createSerde, isSupportedFormat } from '../../src/serde/index.js';
+import { createSerde, isSupportedFormat, validateFormatOptions } from '../../src/serde/index.js';
 
 test('KAFKA: primitive encodings', () => {
   const int = createSerde('KAFKA', 'KEY', [{ name: 'K', type: T.INTEGER }]);
@@ -53,10 +53,30 @@ test('KAFKA: wrong sizes fail with the Kafka deserializer messages', () => {
 test('KAFKA: creation errors', () => {
   assert.throws(
     () => createSerde('KAFKA', 'VALUE', [{ name: 'V0', type: T.INTEGER }, { name: 'V1', type: T.STRING }]),
-    (e: unknown) => e instanceof ConfigError && e.message === "The 'KAFKA' format only supports a single field. Got: [`V0` INTEGER, `V1` STRING]",
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "Value format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`V0` INTEGER, `V1` STRING], features=[]}\nreason: The 'KAFKA' format only supports a single field. Got: [`V0` INTEGER, `V1` STRING]",
   );
-  assert.throws(() => createSerde('KAFKA', 'KEY', [{ name: 'K', type: T.BOOLEAN }]), /The 'KAFKA' format does not support type 'BOOLEAN'/);
-  assert.throws(() => createSerde('KAFKA', 'KEY', [{ name: 'K', type: T.decimal(21, 19) }]), /does not support type 'DECIMAL'/);
+  // ksqlDB's whole SchemaNotSupportedException message, for keys and values
+  assert.throws(
+    () => createSerde('KAFKA', 'KEY', [{ name: 'K', type: T.BOOLEAN }]),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`K` BOOLEAN KEY], features=[]}\nreason: The 'KAFKA' format does not support type 'BOOLEAN'",
+  );
+  assert.throws(
+    () => createSerde('KAFKA', 'KEY', [{ name: 'K', type: T.decimal(21, 19) }]),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`K` DECIMAL(21, 19) KEY], features=[]}\nreason: The 'KAFKA' format does not support type 'DECIMAL'",
+  );
+  assert.throws(
+    () => createSerde('KAFKA', 'VALUE', [{ name: 'V', type: T.BOOLEAN }], { wrapSingleValue: false }),
+    /: Value format does not support schema.\nformat: KAFKA\nschema: Persistence\{columns=\[`V` BOOLEAN\], features=\[UNWRAP_SINGLES\]\}\n/,
+  );
   assert.throws(() => createSerde('KAFKA', 'VALUE', [{ name: 'V', type: T.array(T.INTEGER) }]), /does not support type 'ARRAY'/);
   assert.throws(
     () => createSerde('KAFKA', 'VALUE', [{ name: 'V', type: T.INTEGER }], { wrapSingleValue: true }),
@@ -76,7 +96,10 @@ test('NONE and key-less keys ignore bytes and write nothing', () => {
   }
   assert.throws(
     () => createSerde('NONE', 'VALUE', [{ name: 'FOO', type: T.INTEGER }]),
-    (e: unknown) => e instanceof ConfigError && e.message === "The 'NONE' format can only be used when no columns are defined. Got: [`FOO` INTEGER]",
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "Value format does not support schema.\nformat: NONE\nschema: Persistence{columns=[`FOO` INTEGER], features=[]}\nreason: The 'NONE' format can only be used when no columns are defined. Got: [`FOO` INTEGER]",
   );
   assert.throws(() => createSerde('NONE', 'KEY', [{ name: 'BAR', type: T.INTEGER }]), /Got: \[`BAR` INTEGER KEY\]/);
 });
@@ -92,4 +115,30 @@ test('format names and key-wide checks', () => {
   const emptyValue = createSerde('JSON', 'VALUE', []);
   assert.equal(emptyValue.serialize([])!.toString(), '{}');
   assert.deepEqual(emptyValue.deserialize(Buffer.from('{"x": 1}')), []);
+});
+
+test('validateFormatOptions: statement-level checks need no columns and are not wrapped', () => {
+  const plain = (message: string) => (e: unknown) => e instanceof ConfigError && e.message === message;
+  assert.throws(() => validateFormatOptions('JSON', 'VALUE', { delimiter: '|' }), plain('JSON does not support the following configs: [delimiter]'));
+  assert.throws(() => validateFormatOptions('KAFKA', 'KEY', { delimiter: '|' }), plain('KAFKA does not support the following configs: [delimiter]'));
+  assert.throws(() => validateFormatOptions('NONE', 'KEY', { delimiter: '|' }), plain('NONE does not support the following configs: [delimiter]'));
+  assert.throws(
+    () => validateFormatOptions('KAFKA', 'VALUE', { wrapSingleValue: true }),
+    plain("Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'."),
+  );
+  assert.throws(
+    () => validateFormatOptions('DELIMITED', 'VALUE', { wrapSingleValue: true }),
+    plain("Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'."),
+  );
+  assert.throws(() => validateFormatOptions('DELIMITED', 'VALUE', { delimiter: 'ab' }), /^ConfigError: Configuration VALUE_DELIMITER is invalid/);
+  assert.throws(() => validateFormatOptions('BAR' as 'JSON', 'VALUE', {}), plain('Unknown format: BAR'));
+  for (const ok of [
+    ['DELIMITED', { delimiter: ' ' }],
+    ['DELIMITED', { delimiter: 'TAB' }],
+    ['JSON', { wrapSingleValue: true }],
+    ['KAFKA', { wrapSingleValue: false }],
+  ] as const)
+    assert.doesNotThrow(() => validateFormatOptions(ok[0], 'VALUE', ok[1]));
+  // the same checks come first in createSerde, unwrapped, even for a key-less key
+  assert.throws(() => createSerde('JSON', 'KEY', [], { delimiter: ';' }), plain('JSON does not support the following configs: [delimiter]'));
 });

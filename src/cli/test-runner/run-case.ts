@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, formatSchema, valueColumns } from '../../index.js';
 import type { DataSource, FormatName } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
+import { splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import { fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
 
 export interface ActualRecord {
@@ -17,6 +18,8 @@ export interface ActualRecord {
   readonly key: unknown;
   readonly value: unknown;
   readonly timestamp: number;
+  /** for windowed keys */
+  readonly window?: { readonly start: number; readonly end: number; readonly type: string };
 }
 
 export interface CaseResult {
@@ -136,6 +139,7 @@ async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
     key = r.key === undefined || r.key === null ? null : Buffer.from(typeof r.key === 'string' ? r.key : JSON.stringify(r.key));
     value = r.value === null ? null : Buffer.from(JSON.stringify(r.value));
   }
+  if (source?.window && r.window) key = windowedKeyBytes(key, r.window, source.window.type);
   const headers = (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
   await engine.log.produce([{ topic: r.topic, key, value, timestamp: r.timestamp ?? 0, headers }]);
 }
@@ -171,9 +175,12 @@ async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Pro
       for (;;) {
         const batch = await engine.log.fetch(topic, p.partition, offset, { maxRecords: 10_000 });
         for (const rec of batch.records) {
-          const key = source ? decodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, rec.key) : rec.key?.toString('utf8') ?? null;
+          const split = source?.window && rec.key ? splitWindowedKey(rec.key, source.window) : undefined;
+          const keyBytes = split ? split.keyBytes : rec.key;
+          const key = source ? decodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, keyBytes) : rec.key?.toString('utf8') ?? null;
           const value = source ? decodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', source.valueFormat, rec.value) : decodeWith(undefined, [], 'VALUE', undefined, rec.value);
-          out.push({ topic, key, value, timestamp: rec.timestamp });
+          const window = split ? { ...split.window, type: source!.window!.type === 'SESSION' ? 'session' : 'time' } : undefined;
+          out.push({ topic, key, value, timestamp: rec.timestamp, ...(window ? { window } : {}) });
         }
         if (batch.nextOffset === offset || batch.records.length === 0) break;
         offset = batch.nextOffset;
@@ -183,8 +190,14 @@ async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Pro
   return out;
 }
 
-const show = (r: { topic: string; key?: unknown; value: unknown; timestamp?: number }) =>
-  `${r.topic}  key=${JSON.stringify(r.key ?? null)}  value=${JSON.stringify(r.value)}${r.timestamp !== undefined ? `  ts=${r.timestamp}` : ''}`;
+const show = (r: { topic: string; key?: unknown; value: unknown; timestamp?: number; window?: TestRecord['window'] }) =>
+  `${r.topic}  key=${JSON.stringify(r.key ?? null)}  value=${JSON.stringify(r.value)}${r.timestamp !== undefined ? `  ts=${r.timestamp}` : ''}${
+    r.window ? `  window=${r.window.type}[${r.window.start},${r.window.end})` : ''
+  }`;
+
+function sameWindow(expected: NonNullable<TestRecord['window']>, actual: ActualRecord['window']): boolean {
+  return !!actual && expected.start === actual.start && expected.end === actual.end && expected.type.toLowerCase() === actual.type.toLowerCase();
+}
 
 function compareOutputs(expected: readonly TestRecord[], actual: readonly ActualRecord[]): void {
   const problems: string[] = [];
@@ -198,7 +211,12 @@ function compareOutputs(expected: readonly TestRecord[], actual: readonly Actual
       const g = got[i];
       if (!w) problems.push(`  unexpected  ${show(g!)}`);
       else if (!g) problems.push(`  missing     ${show(w)}`);
-      else if (!testValuesEqual(w.key ?? null, g.key) || !testValuesEqual(w.value, g.value) || (w.timestamp !== undefined && w.timestamp !== g.timestamp))
+      else if (
+        !testValuesEqual(w.key ?? null, g.key) ||
+        !testValuesEqual(w.value, g.value) ||
+        (w.timestamp !== undefined && w.timestamp !== g.timestamp) ||
+        (w.window !== undefined && !sameWindow(w.window, g.window))
+      )
         problems.push(`  expected    ${show(w)}\n  actual      ${show(g)}`);
     }
   }

@@ -62,7 +62,9 @@ export function testValuesEqual(expected: unknown, actual: unknown): boolean {
     if (typeof actual !== 'object' || Array.isArray(actual)) return false;
     const ek = Object.keys(expected as object);
     const ak = Object.keys(actual as object);
-    return ek.length === ak.length && ek.every((k) => k in (actual as object) && testValuesEqual((expected as never)[k], (actual as never)[k]));
+    // like ksqlDB's comparator: an expected field matches its exact name, else the upper-cased one
+    const field = (k: string) => (k in (actual as object) ? (actual as never)[k] : (actual as never)[k.toUpperCase()]);
+    return ek.length === ak.length && ek.every((k) => (k in (actual as object) || k.toUpperCase() in (actual as object)) && testValuesEqual((expected as never)[k], field(k)));
   }
   return expected === actual;
 }

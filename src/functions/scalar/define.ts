@@ -8,13 +8,22 @@ import { p } from '../param-types.js';
 
 export type Impl = (...args: any[]) => unknown;
 
+/** Built-ins ksqlDB declares in upper case; every other built-in is declared in lower case. */
+const UPPER_CASE_DECLARED = new Set(['COALESCE', 'IFNULL', 'NULLIF']);
+
+/** ksqlDB's declared name of a built-in, as its resolution errors show it ("Function 'greatest' ..."). */
+export function declaredName(name: string): string {
+  const upper = name.toUpperCase();
+  return UPPER_CASE_DECLARED.has(upper) ? upper : upper.toLowerCase();
+}
+
 export function fn(
   name: string,
   category: string,
   description: string,
   overloads: readonly ScalarOverload[],
 ): ScalarFunction {
-  return { name: name.toUpperCase(), category, description, overloads };
+  return { name: name.toUpperCase(), displayName: declaredName(name), category, description, overloads };
 }
 
 /** An overload whose implementation does not depend on the argument types. */

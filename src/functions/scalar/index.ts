@@ -11,9 +11,11 @@ import { mathFunctions } from './math-functions.js';
 import { otherFunctions } from './other-functions.js';
 import { stringFunctions } from './string-functions.js';
 import { urlFunctions } from './url-functions.js';
+import { declaredName } from './define.js';
 
 export { javaDoubleToString, javaDecimalToString } from './java-format.js';
 
+/** Each built-in carries ksqlDB's declared name, which its resolution errors show. */
 export const builtinScalarFunctions: ScalarFunction[] = [
   ...stringFunctions,
   ...mathFunctions,
@@ -26,4 +28,4 @@ export const builtinScalarFunctions: ScalarFunction[] = [
   ...conversionFunctions,
   ...otherFunctions,
   ...datetimeFunctions,
-];
+].map((f) => (f.displayName ? f : { ...f, displayName: declaredName(f.name) }));

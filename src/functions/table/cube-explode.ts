@@ -30,6 +30,7 @@ function cube(list: readonly unknown[] | null): readonly unknown[] {
 
 export const CUBE_EXPLODE: TableFunction = {
   name: 'CUBE_EXPLODE',
+  displayName: 'cube_explode',
   description: 'Returns every combination of the array elements kept or replaced by NULL, one row each.',
   overloads: [{ params: [p('ARRAY<T>')], returns: p('ARRAY<T>'), bind: () => cube }],
 };

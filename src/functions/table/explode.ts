@@ -7,14 +7,16 @@ const explode = (list: readonly unknown[] | null): readonly unknown[] => (list =
 
 export const EXPLODE: TableFunction = {
   name: 'EXPLODE',
+  displayName: 'explode',
   description: 'Explodes an array into one row per element.',
   overloads: [
     // listed apart (as ksqlDB does) so the element keeps its DECIMAL precision and scale
     {
       params: [p('ARRAY<DECIMAL>')],
+      paramNames: ['input'],
       returns: (argTypes) => (argTypes[0] as ArrayType).element,
       bind: () => explode,
     },
-    { params: [p('ARRAY<T>')], returns: p('T'), bind: () => explode },
+    { params: [p('ARRAY<T>')], paramNames: ['list'], returns: p('T'), bind: () => explode },
   ] satisfies TableOverload[],
 };

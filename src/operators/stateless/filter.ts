@@ -7,12 +7,12 @@ export function buildFilter(step: FilterStep, ctx: OperatorContext, downstream: 
   const predicate = compileStepExpression(step.predicate, step.input.columns, ctx, step.id);
   if (step.kind === 'StreamFilter') {
     return (rec) => {
-      if (!rec.tombstone && predicate(rec.row) === true) downstream(rec);
+      if (!rec.tombstone && predicate(rec.row) === true) return downstream(rec);
     };
   }
   // a table row that stops matching must be deleted downstream, so it becomes a tombstone
   return (rec) => {
-    if (rec.tombstone || predicate(rec.row) === true) downstream(rec);
-    else downstream({ ...rec, tombstone: true });
+    if (rec.tombstone || predicate(rec.row) === true) return downstream(rec);
+    return downstream({ ...rec, tombstone: true });
   };
 }

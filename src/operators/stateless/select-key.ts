@@ -11,6 +11,6 @@ export function buildSelectKey(step: SelectKeyStep, ctx: OperatorContext, downst
     const input = rec.row;
     const keys = keyFns.map((f) => f(input));
     const row = layout.map((l) => (l >= 0 ? input[l] : keys[-1 - l]));
-    downstream({ ...rec, row, nullKey: false });
+    return downstream({ ...rec, row, nullKey: false });
   };
 }

@@ -14,6 +14,6 @@ export function buildSelect(step: SelectStep, ctx: OperatorContext, downstream: 
       for (let i = 0; i < k; i++) row[i] = fns[i]!(input);
       for (let i = k; i < n; i++) row[i] = null;
     } else for (let i = 0; i < n; i++) row[i] = fns[i]!(input);
-    downstream({ ...rec, row });
+    return downstream({ ...rec, row });
   };
 }

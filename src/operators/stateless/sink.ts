@@ -2,7 +2,7 @@
 import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
 import type { Downstream, OperatorContext } from '../../runtime/processor.js';
-import { createSerde } from '../../serde/index.js';
+import { createSerde, windowedKeyBytes } from '../../serde/index.js';
 import type { FormatName } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
@@ -13,11 +13,13 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, step.valueFormat);
   const k = keys.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
+  const windowType = step.window?.type;
   return (rec) => {
     try {
       const row = rec.row;
       const keyValues = row.slice(0, k);
-      const key = k === 0 || rec.nullKey ? null : keySerde.serialize(keyValues);
+      let key = k === 0 || rec.nullKey ? null : keySerde.serialize(keyValues);
+      if (windowType && rec.window) key = windowedKeyBytes(key, rec.window, windowType);
       const value = rec.tombstone ? null : valueSerde.serialize(row.slice(k));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
       ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
@@ -26,3 +28,4 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
     }
   };
 }
+

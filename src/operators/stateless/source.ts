@@ -8,7 +8,7 @@ import { keyColumns, valueColumns } from '../../common/schema.js';
 import { orderedSchemaColumns } from '../../planner/source-columns.js';
 import type { FetchedRecord } from '../../log/log.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
-import { createSerde } from '../../serde/index.js';
+import { createSerde, splitWindowedKey } from '../../serde/index.js';
 import type { FormatName } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
@@ -33,8 +33,19 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     const where = { topic: rec.topic, partition: rec.partition, offset: rec.offset };
     let key: unknown[] | null;
     let value: unknown[] | null;
+    let bounds: { start: number; end: number } | undefined;
+    let keyBytes = rec.key;
+    if (step.window && keyBytes) {
+      if (keyBytes.length < (step.window.type === 'SESSION' ? 16 : 8)) {
+        ctx.logError(step.id, new Error('Windowed key too short for its window bounds'), where);
+        return;
+      }
+      const split = splitWindowedKey(keyBytes, step.window);
+      keyBytes = split.keyBytes;
+      bounds = split.window;
+    }
     try {
-      key = keySerde.deserialize(rec.key);
+      key = keySerde.deserialize(keyBytes);
       value = valueSerde.deserialize(rec.value);
     } catch (e) {
       ctx.logError(step.id, e, where);
@@ -68,6 +79,10 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     row[base] = tombstone ? null : BigInt(rec.timestamp);
     row[base + 1] = tombstone ? null : rec.partition;
     row[base + 2] = tombstone ? null : rec.offset;
+    if (bounds) {
+      row[base + 3] = BigInt(bounds.start);
+      row[base + 4] = BigInt(bounds.end);
+    }
     let timestamp = rec.timestamp;
     if (extractTimestamp && !tombstone) {
       try {
@@ -78,7 +93,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       }
       row[base] = BigInt(timestamp);
     }
-    const out: StreamRecord = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}), ...(key === null ? { nullKey: true } : {}) };
-    downstream(out);
+    const out: StreamRecord = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}), ...(key === null ? { nullKey: true } : {}), ...(bounds ? { window: bounds } : {}) };
+    return downstream(out);
   };
 }

@@ -1,0 +1,68 @@
+/** Small measuring helpers shared by the Nexmark workers. */
+import { createHash } from 'node:crypto';
+import type { Log } from '../../src/log/log.js';
+
+export interface Span {
+  /** process CPU time (user + system, every thread: LevelDB's included), seconds */
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+/** Starts measuring; call the result to get CPU and wall time since. */
+export function startSpan(): () => Span {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  return () => {
+    const cpu = process.cpuUsage(cpu0);
+    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  };
+}
+
+/** Peak resident set size of this process so far, MiB (getrusage ru_maxrss). */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Milliseconds on one clock shared by producer and observer, sub-millisecond resolution. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export interface TopicDigest {
+  records: number;
+  /** sha256 over every record's key, value and timestamp, in offset order */
+  sha256: string;
+}
+
+/** Reads a whole topic back (after timing) to compare the engine's output with the floor's. */
+export async function digestTopic(log: Log, topic: string): Promise<TopicDigest> {
+  const hash = createHash('sha256');
+  let records = 0;
+  const desc = await log.describeTopic(topic);
+  for (const p of desc.partitions) {
+    let offset = p.logStartOffset;
+    for (;;) {
+      const f = await log.fetch(topic, p.partition, offset, { maxRecords: 10_000 });
+      for (const r of f.records) {
+        hash.update(r.key ?? Buffer.alloc(0));
+        hash.update('\u0000');
+        hash.update(r.value ?? Buffer.alloc(0));
+        hash.update(`\u0000${r.timestamp}\n`);
+        records++;
+      }
+      if (f.nextOffset === offset) break;
+      offset = f.nextOffset;
+    }
+  }
+  return { records, sha256: hash.digest('hex') };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

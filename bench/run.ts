@@ -1,0 +1,364 @@
+/**
+ * The Nexmark benchmark on the embedded log, with its floors measured side by side.
+ *
+ *   npm run bench                 # 1 000 000 events, 3 runs per measurement, 10 s paced runs
+ *   npm run bench -- --quick      # 100 000 events, 1 run, 3 s paced runs (under a minute)
+ *
+ * Options: --events N  --repeat N  --rate EVENTS_PER_S  --paced-seconds S  --batch N
+ *          --queries q0,q1,...  --no-paced  --out FILE  --keep (keep the data directory)
+ *          --cpu-prof DIR (profile every worker; summarise with dist/bench/nexmark/profile-summary.js)
+ *
+ * 1. The generator writes N Nexmark events (person / auction / bid topics, JSON) into an embedded
+ *    log, which is then compacted so that every run starts from the same settled LevelDB state.
+ *    Nothing of this is timed.
+ * 2. Every measurement runs in its own process on its own copy of that log: the engine running the
+ *    query until idle, the hand-written floor doing the same work, and the raw storage floors.
+ *    With --repeat N each is run N times, alternating engine and floor, and the median is kept.
+ * 3. The paced runs produce events at a fixed rate (at their event time) while the query runs
+ *    continuously, and measure how long each output record takes to become readable.
+ *
+ * Prints the tables and writes bench/results/latest.json.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Level } from 'level';
+import { Engine } from '../src/engine/engine.js';
+import { openLocalLog } from '../src/log/local/index.js';
+import { DEFAULT_CONFIG, NexmarkGenerator, createNexmarkTopics, writeEvents, type GeneratedCounts } from './nexmark/generator.js';
+import { QUERIES, SOURCES_DDL, type NexmarkQuery } from './nexmark/queries.js';
+import type { PacedResult, RawResult, ThroughputResult, WorkerResult, WorkerTask } from './nexmark/worker.js';
+
+interface Options {
+  quick: boolean;
+  events: number;
+  repeat: number;
+  rate: number;
+  pacedSeconds: number;
+  batch: number;
+  queries: string[];
+  paced: boolean;
+  out: string;
+  keep: boolean;
+  /** run the workers with --cpu-prof, writing profiles here */
+  cpuProf: string | undefined;
+}
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const repoRoot = resolve(here, '..', '..');
+const workerPath = join(here, 'nexmark', 'worker.js');
+
+function parseArgs(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const o: Options = {
+    quick,
+    events: quick ? 100_000 : 1_000_000,
+    repeat: quick ? 1 : 3,
+    rate: 10_000,
+    pacedSeconds: quick ? 3 : 10,
+    batch: 1000,
+    queries: QUERIES.map((q) => q.name),
+    paced: true,
+    out: join(repoRoot, 'bench', 'results', 'latest.json'),
+    keep: false,
+    cpuProf: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--quick':
+        break;
+      case '--events':
+        o.events = Number(value());
+        break;
+      case '--repeat':
+        o.repeat = Number(value());
+        break;
+      case '--rate':
+        o.rate = Number(value());
+        break;
+      case '--paced-seconds':
+        o.pacedSeconds = Number(value());
+        break;
+      case '--batch':
+        o.batch = Number(value());
+        break;
+      case '--queries':
+        o.queries = value().split(',');
+        break;
+      case '--no-paced':
+        o.paced = false;
+        break;
+      case '--out':
+        o.out = resolve(value());
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--cpu-prof':
+        o.cpuProf = resolve(value());
+        break;
+      default:
+        throw new Error(`unknown option ${a}`);
+    }
+  }
+  return o;
+}
+
+let nodeFlags: string[] = [];
+
+function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const flags = nodeFlags.length ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...flags, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`worker ${task.mode} ${task.query ?? ''} exited with ${code}`));
+      readFile(task.out, 'utf8').then((s) => resolvePromise(JSON.parse(s) as T), reject);
+    });
+  });
+}
+
+/** Whether the engine can plan the query today (the planner's message if not). */
+async function support(work: string, q: NexmarkQuery): Promise<string | undefined> {
+  const dir = join(work, `support-${q.name}`);
+  const log = await openLocalLog(dir, { maintenanceIntervalMs: 0 });
+  try {
+    await createNexmarkTopics(log);
+    const engine = await Engine.open({ log, properties: { 'auto.offset.reset': 'earliest' } });
+    try {
+      await engine.execute(SOURCES_DDL);
+      await engine.execute(q.sql);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function generate(dir: string, events: number): Promise<GeneratedCounts & { seconds: number }> {
+  const t0 = performance.now();
+  const log = await openLocalLog(dir, { maintenanceIntervalMs: 0 });
+  let counts: GeneratedCounts;
+  try {
+    await createNexmarkTopics(log);
+    counts = await writeEvents(log, new NexmarkGenerator(DEFAULT_CONFIG), 0, events);
+  } finally {
+    await log.close();
+  }
+  // settle the LSM tree: every copy starts without pending compaction work
+  const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  // (classic-level has compactRange; the `level` typings cover the browser backend too)
+  await (db as unknown as { compactRange(start: Buffer, end: Buffer): Promise<void> }).compactRange(Buffer.alloc(0), Buffer.alloc(64, 0xff));
+  await db.close();
+  return { ...counts, seconds: (performance.now() - t0) / 1000 };
+}
+
+function median<T>(runs: T[], key: (t: T) => number): T {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+interface QueryReport {
+  query: string;
+  title: string;
+  note?: string;
+  status: 'measured' | 'skipped';
+  reason?: string;
+  engine?: ThroughputResult;
+  floor?: ThroughputResult;
+  engineRuns?: ThroughputResult[];
+  floorRuns?: ThroughputResult[];
+  /** engine rate / floor rate */
+  ratioCpu?: number;
+  ratioWall?: number;
+  sameOutput?: boolean;
+  pacedEngine?: PacedResult;
+  pacedFloor?: PacedResult;
+}
+
+const fmtInt = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmtMs = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(1));
+const fmtPct = (n: number | undefined): string => (n === undefined ? '-' : `${Math.round(n * 100)}%`);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function machine() {
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cpus: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.cpuProf) nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
+  const started = Date.now();
+  const work = await mkdtemp(join(tmpdir(), 'sluice-nexmark-'));
+  const pristine = join(work, 'pristine');
+  const reports: QueryReport[] = [];
+  let raw: RawResult | undefined;
+  let generated;
+  let seq = 0;
+  const task = (mode: WorkerTask['mode'], extra: Partial<WorkerTask> = {}): WorkerTask => {
+    const id = `${mode}-${extra.query ?? 'all'}-${seq++}`;
+    return { mode, dir: join(work, id), out: join(work, `${id}.json`), batchSize: o.batch, ...extra };
+  };
+  /** runs a worker on a private copy of the generated log */
+  const onCopy = async <T extends WorkerResult>(t: WorkerTask): Promise<T> => {
+    await cp(pristine, t.dir, { recursive: true });
+    try {
+      return await runWorker<T>(t);
+    } finally {
+      await rm(t.dir, { recursive: true, force: true });
+      await rm(`${t.dir}-leveldb`, { recursive: true, force: true });
+    }
+  };
+  try {
+    console.log(`Nexmark on the embedded log: ${o.events.toLocaleString('en-US')} events, ${o.repeat} run(s) per measurement${o.quick ? ' (quick)' : ''}`);
+    generated = await generate(pristine, o.events);
+    console.log(
+      `generated ${generated.person} persons, ${generated.auction} auctions, ${generated.bid} bids ` +
+        `(${(generated.bytes / 2 ** 20).toFixed(0)} MiB of JSON) in ${generated.seconds.toFixed(1)} s (not timed)`,
+    );
+
+    process.stdout.write('raw storage floors ... ');
+    raw = await onCopy<RawResult>(task('raw'));
+    console.log('done');
+
+    for (const q of QUERIES.filter((x) => o.queries.includes(x.name))) {
+      const report: QueryReport = { query: q.name, title: q.title, ...(q.note ? { note: q.note } : {}), status: 'measured' };
+      reports.push(report);
+      const reason = await support(work, q);
+      if (reason !== undefined || !q.floor) {
+        report.status = 'skipped';
+        report.reason = reason ?? 'no floor';
+        console.log(`${q.name}: skipped (${report.reason})`);
+        continue;
+      }
+      const engineRuns: ThroughputResult[] = [];
+      const floorRuns: ThroughputResult[] = [];
+      for (let r = 0; r < o.repeat; r++) {
+        process.stdout.write(`${q.name}: run ${r + 1}/${o.repeat} engine ... `);
+        const e = await onCopy<ThroughputResult>(task('engine', { query: q.name }));
+        engineRuns.push(e);
+        process.stdout.write(`${fmtInt(e.perCpuSecond)} ev/CPU-s, floor ... `);
+        const f = await onCopy<ThroughputResult>(task('floor', { query: q.name }));
+        floorRuns.push(f);
+        console.log(`${fmtInt(f.perCpuSecond)} ev/CPU-s`);
+      }
+      const e = median(engineRuns, (x) => x.perCpuSecond);
+      const f = median(floorRuns, (x) => x.perCpuSecond);
+      Object.assign(report, {
+        engine: e,
+        floor: f,
+        engineRuns,
+        floorRuns,
+        ratioCpu: e.perCpuSecond / f.perCpuSecond,
+        ratioWall: median(engineRuns, (x) => x.perWallSecond).perWallSecond / median(floorRuns, (x) => x.perWallSecond).perWallSecond,
+        sameOutput: e.digest.sha256 === f.digest.sha256 && e.digest.records === f.digest.records,
+      });
+      if (o.paced) {
+        process.stdout.write(`${q.name}: paced at ${fmtInt(o.rate)} events/s for ${o.pacedSeconds} s: engine ... `);
+        const pe = task('paced-engine', { query: q.name, rate: o.rate, seconds: o.pacedSeconds, warmupSeconds: 1 });
+        report.pacedEngine = await runWorker<PacedResult>(pe);
+        process.stdout.write(`p50 ${fmtMs(report.pacedEngine.p50Ms)} ms, floor ... `);
+        const pf = task('paced-floor', { query: q.name, rate: o.rate, seconds: o.pacedSeconds, warmupSeconds: 1 });
+        report.pacedFloor = await runWorker<PacedResult>(pf);
+        console.log(`p50 ${fmtMs(report.pacedFloor.p50Ms)} ms`);
+        await rm(pe.dir, { recursive: true, force: true });
+        await rm(pf.dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    if (!o.keep) await rm(work, { recursive: true, force: true });
+    else console.log(`data kept in ${work}`);
+  }
+
+  const m = machine();
+  console.log(`\nmachine: ${m.cpuModel}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`);
+  console.log(
+    `events = records consumed from the query's input topic; rates are medians of ${o.repeat} run(s); ` +
+      'CPU = process CPU time (all threads, LevelDB included)\n',
+  );
+  const measured = reports.filter((r) => r.status === 'measured');
+  console.log(
+    table(
+      ['query', 'events', 'ev/CPU-s', 'ev/wall-s', 'floor ev/CPU-s', 'floor ev/wall-s', 'CPU ratio', 'wall ratio', 'peak RSS MiB', 'p50 ms', 'p99 ms', 'same output'],
+      reports.map((r) =>
+        r.status === 'skipped'
+          ? [r.query, `skipped: ${r.reason}`]
+          : [
+              r.query,
+              fmtInt(r.engine!.events),
+              fmtInt(r.engine!.perCpuSecond),
+              fmtInt(median(r.engineRuns!, (x) => x.perWallSecond).perWallSecond),
+              fmtInt(r.floor!.perCpuSecond),
+              fmtInt(median(r.floorRuns!, (x) => x.perWallSecond).perWallSecond),
+              fmtPct(r.ratioCpu),
+              fmtPct(r.ratioWall),
+              r.engine!.peakRssMb.toFixed(0),
+              fmtMs(r.pacedEngine?.p50Ms),
+              fmtMs(r.pacedEngine?.p99Ms),
+              r.sameOutput ? 'yes' : 'NO',
+            ],
+      ),
+    ),
+  );
+  if (o.paced && measured.length > 0) {
+    console.log(`\nlatency at ${fmtInt(o.rate)} events/s for ${o.pacedSeconds} s (first second dropped): event time -> output readable`);
+    console.log(
+      table(
+        ['query', 'outputs', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'CPU use', 'floor p50 ms', 'floor p99 ms', 'floor max ms', 'floor CPU use'],
+        measured.map((r) => {
+          const e = r.pacedEngine!;
+          const f = r.pacedFloor!;
+          return [r.query, fmtInt(e.outputs), fmtInt(e.samples), fmtMs(e.p50Ms), fmtMs(e.p99Ms), fmtMs(e.maxMs), fmtPct(e.cpuUtilization), fmtMs(f.p50Ms), fmtMs(f.p99Ms), fmtMs(f.maxMs), fmtPct(f.cpuUtilization)];
+        }),
+      ),
+    );
+  }
+  if (raw) {
+    console.log(`\nstorage floors on the same log (${raw.valueBytes}-byte bid records)`);
+    console.log(
+      table(
+        ['operation', 'records', 'per CPU-s', 'per wall-s'],
+        raw.rates.map((r) => [r.operation, fmtInt(r.count), fmtInt(r.perCpuSecond), fmtInt(r.perWallSecond)]),
+      ),
+    );
+  }
+  const results = {
+    generatedAt: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    machine: m,
+    options: { ...o, out: undefined },
+    generated,
+    queries: reports,
+    storageFloors: raw,
+  };
+  await mkdir(dirname(o.out), { recursive: true });
+  await writeFile(o.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${o.out} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+await main();

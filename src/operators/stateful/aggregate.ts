@@ -1,0 +1,236 @@
+/**
+ * StreamAggregate / TableAggregate: GROUP BY with optional TUMBLING, HOPPING or SESSION windows.
+ *
+ * State (one store per operator, named by the step id): per group key, the accumulators of every
+ * aggregate and the newest contributing timestamp; windowed, one such entry per live window.
+ * Table aggregations also remember each input row's group and arguments, so an update or delete
+ * can be undone from the group it left. Every change emits the group's new row (EMIT CHANGES),
+ * or, with EMIT FINAL, a window's row once stream time passes its end plus the grace period.
+ */
+import type { AggregateStep } from '../../catalog/query-plan.js';
+import { encodeValue } from '../../common/value-codec.js';
+import { resolveAggregateCall } from '../../expr/aggregate-call.js';
+import type { AggregateRecordContext, Aggregator } from '../../functions/function-types.js';
+import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
+import { compileStepExpression } from '../stateless/compile-step-expression.js';
+
+/** accumulators plus the newest timestamp that contributed */
+interface GroupState {
+  accs: unknown[];
+  ts: number;
+}
+/** a window's state: [start, end, accumulators, newest timestamp] */
+type WindowState = [number, number, unknown[], number];
+/** a table row's contribution: its group key and per-aggregate arguments */
+interface Contribution {
+  group: unknown[];
+  args: unknown[][];
+}
+
+const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
+const FINAL_PENDING_KEY = Buffer.from([0xff, 0x66, 0x70]);
+
+export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downstream: Downstream): Downstream {
+  const scope = step.input.columns;
+  const keyFns = step.groupBy.map((e) => compileStepExpression(e, scope, ctx, step.id));
+  const onError = (e: Error) => ctx.logError(step.id, e);
+  const calls = step.aggregates.map((a) =>
+    resolveAggregateCall({ kind: 'FunctionCall', name: a.name, args: [...a.args, ...a.initArgs], distinct: false, star: a.args.length + a.initArgs.length === 0 }, scope, ctx.registry),
+  );
+  const aggregators: Aggregator[] = calls.map((c) => c.create());
+  const argFns = calls.map((c) => c.compileArgs(onError));
+  const store = ctx.keyValueStore<unknown>(step.id);
+  const sources = step.kind === 'TableAggregate' ? ctx.keyValueStore<Contribution>(`${step.id}/input`) : undefined;
+  const window = step.window;
+  const width = step.columns.length;
+  const k = step.groupBy.length;
+  let streamTime: number | undefined;
+
+  const rowOf = (group: unknown[], accs: unknown[] | null, bounds?: [number, number]): unknown[] => {
+    const row = new Array<unknown>(width);
+    for (let i = 0; i < k; i++) row[i] = group[i];
+    for (let i = 0; i < aggregators.length; i++) row[k + i] = accs ? aggregators[i]!.result(accs[i]) : null;
+    if (bounds) {
+      row[width - 2] = BigInt(bounds[0]);
+      row[width - 1] = BigInt(bounds[1]);
+    }
+    return row;
+  };
+  const emit = (rec: StreamRecord, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) =>
+    downstream({
+      row: rowOf(group, accs, bounds),
+      timestamp: ts,
+      partition: rec.partition,
+      offset: rec.offset,
+      headers: rec.headers,
+      ...(accs ? {} : { tombstone: true }),
+      ...(bounds ? { window: { start: bounds[0], end: bounds[1] } } : {}),
+    });
+  const evalArgs = (row: readonly unknown[]) => argFns.map((fns) => fns.map((f) => f(row)));
+  const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
+    const group = keyFns.map((f) => f(row));
+    // like Kafka Streams' groupBy, a record whose (single) grouping value is NULL has no group
+    if (k === 1 && group[0] === null) return undefined;
+    return group;
+  };
+  const loadStreamTime = async (): Promise<number> => {
+    if (streamTime === undefined) streamTime = ((await store.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+    return streamTime;
+  };
+  const advance = async (ts: number): Promise<number> => {
+    const now = Math.max(await loadStreamTime(), ts);
+    if (now !== streamTime) {
+      streamTime = now;
+      store.put(STREAM_TIME_KEY, now);
+    }
+    return now;
+  };
+
+  // ---------------------------------------------------------------------------- unwindowed
+  if (!window) {
+    const update = async (rec: StreamRecord, group: unknown[], args: unknown[][], rctx: AggregateRecordContext, undo: boolean) => {
+      const key = encodeValue(group);
+      const state = ((await store.get(key)) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
+      const accs = state.accs.map((acc, i) => (undo ? aggregators[i]!.undo!(acc, args[i]!, rctx) : aggregators[i]!.add(acc, args[i]!, rctx)));
+      const ts = Math.max(state.ts, rec.timestamp);
+      store.put(key, { accs, ts } satisfies GroupState);
+      await emit(rec, group, accs, ts);
+    };
+    if (!sources) {
+      return async (rec) => {
+        if (rec.tombstone) return;
+        const group = groupOf(rec.row);
+        if (!group) return;
+        await update(rec, group, evalArgs(rec.row), rec, false);
+      };
+    }
+    return async (rec) => {
+      const inputKey = encodeValue(rec.row.slice(0, step.inputKeyCount));
+      const previous = await sources.get(inputKey);
+      if (previous) await update(rec, previous.group, previous.args, rec, true);
+      if (rec.tombstone) {
+        if (previous) sources.put(inputKey, undefined);
+        return;
+      }
+      const group = groupOf(rec.row);
+      if (!group) {
+        if (previous) sources.put(inputKey, undefined);
+        return;
+      }
+      const args = evalArgs(rec.row);
+      sources.put(inputKey, { group, args });
+      await update(rec, group, args, rec, false);
+    };
+  }
+
+  // ---------------------------------------------------------------------------- windowed
+  const grace = window.graceMs;
+  const windowsFor = (ts: number): [number, number][] => {
+    if (window.type === 'TUMBLING') {
+      const size = window.sizeMs!;
+      const start = ts - (((ts % size) + size) % size);
+      return [[start, start + size]];
+    }
+    const size = window.sizeMs!;
+    const advanceBy = window.advanceMs!;
+    const out: [number, number][] = [];
+    const last = ts - (((ts % advanceBy) + advanceBy) % advanceBy);
+    for (let start = last; start > ts - size; start -= advanceBy) if (start >= 0) out.unshift([start, start + size]);
+    return out;
+  };
+
+  // EMIT FINAL: windows waiting for stream time to pass their end plus grace
+  type Pending = [unknown[], number, number];
+  const emitClosed = async (rec: StreamRecord, now: number) => {
+    const pending = ((await store.get(FINAL_PENDING_KEY)) as Pending[] | undefined) ?? [];
+    const due = pending.filter(([, , end]) => end + grace <= now);
+    if (!due.length) return;
+    store.put(FINAL_PENDING_KEY, pending.filter(([, , end]) => end + grace > now));
+    due.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
+    for (const [group, start, end] of due) {
+      const key = encodeValue(group);
+      const windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
+      const w = windows.find(([s, e]) => s === start && e === end);
+      if (w) await emit(rec, group, w[2], w[3], [start, end]);
+    }
+  };
+  const markPending = async (group: unknown[], start: number, end: number) => {
+    const pending = ((await store.get(FINAL_PENDING_KEY)) as Pending[] | undefined) ?? [];
+    if (!pending.some(([g, s, e]) => s === start && e === end && encodeValue(g).equals(encodeValue(group)))) {
+      store.put(FINAL_PENDING_KEY, [...pending, [group, start, end]]);
+    }
+  };
+  const prune = (windows: WindowState[], now: number): WindowState[] =>
+    // windows closed for good (and already emitted) can be dropped from state
+    windows.filter(([, end]) => end + grace > now || step.emitFinal);
+
+  if (window.type !== 'SESSION') {
+    return async (rec) => {
+      if (rec.tombstone) return;
+      const group = groupOf(rec.row);
+      if (!group) return;
+      const now = await advance(rec.timestamp);
+      const key = encodeValue(group);
+      let windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
+      const args = evalArgs(rec.row);
+      const changed: WindowState[] = [];
+      for (const [start, end] of windowsFor(rec.timestamp)) {
+        if (end + grace <= now) continue; // late: its window has closed
+        let w = windows.find(([s]) => s === start);
+        if (!w) {
+          w = [start, end, aggregators.map((a) => a.initial()), rec.timestamp];
+          windows.push(w);
+        }
+        w[2] = w[2].map((acc, i) => aggregators[i]!.add(acc, args[i]!, rec));
+        w[3] = Math.max(w[3], rec.timestamp);
+        changed.push(w);
+      }
+      windows = prune(windows, now).sort((a, b) => a[0] - b[0]);
+      store.put(key, windows);
+      if (step.emitFinal) {
+        for (const [start, end] of changed) await markPending(group, start, end);
+        await emitClosed(rec, now);
+        return;
+      }
+      for (const w of changed) await emit(rec, group, w[2], w[3], [w[0], w[1]]);
+    };
+  }
+
+  // SESSION windows: a record joins (and merges) every session within the gap of it
+  const gap = window.gapMs!;
+  return async (rec) => {
+    if (rec.tombstone) return;
+    const group = groupOf(rec.row);
+    if (!group) return;
+    const now = await advance(rec.timestamp);
+    const ts = rec.timestamp;
+    const key = encodeValue(group);
+    const sessions = ((await store.get(key)) as WindowState[] | undefined) ?? [];
+    // Kafka Streams merges every session ending at or after ts - gap and starting by ts + gap
+    const overlapping = sessions.filter(([start, end]) => end >= ts - gap && start <= ts + gap);
+    const rest = sessions.filter((s) => !overlapping.includes(s));
+    let accs = aggregators.map((a) => a.initial());
+    let start = ts;
+    let end = ts;
+    let newest = ts;
+    for (const [s, e, a, t] of overlapping.sort((x, y) => x[0] - y[0])) {
+      accs = accs.map((acc, i) => (aggregators[i]!.merge ? aggregators[i]!.merge!(acc, a[i]) : a[i]));
+      start = Math.min(start, s);
+      end = Math.max(end, e);
+      newest = Math.max(newest, t);
+    }
+    if (end + grace < now) return; // late: the session it belongs to has closed
+    const args = evalArgs(rec.row);
+    accs = accs.map((acc, i) => aggregators[i]!.add(acc, args[i]!, rec));
+    const merged: WindowState = [start, end, accs, newest];
+    store.put(key, [...prune(rest, now), merged].sort((a, b) => a[0] - b[0]));
+    if (step.emitFinal) {
+      await markPending(group, start, end);
+      await emitClosed(rec, now);
+      return;
+    }
+    // sessions swallowed by the merge are deleted downstream
+    for (const [s, e, , t] of overlapping) if (s !== start || e !== end) await emit(rec, group, null, t, [s, e]);
+    await emit(rec, group, accs, newest, [start, end]);
+  };
+}

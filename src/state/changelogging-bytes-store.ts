@@ -1,0 +1,30 @@
+/** Sends the latest change of every key to a compacted changelog topic, so a store can be rebuilt anywhere. */
+import type { BytesStore, StoreWriteBatch } from './state-store.js';
+
+export class ChangeloggingBytesStore implements BytesStore {
+  private readonly changes = new Map<string, { key: Buffer; value: Buffer | null }>();
+
+  constructor(
+    private readonly inner: BytesStore,
+    readonly changelogTopic: string,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.inner.get(key);
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.inner.put(key, value);
+    this.changes.set(key.toString('latin1'), { key, value });
+  }
+
+  flush(batch: StoreWriteBatch): void {
+    for (const { key, value } of this.changes.values()) batch.produce.push({ topic: this.changelogTopic, partition: 0, key, value });
+    this.changes.clear();
+    this.inner.flush(batch);
+  }
+}

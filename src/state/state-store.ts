@@ -1,0 +1,38 @@
+/**
+ * The public state store API. Stores are stacked decorators (Kafka Streams style):
+ *
+ *   CachingKeyValueStore  (decoded values in an lru-cache; writes stay dirty until commit)
+ *     -> ChangeloggingBytesStore  (every change also goes to a compacted changelog topic)
+ *       -> LevelDbBytesStore  (the log's LevelDB keyspace, written in the commit's batch)
+ *
+ * Nothing is written until the task commits: flush() moves the pending changes into the same
+ * transaction as the produced records and the consumed offsets, so state, output and progress
+ * always agree (exactly-once in the embedded log).
+ */
+import type { ExtraWrite, ProduceRecord } from '../log/log.js';
+
+/** What a commit collects from every store. */
+export interface StoreWriteBatch {
+  readonly extraWrites: ExtraWrite[];
+  readonly produce: ProduceRecord[];
+}
+
+export interface StateStore {
+  readonly name: string;
+  /** moves pending changes into the commit's batch */
+  flush(batch: StoreWriteBatch): void;
+}
+
+/** Byte-level layers under the cache. */
+export interface BytesStore extends StateStore {
+  get(key: Buffer): Promise<Buffer | undefined>;
+  /** null deletes */
+  put(key: Buffer, value: Buffer | null): void;
+}
+
+/** What operators use: typed values, reads that are synchronous when cached. */
+export interface KeyValueStore<V> extends StateStore {
+  get(key: Buffer): V | undefined | Promise<V | undefined>;
+  /** undefined deletes */
+  put(key: Buffer, value: V | undefined): void;
+}
