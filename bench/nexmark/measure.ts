@@ -1,5 +1,6 @@
 /** Small measuring helpers shared by the Nexmark workers. */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Log } from '../../src/log/log.js';
 
 export interface Span {
@@ -65,4 +66,30 @@ export async function digestTopic(log: Log, topic: string): Promise<TopicDigest>
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** CPU seconds per thread name of this process so far (Linux /proc; empty elsewhere). */
+export function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const tick = 100; // USER_HZ on Linux
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      const group = tid === String(process.pid) ? 'main' : process.env.SLUICE_BENCH_TIDS ? `${name}:${tid}` : name.replace(/[0-9]+$/, '').trim() || 'other';
+      out[group] = (out[group] ?? 0) + seconds;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** b - a per key */
+export function diffCpu(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(b)) out[k] = Math.round(((b[k] ?? 0) - (a[k] ?? 0)) * 100) / 100;
+  return out;
 }

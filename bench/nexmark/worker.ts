@@ -17,11 +17,11 @@ import { Level } from 'level';
 import { Engine } from '../../src/engine/engine.js';
 import { openLocalLog } from '../../src/log/local/index.js';
 import type { LocalLog } from '../../src/log/local/local-log.js';
-import type { ProduceRecord } from '../../src/log/log.js';
+import type { FetchOptions, FetchResult, Log, ProduceRecord, Transaction } from '../../src/log/log.js';
 import { measureLevelGet, measureLevelPut, measureLogRead } from '../log-bench.js';
 import { FloorLoop } from './floor.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, TOPICS, createNexmarkTopics } from './generator.js';
-import { digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, type TopicDigest } from './measure.js';
+import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, type TopicDigest } from './measure.js';
 import { SOURCES_DDL, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
@@ -32,6 +32,11 @@ export interface WorkerTask {
   query?: string;
   /** records per fetch (the engine's default batch) */
   batchSize: number;
+  /**
+   * diagnostic: serve the input topic's fetches from memory (read before timing) and keep the
+   * committed records in memory (written after timing), so only the processing is measured
+   */
+  computeOnly?: boolean;
   /** paced runs */
   rate?: number;
   seconds?: number;
@@ -41,6 +46,7 @@ export interface WorkerTask {
 export interface ThroughputResult {
   mode: 'engine' | 'floor';
   query: string;
+  computeOnly: boolean;
   /** records consumed from the query's input topics */
   events: number;
   outputs: number;
@@ -51,6 +57,8 @@ export interface ThroughputResult {
   peakRssMb: number;
   digest: TopicDigest;
   processingErrors: number;
+  /** CPU seconds of the timed part by thread (Linux): main, libuv pool, V8 helpers, LevelDB */
+  threads: Record<string, number>;
 }
 
 export interface RawRate {
@@ -99,39 +107,90 @@ async function countInputs(log: LocalLog, q: NexmarkQuery): Promise<number> {
   return n;
 }
 
+/**
+ * The log with every fetch of `topic` answered from memory (the batches the engine and the floor
+ * ask for, read before timing) and commits kept in memory: `flush()` writes them afterwards.
+ */
+async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number): Promise<{ log: Log; flush: () => Promise<void> }> {
+  const cached = new Map<bigint, FetchResult>();
+  for (let offset = 0n; ; ) {
+    const f = await real.fetch(topic, 0, offset, { maxRecords: batchSize });
+    cached.set(offset, f);
+    if (f.nextOffset === offset) break;
+    offset = f.nextOffset;
+  }
+  const committed: Transaction[] = [];
+  const log = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'fetch') {
+        return (t: string, p: number, offset: bigint, options?: FetchOptions) => {
+          const hit = t === topic && p === 0 ? cached.get(offset) : undefined;
+          if (hit) {
+            cached.delete(offset);
+            return Promise.resolve(hit);
+          }
+          return target.fetch(t, p, offset, options);
+        };
+      }
+      if (prop === 'commitTransaction') {
+        return (txn: Transaction) => {
+          committed.push(txn);
+          return Promise.resolve({ produced: [] });
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Log;
+  const flush = async () => {
+    for (const txn of committed) await real.commitTransaction(txn);
+  };
+  return { log, flush };
+}
+
 async function throughput(task: WorkerTask): Promise<ThroughputResult> {
   const q = queryByName(task.query!);
   const log = await openLog(task.dir);
   try {
     const events = await countInputs(log, q);
+    const memory = task.computeOnly ? await computeOnlyLog(log, TOPICS[q.inputs[0]!], task.batchSize) : undefined;
+    const runLog = memory?.log ?? log;
     let span;
     let outputTopic: string;
     let processingErrors = 0;
+    let threads0: Record<string, number>;
+    let threads: Record<string, number>;
     if (task.mode === 'engine') {
-      const engine = await Engine.open({ log, properties: PROPERTIES });
+      const engine = await Engine.open({ log: runLog, properties: PROPERTIES });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
+      threads0 = threadCpu();
       const end = startSpan();
       await engine.runUntilIdle();
       span = end();
+      threads = diffCpu(threads0, threadCpu());
       processingErrors = engine.processingLog.length;
       await engine.close();
     } else {
       outputTopic = `floor_${q.name}`;
       await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
-      const floor = new FloorLoop({ log, query: q, inputTopic: TOPICS[q.inputs[0]!], outputTopic, group: `floor-${q.name}`, batchSize: task.batchSize });
+      const floor = new FloorLoop({ log: runLog, query: q, inputTopic: TOPICS[q.inputs[0]!], outputTopic, group: `floor-${q.name}`, batchSize: task.batchSize });
       await floor.init(true);
+      threads0 = threadCpu();
       const end = startSpan();
       const consumed = await floor.runUntilIdle();
       span = end();
+      threads = diffCpu(threads0, threadCpu());
       if (consumed !== events) throw new Error(`floor consumed ${consumed} of ${events}`);
     }
     const rss = peakRssMb();
+    await memory?.flush();
     const digest = await digestTopic(log, outputTopic);
     return {
       mode: task.mode as 'engine' | 'floor',
       query: q.name,
+      computeOnly: task.computeOnly ?? false,
       events,
       outputs: digest.records,
       cpuSeconds: span.cpuSeconds,
@@ -141,6 +200,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       peakRssMb: rss,
       digest,
       processingErrors,
+      threads,
     };
   } finally {
     await log.close();

@@ -43,6 +43,11 @@ export interface FilterStep extends StepBase {
   readonly kind: 'StreamFilter' | 'TableFilter';
   readonly input: Step;
   readonly predicate: Expression;
+  /**
+   * HAVING over a materialized aggregate: remember which of the first `keyCount` key columns
+   * (plus the window) are present downstream, and delete only those (no redundant deletes)
+   */
+  readonly materialized?: { readonly keyCount: number };
 }
 
 /** Applies table functions: one output row per element, extra columns appended. */

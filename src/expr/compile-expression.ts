@@ -362,12 +362,13 @@ const compilers: { [K in TypedKind]: Compiler<K> } = {
     const t = e.operand.type;
     const not = e.not;
     const cmp = PRIMITIVE_ORDER.has(t.kind) ? undefined : (a: unknown, b: unknown) => compareValues(a, b, t);
+    // ksqlDB: (v >= low AND v <= high), each comparison false when a side is NULL; NOT negates
     return (row) => {
       const v = o(row);
-      if (v === null) return null;
+      if (v === null) return not;
       const a = lo(row);
       const b = hi(row);
-      if (a === null || b === null) return null;
+      if (a === null || b === null) return not;
       const inside = cmp ? cmp(v, a) >= 0 && cmp(v, b) <= 0 : (v as number) >= (a as number) && (v as number) <= (b as number);
       return inside !== not;
     };
@@ -379,27 +380,24 @@ const compilers: { [K in TypedKind]: Compiler<K> } = {
     const allLiteral = e.list.every((x) => x.kind === 'Literal');
     if (allLiteral && (PRIMITIVE_ORDER.has(t.kind) || t.kind === 'BOOLEAN')) {
       const values = e.list.map((x) => (x as { value: unknown }).value);
-      const hasNull = values.includes(null);
       const set = new Set(values.filter((v) => v !== null));
       return (row) => {
         const v = o(row);
-        if (v === null) return null;
-        if (set.has(v)) return !not;
-        return hasNull ? null : not;
+        if (v === null) return not;
+        return set.has(v) !== not;
       };
     }
     const items = e.list.map((x) => compile(x, ctx));
     const eq = equalsFor(t);
+    // ksqlDB's InListEvaluator: NULL never matches (so IN is false, NOT IN true)
     return (row) => {
       const v = o(row);
-      if (v === null) return null;
-      let sawNull = false;
+      if (v === null) return not;
       for (let i = 0; i < items.length; i++) {
         const x = items[i]!(row);
-        if (x === null) sawNull = true;
-        else if (eq(v, x)) return !not;
+        if (x !== null && eq(v, x)) return !not;
       }
-      return sawNull ? null : not;
+      return not;
     };
   },
   Case: (e, ctx) => {
@@ -562,32 +560,32 @@ function comparison(op: string, left: TypedExpression, right: TypedExpression, c
       case '=':
         return (row) => {
           const a = row[i];
-          return a === null ? null : a === c;
+          return a === null ? false : a === c;
         };
       case '<>':
         return (row) => {
           const a = row[i];
-          return a === null ? null : a !== c;
+          return a === null ? false : a !== c;
         };
       case '<':
         return (row) => {
           const a = row[i] as number | null;
-          return a === null ? null : a < c;
+          return a === null ? false : a < c;
         };
       case '<=':
         return (row) => {
           const a = row[i] as number | null;
-          return a === null ? null : a <= c;
+          return a === null ? false : a <= c;
         };
       case '>':
         return (row) => {
           const a = row[i] as number | null;
-          return a === null ? null : a > c;
+          return a === null ? false : a > c;
         };
       default:
         return (row) => {
           const a = row[i] as number | null;
-          return a === null ? null : a >= c;
+          return a === null ? false : a >= c;
         };
     }
   }
@@ -596,9 +594,9 @@ function comparison(op: string, left: TypedExpression, right: TypedExpression, c
   const test = testFor(op, t);
   return (row) => {
     const a = l(row);
-    if (a === null) return null;
+    if (a === null) return false;
     const b = r(row);
-    return b === null ? null : test(a, b);
+    return b === null ? false : test(a, b);
   };
 }
 

@@ -11,8 +11,9 @@ import type { ComparisonOperator, Expression, ExpressionKind, TypeNode } from '.
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { ArgShape } from '../functions/resolve-overload.js';
 import type { Scope, TypedExpression, TypedLambda } from './typed-expression.js';
-import { commonSuperType, numericArithmeticType, toDecimalType } from './type-coercion.js';
-import { castValue, isCastSupported, parseBooleanExact } from './cast-value.js';
+import { commonSuperType, numericArithmeticType, toDecimalType, widenDecimals } from './type-coercion.js';
+import { CodegenError } from './codegen-error.js';
+import { castValue, isCastSupported, parseBooleanExact, valueToJavaString } from './cast-value.js';
 import { decimalLiteral, doubleLiteral, integerLiteral, numericTextLiteral } from './literal-values.js';
 import { formatExpression } from './format-expression.js';
 
@@ -54,6 +55,11 @@ export function typeCheck(expr: Expression, scope: Scope, registry: FunctionRegi
 
 function fail(expr: Expression, message: string): never {
   throw new TypeCheckError(message, expr.pos, formatExpression(expr));
+}
+
+/** An error ksqlDB only reports when generating code (see codegen-error.ts). */
+function failCodegen(expr: Expression, message: string): never {
+  throw new CodegenError(message, expr.pos, formatExpression(expr));
 }
 
 function requireTyped(c: Checked, expr: Expression): TypedExpression {
@@ -274,6 +280,237 @@ function coerceElement(e: Expression, target: SqlType, ctx: Ctx, mismatch: (targ
   return coerceDeep(e, c, target, ctx, mismatch);
 }
 
+// ---------------------------------------------------------------------------------------------
+// ksqlDB's CoercionUtil.coerceUserList: one type for the items of IN lists and ARRAY / MAP
+// constructors. The first typed item sets the type; each further item widens it: numbers widen,
+// string literals are read as numbers (or checked as booleans), other literals coerce laxly (to and
+// from STRING), other expressions strictly; constructors are coerced element by element and
+// structs to the union of their fields. Literals are converted now, other items get a CAST.
+// ---------------------------------------------------------------------------------------------
+
+interface UserListResult {
+  readonly items: TypedExpression[];
+  /** undefined when every item is NULL */
+  readonly type: SqlType | undefined;
+}
+
+/** A failed coercion ("operator does not exist"), as opposed to a malformed literal. */
+class InvalidCoercion extends TypeCheckError {}
+
+const HINT = '\nHint: You might need to add explicit type casts.';
+
+function coercionFailure(x: Expression, source: SqlType | undefined, target: SqlType): never {
+  const message = `operator does not exist: ${formatSqlType(target)} = ${source ? formatSqlType(source) : 'null'} (${formatExpression(x)})${HINT}`;
+  throw new InvalidCoercion(message, x.pos, formatExpression(x));
+}
+
+function invalidSyntax(x: Expression, value: string, target: SqlType): never {
+  fail(x, `invalid input syntax for type ${target.kind}: "${value}".`);
+}
+
+function isKsqlLiteral(e: Expression): boolean {
+  return isLiteralAst(e);
+}
+
+const NUMBER_KINDS = new Set(['INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE']);
+const TO_STRING_LAX = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE', 'TIMESTAMP', 'TIME', 'DATE']);
+const FROM_STRING_STRICT = new Set(['TIMESTAMP', 'TIME', 'DATE', 'BYTES']);
+const FROM_STRING_LAX = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE']);
+
+/** ksqlDB's DefaultSqlValueCoercer.canCoerce (STRICT, or LAX for literals): the type holding both. */
+function canCoerce(from: SqlType, to: SqlType, lax: boolean): SqlType | undefined {
+  if (from.kind === to.kind) {
+    switch (from.kind) {
+      case 'DECIMAL':
+        return widenDecimals(from, to as typeof from);
+      case 'ARRAY': {
+        const e = canCoerce(from.element, (to as typeof from).element, lax);
+        return e && SqlTypes.array(e);
+      }
+      case 'MAP': {
+        const m = to as typeof from;
+        const k = canCoerce(from.key, m.key, lax);
+        const v = k && canCoerce(from.value, m.value, lax);
+        return k && v && SqlTypes.map(k, v);
+      }
+      case 'STRUCT': {
+        const target = to as typeof from;
+        const names = [...new Set([...from.fields.map((f) => f.name), ...target.fields.map((f) => f.name)])];
+        const fields: { name: string; type: SqlType }[] = [];
+        for (const name of names) {
+          const ff = from.fields.find((f) => f.name === name);
+          const tf = target.fields.find((f) => f.name === name);
+          let type: SqlType | undefined;
+          if (!ff) type = tf!.type;
+          else if (!tf) type = ff.type;
+          else type = canCoerce(ff.type, tf.type, lax);
+          if (!type) return undefined;
+          fields.push({ name, type });
+        }
+        return SqlTypes.struct(fields);
+      }
+      default:
+        return to;
+    }
+  }
+  switch (from.kind) {
+    case 'INTEGER':
+    case 'BIGINT':
+      if (from.kind === 'INTEGER' && to.kind === 'BIGINT') return to;
+      if (to.kind === 'DECIMAL') return widenDecimals(toDecimalType(from)!, to);
+      if (to.kind === 'DOUBLE') return to;
+      break;
+    case 'DECIMAL':
+      if (to.kind === 'DOUBLE') return to;
+      break;
+    case 'STRING':
+      if (FROM_STRING_STRICT.has(to.kind) || (lax && FROM_STRING_LAX.has(to.kind))) return to;
+      break;
+    default:
+      break;
+  }
+  if (lax && to.kind === 'STRING' && TO_STRING_LAX.has(from.kind)) return to;
+  return undefined;
+}
+
+const BIG_DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The SQL type of a number written in a string (CoercionUtil.getStringNumericType); undefined if not a number. */
+function stringNumericType(value: string): SqlType | undefined {
+  const t = value.trim();
+  if (!BIG_DECIMAL_RE.test(t)) return undefined;
+  const m = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(t)!;
+  const [, sign = '', intPart = '', frac = '', exp = '0'] = m;
+  const scientific = value.includes('.') || value.includes('e') || value.includes('E');
+  const unscaled = BigInt(sign + (intPart + frac || '0'));
+  let scale = frac.length - Number(exp);
+  if (!scientific && scale === 0) {
+    // java's bounds are exclusive here: MIN_VALUE and MAX_VALUE themselves widen
+    if (unscaled > -2147483648n && unscaled < 2147483647n) return SqlTypes.INTEGER;
+    if (unscaled > -9223372036854775808n && unscaled < 9223372036854775807n) return SqlTypes.BIGINT;
+  }
+  // DecimalUtil.fromValue: no negative scale; values in (-1, 1) have precision scale + 1
+  let digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  if (scale < 0) {
+    digits = digits === '0' ? '0' : digits + '0'.repeat(-scale);
+    scale = 0;
+  }
+  const magnitudeBelowOne = digits.length <= scale || digits === '0';
+  if (magnitudeBelowOne) return SqlTypes.decimal(scale + 1, scale);
+  return SqlTypes.decimal(digits.length, scale);
+}
+
+/** CoercionUtil.resolveCommonNumericTypeFromStringLiteral. */
+function numericTypeFromStringLiteral(x: Expression, value: string, target: SqlType): SqlType {
+  const source = stringNumericType(value);
+  if (!source) invalidSyntax(x, value, target);
+  if (source.kind === 'DOUBLE' || target.kind === 'DOUBLE') return SqlTypes.DOUBLE;
+  if (source.kind === 'DECIMAL' || target.kind === 'DECIMAL') return widenDecimals(toDecimalType(source)!, toDecimalType(target)!);
+  const order = ['INTEGER', 'BIGINT'];
+  return order.indexOf(source.kind) <= order.indexOf(target.kind) ? target : source;
+}
+
+function typeOfExpr(x: Expression, ctx: Ctx): SqlType | undefined {
+  return typeOf(check(x, ctx));
+}
+
+function resolveCommonType(x: Expression, source: SqlType | undefined, common: SqlType | undefined, ctx: Ctx): SqlType | undefined {
+  if (!common) return source;
+  if (!source) return common;
+  switch (x.kind) {
+    case 'ArrayConstructor': {
+      if (common.kind !== 'ARRAY') coercionFailure(x, source, common);
+      const element = nestedCommonType(x, source, common, () => structuredCommonType(common.element, x.elements, ctx));
+      return element && SqlTypes.array(element);
+    }
+    case 'MapConstructor': {
+      if (common.kind !== 'MAP') coercionFailure(x, source, common);
+      return nestedCommonType(x, source, common, () => {
+        const k = structuredCommonType(common.key, x.entries.map((en) => en.key), ctx);
+        const v = structuredCommonType(common.value, x.entries.map((en) => en.value), ctx);
+        return k && v && SqlTypes.map(k, v);
+      });
+    }
+    case 'StructConstructor': {
+      if (common.kind !== 'STRUCT') coercionFailure(x, source, common);
+      return nestedCommonType(x, source, common, () => {
+        const names = [...new Set([...x.fields.map((f) => f.name), ...common.fields.map((f) => f.name)])];
+        return SqlTypes.struct(
+          names.map((name) => {
+            const value = x.fields.find((f) => f.name === name)?.value;
+            const sourceType = value ? typeOfExpr(value, ctx) : undefined;
+            const targetType = common.fields.find((f) => f.name === name)?.type;
+            const type = !targetType ? sourceType : !sourceType ? targetType : resolveCommonType(value!, sourceType, targetType, ctx);
+            if (!type) fail(x, CANNOT_INFER_NULL);
+            return { name, type };
+          }),
+        );
+      });
+    }
+    case 'StringLiteral':
+      if (NUMBER_KINDS.has(common.kind)) return numericTypeFromStringLiteral(x, x.value, common);
+      if (common.kind === 'BOOLEAN') {
+        if (parseBooleanExact(x.value) === undefined) invalidSyntax(x, x.value, common);
+        return common;
+      }
+      break;
+    default:
+      break;
+  }
+  const lax = isKsqlLiteral(x);
+  return canCoerce(source, common, lax) ?? canCoerce(common, source, lax) ?? coercionFailure(x, source, common);
+}
+
+/** A failure inside a constructor is reported for the constructor as a whole. */
+function nestedCommonType(x: Expression, source: SqlType, target: SqlType, resolve: () => SqlType | undefined): SqlType | undefined {
+  try {
+    return resolve();
+  } catch (err) {
+    if (err instanceof InvalidCoercion) coercionFailure(x, source, target);
+    throw err;
+  }
+}
+
+/** The common type of `target` and the items of a nested constructor. */
+function structuredCommonType(target: SqlType, exprs: readonly Expression[], ctx: Ctx): SqlType | undefined {
+  let common: SqlType | undefined = target;
+  for (const x of exprs) common = resolveCommonType(x, typeOfExpr(x, ctx), common, ctx);
+  return common;
+}
+
+/** Converts a literal's value to the common type as ksqlDB's lax coercer does. */
+function coerceLiteral(x: Expression, lit: Extract<TypedExpression, { kind: 'Literal' }>, to: SqlType): TypedExpression {
+  const from = lit.type;
+  const value = lit.value;
+  let out: unknown;
+  try {
+    if (to.kind === 'STRING') out = valueToJavaString(value, from);
+    else if (from.kind === 'STRING' && to.kind === 'BOOLEAN') {
+      out = parseBooleanExact(value as string);
+      if (out === undefined) throw new Error();
+    } else out = castValue(value, from, to);
+  } catch {
+    invalidSyntax(x, valueToJavaString(value, from), to);
+  }
+  return { kind: 'Literal', type: to, value: out, ...(lit.pos ? { pos: lit.pos } : {}) };
+}
+
+function coerceUserList(exprs: readonly Expression[], ctx: Ctx): UserListResult {
+  const checked = exprs.map((x) => check(x, ctx));
+  let common: SqlType | undefined;
+  exprs.forEach((x, i) => {
+    common = resolveCommonType(x, typeOf(checked[i]!), common, ctx);
+  });
+  if (!common) return { items: [], type: undefined };
+  const target: SqlType = common;
+  const items = checked.map((c, i) => {
+    if (c.kind === 'UntypedNull' || sqlTypeEquals(c.type, target)) return coerceTo(c, target);
+    if (c.kind === 'Literal' && isKsqlLiteral(exprs[i]!)) return coerceLiteral(exprs[i]!, c, target);
+    return { kind: 'Cast', type: target, operand: c, ...(c.pos ? { pos: c.pos } : {}) } as TypedExpression;
+  });
+  return { items, type: target };
+}
+
 type Handler<K extends ExpressionKind> = (e: Extract<Expression, { kind: K }>, ctx: Ctx) => Checked;
 
 const handlers: { [K in ExpressionKind]: Handler<K> } = {
@@ -364,7 +601,7 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
       return { kind: 'Concat', type: SqlTypes.STRING, left: coerceTo(l, lt), right: coerceTo(r, rt), ...pos(e) };
     }
     const result = numericArithmeticType(e.op, lt, rt);
-    if (!result) fail(e, `Error processing expression: ${formatExpression(e)}. Unsupported arithmetic types. ${formatSqlType(lt)} ${formatSqlType(rt)}`);
+    if (!result) fail(e, `Error processing expression: ${formatExpression(e)}. Unsupported arithmetic types. ${lt.kind} ${rt.kind}`);
     const opType = (t: SqlType) => (result.kind === 'DECIMAL' ? toDecimalType(t)! : result);
     return { kind: 'Arithmetic', type: result, op: e.op, left: coerceTo(l, opType(lt)), right: coerceTo(r, opType(rt)), ...pos(e) };
   },
@@ -433,13 +670,25 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
     };
   },
   InList: (e, ctx) => {
-    const exprs = [e.operand, ...e.list];
-    const checked = exprs.map((x) => check(x, ctx));
-    const mismatch = (target: SqlType, x: Expression, t: SqlType): never =>
-      fail(x, `operator does not exist: ${formatSqlType(target)} = ${formatSqlType(t)} (${formatExpression(x)})\nHint: You might need to add explicit type casts.`);
-    const { items, type } = unify(exprs, checked, ctx, mismatch);
-    if (!type) fail(e, CANNOT_INFER_NULL);
-    return { kind: 'InList', type: SqlTypes.BOOLEAN, not: e.not, operand: items[0]!, list: items.slice(1), ...pos(e) };
+    // ksqlDB types IN as BOOLEAN while analysing and coerces the items only when generating code;
+    // NULL items never match and take no part in the coercion
+    const operand = check(e.operand, ctx);
+    const items = e.list.filter((x) => x.kind !== 'NullLiteral');
+    items.forEach((x) => check(x, ctx));
+    let coerced: UserListResult;
+    try {
+      coerced = coerceUserList([e.operand, ...items], ctx);
+    } catch (err) {
+      if (err instanceof TypeCheckError && !(err instanceof CodegenError)) throw new CodegenError(err.message, err.position, err.expression);
+      throw err;
+    }
+    const type = coerced.type;
+    if (!type || operand.kind === 'UntypedNull') {
+      // NULL IN (...) never matches
+      return { kind: 'Literal', type: SqlTypes.BOOLEAN, value: e.not, ...pos(e) };
+    }
+    const [value, ...list] = coerced.items;
+    return { kind: 'InList', type: SqlTypes.BOOLEAN, not: e.not, operand: value!, list, ...pos(e) };
   },
   SearchedCase: (e, ctx) => {
     const whens = e.whens.map((w) => booleanOperand(w.when, ctx, e));
@@ -478,7 +727,7 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
     }
     const c = check(e.operand, ctx);
     if (c.kind === 'UntypedNull') return { kind: 'Literal', type: to, value: null, ...pos(e) };
-    if (!isCastSupported(c.type, to)) fail(e, `Cast of ${formatSqlType(c.type)} to ${formatSqlType(to)} is not supported`);
+    if (!isCastSupported(c.type, to)) failCodegen(e, `Cast of ${formatSqlType(c.type)} to ${formatSqlType(to)} is not supported`);
     if (sqlTypeEquals(c.type, to)) return c;
     if (c.kind === 'Literal') {
       try {
@@ -490,22 +739,39 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
     return { kind: 'Cast', type: to, operand: c, ...pos(e) };
   },
   ArrayConstructor: (e, ctx) => {
-    if (e.elements.length === 0) fail(e, 'Array constructor cannot be empty');
-    const mismatch = (target: SqlType, x: Expression, t: SqlType): never =>
-      fail(x, `invalid input syntax for type ${formatSqlType(target)}: array element ${formatExpression(x)} is ${formatSqlType(t)}`);
-    const { items, type } = unify(e.elements, e.elements.map((x) => check(x, ctx)), ctx, mismatch);
-    if (!type) fail(e, CANNOT_INFER_NULL);
+    if (e.elements.length === 0) {
+      fail(e, 'Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).');
+    }
+    const { items, type } = coerceUserList(e.elements, ctx);
+    if (!type) {
+      fail(
+        e,
+        'Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). ' +
+          'As a workaround, you may cast a NULL value to the desired type.',
+      );
+    }
     return { kind: 'Array', type: SqlTypes.array(type), elements: items, ...pos(e) };
   },
   MapConstructor: (e, ctx) => {
-    if (e.entries.length === 0) fail(e, 'Map constructor cannot be empty');
-    const mismatch = (target: SqlType, x: Expression, t: SqlType): never =>
-      fail(x, `invalid input syntax for type ${formatSqlType(target)}: map entry ${formatExpression(x)} is ${formatSqlType(t)}`);
-    const keyExprs = e.entries.map((x) => x.key);
-    const valueExprs = e.entries.map((x) => x.value);
-    const keys = unify(keyExprs, keyExprs.map((x) => check(x, ctx)), ctx, mismatch);
-    const values = unify(valueExprs, valueExprs.map((x) => check(x, ctx)), ctx, mismatch);
-    if (!keys.type || !values.type) fail(e, CANNOT_INFER_NULL);
+    if (e.entries.length === 0) {
+      fail(e, 'Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).');
+    }
+    const keys = coerceUserList(e.entries.map((x) => x.key), ctx);
+    if (!keys.type) {
+      fail(
+        e,
+        'Cannot construct a map with all NULL keys (see https://github.com/confluentinc/ksql/issues/4239). ' +
+          'As a workaround, you may cast a NULL key to the desired type.',
+      );
+    }
+    const values = coerceUserList(e.entries.map((x) => x.value), ctx);
+    if (!values.type) {
+      fail(
+        e,
+        'Cannot construct a map with all NULL values (see https://github.com/confluentinc/ksql/issues/4239). ' +
+          'As a workaround, you may cast a NULL value to the desired type.',
+      );
+    }
     return {
       kind: 'Map',
       type: SqlTypes.map(keys.type, values.type),
@@ -514,12 +780,11 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
     };
   },
   StructConstructor: (e, ctx) => {
-    const fields = e.fields.map((f) => ({ name: f.name, value: requireTyped(check(f.value, ctx), f.value) }));
     const names = new Set<string>();
-    for (const f of fields) {
-      if (names.has(f.name)) fail(e, `Duplicate field name in STRUCT constructor: ${f.name}`);
-      names.add(f.name);
-    }
+    const duplicates = new Set<string>();
+    for (const f of e.fields) (names.has(f.name) ? duplicates : names).add(f.name);
+    if (duplicates.size > 0) fail(e, `Duplicate field names found in STRUCT: ${[...duplicates].join(', ')}`);
+    const fields = e.fields.map((f) => ({ name: f.name, value: requireTyped(check(f.value, ctx), f.value) }));
     return { kind: 'Struct', type: SqlTypes.struct(fields.map((f) => ({ name: f.name, type: f.value.type }))), fields, ...pos(e) };
   },
 };

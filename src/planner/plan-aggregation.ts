@@ -5,7 +5,7 @@
  * the window bounds; the projection and HAVING are rewritten to read those columns.
  */
 import { PlanError } from '../common/errors.js';
-import { RESERVED_COLUMN_NAMES, WINDOW_BOUNDS_COLUMNS, quoteIdentifierIfNeeded } from '../common/schema.js';
+import { RESERVED_COLUMN_NAMES, WINDOW_BOUNDS_COLUMNS } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes, formatSqlType } from '../common/sql-types.js';
 import type { AggregateCall, AggregateStep, FilterStep, RowColumn, SelectStep, Step, WindowSpec } from '../catalog/query-plan.js';
@@ -48,7 +48,8 @@ export function planAggregation(
   if (!groupBy.length) {
     const agg = projected.flatMap((p) => aggregateCalls(p.expression, registry))[0];
     throw new PlanError(
-      `CREATE TABLE AS SELECT statement does not support aggregate function [${agg ? formatExpression(agg) : 'none'}] without a GROUP BY clause.`,
+      // ksqlDB reports COUNT(*) as the COUNT(ROWTIME) it rewrites it to
+      `CREATE TABLE AS SELECT statement does not support aggregate function [${agg ? (agg.star ? `${agg.name}(ROWTIME)` : formatExpression(agg)) : 'none'}] without a GROUP BY clause.`,
       query.pos,
     );
   }
@@ -64,6 +65,10 @@ export function planAggregation(
     if (agg) throw new PlanError(`GROUP BY does not support aggregate functions: ${agg.name} is an aggregate function.`, agg.pos);
     typeOf(g, input.columns);
   }
+
+  for (const p of projected)
+    for (const f of collectExpressions(p.expression, (x) => x.kind === 'FunctionCall') as FunctionCall[])
+      if (!registry.has(f.name)) throw new PlanError(`Can't find any functions with the name '${f.name}'`, f.pos);
 
   // distinct aggregate calls, from the projection and HAVING, become columns KSQL_AGG_VARIABLE_n
   const calls: FunctionCall[] = [];
@@ -94,6 +99,17 @@ export function planAggregation(
       throw new PlanError(`The aggregation functions ${list} cannot be applied to a table source, only to a stream source.`, query.pos);
     }
   }
+
+  // every non-aggregate part of the projection must be a grouping expression (checked before keys)
+  const inGroupBy = (e: Expression): boolean => {
+    const rest = rewriteExpression(e, (x) =>
+      groupBy.some((g) => sameExpression(g, x)) || calls.some((c) => sameExpression(c, x)) ? { kind: 'NullLiteral' } : undefined,
+    );
+    return !collectExpressions(rest, (x) => x.kind === 'ColumnRef' && !isLambdaParam(rest, x) && !(isWindowBound(x) && !!query.window)).length;
+  };
+  const nonAggregate = projected.filter((p) => !inGroupBy(p.expression)).map((p) => formatExpression(p.expression));
+  if (nonAggregate.length)
+    throw new PlanError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${nonAggregate.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`, query.pos);
 
   // key columns are named by the projection item that selects each grouping expression
   const keyItem = groupBy.map((g) => projected.findIndex((p) => sameExpression(p.expression, g)));
@@ -150,7 +166,7 @@ export function planAggregation(
     const having = toAggregated(query.having, 'HAVING');
     const t = typeOf(having, aggColumns);
     if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in HAVING expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.having.pos);
-    const filter: FilterStep = { kind: 'TableFilter', id: 'Having', input: step, predicate: having, columns: aggColumns };
+    const filter: FilterStep = { kind: 'TableFilter', id: 'Having', input: step, predicate: having, columns: aggColumns, materialized: { keyCount: groupBy.length } };
     step = filter;
   }
   const bad: string[] = [];
@@ -178,7 +194,7 @@ export function planAggregation(
       );
     }
     if (valueNames.has(p.name) || keyNames.includes(p.name))
-      throw new PlanError(`Duplicate value columns found in schema: ${quoteIdentifierIfNeeded(p.name)} ${formatSqlType(typeOf(p.expression, aggColumns))}`, query.pos);
+      throw new PlanError(`Duplicate value columns found in schema: \`${p.name}\` ${formatSqlType(typeOf(p.expression, aggColumns))}`, query.pos);
     valueNames.add(p.name);
   });
   if (ordered.length === keyItem.length) throw new PlanError('The projection contains no value columns.', query.pos);
@@ -201,6 +217,10 @@ class NonAggregateError extends Error {
 
 function aggregateCalls(e: Expression, registry: FunctionRegistry): FunctionCall[] {
   return collectExpressions(e, (x) => x.kind === 'FunctionCall' && registry.isAggregate(x.name)) as FunctionCall[];
+}
+
+function isWindowBound(x: Expression): boolean {
+  return x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never);
 }
 
 function isLambdaParam(root: Expression, ref: Expression): boolean {

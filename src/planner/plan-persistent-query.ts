@@ -65,7 +65,10 @@ export function planPersistentQuery(
 ): PlannedQuery {
   const { catalog, registry } = ctx;
   if (query.from.kind !== 'SourceRelation') throw new PlanError('Joins are not supported yet', query.from.pos, 'Join');
-  const aggregating = !!query.groupBy?.length || !!query.window;
+  const projectsAggregates = query.select.some(
+    (s) => s.kind === 'SingleColumn' && collectExpressions(s.expression, (x) => x.kind === 'FunctionCall' && ctx.registry.isAggregate(x.name)).length > 0,
+  );
+  const aggregating = !!query.groupBy?.length || !!query.window || (projectsAggregates && sinkRequest.sourceType === 'TABLE');
   if (query.having && !query.groupBy?.length) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
   if (aggregating && query.partitionBy?.length) throw new PlanError('PARTITION BY and GROUP BY cannot be used together', query.pos);
 
@@ -134,6 +137,8 @@ export function planPersistentQuery(
     const isBound = (x: Expression) => !!query.window && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !step.columns.some((c) => c.name === x.name);
     for (const p of projected)
       inClause('SELECT', () => collectExpressions(p.expression, (x) => x.kind === 'ColumnRef' && !isBound(x)).forEach((c) => typeOf(c, step.columns)));
+    if (input.valueFormat.format === 'KAFKA')
+      throw new PlanError(`Source(s) ${input.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`, query.pos);
     const inputKeyCount = keyColumns(input.schema).length;
     const planned = planAggregation(query, projected, step, isTable, inputKeyCount, sinkRequest.name, registry, typeOf);
     return finishPlan(planned.select, planned.keyCount, planned.window, sinkRequest, input, queryId, ctx, sourcePartitions);

@@ -98,7 +98,11 @@ test('comparisons across numeric types, strings, decimals, timestamps and string
   assert.equal(evaluate(cmp('=', col('M'), dec('10.100')), ROW), true);
   assert.equal(evaluate(cmp('<', col('S'), str('abd')), ROW), true);
   assert.equal(evaluate(cmp('>', col('TS'), str('1970-01-01T00:00:00.500')), ROW), true);
-  assert.equal(evaluate(cmp('=', col('I'), col('L')), NULL_ROW), null);
+  // ksqlDB's generated code: a comparison with a NULL side is false, not NULL
+  assert.equal(evaluate(cmp('=', col('I'), col('L')), NULL_ROW), false);
+  assert.equal(evaluate(cmp('<>', col('I'), int(1)), NULL_ROW), false);
+  assert.equal(evaluate(cmp('>', col('S'), col('S')), NULL_ROW), false);
+  assert.equal(evaluate(not(cmp('=', col('I'), int(1))), NULL_ROW), true);
   assert.throws(() => typeOf(cmp('>=', col('I'), str('not an int'))), /Cannot compare I \(INTEGER\) to 'not an int' \(STRING\) with GREATER_THAN_OR_EQUAL/);
   assert.throws(() => typeOf(cmp('<', col('A'), col('A'))), /Cannot compare A \(ARRAY<INTEGER>\) to A \(ARRAY<INTEGER>\) with LESS_THAN/);
   assert.throws(() => typeOf(cmp('<>', nul, nul)), /Comparison with NULL not supported: NULL <> NULL/);
@@ -141,7 +145,13 @@ test('BETWEEN and IN', () => {
   assert.equal(evaluate(between(col('D'), int(0), int(2), true), ROW), true);
   const inList = (o: Expression, list: Expression[], n = false): Expression => ({ kind: 'InList', not: n, operand: o, list });
   assert.equal(evaluate(inList(col('I'), [int(1), int(7)]), ROW), true);
-  assert.equal(evaluate(inList(col('I'), [int(1), nul]), ROW), null);
+  // NULL never matches: IN is false and NOT IN true (ksqlDB's InListEvaluator)
+  assert.equal(evaluate(inList(col('I'), [int(1), nul]), ROW), false);
+  assert.equal(evaluate(inList(col('I'), [int(7), nul]), ROW), true);
+  assert.equal(evaluate(inList(col('I'), [int(1), int(2)]), NULL_ROW), false);
+  assert.equal(evaluate(inList(col('I'), [int(1), int(2)], true), NULL_ROW), true);
+  assert.equal(evaluate(between(col('I'), int(0), int(9)), NULL_ROW), false);
+  assert.equal(evaluate(between(col('I'), int(0), int(9), true), NULL_ROW), true);
   assert.equal(evaluate(inList(col('I'), [int(1), int(2)], true), ROW), true);
   assert.equal(evaluate(inList(col('L'), [int(1), dec('10.0'), str('4.000')]), ROW), true);
   assert.equal(formatSqlType(typeCheck(inList(col('I'), [int(1), str('2147483648')]), SCOPE, testRegistry()).type), 'BOOLEAN');

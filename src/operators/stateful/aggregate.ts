@@ -69,8 +69,8 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
   const evalArgs = (row: readonly unknown[]) => argFns.map((fns) => fns.map((f) => f(row)));
   const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
     const group = keyFns.map((f) => f(row));
-    // like Kafka Streams' groupBy, a record whose (single) grouping value is NULL has no group
-    if (k === 1 && group[0] === null) return undefined;
+    // ksqlDB drops a record when any of its grouping values is NULL
+    for (const v of group) if (v === null) return undefined;
     return group;
   };
   const loadStreamTime = async (): Promise<number> => {
@@ -88,10 +88,13 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
 
   // ---------------------------------------------------------------------------- unwindowed
   if (!window) {
-    const update = async (rec: StreamRecord, group: unknown[], args: unknown[][], rctx: AggregateRecordContext, undo: boolean) => {
+    /** applies an undo and/or an add to one group, then emits its row once */
+    const update = async (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext) => {
       const key = encodeValue(group);
       const state = ((await store.get(key)) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
-      const accs = state.accs.map((acc, i) => (undo ? aggregators[i]!.undo!(acc, args[i]!, rctx) : aggregators[i]!.add(acc, args[i]!, rctx)));
+      let accs = state.accs;
+      if (undoArgs) accs = accs.map((acc, i) => aggregators[i]!.undo!(acc, undoArgs[i]!, rctx));
+      if (addArgs) accs = accs.map((acc, i) => aggregators[i]!.add(acc, addArgs[i]!, rctx));
       const ts = Math.max(state.ts, rec.timestamp);
       store.put(key, { accs, ts } satisfies GroupState);
       await emit(rec, group, accs, ts);
@@ -101,25 +104,19 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
         if (rec.tombstone) return;
         const group = groupOf(rec.row);
         if (!group) return;
-        await update(rec, group, evalArgs(rec.row), rec, false);
+        await update(rec, group, undefined, evalArgs(rec.row), rec);
       };
     }
     return async (rec) => {
       const inputKey = encodeValue(rec.row.slice(0, step.inputKeyCount));
       const previous = await sources.get(inputKey);
-      if (previous) await update(rec, previous.group, previous.args, rec, true);
-      if (rec.tombstone) {
-        if (previous) sources.put(inputKey, undefined);
-        return;
-      }
-      const group = groupOf(rec.row);
-      if (!group) {
-        if (previous) sources.put(inputKey, undefined);
-        return;
-      }
-      const args = evalArgs(rec.row);
-      sources.put(inputKey, { group, args });
-      await update(rec, group, args, rec, false);
+      const group = rec.tombstone ? undefined : groupOf(rec.row);
+      const args = group ? evalArgs(rec.row) : undefined;
+      sources.put(inputKey, group ? { group, args: args! } : undefined);
+      // a row that stays in its group is one change; one that moves leaves the old group first
+      if (previous && group && encodeValue(previous.group).equals(encodeValue(group))) return update(rec, group, previous.args, args, rec);
+      if (previous) await update(rec, previous.group, previous.args, undefined, rec);
+      if (group) await update(rec, group, undefined, args, rec);
     };
   }
 

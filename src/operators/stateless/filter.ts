@@ -1,6 +1,11 @@
-/** StreamFilter drops rows whose predicate is not true; TableFilter turns them into deletes. */
+/**
+ * StreamFilter drops rows whose predicate is not true; TableFilter turns them into deletes.
+ * A materialized TableFilter (HAVING) remembers which keys it let through, so it deletes only
+ * rows that exist downstream, as Kafka Streams does for materialized tables.
+ */
 import type { FilterStep } from '../../catalog/query-plan.js';
-import type { Downstream, OperatorContext } from '../../runtime/processor.js';
+import { encodeValue } from '../../common/value-codec.js';
+import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from './compile-step-expression.js';
 
 export function buildFilter(step: FilterStep, ctx: OperatorContext, downstream: Downstream): Downstream {
@@ -10,9 +15,23 @@ export function buildFilter(step: FilterStep, ctx: OperatorContext, downstream: 
       if (!rec.tombstone && predicate(rec.row) === true) return downstream(rec);
     };
   }
-  // a table row that stops matching must be deleted downstream, so it becomes a tombstone
-  return (rec) => {
-    if (rec.tombstone || predicate(rec.row) === true) return downstream(rec);
+  if (!step.materialized) {
+    return (rec) => {
+      if (rec.tombstone || predicate(rec.row) === true) return downstream(rec);
+      return downstream({ ...rec, tombstone: true });
+    };
+  }
+  const k = step.materialized.keyCount;
+  const present = ctx.keyValueStore<true>(step.id);
+  const keyOf = (rec: StreamRecord) => encodeValue(rec.window ? [...rec.row.slice(0, k), rec.window.start, rec.window.end] : rec.row.slice(0, k));
+  return async (rec) => {
+    const key = keyOf(rec);
+    if (!rec.tombstone && predicate(rec.row) === true) {
+      present.put(key, true);
+      return downstream(rec);
+    }
+    if (!(await present.get(key))) return;
+    present.put(key, undefined);
     return downstream({ ...rec, tombstone: true });
   };
 }
