@@ -38,6 +38,54 @@ export function expressionChildren(e: Expression): readonly Expression[] {
   return (children[e.kind] as (x: Expression) => readonly Expression[])(e);
 }
 
+/** `e` with each direct child replaced by `f(child)` (the same object when nothing changed). */
+export function mapChildren(e: Expression, f: (child: Expression) => Expression): Expression {
+  switch (e.kind) {
+    case 'Dereference':
+      return { ...e, base: f(e.base) };
+    case 'Subscript':
+      return { ...e, base: f(e.base), index: f(e.index) };
+    case 'FunctionCall':
+      return { ...e, args: e.args.map(f) };
+    case 'Lambda':
+      return { ...e, body: f(e.body) };
+    case 'Negate':
+    case 'Not':
+    case 'IsNull':
+    case 'Cast':
+      return { ...e, operand: f(e.operand) } as Expression;
+    case 'Arithmetic':
+    case 'Concat':
+    case 'Comparison':
+    case 'DistinctFrom':
+    case 'Logical':
+      return { ...e, left: f(e.left), right: f(e.right) } as Expression;
+    case 'Like':
+      return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
+    case 'Between':
+      return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
+    case 'InList':
+      return { ...e, operand: f(e.operand), list: e.list.map(f) };
+    case 'SearchedCase':
+      return { ...e, whens: e.whens.map((w) => ({ ...w, when: f(w.when), then: f(w.then) })), ...(e.else ? { else: f(e.else) } : {}) };
+    case 'SimpleCase':
+      return {
+        ...e,
+        operand: f(e.operand),
+        whens: e.whens.map((w) => ({ ...w, when: f(w.when), then: f(w.then) })),
+        ...(e.else ? { else: f(e.else) } : {}),
+      };
+    case 'ArrayConstructor':
+      return { ...e, elements: e.elements.map(f) };
+    case 'MapConstructor':
+      return { ...e, entries: e.entries.map((x) => ({ ...x, key: f(x.key), value: f(x.value) })) };
+    case 'StructConstructor':
+      return { ...e, fields: e.fields.map((x) => ({ ...x, value: f(x.value) })) };
+    default:
+      return e;
+  }
+}
+
 /** Outermost aggregate calls in `e`, left to right (arguments of an aggregate are not searched). */
 export function findAggregateCalls(e: Expression, registry: FunctionRegistry): FunctionCall[] {
   const out: FunctionCall[] = [];

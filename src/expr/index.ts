@@ -32,7 +32,10 @@ export {
 } from './type-coercion.js';
 export { compareValues, valuesEqual } from './value-compare.js';
 export { evaluateConstant } from './evaluate-constant.js';
-export { findAggregateCalls, containsAggregateCall, findTableFunctionCalls, expressionChildren } from './expression-walk.js';
+export { findAggregateCalls, containsAggregateCall, findTableFunctionCalls, expressionChildren, mapChildren } from './expression-walk.js';
+export { CodegenError } from './codegen-error.js';
+export { typeCheckFilter, typeCheckSelect, type CheckedFilter, type FilterClause } from './clause-check.js';
+export { rewriteMagicTimestamps, parsePartialTimestamp } from './magic-timestamps.js';
 export { formatExpression } from './format-expression.js';
 export { likeToRegExp } from './like-pattern.js';
 export { fitDecimal } from './decimal-math.js';
