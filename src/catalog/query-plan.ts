@@ -6,7 +6,7 @@
 import type { LogicalSchema } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { FormatInfo, TimestampColumn, WindowInfo, WindowKind } from './data-source.js';
-import type { Expression, FunctionCall } from '../sql/ast.js';
+import type { Expression, FunctionCall, JoinType } from '../sql/ast.js';
 
 /** One column of the row arrays flowing out of a step. */
 export interface RowColumn {
@@ -114,6 +114,31 @@ export interface AggregateStep extends StepBase {
   readonly inputKeyCount: number;
 }
 
+/**
+ * A join of two inputs on `leftKey = rightKey`. Output rows: the join key (ROWKEY), then the
+ * left input's columns, then the right input's (NULLs for a missing side of an outer join).
+ */
+export interface JoinStep extends StepBase {
+  readonly kind: 'StreamStreamJoin' | 'StreamTableJoin' | 'TableTableJoin';
+  readonly joinType: JoinType;
+  readonly left: Step;
+  readonly right: Step;
+  /** evaluated against left.columns / right.columns */
+  readonly leftKey: Expression;
+  readonly rightKey: Expression;
+  /** stream-stream joins: how far the other side's record may be before / after, and the grace */
+  readonly within?: {
+    readonly beforeMs: number;
+    readonly afterMs: number;
+    readonly graceMs: number;
+    /**
+     * without an explicit GRACE PERIOD ksqlDB emits an outer side's unmatched record at once;
+     * with one, only when the record's window has closed and nothing matched
+     */
+    readonly eagerOuter: boolean;
+  };
+}
+
 /** Writes rows to a topic, key and value serialized with the sink's formats. */
 export interface SinkStep extends StepBase {
   readonly kind: 'StreamSink' | 'TableSink';
@@ -128,7 +153,7 @@ export interface SinkStep extends StepBase {
   readonly window?: WindowInfo;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | SinkStep;
+export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | JoinStep | SinkStep;
 export type StepKind = Step['kind'];
 
 /** A persistent query as planned. */
@@ -140,7 +165,9 @@ export interface QueryPlan {
 }
 
 export function stepInputs(step: Step): Step[] {
-  return 'input' in step ? [step.input] : [];
+  if ('input' in step) return [step.input];
+  if ('left' in step) return [step.left, step.right];
+  return [];
 }
 
 /** The step type for one kind (works for steps whose `kind` is a union, unlike Extract). */

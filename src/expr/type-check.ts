@@ -542,7 +542,9 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
     if (matches.length === 0) fail(e, `Column '${formatExpression(e)}' cannot be resolved.`);
     if (matches.length > 1) {
       const sources = matches.map((i) => ctx.scope[i]!.source).filter((s) => s !== undefined);
-      fail(e, `Column '${e.name}' is ambiguous. Could be any of: ${sources.map((s) => `${s}.${e.name}`).join(', ')}`);
+      const names = sources.map((s) => `${s}.${e.name}`);
+      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
+      fail(e, `Column '${e.name}' is ambiguous. Could be ${list}.`);
     }
     const col = ctx.scope[matches[0]!]!;
     return {

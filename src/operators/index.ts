@@ -7,6 +7,7 @@ import { buildSelectKey } from './stateless/select-key.js';
 import { buildSink } from './stateless/sink.js';
 import { buildSource } from './stateless/source.js';
 import { buildAggregate } from './stateful/aggregate.js';
+import { buildJoin } from './stateful/join.js';
 
 export const operatorFactories: OperatorFactories = {
   StreamSource: buildSource,
@@ -19,6 +20,9 @@ export const operatorFactories: OperatorFactories = {
   TableSelect: buildSelect,
   StreamAggregate: buildAggregate,
   TableAggregate: buildAggregate,
+  StreamStreamJoin: buildJoin,
+  StreamTableJoin: buildJoin,
+  TableTableJoin: buildJoin,
   StreamSink: buildSink,
   TableSink: buildSink,
 };

@@ -2,6 +2,7 @@
 import { quoteIdentifierIfNeeded } from '../common/schema.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { QueryPlan, Step, StepOfKind } from '../catalog/query-plan.js';
+import { stepInputs } from '../catalog/query-plan.js';
 import { formatExpression } from '../sql/printer.js';
 
 const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
@@ -15,18 +16,22 @@ const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
   TableSelect: (s) => s.expressions.map((e, i) => `${formatExpression(e)} AS ${quoteIdentifierIfNeeded(s.columns[i]!.name)}`).join(', '),
   StreamAggregate: (s) => `GROUP BY ${s.groupBy.map(formatExpression).join(', ')}${s.window ? ` WINDOW ${s.window.type}` : ''}: ${s.aggregates.map((a) => a.name).join(', ')}`,
   TableAggregate: (s) => `GROUP BY ${s.groupBy.map(formatExpression).join(', ')}: ${s.aggregates.map((a) => a.name).join(', ')}`,
+  StreamStreamJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)} WITHIN (${s.within?.beforeMs} ms, ${s.within?.afterMs} ms)`,
+  StreamTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
+  TableTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
   StreamSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   TableSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
 };
 
 export function explainPlan(plan: QueryPlan): string {
   const lines = [`Query ${plan.queryId}`, ''];
-  let depth = 0;
-  for (let step: Step | undefined = plan.sink; step; step = 'input' in step ? step.input : undefined) {
-    const pad = '  '.repeat(depth++);
+  const visit = (step: Step, depth: number): void => {
+    const pad = '  '.repeat(depth);
     const detail = (details[step.kind] as (s: Step) => string)(step);
     lines.push(`${pad}> [ ${step.kind} ] ${step.id}: ${detail}`);
-    lines.push(`${pad}    schema: ${step.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}`).join(', ')}`);
-  }
+    lines.push(`${pad}    schema: ${step.columns.map((c) => `${c.source ? `${c.source}.` : ''}${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}`).join(', ')}`);
+    for (const input of stepInputs(step)) visit(input, depth + 1);
+  };
+  visit(plan.sink, 0);
   return lines.join('\n');
 }

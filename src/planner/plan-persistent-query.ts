@@ -24,6 +24,8 @@ import { collectExpressions, rewriteExpression, sameExpression } from './rewrite
 import { sourceRowColumns } from './source-columns.js';
 import type { FilterStep, QueryPlan, RowColumn, SelectKeyStep, SelectStep, SinkStep, SourceStep, Step, WindowSpec } from '../catalog/query-plan.js';
 import { planAggregation } from './plan-aggregation.js';
+import { planFrom } from './plan-join.js';
+import type { PlannedFrom } from './plan-join.js';
 
 export interface PlanContext {
   readonly catalog: Catalog;
@@ -64,7 +66,6 @@ export function planPersistentQuery(
   sourcePartitions: (topic: string) => number,
 ): PlannedQuery {
   const { catalog, registry } = ctx;
-  if (query.from.kind !== 'SourceRelation') throw new PlanError('Joins are not supported yet', query.from.pos, 'Join');
   const projectsAggregates = query.select.some(
     (s) => s.kind === 'SingleColumn' && collectExpressions(s.expression, (x) => x.kind === 'FunctionCall' && ctx.registry.isAggregate(x.name)).length > 0,
   );
@@ -72,36 +73,29 @@ export function planPersistentQuery(
   if (query.having && !query.groupBy?.length) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
   if (aggregating && query.partitionBy?.length) throw new PlanError('PARTITION BY and GROUP BY cannot be used together', query.pos);
 
-  const input = catalog.requireSource(query.from.name, query.from.pos);
-  const alias = query.from.alias ?? input.name;
-  const isTable = input.sourceType === 'TABLE';
+  const typeOf = (e: Expression, cols: readonly RowColumn[]): SqlType => typeCheck(e, cols, registry).type;
+  const from = planFrom(catalog, query.from, typeOf);
+  // formats and partitions are inherited from the left-most source
+  const input = from.sources[0]!.source;
+  const alias = from.sources[0]!.alias;
+  const joinKey = from.joinKey;
+  const isTable = from.isTable;
   if ((isTable || aggregating) && sinkRequest.sourceType === 'STREAM')
     throw new PlanError('Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.', query.pos);
   if (!isTable && !aggregating && sinkRequest.sourceType === 'TABLE')
     throw new PlanError('Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.', query.pos);
+  if (joinKey) {
+    const kafka = from.sources.filter((s) => s.source.valueFormat.format === 'KAFKA').map((s) => s.source.name);
+    if (kafka.length) throw new PlanError(`Source(s) ${kafka.join(', ')} are using the 'KAFKA' value format. This format does not yet support JOIN.`, query.pos);
+  }
 
-  const source: SourceStep = {
-    kind: isTable ? 'TableSource' : 'StreamSource',
-    id: `Source/${input.name}`,
-    columns: sourceRowColumns(input, alias),
-    sourceName: input.name,
-    alias,
-    topic: input.topic,
-    schema: input.schema,
-    keyFormat: input.keyFormat,
-    valueFormat: input.valueFormat,
-    ...(input.timestamp ? { timestamp: input.timestamp } : {}),
-    ...(input.window ? { window: input.window } : {}),
-  };
-
-  const typeOf = (e: Expression, cols: readonly RowColumn[]): SqlType => typeCheck(e, cols, registry).type;
   const assertNoAggregates = (e: Expression, clause: string) => {
     const agg = collectExpressions(e, (x) => x.kind === 'FunctionCall' && registry.isAggregate(x.name))[0] as FunctionCall | undefined;
     if (agg) throw new PlanError(`${clause} does not support aggregate functions: ${agg.name} is an aggregate function.`, agg.pos);
   };
 
   // 1. Table functions in the projection become synthetic columns produced by a flat-map.
-  let step: Step = source;
+  let step: Step = from.step;
   const tableCalls: FunctionCall[] = [];
   const items: SelectItem[] = query.select.map((item) => {
     if (item.kind !== 'SingleColumn') return item;
@@ -127,12 +121,20 @@ export function planPersistentQuery(
     assertNoAggregates(query.where, 'WHERE');
     const t = typeOf(query.where, step.columns);
     if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in WHERE expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.where.pos);
-    const filter: FilterStep = { kind: isTable ? 'TableFilter' : 'StreamFilter', id: 'Filter', input: step, predicate: query.where, columns: step.columns };
+    const filter: FilterStep = {
+      kind: isTable ? 'TableFilter' : 'StreamFilter',
+      id: 'Filter',
+      input: step,
+      predicate: query.where,
+      columns: step.columns,
+      // after a (materialized) table-table join, only keys that were emitted are deleted
+      ...(isTable && step.kind !== 'TableSource' ? { materialized: { keyCount: 1 } } : {}),
+    };
     step = filter;
   }
 
   if (aggregating) {
-    const projected = expandSelect(items, step.columns, alias, [], typeOf);
+    const projected = expandSelect(items, step.columns, alias, [], typeOf, joinKey);
     // window bounds are only known after a windowed aggregation
     const isBound = (x: Expression) => !!query.window && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !step.columns.some((c) => c.name === x.name);
     for (const p of projected)
@@ -141,7 +143,7 @@ export function planPersistentQuery(
       throw new PlanError(`Source(s) ${input.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`, query.pos);
     const inputKeyCount = keyColumns(input.schema).length;
     const planned = planAggregation(query, projected, step, isTable, inputKeyCount, sinkRequest.name, registry, typeOf);
-    return finishPlan(planned.select, planned.keyCount, planned.window, sinkRequest, input, queryId, ctx, sourcePartitions);
+    return finishPlan(planned.select, planned.keyCount, planned.window, sinkRequest, input, queryId, ctx, sourcePartitions, from);
   }
 
   // 4. PARTITION BY: new key columns; the old key moves into the value. PARTITION BY NULL drops the key.
@@ -155,7 +157,7 @@ export function planPersistentQuery(
   }
 
   // 5. Expand the projection against the row layout it will see.
-  let projected = expandSelect(items, step.columns, alias, keyNames, typeOf);
+  let projected = expandSelect(items, step.columns, alias, keyNames, typeOf, partitionBy?.length ? undefined : joinKey);
   for (const p of projected) {
     assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
     // unknown columns and type errors are reported before the projection rules
@@ -169,6 +171,24 @@ export function planPersistentQuery(
         return i >= 0 && e.kind !== 'ColumnRef' ? column(keyNames[i]!) : undefined;
       }),
     }));
+  }
+
+  if (joinKey && !partitionBy?.length) {
+    const { keyItem, rewritten } = joinKeyItem(projected, joinKey, sinkRequest.name, query);
+    projected = rewritten;
+    keyNames = [projected[keyItem]!.name];
+    const ordered = [projected[keyItem]!, ...projected.filter((_, i) => i !== keyItem)];
+    checkValueNames(ordered.slice(1), query);
+    if (sinkRequest.sourceType === 'TABLE' && ordered.length === 1) throw new PlanError('The projection contains no value columns.', query.pos);
+    const select: SelectStep = {
+      kind: isTable ? 'TableSelect' : 'StreamSelect',
+      id: 'Project',
+      input: step,
+      expressions: ordered.map((p) => p.expression),
+      keyCount: 1,
+      columns: ordered.map((p) => ({ name: p.name, type: typeOf(p.expression, step.columns) })),
+    };
+    return finishPlan(select, 1, undefined, sinkRequest, input, queryId, ctx, sourcePartitions, from);
   }
 
   // 6. Which projected columns are the key: bare references to the key columns.
@@ -201,20 +221,7 @@ export function planPersistentQuery(
   const valueItems = projected.filter((_, i) => !keyIndexes.includes(i));
   const ordered = [...keyItems, ...valueItems];
 
-  const names = new Set<string>();
-  ordered.forEach((p, i) => {
-    if (RESERVED_COLUMN_NAMES.has(p.name) && i >= keyItems.length) {
-      const aliased = query.select.some((s) => s.kind === 'SingleColumn' && s.alias === p.name);
-      throw new PlanError(
-        aliased
-          ? `\`${p.name}\` is a reserved column name. You cannot use it as an alias for a column.`
-          : `Reserved column name in select: \`${p.name}\`. Please remove or alias the column.`,
-        query.pos,
-      );
-    }
-    if (names.has(p.name)) throw new PlanError(`Duplicate column names: ${quoteIdentifierIfNeeded(p.name)}`, query.pos);
-    names.add(p.name);
-  });
+  checkValueNames(ordered.slice(keyItems.length), query, keyItems.map((p) => p.name));
   if (sinkRequest.sourceType === 'TABLE' && valueItems.length === 0) throw new PlanError('The projection contains no value columns.', query.pos);
 
   const select: SelectStep = {
@@ -227,7 +234,7 @@ export function planPersistentQuery(
   };
   // a windowed source keeps its windowed keys
   const inputWindow: WindowSpec | undefined = input.window ? { ...input.window, graceMs: 0 } : undefined;
-  return finishPlan(select, keyItems.length, inputWindow, sinkRequest, input, queryId, ctx, sourcePartitions);
+  return finishPlan(select, keyItems.length, inputWindow, sinkRequest, input, queryId, ctx, sourcePartitions, from);
 }
 
 /** The common tail: the sink's schema and formats from the projection, and the sink step. */
@@ -240,6 +247,7 @@ function finishPlan(
   queryId: string,
   ctx: PlanContext,
   sourcePartitions: (topic: string) => number,
+  from: PlannedFrom,
 ): PlannedQuery {
   const outColumns: Column[] = select.columns.map((c, i) => ({ name: c.name, type: c.type, namespace: i < keyCount ? 'KEY' : 'VALUE' }));
   const schema: LogicalSchema = { columns: outColumns };
@@ -258,10 +266,10 @@ function finishPlan(
     ...(windowInfo ? { window: windowInfo } : {}),
   };
   return {
-    plan: { queryId, sink, sourceTopics: [input.topic] },
+    plan: { queryId, sink, sourceTopics: [...new Set(from.sources.map((s) => s.source.topic))] },
     sink: sinkSource,
-    sinkPartitions: sinkRequest.properties.partitions ?? sourcePartitions(input.topic),
-    inputSources: [input.name],
+    sinkPartitions: sinkRequest.properties.partitions ?? Math.max(...from.sources.map((s) => sourcePartitions(s.source.topic))),
+    inputSources: [...new Set(from.sources.map((s) => s.source.name))],
   };
 }
 
@@ -271,7 +279,10 @@ function expandSelect(
   alias: string,
   keyNames: readonly string[],
   typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
+  joinKey?: PlannedFrom['joinKey'],
 ): Projected[] {
+  // in a join, columns from `*` and qualified references are named ALIAS_COLUMN
+  const joined = !!joinKey;
   const out: Projected[] = [];
   let generated = 0;
   const explicitNames = new Set(select.flatMap((s) => (s.kind === 'SingleColumn' && s.alias ? [s.alias] : [])));
@@ -284,11 +295,13 @@ function expandSelect(
   for (const item of select) {
     switch (item.kind) {
       case 'AllColumns': {
-        if (item.source && item.source !== alias) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
+        if (item.source && !columns.some((c) => c.source === item.source))
+          throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
+        if (joined && !item.source && joinKey!.synthetic) out.push({ name: 'ROWKEY', expression: column('ROWKEY') });
         for (const c of columns) {
           const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name);
-          if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_')) continue;
-          out.push({ name: c.name, expression: column(c.name) });
+          if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_') || (joined && !c.source)) continue;
+          out.push(joined ? { name: `${c.source}_${c.name}`, expression: column(c.name, c.source) } : { name: c.name, expression: column(c.name) });
         }
         break;
       }
@@ -300,7 +313,16 @@ function expandSelect(
       }
       case 'SingleColumn': {
         const e = item.expression;
-        const derived = e.kind === 'ColumnRef' && !('generatedName' in item) ? e.name : e.kind === 'Dereference' ? e.field : undefined;
+        // in a join, a qualified column whose name several sources have is named ALIAS_COLUMN
+        const clash = (name: string) => new Set(columns.filter((c) => c.name === name && c.source).map((c) => c.source)).size > 1;
+        const derived =
+          e.kind === 'ColumnRef' && !('generatedName' in item)
+            ? joined && e.source && clash(e.name)
+              ? `${e.source}_${e.name}`
+              : e.name
+            : e.kind === 'Dereference'
+              ? e.field
+              : undefined;
         const name = item.alias ?? derived ?? nextGenerated();
         out.push({ name, expression: e });
         break;
@@ -446,4 +468,73 @@ function wrapSingleValue(props: SourceProperties, config: ReadonlyMap<string, st
   const fallback = config.get('ksql.persistence.wrap.single.values');
   if (fallback === undefined || schema.columns.filter((c) => c.namespace === 'VALUE').length !== 1) return {};
   return { wrapSingleValue: fallback === 'true' };
+}
+
+/** Reserved and duplicate names among the value columns. */
+function checkValueNames(values: readonly Projected[], query: Query, keyNames: readonly string[] = []): void {
+  const names = new Set<string>(keyNames);
+  for (const p of values) {
+    if (RESERVED_COLUMN_NAMES.has(p.name)) {
+      const aliased = query.select.some((s) => s.kind === 'SingleColumn' && s.alias === p.name);
+      throw new PlanError(
+        aliased
+          ? `\`${p.name}\` is a reserved column name. You cannot use it as an alias for a column.`
+          : `Reserved column name in select: \`${p.name}\`. Please remove or alias the column.`,
+        query.pos,
+      );
+    }
+    if (names.has(p.name)) throw new PlanError(`Duplicate column names: ${quoteIdentifierIfNeeded(p.name)}`, query.pos);
+    names.add(p.name);
+  }
+}
+
+/**
+ * A join's key is its join expression: the projection must select one of the join columns (or
+ * ROWKEY when the key is synthetic: FULL OUTER joins, joins on expressions). The selected item
+ * then reads ROWKEY, so an outer join's missing side cannot null the key.
+ */
+function joinKeyItem(
+  projected: readonly Projected[],
+  joinKey: NonNullable<PlannedFrom['joinKey']>,
+  sinkName: string,
+  query: Query,
+): { keyItem: number; rewritten: Projected[] } {
+  const isKey = (e: Expression) =>
+    e.kind === 'ColumnRef' &&
+    (joinKey.synthetic
+      ? e.name === 'ROWKEY' && !e.source
+      : joinKey.candidates.some((c) => c.name === e.name && (!e.source || e.source === c.source)));
+  const items = projected.map((p, i) => (isKey(p.expression) ? i : -1)).filter((i) => i >= 0);
+  if (!items.length) {
+    const what = joinKey.synthetic ? ['ROWKEY'] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
+    const noun = what.length === 1 ? 'join expression' : 'join expressions';
+    const message = `The query used to build \`${sinkName}\` must include the ${noun} ${what.join(' or ')} in its projection (eg, SELECT ${what[0]}...).`;
+    throw new PlanError(
+      joinKey.synthetic
+        ? `Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n${message}\nROWKEY was added as a synthetic key column because the join criteria did not match any source column.`
+        : message,
+      query.pos,
+    );
+  }
+  // the key is the first join column in join order (left side first) that is projected; the same
+  // column projected twice is an error
+  const rank = (i: number) => {
+    const e = projected[i]!.expression as ColumnRef;
+    const r = joinKey.candidates.findIndex((c) => c.name === e.name && (!e.source || e.source === c.source));
+    return r < 0 ? 0 : r;
+  };
+  items.sort((a, b) => rank(a) - rank(b) || a - b);
+  const first = projected[items[0]!]!.expression as ColumnRef;
+  const same = (e: Expression) => e.kind === 'ColumnRef' && e.name === first.name && (e.source ?? first.source) === (first.source ?? e.source);
+  const dupes = items.filter((i) => same(projected[i]!.expression));
+  if (dupes.length > 1) {
+    const names = dupes.map((i) => projected[i]!.name).sort();
+    throw new PlanError(
+      `The projection contains a key column (\`${projected[items[0]!]!.name}\`) more than once, aliased as: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
+      query.pos,
+    );
+  }
+  const keyItem = items[0]!;
+  const rewritten = projected.map((p, i) => (i === keyItem ? { name: p.name, expression: column('ROWKEY') } : p));
+  return { keyItem, rewritten };
 }

@@ -53,23 +53,30 @@ export interface OperatorContext {
   keyValueStore<V>(name: string): KeyValueStore<V>;
 }
 
-/** Builds one step's operator: given what comes next, returns what the previous step calls. */
-export type OperatorFactory<S extends Step> = (step: S, ctx: OperatorContext, downstream: Downstream) => Downstream<any>;
+/**
+ * Builds one step's operator: given what comes next, returns what the previous step calls (a
+ * join returns one entry point per input: [left, right]).
+ */
+export type OperatorFactory<S extends Step> = (step: S, ctx: OperatorContext, downstream: Downstream) => Downstream<any> | readonly [Downstream, Downstream];
 
 export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<StepOfKind<K>> };
 
 export interface Topology {
-  /** one entry point per source topic */
-  readonly sources: ReadonlyMap<string, Downstream<FetchedRecord>>;
+  /** the entry points of each source topic (a self-join reads one topic twice) */
+  readonly sources: ReadonlyMap<string, readonly Downstream<FetchedRecord>[]>;
 }
 
 /** Builds the operator chain for a plan, sink first so each operator knows its downstream. */
 export function buildTopology(plan: QueryPlan, factories: OperatorFactories, ctx: OperatorContext): Topology {
-  const sources = new Map<string, Downstream<FetchedRecord>>();
+  const sources = new Map<string, Downstream<FetchedRecord>[]>();
   const build = (step: Step, downstream: Downstream): void => {
     const op = (factories[step.kind] as OperatorFactory<Step>)(step, ctx, downstream);
-    if ('input' in step) build(step.input, op);
-    else sources.set(step.topic, op as Downstream<FetchedRecord>);
+    if ('input' in step) build(step.input, op as Downstream);
+    else if ('left' in step) {
+      const [left, right] = op as readonly [Downstream, Downstream];
+      build(step.left, left);
+      build(step.right, right);
+    } else sources.set(step.topic, [...(sources.get(step.topic) ?? []), op as Downstream<FetchedRecord>]);
   };
   build(plan.sink, () => {});
   return { sources };

@@ -95,7 +95,7 @@ export class QueryTask {
     const { log } = this.options;
     let consumed = 0;
     for (const cursor of this.cursors) {
-      const handler = this.topology.sources.get(cursor.topic)!;
+      const handlers = this.topology.sources.get(cursor.topic)!;
       let result;
       try {
         result = await log.fetch(cursor.topic, cursor.partition, cursor.offset, { maxRecords: this.options.batchSize ?? 1000 });
@@ -111,8 +111,10 @@ export class QueryTask {
       }
       if (result.records.length === 0 && result.nextOffset === cursor.offset) continue;
       for (const record of result.records) {
-        const waiting = handler(record);
-        if (waiting) await waiting;
+        for (const handler of handlers) {
+          const waiting = handler(record);
+          if (waiting) await waiting;
+        }
       }
       consumed += result.records.length;
       const next: TopicPartitionOffset = { topic: cursor.topic, partition: cursor.partition, offset: result.nextOffset };

@@ -234,7 +234,7 @@ test('column resolution: qualified, ambiguous, unknown, lambda shadowing', () =>
     { name: 'X', source: 'R', type: SqlTypes.array(SqlTypes.INTEGER) },
   ];
   assert.equal(typeOf(col('ID', 'R'), scope).kind, 'STRING');
-  assert.throws(() => typeOf(col('ID'), scope), /Column 'ID' is ambiguous/);
+  assert.throws(() => typeOf(col('ID'), scope), /^TypeCheckError: Column 'ID' is ambiguous. Could be L.ID or R.ID.$/);
   const err = (() => {
     try {
       typeCheck({ ...col('NOPE'), ...at(12) }, scope, testRegistry());

@@ -5,7 +5,7 @@
 import { ExecutionError } from '../../common/errors.js';
 import type { ScalarFunction } from '../function-types.js';
 import { fn, sig } from './define.js';
-import { sqlValueKey } from './value-semantics.js';
+import { javaHashMapEntries, sqlValueKey } from './value-semantics.js';
 
 const LAMBDA = 'LAMBDA';
 
@@ -61,7 +61,8 @@ export const lambdaFunctions: ScalarFunction[] = [
       }),
       sig(['MAP<K, V>', 'S', 'LAMBDA<(S, K, V) => S>'], 'S', (m: Map<unknown, unknown> | null, init: unknown, f: Fn3) => {
         let state = init ?? null;
-        for (const [k, v] of m ?? []) state = f(state, k, v) ?? null;
+        // in the order ksqlDB's HashMap would hand the entries over: the result may depend on it
+        for (const [k, v] of m ? javaHashMapEntries(m) : []) state = f(state, k, v) ?? null;
         return state;
       }),
     ],

@@ -1,6 +1,7 @@
-/** MAP scalar functions. Maps are JS Maps in insertion order. */
+/** MAP scalar functions. Maps are JS Maps in insertion order; order-revealing functions follow java.util.HashMap. */
 import type { ScalarFunction } from '../function-types.js';
 import { fn, sig, strict } from './define.js';
+import { javaHashMapEntries } from './value-semantics.js';
 
 const MAP = 'MAP';
 
@@ -15,9 +16,9 @@ export const mapFunctions: ScalarFunction[] = [
         new Map(keys.map((k, i) => [k, i < values.length ? values[i] ?? null : null])))),
     ],
   ),
-  fn('MAP_KEYS', MAP, 'Returns an array of the keys of a map.', [sig(['MAP<K, V>'], 'ARRAY<K>', strict((m: Map<unknown, unknown>) => [...m.keys()]))]),
+  fn('MAP_KEYS', MAP, 'Returns an array of the keys of a map.', [sig(['MAP<K, V>'], 'ARRAY<K>', strict((m: Map<unknown, unknown>) => javaHashMapEntries(m).map(([k]) => k)))]),
   fn('MAP_VALUES', MAP, 'Returns an array of the values of a map.', [
-    sig(['MAP<K, V>'], 'ARRAY<V>', strict((m: Map<unknown, unknown>) => [...m.values()])),
+    sig(['MAP<K, V>'], 'ARRAY<V>', strict((m: Map<unknown, unknown>) => javaHashMapEntries(m).map(([, v]) => v))),
   ]),
   fn(
     'MAP_UNION',

@@ -73,9 +73,21 @@ function binaryDouble(f: (x: number, y: number) => number): ScalarOverload[] {
   ];
 }
 
+const LN_CONTEXT = Decimal.clone({ precision: 40 });
+
+/**
+ * The natural logarithm rounded correctly to the nearest double, as the JVM's Math.log gives it;
+ * V8's Math.log can be one ulp off (ln(3) is 1.0986122886681098, not ...096).
+ */
+export function javaLn(x: number): number {
+  if (!(x > 0) || x === Infinity || x === 1) return Math.log(x);
+  // the double's own value to 30 digits (Decimal(number) would start from its shortest repr)
+  return new LN_CONTEXT(x.toPrecision(30)).ln().toNumber();
+}
+
 function logBase(base: number, value: number): number {
   if (base <= 0 || base === 1) return NaN;
-  return Math.log(value) / Math.log(base);
+  return javaLn(value) / javaLn(base);
 }
 
 /** The widest DECIMAL that holds every argument's values. */
@@ -197,13 +209,13 @@ export const mathFunctions: ScalarFunction[] = [
   fn('SQRT', MATH, 'Returns the positive square root of a number (NaN for negative values).', unaryDouble(Math.sqrt)),
   fn('CBRT', MATH, 'Returns the cube root of a number.', unaryDouble(Math.cbrt)),
   fn('EXP', MATH, "Returns Euler's number e raised to the power of a number.", unaryDouble(Math.exp)),
-  fn('LN', MATH, 'Returns the natural logarithm of a number.', unaryDouble(Math.log)),
+  fn('LN', MATH, 'Returns the natural logarithm of a number.', unaryDouble(javaLn)),
   fn(
     'LOG',
     MATH,
     'Returns the logarithm of value in the given base (natural logarithm when no base is given). A base ' +
       'that is not positive, or is 1, gives NaN.',
-    [...unaryDouble(Math.log), ...binaryDouble(logBase)],
+    [...unaryDouble(javaLn), ...binaryDouble(logBase)],
   ),
   fn('POWER', MATH, 'Returns base raised to the power of exponent.', binaryDouble(Math.pow)),
   fn('RANDOM', MATH, 'Returns a random DOUBLE between 0.0 (inclusive) and 1.0 (exclusive).', [sig([], 'DOUBLE', () => Math.random())]),

@@ -88,3 +88,38 @@ export function isPlainObject(v: unknown): v is { [k: string]: unknown } {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
+
+/** Java's hashCode of a map key, for the key types ksqlDB maps use; undefined for others. */
+function javaKeyHash(k: unknown): number | undefined {
+  if (typeof k === 'string') {
+    let h = 0;
+    for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+    return h;
+  }
+  if (typeof k === 'number' && Number.isInteger(k)) return k | 0;
+  if (typeof k === 'bigint') return Number(BigInt.asIntN(32, k ^ (BigInt.asUintN(64, k) >> 32n)));
+  if (typeof k === 'boolean') return k ? 1231 : 1237;
+  return undefined;
+}
+
+/**
+ * The entries of a map in the order a java.util.HashMap built from it (as ksqlDB's deserializers
+ * do, with `new HashMap<>(size)`) iterates them: by bucket, then by insertion. Functions whose
+ * result depends on iteration order (REDUCE over a map, MAP_KEYS, MAP_VALUES) use it. Maps with
+ * keys Java hashes differently are iterated in insertion order.
+ */
+export function javaHashMapEntries<K, V>(m: ReadonlyMap<K, V>): [K, V][] {
+  const entries = [...m.entries()];
+  if (entries.length < 2) return entries;
+  const hashes = entries.map(([k]) => javaKeyHash(k));
+  if (hashes.some((h) => h === undefined)) return entries;
+  // HashMap(n): capacity tableSizeFor(n), doubled while the size exceeds 3/4 of it
+  let capacity = 1;
+  while (capacity < entries.length) capacity *= 2;
+  while (entries.length > capacity * 0.75) capacity *= 2;
+  const bucket = (h: number) => (h ^ (h >>> 16)) & (capacity - 1);
+  return entries
+    .map((e, i) => ({ e, b: bucket(hashes[i]!), i }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((x) => x.e);
+}

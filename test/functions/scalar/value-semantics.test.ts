@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
-import { compareNullsLast, compareSqlValues, sqlValueEquals, sqlValueKey } from '../../../src/functions/scalar/value-semantics.js';
+import { compareNullsLast, compareSqlValues, javaHashMapEntries, sqlValueEquals, sqlValueKey } from '../../../src/functions/scalar/value-semantics.js';
 
 test('sqlValueEquals is deep and representation aware', () => {
   assert.ok(sqlValueEquals(null, null));
@@ -38,4 +38,19 @@ test('compareSqlValues follows Java natural order', () => {
   assert.ok(compareNullsLast(null, 1) > 0);
   assert.ok(compareNullsLast(1, null) < 0);
   assert.throws(() => compareSqlValues(1, 'a'));
+});
+
+test('javaHashMapEntries iterates like java.util.HashMap: by bucket of the hash, then insertion', () => {
+  const m = new Map<string, number>([
+    ['yes, thanks', 1],
+    ['nope', 2],
+    ['sure, yeah', 3],
+  ]);
+  // "nope" hashes to a later bucket than the other two (conformance: reduce-map.json with double)
+  assert.deepEqual(
+    javaHashMapEntries(m).map(([k]) => k),
+    ['yes, thanks', 'sure, yeah', 'nope'],
+  );
+  const odd = new Map<unknown, number>([[{ x: 1 }, 1], [{ y: 2 }, 2]]);
+  assert.deepEqual(javaHashMapEntries(odd).map(([, v]) => v), [1, 2]);
 });

@@ -66,7 +66,8 @@ export const formatParseFunctions: ScalarFunction[] = [
         returns: p('DATE'),
         bind: () =>
           nullSafe((text: string, pattern: string) =>
-            attempt(() => `Failed to parse date '${text}' with formatter '${pattern}'`, () => parseDate(text, pattern)),
+            // ksqlDB parses with FastDateFormat.parse(String), which ignores text after the date
+            attempt(() => `Failed to parse date '${text}' with formatter '${pattern}'`, () => parseDate(text, pattern, { ignoreTrailingText: true })),
           ),
       },
     ],

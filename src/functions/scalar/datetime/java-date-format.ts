@@ -72,6 +72,8 @@ export function formatTime(msOfDay: number, pattern: string): string {
 export interface ParseOptions {
   /** DateTimeFormatterBuilder.parseCaseInsensitive(): 'jan', 'pm', 't' match 'Jan', 'PM', 'T' */
   readonly caseInsensitive?: boolean;
+  /** text after what the pattern matched is ignored (java.text.Format.parse(String)), not an error */
+  readonly ignoreTrailingText?: boolean;
 }
 
 /**
@@ -92,7 +94,7 @@ export interface DateParseOptions extends ParseOptions {
 /** Text -> DATE (days since epoch). A pattern with time-of-day fields is an error. */
 export function parseDate(text: string, pattern: string, options: DateParseOptions = {}): number {
   const compiled = compilePattern(pattern);
-  const parsed = parseFields(text, compiled, options.caseInsensitive ?? true);
+  const parsed = parseFields(text, compiled, options.caseInsensitive ?? true, options.ignoreTrailingText ?? false);
   return wrapResolve(text, () => {
     if (parsed.hasTime) throw new Error('Date format contains time field.');
     const date = resolveDate(parsed, options.requireFullDate ?? false);
@@ -659,7 +661,7 @@ class ResolveError extends Error {}
 
 const TIME_KEYS = new Set(['hourOfDay', 'clockHourOfAmPm', 'hourOfAmPm', 'clockHourOfDay', 'amPm', 'minute', 'second', 'milliOfDay', 'nanoOfSecond', 'nanoOfDay']);
 
-function parseFields(text: string, compiled: { pattern: string; tokens: readonly Token[] }, ci: boolean): ParsedFields {
+function parseFields(text: string, compiled: { pattern: string; tokens: readonly Token[] }, ci: boolean, ignoreTrailingText = false): ParsedFields {
   const parser = new FieldParser(text, ci);
   let end: number;
   try {
@@ -669,7 +671,7 @@ function parseFields(text: string, compiled: { pattern: string; tokens: readonly
     if (e instanceof ResolveError) throw new Error(`Text '${text}' could not be parsed: ${e.message}`);
     throw e;
   }
-  if (end < text.length) throw new Error(`Text '${text}' could not be parsed, unparsed text found at index ${end}`);
+  if (end < text.length && !ignoreTrailingText) throw new Error(`Text '${text}' could not be parsed, unparsed text found at index ${end}`);
   const hasTime = [...parser.values.keys()].some((k) => TIME_KEYS.has(k));
   const parsed: ParsedFields = { text, values: parser.values, hasTime };
   if (parser.zone) parsed.zone = parser.zone;

@@ -99,6 +99,9 @@ test('FORMAT_DATE / PARSE_DATE and DATETOSTRING / STRINGTODATE', () => {
   assert.equal(call('FORMAT_DATE', 18993, 'dd-MMM-yyyy'), '01-Jan-2022');
   assert.equal(call('PARSE_DATE', 'JAN-2022', 'MMM-yyyy'), 18993);
   assert.equal(returnKind('PARSE_DATE', 2), 'DATE');
+  // like FastDateFormat.parse(String), text after the date is ignored (conformance: null.json coalesce)
+  assert.equal(call('PARSE_DATE', '2003-12-24-01-01', 'yyyy-MM-dd'), 12410);
+  assert.throws(() => call('PARSE_DATE', '2004', 'yyyy-MM-dd'), /Failed to parse date '2004'/);
   assert.equal(call('DATETOSTRING', 17662, 'yyyy-MM-dd'), '2018-05-11');
   assert.equal(call('STRINGTODATE', '2018-05-11', 'yyyy-MM-dd'), 17662);
   assert.equal(returnKind('STRINGTODATE', 2), 'INTEGER');

@@ -1,0 +1,164 @@
+/**
+ * Joins. Output rows are [join key, ...left row, ...right row], a missing side all NULLs.
+ *
+ * - StreamStreamJoin: each side buffers its records per join key for the join window; a record
+ *   joins every buffered record of the other side within WITHIN (before, after). Outer sides are
+ *   emitted with NULLs at once when nothing matches (ksqlDB's behaviour without GRACE PERIOD
+ *   semantics changes); records later than window + grace behind stream time are dropped.
+ * - StreamTableJoin: the table side is materialized by key; stream records look it up.
+ * - TableTableJoin: both sides materialized; every change emits the key's joined row, or a delete
+ *   if the key had a joined row and no longer has.
+ */
+import type { JoinStep } from '../../catalog/query-plan.js';
+import { encodeValue } from '../../common/value-codec.js';
+import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
+import { compileStepExpression } from '../stateless/compile-step-expression.js';
+
+/** a buffered stream record: timestamp, row, and an id (side, partition, offset) */
+type Buffered = [number, unknown[], string];
+interface Pending {
+  id: string;
+  left: boolean;
+  key: unknown;
+  row: unknown[];
+  ts: number;
+  closeAt: number;
+}
+/** a table row and its timestamp */
+type TableRow = [unknown[], number];
+
+const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
+const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
+
+export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Downstream): readonly [Downstream, Downstream] {
+  const leftKeyFn = compileStepExpression(step.leftKey, step.left.columns, ctx, step.id);
+  const rightKeyFn = compileStepExpression(step.rightKey, step.right.columns, ctx, step.id);
+  const leftWidth = step.left.columns.length;
+  const rightWidth = step.right.columns.length;
+  const leftNulls = new Array<unknown>(leftWidth).fill(null);
+  const rightNulls = new Array<unknown>(rightWidth).fill(null);
+  const joined = (key: unknown, left: unknown[] | null, right: unknown[] | null): unknown[] => [key, ...(left ?? leftNulls), ...(right ?? rightNulls)];
+  const emit = (rec: StreamRecord, row: unknown[], timestamp: number, tombstone = false) =>
+    downstream({ row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}) });
+  const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
+  const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
+
+  switch (step.kind) {
+    case 'StreamStreamJoin':
+      return streamStream();
+    case 'StreamTableJoin':
+      return streamTable();
+    case 'TableTableJoin':
+      return tableTable();
+  }
+
+  function streamStream(): readonly [Downstream, Downstream] {
+    const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
+    const leftStore = ctx.keyValueStore<Buffered[]>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<Buffered[]>(`${step.id}/right`);
+    const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
+    let streamTime: number | undefined;
+    const retention = beforeMs + afterMs + graceMs;
+    const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
+
+    // unmatched outer records waiting for their window to close (non-eager mode)
+    const pendingList = async (): Promise<Pending[]> => ((await meta.get(PENDING_KEY)) as Pending[] | undefined) ?? [];
+    const flushClosed = async (rec: StreamRecord, now: number) => {
+      const pending = await pendingList();
+      const due = pending.filter((p) => p.closeAt <= now);
+      if (!due.length) return;
+      meta.put(PENDING_KEY, pending.filter((p) => p.closeAt > now));
+      for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(rec, outerRow(p.left, p.key, p.row), p.ts);
+    };
+
+    const side = (isLeft: boolean): Downstream => async (rec) => {
+      if (rec.tombstone) return;
+      const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
+      if (key === null || key === undefined) return;
+      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+      if (rec.timestamp > streamTime) {
+        streamTime = rec.timestamp;
+        meta.put(STREAM_TIME_KEY, streamTime);
+      }
+      const t = rec.timestamp;
+      const outer = isLeft ? outerLeft : outerRight;
+      // too late: every window it could join has closed; an outer side still reports it
+      if (t + Math.max(beforeMs, afterMs) + graceMs < streamTime) {
+        if (outer) await emit(rec, outerRow(isLeft, key, rec.row), t);
+        return;
+      }
+      const k = encodeValue(key);
+      const own = isLeft ? leftStore : rightStore;
+      const other = isLeft ? rightStore : leftStore;
+      const horizon = streamTime - retention;
+      const id = `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}`;
+      const mine = ((await own.get(k)) ?? []).filter(([ts]) => ts >= horizon);
+      mine.push([t, rec.row, id]);
+      own.put(k, mine);
+      // a left record at t joins right records in [t - before, t + after], and vice versa
+      const from = isLeft ? t - beforeMs : t - afterMs;
+      const to = isLeft ? t + afterMs : t + beforeMs;
+      const matches = ((await other.get(k)) ?? []).filter(([ts]) => ts >= from && ts <= to);
+      if (!eagerOuter && matches.length) {
+        const matched = new Set(matches.map(([, , mid]) => mid));
+        const pending = await pendingList();
+        if (pending.some((p) => matched.has(p.id))) meta.put(PENDING_KEY, pending.filter((p) => !matched.has(p.id)));
+      }
+      for (const [ts, row] of matches) {
+        const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
+        await emit(rec, out, Math.max(t, ts));
+      }
+      if (!matches.length && outer) {
+        if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);
+        else meta.put(PENDING_KEY, [...(await pendingList()), { id, left: isLeft, key, row: rec.row, ts: t, closeAt: t + (isLeft ? afterMs : beforeMs) + graceMs }]);
+      }
+      if (!eagerOuter) await flushClosed(rec, streamTime);
+    };
+    return [side(true), side(false)];
+  }
+
+  function streamTable(): readonly [Downstream, Downstream] {
+    const table = ctx.keyValueStore<TableRow>(`${step.id}/table`);
+    const onStream: Downstream = async (rec) => {
+      if (rec.tombstone) return;
+      const key = leftKeyFn(rec.row);
+      if (key === null || key === undefined) return;
+      const found = await table.get(encodeValue(key));
+      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
+      if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
+    };
+    const onTable: Downstream = (rec) => {
+      const key = rightKeyFn(rec.row);
+      if (key === null || key === undefined) return;
+      table.put(encodeValue(key), rec.tombstone ? undefined : [rec.row, rec.timestamp]);
+    };
+    return [onStream, onTable];
+  }
+
+  function tableTable(): readonly [Downstream, Downstream] {
+    const leftStore = ctx.keyValueStore<TableRow>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<TableRow>(`${step.id}/right`);
+    const present = ctx.keyValueStore<true>(`${step.id}/joined`);
+    const side = (isLeft: boolean): Downstream => async (rec) => {
+      const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
+      if (key === null || key === undefined) return;
+      const k = encodeValue(key);
+      (isLeft ? leftStore : rightStore).put(k, rec.tombstone ? undefined : [rec.row, rec.timestamp]);
+      const mine: TableRow | undefined = rec.tombstone ? undefined : [rec.row, rec.timestamp];
+      const theirs = await (isLeft ? rightStore : leftStore).get(k);
+      const left = isLeft ? mine : theirs;
+      const right = isLeft ? theirs : mine;
+      const keep =
+        step.joinType === 'INNER' ? !!left && !!right : step.joinType === 'LEFT' ? !!left : step.joinType === 'RIGHT' ? !!right : !!left || !!right;
+      const timestamp = Math.max(left?.[1] ?? rec.timestamp, right?.[1] ?? rec.timestamp, rec.timestamp);
+      if (keep) {
+        present.put(k, true);
+        return emit(rec, joined(key, left?.[0] ?? null, right?.[0] ?? null), timestamp);
+      }
+      if (!(await present.get(k))) return;
+      present.put(k, undefined);
+      return emit(rec, joined(key, null, null), rec.timestamp, true);
+    };
+    return [side(true), side(false)];
+  }
+}
