@@ -31,7 +31,7 @@ export { formatSchema, keyColumns, valueColumns } from './common/schema.js';
 export type { DataSource, FormatInfo } from './catalog/data-source.js';
 
 export { parseStatements, parseStatement, parseExpression, parseType } from './sql/parse.js';
-export { formatStatement, formatExpression } from './sql/printer.js';
+export { formatStatement, formatExpression, quoteIdentifier } from './sql/printer.js';
 export type * as ast from './sql/ast.js';
 
 export { FunctionRegistry } from './functions/registry.js';

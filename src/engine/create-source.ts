@@ -70,7 +70,7 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
   validateFormatNames(keyFormat, valueFormat);
   validateOptions(keyFormat, 'KEY');
   validateOptions(valueFormat, 'VALUE');
-  if (columns.length === 0) throw new CatalogError('The statement does not define any columns.', stmt.pos);
+  if (columns.length === 0) throw new CatalogError('No columns supplied.', stmt.pos);
   validateFormats(schema, keyFormat, valueFormat, props.wrapSingleValue !== undefined);
 
   let timestamp: DataSource['timestamp'];

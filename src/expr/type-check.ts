@@ -20,6 +20,12 @@ import { formatExpression } from './format-expression.js';
 export interface TypeCheckOptions {
   /** resolves a type registered with CREATE TYPE */
   readonly resolveNamedType?: (name: string) => SqlType | undefined;
+  /**
+   * Types aggregate calls by their return type instead of rejecting them, as ksqlDB does when it
+   * validates a HAVING clause against the source columns. The typed tree is then for validation
+   * only: an aggregate call stands in it as a NULL of its type, so it must not be compiled.
+   */
+  readonly typeAggregateCalls?: boolean;
 }
 
 /** A NULL literal before its context gives it a type. */
@@ -843,7 +849,21 @@ function caseResults(e: Expression, results: readonly Expression[], ctx: Ctx): {
 
 function checkCall(e: Extract<Expression, { kind: 'FunctionCall' }>, ctx: Ctx): Checked {
   const kind = ctx.registry.kindOf(e.name);
-  if (kind === 'AGGREGATE') fail(e, `Aggregate function ${e.name} is not allowed here: ${formatExpression(e)}`);
+  if (kind === 'AGGREGATE') {
+    if (!ctx.options.typeAggregateCalls) fail(e, `Aggregate function ${e.name} is not allowed here: ${formatExpression(e)}`);
+    const shapes: ArgShape[] = e.args.map((a) => {
+      const c = check(a, ctx);
+      return c.kind === 'UntypedNull' ? { kind: 'null' } : { kind: 'type', type: c.type };
+    });
+    let returnType: SqlType;
+    try {
+      returnType = ctx.registry.resolveAggregate(e.name, shapes).returnType;
+    } catch (err) {
+      if (err instanceof TypeCheckError && !err.position) fail(e, err.message);
+      throw err;
+    }
+    return { kind: 'Literal', type: returnType, value: null, ...pos(e) };
+  }
   if (kind === 'TABLE') fail(e, `Table function ${e.name} is not allowed here: ${formatExpression(e)}`);
   if (!kind) fail(e, `Can't find any functions with the name '${e.name}'`);
   if (e.distinct) fail(e, `DISTINCT is only allowed in aggregate function calls: ${formatExpression(e)}`);

@@ -158,8 +158,7 @@ function compatibleWithType(t: SqlType, want: SqlType, allowCasts: boolean): boo
 export function resolvePattern(p: ParamType, bindings: ReadonlyMap<string, SqlType>, arg?: SqlType): SqlType | undefined {
   switch (p.kind) {
     case 'exact':
-      // a DECIMAL parameter keeps the argument's precision and scale, as ksqlDB's DECIMAL does
-      return p.type.kind === 'DECIMAL' && arg?.kind === 'DECIMAL' ? arg : p.type;
+      return p.type;
     case 'anyDecimal':
       return arg ? toDecimalType(arg) : undefined;
     case 'anyStruct':

@@ -12,7 +12,7 @@ import type { DataSource } from '../catalog/data-source.js';
 import type { JoinStep, RowColumn, SourceStep, Step } from '../catalog/query-plan.js';
 import { formatExpression } from '../expr/index.js';
 import type { ColumnRef, Duration, Expression, JoinRelation, Relation, SourceRelation } from '../sql/ast.js';
-import { collectExpressions } from './rewrite-expression.js';
+import { collectExpressions, sameExpression } from './rewrite-expression.js';
 import { sourceRowColumns } from './source-columns.js';
 
 export interface PlannedSource {
@@ -25,7 +25,12 @@ export interface PlannedFrom {
   readonly sources: readonly PlannedSource[];
   readonly isTable: boolean;
   /** for joins: the expressions that may be projected as the key (column refs), or the synthetic ROWKEY */
-  readonly joinKey?: { readonly candidates: readonly ColumnRef[]; readonly synthetic: boolean };
+  readonly joinKey?: {
+    readonly candidates: readonly ColumnRef[];
+    readonly synthetic: boolean;
+    /** the expressions whose value is the join key (both sides of every join it came through) */
+    readonly expressions: readonly Expression[];
+  };
 }
 
 const UNIT_MS = { MILLISECONDS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 } as const;
@@ -127,15 +132,22 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     ...(within ? { within } : {}),
     columns,
   };
-  const synthetic = rel.joinType === 'FULL' || (leftKey.kind !== 'ColumnRef' && rightKey.kind !== 'ColumnRef');
   const own = [leftKey, rightKey].filter((e): e is ColumnRef => e.kind === 'ColumnRef').map((e) => qualify(e, left.step.columns, rightStep.columns));
-  const inherited = left.joinKey && own.some((c) => left.joinKey!.candidates.some((x) => x.source === c.source && x.name === c.name)) ? left.joinKey.candidates : [];
+  // joining on the inner join's key keeps that key (and its candidates)
+  const sameKey = !!left.joinKey && left.joinKey.expressions.some((x) => sameExpression(x, leftKey) || (x.kind === 'ColumnRef' && leftKey.kind === 'ColumnRef' && sameColumn(qualify(x, left.step.columns, []), qualify(leftKey, left.step.columns, []))));
+  const inherited = sameKey ? left.joinKey!.candidates : [];
+  const candidates = [...own, ...inherited.filter((c) => !own.some((o) => o.source === c.source && o.name === c.name))];
+  const synthetic = rel.joinType === 'FULL' || candidates.length === 0;
   return {
     step,
     sources: [...left.sources, right],
     isTable: left.isTable && rightIsTable,
-    joinKey: { candidates: synthetic ? [] : [...own, ...inherited.filter((c) => !own.some((o) => o.source === c.source && o.name === c.name))], synthetic },
+    joinKey: { candidates: synthetic ? [] : candidates, synthetic, expressions: [leftKey, rightKey, ...(sameKey ? left.joinKey!.expressions : [])] },
   };
+}
+
+function sameColumn(a: ColumnRef, b: ColumnRef): boolean {
+  return a.name === b.name && a.source === b.source;
 }
 
 function describeSide(r: Relation): string {

@@ -94,7 +94,17 @@ export function planPersistentQuery(
     if (agg) throw new PlanError(`${clause} does not support aggregate functions: ${agg.name} is an aggregate function.`, agg.pos);
   };
 
+  // a pseudo column projected under its own name would clash with the sink's pseudo column
+  for (const item of query.select) {
+    if (item.kind !== 'SingleColumn' || item.expression.kind !== 'ColumnRef') continue;
+    if (joinKey && item.expression.source && !item.alias) continue; // named ALIAS_ROWTIME in a join
+    const name = item.alias ?? item.expression.name;
+    if (RESERVED_COLUMN_NAMES.has(name) && name === item.expression.name)
+      throw new PlanError(`Reserved column name in select: \`${name}\`. Please remove or alias the column.`, item.pos);
+  }
+
   // 1. Table functions in the projection become synthetic columns produced by a flat-map.
+  const declared = from.sources.flatMap((s) => s.source.schema.columns.map((c) => c.name));
   let step: Step = from.step;
   const tableCalls: FunctionCall[] = [];
   const items: SelectItem[] = query.select.map((item) => {
@@ -134,7 +144,7 @@ export function planPersistentQuery(
   }
 
   if (aggregating) {
-    const projected = expandSelect(items, step.columns, alias, [], typeOf, joinKey);
+    const projected = expandSelect(items, step.columns, alias, [], typeOf, joinKey, declared);
     // window bounds are only known after a windowed aggregation
     const isBound = (x: Expression) => !!query.window && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !step.columns.some((c) => c.name === x.name);
     for (const p of projected)
@@ -157,7 +167,7 @@ export function planPersistentQuery(
   }
 
   // 5. Expand the projection against the row layout it will see.
-  let projected = expandSelect(items, step.columns, alias, keyNames, typeOf, partitionBy?.length ? undefined : joinKey);
+  let projected = expandSelect(items, step.columns, alias, keyNames, typeOf, partitionBy?.length ? undefined : joinKey, declared);
   for (const p of projected) {
     assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
     // unknown columns and type errors are reported before the projection rules
@@ -279,13 +289,15 @@ function expandSelect(
   alias: string,
   keyNames: readonly string[],
   typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
-  joinKey?: PlannedFrom['joinKey'],
+  joinKey: PlannedFrom['joinKey'],
+  declared: readonly string[],
 ): Projected[] {
   // in a join, columns from `*` and qualified references are named ALIAS_COLUMN
   const joined = !!joinKey;
   const out: Projected[] = [];
   let generated = 0;
-  const explicitNames = new Set(select.flatMap((s) => (s.kind === 'SingleColumn' && s.alias ? [s.alias] : [])));
+  // generated names skip aliases and the names the sources themselves declare
+  const explicitNames = new Set([...select.flatMap((s) => (s.kind === 'SingleColumn' && s.alias ? [s.alias] : [])), ...declared]);
   const nextGenerated = () => {
     let name: string;
     do name = `KSQL_COL_${generated++}`;

@@ -110,3 +110,16 @@ test('magic timestamps: string literals compared with ROWTIME / window bounds be
   assert.equal(p([1, 'a', 1514764800000n, null, true]), false);
   assert.throws(() => typeCheck(parseExpression("ROWTIME > '2018'"), scope, registry), /Cannot compare ROWTIME \(BIGINT\) to '2018' \(STRING\) with GREATER_THAN\./);
 });
+
+test('HAVING is validated on the query as written: aggregate calls typed by their result', () => {
+  const cols: Scope = [
+    { name: 'ID', type: SqlTypes.INTEGER },
+    { name: 'VALUE', type: SqlTypes.BIGINT },
+  ];
+  assert.throws(() => typeCheckFilter(parseExpression("SUM(VALUE) > '100'"), cols, registry, 'HAVING', { typeAggregateCalls: true }), {
+    message: "Error in HAVING expression: Cannot compare SUM(VALUE) (BIGINT) to '100' (STRING) with GREATER_THAN.",
+  });
+  assert.equal(typeCheckFilter(parseExpression('COUNT(*) > 1 AND SUM(VALUE) < 10'), cols, registry, 'HAVING', { typeAggregateCalls: true }).typed.type.kind, 'BOOLEAN');
+  // without the option aggregates stay out of expressions
+  assert.throws(() => typeCheck(parseExpression('SUM(VALUE) > 1'), cols, registry), /Aggregate function SUM is not allowed here/);
+});

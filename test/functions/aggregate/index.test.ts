@@ -55,3 +55,16 @@ test('every aggregate merges, does not mutate its input accumulator, and survive
     assert.deepEqual(agg.result(decodeValue(snapshot)), agg.result(acc), name);
   }
 });
+
+test('createBuiltinRegistry builds configurable aggregates from the properties in force', async () => {
+  const { createBuiltinRegistry } = await import('../../../src/functions/builtin-registry.js');
+  const { SqlTypes } = await import('../../../src/common/sql-types.js');
+  const collect = (props: Record<string, unknown>) => {
+    const res = createBuiltinRegistry(props).resolveAggregate('COLLECT_LIST', [{ kind: 'type', type: SqlTypes.INTEGER }]);
+    const agg = res.overload.create({ argTypes: res.argTypes, returnType: res.returnType, initArgs: [] });
+    const ctx = { timestamp: 0, offset: 0n, partition: 0 };
+    return agg.result(agg.add(agg.add(agg.initial(), [0], ctx), [100], ctx));
+  };
+  assert.deepEqual(collect({ 'ksql.functions.collect_list.limit': 1 }), [0]);
+  assert.deepEqual(collect({}), [0, 100]);
+});
