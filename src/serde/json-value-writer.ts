@@ -46,8 +46,12 @@ const writeDouble: JsonWriter = (v) => {
   throw wrongValue(v, { kind: 'DOUBLE' });
 };
 
+/** what JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 const writeString: JsonWriter = (v) => {
-  if (typeof v === 'string') return JSON.stringify(v);
+  // most strings need no escaping: quoting them by concatenation skips a copy
+  if (typeof v === 'string') return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
   throw wrongValue(v, { kind: 'STRING' });
 };
 
