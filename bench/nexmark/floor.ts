@@ -1,55 +1,75 @@
 /**
- * The floor of a query: the same work written by hand, the way one would without an engine. For
- * every partition of the input topic: fetch a batch (the engine's batch size), JSON.parse each
- * value, run the query's logic, JSON.stringify the result, and commit the outputs together with
- * the consumed offset in one transaction of the same log (the engine's exactly-once step).
+ * The floor of a query: the same work written by hand, the way one would without an engine, in
+ * the loop the engine's query task runs. Every step takes one batch (the engine's batch size)
+ * from each input partition in turn; each record goes through the query's hand-written logic
+ * (JSON.parse, the logic, JSON.stringify); then the outputs, the state changes of the batch (for
+ * stateful queries: a LevelDB write and a changelog record per changed key, as the engine's
+ * state stores do) and the consumed offset are committed in one transaction of the same log.
  */
-import type { FetchedRecord, Log, ProduceRecord } from '../../src/log/log.js';
-import type { BidJson, NexmarkQuery } from './queries.js';
+import type { ExtraWrite, FetchedRecord, Log, ProduceRecord } from '../../src/log/log.js';
+
+/** What a query's hand-written logic sees and produces. */
+export interface FloorProgram {
+  /** one input record, in fetch order; push outputs to `out` (their topic is filled in) */
+  onRecord(topic: string, record: FetchedRecord, out: FloorOutput[]): void;
+  /** moves the state changes since the last call into the batch's transaction */
+  flush?(extraWrites: ExtraWrite[], produce: ProduceRecord[]): void;
+}
+
+export interface FloorOutput {
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: number;
+}
 
 export interface FloorOptions {
   readonly log: Log;
-  readonly query: NexmarkQuery;
-  readonly inputTopic: string;
+  readonly program: FloorProgram;
+  readonly inputTopics: readonly string[];
   readonly outputTopic: string;
   /** consumer group for the committed offsets */
   readonly group: string;
   readonly batchSize: number;
 }
 
-export class FloorLoop {
-  private readonly logic: (bid: BidJson) => object | undefined;
-  private offsets: bigint[] = [];
+interface Cursor {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
 
-  constructor(private readonly options: FloorOptions) {
-    if (!options.query.floor) throw new Error(`${options.query.name} has no floor`);
-    this.logic = options.query.floor;
-  }
+export class FloorLoop {
+  private cursors: Cursor[] = [];
+
+  constructor(private readonly options: FloorOptions) {}
 
   async init(fromEarliest: boolean): Promise<void> {
-    const desc = await this.options.log.describeTopic(this.options.inputTopic);
-    this.offsets = desc.partitions.map((p) => (fromEarliest ? p.logStartOffset : p.highWatermark));
+    this.cursors = [];
+    for (const topic of this.options.inputTopics) {
+      const desc = await this.options.log.describeTopic(topic);
+      for (const p of desc.partitions) this.cursors.push({ topic, partition: p.partition, offset: fromEarliest ? p.logStartOffset : p.highWatermark });
+    }
   }
 
-  /** One batch from every partition; returns the records consumed. */
+  /** One batch from every input partition; returns the records consumed. */
   async step(): Promise<number> {
-    const { log, inputTopic, outputTopic, group, batchSize } = this.options;
-    const logic = this.logic;
+    const { log, program, outputTopic, group, batchSize } = this.options;
     let consumed = 0;
-    for (let p = 0; p < this.offsets.length; p++) {
-      const from = this.offsets[p]!;
-      const f = await log.fetch(inputTopic, p, from, { maxRecords: batchSize });
-      if (f.nextOffset === from) continue;
-      const records: FetchedRecord[] = f.records;
-      const out: ProduceRecord[] = [];
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        if (r.value === null) continue;
-        const result = logic(JSON.parse(r.value.toString('utf8')) as BidJson);
-        if (result !== undefined) out.push({ topic: outputTopic, key: null, value: Buffer.from(JSON.stringify(result), 'utf8'), timestamp: r.timestamp });
+    for (const c of this.cursors) {
+      const f = await log.fetch(c.topic, c.partition, c.offset, { maxRecords: batchSize });
+      if (f.nextOffset === c.offset) continue;
+      const outputs: FloorOutput[] = [];
+      const records = f.records;
+      for (let i = 0; i < records.length; i++) program.onRecord(c.topic, records[i]!, outputs);
+      const produce: ProduceRecord[] = new Array(outputs.length);
+      for (let i = 0; i < outputs.length; i++) {
+        const o = outputs[i]!;
+        produce[i] = { topic: outputTopic, key: o.key, value: o.value, timestamp: o.timestamp };
       }
-      await log.commitTransaction({ produce: out, offsets: { group, offsets: [{ topic: inputTopic, partition: p, offset: f.nextOffset }] } });
-      this.offsets[p] = f.nextOffset;
+      const extraWrites: ExtraWrite[] = [];
+      program.flush?.(extraWrites, produce);
+      await log.commitTransaction({ produce, extraWrites, offsets: { group, offsets: [{ topic: c.topic, partition: c.partition, offset: f.nextOffset }] } });
+      c.offset = f.nextOffset;
       consumed += records.length;
     }
     return consumed;
@@ -66,20 +86,17 @@ export class FloorLoop {
   }
 
   async caughtUp(): Promise<boolean> {
-    for (let p = 0; p < this.offsets.length; p++) {
-      if ((await this.options.log.latestOffset(this.options.inputTopic, p)) > this.offsets[p]!) return false;
-    }
+    for (const c of this.cursors) if ((await this.options.log.latestOffset(c.topic, c.partition)) > c.offset) return false;
     return true;
   }
 
-  /** Runs continuously (paced runs) until `stop()` resolves the returned promise's loop. */
+  /** Runs continuously (paced runs) until the returned stop() is called. */
   runContinuously(): { stop: () => Promise<void> } {
     let stopping = false;
     const loop = (async () => {
       while (!stopping) {
         if ((await this.step()) > 0) continue;
-        const positions = this.offsets.map((offset, partition) => ({ topic: this.options.inputTopic, partition, offset }));
-        await this.options.log.waitForAnyData(positions, 200);
+        await this.options.log.waitForAnyData(this.cursors, 200);
       }
     })();
     return {
@@ -89,4 +106,15 @@ export class FloorLoop {
       },
     };
   }
+}
+
+/** A stateless query's floor: parse the value, apply `logic`, stringify the result. */
+export function statelessFloor<T>(logic: (event: T) => object | undefined): () => FloorProgram {
+  return () => ({
+    onRecord(_topic, r, out) {
+      if (r.value === null) return;
+      const result = logic(JSON.parse(r.value.toString('utf8')) as T);
+      if (result !== undefined) out.push({ key: null, value: Buffer.from(JSON.stringify(result), 'utf8'), timestamp: r.timestamp });
+    },
+  });
 }

@@ -119,7 +119,8 @@ export interface AggregateStep extends StepBase {
  * left input's columns, then the right input's (NULLs for a missing side of an outer join).
  */
 export interface JoinStep extends StepBase {
-  readonly kind: 'StreamStreamJoin' | 'StreamTableJoin' | 'TableTableJoin';
+  /** ForeignKeyTableJoin: the left table's leftKey column(s) point at the right table's primary key */
+  readonly kind: 'StreamStreamJoin' | 'StreamTableJoin' | 'TableTableJoin' | 'ForeignKeyTableJoin';
   readonly joinType: JoinType;
   readonly left: Step;
   readonly right: Step;

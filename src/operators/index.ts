@@ -23,6 +23,7 @@ export const operatorFactories: OperatorFactories = {
   StreamStreamJoin: buildJoin,
   StreamTableJoin: buildJoin,
   TableTableJoin: buildJoin,
+  ForeignKeyTableJoin: buildJoin,
   StreamSink: buildSink,
   TableSink: buildSink,
 };

@@ -19,6 +19,7 @@ const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
   StreamStreamJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)} WITHIN (${s.within?.beforeMs} ms, ${s.within?.afterMs} ms)`,
   StreamTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
   TableTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
+  ForeignKeyTableJoin: (s) => `${s.joinType} JOIN ON foreign key ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
   StreamSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   TableSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
 };

@@ -84,6 +84,7 @@ export function planAggregation(
   projected.forEach((p) => collect(p.expression));
   if (query.having) collect(query.having);
   for (const call of calls) call.args.forEach(misplacedBound);
+  if (!calls.length) throw new PlanError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.pos);
   const resolved = calls.map((call) => resolveAggregateCall(call, input.columns, registry));
   const aggregates: AggregateCall[] = calls.map((call, i) => ({
     name: call.name,
@@ -127,7 +128,9 @@ export function planAggregation(
   });
   const keyNames = keyItem.map((i) => projected[i]!.name);
 
-  const window = query.window ? windowSpec(query.window) : undefined;
+  if (query.emit === 'FINAL' && !query.window) throw new PlanError('EMIT FINAL is only supported for windowed aggregations.', query.pos);
+  // without a GRACE PERIOD, EMIT FINAL closes a window at its end
+  const window = query.window ? windowSpec(query.window, query.emit === 'FINAL' ? 0 : DEFAULT_GRACE_MS) : undefined;
   const aggColumns: RowColumn[] = [
     ...groupBy.map((g, i) => ({ name: keyNames[i]!, type: typeOf(g, input.columns) })),
     ...calls.map((_, i) => ({ name: `KSQL_AGG_VARIABLE_${i}`, type: resolved[i]!.returnType })),
@@ -229,8 +232,8 @@ function isLambdaParam(root: Expression, ref: Expression): boolean {
 }
 
 
-function windowSpec(w: WindowExpression): WindowSpec {
-  const graceMs = w.grace ? durationMs(w.grace) : DEFAULT_GRACE_MS;
+function windowSpec(w: WindowExpression, defaultGraceMs: number): WindowSpec {
+  const graceMs = w.grace ? durationMs(w.grace) : defaultGraceMs;
   switch (w.kind) {
     case 'TumblingWindow':
       return { type: 'TUMBLING', sizeMs: durationMs(w.size), graceMs };

@@ -12,7 +12,7 @@ import type { DataSource } from '../catalog/data-source.js';
 import type { JoinStep, RowColumn, SourceStep, Step } from '../catalog/query-plan.js';
 import { formatExpression } from '../expr/index.js';
 import type { ColumnRef, Duration, Expression, JoinRelation, Relation, SourceRelation } from '../sql/ast.js';
-import { collectExpressions, sameExpression } from './rewrite-expression.js';
+import { collectExpressions, rewriteExpression, sameExpression } from './rewrite-expression.js';
 import { sourceRowColumns } from './source-columns.js';
 
 export interface PlannedSource {
@@ -30,6 +30,8 @@ export interface PlannedFrom {
     readonly synthetic: boolean;
     /** the expressions whose value is the join key (both sides of every join it came through) */
     readonly expressions: readonly Expression[];
+    /** a foreign-key join: the key is the left table's primary key */
+    readonly foreignKey?: boolean;
   };
 }
 
@@ -84,11 +86,13 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
   const { leftKey, rightKey } = splitCondition(rel, left.step.columns, rightStep.columns, typeOf);
   const leftType = typeOf(leftKey, left.step.columns);
   const rightType = typeOf(rightKey, rightStep.columns);
-  if (!sqlTypeEquals(leftType, rightType))
+  if (!sqlTypeEquals(leftType, rightType)) {
+    const shown = (e: Expression, cols: readonly RowColumn[]) => formatExpression(qualifyAll(e, cols));
     throw new PlanError(
-      `Invalid join condition: types don't match. Got ${formatExpression(leftKey)}{${formatSqlType(leftType)}} = ${formatExpression(rightKey)}{${formatSqlType(rightType)}}.`,
+      `Invalid join condition: types don't match. Got ${shown(leftKey, left.step.columns)}{${formatSqlType(leftType)}} = ${shown(rightKey, rightStep.columns)}{${formatSqlType(rightType)}}.`,
       rel.on.pos,
     );
+  }
 
   let kind: JoinStep['kind'];
   if (!left.isTable && !rightIsTable) {
@@ -98,16 +102,21 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     if (rel.within) throw new PlanError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to execute your Stream-Table join again.', rel.within.pos);
     if (rel.joinType === 'FULL' || rel.joinType === 'RIGHT')
       throw new PlanError(`${rel.joinType === 'FULL' ? 'Full outer' : 'Right'} joins between streams and tables are not supported.`, rel.pos);
-    requirePrimaryKey(rightKey, right, 'stream-table joins require to join on the table\'s primary key', leftKey, rel);
+    requirePrimaryKey(rightKey, right, "stream-table joins require to join on the table's primary key", [...left.step.columns, ...rightStep.columns], rel);
     kind = 'StreamTableJoin';
   } else if (left.isTable && !rightIsTable) {
     throw new PlanError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${describeSide(rel.left)} ${rel.joinType} JOIN ${rel.right.name}.`, rel.pos);
   } else {
     if (rel.within) throw new PlanError('A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Table-Table join again.', rel.within.pos);
-    requirePrimaryKey(rightKey, right, 'table-table joins require to join on the primary key of the right input table', leftKey, rel);
-    const leftPk = left.step.kind === 'TableSource' && isPrimaryKey(leftKey, left.sources[0]!);
-    if (!leftPk && left.step.kind === 'TableSource') throw new PlanError('Foreign-key table-table joins are not supported yet', rel.on.pos, 'Join');
-    kind = 'TableTableJoin';
+    requirePrimaryKey(rightKey, right, 'table-table joins require to join on the primary key of the right input table', [...left.step.columns, ...rightStep.columns], rel);
+    const leftPk = left.step.kind !== 'TableSource' || isPrimaryKey(leftKey, left.sources[0]!);
+    if (leftPk) kind = 'TableTableJoin';
+    else {
+      // a foreign key: the left table's column(s) name the right table's primary key
+      if (rel.joinType === 'RIGHT' || rel.joinType === 'FULL')
+        throw new PlanError(`${rel.joinType === 'RIGHT' ? 'RIGHT' : 'FULL'} OUTER JOIN on a foreign key is not supported`, rel.pos);
+      kind = 'ForeignKeyTableJoin';
+    }
   }
 
   const within = rel.within
@@ -132,7 +141,12 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     ...(within ? { within } : {}),
     columns,
   };
-  const own = [leftKey, rightKey].filter((e): e is ColumnRef => e.kind === 'ColumnRef').map((e) => qualify(e, left.step.columns, rightStep.columns));
+  // a foreign-key join is keyed by the left table's primary key
+  const leftPrimaryKey = keyColumns(left.sources[0]!.source.schema).map((c): ColumnRef => ({ kind: 'ColumnRef', name: c.name, source: left.sources[0]!.alias }));
+  const own =
+    kind === 'ForeignKeyTableJoin'
+      ? leftPrimaryKey
+      : [leftKey, rightKey].filter((e): e is ColumnRef => e.kind === 'ColumnRef').map((e) => qualify(e, left.step.columns, rightStep.columns));
   // joining on the inner join's key keeps that key (and its candidates)
   const sameKey = !!left.joinKey && left.joinKey.expressions.some((x) => sameExpression(x, leftKey) || (x.kind === 'ColumnRef' && leftKey.kind === 'ColumnRef' && sameColumn(qualify(x, left.step.columns, []), qualify(leftKey, left.step.columns, []))));
   const inherited = sameKey ? left.joinKey!.candidates : [];
@@ -142,8 +156,18 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     step,
     sources: [...left.sources, right],
     isTable: left.isTable && rightIsTable,
-    joinKey: { candidates: synthetic ? [] : candidates, synthetic, expressions: [leftKey, rightKey, ...(sameKey ? left.joinKey!.expressions : [])] },
+    joinKey: {
+      candidates: synthetic ? [] : candidates,
+      synthetic,
+      expressions: kind === 'ForeignKeyTableJoin' ? leftPrimaryKey : [leftKey, rightKey, ...(sameKey ? left.joinKey!.expressions : [])],
+      foreignKey: kind === 'ForeignKeyTableJoin',
+    },
   };
+}
+
+/** every column reference qualified by its source, as ksqlDB prints join conditions */
+function qualifyAll(e: Expression, cols: readonly RowColumn[]): Expression {
+  return rewriteExpression(e, (x) => (x.kind === 'ColumnRef' && !x.source ? qualify(x, cols, []) : undefined));
 }
 
 function sameColumn(a: ColumnRef, b: ColumnRef): boolean {
@@ -159,9 +183,12 @@ function isPrimaryKey(e: Expression, side: PlannedSource): boolean {
   return e.kind === 'ColumnRef' && keys.length === 1 && keys[0]!.name === e.name && (!e.source || e.source === side.alias);
 }
 
-function requirePrimaryKey(rightKey: Expression, right: PlannedSource, what: string, leftKey: Expression, rel: JoinRelation): void {
-  if (!isPrimaryKey(rightKey, right))
-    throw new PlanError(`Invalid join condition: ${what}. Got ${formatExpression(leftKey)} = ${formatExpression(rightKey)}.`, rel.on.pos);
+function requirePrimaryKey(rightKey: Expression, right: PlannedSource, what: string, columns: readonly RowColumn[], rel: JoinRelation): void {
+  if (isPrimaryKey(rightKey, right)) return;
+  // the condition as written, every column qualified
+  const on = rel.on.kind === 'Comparison' ? rel.on : undefined;
+  const shown = on ? `${formatExpression(qualifyAll(on.left, columns))} = ${formatExpression(qualifyAll(on.right, columns))}` : formatExpression(rel.on);
+  throw new PlanError(`Invalid join condition: ${what}. Got ${shown}.`, rel.on.pos);
 }
 
 /** The column's qualified form, resolving an unqualified name against the side it belongs to. */

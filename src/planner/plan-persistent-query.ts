@@ -517,6 +517,13 @@ function joinKeyItem(
       ? e.name === 'ROWKEY' && !e.source
       : joinKey.candidates.some((c) => c.name === e.name && (!e.source || e.source === c.source)));
   const items = projected.map((p, i) => (isKey(p.expression) ? i : -1)).filter((i) => i >= 0);
+  if (!items.length && joinKey.foreignKey) {
+    const missing = joinKey.candidates.map((c) => `\`${c.name}\``).join(', ');
+    throw new PlanError(
+      `Primary key columns missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (\`${joinKey.candidates[0]!.source}\`). Missing columns: ${missing}.`,
+      query.pos,
+    );
+  }
   if (!items.length) {
     const what = joinKey.synthetic ? ['ROWKEY'] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
     const noun = what.length === 1 ? 'join expression' : 'join expressions';

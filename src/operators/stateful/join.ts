@@ -50,6 +50,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       return streamTable();
     case 'TableTableJoin':
       return tableTable();
+    case 'ForeignKeyTableJoin':
+      return foreignKey();
   }
 
   function streamStream(): readonly [Downstream, Downstream] {
@@ -133,6 +135,63 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       table.put(encodeValue(key), rec.tombstone ? undefined : [rec.row, rec.timestamp]);
     };
     return [onStream, onTable];
+  }
+
+  /**
+   * The left table's rows are kept with the foreign key they point at, and an index from foreign
+   * key to left keys lets a right-side change re-emit every left row that points at it.
+   */
+  function foreignKey(): readonly [Downstream, Downstream] {
+    const leftStore = ctx.keyValueStore<[unknown[], number, string | null]>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<TableRow>(`${step.id}/right`);
+    const index = ctx.keyValueStore<string[]>(`${step.id}/index`);
+    const present = ctx.keyValueStore<true>(`${step.id}/joined`);
+    const leftKeyOf = (row: unknown[]) => row[0];
+    const out = async (rec: StreamRecord, pk: unknown, left: unknown[], right: TableRow | undefined, ts: number) => {
+      const k = encodeValue(pk);
+      if (right || step.joinType === 'LEFT') {
+        present.put(k, true);
+        return emit(rec, joined(pk, left, right?.[0] ?? null), ts);
+      }
+      if (!(await present.get(k))) return;
+      present.put(k, undefined);
+      return emit(rec, joined(pk, null, null), ts, true);
+    };
+    const onLeft: Downstream = async (rec) => {
+      const pk = leftKeyOf(rec.row);
+      const pkEnc = encodeValue(pk);
+      const pkText = pkEnc.toString('latin1');
+      const previous = await leftStore.get(pkEnc);
+      if (previous?.[2]) {
+        const fkEnc = Buffer.from(previous[2], 'latin1');
+        const others = ((await index.get(fkEnc)) ?? []).filter((x) => x !== pkText);
+        index.put(fkEnc, others.length ? others : undefined);
+      }
+      if (rec.tombstone) {
+        leftStore.put(pkEnc, undefined);
+        if (!previous) return;
+        present.put(pkEnc, undefined);
+        return emit(rec, joined(pk, null, null), rec.timestamp, true);
+      }
+      const fk = leftKeyFn(rec.row);
+      const fkEnc = fk === null || fk === undefined ? null : encodeValue(fk);
+      leftStore.put(pkEnc, [rec.row, rec.timestamp, fkEnc ? fkEnc.toString('latin1') : null]);
+      if (fkEnc) index.put(fkEnc, [...((await index.get(fkEnc)) ?? []), pkText]);
+      const right = fkEnc ? await rightStore.get(fkEnc) : undefined;
+      return out(rec, pk, rec.row, right, Math.max(rec.timestamp, right?.[1] ?? rec.timestamp));
+    };
+    const onRight: Downstream = async (rec) => {
+      const rk = rightKeyFn(rec.row);
+      if (rk === null || rk === undefined) return;
+      const rkEnc = encodeValue(rk);
+      const right: TableRow | undefined = rec.tombstone ? undefined : [rec.row, rec.timestamp];
+      rightStore.put(rkEnc, right);
+      for (const pkText of (await index.get(rkEnc)) ?? []) {
+        const left = await leftStore.get(Buffer.from(pkText, 'latin1'));
+        if (left) await out(rec, leftKeyOf(left[0]), left[0], right, Math.max(rec.timestamp, left[1]));
+      }
+    };
+    return [onLeft, onRight];
   }
 
   function tableTable(): readonly [Downstream, Downstream] {
