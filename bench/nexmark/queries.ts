@@ -3,12 +3,15 @@
  * same work for its floor (floor.ts runs it: fetch, JSON.parse, this logic, JSON.stringify,
  * commit to an output topic of the same log).
  *
- * q0, q1 and q2 are stateless and run today. q3, q5, q7 and q8 need joins, GROUP BY and windows,
- * which the engine does not have yet: their SQL is what the engine will be asked to run once it
- * does (the benchmark tries it and reports the planner's error until then), and they have no
- * floor yet. Where ksqlDB cannot say what Flink's Nexmark SQL says, the note says how it differs.
+ * The benchmark asks the engine to plan each query first and reports the planner's error for
+ * what it cannot run yet. Where ksqlDB cannot say what Flink's Nexmark SQL says, the note says
+ * how the query differs. The stateful floors keep their state in Maps and, like the engine's
+ * stores, write every key changed in a batch to LevelDB and to a changelog topic in the batch's
+ * transaction (as JSON: the engine uses its own binary value codec).
  */
-import type { EventType } from './generator.js';
+import type { ExtraWrite, ProduceRecord } from '../../src/log/log.js';
+import { statelessFloor, type FloorProgram } from './floor.js';
+import { bigintKey, type Auction, type EventType, type Person } from './generator.js';
 
 /** A parsed bid as the generator writes it. */
 export interface BidJson {
@@ -31,8 +34,10 @@ export interface NexmarkQuery {
   /** the persistent query (after SOURCES_DDL); the last statement writes `outputTopic` */
   readonly sql: string;
   readonly outputTopic: string;
-  /** the floor's per-record logic: the output JSON object, or undefined when filtered out */
-  readonly floor?: (bid: BidJson) => object | undefined;
+  /** the floor: the same work written by hand (absent: not written yet) */
+  readonly floor?: () => FloorProgram;
+  /** the floor writes exactly the engine's output (keys, values, timestamps), checked by digest */
+  readonly exactFloor?: boolean;
   /** how this differs from the Flink / Beam Nexmark query */
   readonly note?: string;
 }
@@ -64,7 +69,7 @@ export const QUERIES: readonly NexmarkQuery[] = [
     inputs: ['bid'],
     sql: `CREATE STREAM q0 WITH (KAFKA_TOPIC='q0') AS SELECT * FROM bid EMIT CHANGES;`,
     outputTopic: 'q0',
-    floor: (b) => ({
+    floor: statelessFloor<BidJson>((b) => ({
       AUCTION: b.auction,
       BIDDER: b.bidder,
       PRICE: b.price,
@@ -72,7 +77,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
       URL: b.url,
       DATETIME: b.dateTime,
       EXTRA: b.extra,
-    }),
+    })),
+    exactFloor: true,
   },
   {
     name: 'q1',
@@ -81,7 +87,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
     sql: `CREATE STREAM q1 WITH (KAFKA_TOPIC='q1') AS
             SELECT auction, bidder, price * 908 / 1000 AS price, dateTime, extra FROM bid EMIT CHANGES;`,
     outputTopic: 'q1',
-    floor: (b) => ({ AUCTION: b.auction, BIDDER: b.bidder, PRICE: toEuroCents(b.price), DATETIME: b.dateTime, EXTRA: b.extra }),
+    floor: statelessFloor<BidJson>((b) => ({ AUCTION: b.auction, BIDDER: b.bidder, PRICE: toEuroCents(b.price), DATETIME: b.dateTime, EXTRA: b.extra })),
+    exactFloor: true,
     note: "Flink's 0.908 * price as exact BIGINT arithmetic (cents, truncated), as Beam's price * 89 / 100",
   },
   {
@@ -90,7 +97,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
     inputs: ['bid'],
     sql: `CREATE STREAM q2 WITH (KAFKA_TOPIC='q2') AS SELECT auction, price FROM bid WHERE auction % 123 = 0 EMIT CHANGES;`,
     outputTopic: 'q2',
-    floor: (b) => (b.auction % 123 === 0 ? { AUCTION: b.auction, PRICE: b.price } : undefined),
+    floor: statelessFloor<BidJson>((b) => (b.auction % 123 === 0 ? { AUCTION: b.auction, PRICE: b.price } : undefined)),
+    exactFloor: true,
     note: "Flink's MOD(auction, 123) = 0",
   },
   {
@@ -102,6 +110,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
             FROM auction A JOIN person P ON A.seller = P.id
             WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA') EMIT CHANGES;`,
     outputTopic: 'q3',
+    floor: () => q3Floor(),
+    exactFloor: true,
     note: 'a stream-table join (persons as a table keyed by id); Flink joins two unbounded streams',
   },
   {
@@ -112,6 +122,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
             SELECT auction, COUNT(*) AS num FROM bid
             WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 2 SECONDS) GROUP BY auction EMIT CHANGES;`,
     outputTopic: 'q5',
+    floor: () => q5Floor(),
+    exactFloor: true,
     note: "the per-auction counts only; Flink's q5 also keeps the hottest auction per window",
   },
   {
@@ -124,9 +136,11 @@ export const QUERIES: readonly NexmarkQuery[] = [
           CREATE STREAM q7 WITH (KAFKA_TOPIC='q7') AS
             SELECT M.wid, B.auction, B.price, B.bidder, B.dateTime, B.extra
             FROM bid B JOIN q7_max M ON UNIX_TIMESTAMP(B.dateTime) / 10000 = M.wid
-            WHERE B.price = M.maxprice EMIT CHANGES;`,
+            WHERE B.price >= M.maxprice EMIT CHANGES;`,
     outputTopic: 'q7',
-    note: 'ksqlDB has no global window and cannot join a windowed table: 10 s tumbling windows as a key, max so far',
+    note:
+      'ksqlDB has no global window and cannot join a windowed table: 10 s tumbling windows as a group key, ' +
+      "and the bids at least as high as the window's max so far (the max table may lag the bids)",
   },
   {
     name: 'q8',
@@ -144,4 +158,90 @@ export function queryByName(name: string): NexmarkQuery {
   const q = QUERIES.find((x) => x.name === name);
   if (!q) throw new Error(`unknown query ${name}`);
   return q;
+}
+
+const STATES = new Set(['OR', 'ID', 'CA']);
+
+/** Changed keys of a floor's state, written like the engine's stores: LevelDB and a changelog. */
+class FloorState<K, V> {
+  readonly map = new Map<K, V>();
+  private readonly dirty = new Set<K>();
+  constructor(
+    private readonly name: string,
+    private readonly keyBytes: (k: K) => Buffer,
+  ) {}
+  changed(k: K): void {
+    this.dirty.add(k);
+  }
+  flush(extraWrites: ExtraWrite[], produce: ProduceRecord[]): void {
+    for (const k of this.dirty) {
+      const key = this.keyBytes(k);
+      const value = Buffer.from(JSON.stringify(this.map.get(k)), 'utf8');
+      extraWrites.push({ key: Buffer.concat([Buffer.from(this.name), key]), value });
+      produce.push({ topic: changelogTopic(this.name), partition: 0, key, value });
+    }
+    this.dirty.clear();
+  }
+}
+
+/** The changelog topic a floor's state writes to (the benchmark creates it). */
+export function changelogTopic(floorName: string): string {
+  return `floor_${floorName}_changelog`;
+}
+
+/** q3: persons materialized by id; each auction of category 10 looks up its seller. */
+function q3Floor(): FloorProgram {
+  const people = new FloorState<number, Person>('q3', bigintKey);
+  return {
+    onRecord(topic, r, out) {
+      if (r.value === null) return;
+      if (topic === 'person') {
+        const p = JSON.parse(r.value.toString('utf8')) as Person;
+        people.map.set(p.id, p);
+        people.changed(p.id);
+        return;
+      }
+      const a = JSON.parse(r.value.toString('utf8')) as Auction;
+      if (a.category !== 10) return;
+      const p = people.map.get(a.seller);
+      if (p === undefined || !STATES.has(p.state)) return;
+      out.push({
+        key: bigintKey(a.seller),
+        value: Buffer.from(JSON.stringify({ NAME: p.name, CITY: p.city, STATE: p.state, A_ID: a.id }), 'utf8'),
+        timestamp: r.timestamp,
+      });
+    },
+    flush: (extraWrites, produce) => people.flush(extraWrites, produce),
+  };
+}
+
+/** q5: per auction, a count per 10 s window every 2 s; every bid updates its five windows. */
+function q5Floor(): FloorProgram {
+  const SIZE = 10_000;
+  const ADVANCE = 2_000;
+  /** auction -> its windows as [start, count, newest timestamp] */
+  const windows = new FloorState<number, [number, number, number][]>('q5', bigintKey);
+  return {
+    onRecord(_topic, r, out) {
+      if (r.value === null) return;
+      const b = JSON.parse(r.value.toString('utf8')) as BidJson;
+      const ts = r.timestamp;
+      let list = windows.map.get(b.auction);
+      if (list === undefined) windows.map.set(b.auction, (list = []));
+      const last = ts - (ts % ADVANCE);
+      for (let start = last - SIZE + ADVANCE; start <= last; start += ADVANCE) {
+        if (start < 0) continue;
+        let w = list.find((x) => x[0] === start);
+        if (w === undefined) list.push((w = [start, 0, ts]));
+        w[1]++;
+        if (ts > w[2]) w[2] = ts;
+        const key = Buffer.allocUnsafe(16);
+        key.writeBigInt64BE(BigInt(b.auction), 0);
+        key.writeBigInt64BE(BigInt(start), 8);
+        out.push({ key, value: Buffer.from(JSON.stringify({ NUM: w[1] }), 'utf8'), timestamp: w[2] });
+      }
+      windows.changed(b.auction);
+    },
+    flush: (extraWrites, produce) => windows.flush(extraWrites, produce),
+  };
 }

@@ -22,7 +22,7 @@ import { measureLevelGet, measureLevelPut, measureLogRead } from '../log-bench.j
 import { FloorLoop } from './floor.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, TOPICS, createNexmarkTopics } from './generator.js';
 import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, type TopicDigest } from './measure.js';
-import { SOURCES_DDL, queryByName, type NexmarkQuery } from './queries.js';
+import { SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
   mode: 'engine' | 'floor' | 'raw' | 'paced-engine' | 'paced-floor';
@@ -148,6 +148,17 @@ async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number):
   return { log, flush };
 }
 
+/** The hand-written loop of a query, with its output (and state changelog) topics created. */
+async function createFloor(log: Log, q: NexmarkQuery, outputTopic: string, batchSize: number): Promise<FloorLoop> {
+  if (!q.floor) throw new Error(`${q.name} has no floor`);
+  await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
+  const program = q.floor();
+  if (program.flush) await log.createTopic(changelogTopic(q.name), { partitions: 1, config: { 'cleanup.policy': 'compact' } });
+  const floor = new FloorLoop({ log, program, inputTopics: q.inputs.map((t) => TOPICS[t]), outputTopic, group: `floor-${q.name}`, batchSize });
+  await floor.init(true);
+  return floor;
+}
+
 async function throughput(task: WorkerTask): Promise<ThroughputResult> {
   const q = queryByName(task.query!);
   const log = await openLog(task.dir);
@@ -174,9 +185,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       await engine.close();
     } else {
       outputTopic = `floor_${q.name}`;
-      await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
-      const floor = new FloorLoop({ log: runLog, query: q, inputTopic: TOPICS[q.inputs[0]!], outputTopic, group: `floor-${q.name}`, batchSize: task.batchSize });
-      await floor.init(true);
+      const floor = await createFloor(runLog, q, outputTopic, task.batchSize);
       threads0 = threadCpu();
       const end = startSpan();
       const consumed = await floor.runUntilIdle();
@@ -281,9 +290,7 @@ async function paced(task: WorkerTask): Promise<PacedResult> {
       };
     } else {
       outputTopic = `floor_${q.name}`;
-      await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
-      const floor = new FloorLoop({ log, query: q, inputTopic: TOPICS[q.inputs[0]!], outputTopic, group: `floor-${q.name}`, batchSize: task.batchSize });
-      await floor.init(true);
+      const floor = await createFloor(log, q, outputTopic, task.batchSize);
       stop = floor.runContinuously().stop;
       caughtUp = () => floor.caughtUp();
     }

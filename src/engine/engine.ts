@@ -56,7 +56,7 @@ export class Engine {
     private readonly ownsLog: boolean,
     private readonly options: EngineOptions,
   ) {
-    this.registry = options.registry ?? createBuiltinRegistry();
+    this.registry = options.registry ?? createBuiltinRegistry(options.properties ?? {});
     this.commandLog = new CommandLog(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
   }

@@ -10,7 +10,7 @@ import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes, formatSqlType } from '../common/sql-types.js';
 import type { AggregateCall, AggregateStep, FilterStep, RowColumn, SelectStep, Step, WindowSpec } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import { formatExpression } from '../expr/index.js';
+import { formatExpression, rewriteMagicTimestamps, typeCheckFilter } from '../expr/index.js';
 import { resolveAggregateCall } from '../expr/aggregate-call.js';
 import type { ColumnRef, Duration, Expression, FunctionCall, Query, WindowExpression } from '../sql/ast.js';
 import { collectExpressions, rewriteExpression, sameExpression } from './rewrite-expression.js';
@@ -166,9 +166,9 @@ export function planAggregation(
   };
   let step: Step = aggregate;
   if (query.having) {
-    const having = toAggregated(query.having, 'HAVING');
-    const t = typeOf(having, aggColumns);
-    if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in HAVING expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.having.pos);
+    // checked as written (errors name SUM(VALUE)), then evaluated over the aggregate's columns
+    typeCheckFilter(query.having, input.columns, registry, 'HAVING', { typeAggregateCalls: true });
+    const having = rewriteMagicTimestamps(toAggregated(query.having, 'HAVING'));
     const filter: FilterStep = { kind: 'TableFilter', id: 'Having', input: step, predicate: having, columns: aggColumns, materialized: { keyCount: groupBy.length } };
     step = filter;
   }

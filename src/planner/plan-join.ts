@@ -101,11 +101,14 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
   } else if (!left.isTable && rightIsTable) {
     if (rel.within) throw new PlanError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to execute your Stream-Table join again.', rel.within.pos);
     if (rel.joinType === 'FULL' || rel.joinType === 'RIGHT')
-      throw new PlanError(`${rel.joinType === 'FULL' ? 'Full outer' : 'Right'} joins between streams and tables are not supported.`, rel.pos);
+      throw new PlanError(
+        `Invalid join type: ${rel.joinType === 'FULL' ? 'full-outer' : 'right'} join not supported for stream-table join. Got ${describeSide(rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`,
+        rel.pos,
+      );
     requirePrimaryKey(rightKey, right, "stream-table joins require to join on the table's primary key", [...left.step.columns, ...rightStep.columns], rel);
     kind = 'StreamTableJoin';
   } else if (left.isTable && !rightIsTable) {
-    throw new PlanError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${describeSide(rel.left)} ${rel.joinType} JOIN ${rel.right.name}.`, rel.pos);
+    throw new PlanError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${describeSide(rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`, rel.pos);
   } else {
     if (rel.within) throw new PlanError('A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Table-Table join again.', rel.within.pos);
     requirePrimaryKey(rightKey, right, 'table-table joins require to join on the primary key of the right input table', [...left.step.columns, ...rightStep.columns], rel);
@@ -174,8 +177,17 @@ function sameColumn(a: ColumnRef, b: ColumnRef): boolean {
   return a.name === b.name && a.source === b.source;
 }
 
+/** how ksqlDB spells join types in errors */
+const JOIN_TEXT: Record<JoinRelation['joinType'], string> = {
+  INNER: '[INNER] JOIN',
+  LEFT: 'LEFT [OUTER] JOIN',
+  RIGHT: 'RIGHT [OUTER] JOIN',
+  FULL: '[FULL] OUTER JOIN',
+};
+
+/** the right-most source of a relation: what ksqlDB names as the left side in join errors */
 function describeSide(r: Relation): string {
-  return r.kind === 'SourceRelation' ? r.name : '(join)';
+  return r.kind === 'SourceRelation' ? r.name : r.right.name;
 }
 
 function isPrimaryKey(e: Expression, side: PlannedSource): boolean {

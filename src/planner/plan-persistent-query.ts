@@ -13,7 +13,7 @@ import type { DataSource, FormatInfo, TimestampColumn, WindowInfo } from '../cat
 import type { SourceProperties } from '../catalog/source-properties.js';
 import { parseDelimiter } from '../catalog/source-properties.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import { typeCheck } from '../expr/index.js';
+import { typeCheck, typeCheckFilter, typeCheckSelect } from '../expr/index.js';
 import { formatExpression } from '../expr/index.js';
 import { resolveTableCall } from '../expr/table-function-call.js';
 import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelectItem, SourceType } from '../sql/ast.js';
@@ -129,13 +129,13 @@ export function planPersistentQuery(
   // 3. WHERE
   if (query.where) {
     assertNoAggregates(query.where, 'WHERE');
-    const t = typeOf(query.where, step.columns);
-    if (t.kind !== 'BOOLEAN') throw new PlanError(`Type error in WHERE expression: should evaluate to boolean but is ${formatSqlType(t)}`, query.where.pos);
+    // the checked predicate has string literals compared with ROWTIME turned into timestamps
+    const predicate = typeCheckFilter(query.where, step.columns, registry, 'WHERE').expression;
     const filter: FilterStep = {
       kind: isTable ? 'TableFilter' : 'StreamFilter',
       id: 'Filter',
       input: step,
-      predicate: query.where,
+      predicate,
       columns: step.columns,
       // after a (materialized) table-table join, only keys that were emitted are deleted
       ...(isTable && step.kind !== 'TableSource' ? { materialized: { keyCount: 1 } } : {}),
@@ -171,7 +171,7 @@ export function planPersistentQuery(
   for (const p of projected) {
     assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
     // unknown columns and type errors are reported before the projection rules
-    inClause('SELECT', () => typeOf(p.expression, step.columns));
+    inClause('SELECT', () => typeCheckSelect(p.expression, step.columns, registry));
   }
   if (partitionBy?.length) {
     projected = projected.map((p) => ({
