@@ -21,20 +21,27 @@ import { windowedKeySerde } from './windowed-key.js';
 import type { KeyWindowSpec, WindowedKeySerde } from './windowed-key.js';
 
 export type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeTarget } from './serde-types.js';
+export { InMemorySchemaRegistry } from './schema-registry.js';
+export type { RegisteredSchema, RegisteredSchemaType, SchemaRegistry } from './schema-registry.js';
 export { parseDelimiter } from './delimited-format.js';
 export type { KeyWindow, KeyWindowSpec, KeyWindowType, WindowedKey, WindowedKeySerde } from './windowed-key.js';
 export { splitWindowedKey, windowedKeyBytes } from './windowed-key.js';
 
-const FACTORIES: Readonly<Record<FormatName, SerdeFactory>> = {
+const FACTORIES: Readonly<Record<FormatName, SerdeFactory | undefined>> = {
   JSON: createJsonSerde,
   DELIMITED: createDelimitedSerde,
   KAFKA: createKafkaSerde,
   NONE: createNoneSerde,
+  // schema-registry formats: undefined until implemented (isSupportedFormat says no)
+  AVRO: undefined,
+  PROTOBUF: undefined,
+  PROTOBUF_NOSR: undefined,
+  JSON_SR: undefined,
 };
 
 /** Exact (upper-case) format names; callers normalise the case of user input first. */
 export function isSupportedFormat(name: string): name is FormatName {
-  return Object.hasOwn(FACTORIES, name);
+  return Object.hasOwn(FACTORIES, name) && FACTORIES[name as FormatName] !== undefined;
 }
 
 function containsMap(t: SqlType): boolean {
@@ -97,8 +104,10 @@ export function createSerde(
   // a key-less source: nothing to write, and whatever key bytes arrive are ignored
   if (target === 'KEY' && columns.length === 0 && format !== 'NONE') return VOID_SERDE;
   const spec = { target, columns, options };
+  const factory = FACTORIES[format];
+  if (!factory) throw configError(`The ${format} format is not supported yet by Sluice`);
   try {
-    return FACTORIES[format](spec);
+    return factory(spec);
   } catch (e) {
     if (e instanceof SchemaNotSupported) throw configError(schemaNotSupportedMessage(format, spec, e.message));
     throw e;

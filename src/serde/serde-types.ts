@@ -3,8 +3,9 @@
  * without a cycle through the dispatcher).
  */
 import type { SqlType } from '../common/sql-types.js';
+import type { SchemaRegistry } from './schema-registry.js';
 
-export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE';
+export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE' | 'AVRO' | 'PROTOBUF' | 'PROTOBUF_NOSR' | 'JSON_SR';
 
 export type SerdeTarget = 'KEY' | 'VALUE';
 
@@ -27,6 +28,12 @@ export interface FormatOptions {
   readonly wrapSingleValue?: boolean;
   /** Topic name, only used to make error messages (and SerdeError.topic) more useful. */
   readonly topic?: string;
+  /** for AVRO, PROTOBUF and JSON_SR: where writer schemas are registered and looked up by id */
+  readonly schemaRegistry?: SchemaRegistry;
+  /** KEY_SCHEMA_ID / VALUE_SCHEMA_ID: use this registered schema instead of deriving one */
+  readonly schemaId?: number;
+  /** KEY_SCHEMA_FULL_NAME / VALUE_SCHEMA_FULL_NAME (VALUE_AVRO_SCHEMA_FULL_NAME) */
+  readonly schemaFullName?: string;
 }
 
 export interface RowSerde {
