@@ -48,7 +48,8 @@ export type {
 export { p as paramType } from './functions/param-types.js';
 
 export { createSerde, isSupportedFormat, splitWindowedKey, windowedKeyBytes } from './serde/index.js';
-export type { RowSerde, FormatName } from './serde/index.js';
+export type { RowSerde, FormatName, FormatOptions, SchemaRegistry, RegisteredSchema } from './serde/index.js';
+export { InMemorySchemaRegistry } from './serde/index.js';
 
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';
 export { openLocalLog } from './log/local/index.js';

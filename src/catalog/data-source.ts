@@ -7,6 +7,10 @@ export interface FormatInfo {
   readonly format: string;
   readonly delimiter?: string;
   readonly wrapSingleValue?: boolean;
+  /** KEY_SCHEMA_ID / VALUE_SCHEMA_ID: a registered schema to write with */
+  readonly schemaId?: number;
+  /** KEY_SCHEMA_FULL_NAME / VALUE_SCHEMA_FULL_NAME */
+  readonly schemaFullName?: string;
 }
 
 export type WindowKind = 'TUMBLING' | 'HOPPING' | 'SESSION';

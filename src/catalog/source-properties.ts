@@ -49,6 +49,11 @@ export interface SourceProperties {
   readonly wrapSingleValue?: boolean;
   readonly windowType?: string;
   readonly windowSize?: string;
+  readonly keySchemaId?: number;
+  readonly valueSchemaId?: number;
+  readonly keySchemaFullName?: string;
+  readonly valueSchemaFullName?: string;
+  readonly valueAvroSchemaFullName?: string;
   /** every property as given, upper-cased name -> JS value */
   readonly raw: ReadonlyMap<string, string | number | boolean | null>;
 }
@@ -123,6 +128,13 @@ export function readSourceProperties(props: readonly Property[]): SourceProperti
 
 function camel(name: string): string {
   return name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The schema-registry settings of one side (key or value) as FormatInfo fields. */
+export function schemaSettings(props: SourceProperties, target: 'KEY' | 'VALUE'): { schemaId?: number; schemaFullName?: string } {
+  const id = target === 'KEY' ? props.keySchemaId : props.valueSchemaId;
+  const name = target === 'KEY' ? props.keySchemaFullName : props.valueSchemaFullName ?? props.valueAvroSchemaFullName;
+  return { ...(id !== undefined ? { schemaId: id } : {}), ...(name !== undefined ? { schemaFullName: name } : {}) };
 }
 
 /** ksqlDB's VALUE_DELIMITER / KEY_DELIMITER: one character or TAB / SPACE. */

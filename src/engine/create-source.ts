@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
-import { readSourceProperties } from '../catalog/source-properties.js';
+import { readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
 import { isSluiceError } from '../common/errors.js';
 import { parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
@@ -55,11 +55,12 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
       stmt.pos,
     );
   const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
-  const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY') };
+  const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY'), ...schemaSettings(props, 'KEY') };
   const wrapDefault = config.get('ksql.persistence.wrap.single.values');
   const valueFormat: FormatInfo = {
     format: valueFormatName,
     ...delimiter(props.valueDelimiter, 'VALUE'),
+    ...schemaSettings(props, 'VALUE'),
     ...(props.wrapSingleValue !== undefined
       ? { wrapSingleValue: props.wrapSingleValue }
       : wrapDefault !== undefined && columns.filter((c) => c.namespace === 'VALUE').length === 1

@@ -17,6 +17,8 @@ import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
 import type { Command } from './command-log.js';
 import { CommandLog } from './command-log.js';
+import { LoggedSchemaRegistry } from './schema-registry-log.js';
+import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
 import { statementHandlers } from './statement-handlers.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
@@ -45,6 +47,7 @@ export class Engine {
   private readonly sessionProperties = new Map<string, string>();
   private readonly variables = new Map<string, string>();
   private readonly commandLog: CommandLog;
+  private schemas!: LoggedSchemaRegistry;
   private replaying: Command | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -75,6 +78,7 @@ export class Engine {
 
   /** Replays the command log: rebuilds the catalog and recreates persistent queries. */
   private async restore(): Promise<void> {
+    this.schemas = await LoggedSchemaRegistry.open(this.log);
     const commands = await this.commandLog.open();
     const saved = new Map(this.sessionProperties);
     for (const command of commands) {
@@ -135,6 +139,8 @@ export class Engine {
     plan: (queryId) => this.plans.get(queryId),
     execute: (sql) => this.execute(sql),
     runUntilIdle: () => this.runUntilIdle(),
+    schemaRegistry: () => this.schemas,
+    flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
   };
 
   private startQuery(plan: QueryPlan): void {
@@ -147,6 +153,8 @@ export class Engine {
       config: new Map(this.sessionProperties),
       offsetReset: reset === 'earliest' ? 'earliest' : 'latest',
       onProcessingLog: (entry) => this.reportProcessingError(entry),
+      schemaRegistry: this.schemas,
+      drainSchemaRegistrations: () => this.schemas.drainPending(),
     });
     this.tasks.set(plan.queryId, task);
     this.plans.set(plan.queryId, plan);
@@ -200,6 +208,17 @@ export class Engine {
     this.loop = undefined;
     await loop;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** the embedded schema registry (AVRO, PROTOBUF, JSON_SR) */
+  get schemaRegistry(): SchemaRegistry {
+    return this.schemas;
+  }
+
+  /** makes schema registrations made outside a query (e.g. by an embedder's serde) durable */
+  async flushSchemaRegistrations(): Promise<void> {
+    const records = this.schemas.drainPending();
+    if (records.length) await this.log.produce(records);
   }
 
   queryIds(): string[] {

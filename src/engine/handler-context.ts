@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Log } from '../log/log.js';
+import type { SchemaRegistry } from '../serde/index.js';
 import type { Command } from './command-log.js';
 import type { StatementResult } from './statement-result.js';
 
@@ -25,6 +26,8 @@ export interface EngineInternals {
   execute(sql: string): Promise<StatementResult[]>;
   /** lets every query consume all available input */
   runUntilIdle(): Promise<void>;
+  schemaRegistry(): SchemaRegistry;
+  flushSchemaRegistrations(): Promise<void>;
 }
 
 export interface HandlerContext {

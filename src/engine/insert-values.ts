@@ -48,12 +48,13 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
   let keyBytes: Buffer | null;
   let valueBytes: Buffer | null;
   try {
-    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, source.keyFormat).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
-    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, source.valueFormat).serialize(values.map((c) => given.get(c.name) ?? null));
+    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
+    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, { ...source.valueFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(values.map((c) => given.get(c.name) ?? null));
   } catch (e) {
     if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, stmt.pos);
     throw e;
   }
+  await ctx.engine.flushSchemaRegistrations();
   await ctx.engine.log().produce([{ topic: source.topic, key: keyBytes, value: valueBytes, timestamp: rowtime ?? Date.now() }]);
   return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };
 }

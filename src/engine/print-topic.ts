@@ -6,7 +6,7 @@ import { CatalogError, LogError } from '../common/errors.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { DataSource } from '../catalog/data-source.js';
 import { createSerde } from '../serde/index.js';
-import type { FormatName } from '../serde/index.js';
+import type { FormatName, SchemaRegistry } from '../serde/index.js';
 import type { Print } from '../sql/ast.js';
 import type { HandlerContext } from './handler-context.js';
 import type { StatementResult } from './statement-result.js';
@@ -38,7 +38,7 @@ export async function printTopic(stmt: Print, ctx: HandlerContext): Promise<Stat
         if (seen++ % interval !== 0) continue;
         if (shown++ >= limit) break;
         lines.push(
-          `rowtime: ${formatRowtime(r.timestamp)}, key: ${render(source, 'KEY', r.key)}, value: ${render(source, 'VALUE', r.value)}, partition: ${r.partition}`,
+          `rowtime: ${formatRowtime(r.timestamp)}, key: ${render(source, 'KEY', r.key, ctx.engine.schemaRegistry())}, value: ${render(source, 'VALUE', r.value, ctx.engine.schemaRegistry())}, partition: ${r.partition}`,
         );
       }
       if (batch.records.length === 0 || batch.nextOffset === offset) break;
@@ -54,13 +54,13 @@ function formatRowtime(ms: number): string {
   return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} Z`;
 }
 
-function render(source: DataSource | undefined, target: 'KEY' | 'VALUE', bytes: Buffer | null): string {
+function render(source: DataSource | undefined, target: 'KEY' | 'VALUE', bytes: Buffer | null, schemaRegistry: SchemaRegistry): string {
   if (bytes === null) return '<null>';
   const format = target === 'KEY' ? source?.keyFormat : source?.valueFormat;
   if (!source || !format || format.format === 'JSON' || format.format === 'DELIMITED') return bytes.toString('utf8');
   try {
     const columns = target === 'KEY' ? keyColumns(source.schema) : valueColumns(source.schema);
-    const values = createSerde(format.format as FormatName, target, columns, format).deserialize(bytes);
+    const values = createSerde(format.format as FormatName, target, columns, { ...format, topic: source.topic, schemaRegistry }).deserialize(bytes);
     return values === null ? '<null>' : values.map(String).join(', ');
   } catch {
     return bytes.toString('hex');

@@ -3,7 +3,7 @@ import { CatalogError, isSluiceError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FormatInfo } from '../catalog/data-source.js';
-import { createSerde, isSupportedFormat } from '../serde/index.js';
+import { InMemorySchemaRegistry, createSerde, isSupportedFormat } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
 
 const KNOWN_BUT_UNSUPPORTED = new Set(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
@@ -27,7 +27,7 @@ export function validateFormats(schema: LogicalSchema, keyFormat: FormatInfo, va
 /** ksqlDB's wording: the format, the columns it was asked to hold, and the serde's reason. */
 function check(target: 'Key' | 'Value', format: FormatInfo, columns: readonly Column[]): void {
   try {
-    createSerde(format.format as FormatName, target === 'Key' ? 'KEY' : 'VALUE', columns, format);
+    createSerde(format.format as FormatName, target === 'Key' ? 'KEY' : 'VALUE', columns, { ...format, schemaRegistry: new InMemorySchemaRegistry() });
   } catch (e) {
     // the serde words it as ksqlDB does ("Key format does not support schema. ...")
     if (isSluiceError(e)) throw new CatalogError(e.message);

@@ -11,7 +11,7 @@ import { formatSqlType, sqlTypeEquals } from '../common/sql-types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, TimestampColumn, WindowInfo } from '../catalog/data-source.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
-import { parseDelimiter } from '../catalog/source-properties.js';
+import { parseDelimiter, schemaSettings } from '../catalog/source-properties.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { typeCheck, typeCheckFilter, typeCheckSelect } from '../expr/index.js';
 import { formatExpression } from '../expr/index.js';
@@ -421,10 +421,12 @@ function deriveSink(
   const inheritedKey = input.keyFormat.format === 'NONE' ? (['JSON', 'DELIMITED'].includes(valueFormatName) ? valueFormatName : 'KAFKA') : input.keyFormat.format;
   const keyFormat: FormatInfo = {
     format: hasKey ? props.keyFormat ?? inheritedKey : 'NONE',
+    ...schemaSettings(props, 'KEY'),
     ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? input.keyFormat.delimiter : undefined),
   };
   const valueFormat: FormatInfo = {
     format: valueFormatName,
+    ...schemaSettings(props, 'VALUE'),
     ...withDelimiter(props.valueDelimiter, 'VALUE_DELIMITER', props.valueFormat ? undefined : input.valueFormat.delimiter),
     ...wrapSingleValue(props, ctx.config, schema),
   };

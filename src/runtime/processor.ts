@@ -6,6 +6,7 @@ import type { QueryPlan, Step, StepKind, StepOfKind } from '../catalog/query-pla
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
 import type { KeyValueStore } from '../state/index.js';
+import type { SchemaRegistry } from '../serde/index.js';
 
 /** A record inside a topology: a row laid out as its step's `columns` say. */
 export interface StreamRecord {
@@ -49,6 +50,8 @@ export interface OperatorContext {
   logError(step: string, error: unknown, where?: { topic?: string; partition?: number; offset?: bigint }): void;
   /** output for the sink topic, committed with the input offsets */
   emit(record: ProduceRecord): void;
+  /** for the schema-registry formats (AVRO, PROTOBUF, JSON_SR) */
+  readonly schemaRegistry: SchemaRegistry;
   /** a named state store of this query (created on first use, restored before processing) */
   keyValueStore<V>(name: string): KeyValueStore<V>;
 }

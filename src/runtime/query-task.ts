@@ -9,6 +9,7 @@ import type { Log, ProduceRecord, TopicPartitionOffset } from '../log/log.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, Topology } from './processor.js';
 import { buildTopology } from './processor.js';
 import type { FunctionRegistry } from '../functions/registry.js';
+import type { SchemaRegistry } from '../serde/index.js';
 import { createKeyValueStore } from '../state/index.js';
 import type { KeyValueStore, ManagedStore, StoreWriteBatch } from '../state/index.js';
 
@@ -22,6 +23,9 @@ export interface QueryTaskOptions {
   readonly config: ReadonlyMap<string, string>;
   readonly offsetReset: OffsetReset;
   readonly onProcessingLog: (entry: ProcessingLogEntry) => void;
+  readonly schemaRegistry: SchemaRegistry;
+  /** schema registrations to commit with the records written with them */
+  readonly drainSchemaRegistrations: () => ProduceRecord[];
   /** records fetched per partition per step */
   readonly batchSize?: number;
 }
@@ -49,6 +53,7 @@ export class QueryTask {
       registry: options.registry,
       config: options.config,
       emit: (r) => this.pending.push(r),
+      schemaRegistry: options.schemaRegistry,
       keyValueStore: <V>(name: string) => {
         let managed = this.stores.get(name);
         if (!managed) {
@@ -118,7 +123,7 @@ export class QueryTask {
       }
       consumed += result.records.length;
       const next: TopicPartitionOffset = { topic: cursor.topic, partition: cursor.partition, offset: result.nextOffset };
-      const batch: StoreWriteBatch = { extraWrites: [], produce: this.pending.splice(0) };
+      const batch: StoreWriteBatch = { extraWrites: [], produce: [...this.options.drainSchemaRegistrations(), ...this.pending.splice(0)] };
       for (const s of this.stores.values()) s.store.flush(batch);
       await log.commitTransaction({ produce: batch.produce, offsets: { group: this.queryId, offsets: [next] }, extraWrites: batch.extraWrites });
       cursor.offset = result.nextOffset;

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
-import type { DataSource, FormatName } from '../../index.js';
+import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
 import { formatSqlType, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import { fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
@@ -111,7 +111,7 @@ function sourceForTopic(engine: Engine, topic: string, preferSink: boolean): Dat
   return (preferSink ? all.find((s) => s.createdByQuery) : all.find((s) => !s.createdByQuery)) ?? all[0];
 }
 
-function encodeWith(format: string, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: DataSource['keyFormat'], v: unknown): Buffer | null {
+function encodeWith(format: string, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: FormatOptions, v: unknown): Buffer | null {
   if (v === null || v === undefined) return null;
   switch (format) {
     case 'JSON':
@@ -133,8 +133,10 @@ async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
   let key: Buffer | null = null;
   let value: Buffer | null = null;
   if (source) {
-    key = encodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, r.key);
-    value = encodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', source.valueFormat, r.value);
+    const opts = (f: DataSource['keyFormat']): FormatOptions => ({ ...f, topic: source.topic, schemaRegistry: engine.schemaRegistry });
+    key = encodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', opts(source.keyFormat), r.key);
+    value = encodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', opts(source.valueFormat), r.value);
+    await engine.flushSchemaRegistrations();
   } else {
     key = r.key === undefined || r.key === null ? null : Buffer.from(typeof r.key === 'string' ? r.key : JSON.stringify(r.key));
     value = r.value === null ? null : Buffer.from(JSON.stringify(r.value));
@@ -144,7 +146,7 @@ async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
   await engine.log.produce([{ topic: r.topic, key, value, timestamp: r.timestamp ?? 0, headers }]);
 }
 
-function decodeWith(format: string | undefined, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: DataSource['keyFormat'] | undefined, bytes: Buffer | null): unknown {
+function decodeWith(format: string | undefined, columns: DataSource['schema']['columns'], target: 'KEY' | 'VALUE', fmt: FormatOptions | undefined, bytes: Buffer | null): unknown {
   if (bytes === null) return null;
   switch (format) {
     case undefined:
@@ -177,8 +179,9 @@ async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Pro
         for (const rec of batch.records) {
           const split = source?.window && rec.key ? splitWindowedKey(rec.key, source.window) : undefined;
           const keyBytes = split ? split.keyBytes : rec.key;
-          const key = source ? decodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', source.keyFormat, keyBytes) : rec.key?.toString('utf8') ?? null;
-          const value = source ? decodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', source.valueFormat, rec.value) : decodeWith(undefined, [], 'VALUE', undefined, rec.value);
+          const opts = (f: DataSource['keyFormat']): FormatOptions => ({ ...f, topic, schemaRegistry: engine.schemaRegistry });
+          const key = source ? decodeWith(source.keyFormat.format, keyColumns(source.schema), 'KEY', opts(source.keyFormat), keyBytes) : rec.key?.toString('utf8') ?? null;
+          const value = source ? decodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', opts(source.valueFormat), rec.value) : decodeWith(undefined, [], 'VALUE', undefined, rec.value);
           const window = split ? { ...split.window, type: source!.window!.type === 'SESSION' ? 'session' : 'time' } : undefined;
           out.push({ topic, key, value, timestamp: rec.timestamp, ...(window ? { window } : {}) });
         }

@@ -9,8 +9,8 @@ import { timestampExtractor } from './timestamp-extractor.js';
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
-  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, step.keyFormat);
-  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, step.valueFormat);
+  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const k = keys.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;

@@ -17,8 +17,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): Downstream<FetchedRecord> {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
-  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, step.keyFormat);
-  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, step.valueFormat);
+  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const ordered = orderedSchemaColumns(step.schema.columns);
   // where each schema column comes from: key index, value index, or a header
   const fill = ordered.map((c) => {
