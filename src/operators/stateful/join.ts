@@ -155,7 +155,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       if (!(await present.get(k))) return;
       present.put(k, undefined);
-      return emit(rec, joined(pk, null, null), ts, true);
+      // a delete keeps the last known columns, so joins downstream can still compute their key
+      return emit(rec, joined(pk, left, null), ts, true);
     };
     const onLeft: Downstream = async (rec) => {
       const pk = leftKeyOf(rec.row);
@@ -171,7 +172,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         leftStore.put(pkEnc, undefined);
         if (!previous) return;
         present.put(pkEnc, undefined);
-        return emit(rec, joined(pk, null, null), rec.timestamp, true);
+        return emit(rec, joined(pk, previous[0], null), rec.timestamp, true);
       }
       const fk = leftKeyFn(rec.row);
       const fkEnc = fk === null || fk === undefined ? null : encodeValue(fk);
@@ -202,7 +203,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
       if (key === null || key === undefined) return;
       const k = encodeValue(key);
-      (isLeft ? leftStore : rightStore).put(k, rec.tombstone ? undefined : [rec.row, rec.timestamp]);
+      const own = isLeft ? leftStore : rightStore;
+      const before = rec.tombstone ? await own.get(k) : undefined;
+      own.put(k, rec.tombstone ? undefined : [rec.row, rec.timestamp]);
       const mine: TableRow | undefined = rec.tombstone ? undefined : [rec.row, rec.timestamp];
       const theirs = await (isLeft ? rightStore : leftStore).get(k);
       const left = isLeft ? mine : theirs;
@@ -216,7 +219,11 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       if (!(await present.get(k))) return;
       present.put(k, undefined);
-      return emit(rec, joined(key, null, null), rec.timestamp, true);
+      // a delete keeps the last known columns, so joins downstream can still compute their key
+      const lastOwn = before?.[0] ?? (rec.tombstone ? null : rec.row);
+      const lastLeft = isLeft ? lastOwn : theirs?.[0] ?? null;
+      const lastRight = isLeft ? theirs?.[0] ?? null : lastOwn;
+      return emit(rec, joined(key, lastLeft, lastRight), rec.timestamp, true);
     };
     return [side(true), side(false)];
   }
