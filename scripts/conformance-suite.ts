@@ -3,20 +3,15 @@
  * runner as `sluice test`, and renders the scoreboard. Shared by `npm run conformance` (which
  * writes CONFORMANCE.md) and the test that keeps the pass count from dropping.
  */
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { repoRoot } from './repo-root.js';
 import { loadCaseFile } from '../src/cli/test-runner/test-case.js';
 import type { TestCase } from '../src/cli/test-runner/test-case.js';
 import { runCase } from '../src/cli/test-runner/run-case.js';
 import type { CaseResult } from '../src/cli/test-runner/run-case.js';
 
-export function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+export const findRepoRoot = (): string => repoRoot();
 
 export function conformanceDir(): string {
   return resolve(findRepoRoot(), '..', 'shared', 'conformance', 'query-validation-tests');

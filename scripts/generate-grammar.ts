@@ -9,6 +9,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sqlParser } from '../src/sql/parser.js';
+import { repoRoot } from './repo-root.js';
+
+export { repoRoot };
 
 export interface GeneratedFile {
   /** relative to the repository root */
@@ -130,16 +133,6 @@ export function generateGrammarFiles(): GeneratedFile[] {
     { path: 'grammar/sluice-sql.ebnf', content: ebnf(productions) },
     { path: 'grammar/syntax-diagrams.html', content: createSyntaxDiagramsCode(productions) },
   ];
-}
-
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
 }
 
 function main(): void {

@@ -4,6 +4,7 @@
  * that into NULL plus a processing-log entry).
  */
 import { Decimal } from 'decimal.js';
+import { javaDoubleToString } from '../functions/scalar/java-format.js';
 import type { DecimalType, SqlType, SqlStruct } from '../common/sql-types.js';
 import { formatSqlType, isNumericType, sqlTypeEquals } from '../common/sql-types.js';
 import { ExecutionError } from '../common/errors.js';
@@ -132,21 +133,6 @@ function doubleToLong(d: number): bigint {
 /** BigDecimal.longValue(): the low 64 bits of the truncated integer. */
 function decimalToLong(d: Decimal): bigint {
   return BigInt.asIntN(64, BigInt(d.trunc().toFixed(0)));
-}
-
-/** Java's Double.toString (what ksqlDB prints for CAST(double AS STRING)). */
-export function javaDoubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const a = Math.abs(d);
-  if (a >= 1e-3 && a < 1e7) {
-    const s = String(d);
-    return s.includes('.') ? s : s + '.0';
-  }
-  const [mant, exp] = d.toExponential().split('e') as [string, string];
-  return `${mant.includes('.') ? mant : mant + '.0'}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }
 
 /**

@@ -14,12 +14,12 @@ export {
   type ErrorHandler,
   type Row,
 } from './compile-expression.js';
+export { javaDoubleToString } from '../functions/scalar/java-format.js';
 export {
   castValue,
   castConverter,
   isCastSupported,
   valueToJavaString,
-  javaDoubleToString,
   parseBooleanExact,
 } from './cast-value.js';
 export {

@@ -3,6 +3,9 @@
  * Long.parseLong, Double.parseDouble, Boolean.parseBoolean, Double.toString, BigDecimal text),
  * so coercions and printed text match ksqlDB exactly.
  */
+import { javaDoubleToString } from '../functions/scalar/java-format.js';
+
+export { javaDoubleToString };
 
 const INT_RE = /^[+-]?\d+$/;
 const INT32_MIN = -2147483648;
@@ -43,26 +46,6 @@ export function parseJavaDouble(text: string): number | undefined {
 /** Boolean.parseBoolean: "true" in any case is true, everything else is false. */
 export function parseJavaBoolean(text: string): boolean {
   return text.length === 4 && text.toLowerCase() === 'true';
-}
-
-/** Double.toString: "1.0", "0.001", "1.0E7", "4.9E-324", "NaN", "-Infinity". */
-export function javaDoubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const a = Math.abs(d);
-  if (a >= 1e-3 && a < 1e7) {
-    const s = String(d);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  let exp = d.toExponential();
-  // with a one-digit shortest form Java picks the closest two-digit decimal (4.9E-324, not 5E-324)
-  if (!exp.includes('.')) exp = d.toExponential(1);
-  const e = exp.indexOf('e');
-  const mant = exp.slice(0, e);
-  const power = exp.slice(e + 1);
-  return `${mant.includes('.') ? mant : `${mant}.0`}E${power.startsWith('+') ? power.slice(1) : power}`;
 }
 
 /** A decimal literal split the way java.math.BigDecimal sees it. */

@@ -2,21 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CatalogError, Engine, ParseError, PlanError, partitionForKey } from '../../src/index.js';
 import { tempDir } from '../support/temp-dir.js';
+import { withEngine } from '../support/with-engine.js';
 import { jsonValues, readTopic } from '../support/read-topic.js';
 
 const SOURCE = `CREATE STREAM orders (id BIGINT KEY, item STRING, qty INT, price DOUBLE)
   WITH (KAFKA_TOPIC='orders', PARTITIONS=2, VALUE_FORMAT='JSON');`;
 
-async function withEngine(fn: (engine: Engine, dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir();
-  const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
-  try {
-    await fn(engine, dir.path);
-  } finally {
-    await engine.close();
-    await dir.cleanup();
-  }
-}
 
 test('a filter-and-project query writes the matching rows, keyed like the input', async () => {
   await withEngine(async (engine) => {

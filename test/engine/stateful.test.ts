@@ -2,18 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/index.js';
 import { tempDir } from '../support/temp-dir.js';
+import { withEngine } from '../support/with-engine.js';
 import { readTopic } from '../support/read-topic.js';
 
-async function withEngine(fn: (engine: Engine, dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempDir();
-  const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
-  try {
-    await fn(engine, dir.path);
-  } finally {
-    await engine.close();
-    await dir.cleanup();
-  }
-}
 
 const json = (b: Buffer | null) => (b ? JSON.parse(b.toString()) : null);
 

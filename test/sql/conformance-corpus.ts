@@ -5,22 +5,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../scripts/repo-root.js';
+
+export { repoRoot };
 
 export interface CorpusStatement {
   readonly file: string;
   readonly test: string;
   readonly sql: string;
-}
-
-/** The folder holding package.json, found by walking up from this module. */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
 }
 
 export function conformanceDir(): string {
