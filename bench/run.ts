@@ -21,7 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Level } from 'level';
@@ -213,13 +213,15 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function machine() {
+function machine(loadAtStart: number[]) {
   return {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     cpus: availableParallelism(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** 1-minute load averages when the run started and ended: other work on the machine skews CPU times */
+    loadAverage: [Math.round(loadAtStart[0]! * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
   };
 }
 
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.cpuProf) nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
   const started = Date.now();
+  const loadAtStart = loadavg();
   const work = await mkdtemp(join(tmpdir(), 'sluice-nexmark-'));
   const pristine = join(work, 'pristine');
   const reports: QueryReport[] = [];
@@ -319,8 +322,11 @@ async function main(): Promise<void> {
     else console.log(`data kept in ${work}`);
   }
 
-  const m = machine();
-  console.log(`\nmachine: ${m.cpuModel}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`);
+  const m = machine(loadAtStart);
+  console.log(
+    `\nmachine: ${m.cpuModel}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; ` +
+      `load average ${m.loadAverage[0]} at the start, ${m.loadAverage[1]} at the end`,
+  );
   console.log(
     `events = records consumed from the query's input topics; rates are medians of ${o.repeat} run(s); ` +
       'CPU = process CPU time (all threads, LevelDB included); ratio = engine / floor; ' +

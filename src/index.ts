@@ -47,8 +47,8 @@ export type {
 } from './functions/function-types.js';
 export { p as paramType } from './functions/param-types.js';
 
-export { createSerde, isSupportedFormat, splitWindowedKey, windowedKeyBytes } from './serde/index.js';
-export type { RowSerde, FormatName, FormatOptions, SchemaRegistry, RegisteredSchema } from './serde/index.js';
+export { createSerde, inferColumns, isSupportedFormat, isUnwrappedSingle, splitWindowedKey, windowedKeyBytes } from './serde/index.js';
+export type { RowSerde, FormatName, FormatOptions, SchemaRegistry, RegisteredSchema, RegisteredSchemaType } from './serde/index.js';
 export { InMemorySchemaRegistry } from './serde/index.js';
 
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';

@@ -150,6 +150,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
             SELECT P.id, P.name, A.reserve
             FROM person_stream P JOIN auction A WITHIN 10 SECONDS ON P.id = A.seller EMIT CHANGES;`,
     outputTopic: 'q8',
+    floor: () => q8Floor(),
+    exactFloor: true,
     note: "a 10 s stream-stream join window instead of Flink's equal tumbling windows",
   },
 ];
@@ -166,10 +168,16 @@ const STATES = new Set(['OR', 'ID', 'CA']);
 class FloorState<K, V> {
   readonly map = new Map<K, V>();
   private readonly dirty = new Set<K>();
+  private readonly prefix: Buffer;
+  private readonly topic: string;
   constructor(
-    private readonly name: string,
+    query: QueryName,
+    store: string,
     private readonly keyBytes: (k: K) => Buffer,
-  ) {}
+  ) {
+    this.prefix = Buffer.from(`floor\u0000${query}\u0000${store}\u0000`);
+    this.topic = changelogTopic(query);
+  }
   changed(k: K): void {
     this.dirty.add(k);
   }
@@ -177,21 +185,21 @@ class FloorState<K, V> {
     for (const k of this.dirty) {
       const key = this.keyBytes(k);
       const value = Buffer.from(JSON.stringify(this.map.get(k)), 'utf8');
-      extraWrites.push({ key: Buffer.concat([Buffer.from(this.name), key]), value });
-      produce.push({ topic: changelogTopic(this.name), partition: 0, key, value });
+      extraWrites.push({ key: Buffer.concat([this.prefix, key]), value });
+      produce.push({ topic: this.topic, partition: 0, key, value });
     }
     this.dirty.clear();
   }
 }
 
 /** The changelog topic a floor's state writes to (the benchmark creates it). */
-export function changelogTopic(floorName: string): string {
-  return `floor_${floorName}_changelog`;
+export function changelogTopic(query: QueryName): string {
+  return `floor_${query}_changelog`;
 }
 
 /** q3: persons materialized by id; each auction of category 10 looks up its seller. */
 function q3Floor(): FloorProgram {
-  const people = new FloorState<number, Person>('q3', bigintKey);
+  const people = new FloorState<number, Person>('q3', 'person', bigintKey);
   return {
     onRecord(topic, r, out) {
       if (r.value === null) return;
@@ -220,7 +228,7 @@ function q5Floor(): FloorProgram {
   const SIZE = 10_000;
   const ADVANCE = 2_000;
   /** auction -> its windows as [start, count, newest timestamp] */
-  const windows = new FloorState<number, [number, number, number][]>('q5', bigintKey);
+  const windows = new FloorState<number, [number, number, number][]>('q5', 'windows', bigintKey);
   return {
     onRecord(_topic, r, out) {
       if (r.value === null) return;
@@ -243,5 +251,47 @@ function q5Floor(): FloorProgram {
       windows.changed(b.auction);
     },
     flush: (extraWrites, produce) => windows.flush(extraWrites, produce),
+  };
+}
+
+/**
+ * q8: every person and auction is kept per id / seller (the 24 h default grace keeps them all for
+ * a benchmark's span); each new record joins the other side's records of its key within 10 s.
+ */
+function q8Floor(): FloorProgram {
+  const WITHIN = 10_000;
+  /** id -> [timestamp, name] of each person record */
+  const people = new FloorState<number, [number, string][]>('q8', 'person', bigintKey);
+  /** seller -> [timestamp, reserve] of each auction record */
+  const auctions = new FloorState<number, [number, number][]>('q8', 'auction', bigintKey);
+  const joined = (id: number, name: string, reserve: number, ts: number) => ({
+    key: bigintKey(id),
+    value: Buffer.from(JSON.stringify({ NAME: name, RESERVE: reserve }), 'utf8'),
+    timestamp: ts,
+  });
+  return {
+    onRecord(topic, r, out) {
+      if (r.value === null) return;
+      const t = r.timestamp;
+      if (topic === 'person') {
+        const p = JSON.parse(r.value.toString('utf8')) as Person;
+        let mine = people.map.get(p.id);
+        if (mine === undefined) people.map.set(p.id, (mine = []));
+        mine.push([t, p.name]);
+        people.changed(p.id);
+        for (const [ts, reserve] of auctions.map.get(p.id) ?? []) if (ts >= t - WITHIN && ts <= t + WITHIN) out.push(joined(p.id, p.name, reserve, Math.max(t, ts)));
+        return;
+      }
+      const a = JSON.parse(r.value.toString('utf8')) as Auction;
+      let mine = auctions.map.get(a.seller);
+      if (mine === undefined) auctions.map.set(a.seller, (mine = []));
+      mine.push([t, a.reserve]);
+      auctions.changed(a.seller);
+      for (const [ts, name] of people.map.get(a.seller) ?? []) if (ts >= t - WITHIN && ts <= t + WITHIN) out.push(joined(a.seller, name, a.reserve, Math.max(t, ts)));
+    },
+    flush(extraWrites, produce) {
+      people.flush(extraWrites, produce);
+      auctions.flush(extraWrites, produce);
+    },
   };
 }

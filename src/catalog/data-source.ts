@@ -11,6 +11,8 @@ export interface FormatInfo {
   readonly schemaId?: number;
   /** KEY_SCHEMA_FULL_NAME / VALUE_SCHEMA_FULL_NAME */
   readonly schemaFullName?: string;
+  /** KEY_/VALUE_PROTOBUF_NULLABLE_REPRESENTATION */
+  readonly nullableRepresentation?: string;
 }
 
 export type WindowKind = 'TUMBLING' | 'HOPPING' | 'SESSION';

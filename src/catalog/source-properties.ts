@@ -54,6 +54,8 @@ export interface SourceProperties {
   readonly keySchemaFullName?: string;
   readonly valueSchemaFullName?: string;
   readonly valueAvroSchemaFullName?: string;
+  readonly keyProtobufNullableRepresentation?: string;
+  readonly valueProtobufNullableRepresentation?: string;
   /** every property as given, upper-cased name -> JS value */
   readonly raw: ReadonlyMap<string, string | number | boolean | null>;
 }
@@ -131,10 +133,18 @@ function camel(name: string): string {
 }
 
 /** The schema-registry settings of one side (key or value) as FormatInfo fields. */
-export function schemaSettings(props: SourceProperties, target: 'KEY' | 'VALUE'): { schemaId?: number; schemaFullName?: string } {
+export function schemaSettings(
+  props: SourceProperties,
+  target: 'KEY' | 'VALUE',
+): { schemaId?: number; schemaFullName?: string; nullableRepresentation?: string } {
   const id = target === 'KEY' ? props.keySchemaId : props.valueSchemaId;
   const name = target === 'KEY' ? props.keySchemaFullName : props.valueSchemaFullName ?? props.valueAvroSchemaFullName;
-  return { ...(id !== undefined ? { schemaId: id } : {}), ...(name !== undefined ? { schemaFullName: name } : {}) };
+  const nullable = target === 'KEY' ? props.keyProtobufNullableRepresentation : props.valueProtobufNullableRepresentation;
+  return {
+    ...(id !== undefined ? { schemaId: id } : {}),
+    ...(name !== undefined ? { schemaFullName: name } : {}),
+    ...(nullable !== undefined ? { nullableRepresentation: nullable.toUpperCase() } : {}),
+  };
 }
 
 /** ksqlDB's VALUE_DELIMITER / KEY_DELIMITER: one character or TAB / SPACE. */

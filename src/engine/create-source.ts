@@ -12,8 +12,8 @@ import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
 import { readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
 import { isSluiceError } from '../common/errors.js';
-import { parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
-import type { FormatName } from '../serde/index.js';
+import { inferColumns, parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
+import type { FormatName, SchemaRegistry } from '../serde/index.js';
 import type { CreateSource } from '../sql/ast.js';
 import { validateFormatNames, validateFormats } from './validate-formats.js';
 
@@ -22,7 +22,13 @@ export interface SourceDefinition {
   readonly properties: SourceProperties;
 }
 
-export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, config: ReadonlyMap<string, string>): SourceDefinition {
+export function defineSource(
+  stmt: CreateSource,
+  sql: string,
+  catalog: Catalog,
+  config: ReadonlyMap<string, string>,
+  schemaRegistry: SchemaRegistry,
+): SourceDefinition {
   const props = readSourceProperties(stmt.properties);
   const kind = stmt.sourceType === 'STREAM' ? 'stream' : 'table';
   const columns: Column[] = [];
@@ -43,8 +49,6 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
       throw new CatalogError(`Invalid type for HEADER('${c.headerKey}') column: expected BYTES, got ${formatSqlType(type)}`, c.pos);
     columns.push({ name: c.name, type, namespace, ...(c.headerKey !== undefined ? { headerKey: c.headerKey } : {}) });
   }
-  if (stmt.sourceType === 'TABLE' && !columns.some((c) => c.namespace === 'KEY'))
-    throw new CatalogError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', stmt.pos);
   if (stmt.isSource && stmt.orReplace)
     throw new CatalogError(`Cannot add ${kind} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind}s.`, stmt.pos);
 
@@ -67,8 +71,26 @@ export function defineSource(stmt: CreateSource, sql: string, catalog: Catalog, 
         ? { wrapSingleValue: wrapDefault === 'true' }
         : {}),
   };
-  const schema: LogicalSchema = { columns };
   validateFormatNames(keyFormat, valueFormat);
+  // schema inference: columns left out are read from the schema registry, as ksqlDB does
+  const topic = props.kafkaTopic ?? stmt.name;
+  const infer = (target: 'KEY' | 'VALUE', format: FormatInfo) => {
+    if (columns.some((c) => (target === 'KEY' ? c.namespace === 'KEY' : c.namespace === 'VALUE'))) return;
+    let inferred;
+    try {
+      inferred = inferColumns(format.format as FormatName, target, schemaRegistry, { topic, ...format });
+    } catch (e) {
+      if (isSluiceError(e)) throw new CatalogError(e.message, stmt.pos);
+      throw e;
+    }
+    for (const c of inferred ?? []) columns.push({ name: c.name, type: c.type, namespace: target });
+  };
+  infer('KEY', keyFormat);
+  infer('VALUE', valueFormat);
+  columns.sort((a, b) => (a.namespace === 'KEY' ? 0 : 1) - (b.namespace === 'KEY' ? 0 : 1));
+  if (stmt.sourceType === 'TABLE' && columns.length && !columns.some((c) => c.namespace === 'KEY'))
+    throw new CatalogError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', stmt.pos);
+  const schema: LogicalSchema = { columns };
   validateOptions(keyFormat, 'KEY');
   validateOptions(valueFormat, 'VALUE');
   if (columns.length === 0) throw new CatalogError('No columns supplied.', stmt.pos);

@@ -20,6 +20,7 @@ export async function ensureTopic(
   replicas: number | undefined,
   compact: boolean,
   mustExistUnlessPartitions: { kind: 'stream' | 'table' } | undefined,
+  retentionMs?: number,
 ): Promise<number> {
   const log = ctx.engine.log();
   try {
@@ -37,7 +38,11 @@ export async function ensureTopic(
       `Topic '${topic}' does not exist. If you want to create a new topic for the ${mustExistUnlessPartitions.kind} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE ${mustExistUnlessPartitions.kind.toUpperCase()} FOO (ID INT KEY, NAME STRING) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=2, REPLICAS=1, FORMAT='JSON');`,
     );
   const n = partitions ?? 1;
-  await log.createTopic(topic, { partitions: n, replicationFactor: replicas ?? 1, config: compact ? { 'cleanup.policy': 'compact' } : {} });
+  await log.createTopic(topic, {
+    partitions: n,
+    replicationFactor: replicas ?? 1,
+    config: { ...(compact ? { 'cleanup.policy': 'compact' } : {}), ...(retentionMs !== undefined ? { 'retention.ms': retentionMs } : {}) },
+  });
   return n;
 }
 
@@ -55,8 +60,8 @@ export async function createSource(stmt: CreateSource, ctx: HandlerContext): Pro
     if (existing.isSource)
       throw new CatalogError(`Cannot add ${noun(stmt.sourceType)} '${stmt.name}': CREATE OR REPLACE is not supported on source ${noun(stmt.sourceType)}s.`, stmt.pos);
   }
-  const { source, properties } = defineSource(stmt, ctx.text, catalog, ctx.engine.config());
-  await ensureTopic(ctx, source.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', { kind: noun(stmt.sourceType) });
+  const { source, properties } = defineSource(stmt, ctx.text, catalog, ctx.engine.config(), ctx.engine.schemaRegistry());
+  await ensureTopic(ctx, source.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', { kind: noun(stmt.sourceType) }, properties.retentionMs);
   await ctx.engine.record(ctx.text);
   catalog.putSource(existing ? { ...source, ...(existing.createdByQuery ? { createdByQuery: existing.createdByQuery } : {}) } : source);
   return { ...base, message: `${Noun(stmt.sourceType)} ${stmt.name} ${existing ? 'replaced' : 'created'}` };

@@ -39,6 +39,13 @@ export class LoggedSchemaRegistry extends InMemorySchemaRegistry {
     return id;
   }
 
+  override registerWithId(subject: string, type: RegisteredSchemaType, schema: string, id: number): number {
+    const before = this.all().length;
+    super.registerWithId(subject, type, schema, id);
+    if (this.all().length > before) this.pending.push(this.all().at(-1)!);
+    return id;
+  }
+
   /** registrations not yet durable, as records for the `_schemas` topic */
   drainPending(): ProduceRecord[] {
     const out = this.pending.map((s) => ({ topic: SCHEMAS_TOPIC, partition: 0, key: Buffer.from(s.subject), value: Buffer.from(JSON.stringify(s)) }));

@@ -11,10 +11,18 @@
  * never another exception type.
  */
 import { formatSqlType, type SqlType } from '../common/sql-types.js';
+import { avroIsUnwrapped, createAvroSerde } from './avro/avro-format.js';
+import { inferColumnsFromAvroSchema } from './avro/avro-infer.js';
+import { inferColumnsFromJsonSchema } from './json-sr/json-schema.js';
+import { inferColumnsFromProtobufSchema } from './protobuf/proto-infer.js';
+import { registryImports } from './protobuf/protobuf-format.js';
+import type { SchemaRegistry } from './schema-registry.js';
 import { createDelimitedSerde, delimiterChar } from './delimited-format.js';
 import { createJsonSerde } from './json-format.js';
+import { createJsonSrSerde } from './json-sr/json-sr-format.js';
 import { createKafkaSerde } from './kafka-format.js';
 import { createNoneSerde, VOID_SERDE } from './none-format.js';
+import { createProtobufNoSrSerde, createProtobufSerde } from './protobuf/protobuf-format.js';
 import { configError, SchemaNotSupported, schemaNotSupportedMessage } from './serde-failure.js';
 import type { FormatName, FormatOptions, RowSerde, SerdeColumn, SerdeFactory, SerdeTarget } from './serde-types.js';
 import { windowedKeySerde } from './windowed-key.js';
@@ -33,10 +41,10 @@ const FACTORIES: Readonly<Record<FormatName, SerdeFactory | undefined>> = {
   KAFKA: createKafkaSerde,
   NONE: createNoneSerde,
   // schema-registry formats: undefined until implemented (isSupportedFormat says no)
-  AVRO: undefined,
-  PROTOBUF: undefined,
-  PROTOBUF_NOSR: undefined,
-  JSON_SR: undefined,
+  AVRO: createAvroSerde,
+  PROTOBUF: createProtobufSerde,
+  PROTOBUF_NOSR: createProtobufNoSrSerde,
+  JSON_SR: createJsonSrSerde,
 };
 
 /** Exact (upper-case) format names; callers normalise the case of user input first. */
@@ -126,4 +134,49 @@ export function createWindowedKeySerde(
   window: KeyWindowSpec,
 ): WindowedKeySerde {
   return windowedKeySerde(createSerde(format, 'KEY', columns, options), window, options.topic);
+}
+
+/**
+ * Columns read from the schema registry (ksqlDB's schema inference for CREATE statements that
+ * leave out key or value columns): the schema with `schemaId`, else the latest for the topic's
+ * subject. Undefined when the format cannot infer or no schema is registered.
+ */
+export function inferColumns(
+  format: FormatName,
+  target: SerdeTarget,
+  registry: SchemaRegistry,
+  options: { readonly topic: string; readonly schemaId?: number; readonly schemaFullName?: string; readonly wrapSingleValue?: boolean },
+): SerdeColumn[] | undefined {
+  if (format !== 'AVRO' && format !== 'PROTOBUF' && format !== 'JSON_SR') return undefined;
+  const subject = `${options.topic}-${target === 'KEY' ? 'key' : 'value'}`;
+  const registered = options.schemaId !== undefined ? registry.byId(options.schemaId) : registry.latest(subject);
+  if (!registered) return undefined;
+  // names are upper-cased like unquoted identifiers, unless a schema id pins the exact schema
+  const originalNames = options.schemaId !== undefined;
+  const named = (cols: SerdeColumn[]) => (originalNames ? cols : cols.map((c) => ({ ...c, name: c.name.toUpperCase() })));
+  switch (format) {
+    case 'AVRO':
+      return inferColumnsFromAvroSchema(registered.schema, target, { unwrapped: options.wrapSingleValue === false, originalNames });
+    case 'PROTOBUF':
+      return named(inferColumnsFromProtobufSchema(registered.schema, target, options.schemaFullName, registryImports(registry)));
+    case 'JSON_SR':
+      return named(inferColumnsFromJsonSchema(registered.schema, target));
+  }
+}
+
+/** Whether test and tool data for these columns is one bare value rather than an object. */
+export function isUnwrappedSingle(format: FormatName, target: SerdeTarget, columns: readonly SerdeColumn[], options: FormatOptions): boolean {
+  if (columns.length !== 1) return false;
+  switch (format) {
+    case 'AVRO':
+      return avroIsUnwrapped(target, columns, options);
+    case 'PROTOBUF':
+    case 'PROTOBUF_NOSR':
+      return false;
+    case 'JSON':
+    case 'JSON_SR':
+      return !(options.wrapSingleValue ?? target !== 'KEY');
+    default:
+      return true;
+  }
 }

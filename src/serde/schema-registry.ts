@@ -23,6 +23,8 @@ export interface SchemaRegistry {
   subjects(): string[];
   /** every registration, in order, for persistence */
   all(): readonly RegisteredSchema[];
+  /** registers with a chosen id (as a registry import or a test fixture does); fails if the id is taken by another schema */
+  registerWithId(subject: string, type: RegisteredSchemaType, schema: string, id: number): number;
 }
 
 /** An in-process registry; ids start at 1 and never repeat. */
@@ -39,6 +41,15 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
     // the same schema text under another subject keeps its id, as in Confluent's registry
     const existing = this.schemas.find((s) => s.type === type && s.schema === schema);
     const id = existing?.id ?? this.schemas.reduce((m, s) => Math.max(m, s.id), 0) + 1;
+    const version = this.schemas.filter((s) => s.subject === subject).length + 1;
+    this.schemas.push({ id, subject, version, type, schema });
+    return id;
+  }
+
+  registerWithId(subject: string, type: RegisteredSchemaType, schema: string, id: number): number {
+    const taken = this.schemas.find((s) => s.id === id);
+    if (taken && (taken.schema !== schema || taken.type !== type)) throw new Error(`Schema id ${id} is already registered for another schema`);
+    if (this.schemas.some((s) => s.subject === subject && s.id === id)) return id;
     const version = this.schemas.filter((s) => s.subject === subject).length + 1;
     this.schemas.push({ id, subject, version, type, schema });
     return id;

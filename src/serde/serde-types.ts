@@ -34,6 +34,8 @@ export interface FormatOptions {
   readonly schemaId?: number;
   /** KEY_SCHEMA_FULL_NAME / VALUE_SCHEMA_FULL_NAME (VALUE_AVRO_SCHEMA_FULL_NAME) */
   readonly schemaFullName?: string;
+  /** KEY_/VALUE_PROTOBUF_NULLABLE_REPRESENTATION: 'OPTIONAL' or 'WRAPPER' */
+  readonly nullableRepresentation?: string;
 }
 
 export interface RowSerde {

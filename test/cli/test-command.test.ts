@@ -71,7 +71,7 @@ test('sluice test prints PASS/FAIL lines, a closing summary, and writes --json',
   try {
     const file = join(dir.path, 'cases.json');
     const bad = { ...base, name: 'wrong', outputs: [{ ...base.outputs[0]!, value: { NAME: 'b', DOUBLED: 99 } }] };
-    const skipped = { ...base, name: 'avro', statements: [base.statements[0]!.replace("'JSON'", "'AVRO'")] };
+    const skipped = { ...base, name: 'off', enabled: false };
     await writeFile(file, JSON.stringify({ tests: [base, bad, skipped] }));
     const jsonOut = join(dir.path, 'out.json');
     const r = spawnSync(process.execPath, [sluiceBin(), 'test', file, '--json', jsonOut], { encoding: 'utf8', cwd: repoRoot() });
@@ -80,7 +80,7 @@ test('sluice test prints PASS/FAIL lines, a closing summary, and writes --json',
     assert.match(r.stdout, /^FAIL cases\.json :: wrong$/m);
     assert.match(r.stdout, /expected .*"DOUBLED":99/);
     assert.match(r.stdout, /actual .*"DOUBLED":10/);
-    assert.match(r.stdout, /^SKIP cases\.json :: avro \(format AVRO is not supported yet\)$/m);
+    assert.match(r.stdout, /^SKIP cases\.json :: off \(disabled in the suite\)$/m);
     assert.match(r.stdout, /^1 passed, 1 failed, 1 skipped$/m);
     const written = JSON.parse(await readFile(jsonOut, 'utf8'));
     assert.equal(written.cases.length, 3);

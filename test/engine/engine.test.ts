@@ -144,3 +144,14 @@ test('EXPLAIN shows the steps of a query', async () => {
     assert.match(r!.message, /WHERE \(?QTY > 1\)?/);
   });
 });
+
+test('WITH (RETENTION_MS=...) and tables set the created topics\' retention and cleanup policy', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`CREATE STREAM s (id INT KEY, v STRING) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON', RETENTION_MS=60000);`);
+    await engine.execute(`CREATE TABLE t (id INT PRIMARY KEY, v STRING) WITH (KAFKA_TOPIC='t', PARTITIONS=1, VALUE_FORMAT='JSON');`);
+    await engine.execute(`CREATE STREAM c WITH (RETENTION_MS=1000) AS SELECT * FROM s;`);
+    assert.equal((await engine.log.describeTopic('s')).config['retention.ms'], 60000);
+    assert.equal((await engine.log.describeTopic('C')).config['retention.ms'], 1000);
+    assert.equal((await engine.log.describeTopic('t')).config['cleanup.policy'], 'compact');
+  });
+});

@@ -106,7 +106,7 @@ test('NONE and key-less keys ignore bytes and write nothing', () => {
 
 test('format names and key-wide checks', () => {
   assert.ok(isSupportedFormat('JSON') && isSupportedFormat('NONE'));
-  assert.ok(!isSupportedFormat('AVRO') && !isSupportedFormat('json') && !isSupportedFormat('toString'));
+  assert.ok(isSupportedFormat('AVRO') && !isSupportedFormat('FOO') && !isSupportedFormat('json') && !isSupportedFormat('toString'));
   assert.throws(() => createSerde('FOO' as 'JSON', 'VALUE', []), /Unknown format: FOO/);
   assert.throws(
     () => createSerde('JSON', 'KEY', [{ name: 'K', type: T.array(T.map(T.STRING, T.DOUBLE)) }]),

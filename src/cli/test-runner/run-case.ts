@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
 import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
-import { formatSqlType, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
-import { fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
+import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
+import type { RegisteredSchemaType } from '../../index.js';
+import { fieldOf, fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
 
 export interface ActualRecord {
   readonly topic: string;
@@ -44,6 +45,7 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
   try {
     engine = await Engine.open({ dataDir: dir, properties });
     await createTopics(engine, tc);
+    await registerSchemas(engine, tc);
     let failure: unknown;
     for (const sql of tc.statements) {
       try {
@@ -106,6 +108,29 @@ async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
   for (const [name, partitions] of wanted) if (!existing.has(name)) await engine.log.createTopic(name, { partitions, config: { 'retention.ms': -1 } });
 }
 
+const REGISTRY_TYPE: Record<string, RegisteredSchemaType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', PROTOBUF_NOSR: 'PROTOBUF', JSON_SR: 'JSON', JSON: 'JSON' };
+
+/** Schemas the case registers before it starts (as ksqlDB's test tool does in its mock registry). */
+async function registerSchemas(engine: Engine, tc: TestCase): Promise<void> {
+  const registry = engine.schemaRegistry;
+  const text = (s: unknown) => (typeof s === 'string' && !/^\s*[{["]/.test(s) ? s : JSON.stringify(s));
+  for (const t of tc.topics) {
+    for (const ref of t.valueSchemaReferences ?? []) registry.register(ref.name, REGISTRY_TYPE[(ref.format ?? 'PROTOBUF').toUpperCase()] ?? 'PROTOBUF', text(ref.schema));
+    for (const [target, schema, format, id] of [
+      ['key', t.keySchema, t.keyFormat, t.keySchemaId],
+      ['value', t.valueSchema, t.valueFormat, t.valueSchemaId],
+    ] as const) {
+      if (schema === undefined || schema === null) continue;
+      const type = REGISTRY_TYPE[(format ?? 'AVRO').toUpperCase()];
+      if (!type) continue;
+      const subject = `${t.name}-${target}`;
+      if (id !== undefined) registry.registerWithId(subject, type, text(schema), Number(id));
+      else registry.register(subject, type, text(schema));
+    }
+  }
+  await engine.flushSchemaRegistrations();
+}
+
 function sourceForTopic(engine: Engine, topic: string, preferSink: boolean): DataSource | undefined {
   const all = engine.catalog.listSources().filter((s) => s.topic === topic);
   return (preferSink ? all.find((s) => s.createdByQuery) : all.find((s) => !s.createdByQuery)) ?? all[0];
@@ -122,7 +147,9 @@ function encodeWith(format: string, columns: DataSource['schema']['columns'], ta
       return null;
     default: {
       const serde = createSerde(format as FormatName, target, columns, fmt);
-      const values = columns.length === 1 ? [fromTestValue(v, columns[0]!.type)] : columns.map((c) => fromTestValue((v as Record<string, unknown>)[c.name], c.type));
+      const values = isUnwrappedSingle(format as FormatName, target, columns, fmt)
+        ? [fromTestValue(v, columns[0]!.type)]
+        : columns.map((c) => fromTestValue(fieldOf(v as Record<string, unknown>, c.name), c.type));
       return serde.serialize(values);
     }
   }
@@ -159,7 +186,9 @@ function decodeWith(format: string | undefined, columns: DataSource['schema']['c
     default: {
       const values = createSerde(format as FormatName, target, columns, fmt!).deserialize(bytes);
       if (values === null) return null;
-      return columns.length === 1 ? toTestValue(values[0]) : Object.fromEntries(columns.map((c, i) => [c.name, toTestValue(values[i])]));
+      return isUnwrappedSingle(format as FormatName, target, columns, fmt!)
+        ? toTestValue(values[0])
+        : Object.fromEntries(columns.map((c, i) => [c.name, toTestValue(values[i])]));
     }
   }
 }

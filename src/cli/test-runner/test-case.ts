@@ -22,6 +22,19 @@ export interface PostSource {
   readonly valueFormat?: string;
 }
 
+/** A topic the case declares, possibly with schemas registered for it in the schema registry. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions?: number;
+  readonly keyFormat?: string;
+  readonly valueFormat?: string;
+  readonly keySchema?: unknown;
+  readonly valueSchema?: unknown;
+  readonly keySchemaId?: number;
+  readonly valueSchemaId?: number;
+  readonly valueSchemaReferences?: readonly { readonly name: string; readonly format?: string; readonly schema: unknown }[];
+}
+
 export interface TestCase {
   readonly file: string;
   readonly name: string;
@@ -31,7 +44,7 @@ export interface TestCase {
   readonly expectedException?: { readonly type?: string; readonly message?: string };
   readonly post?: { readonly sources?: readonly PostSource[]; readonly topics?: { readonly blacklist?: string } };
   readonly properties: Readonly<Record<string, unknown>>;
-  readonly topics: readonly { readonly name: string; readonly partitions?: number }[];
+  readonly topics: readonly TopicSpec[];
   /** set when the case is not run, with the reason */
   readonly skip?: string;
 }
@@ -44,7 +57,7 @@ interface RawCase {
   expectedException?: { type?: string; message?: string };
   post?: TestCase['post'];
   properties?: Record<string, unknown>;
-  topics?: { name: string; partitions?: number }[];
+  topics?: TopicSpec[];
   format?: string[];
   config?: string[];
   enabled?: boolean;

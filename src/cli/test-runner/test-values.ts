@@ -43,9 +43,17 @@ export function fromTestValue(v: unknown, type: SqlType): unknown {
       return new Map(Object.entries(v as object).map(([k, x]) => [fromTestValue(k, type.key), fromTestValue(x, type.value)]));
     case 'STRUCT': {
       const o = v as Record<string, unknown>;
-      return Object.fromEntries(type.fields.map((f) => [f.name, fromTestValue(o[f.name] ?? null, f.type)]));
+      return Object.fromEntries(type.fields.map((f) => [f.name, fromTestValue(fieldOf(o, f.name), f.type)]));
     }
   }
+}
+
+/** A field by its exact name, else the one whose upper-cased name matches (ksqlDB's leniency). */
+export function fieldOf(o: Record<string, unknown> | null | undefined, name: string): unknown {
+  if (!o || typeof o !== 'object') return null;
+  if (name in o) return o[name];
+  const k = Object.keys(o).find((x) => x.toUpperCase() === name.toUpperCase());
+  return k === undefined ? null : o[k];
 }
 
 export function testValuesEqual(expected: unknown, actual: unknown): boolean {
