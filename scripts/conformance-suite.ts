@@ -18,10 +18,21 @@ export function conformanceDir(): string {
 }
 
 const STATEFUL = /\b(GROUP\s+BY|JOIN|WINDOW)\b/i;
+const FORMAT_PROPERTY = /(?:KEY_FORMAT|VALUE_FORMAT|FORMAT)\s*=\s*'([A-Za-z_]+)'/gi;
+const BASIC_FORMATS = new Set(['JSON', 'DELIMITED', 'KAFKA', 'NONE']);
 
-/** Stateless: no GROUP BY, JOIN or WINDOW, and only formats Sluice supports (not skipped for format). */
+/**
+ * Stateless as issue 4 defines it: no GROUP BY, JOIN or WINDOW, and only the JSON, DELIMITED,
+ * KAFKA and NONE formats.
+ */
 export function isStatelessCase(tc: TestCase): boolean {
-  return !tc.statements.some((s) => STATEFUL.test(s)) && !(tc.skip ?? '').startsWith('format');
+  if (tc.statements.some((s) => STATEFUL.test(s))) return false;
+  const formats = tc.statements.flatMap((s) => [...s.matchAll(FORMAT_PROPERTY)].map((m) => m[1]!.toUpperCase()));
+  for (const key of ['ksql.persistence.default.format.value', 'ksql.persistence.default.format.key']) {
+    const v = tc.properties[key];
+    if (typeof v === 'string') formats.push(v.toUpperCase());
+  }
+  return formats.every((f) => BASIC_FORMATS.has(f));
 }
 
 export interface FileScore {
