@@ -38,9 +38,9 @@ export function defineSource(
     if (seen.has(c.name)) throw new CatalogError(`Duplicate column names: ${c.name}`, c.pos);
     seen.add(c.name);
     if (stmt.sourceType === 'STREAM' && c.constraint === 'PRIMARY_KEY')
-      throw new CatalogError(`Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     if (stmt.sourceType === 'TABLE' && c.constraint === 'KEY')
-      throw new CatalogError(`Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     const type = resolveType(c.type, catalog.lookupType);
     const namespace = c.constraint === 'KEY' || c.constraint === 'PRIMARY_KEY' ? 'KEY' : c.constraint === 'NONE' ? 'VALUE' : c.constraint;
     if (namespace === 'HEADERS' && !isHeadersType(type))
@@ -72,6 +72,16 @@ export function defineSource(
         : {}),
   };
   validateFormatNames(keyFormat, valueFormat);
+  const inferable = (f: FormatInfo) => ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(f.format);
+  for (const [target, format, declared] of [
+    ['KEY', keyFormat, columns.some((c) => c.namespace === 'KEY')],
+    ['VALUE', valueFormat, columns.some((c) => c.namespace === 'VALUE')],
+  ] as const) {
+    if (format.schemaId === undefined) continue;
+    if (!inferable(format))
+      throw new CatalogError(`${target}_FORMAT should support schema inference when ${target}_SCHEMA_ID is provided. Current format is ${format.format}.`, stmt.pos);
+    if (declared) throw new CatalogError(`Table elements and ${target}_SCHEMA_ID cannot both exist for create statement.`, stmt.pos);
+  }
   // schema inference: columns left out are read from the schema registry, as ksqlDB does
   const topic = props.kafkaTopic ?? stmt.name;
   const infer = (target: 'KEY' | 'VALUE', format: FormatInfo) => {

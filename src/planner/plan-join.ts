@@ -32,6 +32,8 @@ export interface PlannedFrom {
     readonly expressions: readonly Expression[];
     /** a foreign-key join: the key is the left table's primary key */
     readonly foreignKey?: boolean;
+    /** the join-key column's name: ROWKEY, or ROWKEY_n when a source has a ROWKEY column */
+    readonly keyColumn: string;
   };
 }
 
@@ -130,9 +132,13 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
         eagerOuter: !rel.within.grace,
       }
     : undefined;
-  // an inner join's ROWKEY stays in the layout (for positions) under a name nothing can reference
-  const leftColumns = left.step.columns.map((c) => (c.name === 'ROWKEY' && !c.source ? { ...c, name: `KSQL_JOIN_KEY_${depth + 1}` } : c));
-  const columns: RowColumn[] = [{ name: 'ROWKEY', type: leftType }, ...leftColumns, ...rightStep.columns];
+  // an inner join's key column stays in the layout (for positions) under a name nothing can reference
+  const innerKey = left.joinKey?.keyColumn;
+  const leftColumns = left.step.columns.map((c) => (innerKey && c.name === innerKey && !c.source ? { ...c, name: `KSQL_JOIN_KEY_${depth + 1}` } : c));
+  const taken = new Set([...leftColumns, ...rightStep.columns].map((c) => c.name));
+  let keyColumn = 'ROWKEY';
+  for (let n = 1; taken.has(keyColumn); n++) keyColumn = `ROWKEY_${n}`;
+  const columns: RowColumn[] = [{ name: keyColumn, type: leftType }, ...leftColumns, ...rightStep.columns];
   const step: JoinStep = {
     kind,
     id: `Join/${depth}`,
@@ -164,6 +170,7 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
       synthetic,
       expressions: kind === 'ForeignKeyTableJoin' ? leftPrimaryKey : [leftKey, rightKey, ...(sameKey ? left.joinKey!.expressions : [])],
       foreignKey: kind === 'ForeignKeyTableJoin',
+      keyColumn,
     },
   };
 }

@@ -309,7 +309,7 @@ function expandSelect(
       case 'AllColumns': {
         if (item.source && !columns.some((c) => c.source === item.source))
           throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
-        if (joined && !item.source && joinKey!.synthetic) out.push({ name: 'ROWKEY', expression: column('ROWKEY') });
+        if (joined && !item.source && joinKey!.synthetic) out.push({ name: joinKey!.keyColumn, expression: column(joinKey!.keyColumn) });
         for (const c of columns) {
           const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name);
           if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_') || (joined && !c.source)) continue;
@@ -516,7 +516,7 @@ function joinKeyItem(
   const isKey = (e: Expression) =>
     e.kind === 'ColumnRef' &&
     (joinKey.synthetic
-      ? e.name === 'ROWKEY' && !e.source
+      ? e.name === joinKey.keyColumn && !e.source
       : joinKey.candidates.some((c) => c.name === e.name && (!e.source || e.source === c.source)));
   const items = projected.map((p, i) => (isKey(p.expression) ? i : -1)).filter((i) => i >= 0);
   if (!items.length && joinKey.foreignKey) {
@@ -527,12 +527,12 @@ function joinKeyItem(
     );
   }
   if (!items.length) {
-    const what = joinKey.synthetic ? ['ROWKEY'] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
+    const what = joinKey.synthetic ? [joinKey.keyColumn] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
     const noun = what.length === 1 ? 'join expression' : 'join expressions';
     const message = `The query used to build \`${sinkName}\` must include the ${noun} ${what.join(' or ')} in its projection (eg, SELECT ${what[0]}...).`;
     throw new PlanError(
       joinKey.synthetic
-        ? `Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n${message}\nROWKEY was added as a synthetic key column because the join criteria did not match any source column.`
+        ? `Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n${message}\n${joinKey.keyColumn} was added as a synthetic key column because the join criteria did not match any source column.`
         : message,
       query.pos,
     );
@@ -556,6 +556,6 @@ function joinKeyItem(
     );
   }
   const keyItem = items[0]!;
-  const rewritten = projected.map((p, i) => (i === keyItem ? { name: p.name, expression: column('ROWKEY') } : p));
+  const rewritten = projected.map((p, i) => (i === keyItem ? { name: p.name, expression: column(joinKey.keyColumn) } : p));
   return { keyItem, rewritten };
 }
