@@ -12,7 +12,10 @@ import type { StatementResult } from './statement-result.js';
 const noun = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'stream' : 'table');
 const Noun = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
-/** Creates the topic if asked to (PARTITIONS given), or checks the existing one matches. */
+/**
+ * Creates the topic if asked to (PARTITIONS given), or checks the existing one matches the
+ * PARTITIONS given explicitly; `defaultPartitions` is what a topic created without it gets.
+ */
 export async function ensureTopic(
   ctx: HandlerContext,
   topic: string,
@@ -21,6 +24,7 @@ export async function ensureTopic(
   compact: boolean,
   mustExistUnlessPartitions: { kind: 'stream' | 'table' } | undefined,
   retentionMs?: number,
+  defaultPartitions?: number,
 ): Promise<number> {
   const log = ctx.engine.log();
   try {
@@ -37,7 +41,7 @@ export async function ensureTopic(
     throw new CatalogError(
       `Topic '${topic}' does not exist. If you want to create a new topic for the ${mustExistUnlessPartitions.kind} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE ${mustExistUnlessPartitions.kind.toUpperCase()} FOO (ID INT KEY, NAME STRING) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=2, REPLICAS=1, FORMAT='JSON');`,
     );
-  const n = partitions ?? 1;
+  const n = partitions ?? defaultPartitions ?? 1;
   await log.createTopic(topic, {
     partitions: n,
     replicationFactor: replicas ?? 1,

@@ -62,7 +62,8 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
     const missing = oldValues.filter((n) => !planned.sink.schema.columns.some((c) => c.name === n));
     if (missing.length) throw new CatalogError(`Cannot upgrade data source: DataSource '${stmt.name}' has schema changes that are not compatible: columns ${missing.join(', ')} were removed`, stmt.pos);
   }
-  await ensureTopic(ctx, planned.sink.topic, planned.sinkPartitions, properties.replicas, stmt.sourceType === 'TABLE', undefined, properties.retentionMs);
+  // an existing sink topic is used as it is unless PARTITIONS was given explicitly
+  await ensureTopic(ctx, planned.sink.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', undefined, properties.retentionMs, planned.sinkPartitions);
   await ctx.engine.record(ctx.text, queryId);
   if (existing) await ctx.engine.stopQuery(queryId);
   catalog.putSource({ ...planned.sink, sql: ctx.text });

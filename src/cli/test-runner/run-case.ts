@@ -88,7 +88,8 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
 /** Topics named by the case: declared ones, inputs, and those of CREATE STREAM/TABLE statements. */
 async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
   const wanted = new Map<string, number>();
-  for (const t of tc.topics) wanted.set(t.name, t.partitions ?? 1);
+  const declared = new Map<string, number | undefined>();
+  for (const t of tc.topics) declared.set(t.name, t.partitions);
   for (const sql of tc.statements) {
     let stmt;
     try {
@@ -101,8 +102,9 @@ async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
     const topic = prop('KAFKA_TOPIC');
     const partitions = prop('PARTITIONS');
     const name = topic?.kind === 'StringLiteral' ? topic.value : stmt.name;
-    if (!wanted.has(name)) wanted.set(name, partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : 1);
+    if (!wanted.has(name)) wanted.set(name, declared.get(name) ?? (partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : 1));
   }
+  for (const [name, partitions] of declared) if (!wanted.has(name)) wanted.set(name, partitions ?? 1);
   for (const r of tc.inputs) if (!wanted.has(r.topic)) wanted.set(r.topic, 1);
   const existing = new Set(await engine.log.listTopics());
   for (const [name, partitions] of wanted) if (!existing.has(name)) await engine.log.createTopic(name, { partitions, config: { 'retention.ms': -1 } });
@@ -195,13 +197,16 @@ function decodeWith(format: string | undefined, columns: DataSource['schema']['c
 
 async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Promise<ActualRecord[]> {
   const topics = [...new Set(expected.map((r) => r.topic))];
-  const out: ActualRecord[] = [];
+  const result: ActualRecord[] = [];
   const existing = new Set(await engine.log.listTopics());
   for (const topic of topics) {
     if (!existing.has(topic)) continue;
     const source = sourceForTopic(engine, topic, true);
     const desc = await engine.log.describeTopic(topic);
+    const perPartition: ActualRecord[][] = [];
     for (const p of desc.partitions) {
+      const out: ActualRecord[] = [];
+      perPartition.push(out);
       let offset = p.logStartOffset;
       for (;;) {
         const batch = await engine.log.fetch(topic, p.partition, offset, { maxRecords: 10_000 });
@@ -218,8 +223,10 @@ async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Pro
         offset = batch.nextOffset;
       }
     }
+    // ksqlDB's test driver sees one output sequence; merge partitions by timestamp, each in its order
+    result.push(...mergeByTimestamp(perPartition));
   }
-  return out;
+  return result;
 }
 
 /**
@@ -240,6 +247,21 @@ function throughSinkSchema<R extends { topic: string; value: unknown }>(engine: 
   };
   const value = Object.fromEntries(columns.map((c) => [c.name, field(c.name)]));
   return { ...r, value };
+}
+
+/** A stable k-way merge: the earliest head record first, ties to the lower partition. */
+function mergeByTimestamp(lists: ActualRecord[][]): ActualRecord[] {
+  const heads = lists.map(() => 0);
+  const merged: ActualRecord[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const r = lists[i]![heads[i]!];
+      if (r && (best < 0 || r.timestamp < lists[best]![heads[best]!]!.timestamp)) best = i;
+    }
+    if (best < 0) return merged;
+    merged.push(lists[best]![heads[best]!++]!);
+  }
 }
 
 const show = (r: { topic: string; key?: unknown; value: unknown; timestamp?: number; window?: TestRecord['window'] }) =>
