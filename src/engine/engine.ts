@@ -221,6 +221,11 @@ export class Engine {
     if (records.length) await this.log.produce(records);
   }
 
+  /** queries stopped by a failure, with the error */
+  failedQueries(): { queryId: string; error: Error }[] {
+    return [...this.tasks.values()].filter((t) => t.failure).map((t) => ({ queryId: t.queryId, error: t.failure! }));
+  }
+
   queryIds(): string[] {
     return [...this.tasks.keys()];
   }

@@ -64,6 +64,8 @@ export function sourceStep(catalog: Catalog, rel: SourceRelation): { step: Sourc
 export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType, depth = 0): PlannedFrom {
   if (rel.kind === 'SourceRelation') {
     const { step, planned } = sourceStep(catalog, rel);
+    if (depth === 0 && planned.source.sourceType === 'TABLE' && planned.source.window)
+      throw new PlanError('KSQL does not support persistent queries on windowed tables.', rel.pos);
     return { step, sources: [planned], isTable: planned.source.sourceType === 'TABLE' };
   }
   const left = planFrom(catalog, rel.left, typeOf, depth + 1);

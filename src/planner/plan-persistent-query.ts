@@ -69,6 +69,7 @@ export function planPersistentQuery(
   const projectsAggregates = query.select.some(
     (s) => s.kind === 'SingleColumn' && collectExpressions(s.expression, (x) => x.kind === 'FunctionCall' && ctx.registry.isAggregate(x.name)).length > 0,
   );
+  if (query.window && !query.groupBy?.length) throw new PlanError('WINDOW clause requires a GROUP BY clause.', query.window.pos);
   const aggregating = !!query.groupBy?.length || !!query.window || (projectsAggregates && sinkRequest.sourceType === 'TABLE');
   if (query.having && !query.groupBy?.length) throw new PlanError('HAVING requires GROUP BY', query.having.pos);
   if (aggregating && query.partitionBy?.length) throw new PlanError('PARTITION BY and GROUP BY cannot be used together', query.pos);

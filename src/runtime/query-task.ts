@@ -3,7 +3,7 @@
  * topology, and commits the produced records together with the consumed offsets in one
  * transaction, so a query survives a crash without loss or duplicates.
  */
-import { LogError } from '../common/errors.js';
+import { ExecutionError, LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { Log, ProduceRecord, TopicPartitionOffset } from '../log/log.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, Topology } from './processor.js';
@@ -45,6 +45,8 @@ export class QueryTask {
   private initialized = false;
   private closed = false;
   paused = false;
+  /** set when a record made an operator fail: the query stops, as a Kafka Streams task does */
+  failure: ExecutionError | undefined;
 
   constructor(private readonly options: QueryTaskOptions) {
     this.queryId = options.plan.queryId;
@@ -95,7 +97,7 @@ export class QueryTask {
 
   /** Processes up to one batch from every partition; returns how many records were consumed. */
   async step(): Promise<number> {
-    if (this.closed || this.paused) return 0;
+    if (this.closed || this.paused || this.failure) return 0;
     if (!this.initialized) await this.init();
     const { log } = this.options;
     let consumed = 0;
@@ -116,9 +118,22 @@ export class QueryTask {
       }
       if (result.records.length === 0 && result.nextOffset === cursor.offset) continue;
       for (const record of result.records) {
-        for (const handler of handlers) {
-          const waiting = handler(record);
-          if (waiting) await waiting;
+        try {
+          for (const handler of handlers) {
+            const waiting = handler(record);
+            if (waiting) await waiting;
+          }
+        } catch (e) {
+          // nothing of this batch is committed: the query resumes here once the cause is fixed
+          const message = e instanceof Error ? e.message : String(e);
+          this.failure = new ExecutionError(
+            `Exception caught in process. queryId=${this.queryId}, topic=${record.topic}, partition=${record.partition}, offset=${record.offset}: ${message}`,
+            { queryId: this.queryId, topic: record.topic, partition: record.partition, offset: record.offset },
+            { cause: e },
+          );
+          this.pending.length = 0;
+          this.options.onProcessingLog({ queryId: this.queryId, step: 'task', message: this.failure.message, topic: record.topic, partition: record.partition, offset: record.offset, time: Date.now() });
+          return consumed;
         }
       }
       consumed += result.records.length;
@@ -133,6 +148,7 @@ export class QueryTask {
 
   /** True when every partition has been read up to its high watermark. */
   async caughtUp(): Promise<boolean> {
+    if (this.failure) return true;
     if (!this.initialized) await this.init();
     for (const c of this.cursors) if ((await this.options.log.latestOffset(c.topic, c.partition)) > c.offset) return false;
     return true;

@@ -146,3 +146,23 @@ test('HAVING deletes only groups it emitted', async () => {
     assert.deepEqual((await readTopic(engine.log, 'T')).map((r) => json(r.value)), [{ N: 2 }, null]);
   });
 });
+
+test('a record that makes an operator fail stops only that query, with the error', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM s (k STRING KEY, d DECIMAL(3, 1)) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE TABLE total AS SELECT k, SUM(d) AS t FROM s GROUP BY k;
+      CREATE STREAM copy AS SELECT * FROM s;
+      INSERT INTO s (k, d) VALUES ('a', 99.5);`);
+    await engine.runUntilIdle();
+    // DECIMAL(3, 1) cannot hold 199.0: SUM fails, which ksqlDB treats as fatal for the query
+    await engine.execute(`INSERT INTO s (k, d) VALUES ('a', 99.5);`);
+    await engine.runUntilIdle();
+    const failed = engine.failedQueries();
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]!.queryId, /^CTAS_TOTAL/);
+    assert.match(failed[0]!.error.message, /Exception caught in process.*offset=1.*overflow/i);
+    assert.equal((await readTopic(engine.log, 'COPY')).length, 2, 'the other query kept running');
+    assert.equal((await readTopic(engine.log, 'TOTAL')).length, 1, 'only the batch before the failure was committed');
+  });
+});

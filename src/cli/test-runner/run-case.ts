@@ -55,6 +55,15 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
         break;
       }
     }
+    if (tc.expectedException && failure === undefined) {
+      // the error may come from processing the inputs (a query that fails, like a Streams task)
+      await engine.runUntilIdle();
+      for (const input of tc.inputs) {
+        await produceInput(engine, input);
+        await engine.runUntilIdle();
+      }
+      failure = engine.failedQueries()[0]?.error;
+    }
     if (tc.expectedException) {
       if (failure === undefined) throw new CaseFailure(`expected an error${tc.expectedException.message ? ` containing "${tc.expectedException.message}"` : ''}, but every statement succeeded`);
       const message = failure instanceof Error ? failure.message : String(failure);
