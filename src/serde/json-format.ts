@@ -15,19 +15,7 @@ import {
   SchemaNotSupported,
 } from './serde-failure.js';
 import type { RowSerde, SerdeFactory, SerdeSpec } from './serde-types.js';
-
-function hasNonStringMapKey(t: SqlType): boolean {
-  switch (t.kind) {
-    case 'MAP':
-      return t.key.kind !== 'STRING' || hasNonStringMapKey(t.value);
-    case 'ARRAY':
-      return hasNonStringMapKey(t.element);
-    case 'STRUCT':
-      return t.fields.some((f) => hasNonStringMapKey(f.type));
-    default:
-      return false;
-  }
-}
+import { hasNonStringMapKey } from './connect-types.js';
 
 /** An empty payload is Jackson's MissingNode: an error, except "" for an unwrapped STRING. */
 const MISSING_NODE = 'MissingNode';

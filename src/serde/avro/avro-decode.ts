@@ -16,6 +16,7 @@ import { avroFieldName } from './avro-derive.js';
 import type { AvroReader } from './avro-binary.js';
 import type { AvroField, AvroNode, AvroRecord, DecimalInfo } from './avro-schema.js';
 import { connectTypeName, mapEntryRecord, optionalBranch, unionMemberName } from './avro-schema.js';
+import { sqlConnectTypeName } from '../connect-types.js';
 
 export type ReadFn = (r: AvroReader) => unknown;
 type SkipFn = (r: AvroReader) => void;
@@ -23,37 +24,9 @@ type SkipFn = (r: AvroReader) => void;
 /** The writer schema cannot be read as the columns' types. */
 export class AvroSchemaMismatch extends Error {}
 
-/** ksqlDB's Connect schema type name of a SQL type. */
-function connectNameOfSql(t: SqlType): string {
-  switch (t.kind) {
-    case 'BOOLEAN':
-      return 'boolean';
-    case 'INTEGER':
-    case 'DATE':
-    case 'TIME':
-      return 'int32';
-    case 'BIGINT':
-    case 'TIMESTAMP':
-      return 'int64';
-    case 'DOUBLE':
-      return 'float64';
-    case 'STRING':
-      return 'string';
-    case 'BYTES':
-    case 'DECIMAL':
-      return 'bytes';
-    case 'ARRAY':
-      return 'array';
-    case 'MAP':
-      return 'map';
-    case 'STRUCT':
-      return 'struct';
-  }
-}
-
 function mismatch(writer: AvroNode, target: SqlType, path: string): AvroSchemaMismatch {
   const source = connectTypeName(writer);
-  let wanted = connectNameOfSql(target);
+  let wanted = sqlConnectTypeName(target);
   // a DECIMAL and plain bytes share the Connect type: name the SQL type to make the problem clear
   if (wanted === source) wanted = formatSqlType(target);
   return new AvroSchemaMismatch(`Cannot deserialize type ${source} as type ${wanted} for path: ${path}`);

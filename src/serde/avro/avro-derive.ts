@@ -9,6 +9,9 @@
  */
 import type { SqlType, StructField } from '../../common/sql-types.js';
 import { AvroSchemaError, splitFullName, validateAvroFullName, validateAvroName } from './avro-schema.js';
+import { hasNonStringMapKey } from '../connect-types.js';
+
+export { hasNonStringMapKey };
 
 export const AVRO_SCHEMA_NAMESPACE = 'io.confluent.ksql.avro_schemas';
 export const DEFAULT_AVRO_SCHEMA_FULL_NAME = `${AVRO_SCHEMA_NAMESPACE}.KsqlDataSourceSchema`;
@@ -29,20 +32,6 @@ export function avroKeySchemaFullName(sourceName: string): string {
 /** ksqlDB replaces dots (qualified column names) to make field names Avro-compatible. */
 export function avroFieldName(columnName: string): string {
   return columnName.replace(/\./g, '_');
-}
-
-/** Avro can hold only STRING-keyed maps (ksqlDB's AvroUtil.throwOnInvalidSchema). */
-export function hasNonStringMapKey(t: SqlType): boolean {
-  switch (t.kind) {
-    case 'MAP':
-      return t.key.kind !== 'STRING' || hasNonStringMapKey(t.value);
-    case 'ARRAY':
-      return hasNonStringMapKey(t.element);
-    case 'STRUCT':
-      return t.fields.some((f) => hasNonStringMapKey(f.type));
-    default:
-      return false;
-  }
 }
 
 const OPTIONAL_STRING = ['null', 'string'];

@@ -34,6 +34,7 @@ import {
   zigzagEncode32,
   zigzagEncode64,
 } from './wire.js';
+import { sqlConnectTypeName } from '../connect-types.js';
 
 /** A decoded message: values by field index; undefined = not present. */
 export type Decoded = unknown[];
@@ -173,33 +174,6 @@ function connectTypeName(c: Cat | 'array' | 'map' | 'struct'): string {
   }
 }
 
-function sqlConnectName(t: SqlType): string {
-  switch (t.kind) {
-    case 'INTEGER':
-    case 'DATE':
-    case 'TIME':
-      return 'int32';
-    case 'BIGINT':
-    case 'TIMESTAMP':
-      return 'int64';
-    case 'DOUBLE':
-      return 'float64';
-    case 'BOOLEAN':
-      return 'boolean';
-    case 'STRING':
-      return 'string';
-    case 'BYTES':
-    case 'DECIMAL':
-      return 'bytes';
-    case 'ARRAY':
-      return 'array';
-    case 'MAP':
-      return 'map';
-    case 'STRUCT':
-      return 'struct';
-  }
-}
-
 function scalarCat(s: ScalarType): Cat {
   switch (s) {
     case 'int32':
@@ -253,7 +227,7 @@ function elementCat(t: ProtoType): Cat | undefined {
 }
 
 function mismatch(from: string, to: SqlType, path: string): RecordFailure {
-  return new RecordFailure(`Cannot deserialize type ${from} as type ${sqlConnectName(to)} for path: ${path}`);
+  return new RecordFailure(`Cannot deserialize type ${from} as type ${sqlConnectTypeName(to)} for path: ${path}`);
 }
 
 // ---------------------------------------------------------------------------------------------
