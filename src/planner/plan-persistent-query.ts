@@ -170,7 +170,8 @@ export function planPersistentQuery(
   // 5. Expand the projection against the row layout it will see.
   let projected = expandSelect(items, step.columns, alias, keyNames, typeOf, partitionBy?.length ? undefined : joinKey, declared);
   for (const p of projected) {
-    assertNoAggregates(p.expression, 'Aggregate functions require GROUP BY:');
+    const agg = collectExpressions(p.expression, (x) => x.kind === 'FunctionCall' && registry.isAggregate(x.name))[0] as FunctionCall | undefined;
+    if (agg) throw new PlanError(`Use of aggregate function ${agg.name} requires a GROUP BY clause (and CREATE TABLE AS SELECT).`, agg.pos);
     // unknown columns and type errors are reported before the projection rules
     inClause('SELECT', () => typeCheckSelect(p.expression, step.columns, registry));
   }

@@ -22,4 +22,3 @@ export function orderedSchemaColumns(columns: readonly Column[]): Column[] {
   return [...columns.filter((c) => c.namespace === 'KEY'), ...columns.filter((c) => c.namespace !== 'KEY')];
 }
 
-export const PSEUDO_COLUMN_COUNT = 3;
