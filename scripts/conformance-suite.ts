@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { repoRoot } from './repo-root.js';
 import { loadCaseFile } from '../src/cli/test-runner/test-case.js';
 import type { TestCase } from '../src/cli/test-runner/test-case.js';
@@ -120,6 +121,8 @@ export function renderScoreboard(s: SuiteResult): string {
     '',
     `<!-- total-passed: ${s.passed} -->`,
     '',
+    `Source: commit ${headCommit()}.`,
+    '',
     `- **Total**: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${pct(s.passed, s.passed + s.failed)}% of the cases run)`,
     `- **Stateless cases** (no GROUP BY, JOIN or WINDOW; JSON, DELIMITED, KAFKA or NONE): ${s.statelessPassed} of ${s.statelessTotal} pass (${pct(s.statelessPassed, s.statelessTotal)}%)`,
     '',
@@ -147,4 +150,13 @@ export function renderScoreboard(s: SuiteResult): string {
 export function recordedPassCount(markdown: string): number | undefined {
   const m = /<!-- total-passed: (\d+) -->/.exec(markdown);
   return m ? Number(m[1]) : undefined;
+}
+
+/** The commit the scoreboard was generated from (so it changes whenever the source does). */
+function headCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
