@@ -3,7 +3,10 @@
  * session properties it ran under, to an internal single-partition topic. Reopening the data
  * directory replays it to rebuild the catalog and restart persistent queries where they left off.
  */
+import type { DataSource } from '../catalog/data-source.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
 import type { Log } from '../log/log.js';
+import { decodePlanJson, encodePlanJson } from './plan-codec.js';
 
 export const COMMAND_TOPIC = '_sluice_commands';
 
@@ -13,6 +16,27 @@ export interface Command {
   readonly properties: Readonly<Record<string, string>>;
   /** the query id a persistent query got, so replays keep its offsets */
   readonly queryId?: string;
+  /** a persistent query's plan as it first ran: replay runs it instead of re-planning the SQL */
+  readonly query?: StoredQuery;
+}
+
+/**
+ * The stored plans this Sluice can run. Bump it when a plan's meaning changes (a step's fields, an
+ * operator's state layout), keeping the code that runs older versions, so running queries keep
+ * the topology and state they were started with.
+ */
+export const PLAN_VERSION = 1;
+
+/** What a persistent query needs to be restored without the planner: plain data. */
+export interface StoredQuery {
+  readonly planVersion: number;
+  readonly plan: QueryPlan;
+  /** the stream or table the query writes */
+  readonly sink: string;
+  /** the sources it reads (for DROP's dependency checks) */
+  readonly inputSources: readonly string[];
+  /** CREATE ... AS SELECT: the catalog entry it creates, as created */
+  readonly createsSource?: DataSource;
 }
 
 export class CommandLog {
@@ -28,7 +52,7 @@ export class CommandLog {
     let offset = await this.log.earliestOffset(COMMAND_TOPIC, 0);
     for (;;) {
       const batch = await this.log.fetch(COMMAND_TOPIC, 0, offset, { maxRecords: 10_000 });
-      for (const r of batch.records) if (r.value) commands.push(JSON.parse(r.value.toString('utf8')) as Command);
+      for (const r of batch.records) if (r.value) commands.push(decodePlanJson<Command>(r.value.toString('utf8')));
       if (batch.nextOffset === offset) break;
       offset = batch.nextOffset;
     }
@@ -42,7 +66,7 @@ export class CommandLog {
   }
 
   async append(command: Command): Promise<void> {
-    await this.log.produce([{ topic: COMMAND_TOPIC, partition: 0, key: null, value: Buffer.from(JSON.stringify(command)) }]);
+    await this.log.produce([{ topic: COMMAND_TOPIC, partition: 0, key: null, value: Buffer.from(encodePlanJson(command)) }]);
     this.nextSequence++;
   }
 }

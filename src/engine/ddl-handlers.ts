@@ -1,22 +1,29 @@
 /** CREATE/DROP/ALTER of streams, tables and types. */
-import { CatalogError, LogError } from '../common/errors.js';
+import { CatalogError, LogError, isSluiceError } from '../common/errors.js';
 import { formatSchema } from '../common/schema.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { DataSource } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { AlterSource, CreateSource, CreateType, DropSource, DropType } from '../sql/ast.js';
 import { defineSource } from './create-source.js';
+import { dryRunSerdes } from './dry-run.js';
 import type { HandlerContext } from './handler-context.js';
 import type { StatementResult } from './statement-result.js';
 
 const noun = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'stream' : 'table');
 const Noun = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
+/** A topic a statement needs: already there (with its partition count), or to be created. */
+export type TopicPlan =
+  | { readonly exists: true; readonly topic: string; readonly partitions: number }
+  | { readonly exists: false; readonly topic: string; readonly partitions: number; readonly replicas: number; readonly config: Record<string, string | number> };
+
 /**
- * Creates the topic if asked to (PARTITIONS given), or checks the existing one matches the
- * PARTITIONS given explicitly; `defaultPartitions` is what a topic created without it gets.
+ * Checks the topic a statement needs without changing anything: an existing one must match the
+ * PARTITIONS given explicitly; a missing one is created only if PARTITIONS was given (or, for
+ * queries, with `defaultPartitions`). Apply the result with `createPlannedTopic`.
  */
-export async function ensureTopic(
+export async function planTopic(
   ctx: HandlerContext,
   topic: string,
   partitions: number | undefined,
@@ -25,7 +32,7 @@ export async function ensureTopic(
   mustExistUnlessPartitions: { kind: 'stream' | 'table' } | undefined,
   retentionMs?: number,
   defaultPartitions?: number,
-): Promise<number> {
+): Promise<TopicPlan> {
   const log = ctx.engine.log();
   try {
     const desc = await log.describeTopic(topic);
@@ -33,7 +40,7 @@ export async function ensureTopic(
       throw new CatalogError(
         `A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required by KSQL.\nKSQL expects ${partitions} partitions (topic has ${desc.partitions.length}), ${replicas ?? 1} replication factor (topic has ${desc.replicationFactor}).`,
       );
-    return desc.partitions.length;
+    return { exists: true, topic, partitions: desc.partitions.length };
   } catch (e) {
     if (!(e instanceof LogError) || e.code !== 'UNKNOWN_TOPIC') throw e;
   }
@@ -41,13 +48,19 @@ export async function ensureTopic(
     throw new CatalogError(
       `Topic '${topic}' does not exist. If you want to create a new topic for the ${mustExistUnlessPartitions.kind} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE ${mustExistUnlessPartitions.kind.toUpperCase()} FOO (ID INT KEY, NAME STRING) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=2, REPLICAS=1, FORMAT='JSON');`,
     );
-  const n = partitions ?? defaultPartitions ?? 1;
-  await log.createTopic(topic, {
-    partitions: n,
-    replicationFactor: replicas ?? 1,
+  return {
+    exists: false,
+    topic,
+    partitions: partitions ?? defaultPartitions ?? 1,
+    replicas: replicas ?? 1,
     config: { ...(compact ? { 'cleanup.policy': 'compact' } : {}), ...(retentionMs !== undefined ? { 'retention.ms': retentionMs } : {}) },
-  });
-  return n;
+  };
+}
+
+/** Creates the topic `planTopic` found missing (a no-op for an existing one). */
+export async function createPlannedTopic(ctx: HandlerContext, plan: TopicPlan): Promise<void> {
+  if (plan.exists) return;
+  await ctx.engine.log().createTopic(plan.topic, { partitions: plan.partitions, replicationFactor: plan.replicas, config: plan.config });
 }
 
 export async function createSource(stmt: CreateSource, ctx: HandlerContext): Promise<StatementResult> {
@@ -65,10 +78,23 @@ export async function createSource(stmt: CreateSource, ctx: HandlerContext): Pro
       throw new CatalogError(`Cannot add ${noun(stmt.sourceType)} '${stmt.name}': CREATE OR REPLACE is not supported on source ${noun(stmt.sourceType)}s.`, stmt.pos);
   }
   const { source, properties } = defineSource(stmt, ctx.text, catalog, ctx.engine.config(), ctx.engine.schemaRegistry());
-  await ensureTopic(ctx, source.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', { kind: noun(stmt.sourceType) }, properties.retentionMs);
+  buildSerdes(source, ctx);
+  const topic = await planTopic(ctx, source.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', { kind: noun(stmt.sourceType) }, properties.retentionMs);
+  // validated: from here on the statement takes effect
+  await createPlannedTopic(ctx, topic);
   await ctx.engine.record(ctx.text);
   catalog.putSource(existing ? { ...source, ...(existing.createdByQuery ? { createdByQuery: existing.createdByQuery } : {}) } : source);
   return { ...base, message: `${Noun(stmt.sourceType)} ${stmt.name} ${existing ? 'replaced' : 'created'}` };
+}
+
+/** The serdes the source will be read and written with, built against the real registry. */
+function buildSerdes(source: DataSource, ctx: HandlerContext): void {
+  try {
+    dryRunSerdes(source, ctx.engine.schemaRegistry());
+  } catch (e) {
+    if (isSluiceError(e)) throw new CatalogError(e.message);
+    throw e;
+  }
 }
 
 export async function dropSource(stmt: DropSource, ctx: HandlerContext): Promise<StatementResult> {

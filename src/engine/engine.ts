@@ -21,6 +21,7 @@ import { LoggedSchemaRegistry } from './schema-registry-log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
 import { statementHandlers } from './statement-handlers.js';
+import { restoreStoredQuery } from './query-handlers.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
 
 export interface EngineOptions {
@@ -86,7 +87,9 @@ export class Engine {
       for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
       this.replaying = command;
       try {
-        for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
+        // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
+        if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
+        else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
       } finally {
         this.replaying = undefined;
       }
@@ -121,9 +124,9 @@ export class Engine {
     config: () => this.sessionProperties,
     variables: () => this.variables,
     replaying: () => this.replaying,
-    record: async (sql, queryId) => {
+    record: async (sql, queryId, query) => {
       if (this.replaying) return;
-      await this.commandLog.append({ sql, properties: Object.fromEntries(this.sessionProperties), ...(queryId ? { queryId } : {}) });
+      await this.commandLog.append({ sql, properties: Object.fromEntries(this.sessionProperties), ...(queryId ? { queryId } : {}), ...(query ? { query } : {}) });
     },
     nextQueryId: (prefix) => this.replaying?.queryId ?? `${prefix}_${this.commandLog.peekSequence()}`,
     startQuery: (plan) => this.startQuery(plan),

@@ -8,6 +8,7 @@ import { createSerde } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
 import type { InsertValues } from '../sql/ast.js';
 import type { HandlerContext } from './handler-context.js';
+import { ScratchSchemaRegistry } from './scratch-schema-registry.js';
 import type { StatementResult } from './statement-result.js';
 
 export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Promise<StatementResult> {
@@ -45,15 +46,18 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
   });
   const keys = keyColumns(source.schema);
   const values = valueColumns(source.schema);
+  // serialized against a copy of the registry: a record that fails to serialize registers nothing
+  const registry = new ScratchSchemaRegistry(ctx.engine.schemaRegistry());
   let keyBytes: Buffer | null;
   let valueBytes: Buffer | null;
   try {
-    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
-    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, { ...source.valueFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(values.map((c) => given.get(c.name) ?? null));
+    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry: registry }).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
+    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, { ...source.valueFormat, topic: source.topic, schemaRegistry: registry }).serialize(values.map((c) => given.get(c.name) ?? null));
   } catch (e) {
     if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, stmt.pos);
     throw e;
   }
+  registry.commit();
   await ctx.engine.flushSchemaRegistrations();
   await ctx.engine.log().produce([{ topic: source.topic, key: keyBytes, value: valueBytes, timestamp: rowtime ?? Date.now() }]);
   return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };

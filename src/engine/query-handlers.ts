@@ -1,10 +1,15 @@
 /** Persistent queries: CREATE ... AS SELECT, INSERT INTO ... SELECT, TERMINATE/PAUSE/RESUME, EXPLAIN. */
-import { CatalogError, PlanError } from '../common/errors.js';
+import { CatalogError, ExecutionError, PlanError, isSluiceError } from '../common/errors.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
+import { operatorFactories } from '../operators/index.js';
 import { readSourceProperties } from '../catalog/source-properties.js';
 import { planPersistentQuery } from '../planner/plan-persistent-query.js';
 import { explainPlan } from '../planner/explain-plan.js';
 import type { CreateAsSelect, Explain, InsertIntoSelect, Query, QueryControl } from '../sql/ast.js';
-import { ensureTopic } from './ddl-handlers.js';
+import { PLAN_VERSION } from './command-log.js';
+import type { StoredQuery } from './command-log.js';
+import { createPlannedTopic, planTopic } from './ddl-handlers.js';
+import { dryRunBuild } from './dry-run.js';
 import { validateFormats } from './validate-formats.js';
 import type { HandlerContext } from './handler-context.js';
 import type { StatementResult } from './statement-result.js';
@@ -37,6 +42,40 @@ async function partitionCounts(ctx: HandlerContext, query: Query): Promise<Map<s
   return counts;
 }
 
+/** Builds the query's operators against an inert context: whatever would fail to build fails here. */
+function validatePlan(plan: QueryPlan, queryId: string, ctx: HandlerContext): void {
+  try {
+    dryRunBuild(plan, operatorFactories, { queryId, registry: ctx.engine.registry(), config: ctx.engine.config(), schemaRegistry: ctx.engine.schemaRegistry() });
+  } catch (e) {
+    if (isSluiceError(e)) throw e;
+    throw new PlanError(`Query ${queryId} cannot be built: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined);
+  }
+}
+
+/**
+ * Puts a persistent query, as planned or as stored in the command log, into effect: the catalog
+ * entries it creates and the running query. OR REPLACE keeps the query id and replaces the query.
+ */
+export async function applyStoredQuery(ctx: HandlerContext, stored: StoredQuery): Promise<void> {
+  const catalog = ctx.engine.catalog();
+  const queryId = stored.plan.queryId;
+  if (catalog.queries.has(queryId)) await ctx.engine.stopQuery(queryId);
+  if (stored.createsSource) catalog.putSource(stored.createsSource);
+  catalog.queries.set(queryId, { id: queryId, sql: ctx.text, sink: stored.sink, sources: stored.inputSources, state: 'RUNNING' });
+  ctx.engine.startQuery(stored.plan);
+}
+
+/** Replays a recorded query from its stored plan; the planner is not involved. */
+export async function restoreStoredQuery(ctx: HandlerContext, stored: StoredQuery): Promise<void> {
+  if (stored.planVersion !== PLAN_VERSION)
+    throw new ExecutionError(
+      `Cannot restore query ${stored.plan.queryId}: its stored plan has version ${stored.planVersion}, and this version of Sluice runs plan version ${PLAN_VERSION} only. Open the data directory with the Sluice version that created it.`,
+      { queryId: stored.plan.queryId },
+    );
+  validatePlan(stored.plan, stored.plan.queryId, ctx);
+  await applyStoredQuery(ctx, stored);
+}
+
 export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext): Promise<StatementResult> {
   const catalog = ctx.engine.catalog();
   const base = { kind: stmt.kind, statement: ctx.text };
@@ -62,13 +101,20 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
     const missing = oldValues.filter((n) => !planned.sink.schema.columns.some((c) => c.name === n));
     if (missing.length) throw new CatalogError(`Cannot upgrade data source: DataSource '${stmt.name}' has schema changes that are not compatible: columns ${missing.join(', ')} were removed`, stmt.pos);
   }
+  validatePlan(planned.plan, queryId, ctx);
   // an existing sink topic is used as it is unless PARTITIONS was given explicitly
-  await ensureTopic(ctx, planned.sink.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', undefined, properties.retentionMs, planned.sinkPartitions);
-  await ctx.engine.record(ctx.text, queryId);
-  if (existing) await ctx.engine.stopQuery(queryId);
-  catalog.putSource({ ...planned.sink, sql: ctx.text });
-  catalog.queries.set(queryId, { id: queryId, sql: ctx.text, sink: stmt.name, sources: planned.inputSources, state: 'RUNNING' });
-  ctx.engine.startQuery(planned.plan);
+  const topic = await planTopic(ctx, planned.sink.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', undefined, properties.retentionMs, planned.sinkPartitions);
+  // validated: from here on the statement takes effect
+  await createPlannedTopic(ctx, topic);
+  const stored: StoredQuery = {
+    planVersion: PLAN_VERSION,
+    plan: planned.plan,
+    sink: stmt.name,
+    inputSources: planned.inputSources,
+    createsSource: { ...planned.sink, sql: ctx.text, createdByQuery: queryId },
+  };
+  await ctx.engine.record(ctx.text, queryId, stored);
+  await applyStoredQuery(ctx, stored);
   return { ...base, queryId, message: `Created query with ID ${queryId}` };
 }
 
@@ -89,9 +135,10 @@ export async function insertIntoSelect(stmt: InsertIntoSelect, ctx: HandlerConte
     planContext(ctx),
     (t) => counts.get(t) ?? 1,
   );
-  await ctx.engine.record(ctx.text, queryId);
-  catalog.queries.set(queryId, { id: queryId, sql: ctx.text, sink: target.name, sources: planned.inputSources, state: 'RUNNING' });
-  ctx.engine.startQuery(planned.plan);
+  validatePlan(planned.plan, queryId, ctx);
+  const stored: StoredQuery = { planVersion: PLAN_VERSION, plan: planned.plan, sink: target.name, inputSources: planned.inputSources };
+  await ctx.engine.record(ctx.text, queryId, stored);
+  await applyStoredQuery(ctx, stored);
   return { ...base, queryId, message: `Created query with ID ${queryId}` };
 }
 
