@@ -37,6 +37,8 @@ export interface StoredQuery {
   readonly inputSources: readonly string[];
   /** CREATE ... AS SELECT: the catalog entry it creates, as created */
   readonly createsSource?: DataSource;
+  /** the sink topic as created, so a restore can create it again if it is missing */
+  readonly sinkTopic?: { readonly name: string; readonly partitions: number; readonly replicas: number; readonly config: Readonly<Record<string, string | number>> };
 }
 
 export class CommandLog {

@@ -73,6 +73,10 @@ export async function restoreStoredQuery(ctx: HandlerContext, stored: StoredQuer
       { queryId: stored.plan.queryId },
     );
   validatePlan(stored.plan, stored.plan.queryId, ctx);
+  // a sink topic deleted behind Sluice's back is created again as it first was
+  const sink = stored.sinkTopic;
+  if (sink && !(await planTopic(ctx, sink.name, undefined, undefined, false, undefined)).exists)
+    await createPlannedTopic(ctx, { exists: false, topic: sink.name, partitions: sink.partitions, replicas: sink.replicas, config: { ...sink.config } });
   await applyStoredQuery(ctx, stored);
 }
 
@@ -112,6 +116,7 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
     sink: stmt.name,
     inputSources: planned.inputSources,
     createsSource: { ...planned.sink, sql: ctx.text, createdByQuery: queryId },
+    ...(topic.exists ? {} : { sinkTopic: { name: topic.topic, partitions: topic.partitions, replicas: topic.replicas, config: topic.config } }),
   };
   await ctx.engine.record(ctx.text, queryId, stored);
   await applyStoredQuery(ctx, stored);
