@@ -2,7 +2,7 @@
  * The Engine: execute(sql) = parse -> plan -> record command -> build -> start. It owns the log
  * adapter, the catalog, the command log and the running query tasks, and drives the task loop.
  */
-import { ExecutionError } from '../common/errors.js';
+import { ExecutionError, LogError } from '../common/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -22,6 +22,8 @@ import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
 import { statementHandlers } from './statement-handlers.js';
 import { restoreStoredQuery } from './query-handlers.js';
+import { ProcessingLogWriter, processingLogSettings } from './processing-log.js';
+import { errorPolicies, processingLogEntry } from '../runtime/processing-errors.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
 
 export interface EngineOptions {
@@ -32,7 +34,10 @@ export interface EngineOptions {
   /** initial session properties, e.g. { 'auto.offset.reset': 'earliest' } */
   readonly properties?: Readonly<Record<string, string>>;
   readonly registry?: FunctionRegistry;
-  /** record-level failures (bad records, expression errors); also kept in `processingLog` */
+  /**
+   * record-level failures (bad records, expression errors, queries stopped); also kept in
+   * `processingLog` and written to the processing-log topic (see engine/processing-log.ts)
+   */
   readonly onProcessingLog?: (entry: ProcessingLogEntry) => void;
 }
 
@@ -48,6 +53,7 @@ export class Engine {
   private readonly sessionProperties = new Map<string, string>();
   private readonly variables = new Map<string, string>();
   private readonly commandLog: CommandLog;
+  private readonly processingLogWriter: ProcessingLogWriter;
   private schemas!: LoggedSchemaRegistry;
   private replaying: Command | undefined;
   private loop: Promise<void> | undefined;
@@ -63,6 +69,7 @@ export class Engine {
     this.registry = options.registry ?? createBuiltinRegistry(options.properties ?? {});
     this.commandLog = new CommandLog(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
+    this.processingLogWriter = new ProcessingLogWriter(log, processingLogSettings(this.sessionProperties));
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -80,6 +87,8 @@ export class Engine {
   /** Replays the command log: rebuilds the catalog and recreates persistent queries. */
   private async restore(): Promise<void> {
     this.schemas = await LoggedSchemaRegistry.open(this.log);
+    // before the replay: recorded queries may read the processing-log stream
+    await this.processingLogWriter.open(this.catalog, this.sessionProperties, this.schemas);
     const commands = await this.commandLog.open();
     const saved = new Map(this.sessionProperties);
     for (const command of commands) {
@@ -140,6 +149,8 @@ export class Engine {
       if (t) t.paused = paused;
     },
     plan: (queryId) => this.plans.get(queryId),
+    queryFailure: (queryId) => this.tasks.get(queryId)?.failure,
+    restartQuery: (queryId) => this.restartQuery(queryId),
     execute: (sql) => this.execute(sql),
     runUntilIdle: () => this.runUntilIdle(),
     schemaRegistry: () => this.schemas,
@@ -148,14 +159,20 @@ export class Engine {
 
   private startQuery(plan: QueryPlan): void {
     const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
+    const config = new Map(this.sessionProperties);
     const task = new QueryTask({
       log: this.log,
       plan,
       factories: operatorFactories,
       registry: this.registry,
-      config: new Map(this.sessionProperties),
+      config,
       offsetReset: reset === 'earliest' ? 'earliest' : 'latest',
       onProcessingLog: (entry) => this.reportProcessingError(entry),
+      continueOnProductionError: (error) => {
+        if (errorPolicies(config).PRODUCTION_ERROR === 'fail') return false;
+        this.reportProcessingError(processingLogEntry(plan.queryId, 'sink', error, { type: 'PRODUCTION_ERROR' }));
+        return true;
+      },
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
     });
@@ -166,14 +183,46 @@ export class Engine {
   private reportProcessingError(entry: ProcessingLogEntry): void {
     this.processingLog.push(entry);
     if (this.processingLog.length > PROCESSING_LOG_KEPT) this.processingLog.splice(0, this.processingLog.length - PROCESSING_LOG_KEPT);
+    this.processingLogWriter.push(entry);
     this.options.onProcessingLog?.(entry);
   }
 
   /** One pass over every query; returns the number of records consumed. */
   private async pass(): Promise<number> {
     let progress = 0;
-    for (const task of [...this.tasks.values()]) progress += await task.step();
+    for (const task of [...this.tasks.values()]) progress += await this.stepTask(task);
+    await this.processingLogWriter.flush();
     return progress;
+  }
+
+  /**
+   * A step that throws failed outside any record (its commit: the output could not be written):
+   * a production error, which stops the query under ksql.fail.on.production.error (the default).
+   */
+  private async stepTask(task: QueryTask): Promise<number> {
+    try {
+      return await task.step();
+    } catch (e) {
+      if (this.tasks.get(task.queryId) !== task) return 0;
+      const production = e instanceof LogError;
+      this.reportProcessingError(processingLogEntry(task.queryId, 'sink', e, { type: production ? 'PRODUCTION_ERROR' : 'QUERY_ERROR' }));
+      const message = e instanceof Error ? e.message : String(e);
+      task.failure = new ExecutionError(`Query ${task.queryId} stopped: ${production ? 'its output could not be written: ' : ''}${message}`, { queryId: task.queryId }, { cause: e });
+      if (production) this.reportProcessingError(processingLogEntry(task.queryId, 'task', task.failure, { type: 'QUERY_ERROR' }));
+      return 0;
+    }
+  }
+
+  /**
+   * Restarts a query stopped by a failure (RESUME does this for an ERROR query): a new task from
+   * the query's plan, resuming from its last committed offsets and state, under the current
+   * session properties (so e.g. a changed error policy applies).
+   */
+  restartQuery(queryId: string): void {
+    const plan = this.plans.get(queryId);
+    if (!plan) throw new ExecutionError(`Unknown queryId: ${queryId}`, { queryId });
+    this.tasks.get(queryId)?.close();
+    this.startQuery(plan);
   }
 
   private async allCaughtUp(): Promise<boolean> {

@@ -23,6 +23,10 @@ export interface EngineInternals {
   stopQuery(queryId: string): Promise<void>;
   pauseQuery(queryId: string, paused: boolean): void;
   plan(queryId: string): QueryPlan | undefined;
+  /** the error that stopped a query (its state is then ERROR) */
+  queryFailure(queryId: string): Error | undefined;
+  /** a new task for a query stopped by a failure, from its last committed offsets */
+  restartQuery(queryId: string): void;
   execute(sql: string): Promise<StatementResult[]>;
   /** lets every query consume all available input */
   runUntilIdle(): Promise<void>;

@@ -157,6 +157,10 @@ export async function queryControl(stmt: QueryControl, ctx: HandlerContext): Pro
     if (stmt.action === 'TERMINATE') {
       await ctx.engine.stopQuery(id);
       catalog.queries.delete(id);
+    } else if (stmt.action === 'RESUME' && ctx.engine.queryFailure(id)) {
+      // Sluice extension: RESUME restarts a query stopped by an error, from its committed offsets
+      ctx.engine.restartQuery(id);
+      q.state = 'RUNNING';
     } else {
       ctx.engine.pauseQuery(id, stmt.action === 'PAUSE');
       q.state = stmt.action === 'PAUSE' ? 'PAUSED' : 'RUNNING';
@@ -172,7 +176,8 @@ export async function explain(stmt: Explain, ctx: HandlerContext): Promise<State
     const plan = ctx.engine.plan(stmt.target.queryId);
     const info = ctx.engine.catalog().queries.get(stmt.target.queryId);
     if (!plan || !info) throw new PlanError(`Query with id:${stmt.target.queryId} does not exist, use SHOW QUERIES to view the full set of queries.`, stmt.pos);
-    return { ...base, message: `${info.sql}\n\n${explainPlan(plan)}` };
+    const failure = ctx.engine.queryFailure(stmt.target.queryId);
+    return { ...base, message: `${info.sql}\n\n${explainPlan(plan)}${failure ? `\n\nStatus: ERROR\n${failure.message}` : ''}` };
   }
   const inner = stmt.target.statement;
   if (inner.kind !== 'CreateAsSelect' && inner.kind !== 'InsertIntoSelect')

@@ -26,8 +26,12 @@ const shows: Record<ShowTarget, (stmt: Show, ctx: HandlerContext) => Promise<Res
     return { columns: ['Kafka Topic', 'Partitions'], rows };
   },
   QUERIES: async (_s, ctx) => ({
-    columns: ['Query ID', 'Status', 'Sink Name', 'Query String'],
-    rows: [...ctx.engine.catalog().queries.values()].map((q) => [q.id, q.state, q.sink, q.sql]),
+    columns: ['Query ID', 'Status', 'Sink Name', 'Query String', 'Error'],
+    rows: [...ctx.engine.catalog().queries.values()].map((q) => {
+      // a query stopped by a failure is in ERROR, with the error, until restarted (RESUME) or terminated
+      const failure = ctx.engine.queryFailure(q.id);
+      return [q.id, failure ? 'ERROR' : q.state, q.sink, q.sql, failure?.message ?? ''];
+    }),
   }),
   FUNCTIONS: async (_s, ctx) => ({
     columns: ['Function Name', 'Category'],

@@ -32,13 +32,35 @@ export interface StreamRecord {
  */
 export type Downstream<T = StreamRecord> = (record: T) => void | Promise<void>;
 
-export interface ProcessingLogEntry {
-  readonly queryId: string;
-  readonly step: string;
-  readonly message: string;
+/** What went wrong, by ksqlDB's processing-log message types (QUERY_ERROR: a query stopped). */
+export type ProcessingErrorType = 'DESERIALIZATION_ERROR' | 'RECORD_PROCESSING_ERROR' | 'PRODUCTION_ERROR' | 'SERIALIZATION_ERROR' | 'QUERY_ERROR';
+
+/** Where a record-level failure happened, as an operator knows it. */
+export interface ProcessingErrorWhere {
   readonly topic?: string;
   readonly partition?: number;
   readonly offset?: bigint;
+  /** default RECORD_PROCESSING_ERROR */
+  readonly type?: ProcessingErrorType;
+  /** de/serialization errors: which part of the record */
+  readonly target?: 'key' | 'value';
+  /** the raw bytes that failed to deserialize (logged only with ksql.logging.processing.rows.include) */
+  readonly record?: Buffer | null;
+}
+
+/** One processing-log entry: plain JSON (JSON.stringify works; offsets are numbers). */
+export interface ProcessingLogEntry {
+  readonly queryId: string;
+  readonly step: string;
+  readonly type: ProcessingErrorType;
+  readonly message: string;
+  /** the messages of the error's causes, outermost first */
+  readonly cause: readonly string[];
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: number;
+  readonly target?: 'key' | 'value';
+  readonly recordBase64?: string;
   readonly time: number;
 }
 
@@ -46,8 +68,11 @@ export interface OperatorContext {
   readonly queryId: string;
   readonly registry: FunctionRegistry;
   readonly config: ReadonlyMap<string, string>;
-  /** a record-level failure: logged to the processing log, the record is skipped */
-  logError(step: string, error: unknown, where?: { topic?: string; partition?: number; offset?: bigint }): void;
+  /**
+   * A record-level failure: logged to the processing log; then, by the error policy for its type
+   * (runtime/processing-errors.ts), the record is skipped, or this throws and the query fails.
+   */
+  logError(step: string, error: unknown, where?: ProcessingErrorWhere): void;
   /** output for the sink topic, committed with the input offsets */
   emit(record: ProduceRecord): void;
   /** for the schema-registry formats (AVRO, PROTOBUF, JSON_SR) */

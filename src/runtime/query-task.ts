@@ -8,6 +8,7 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import type { Log, ProduceRecord, TopicPartitionOffset } from '../log/log.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, Topology } from './processor.js';
 import { buildTopology } from './processor.js';
+import { processingErrorHandler, processingLogEntry } from './processing-errors.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { createKeyValueStore } from '../state/index.js';
@@ -26,6 +27,8 @@ export interface QueryTaskOptions {
   readonly schemaRegistry: SchemaRegistry;
   /** schema registrations to commit with the records written with them */
   readonly drainSchemaRegistrations: () => ProduceRecord[];
+  /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
+  readonly continueOnProductionError?: (error: unknown) => boolean;
   /** records fetched per partition per step */
   readonly batchSize?: number;
 }
@@ -64,14 +67,7 @@ export class QueryTask {
         }
         return managed.store as KeyValueStore<V>;
       },
-      logError: (step, error, where) =>
-        options.onProcessingLog({
-          queryId: this.queryId,
-          step,
-          message: error instanceof Error ? error.message : String(error),
-          ...where,
-          time: Date.now(),
-        }),
+      logError: processingErrorHandler(this.queryId, options.config, options.onProcessingLog),
     };
     this.topology = buildTopology(options.plan, options.factories, ctx);
   }
@@ -132,7 +128,7 @@ export class QueryTask {
             { cause: e },
           );
           this.pending.length = 0;
-          this.options.onProcessingLog({ queryId: this.queryId, step: 'task', message: this.failure.message, topic: record.topic, partition: record.partition, offset: record.offset, time: Date.now() });
+          this.options.onProcessingLog(processingLogEntry(this.queryId, 'task', this.failure, { type: 'QUERY_ERROR', topic: record.topic, partition: record.partition, offset: record.offset }));
           return consumed;
         }
       }
@@ -140,7 +136,15 @@ export class QueryTask {
       const next: TopicPartitionOffset = { topic: cursor.topic, partition: cursor.partition, offset: result.nextOffset };
       const batch: StoreWriteBatch = { extraWrites: [], produce: [...this.options.drainSchemaRegistrations(), ...this.pending.splice(0)] };
       for (const s of this.stores.values()) s.store.flush(batch);
-      await log.commitTransaction({ produce: batch.produce, offsets: { group: this.queryId, offsets: [next] }, extraWrites: batch.extraWrites });
+      const offsets = { group: this.queryId, offsets: [next] };
+      try {
+        await log.commitTransaction({ produce: batch.produce, offsets, extraWrites: batch.extraWrites });
+      } catch (e) {
+        // a production error: fail (rethrow), or drop the records for the topic that cannot be written
+        const topic = e instanceof LogError ? e.context.topic : undefined;
+        if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
+        await log.commitTransaction({ produce: batch.produce.filter((r) => r.topic !== topic), offsets, extraWrites: batch.extraWrites });
+      }
       cursor.offset = result.nextOffset;
     }
     return consumed;

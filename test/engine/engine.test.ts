@@ -72,7 +72,8 @@ test('a record that does not deserialize goes to the processing log and the quer
     ]);
     await engine.runUntilIdle();
     assert.equal(engine.processingLog.length, 1);
-    assert.equal(engine.processingLog[0]!.offset, 0n);
+    assert.equal(engine.processingLog[0]!.offset, 0);
+    assert.equal(engine.processingLog[0]!.type, 'DESERIALIZATION_ERROR');
     assert.deepEqual(jsonValues(await readTopic(engine.log, 'COPY')), [{ ITEM: 'ok', QTY: 1, PRICE: 2 }]);
   });
 });
@@ -110,7 +111,7 @@ test('the catalog and queries survive a restart and resume without duplicates', 
     await engine.close();
 
     engine = await Engine.open({ dataDir: dir.path });
-    assert.deepEqual(engine.catalog.listSources().map((s) => s.name), ['COPY', 'ORDERS']);
+    assert.deepEqual(engine.catalog.listSources().map((s) => s.name), ['COPY', 'KSQL_PROCESSING_LOG', 'ORDERS']);
     assert.equal(engine.queryIds().length, 1);
     // re-running the same statements is a no-op, not an error
     const again = await engine.execute(`${SOURCE}\nCREATE STREAM copy AS SELECT * FROM orders;`);

@@ -34,7 +34,7 @@ test('restore runs the stored plans of a committed fixture, not what the planner
     const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
     try {
       assert.deepEqual(engine.queryIds().sort(), ['CSAS_BIG_1', 'CTAS_COUNTS_2']);
-      assert.deepEqual(engine.catalog.listSources().map((s) => s.name), ['BIG', 'COUNTS', 'ORDERS']);
+      assert.deepEqual(engine.catalog.listSources().map((s) => s.name), ['BIG', 'COUNTS', 'KSQL_PROCESSING_LOG', 'ORDERS']);
       assert.equal(engine.catalog.getSource('BIG')!.createdByQuery, 'CSAS_BIG_1');
       await engine.execute(`INSERT INTO orders (id, item, qty, price) VALUES (1, 'pen', 2, 1.5);
         INSERT INTO orders (id, item, qty, price) VALUES (2, 'pen', 5, 1.0);

@@ -15,16 +15,18 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;
   return (rec) => {
+    const row = rec.row;
+    let target: 'key' | 'value' = 'key';
     try {
-      const row = rec.row;
       const keyValues = row.slice(0, k);
       let key = k === 0 || rec.nullKey ? null : keySerde.serialize(keyValues);
       if (windowType && rec.window) key = windowedKeyBytes(key, rec.window, windowType);
+      target = 'value';
       const value = rec.tombstone ? null : valueSerde.serialize(row.slice(k));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
       ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
     } catch (e) {
-      ctx.logError(step.id, e, { partition: rec.partition, offset: rec.offset });
+      ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }
   };
 }

@@ -1,7 +1,7 @@
 /**
  * StreamSource / TableSource: deserializes key and value, reads header columns, adds the pseudo
  * columns and extracts the record timestamp. A record that cannot be read goes to the processing
- * log and is skipped; the query keeps running.
+ * log and is skipped (or, with ksql.fail.on.deserialization.error, stops the query).
  */
 import type { SourceStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
@@ -41,18 +41,24 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     let keyBytes = rec.key;
     if (step.window && keyBytes) {
       if (keyBytes.length < (step.window.type === 'SESSION' ? 16 : 8)) {
-        ctx.logError(step.id, new Error('Windowed key too short for its window bounds'), where(rec));
+        ctx.logError(step.id, new Error('Windowed key too short for its window bounds'), { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key });
         return;
       }
       const split = splitWindowedKey(keyBytes, step.window);
       keyBytes = split.keyBytes;
       bounds = split.window;
     }
+    // the error policy decides: skip the record (default) or fail the query (logError throws)
     try {
       key = keySerde.deserialize(keyBytes);
+    } catch (e) {
+      ctx.logError(step.id, e, { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key });
+      return;
+    }
+    try {
       value = valueSerde.deserialize(rec.value);
     } catch (e) {
-      ctx.logError(step.id, e, where(rec));
+      ctx.logError(step.id, e, { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'value', record: rec.value });
       return;
     }
     // tables cannot hold a row without a key; ksqlDB drops such records
