@@ -18,6 +18,25 @@ export interface Command {
   readonly queryId?: string;
   /** a persistent query's plan as it first ran: replay runs it instead of re-planning the SQL */
   readonly query?: StoredQuery;
+  /** CREATE STREAM/TABLE: the stream or table as defined, put back as it is on replay */
+  readonly source?: StoredSource;
+}
+
+/** What a statement recorded besides its text. */
+export type CommandEffects = Pick<Command, 'queryId' | 'query' | 'source'>;
+
+/** A topic as a statement created it, so a restore can create it again if it is missing. */
+export interface StoredTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly config: Readonly<Record<string, string | number>>;
+}
+
+export interface StoredSource {
+  readonly planVersion: number;
+  readonly source: DataSource;
+  readonly createdTopic?: StoredTopic;
 }
 
 /**
@@ -38,7 +57,7 @@ export interface StoredQuery {
   /** CREATE ... AS SELECT: the catalog entry it creates, as created */
   readonly createsSource?: DataSource;
   /** the sink topic as created, so a restore can create it again if it is missing */
-  readonly sinkTopic?: { readonly name: string; readonly partitions: number; readonly replicas: number; readonly config: Readonly<Record<string, string | number>> };
+  readonly sinkTopic?: StoredTopic;
 }
 
 export class CommandLog {

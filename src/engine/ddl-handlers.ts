@@ -1,5 +1,7 @@
 /** CREATE/DROP/ALTER of streams, tables and types. */
-import { CatalogError, LogError, isSluiceError } from '../common/errors.js';
+import { CatalogError, ExecutionError, LogError, isSluiceError } from '../common/errors.js';
+import { PLAN_VERSION } from './command-log.js';
+import type { StoredSource, StoredTopic } from './command-log.js';
 import { formatSchema } from '../common/schema.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { DataSource } from '../catalog/data-source.js';
@@ -82,9 +84,41 @@ export async function createSource(stmt: CreateSource, ctx: HandlerContext): Pro
   const topic = await planTopic(ctx, source.topic, properties.partitions, properties.replicas, stmt.sourceType === 'TABLE', { kind: noun(stmt.sourceType) }, properties.retentionMs);
   // validated: from here on the statement takes effect
   await createPlannedTopic(ctx, topic);
-  await ctx.engine.record(ctx.text);
-  catalog.putSource(existing ? { ...source, ...(existing.createdByQuery ? { createdByQuery: existing.createdByQuery } : {}) } : source);
+  const stored: StoredSource = { planVersion: PLAN_VERSION, source, ...(topic.exists ? {} : { createdTopic: storedTopic(topic) }) };
+  await ctx.engine.record(ctx.text, { source: stored });
+  putDefinedSource(ctx, stored.source);
   return { ...base, message: `${Noun(stmt.sourceType)} ${stmt.name} ${existing ? 'replaced' : 'created'}` };
+}
+
+/** OR REPLACE keeps the query that writes the stream or table. */
+function putDefinedSource(ctx: HandlerContext, source: DataSource): void {
+  const catalog = ctx.engine.catalog();
+  const existing = catalog.getSource(source.name);
+  catalog.putSource(existing?.createdByQuery ? { ...source, createdByQuery: existing.createdByQuery } : source);
+}
+
+/** Replays a recorded CREATE STREAM/TABLE from its stored definition, not from its SQL. */
+export async function restoreStoredSource(ctx: HandlerContext, stored: StoredSource): Promise<void> {
+  checkPlanVersion(`${stored.source.sourceType.toLowerCase()} ${stored.source.name}`, stored.planVersion);
+  if (stored.createdTopic) await recreateTopic(ctx, stored.createdTopic);
+  putDefinedSource(ctx, stored.source);
+}
+
+export function checkPlanVersion(what: string, version: number): void {
+  if (version !== PLAN_VERSION)
+    throw new ExecutionError(
+      `Cannot restore ${what}: its stored plan has version ${version}, and this version of Sluice runs plan version ${PLAN_VERSION} only. Open the data directory with the Sluice version that created it.`,
+    );
+}
+
+export function storedTopic(plan: Extract<TopicPlan, { exists: false }>): StoredTopic {
+  return { name: plan.topic, partitions: plan.partitions, replicas: plan.replicas, config: plan.config };
+}
+
+/** A topic a recorded statement created, created again if it was deleted behind Sluice's back. */
+export async function recreateTopic(ctx: HandlerContext, topic: StoredTopic): Promise<void> {
+  if ((await planTopic(ctx, topic.name, undefined, undefined, false, undefined)).exists) return;
+  await createPlannedTopic(ctx, { exists: false, topic: topic.name, partitions: topic.partitions, replicas: topic.replicas, config: { ...topic.config } });
 }
 
 /** The serdes the source will be read and written with, built against the real registry. */

@@ -22,6 +22,7 @@ import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
 import { statementHandlers } from './statement-handlers.js';
 import { restoreStoredQuery } from './query-handlers.js';
+import { restoreStoredSource } from './ddl-handlers.js';
 import { ProcessingLogWriter, processingLogSettings } from './processing-log.js';
 import { errorPolicies, processingLogEntry } from '../runtime/processing-errors.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
@@ -98,6 +99,7 @@ export class Engine {
       try {
         // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
         if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
+        else if (command.source) await restoreStoredSource({ text: command.sql, engine: this.internals }, command.source);
         else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
       } finally {
         this.replaying = undefined;
@@ -133,9 +135,9 @@ export class Engine {
     config: () => this.sessionProperties,
     variables: () => this.variables,
     replaying: () => this.replaying,
-    record: async (sql, queryId, query) => {
+    record: async (sql, effects = {}) => {
       if (this.replaying) return;
-      await this.commandLog.append({ sql, properties: Object.fromEntries(this.sessionProperties), ...(queryId ? { queryId } : {}), ...(query ? { query } : {}) });
+      await this.commandLog.append({ sql, properties: Object.fromEntries(this.sessionProperties), ...effects });
     },
     nextQueryId: (prefix) => this.replaying?.queryId ?? `${prefix}_${this.commandLog.peekSequence()}`,
     startQuery: (plan) => this.startQuery(plan),

@@ -4,7 +4,7 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Log } from '../log/log.js';
 import type { SchemaRegistry } from '../serde/index.js';
-import type { Command, StoredQuery } from './command-log.js';
+import type { Command, CommandEffects } from './command-log.js';
 import type { StatementResult } from './statement-result.js';
 
 export interface EngineInternals {
@@ -16,8 +16,8 @@ export interface EngineInternals {
   variables(): Map<string, string>;
   /** the command being replayed from the command log, if any */
   replaying(): Command | undefined;
-  /** appends to the command log (a no-op while replaying); a persistent query's plan goes with it */
-  record(sql: string, queryId?: string, query?: StoredQuery): Promise<void>;
+  /** appends to the command log (a no-op while replaying), with what replay needs to redo it without planning */
+  record(sql: string, effects?: CommandEffects): Promise<void>;
   nextQueryId(prefix: string): string;
   startQuery(plan: QueryPlan): void;
   stopQuery(queryId: string): Promise<void>;

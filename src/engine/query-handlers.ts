@@ -1,5 +1,5 @@
 /** Persistent queries: CREATE ... AS SELECT, INSERT INTO ... SELECT, TERMINATE/PAUSE/RESUME, EXPLAIN. */
-import { CatalogError, ExecutionError, PlanError, isSluiceError } from '../common/errors.js';
+import { CatalogError, PlanError, isSluiceError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import { operatorFactories } from '../operators/index.js';
 import { readSourceProperties } from '../catalog/source-properties.js';
@@ -8,7 +8,7 @@ import { explainPlan } from '../planner/explain-plan.js';
 import type { CreateAsSelect, Explain, InsertIntoSelect, Query, QueryControl } from '../sql/ast.js';
 import { PLAN_VERSION } from './command-log.js';
 import type { StoredQuery } from './command-log.js';
-import { createPlannedTopic, planTopic } from './ddl-handlers.js';
+import { checkPlanVersion, createPlannedTopic, planTopic, recreateTopic, storedTopic } from './ddl-handlers.js';
 import { dryRunBuild } from './dry-run.js';
 import { validateFormats } from './validate-formats.js';
 import type { HandlerContext } from './handler-context.js';
@@ -67,16 +67,11 @@ export async function applyStoredQuery(ctx: HandlerContext, stored: StoredQuery)
 
 /** Replays a recorded query from its stored plan; the planner is not involved. */
 export async function restoreStoredQuery(ctx: HandlerContext, stored: StoredQuery): Promise<void> {
-  if (stored.planVersion !== PLAN_VERSION)
-    throw new ExecutionError(
-      `Cannot restore query ${stored.plan.queryId}: its stored plan has version ${stored.planVersion}, and this version of Sluice runs plan version ${PLAN_VERSION} only. Open the data directory with the Sluice version that created it.`,
-      { queryId: stored.plan.queryId },
-    );
+  checkPlanVersion(`query ${stored.plan.queryId}`, stored.planVersion);
   validatePlan(stored.plan, stored.plan.queryId, ctx);
   // a sink topic deleted behind Sluice's back is created again as it first was
   const sink = stored.sinkTopic;
-  if (sink && !(await planTopic(ctx, sink.name, undefined, undefined, false, undefined)).exists)
-    await createPlannedTopic(ctx, { exists: false, topic: sink.name, partitions: sink.partitions, replicas: sink.replicas, config: { ...sink.config } });
+  if (sink) await recreateTopic(ctx, sink);
   await applyStoredQuery(ctx, stored);
 }
 
@@ -116,9 +111,9 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
     sink: stmt.name,
     inputSources: planned.inputSources,
     createsSource: { ...planned.sink, sql: ctx.text, createdByQuery: queryId },
-    ...(topic.exists ? {} : { sinkTopic: { name: topic.topic, partitions: topic.partitions, replicas: topic.replicas, config: topic.config } }),
+    ...(topic.exists ? {} : { sinkTopic: storedTopic(topic) }),
   };
-  await ctx.engine.record(ctx.text, queryId, stored);
+  await ctx.engine.record(ctx.text, { queryId, query: stored });
   await applyStoredQuery(ctx, stored);
   return { ...base, queryId, message: `Created query with ID ${queryId}` };
 }
@@ -142,7 +137,7 @@ export async function insertIntoSelect(stmt: InsertIntoSelect, ctx: HandlerConte
   );
   validatePlan(planned.plan, queryId, ctx);
   const stored: StoredQuery = { planVersion: PLAN_VERSION, plan: planned.plan, sink: target.name, inputSources: planned.inputSources };
-  await ctx.engine.record(ctx.text, queryId, stored);
+  await ctx.engine.record(ctx.text, { queryId, query: stored });
   await applyStoredQuery(ctx, stored);
   return { ...base, queryId, message: `Created query with ID ${queryId}` };
 }
