@@ -9,7 +9,7 @@
 export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
 export type { StatementResult, ResultTable } from './engine/statement-result.js';
-export type { ProcessingLogEntry } from './runtime/processor.js';
+export type { ProcessingErrorType, ProcessingLogEntry } from './runtime/processor.js';
 
 export {
   SluiceError,

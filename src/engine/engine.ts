@@ -206,7 +206,8 @@ export class Engine {
       return await task.step();
     } catch (e) {
       if (this.tasks.get(task.queryId) !== task) return 0;
-      const production = e instanceof LogError;
+      // a topic it cannot write; a source topic it cannot read is not a production error
+      const production = e instanceof LogError && !(this.plans.get(task.queryId)?.sourceTopics ?? []).includes(e.context.topic ?? '');
       this.reportProcessingError(processingLogEntry(task.queryId, 'sink', e, { type: production ? 'PRODUCTION_ERROR' : 'QUERY_ERROR' }));
       const message = e instanceof Error ? e.message : String(e);
       task.failure = new ExecutionError(`Query ${task.queryId} stopped: ${production ? 'its output could not be written: ' : ''}${message}`, { queryId: task.queryId }, { cause: e });

@@ -15,6 +15,12 @@ function replace(this: unknown, key: string, value: unknown): unknown {
   if (raw instanceof Decimal) return { $decimal: raw.toString() };
   if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) return { $bytes: Buffer.from(raw).toString('base64') };
   if (typeof raw === 'number' && (!Number.isFinite(raw) || Object.is(raw, -0))) return { $double: Object.is(raw, -0) ? '-0' : String(raw) };
+  // anything else that is not plain data would be lost silently (a Map as {}, a function dropped)
+  if (typeof raw === 'function' || typeof raw === 'symbol') throw new TypeError(`A stored plan must be plain data: '${key}' is a ${typeof raw}`);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const proto = Object.getPrototypeOf(raw);
+    if (proto !== Object.prototype && proto !== null) throw new TypeError(`A stored plan must be plain data: '${key}' is a ${raw.constructor?.name ?? 'class instance'}`);
+  }
   return value;
 }
 

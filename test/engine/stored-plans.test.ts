@@ -187,3 +187,8 @@ for (const [name, value] of ROUND_TRIP) {
     if (typeof value === 'number') assert.ok(Object.is(back, value));
   });
 }
+
+test('the plan codec refuses what is not plain data rather than losing it', () => {
+  assert.throws(() => encodePlanJson({ step: { lookup: new Map([[1, 2]]) } }), /must be plain data: 'lookup' is a Map/);
+  assert.throws(() => encodePlanJson({ step: { f: () => 1 } }), /must be plain data: 'f' is a function/);
+});
