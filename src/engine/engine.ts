@@ -208,10 +208,10 @@ export class Engine {
       if (this.tasks.get(task.queryId) !== task) return 0;
       // a topic it cannot write; a source topic it cannot read is not a production error
       const production = e instanceof LogError && !(this.plans.get(task.queryId)?.sourceTopics ?? []).includes(e.context.topic ?? '');
-      this.reportProcessingError(processingLogEntry(task.queryId, 'sink', e, { type: production ? 'PRODUCTION_ERROR' : 'QUERY_ERROR' }));
+      if (production) this.reportProcessingError(processingLogEntry(task.queryId, 'sink', e, { type: 'PRODUCTION_ERROR' }));
       const message = e instanceof Error ? e.message : String(e);
       task.failure = new ExecutionError(`Query ${task.queryId} stopped: ${production ? 'its output could not be written: ' : ''}${message}`, { queryId: task.queryId }, { cause: e });
-      if (production) this.reportProcessingError(processingLogEntry(task.queryId, 'task', task.failure, { type: 'QUERY_ERROR' }));
+      this.reportProcessingError(processingLogEntry(task.queryId, 'task', task.failure, { type: 'QUERY_ERROR' }));
       return 0;
     }
   }
@@ -290,6 +290,8 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.stop();
+    // entries reported outside a pass (none are lost to a close)
+    await this.processingLogWriter.flush().catch(() => {});
     for (const t of this.tasks.values()) t.close();
     this.tasks.clear();
     if (this.ownsLog) await this.log.close();
