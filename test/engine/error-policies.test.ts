@@ -126,6 +126,19 @@ test('a query stopped by an error is restarted by RESUME once fixed, from where 
   });
 });
 
+test('a source topic deleted under a running query stops it (ERROR), without calling it a production error', async () => {
+  await withEngineProps({}, async (engine) => {
+    await engine.execute(SOURCE);
+    await engine.runUntilIdle();
+    await engine.log.deleteTopic('orders');
+    await engine.runUntilIdle();
+    const [row] = await showQueries(engine);
+    assert.equal(row![1], 'ERROR');
+    assert.match(row![4]!, /Query CSAS_COPY_1 stopped: .*orders/);
+    assert.deepEqual(engine.processingLog.map((e) => e.type), ['QUERY_ERROR']);
+  });
+});
+
 test('the processing log is a stream: PRINT its topic, and query it with SQL', async () => {
   await withEngineProps({}, async (engine) => {
     await engine.execute(SOURCE);
