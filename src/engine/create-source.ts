@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
-import { readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
+import { formatNamed, readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
 import { isSluiceError } from '../common/errors.js';
 import { inferColumns, parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
 import type { FormatName, SchemaRegistry } from '../serde/index.js';
@@ -52,13 +52,15 @@ export function defineSource(
   if (stmt.isSource && stmt.orReplace)
     throw new CatalogError(`Cannot add ${kind} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind}s.`, stmt.pos);
 
-  const valueFormatName = props.valueFormat ?? config.get('ksql.persistence.default.format.value')?.toUpperCase();
+  const defaultValueFormat = config.get('ksql.persistence.default.format.value');
+  const valueFormatName = props.valueFormat ?? (defaultValueFormat ? formatNamed(defaultValueFormat) : undefined);
   if (!valueFormatName)
     throw new CatalogError(
       "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.",
       stmt.pos,
     );
-  const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
+  const defaultKeyFormat = config.get('ksql.persistence.default.format.key');
+  const keyFormatName = props.keyFormat ?? (defaultKeyFormat ? formatNamed(defaultKeyFormat) : 'KAFKA');
   const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY'), ...schemaSettings(props, 'KEY') };
   const wrapDefault = config.get('ksql.persistence.wrap.single.values');
   const valueFormat: FormatInfo = {
