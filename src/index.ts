@@ -14,6 +14,7 @@ export type { ProcessingLogEntry } from './runtime/processor.js';
 export {
   SluiceError,
   ParseError,
+  LocatedError,
   TypeCheckError,
   PlanError,
   CatalogError,

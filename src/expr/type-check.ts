@@ -13,6 +13,7 @@ import type { ArgShape } from '../functions/resolve-overload.js';
 import type { Scope, TypedExpression, TypedLambda } from './typed-expression.js';
 import { commonSuperType, numericArithmeticType, toDecimalType, widenDecimals } from '../common/type-coercion.js';
 import { CodegenError } from './codegen-error.js';
+import { LiteralError } from './literal-error.js';
 import { castValue, isCastSupported, parseBooleanExact, valueToJavaString } from './cast-value.js';
 import { decimalLiteral, doubleLiteral, integerLiteral, numericTextLiteral } from './literal-values.js';
 import { formatExpression } from './format-expression.js';
@@ -515,13 +516,13 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
   BooleanLiteral: (e) => ({ kind: 'Literal', type: SqlTypes.BOOLEAN, value: e.value, ...pos(e) }),
   IntegerLiteral: (e) => {
     const v = integerLiteral(e.text);
-    if (!v) fail(e, `Invalid numeric literal: ${e.text}`);
+    if (!v) throw new LiteralError(`Invalid numeric literal: ${e.text}`, e.pos, e.text);
     return { kind: 'Literal', ...v, ...pos(e) };
   },
   DecimalLiteral: (e) => ({ kind: 'Literal', ...decimalLiteral(e.text), ...pos(e) }),
   DoubleLiteral: (e) => {
     const v = doubleLiteral(e.text);
-    if (!v) fail(e, `Number overflows DOUBLE: ${e.text}`);
+    if (!v) throw new LiteralError(`Number overflows DOUBLE: ${e.text}`, e.pos, e.text);
     return { kind: 'Literal', ...v, ...pos(e) };
   },
   StringLiteral: (e) => ({ kind: 'Literal', type: SqlTypes.STRING, value: e.value, ...pos(e) }),
