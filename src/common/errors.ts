@@ -107,11 +107,8 @@ export class PlanError extends LocatedError {
 }
 
 /** A statement that conflicts with the catalog (unknown or duplicate source, missing topic, ...). */
-export class CatalogError extends SluiceError {
+export class CatalogError extends LocatedError {
   readonly phase = 'catalog' as const;
-  constructor(message: string, readonly position?: SourcePosition) {
-    super(message);
-  }
 }
 
 /** A record that cannot be serialized or deserialized. */

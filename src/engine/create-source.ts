@@ -38,9 +38,9 @@ export function defineSource(
     if (seen.has(c.name)) throw new CatalogError(`Duplicate column names: ${c.name}`, c.pos);
     seen.add(c.name);
     if (stmt.sourceType === 'STREAM' && c.constraint === 'PRIMARY_KEY')
-      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     if (stmt.sourceType === 'TABLE' && c.constraint === 'KEY')
-      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     const type = resolveType(c.type, catalog.lookupType);
     const namespace = c.constraint === 'KEY' || c.constraint === 'PRIMARY_KEY' ? 'KEY' : c.constraint === 'NONE' ? 'VALUE' : c.constraint;
     if (namespace === 'HEADERS' && !isHeadersType(type))
