@@ -7,19 +7,20 @@ import { durationMs } from './durations.js';
 /** ksqlDB's default grace period for windows without GRACE PERIOD */
 export const DEFAULT_GRACE_MS = 24 * 3_600_000;
 
+type Spec<K extends WindowExpression['kind']> = (w: Extract<WindowExpression, { readonly kind: K }>, graceMs: number) => WindowSpec;
+
+const SPECS: { readonly [K in WindowExpression['kind']]: Spec<K> } = {
+  TumblingWindow: (w, graceMs) => ({ type: 'TUMBLING', sizeMs: durationMs(w.size), graceMs }),
+  HoppingWindow: (w, graceMs) => {
+    const sizeMs = durationMs(w.size);
+    const advanceMs = durationMs(w.advance);
+    if (advanceMs > sizeMs) throw new PlanError(`Window advance (${advanceMs} ms) must not be larger than the window size (${sizeMs} ms)`, w.pos);
+    if (advanceMs <= 0) throw new PlanError('Window advance must be positive', w.pos);
+    return { type: 'HOPPING', sizeMs, advanceMs, graceMs };
+  },
+  SessionWindow: (w, graceMs) => ({ type: 'SESSION', gapMs: durationMs(w.gap), graceMs }),
+};
+
 export function windowSpec(w: WindowExpression, defaultGraceMs: number): WindowSpec {
-  const graceMs = w.grace ? durationMs(w.grace) : defaultGraceMs;
-  switch (w.kind) {
-    case 'TumblingWindow':
-      return { type: 'TUMBLING', sizeMs: durationMs(w.size), graceMs };
-    case 'HoppingWindow': {
-      const sizeMs = durationMs(w.size);
-      const advanceMs = durationMs(w.advance);
-      if (advanceMs > sizeMs) throw new PlanError(`Window advance (${advanceMs} ms) must not be larger than the window size (${sizeMs} ms)`, w.pos);
-      if (advanceMs <= 0) throw new PlanError('Window advance must be positive', w.pos);
-      return { type: 'HOPPING', sizeMs, advanceMs, graceMs };
-    }
-    case 'SessionWindow':
-      return { type: 'SESSION', gapMs: durationMs(w.gap), graceMs };
-  }
+  return (SPECS[w.kind] as Spec<WindowExpression['kind']>)(w as never, w.grace ? durationMs(w.grace) : defaultGraceMs);
 }
