@@ -14,6 +14,7 @@ export type { ProcessingErrorType, ProcessingLogEntry } from './runtime/processo
 export {
   SluiceError,
   ParseError,
+  LocatedError,
   TypeCheckError,
   PlanError,
   CatalogError,

@@ -1,10 +1,11 @@
 /** What the catalog knows about a stream or table. Plain data: it is persisted in the command log. */
+import type { FormatName } from '../common/format-name.js';
 import type { LogicalSchema } from '../common/schema.js';
 import type { SourceType } from '../sql/ast.js';
 
 export interface FormatInfo {
   /** upper-case format name: JSON, DELIMITED, KAFKA, NONE, ... */
-  readonly format: string;
+  readonly format: FormatName;
   readonly delimiter?: string;
   readonly wrapSingleValue?: boolean;
   /** KEY_SCHEMA_ID / VALUE_SCHEMA_ID: a registered schema to write with */

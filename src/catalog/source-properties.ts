@@ -3,6 +3,7 @@
  * and validation, with ksqlDB's error messages where they are well known.
  */
 import { CatalogError } from '../common/errors.js';
+import { FORMAT_NAMES, isFormatName, type FormatName } from '../common/format-name.js';
 import type { Property } from '../sql/ast.js';
 
 type PropertyKind = 'string' | 'int' | 'boolean';
@@ -33,15 +34,15 @@ const KNOWN: Record<string, PropertyKind> = {
 };
 
 /** Every format name ksqlDB knows; which of them Sluice supports is the serde layer's business. */
-export const KNOWN_FORMATS: ReadonlySet<string> = new Set(['JSON', 'DELIMITED', 'KAFKA', 'NONE', 'AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
+export const KNOWN_FORMATS: ReadonlySet<string> = new Set<string>(FORMAT_NAMES);
 
 export interface SourceProperties {
   readonly kafkaTopic?: string;
   readonly partitions?: number;
   readonly replicas?: number;
   readonly retentionMs?: number;
-  readonly keyFormat?: string;
-  readonly valueFormat?: string;
+  readonly keyFormat?: FormatName;
+  readonly valueFormat?: FormatName;
   readonly timestamp?: string;
   readonly timestampFormat?: string;
   readonly valueDelimiter?: string;
@@ -119,13 +120,18 @@ export function readSourceProperties(props: readonly Property[]): SourceProperti
   }
   for (const k of ['keyFormat', 'valueFormat'] as const) {
     if (typeof out[k] !== 'string') continue;
-    const name = (out[k] as string).toUpperCase();
-    if (!KNOWN_FORMATS.has(name)) throw new CatalogError(`Unknown format: ${name}`);
-    out[k] = name;
+    out[k] = formatNamed(out[k] as string);
   }
   if (typeof out.partitions === 'number' && out.partitions < 1)
     throw new CatalogError(`Invalid number of partitions: ${out.partitions} (must be at least 1)`);
   return { ...(out as Omit<SourceProperties, 'raw'>), raw };
+}
+
+/** A format name as written in a WITH clause or a config default, checked. */
+export function formatNamed(text: string): FormatName {
+  const name = text.toUpperCase();
+  if (!isFormatName(name)) throw new CatalogError(`Unknown format: ${name}`);
+  return name;
 }
 
 function camel(name: string): string {

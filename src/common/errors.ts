@@ -45,28 +45,70 @@ export class ParseError extends SluiceError {
   }
 }
 
+/**
+ * An error about one place in a statement. Thrown with the bare message (ksqlDB's wording, which
+ * handlers may still wrap); the engine then `locate`s it against the statement's text, so the
+ * message names the place as ksqlDB does (`Line: 3, Col: 70: ...`) and shows the line with a caret.
+ */
+export abstract class LocatedError extends SluiceError {
+  /** the message without the place */
+  readonly detail: string;
+  constructor(
+    detail: string,
+    readonly position?: SourcePosition,
+  ) {
+    super(detail);
+    this.detail = detail;
+  }
+
+  /**
+   * Names the place in the message. `text` is the statement's text and `start` the position of
+   * its first character in the input the positions count in. Idempotent.
+   */
+  locate(text: string, start: SourcePosition = { line: 1, column: 1, offset: 0 }): this {
+    if (!this.position) return this;
+    const excerpt = sourceExcerpt(text, this.position.offset - start.offset);
+    this.message = `${this.placePrefix(this.position)}${this.detail}${excerpt ? `\n${excerpt}` : ''}`;
+    return this;
+  }
+
+  /** ksqlDB's form for errors found while analysing a statement */
+  protected placePrefix(pos: SourcePosition): string {
+    return `Line: ${pos.line}, Col: ${pos.column}: `;
+  }
+}
+
+/** The line of `text` holding `offset` and a caret under it ('' when the offset is outside the text). */
+export function sourceExcerpt(text: string, offset: number): string {
+  if (offset < 0 || offset > text.length) return '';
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let lineEnd = text.indexOf('\n', offset);
+  if (lineEnd < 0) lineEnd = text.length;
+  const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  // keep tabs so the caret lines up in a terminal
+  const pad = line.slice(0, offset - lineStart).replace(/[^\t]/g, ' ');
+  return `  ${line}\n  ${pad}^`;
+}
+
 /** An expression that does not type-check (unknown column, bad argument types, ...). */
-export class TypeCheckError extends SluiceError {
+export class TypeCheckError extends LocatedError {
   readonly phase = 'type' as const;
-  constructor(message: string, readonly position?: SourcePosition, readonly expression?: string) {
-    super(message);
+  constructor(message: string, position?: SourcePosition, readonly expression?: string) {
+    super(message, position);
   }
 }
 
 /** A statement that is well formed but cannot be planned (unsupported shape, invalid join, ...). */
-export class PlanError extends SluiceError {
+export class PlanError extends LocatedError {
   readonly phase = 'plan' as const;
-  constructor(message: string, readonly position?: SourcePosition, readonly planNode?: string) {
-    super(message);
+  constructor(message: string, position?: SourcePosition, readonly planNode?: string) {
+    super(message, position);
   }
 }
 
 /** A statement that conflicts with the catalog (unknown or duplicate source, missing topic, ...). */
-export class CatalogError extends SluiceError {
+export class CatalogError extends LocatedError {
   readonly phase = 'catalog' as const;
-  constructor(message: string, readonly position?: SourcePosition) {
-    super(message);
-  }
 }
 
 /** A record that cannot be serialized or deserialized. */

@@ -25,6 +25,11 @@ export function keyColumns(schema: LogicalSchema): Column[] {
   return schema.columns.filter((c) => c.namespace === 'KEY');
 }
 
+/** Key columns first, then the rest in declaration order: the order rows are laid out in. */
+export function orderedSchemaColumns(columns: readonly Column[]): Column[] {
+  return [...columns.filter((c) => c.namespace === 'KEY'), ...columns.filter((c) => c.namespace !== 'KEY')];
+}
+
 /** Columns stored in the record value (excludes key and header columns). */
 export function valueColumns(schema: LogicalSchema): Column[] {
   return schema.columns.filter((c) => c.namespace === 'VALUE');

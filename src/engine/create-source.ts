@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource, FormatInfo, WindowInfo } from '../catalog/data-source.js';
 import { resolveType } from '../catalog/resolve-type.js';
 import type { SourceProperties } from '../catalog/source-properties.js';
-import { readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
+import { formatNamed, readSourceProperties, schemaSettings } from '../catalog/source-properties.js';
 import { isSluiceError } from '../common/errors.js';
 import { inferColumns, parseDelimiter as parseSerdeDelimiter, validateFormatOptions } from '../serde/index.js';
 import type { FormatName, SchemaRegistry } from '../serde/index.js';
@@ -38,9 +38,9 @@ export function defineSource(
     if (seen.has(c.name)) throw new CatalogError(`Duplicate column names: ${c.name}`, c.pos);
     seen.add(c.name);
     if (stmt.sourceType === 'STREAM' && c.constraint === 'PRIMARY_KEY')
-      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     if (stmt.sourceType === 'TABLE' && c.constraint === 'KEY')
-      throw new CatalogError(`Line: ${c.pos?.line ?? 1}, Col: ${c.pos?.column ?? 1}: Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
+      throw new CatalogError(`Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, c.pos);
     const type = resolveType(c.type, catalog.lookupType);
     const namespace = c.constraint === 'KEY' || c.constraint === 'PRIMARY_KEY' ? 'KEY' : c.constraint === 'NONE' ? 'VALUE' : c.constraint;
     if (namespace === 'HEADERS' && !isHeadersType(type))
@@ -52,13 +52,15 @@ export function defineSource(
   if (stmt.isSource && stmt.orReplace)
     throw new CatalogError(`Cannot add ${kind} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind}s.`, stmt.pos);
 
-  const valueFormatName = props.valueFormat ?? config.get('ksql.persistence.default.format.value')?.toUpperCase();
+  const defaultValueFormat = config.get('ksql.persistence.default.format.value');
+  const valueFormatName = props.valueFormat ?? (defaultValueFormat ? formatNamed(defaultValueFormat) : undefined);
   if (!valueFormatName)
     throw new CatalogError(
       "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.",
       stmt.pos,
     );
-  const keyFormatName = props.keyFormat ?? config.get('ksql.persistence.default.format.key')?.toUpperCase() ?? 'KAFKA';
+  const defaultKeyFormat = config.get('ksql.persistence.default.format.key');
+  const keyFormatName = props.keyFormat ?? (defaultKeyFormat ? formatNamed(defaultKeyFormat) : 'KAFKA');
   const keyFormat: FormatInfo = { format: keyFormatName, ...delimiter(props.keyDelimiter, 'KEY'), ...schemaSettings(props, 'KEY') };
   const wrapDefault = config.get('ksql.persistence.wrap.single.values');
   const valueFormat: FormatInfo = {

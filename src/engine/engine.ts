@@ -2,7 +2,7 @@
  * The Engine: execute(sql) = parse -> plan -> record command -> build -> start. It owns the log
  * adapter, the catalog, the command log and the running query tasks, and drives the task loop.
  */
-import { ExecutionError, LogError } from '../common/errors.js';
+import { ExecutionError, LocatedError, LogError } from '../common/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -125,7 +125,13 @@ export class Engine {
     if (this.closed) throw new ExecutionError('The engine is closed');
     const stmt = parsed.statement;
     const handler = statementHandlers[stmt.kind] as (s: typeof stmt, ctx: HandlerContext) => Promise<StatementResult>;
-    return handler(stmt, { text: parsed.text, engine: this.internals });
+    try {
+      return await handler(stmt, { text: parsed.text, engine: this.internals });
+    } catch (e) {
+      // plan and type errors name their place in the statement (line:column and a caret)
+      if (e instanceof LocatedError) e.locate(parsed.text, parsed.pos);
+      throw e;
+    }
   }
 
   private readonly internals: EngineInternals = {

@@ -3,6 +3,7 @@
  * per-record arguments typed in the input scope and their trailing literal (init) arguments
  * evaluated once. Used by the planner for types and checks and by the aggregate operator.
  */
+import { formatExpression } from './format-expression.js';
 import { TypeCheckError } from '../common/errors.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { AggregateOverload, Aggregator } from '../functions/function-types.js';
@@ -55,7 +56,10 @@ export function resolveAggregateCall(call: FunctionCall, scope: Scope, registry:
     create: () => resolution.overload.create({ argTypes, returnType: resolution.returnType, initArgs }),
     compileArgs: (onError) =>
       typed.slice(0, argCount).map((t, i) =>
-        compileExpression(t ? coerceTo(t, argTypes[i]!) : { kind: 'Literal', type: argTypes[i]!, value: null }, onError ? { onError } : {}),
+        compileExpression(t ? coerceTo(t, argTypes[i]!) : { kind: 'Literal', type: argTypes[i]!, value: null }, {
+          text: formatExpression(call.args[i]!),
+          ...(onError ? { onError } : {}),
+        }),
       ),
   };
 }

@@ -193,103 +193,80 @@ export function castConverter(from: SqlType, to: SqlType): Converter {
   // not a CAST users may write, but the implicit conversion of a STRING argument to a BYTES parameter
   if (from.kind === 'STRING' && to.kind === 'BYTES') return decodeBase64Strict;
   if (!isCastSupported(from, to)) throw new Error(`Cast of ${formatSqlType(from)} to ${formatSqlType(to)} is not supported`);
-  switch (to.kind) {
-    case 'STRING':
-      if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return (v) => String(v);
-      if (from.kind === 'BOOLEAN') return (v) => (v ? 'true' : 'false');
-      return (v) => valueToJavaString(v, from);
-    case 'BOOLEAN':
-      return (v: string) => parseBooleanExact(v) ?? false;
-    case 'INTEGER':
-      switch (from.kind) {
-        case 'STRING':
-          return parseIntText;
-        case 'BIGINT':
-          return (v: bigint) => Number(BigInt.asIntN(32, v));
-        case 'DOUBLE':
-          return doubleToInt;
-        case 'DECIMAL':
-          return (v: Decimal) => Number(BigInt.asIntN(32, decimalToLong(v)));
-        default:
-          return identity;
+  return (CONVERTERS[to.kind] as ConverterTo<SqlType['kind']>)(from, to as never);
+}
+
+/** The converter to one target kind from a (castable) source type. */
+type ConverterTo<K extends SqlType['kind']> = (from: SqlType, to: Extract<SqlType, { readonly kind: K }>) => Converter;
+
+/** `from` has the target's structure (checked by isCastSupported) */
+const sameShape = <T extends SqlType>(from: SqlType): T => from as T;
+
+const CONVERTERS: { readonly [K in SqlType['kind']]: ConverterTo<K> } = {
+  STRING: (from) => {
+    if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return (v) => String(v);
+    if (from.kind === 'BOOLEAN') return (v) => (v ? 'true' : 'false');
+    return (v) => valueToJavaString(v, from);
+  },
+  BOOLEAN: () => (v: string) => parseBooleanExact(v) ?? false,
+  INTEGER: (from) => numericConverter(from, {
+    STRING: parseIntText,
+    BIGINT: (v: bigint) => Number(BigInt.asIntN(32, v)),
+    DOUBLE: doubleToInt,
+    DECIMAL: (v: Decimal) => Number(BigInt.asIntN(32, decimalToLong(v))),
+  }),
+  BIGINT: (from) => numericConverter(from, { STRING: parseBigIntText, INTEGER: (v: number) => BigInt(v), DOUBLE: doubleToLong, DECIMAL: decimalToLong }),
+  DOUBLE: (from) => numericConverter(from, { STRING: parseDoubleText, BIGINT: (v: bigint) => Number(v), DECIMAL: (v: Decimal) => v.toNumber() }),
+  DECIMAL: (from, to) => {
+    const fromNumber = (v: number) => {
+      if (!Number.isFinite(v)) fail(v, to);
+      return fitDecimal(new Decimal(v), to);
+    };
+    return numericConverter(from, {
+      STRING: (v: string) => parseDecimalText(v, to),
+      INTEGER: fromNumber,
+      DOUBLE: fromNumber,
+      BIGINT: (v: bigint) => fitDecimal(new Decimal(v.toString()), to),
+    }, (v: Decimal) => fitDecimal(v, to));
+  },
+  DATE: (from) => (from.kind === 'STRING' ? parseDateText : (v: number) => Math.floor(v / MS_PER_DAY)),
+  TIME: (from) => (from.kind === 'STRING' ? parseTimeText : (v: number) => ((v % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY),
+  TIMESTAMP: (from) => (from.kind === 'STRING' ? parseTimestampText : (v: number) => v * MS_PER_DAY),
+  BYTES: () => identity,
+  ARRAY: (from, to) => {
+    const el = castConverter(sameShape<typeof to>(from).element, to.element);
+    return (v: unknown[]) => v.map((x) => (x === null ? null : el(x)));
+  },
+  MAP: (from, to) => {
+    const f = sameShape<typeof to>(from);
+    const kc = castConverter(f.key, to.key);
+    const vc = castConverter(f.value, to.value);
+    return (v: Map<unknown, unknown>) => {
+      const out = new Map<unknown, unknown>();
+      for (const [k, x] of v) out.set(k === null ? null : kc(k), x === null ? null : vc(x));
+      return out;
+    };
+  },
+  STRUCT: (from, to) => {
+    const f = sameShape<typeof to>(from);
+    const plan = to.fields.map((tf) => {
+      const ff = f.fields.find((x) => x.name === tf.name);
+      return { name: tf.name, present: !!ff, conv: ff ? castConverter(ff.type, tf.type) : identity };
+    });
+    return (v: SqlStruct) => {
+      const out: SqlStruct = {};
+      for (const p of plan) {
+        const x = p.present ? v[p.name] : null;
+        out[p.name] = x === null || x === undefined ? null : p.conv(x);
       }
-    case 'BIGINT':
-      switch (from.kind) {
-        case 'STRING':
-          return parseBigIntText;
-        case 'INTEGER':
-          return (v: number) => BigInt(v);
-        case 'DOUBLE':
-          return doubleToLong;
-        case 'DECIMAL':
-          return decimalToLong;
-        default:
-          return identity;
-      }
-    case 'DOUBLE':
-      switch (from.kind) {
-        case 'STRING':
-          return parseDoubleText;
-        case 'BIGINT':
-          return (v: bigint) => Number(v);
-        case 'DECIMAL':
-          return (v: Decimal) => v.toNumber();
-        default:
-          return identity;
-      }
-    case 'DECIMAL':
-      switch (from.kind) {
-        case 'STRING':
-          return (v: string) => parseDecimalText(v, to);
-        case 'INTEGER':
-        case 'DOUBLE':
-          return (v: number) => {
-            if (!Number.isFinite(v)) fail(v, to);
-            return fitDecimal(new Decimal(v), to);
-          };
-        case 'BIGINT':
-          return (v: bigint) => fitDecimal(new Decimal(v.toString()), to);
-        default:
-          return (v: Decimal) => fitDecimal(v, to);
-      }
-    case 'DATE':
-      return from.kind === 'STRING' ? parseDateText : (v: number) => Math.floor(v / MS_PER_DAY);
-    case 'TIME':
-      return from.kind === 'STRING' ? parseTimeText : (v: number) => ((v % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
-    case 'TIMESTAMP':
-      return from.kind === 'STRING' ? parseTimestampText : (v: number) => v * MS_PER_DAY;
-    case 'BYTES':
-      return identity;
-    case 'ARRAY': {
-      const el = castConverter((from as typeof to).element, to.element);
-      return (v: unknown[]) => v.map((x) => (x === null ? null : el(x)));
-    }
-    case 'MAP': {
-      const f = from as typeof to;
-      const kc = castConverter(f.key, to.key);
-      const vc = castConverter(f.value, to.value);
-      return (v: Map<unknown, unknown>) => {
-        const out = new Map<unknown, unknown>();
-        for (const [k, x] of v) out.set(k === null ? null : kc(k), x === null ? null : vc(x));
-        return out;
-      };
-    }
-    case 'STRUCT': {
-      const f = from as typeof to;
-      const plan = to.fields.map((tf) => {
-        const ff = f.fields.find((x) => x.name === tf.name);
-        return { name: tf.name, present: !!ff, conv: ff ? castConverter(ff.type, tf.type) : identity };
-      });
-      return (v: SqlStruct) => {
-        const out: SqlStruct = {};
-        for (const p of plan) {
-          const x = p.present ? v[p.name] : null;
-          out[p.name] = x === null || x === undefined ? null : p.conv(x);
-        }
-        return out;
-      };
-    }
-  }
+      return out;
+    };
+  },
+};
+
+/** A numeric target: the converter for the source's kind, else `otherwise` (the value as it is). */
+function numericConverter(from: SqlType, bySource: Partial<Record<SqlType['kind'], Converter>>, otherwise: Converter = identity): Converter {
+  return bySource[from.kind] ?? otherwise;
 }
 
 /** CAST of one runtime value: NULL stays NULL; throws ExecutionError on bad input. */

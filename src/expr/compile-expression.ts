@@ -13,7 +13,6 @@ import { castConverter } from './cast-value.js';
 import { compareValues, valuesEqual } from './value-compare.js';
 import { decimalAdd, decimalDiv, decimalMod, decimalMul, decimalSub, fitDecimal } from './decimal-math.js';
 import { likeToRegExp } from './like-pattern.js';
-import { expressionTextOf } from './type-check.js';
 
 export type Row = readonly unknown[];
 export type CompiledExpression = (row: Row) => unknown;
@@ -22,7 +21,7 @@ export type ErrorHandler = (error: Error, expression: string) => void;
 export interface CompileOptions {
   /** called once per failed evaluation (the engine writes it to the processing log) */
   readonly onError?: ErrorHandler;
-  /** the expression text for error reports; defaults to the text it was type-checked from */
+  /** the expression's text for error reports (see `formatExpression`) */
   readonly text?: string;
 }
 
@@ -44,7 +43,7 @@ function toError(e: unknown): Error {
 function noop(): void {}
 
 export function compileExpression(typed: TypedExpression, options: CompileOptions = {}): CompiledExpression {
-  const text = options.text ?? expressionTextOf(typed) ?? 'expression';
+  const text = options.text ?? 'expression';
   const onError = options.onError ?? noop;
   const report = (e: unknown, t: string) => onError(toError(e), t);
   const body = compile(typed, { report, slots: [] });
@@ -62,7 +61,7 @@ export function compileExpression(typed: TypedExpression, options: CompileOption
 /** A WHERE / HAVING / ON condition: NULL and failures count as false. */
 export function compilePredicate(typed: TypedExpression, options: CompileOptions = {}): (row: Row) => boolean {
   if (typed.type.kind !== 'BOOLEAN') throw new ExecutionError(`A predicate must be BOOLEAN, got ${typed.type.kind}`);
-  const text = options.text ?? expressionTextOf(typed) ?? 'expression';
+  const text = options.text ?? 'expression';
   const onError = options.onError ?? noop;
   const report = (e: unknown, t: string) => onError(toError(e), t);
   const body = compile(typed, { report, slots: [] });

@@ -5,7 +5,7 @@ export type {
   Scope,
   ScopeColumn,
 } from './typed-expression.js';
-export { typeCheck, coerceTo, resolveTypeNode, expressionTextOf, type TypeCheckOptions } from './type-check.js';
+export { typeCheck, coerceTo, resolveTypeNode, type TypeCheckOptions } from './type-check.js';
 export {
   compileExpression,
   compilePredicate,
@@ -29,7 +29,7 @@ export {
   toDecimalType,
   decimalArithmeticType,
   numericArithmeticType,
-} from './type-coercion.js';
+} from '../common/type-coercion.js';
 export { compareValues, valuesEqual } from './value-compare.js';
 export { evaluateConstant } from './evaluate-constant.js';
 export { findAggregateCalls, containsAggregateCall, findTableFunctionCalls, expressionChildren, mapChildren } from './expression-walk.js';

@@ -3,6 +3,7 @@
  * registry like scalar calls, but producing a list of values per row. Used by the planner for
  * the output column type and by the flat-map operator to evaluate.
  */
+import { formatExpression } from './format-expression.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { ArgShape } from '../functions/resolve-overload.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -23,7 +24,10 @@ export function resolveTableCall(call: FunctionCall, scope: Scope, registry: Fun
   const shapes: ArgShape[] = typedArgs.map((t) => (t ? { kind: 'type', type: t.type } : { kind: 'null' }));
   const resolution = registry.resolveTable(call.name, shapes);
   const args = typedArgs.map((t, i) =>
-    compileExpression(t ? coerceTo(t, resolution.argTypes[i]!) : { kind: 'Literal', type: resolution.argTypes[i]!, value: null }, onError ? { onError } : {}),
+    compileExpression(t ? coerceTo(t, resolution.argTypes[i]!) : { kind: 'Literal', type: resolution.argTypes[i]!, value: null }, {
+      text: formatExpression(call.args[i]!),
+      ...(onError ? { onError } : {}),
+    }),
   );
   const impl = resolution.overload.bind({ argTypes: resolution.argTypes, returnType: resolution.returnType });
   return {

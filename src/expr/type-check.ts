@@ -11,8 +11,9 @@ import type { ComparisonOperator, Expression, ExpressionKind, TypeNode } from '.
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { ArgShape } from '../functions/resolve-overload.js';
 import type { Scope, TypedExpression, TypedLambda } from './typed-expression.js';
-import { commonSuperType, numericArithmeticType, toDecimalType, widenDecimals } from './type-coercion.js';
+import { commonSuperType, numericArithmeticType, toDecimalType, widenDecimals } from '../common/type-coercion.js';
 import { CodegenError } from './codegen-error.js';
+import { LiteralError } from './literal-error.js';
 import { castValue, isCastSupported, parseBooleanExact, valueToJavaString } from './cast-value.js';
 import { decimalLiteral, doubleLiteral, integerLiteral, numericTextLiteral } from './literal-values.js';
 import { formatExpression } from './format-expression.js';
@@ -43,20 +44,11 @@ interface Ctx {
   readonly lambdas: readonly (readonly { readonly name: string; readonly type: SqlType }[])[];
 }
 
-const rootTexts = new WeakMap<TypedExpression, string>();
-
-/** The text of the expression a typed tree was checked from (for processing-log messages). */
-export function expressionTextOf(t: TypedExpression): string | undefined {
-  return rootTexts.get(t);
-}
-
 const CANNOT_INFER_NULL = "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).";
 
 export function typeCheck(expr: Expression, scope: Scope, registry: FunctionRegistry, options: TypeCheckOptions = {}): TypedExpression {
   const c = check(expr, { scope, registry, options, lambdas: [] });
-  const typed = requireTyped(c, expr);
-  rootTexts.set(typed, formatExpression(expr));
-  return typed;
+  return requireTyped(c, expr);
 }
 
 function fail(expr: Expression, message: string): never {
@@ -524,13 +516,13 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
   BooleanLiteral: (e) => ({ kind: 'Literal', type: SqlTypes.BOOLEAN, value: e.value, ...pos(e) }),
   IntegerLiteral: (e) => {
     const v = integerLiteral(e.text);
-    if (!v) fail(e, `Invalid numeric literal: ${e.text}`);
+    if (!v) throw new LiteralError(`Invalid numeric literal: ${e.text}`, e.pos, e.text);
     return { kind: 'Literal', ...v, ...pos(e) };
   },
   DecimalLiteral: (e) => ({ kind: 'Literal', ...decimalLiteral(e.text), ...pos(e) }),
   DoubleLiteral: (e) => {
     const v = doubleLiteral(e.text);
-    if (!v) fail(e, `Number overflows DOUBLE: ${e.text}`);
+    if (!v) throw new LiteralError(`Number overflows DOUBLE: ${e.text}`, e.pos, e.text);
     return { kind: 'Literal', ...v, ...pos(e) };
   },
   StringLiteral: (e) => ({ kind: 'Literal', type: SqlTypes.STRING, value: e.value, ...pos(e) }),

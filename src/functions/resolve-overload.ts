@@ -15,7 +15,7 @@
 import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes, sqlTypeEquals } from '../common/sql-types.js';
 import { TypeCheckError } from '../common/errors.js';
-import { toDecimalType, widenDecimals } from '../expr/type-coercion.js';
+import { toDecimalType, widenDecimals } from '../common/type-coercion.js';
 import type { ParamType } from './function-types.js';
 import { formatParamType } from './signature-format.js';
 

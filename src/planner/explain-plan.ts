@@ -1,11 +1,16 @@
-/** EXPLAIN: the steps of a plan as an indented tree, sink first, with each step's row schema. */
+/**
+ * EXPLAIN: the steps of a plan as an indented tree, sink first, with each step's row schema. Steps
+ * without a detail line of their own are described from their fields, so a new step kind needs no
+ * change here.
+ */
 import { quoteIdentifierIfNeeded } from '../common/schema.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { QueryPlan, Step, StepOfKind } from '../catalog/query-plan.js';
 import { stepInputs } from '../catalog/query-plan.js';
 import { formatExpression } from '../sql/printer.js';
+import { isExpression } from './rewrite-expression.js';
 
-const details: { [K in Step['kind']]: (s: StepOfKind<K>) => string } = {
+const details: { [K in Step['kind']]?: (s: StepOfKind<K>) => string } = {
   StreamSource: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   TableSource: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   StreamFilter: (s) => `WHERE ${formatExpression(s.predicate)}`,
@@ -28,11 +33,23 @@ export function explainPlan(plan: QueryPlan): string {
   const lines = [`Query ${plan.queryId}`, ''];
   const visit = (step: Step, depth: number): void => {
     const pad = '  '.repeat(depth);
-    const detail = (details[step.kind] as (s: Step) => string)(step);
+    const detail = ((details[step.kind] as ((s: Step) => string) | undefined) ?? describeFields)(step);
     lines.push(`${pad}> [ ${step.kind} ] ${step.id}: ${detail}`);
     lines.push(`${pad}    schema: ${step.columns.map((c) => `${c.source ? `${c.source}.` : ''}${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}`).join(', ')}`);
     for (const input of stepInputs(step)) visit(input, depth + 1);
   };
   visit(plan.sink, 0);
   return lines.join('\n');
+}
+
+const STRUCTURE = new Set(['kind', 'id', 'columns', 'input', 'left', 'right', 'schema']);
+
+/** `field: value, ...` for a step's own fields (expressions printed as SQL). */
+function describeFields(step: Step): string {
+  const show = (v: unknown): string =>
+    isExpression(v) ? formatExpression(v) : Array.isArray(v) ? v.map(show).join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  return Object.entries(step)
+    .filter(([k]) => !STRUCTURE.has(k))
+    .map(([k, v]) => `${k}: ${show(v)}`)
+    .join(', ');
 }

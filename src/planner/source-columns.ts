@@ -1,5 +1,5 @@
-/** The row layout a source step produces, shared by the planner and the source operator. */
-import type { Column } from '../common/schema.js';
+/** The row layout a source step produces (the source operator lays rows out the same way). */
+import { orderedSchemaColumns } from '../common/schema.js';
 import { SqlTypes } from '../common/sql-types.js';
 import type { DataSource } from '../catalog/data-source.js';
 import type { RowColumn } from '../catalog/query-plan.js';
@@ -15,10 +15,5 @@ export function sourceRowColumns(source: Pick<DataSource, 'schema' | 'window'>, 
   if (source.window)
     cols.push({ name: 'WINDOWSTART', type: SqlTypes.BIGINT, source: alias }, { name: 'WINDOWEND', type: SqlTypes.BIGINT, source: alias });
   return cols;
-}
-
-/** Key columns first, then the rest in declaration order: the order rows are laid out in. */
-export function orderedSchemaColumns(columns: readonly Column[]): Column[] {
-  return [...columns.filter((c) => c.namespace === 'KEY'), ...columns.filter((c) => c.namespace !== 'KEY')];
 }
 

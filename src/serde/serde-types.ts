@@ -5,7 +5,7 @@
 import type { SqlType } from '../common/sql-types.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
-export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE' | 'AVRO' | 'PROTOBUF' | 'PROTOBUF_NOSR' | 'JSON_SR';
+export type { FormatName } from '../common/format-name.js';
 
 export type SerdeTarget = 'KEY' | 'VALUE';
 

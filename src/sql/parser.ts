@@ -221,12 +221,24 @@ export class SqlParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.Identifier);
-            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10)
+            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10): integers or STRING
             this.OPTION(() => {
               this.CONSUME2(T.LParen);
               this.AT_LEAST_ONE_SEP({
                 SEP: T.Comma,
-                DEF: () => this.OR3([{ ALT: () => this.CONSUME(T.IntegerValue) }, { ALT: () => this.CONSUME2(T.Identifier) }]),
+                DEF: () =>
+                  this.OR3([
+                    { ALT: () => this.CONSUME(T.IntegerValue) },
+                    {
+                      ALT: () => {
+                        const p = this.CONSUME2(T.Identifier);
+                        this.ACTION(() => {
+                          if (isQuotedIdentifier(p) || identifierName(p) !== 'STRING')
+                            throw new SemanticSyntaxError(p, `syntax error at '${p.image}', expected a type parameter: an integer or STRING`);
+                        });
+                      },
+                    },
+                  ]),
               });
               this.CONSUME2(T.RParen);
             });

@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { SqlTypes, formatSqlType } from '../../src/common/sql-types.js';
 import { parseExpression } from '../../src/sql/parse.js';
 import { createBuiltinRegistry } from '../../src/functions/builtin-registry.js';
-import { compileExpression, typeCheck, type Scope } from '../../src/expr/index.js';
+import { compileExpression, formatExpression, typeCheck, type Scope } from '../../src/expr/index.js';
 
 const registry = createBuiltinRegistry();
 
 function run(sql: string, scope: Scope = [], row: readonly unknown[] = [], errors: string[] = []): unknown {
-  const typed = typeCheck(parseExpression(sql), scope, registry);
-  return compileExpression(typed, { onError: (e, t) => errors.push(`${t}: ${e.message}`) })(row);
+  const expr = parseExpression(sql);
+  const typed = typeCheck(expr, scope, registry);
+  return compileExpression(typed, { text: formatExpression(expr), onError: (e, t) => errors.push(`${t}: ${e.message}`) })(row);
 }
 
 test('operator precedence cases (operators.json)', () => {

@@ -5,7 +5,7 @@ import { SqlTypes } from '../../src/common/sql-types.js';
 import { FunctionRegistry } from '../../src/functions/registry.js';
 import { p } from '../../src/functions/param-types.js';
 import type { Scope } from '../../src/expr/index.js';
-import { typeCheck, compileExpression } from '../../src/expr/index.js';
+import { typeCheck, compileExpression, formatExpression } from '../../src/expr/index.js';
 
 export const at = (column: number) => ({ pos: { line: 1, column, offset: column - 1 } });
 export const int = (n: number | string): Expression => ({ kind: 'IntegerLiteral', text: String(n) });
@@ -156,7 +156,7 @@ export const SCOPE: Scope = [
 
 export function evaluate(expr: Expression, row: readonly unknown[] = [], scope: Scope = SCOPE, errors: string[] = []): unknown {
   const typed = typeCheck(expr, scope, testRegistry());
-  return compileExpression(typed, { onError: (e, text) => errors.push(`${text}: ${e.message}`) })(row);
+  return compileExpression(typed, { text: formatExpression(expr), onError: (e, text) => errors.push(`${text}: ${e.message}`) })(row);
 }
 
 export function typeOf(expr: Expression, scope: Scope = SCOPE): SqlType {

@@ -449,3 +449,16 @@ describe('parse errors', () => {
     assert.match(e.message, /Value must be integer for command: LIMIT/);
   });
 });
+
+describe('type parameters', () => {
+  it('accepts and ignores integers and STRING, as ksqlDB does', () => {
+    assert.deepEqual(parseType('VARCHAR(10)'), parseType('VARCHAR'));
+    assert.equal(stripPositions(parseType('VARCHAR(STRING)')).kind, 'PrimitiveType');
+  });
+
+  it('rejects anything else instead of dropping it (K INTEGER (KEY) is not a key column)', () => {
+    const e = parseErrorOf(() => parseStatement("CREATE STREAM INPUT (K INTEGER (KEY)) WITH (kafka_topic='input', value_format='JSON');"));
+    assert.deepEqual([e.position?.line, e.position?.column], [1, 33]);
+    assert.match(e.message, /syntax error at 'KEY', expected a type parameter/);
+  });
+});

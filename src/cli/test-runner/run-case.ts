@@ -47,13 +47,11 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
     await createTopics(engine, tc);
     await registerSchemas(engine, tc);
     let failure: unknown;
-    for (const sql of tc.statements) {
-      try {
-        await engine.execute(sql);
-      } catch (e) {
-        failure = e;
-        break;
-      }
+    try {
+      // one script, as ksqlDB's test driver runs them: error positions count lines across statements
+      await engine.execute(tc.statements.join('\n'));
+    } catch (e) {
+      failure = e;
     }
     if (tc.expectedException && failure === undefined) {
       // the error may come from processing the inputs (a query that fails, like a Streams task)

@@ -3,14 +3,13 @@ import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
 import type { Downstream, OperatorContext } from '../../runtime/processor.js';
 import { createSerde, windowedKeyBytes } from '../../serde/index.js';
-import type { FormatName } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
-  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
-  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const valueSerde = createSerde(step.valueFormat.format, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const k = keys.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;

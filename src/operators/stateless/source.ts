@@ -4,12 +4,10 @@
  * log and is skipped (or, with ksql.fail.on.deserialization.error, stops the query).
  */
 import type { SourceStep } from '../../catalog/query-plan.js';
-import { keyColumns, valueColumns } from '../../common/schema.js';
-import { orderedSchemaColumns } from '../../planner/source-columns.js';
+import { keyColumns, orderedSchemaColumns, valueColumns } from '../../common/schema.js';
 import type { FetchedRecord } from '../../log/log.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { createSerde, splitWindowedKey } from '../../serde/index.js';
-import type { FormatName } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -17,8 +15,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): Downstream<FetchedRecord> {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
-  const keySerde = createSerde(step.keyFormat.format as FormatName, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
-  const valueSerde = createSerde(step.valueFormat.format as FormatName, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const valueSerde = createSerde(step.valueFormat.format, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const ordered = orderedSchemaColumns(step.schema.columns);
   // where each schema column comes from: key index, value index, or a header
   const fill = ordered.map((c) => {

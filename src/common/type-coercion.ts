@@ -3,8 +3,8 @@
  * super type used by CASE / COALESCE / ARRAY[...] / IN, and the DECIMAL result types of arithmetic
  * (ksqlDB's DecimalUtil / SqlDecimal rules).
  */
-import type { DecimalType, SqlType } from '../common/sql-types.js';
-import { SqlTypes, isNumericType, sqlTypeEquals } from '../common/sql-types.js';
+import type { DecimalType, SqlType } from './sql-types.js';
+import { SqlTypes, isNumericType, sqlTypeEquals } from './sql-types.js';
 
 /** The DECIMAL an integral type widens to: INT is DECIMAL(10, 0), BIGINT is DECIMAL(19, 0). */
 export function toDecimalType(t: SqlType): DecimalType | undefined {

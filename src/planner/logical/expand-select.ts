@@ -1,0 +1,117 @@
+/**
+ * The projection's items as named columns: `*` and `s.*` expanded against the input's row layout,
+ * `struct->*` into its fields, and generated names (KSQL_COL_n) for unnamed expressions.
+ */
+import { PlanError } from '../../common/errors.js';
+import { RESERVED_COLUMN_NAMES, quoteIdentifierIfNeeded } from '../../common/schema.js';
+import { formatSqlType } from '../../common/sql-types.js';
+import type { RowColumn } from '../../catalog/query-plan.js';
+import type { ColumnRef, Expression, Query, SelectItem as AstSelectItem } from '../../sql/ast.js';
+import type { TypeOf } from '../plan-context.js';
+import type { JoinKey } from './build-from.js';
+
+/** A select item whose bare table-function call was replaced by a synthetic column keeps a generated name. */
+export type SelectItem = AstSelectItem | (AstSelectItem & { readonly generatedName: true });
+
+/** One projected column: its output name and expression. */
+export interface Projected {
+  readonly name: string;
+  readonly expression: Expression;
+}
+
+export const columnRef = (name: string, source?: string): ColumnRef => (source ? { kind: 'ColumnRef', name, source } : { kind: 'ColumnRef', name });
+
+interface ExpandContext {
+  readonly columns: readonly RowColumn[];
+  /** in a join, columns from `*` and qualified references are named ALIAS_COLUMN */
+  readonly joinKey: JoinKey | undefined;
+  readonly keyNames: readonly string[];
+  readonly typeOf: TypeOf;
+  readonly nextGenerated: () => string;
+}
+
+export function expandSelect(
+  select: readonly SelectItem[],
+  columns: readonly RowColumn[],
+  keyNames: readonly string[],
+  typeOf: TypeOf,
+  joinKey: JoinKey | undefined,
+  declared: readonly string[],
+): Projected[] {
+  let generated = 0;
+  // generated names skip aliases and the names the sources themselves declare
+  const explicitNames = new Set([...select.flatMap((s) => (s.kind === 'SingleColumn' && s.alias ? [s.alias] : [])), ...declared]);
+  const nextGenerated = () => {
+    let name: string;
+    do name = `KSQL_COL_${generated++}`;
+    while (explicitNames.has(name));
+    return name;
+  };
+  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated };
+  return select.flatMap((item) => EXPAND[item.kind](item as never, cx));
+}
+
+type Expander<K extends AstSelectItem['kind']> = (item: Extract<SelectItem, { readonly kind: K }>, cx: ExpandContext) => Projected[];
+
+const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
+  AllColumns: (item, { columns, joinKey, keyNames }) => {
+    if (item.source && !columns.some((c) => c.source === item.source)) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
+    const out: Projected[] = [];
+    if (joinKey && !item.source && joinKey.synthetic) out.push({ name: joinKey.keyColumn, expression: columnRef(joinKey.keyColumn) });
+    for (const c of columns) {
+      const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name);
+      if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_') || (joinKey && !c.source)) continue;
+      out.push(joinKey ? { name: `${c.source}_${c.name}`, expression: columnRef(c.name, c.source) } : { name: c.name, expression: columnRef(c.name) });
+    }
+    return out;
+  },
+  StructAll: (item, { columns, typeOf }) => {
+    const t = typeOf(item.struct, columns);
+    if (t.kind !== 'STRUCT') throw new PlanError(`Expected a STRUCT for ->* but got ${formatSqlType(t)}`, item.pos);
+    return t.fields.map((f) => ({ name: f.name, expression: { kind: 'Dereference', base: item.struct, field: f.name } }));
+  },
+  SingleColumn: (item, { columns, joinKey, nextGenerated }) => {
+    const e = item.expression;
+    // in a join, a qualified column whose name several sources have is named ALIAS_COLUMN
+    const clash = (name: string) => new Set(columns.filter((c) => c.name === name && c.source).map((c) => c.source)).size > 1;
+    const derived =
+      e.kind === 'ColumnRef' && !('generatedName' in item)
+        ? joinKey && e.source && clash(e.name)
+          ? `${e.source}_${e.name}`
+          : e.name
+        : e.kind === 'Dereference'
+          ? e.field
+          : undefined;
+    return [{ name: item.alias ?? derived ?? nextGenerated(), expression: e }];
+  },
+};
+
+/** A pseudo column projected under its own name would clash with the sink's pseudo column. */
+export function checkReservedSelectNames(query: Query, joined: boolean): void {
+  for (const item of query.select) {
+    if (item.kind !== 'SingleColumn' || item.expression.kind !== 'ColumnRef') continue;
+    if (joined && item.expression.source && !item.alias) continue; // named ALIAS_ROWTIME in a join
+    const name = item.alias ?? item.expression.name;
+    if (RESERVED_COLUMN_NAMES.has(name) && name === item.expression.name)
+      throw new PlanError(`Reserved column name in select: \`${name}\`. Please remove or alias the column.`, item.pos);
+  }
+}
+
+/** Reserved and duplicate names among the value columns (of a projection that is not an aggregation). */
+export function checkValueNames(values: readonly Projected[], query: Query, keyNames: readonly string[] = []): void {
+  const names = new Set<string>(keyNames);
+  for (const p of values) {
+    checkReservedValueName(p.name, query);
+    if (names.has(p.name)) throw new PlanError(`Duplicate column names: ${quoteIdentifierIfNeeded(p.name)}`, query.pos);
+    names.add(p.name);
+  }
+}
+
+export function checkReservedValueName(name: string, query: Query): void {
+  if (!RESERVED_COLUMN_NAMES.has(name)) return;
+  const aliased = query.select.some((s) => s.kind === 'SingleColumn' && s.alias === name);
+  throw new PlanError(
+    aliased ? `\`${name}\` is a reserved column name. You cannot use it as an alias for a column.` : `Reserved column name in select: \`${name}\`. Please remove or alias the column.`,
+    query.pos,
+  );
+}
