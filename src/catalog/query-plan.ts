@@ -140,6 +140,21 @@ export interface JoinStep extends StepBase {
   };
 }
 
+/**
+ * Re-partitions a stream (or table changelog) by `keyExpressions` through an internal topic, so the
+ * stateful step above it sees co-partitioned input. The runtime splits the plan here: the upstream
+ * sub-topology writes `topic`, a downstream one reads it. Rows pass through unchanged (`columns` =
+ * the input's); the internal topic has as many partitions as the query's widest source.
+ */
+export interface RepartitionStep extends StepBase {
+  readonly kind: 'StreamRepartition';
+  readonly input: Step;
+  /** evaluated against input.columns; their values pick the partition */
+  readonly keyExpressions: readonly Expression[];
+  /** the internal topic, named from the query id and the step id (`-repartition` suffix) */
+  readonly topic: string;
+}
+
 /** Writes rows to a topic, key and value serialized with the sink's formats. */
 export interface SinkStep extends StepBase {
   readonly kind: 'StreamSink' | 'TableSink';
@@ -154,7 +169,7 @@ export interface SinkStep extends StepBase {
   readonly window?: WindowInfo;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | JoinStep | SinkStep;
+export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | JoinStep | RepartitionStep | SinkStep;
 export type StepKind = Step['kind'];
 
 /** A persistent query as planned. */

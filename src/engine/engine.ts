@@ -8,11 +8,14 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { createBuiltinRegistry } from '../functions/builtin-registry.js';
 import type { Log } from '../log/log.js';
-import { openLocalLog } from '../log/local/index.js';
+import { LocalLog, openLocalLog } from '../log/local/index.js';
 import { operatorFactories } from '../operators/index.js';
+import { addRepartitions } from '../planner/add-repartitions.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
-import type { OffsetReset } from '../runtime/query-task.js';
-import { QueryTask } from '../runtime/query-task.js';
+import type { OffsetReset } from '../runtime/query-runtime.js';
+import { QueryRuntime } from '../runtime/query-runtime.js';
+import { LocalStateBackend } from '../state/index.js';
+import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
 import type { Command } from './command-log.js';
@@ -33,6 +36,17 @@ export interface EngineOptions {
   readonly registry?: FunctionRegistry;
   /** record-level failures (bad records, expression errors); also kept in `processingLog` */
   readonly onProcessingLog?: (entry: ProcessingLogEntry) => void;
+  /**
+   * where query state lives and how it commits with the log; defaults to state in the embedded
+   * log's own LevelDB (required for any other log adapter)
+   */
+  readonly stateBackend?: (log: Log) => StateBackend;
+}
+
+/** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
+function localStateBackend(log: Log): StateBackend {
+  if (!(log instanceof LocalLog)) throw new ExecutionError('This log adapter needs a stateBackend in the engine options');
+  return new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
 }
 
 const PROCESSING_LOG_KEPT = 1000;
@@ -42,7 +56,8 @@ export class Engine {
   readonly registry: FunctionRegistry;
   /** the most recent processing-log entries */
   readonly processingLog: ProcessingLogEntry[] = [];
-  private readonly tasks = new Map<string, QueryTask>();
+  private readonly tasks = new Map<string, QueryRuntime>();
+  private readonly state: StateBackend;
   private readonly plans = new Map<string, QueryPlan>();
   private readonly sessionProperties = new Map<string, string>();
   private readonly variables = new Map<string, string>();
@@ -61,6 +76,7 @@ export class Engine {
   ) {
     this.registry = options.registry ?? createBuiltinRegistry(options.properties ?? {});
     this.commandLog = new CommandLog(log);
+    this.state = (options.stateBackend ?? localStateBackend)(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
   }
 
@@ -143,10 +159,13 @@ export class Engine {
     flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
   };
 
-  private startQuery(plan: QueryPlan): void {
+  private startQuery(planned: QueryPlan): void {
+    // every stateful step reads co-partitioned input (idempotent for a plan that has its repartitions)
+    const plan = addRepartitions(planned);
     const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
-    const task = new QueryTask({
+    const task = new QueryRuntime({
       log: this.log,
+      state: this.state,
       plan,
       factories: operatorFactories,
       registry: this.registry,

@@ -10,9 +10,6 @@ import { Level } from 'level';
 import { LogError } from '../../common/errors.js';
 import type {
   CreateTopicOptions,
-  ExtraRangeOptions,
-  ExtraStore,
-  ExtraWrite,
   FetchOptions,
   FetchResult,
   FetchedRecord,
@@ -24,9 +21,9 @@ import type {
   TopicConfigInput,
   TopicDescription,
   TopicPartitionOffset,
-  Transaction,
   TransactionResult,
 } from '../log.js';
+import type { ExtraRangeOptions, ExtraStore, ExtraWrite, LocalTransaction } from './extra-store.js';
 import { partitionForKey } from '../murmur2-partitioner.js';
 import {
   KAFKA_DEFAULT_TOPIC_CONFIG,
@@ -613,7 +610,7 @@ export class LocalLog implements Log {
 
   // ---------------------------------------------------------------- exactly-once
 
-  async commitTransaction(txn: Transaction): Promise<TransactionResult> {
+  async commitTransaction(txn: LocalTransaction): Promise<TransactionResult> {
     this.checkOpen();
     if (txn === null || typeof txn !== 'object') throw invalidRecord('a transaction must be an object');
     const ops: WriteOp[] = [];
