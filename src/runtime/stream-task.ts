@@ -59,10 +59,8 @@ interface Input {
   buffer: FetchedRecord[];
   /** index of the buffered head */
   head: number;
-  /** where the next fetch starts */
+  /** where the next fetch starts (and, with nothing buffered, the next offset to process) */
   fetchOffset: bigint;
-  /** the next offset to process: what a commit records */
-  consumedOffset: bigint;
   /** when the buffer was found empty with nothing to fetch (for max.task.idle.ms) */
   emptySince: number | undefined;
 }
@@ -83,8 +81,6 @@ export class StreamTask {
   private dirty = false;
   /** set when a record made an operator fail: the query stops, as a Kafka Streams task does */
   failure: ExecutionError | undefined;
-  /** the order records were processed in (topic, partition, offset), when a test asks for it */
-  trace: TopicPartitionOffset[] | undefined;
 
   constructor(private readonly options: StreamTaskOptions) {
     this.taskId = options.taskId;
@@ -122,7 +118,7 @@ export class StreamTask {
     for (const tp of options.inputs) {
       const handlers = topology.sources.get(tp.topic);
       if (!handlers) throw new ExecutionError(`Task ${options.taskId} of ${queryId} has no entry for topic ${tp.topic}`, { queryId });
-      this.inputs.push({ topic: tp.topic, partition: tp.partition, handlers, buffer: [], head: 0, fetchOffset: 0n, consumedOffset: 0n, emptySince: undefined });
+      this.inputs.push({ topic: tp.topic, partition: tp.partition, handlers, buffer: [], head: 0, fetchOffset: 0n, emptySince: undefined });
     }
   }
 
@@ -133,9 +129,7 @@ export class StreamTask {
     for (const o of await log.committedOffsets(queryId)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     for (const input of this.inputs) {
       const saved = committed.get(`${input.topic}/${input.partition}`);
-      const offset = saved ?? (await this.resetOffset(input));
-      input.fetchOffset = offset;
-      input.consumedOffset = offset;
+      input.fetchOffset = saved ?? (await this.resetOffset(input));
     }
     for (const s of this.stores.values()) await s.restore();
     this.initialized = true;
@@ -144,6 +138,11 @@ export class StreamTask {
   private resetOffset(input: Input): Promise<bigint> {
     const { log, offsetReset } = this.options;
     return offsetReset === 'earliest' ? log.earliestOffset(input.topic, input.partition) : log.latestOffset(input.topic, input.partition);
+  }
+
+  /** the next offset to process: the buffered head, else where the next fetch starts */
+  private position(input: Input): bigint {
+    return input.head < input.buffer.length ? input.buffer[input.head]!.offset : input.fetchOffset;
   }
 
   private buffered(input: Input): number {
@@ -159,16 +158,12 @@ export class StreamTask {
       if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE') throw e;
       // retention moved the log start past us: reset by policy, as a Kafka consumer would
       input.fetchOffset = await this.resetOffset(input);
-      input.consumedOffset = input.fetchOffset;
       this.dirty = true;
       return false;
     }
     if (result.nextOffset !== input.fetchOffset) {
       // a gap (compaction, aborted writes) moves the position even without records
-      if (result.records.length === 0) {
-        input.consumedOffset = result.nextOffset;
-        this.dirty = true;
-      }
+      if (result.records.length === 0) this.dirty = true;
       input.fetchOffset = result.nextOffset;
     }
     input.buffer = result.records;
@@ -225,19 +220,14 @@ export class StreamTask {
           const waiting = handler(record);
           if (waiting) await waiting;
         }
-        input.consumedOffset = record.offset + 1n;
         consumed++;
-        this.trace?.push({ topic: record.topic, partition: record.partition, offset: record.offset });
         if (this.recordTime > this.streamTime) {
           this.streamTime = this.recordTime;
           if (this.punctuations.isDue('STREAM_TIME', this.streamTime)) await this.punctuations.fire('STREAM_TIME', this.streamTime);
         }
         current = undefined;
         // a drained input is fetched again before the next pick, so order holds across batches
-        if (input.head >= input.buffer.length) {
-          input.consumedOffset = input.fetchOffset > input.consumedOffset ? input.fetchOffset : input.consumedOffset;
-          await this.fetch(input);
-        }
+        if (input.head >= input.buffer.length) await this.fetch(input);
       }
     } catch (e) {
       // nothing of this step is committed: the query resumes here once the cause is fixed
@@ -270,7 +260,7 @@ export class StreamTask {
   private async commit(): Promise<void> {
     const batch: StoreWriteBatch = { stateWrites: [], produce: [...this.options.drainSchemaRegistrations(), ...this.pending.splice(0)] };
     for (const s of this.stores.values()) s.store.flush(batch);
-    const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: i.consumedOffset }));
+    const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
     await this.options.state.commit({ produce: batch.produce, offsets: { group: this.options.queryId, offsets } }, batch.stateWrites);
     this.dirty = false;
   }
