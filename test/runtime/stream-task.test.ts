@@ -177,3 +177,33 @@ test('stream-time punctuations fire when the task stream time advances, once per
     t.close();
     assert.deepEqual(closed, ['closed'], 'close() is idempotent: operators are closed once');
   }));
+
+test('wall-clock punctuations fire from the loop without input, and what they emit is committed', () =>
+  withLog(async (log) => {
+    await log.createTopic('out', { partitions: 1 });
+    const fired: number[] = [];
+    let times = 0;
+    const t = task(
+      log,
+      recordingFactories([], (ctx) => {
+        if (times++) return;
+        ctx.schedule(40, 'WALL_CLOCK_TIME', (now) => {
+          fired.push(now);
+          ctx.emit({ topic: 'out', partition: 0, key: null, value: Buffer.from(`tick ${fired.length}`), timestamp: now });
+        });
+      }),
+    );
+    const started = Date.now();
+    while (Date.now() - started < 200) {
+      assert.equal(await t.step(), 0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // once per 40 ms interval at most (on the schedule's grid), however often the loop steps
+    const elapsed = Date.now() - started;
+    assert.ok(fired.length >= 2 && fired.length <= Math.floor(elapsed / 40) + 1, `fired ${fired.length} times in ${elapsed} ms`);
+    const out = await log.fetch('out', 0, 0n);
+    assert.deepEqual(
+      out.records.map((r) => r.value!.toString()),
+      fired.map((_, i) => `tick ${i + 1}`),
+    );
+  }));
