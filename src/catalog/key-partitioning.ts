@@ -93,6 +93,9 @@ export function partitioningOf(step: Step): Partitioning {
     case 'StreamRepartition':
       return step.keyExpressions.map((e) => [partitionTerm(e, step.input.columns)]);
   }
+  // a new step kind must say how it partitions its output
+  const unhandled: never = step;
+  return unhandled;
 }
 
 /** True when `input`'s records with equal `keys` values are already in the same partition. */
