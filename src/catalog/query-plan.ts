@@ -3,7 +3,7 @@
  * so a plan can be stored in the command log and rebuilt anywhere. Each step names the row layout
  * it produces (`columns`); operators compile their expressions against their input's layout.
  */
-import type { LogicalSchema } from '../common/schema.js';
+import type { Column, LogicalSchema } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { FormatInfo, TimestampColumn, WindowInfo, WindowKind } from './data-source.js';
 import type { Expression, FunctionCall, JoinType } from '../sql/ast.js';
@@ -153,6 +153,12 @@ export interface RepartitionStep extends StepBase {
   readonly keyExpressions: readonly Expression[];
   /** the internal topic, named from the query id and the step id (`-repartition` suffix) */
   readonly topic: string;
+  /**
+   * a join whose other side reads a source topic already partitioned on the join key: partition
+   * the way that topic is (murmur2 of the key serialized in its key format, its partition count),
+   * as ksqlDB does, so only this side is repartitioned
+   */
+  readonly partitionLike?: { readonly topic: string; readonly keyFormat: FormatInfo; readonly keyColumn: Column };
 }
 
 /** Writes rows to a topic, key and value serialized with the sink's formats. */

@@ -5,8 +5,9 @@
  * input (a TABLE GROUP BY on a non-key, a foreign-key join), or whose topics differ in partition
  * count, runs as a single task over every partition instead, so its answers stay right.
  *
- * Repartition topics are created when the query starts, with as many partitions as the query's
- * widest source (ksqlDB: the upstream source's count).
+ * Repartition topics are created when the query starts, with as many partitions as the topic the
+ * other side of a join reads (when only one side is repartitioned), else as the query's widest
+ * source (ksqlDB: the upstream source's count).
  */
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
@@ -67,8 +68,10 @@ export class QueryRuntime {
     let widest = 1;
     for (const topic of plan.sourceTopics) widest = Math.max(widest, await countOf(topic));
     for (const step of repartitionSteps(plan)) {
+      // as many partitions as the topic it must be co-partitioned with, else as the widest source
+      const partitions = step.partitionLike ? await countOf(step.partitionLike.topic) : widest;
       try {
-        await log.createTopic(step.topic, { partitions: widest, config: { 'cleanup.policy': 'delete', 'retention.ms': -1 } });
+        await log.createTopic(step.topic, { partitions, config: { 'cleanup.policy': 'delete', 'retention.ms': -1 } });
       } catch (e) {
         if (!(e instanceof LogError) || e.code !== 'TOPIC_EXISTS') throw e;
       }

@@ -17,7 +17,12 @@ const cases: [string, string, string[]][] = [
   ['windowed GROUP BY a value column', `CREATE TABLE q AS SELECT name, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY name;`, ['Aggregate/TUMBLING/GroupBy']],
   ['a projection keeping the key, then GROUP BY it', `CREATE TABLE q AS SELECT id, COUNT(*) AS n FROM s WHERE v > 0 GROUP BY id;`, []],
   ['stream-table join on both keys', `CREATE STREAM q AS SELECT s.id, v, label FROM s JOIN t ON s.id = t.id;`, []],
-  ['stream-table join on a stream value column', `CREATE STREAM q AS SELECT t.id, v, label FROM s JOIN t ON s.v = t.id;`, ['Join/0/Left', 'Join/0/Right']],
+  // the stream side is partitioned as the table's topic is (its key format, its partition count)
+  ['stream-table join on a stream value column', `CREATE STREAM q AS SELECT t.id, v, label FROM s JOIN t ON s.v = t.id;`, ['Join/0/Left']],
+  ['stream-stream join, one side on a value column', `CREATE STREAM q AS SELECT s2.id, v, w FROM s JOIN s2 WITHIN 1 MINUTE ON s.v = s2.id;`, ['Join/0/Left']],
+  // an expression's type is not known here: both sides go through Sluice's own partitioning
+  ['stream-table join on an expression', `CREATE STREAM q AS SELECT t.id, v, label FROM s JOIN t ON s.v + 1 = t.id;`, ['Join/0/Left', 'Join/0/Right']],
+  ['stream-stream join, both sides on value columns', `CREATE STREAM q AS SELECT s.v, w FROM s JOIN s2 WITHIN 1 MINUTE ON s.v = s2.w;`, ['Join/0/Left', 'Join/0/Right']],
   ['stream-stream join on both keys', `CREATE STREAM q AS SELECT s.id, v, w FROM s JOIN s2 WITHIN 1 MINUTE ON s.id = s2.id;`, []],
   ['three-way join on one key', `CREATE STREAM q AS SELECT s.id, v, w, label FROM s JOIN s2 WITHIN 1 MINUTE ON s.id = s2.id JOIN t ON s.id = t.id;`, []],
   ['table GROUP BY a non-key (run as one task instead)', `CREATE TABLE q AS SELECT v, COUNT(*) AS n FROM u GROUP BY v;`, []],

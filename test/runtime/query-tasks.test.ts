@@ -169,3 +169,29 @@ test('a repartitioned aggregate resumes exactly after a restart (upstream and do
     await dir.cleanup();
   }
 });
+
+const keyFormats: [string, string][] = [
+  ['KAFKA', `KEY_FORMAT='KAFKA'`],
+  ['JSON', `KEY_FORMAT='JSON'`],
+  ['DELIMITED', `KEY_FORMAT='DELIMITED'`],
+];
+for (const [format, keyFormat] of keyFormats) {
+  test(`a join on a stream value column repartitions only the stream, partitioned as the ${format}-keyed table's topic`, async () => {
+    await withEngine(async (engine) => {
+      await engine.execute(`
+        CREATE TABLE cust (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='cust', PARTITIONS=3, ${keyFormat}, VALUE_FORMAT='JSON');
+        CREATE STREAM ord (oid INT KEY, cid INT) WITH (KAFKA_TOPIC='ord', PARTITIONS=2, VALUE_FORMAT='JSON');`);
+      for (let c = 0; c < 12; c++) await engine.execute(`INSERT INTO cust (id, name) VALUES (${c}, 'n${c}');`);
+      for (let o = 0; o < 36; o++) await engine.execute(`INSERT INTO ord (oid, cid) VALUES (${o}, ${o % 12});`);
+      await engine.execute(`CREATE STREAM enr AS SELECT c.id, o.oid, c.name FROM ord o JOIN cust c ON o.cid = c.id;`);
+      await engine.runUntilIdle();
+      const topics = await engine.log.listTopics();
+      const repartitions = topics.filter((t) => t.endsWith('-repartition'));
+      assert.equal(repartitions.length, 1, repartitions.join(' '));
+      assert.equal((await engine.log.describeTopic(repartitions[0]!)).partitions.length, 3, "the table topic's partition count");
+      const out = (await readTopic(engine.log, 'ENR')).map(json);
+      assert.equal(out.length, 36, 'every order found its customer in the task of its partition');
+      for (const r of out) assert.equal(r.NAME, `n${r.OID % 12}`);
+    });
+  });
+}
