@@ -195,3 +195,27 @@ for (const [format, keyFormat] of keyFormats) {
     });
   });
 }
+
+test('max.task.idle.ms set on the session: runUntilIdle still finishes, and an input written late but earlier in time goes first', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      SET 'max.task.idle.ms' = '300';
+      CREATE TABLE cust (id STRING PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='cust', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM ord (id STRING KEY, n INT) WITH (KAFKA_TOPIC='ord', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM enr AS SELECT o.id, o.n, c.name FROM ord o LEFT JOIN cust c ON o.id = c.id;`);
+    engine.start();
+    try {
+      // the order arrives first; the customer row, older in time, a moment later
+      await engine.log.produce([{ topic: 'ord', key: text('c1'), value: text('{"N":1}'), timestamp: 2_000 }]);
+      await new Promise((r) => setTimeout(r, 50));
+      await engine.log.produce([{ topic: 'cust', key: text('c1'), value: text('{"NAME":"Alice"}'), timestamp: 1_000 }]);
+      const started = Date.now();
+      await engine.runUntilIdle();
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await engine.stop();
+    }
+    // the task waited for the empty table input, so the older row was there for the order
+    assert.deepEqual((await readTopic(engine.log, 'ENR')).map(json), [{ N: 1, NAME: 'Alice' }]);
+  });
+});
