@@ -50,7 +50,11 @@ export class QueryRuntime {
 
   /** the internal topics and the tasks, created on first use */
   private start(): Promise<void> {
-    this.starting ??= this.createTasks();
+    // a failed start (say, a source topic not there yet) is tried again on the next step
+    this.starting ??= this.createTasks().catch((e: unknown) => {
+      this.starting = undefined;
+      throw e;
+    });
     return this.starting;
   }
 
