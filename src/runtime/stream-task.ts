@@ -12,7 +12,7 @@
  * Every step ends with one commit: the records produced (sink, repartition and changelog topics),
  * the state changes and the consumed input offsets, atomically through the StateBackend.
  */
-import { ExecutionError, LogError } from '../common/errors.js';
+import { ExecutionError, LogError, StateError } from '../common/errors.js';
 import type { Step } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
@@ -201,7 +201,16 @@ export class StreamTask {
   /** Processes up to one batch in timestamp order, then commits; returns how many records it consumed. */
   async step(): Promise<number> {
     if (this.closed || this.failure) return 0;
-    if (!this.initialized) await this.init();
+    if (!this.initialized) {
+      try {
+        await this.init();
+      } catch (e) {
+        // state that cannot be restored stops the query with its reason; other causes may pass
+        if (!(e instanceof StateError)) throw e;
+        this.fail(e, undefined);
+        return 0;
+      }
+    }
     const limit = this.options.batchSize ?? 1000;
     let consumed = 0;
     let current: FetchedRecord | undefined;

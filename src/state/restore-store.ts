@@ -1,6 +1,6 @@
 /** Rebuilds a store from its changelog partition when its local copy is missing. */
 import type { Log } from '../log/log.js';
-import { LogError } from '../common/errors.js';
+import { LogError, StateError } from '../common/errors.js';
 import type { LevelDbBytesStore } from './level-db-bytes-store.js';
 import type { StateKeyspace } from './state-store.js';
 
@@ -17,7 +17,11 @@ export async function restoreFromChangelog(
   partitions: number,
 ): Promise<number> {
   try {
-    await log.describeTopic(changelogTopic);
+    const found = (await log.describeTopic(changelogTopic)).partitions.length;
+    if (found !== partitions)
+      throw new StateError(
+        `The changelog topic ${changelogTopic} has ${found} partition(s) but the query runs ${partitions} task(s) for it: its state layout changed (a source topic's partition count, or a Sluice version that partitions differently). Recreate the query to rebuild its state.`,
+      );
   } catch (e) {
     if (!(e instanceof LogError) || e.code !== 'UNKNOWN_TOPIC') throw e;
     try {

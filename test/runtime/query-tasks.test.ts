@@ -219,3 +219,55 @@ test('max.task.idle.ms set on the session: runUntilIdle still finishes, and an i
     assert.deepEqual((await readTopic(engine.log, 'ENR')).map(json), [{ N: 1, NAME: 'Alice' }]);
   });
 });
+
+test('state whose changelog no longer matches the task layout stops the query with a clear error', async () => {
+  const dir = await tempDir();
+  try {
+    let engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
+    await engine.execute(`
+      CREATE STREAM ev (id INT KEY, region STRING) WITH (KAFKA_TOPIC='ev', PARTITIONS=2, VALUE_FORMAT='JSON');
+      CREATE TABLE n AS SELECT id, COUNT(*) AS n FROM ev GROUP BY id;
+      INSERT INTO ev VALUES (1, 'x');`);
+    await engine.runUntilIdle();
+    const changelog = (await engine.log.listTopics()).find((t) => t.endsWith('-changelog'))!;
+    await engine.close();
+    // as a data directory written by a layout with one task would look
+    const { openLocalLog } = await import('../../src/index.js');
+    const log = await openLocalLog(dir.path);
+    await log.deleteTopic(changelog);
+    await log.createTopic(changelog, { partitions: 1, config: { 'cleanup.policy': 'compact' } });
+    await log.close();
+    engine = await Engine.open({ dataDir: dir.path });
+    await engine.runUntilIdle();
+    const [failed] = engine.failedQueries();
+    assert.match(failed?.error.message ?? '', /has 1 partition\(s\) but the query runs 2 task\(s\)/);
+    await engine.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('the background loop drives a repartitioned query as data arrives', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM ev (id INT KEY, region STRING) WITH (KAFKA_TOPIC='ev', PARTITIONS=3, VALUE_FORMAT='JSON');
+      CREATE TABLE n AS SELECT region, COUNT(*) AS n FROM ev GROUP BY region;`);
+    engine.start();
+    try {
+      for (let i = 0; i < 30; i++) {
+        await engine.execute(`INSERT INTO ev VALUES (${i}, 'r${i % 3}');`);
+        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      const deadline = Date.now() + 10_000;
+      let latest = new Map<string, number>();
+      while (Date.now() < deadline) {
+        latest = new Map((await readTopic(engine.log, 'N')).map((r) => [r.key!.toString(), json(r).N as number]));
+        if ([...latest.values()].reduce((a, b) => a + b, 0) === 30) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(Object.fromEntries([...latest].sort()), { r0: 10, r1: 10, r2: 10 });
+    } finally {
+      await engine.stop();
+    }
+  });
+});
