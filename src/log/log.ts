@@ -190,6 +190,12 @@ export interface Log {
    * offset or above the high watermark raises LogError OFFSET_OUT_OF_RANGE (see offset-reset.ts).
    */
   fetch(topic: string, partition: number, fromOffset: bigint, options?: FetchOptions): Promise<FetchResult>;
+  /**
+   * Kafka's AdminClient.deleteRecords: moves the partition's log start offset to `beforeOffset` (at
+   * most the high watermark), so the records before it are gone; the runtime purges repartition
+   * records its downstream tasks have committed
+   */
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void>;
   /** the log start offset */
   earliestOffset(topic: string, partition: number): Promise<bigint>;
   /** the high watermark */

@@ -84,6 +84,7 @@ export class QueryRuntime {
     const internal = new Map<string, number>();
     for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
     const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
+    const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
     const tasks: StreamTask[] = [];
     for (const sub of splitSubTopologies(plan)) {
       const counts = await Promise.all(sub.inputTopics.map(countOf));
@@ -103,6 +104,7 @@ export class QueryRuntime {
             inputs,
             internalTopicPartitions: internal,
             ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+            ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
           }),
         ),
       );

@@ -50,6 +50,8 @@ export interface StreamTaskOptions {
   readonly batchSize?: number;
   /** max.task.idle.ms */
   readonly maxTaskIdleMs?: number;
+  /** repartition.purge.interval.ms: how often consumed repartition records are deleted (default 30 s) */
+  readonly purgeIntervalMs?: number;
 }
 
 interface Input {
@@ -79,6 +81,7 @@ export class StreamTask {
   private closed = false;
   /** uncommitted offsets or punctuation output */
   private dirty = false;
+  private lastPurge = Date.now();
   /** set when a record made an operator fail: the query stops, as a Kafka Streams task does */
   failure: ExecutionError | undefined;
 
@@ -272,6 +275,22 @@ export class StreamTask {
     const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
     await this.options.state.commit({ produce: batch.produce, offsets: { group: this.options.queryId, offsets } }, batch.stateWrites);
     this.dirty = false;
+    this.purgeRepartitions(offsets);
+  }
+
+  /**
+   * Deletes the repartition records this task has committed (Kafka Streams purges them the same
+   * way): nothing else reads them, and they would otherwise keep every record twice.
+   */
+  private purgeRepartitions(committed: readonly TopicPartitionOffset[]): void {
+    const now = Date.now();
+    if (now - this.lastPurge < (this.options.purgeIntervalMs ?? 30_000)) return;
+    this.lastPurge = now;
+    for (const c of committed) {
+      if (!this.options.internalTopicPartitions.has(c.topic)) continue;
+      // in the background; a failure only means the records stay until the next purge
+      this.options.log.deleteRecords(c.topic, c.partition, c.offset).catch(() => {});
+    }
   }
 
   /** True when every input has been processed up to its high watermark. */

@@ -56,7 +56,7 @@ import {
   topicKey,
   u64Value,
 } from './key-layout.js';
-import { applyRetention, compactPartition, compactionDue, ensureSizes, type MaintenanceContext } from './log-maintenance.js';
+import { applyRetention, compactPartition, compactionDue, deleteRecordsBefore, ensureSizes, type MaintenanceContext } from './log-maintenance.js';
 import {
   newPartitionState,
   type PartitionState,
@@ -652,6 +652,22 @@ export class LocalLog implements Log {
   maintain(now?: number): Promise<MaintenanceReport> {
     if (this.closed) return Promise.reject(new LogError('the log is closed', 'CLOSED'));
     const run = this.maintenance.then(() => this.runMaintenance(now ?? this.clock()));
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Moves the log start offset (Kafka's deleteRecords); runs in turn with maintenance. */
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new LogError('the log is closed', 'CLOSED'));
+    let ps: PartitionState;
+    try {
+      ps = this.partitionOrThrow(topic, partition);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = this.maintenance.then(async () => {
+      if (this.maintenanceCtx.isLive(ps)) await deleteRecordsBefore(this.maintenanceCtx, ps, offsetNumber(beforeOffset, 'delete-records offset', { topic, partition }));
+    });
     this.maintenance = run.catch(() => undefined);
     return run;
   }
