@@ -10,6 +10,9 @@ export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
 export type { StatementResult, ResultTable } from './engine/statement-result.js';
 export type { ProcessingErrorType, ProcessingLogEntry } from './runtime/processor.js';
+export type { Cancellable, Downstream, OperatorContext, Punctuator, PunctuationType, StreamRecord } from './runtime/processor.js';
+export type { KeyValueStore, ManagedStore, StateBackend, StateKeyspace, StateWrite, StoreSpec } from './state/index.js';
+export { LocalStateBackend } from './state/index.js';
 
 export {
   SluiceError,

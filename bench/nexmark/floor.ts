@@ -6,7 +6,8 @@
  * stateful queries: a LevelDB write and a changelog record per changed key, as the engine's
  * state stores do) and the consumed offset are committed in one transaction of the same log.
  */
-import type { ExtraWrite, FetchedRecord, Log, ProduceRecord } from '../../src/log/log.js';
+import type { ExtraWrite, LocalLog } from '../../src/log/local/index.js';
+import type { FetchedRecord, Log, ProduceRecord } from '../../src/log/log.js';
 
 /** What a query's hand-written logic sees and produces. */
 export interface FloorProgram {
@@ -23,7 +24,8 @@ export interface FloorOutput {
 }
 
 export interface FloorOptions {
-  readonly log: Log;
+  /** the embedded log: the floor writes its state in the log's batch, as the engine's backend does */
+  readonly log: LocalLog;
   readonly program: FloorProgram;
   readonly inputTopics: readonly string[];
   readonly outputTopic: string;

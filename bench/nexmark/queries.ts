@@ -9,7 +9,8 @@
  * stores, write every key changed in a batch to LevelDB and to a changelog topic in the batch's
  * transaction (as JSON: the engine uses its own binary value codec).
  */
-import type { ExtraWrite, ProduceRecord } from '../../src/log/log.js';
+import type { ExtraWrite } from '../../src/log/local/index.js';
+import type { ProduceRecord } from '../../src/log/log.js';
 import { statelessFloor, type FloorProgram } from './floor.js';
 import { bigintKey, type Auction, type EventType, type Person } from './generator.js';
 

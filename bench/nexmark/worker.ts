@@ -111,7 +111,7 @@ async function countInputs(log: LocalLog, q: NexmarkQuery): Promise<number> {
  * The log with every fetch of `topic` answered from memory (the batches the engine and the floor
  * ask for, read before timing) and commits kept in memory: `flush()` writes them afterwards.
  */
-async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number): Promise<{ log: Log; flush: () => Promise<void> }> {
+async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number): Promise<{ log: LocalLog; flush: () => Promise<void> }> {
   const cached = new Map<bigint, FetchResult>();
   for (let offset = 0n; ; ) {
     const f = await real.fetch(topic, 0, offset, { maxRecords: batchSize });
@@ -141,7 +141,7 @@ async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number):
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === 'function' ? v.bind(target) : v;
     },
-  }) as Log;
+  }) as LocalLog;
   const flush = async () => {
     for (const txn of committed) await real.commitTransaction(txn);
   };
@@ -149,7 +149,7 @@ async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number):
 }
 
 /** The hand-written loop of a query, with its output (and state changelog) topics created. */
-async function createFloor(log: Log, q: NexmarkQuery, outputTopic: string, batchSize: number): Promise<FloorLoop> {
+async function createFloor(log: LocalLog, q: NexmarkQuery, outputTopic: string, batchSize: number): Promise<FloorLoop> {
   if (!q.floor) throw new Error(`${q.name} has no floor`);
   await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
   const program = q.floor();

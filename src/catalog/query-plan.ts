@@ -3,7 +3,7 @@
  * so a plan can be stored in the command log and rebuilt anywhere. Each step names the row layout
  * it produces (`columns`); operators compile their expressions against their input's layout.
  */
-import type { LogicalSchema } from '../common/schema.js';
+import type { Column, LogicalSchema } from '../common/schema.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { FormatInfo, TimestampColumn, WindowInfo, WindowKind } from './data-source.js';
 import type { Expression, FunctionCall, JoinType } from '../sql/ast.js';
@@ -140,6 +140,27 @@ export interface JoinStep extends StepBase {
   };
 }
 
+/**
+ * Re-partitions a stream (or table changelog) by `keyExpressions` through an internal topic, so the
+ * stateful step above it sees co-partitioned input. The runtime splits the plan here: the upstream
+ * sub-topology writes `topic`, a downstream one reads it. Rows pass through unchanged (`columns` =
+ * the input's); the internal topic has as many partitions as the query's widest source.
+ */
+export interface RepartitionStep extends StepBase {
+  readonly kind: 'StreamRepartition';
+  readonly input: Step;
+  /** evaluated against input.columns; their values pick the partition */
+  readonly keyExpressions: readonly Expression[];
+  /** the internal topic, named from the query id and the step id (`-repartition` suffix) */
+  readonly topic: string;
+  /**
+   * a join whose other side reads a source topic already partitioned on the join key: partition
+   * the way that topic is (murmur2 of the key serialized in its key format, its partition count),
+   * as ksqlDB does, so only this side is repartitioned
+   */
+  readonly partitionLike?: { readonly topic: string; readonly keyFormat: FormatInfo; readonly keyColumn: Column };
+}
+
 /** Writes rows to a topic, key and value serialized with the sink's formats. */
 export interface SinkStep extends StepBase {
   readonly kind: 'StreamSink' | 'TableSink';
@@ -154,7 +175,7 @@ export interface SinkStep extends StepBase {
   readonly window?: WindowInfo;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | JoinStep | SinkStep;
+export type Step = SourceStep | FilterStep | FlatMapStep | SelectKeyStep | SelectStep | AggregateStep | JoinStep | RepartitionStep | SinkStep;
 export type StepKind = Step['kind'];
 
 /** A persistent query as planned. */

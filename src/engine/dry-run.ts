@@ -48,8 +48,15 @@ export function dryRunBuild(plan: QueryPlan, factories: OperatorFactories, conte
     emit: () => {},
     schemaRegistry: new ScratchSchemaRegistry(context.schemaRegistry),
     keyValueStore: inertStore,
+    taskId: 'dry-run',
+    schedule: () => ({ cancel: () => {} }),
+    streamTime: () => Number.NEGATIVE_INFINITY,
+    // a repartition step asks for its topic's partitions: any count builds the same operator
+    topicPartitions: () => 1,
+    observeTimestamp: () => {},
+    onClose: () => {},
   };
-  buildTopology(plan, factories, ctx);
+  buildTopology(plan.sink, factories, ctx);
 }
 
 /** The key and value serdes of a stream or table, built against the real registry's contents. */

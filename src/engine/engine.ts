@@ -8,11 +8,13 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { createBuiltinRegistry } from '../functions/builtin-registry.js';
 import type { Log } from '../log/log.js';
-import { openLocalLog } from '../log/local/index.js';
+import { LocalLog, openLocalLog } from '../log/local/index.js';
 import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
-import type { OffsetReset } from '../runtime/query-task.js';
-import { QueryTask } from '../runtime/query-task.js';
+import type { OffsetReset } from '../runtime/query-runtime.js';
+import { QueryRuntime } from '../runtime/query-runtime.js';
+import { LocalStateBackend } from '../state/index.js';
+import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
 import type { Command } from './command-log.js';
@@ -40,6 +42,17 @@ export interface EngineOptions {
    * `processingLog` and written to the processing-log topic (see engine/processing-log.ts)
    */
   readonly onProcessingLog?: (entry: ProcessingLogEntry) => void;
+  /**
+   * where query state lives and how it commits with the log; defaults to state in the embedded
+   * log's own LevelDB (required for any other log adapter)
+   */
+  readonly stateBackend?: (log: Log) => StateBackend;
+}
+
+/** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
+function localStateBackend(log: Log): StateBackend {
+  if (!(log instanceof LocalLog)) throw new ExecutionError('This log adapter needs a stateBackend in the engine options');
+  return new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
 }
 
 const PROCESSING_LOG_KEPT = 1000;
@@ -49,7 +62,8 @@ export class Engine {
   readonly registry: FunctionRegistry;
   /** the most recent processing-log entries */
   readonly processingLog: ProcessingLogEntry[] = [];
-  private readonly tasks = new Map<string, QueryTask>();
+  private readonly tasks = new Map<string, QueryRuntime>();
+  private readonly state: StateBackend;
   private readonly plans = new Map<string, QueryPlan>();
   private readonly sessionProperties = new Map<string, string>();
   private readonly variables = new Map<string, string>();
@@ -69,6 +83,7 @@ export class Engine {
   ) {
     this.registry = options.registry ?? createBuiltinRegistry(options.properties ?? {});
     this.commandLog = new CommandLog(log);
+    this.state = (options.stateBackend ?? localStateBackend)(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
     this.processingLogWriter = new ProcessingLogWriter(log, processingLogSettings(this.sessionProperties));
   }
@@ -168,8 +183,9 @@ export class Engine {
   private startQuery(plan: QueryPlan): void {
     const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const config = new Map(this.sessionProperties);
-    const task = new QueryTask({
+    const task = new QueryRuntime({
       log: this.log,
+      state: this.state,
       plan,
       factories: operatorFactories,
       registry: this.registry,
@@ -207,7 +223,7 @@ export class Engine {
    * A step that throws failed outside any record (its commit: the output could not be written):
    * a production error, which stops the query under ksql.fail.on.production.error (the default).
    */
-  private async stepTask(task: QueryTask): Promise<number> {
+  private async stepTask(task: QueryRuntime): Promise<number> {
     try {
       return await task.step();
     } catch (e) {
@@ -216,8 +232,9 @@ export class Engine {
       const production = e instanceof LogError && !(this.plans.get(task.queryId)?.sourceTopics ?? []).includes(e.context.topic ?? '');
       if (production) this.reportProcessingError(processingLogEntry(task.queryId, 'sink', e, { type: 'PRODUCTION_ERROR' }));
       const message = e instanceof Error ? e.message : String(e);
-      task.failure = new ExecutionError(`Query ${task.queryId} stopped: ${production ? 'its output could not be written: ' : ''}${message}`, { queryId: task.queryId }, { cause: e });
-      this.reportProcessingError(processingLogEntry(task.queryId, 'task', task.failure, { type: 'QUERY_ERROR' }));
+      const failure = new ExecutionError(`Query ${task.queryId} stopped: ${production ? 'its output could not be written: ' : ''}${message}`, { queryId: task.queryId }, { cause: e });
+      task.fail(failure);
+      this.reportProcessingError(processingLogEntry(task.queryId, 'task', failure, { type: 'QUERY_ERROR' }));
       return 0;
     }
   }
@@ -243,7 +260,10 @@ export class Engine {
   async runUntilIdle(): Promise<void> {
     if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
     for (;;) {
-      if ((await this.pass()) === 0 && (await this.allCaughtUp())) return;
+      if ((await this.pass()) > 0) continue;
+      if (await this.allCaughtUp()) return;
+      // records are buffered but a task waits for an empty input (max.task.idle.ms): do not spin
+      await new Promise((r) => setTimeout(r, 1));
     }
   }
 

@@ -12,7 +12,8 @@
  * - consumer groups commit, per (group, topic, partition), the NEXT offset to consume (Kafka's
  *   convention: commit lastProcessed + 1);
  * - commitTransaction appends records and commits group offsets atomically (the embedded adapter
- *   uses one LevelDB batch; a Kafka adapter uses a producer transaction with sendOffsets).
+ *   uses one LevelDB batch; a Kafka adapter uses a producer transaction with sendOffsets);
+ * - state stores are not the log's business: the engine pairs a log with a StateBackend.
  *
  * Errors are LogError (src/common/errors.ts) with codes UNKNOWN_TOPIC, TOPIC_EXISTS,
  * OFFSET_OUT_OF_RANGE, INVALID_PARTITION, CLOSED, INVALID_CONFIG, IO.
@@ -144,48 +145,19 @@ export interface GroupOffsets {
   offsets: TopicPartitionOffset[];
 }
 
-/** Opaque key/value write for the state layer; value null deletes the key. */
-export interface ExtraWrite {
-  key: Buffer;
-  value: Buffer | null;
-}
-
 /**
  * Everything one processing step produces, made visible all together or not at all.
- * The embedded adapter applies it in one LevelDB batch (exactly-once by construction).
+ * The embedded adapter applies it in one LevelDB batch (exactly-once by construction). State
+ * store changes are not part of this contract: the engine's StateBackend (src/state/) pairs
+ * them with the log (the embedded adapter takes them in the same batch, see local/extra-store.ts).
  */
 export interface Transaction {
   produce: ProduceRecord[];
   offsets?: GroupOffsets;
-  extraWrites?: ExtraWrite[];
 }
 
 export interface TransactionResult {
   produced: ProduceResult[];
-}
-
-export interface ExtraRangeOptions {
-  gte?: Buffer;
-  gt?: Buffer;
-  lte?: Buffer;
-  lt?: Buffer;
-  reverse?: boolean;
-  limit?: number;
-}
-
-/**
- * The state layer's keyspace, stored next to the log so that commitTransaction's extraWrites are
- * atomic with records and offsets. Keys are opaque bytes.
- */
-export interface ExtraStore {
-  get(key: Buffer): Promise<Buffer | undefined>;
-  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
-  /** ordered entries in a key range */
-  range(options?: ExtraRangeOptions): AsyncIterable<[Buffer, Buffer]>;
-  /** writes outside a transaction (e.g. restoring state), ordered with all other log writes */
-  write(writes: ExtraWrite[]): Promise<void>;
-  /** removes every key in [gte, lt) */
-  clearRange(gte: Buffer, lt: Buffer): Promise<void>;
 }
 
 export interface MaintenanceReport {
@@ -218,6 +190,12 @@ export interface Log {
    * offset or above the high watermark raises LogError OFFSET_OUT_OF_RANGE (see offset-reset.ts).
    */
   fetch(topic: string, partition: number, fromOffset: bigint, options?: FetchOptions): Promise<FetchResult>;
+  /**
+   * Kafka's AdminClient.deleteRecords: moves the partition's log start offset to `beforeOffset` (at
+   * most the high watermark), so the records before it are gone; the runtime purges repartition
+   * records its downstream tasks have committed
+   */
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void>;
   /** the log start offset */
   earliestOffset(topic: string, partition: number): Promise<bigint>;
   /** the high watermark */
@@ -240,7 +218,6 @@ export interface Log {
 
   // ---- exactly-once ----
   commitTransaction(txn: Transaction): Promise<TransactionResult>;
-  readonly extras: ExtraStore;
 
   // ---- lifecycle ----
   /** applies retention and compaction now (a Kafka adapter leaves this to the brokers) */

@@ -4,6 +4,7 @@ import { buildFilter } from './stateless/filter.js';
 import { buildFlatMap } from './stateless/flat-map.js';
 import { buildSelect } from './stateless/select.js';
 import { buildSelectKey } from './stateless/select-key.js';
+import { buildRepartition } from './stateless/repartition.js';
 import { buildSink } from './stateless/sink.js';
 import { buildSource } from './stateless/source.js';
 import { buildAggregate } from './stateful/aggregate.js';
@@ -24,6 +25,7 @@ export const operatorFactories: OperatorFactories = {
   StreamTableJoin: buildJoin,
   TableTableJoin: buildJoin,
   ForeignKeyTableJoin: buildJoin,
+  StreamRepartition: buildRepartition,
   StreamSink: buildSink,
   TableSink: buildSink,
 };

@@ -25,6 +25,7 @@ const details: { [K in Step['kind']]?: (s: StepOfKind<K>) => string } = {
   StreamTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
   TableTableJoin: (s) => `${s.joinType} JOIN ON ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
   ForeignKeyTableJoin: (s) => `${s.joinType} JOIN ON foreign key ${formatExpression(s.leftKey)} = ${formatExpression(s.rightKey)}`,
+  StreamRepartition: (s) => `topic: ${s.topic}, key: ${s.keyExpressions.map(formatExpression).join(', ')}`,
   StreamSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
   TableSink: (s) => `topic: ${s.topic}, key: ${s.keyFormat.format}, value: ${s.valueFormat.format}`,
 };

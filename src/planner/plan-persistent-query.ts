@@ -10,6 +10,7 @@ import { buildLogicalPlan } from './logical/build-logical-plan.js';
 import type { SinkNode } from './logical/logical-plan.js';
 import { sourceNodes } from './logical/logical-plan.js';
 import { physicalPlan } from './physical/plan-physical-steps.js';
+import { addRepartitions } from './add-repartitions.js';
 import type { PlanContext, PlannedQuery, QueryContext, SinkRequest } from './plan-context.js';
 import { applyRules } from './rules/apply-rules.js';
 
@@ -31,7 +32,8 @@ export function planPersistentQuery(
   const logical = planLogicalQuery(query, sinkRequest, queryId, ctx);
   const sources = sourceNodes(logical).map((s) => s.source);
   return {
-    plan: physicalPlan(logical, queryId),
+    // stored with the command, repartitions included: a restore runs exactly this topology
+    plan: addRepartitions(physicalPlan(logical, queryId)),
     sink: logical.sink,
     sinkPartitions: sinkRequest.properties.partitions ?? Math.max(...sources.map((s) => sourcePartitions(s.topic))),
     inputSources: [...new Set(sources.map((s) => s.name))],

@@ -1,12 +1,14 @@
 /**
  * The small public Processor API: operators are functions that take a record and push results
- * downstream. The runtime owns the loop, batching and commits; operators only transform.
+ * downstream. The runtime owns the loop, batching, stream time, timers and commits; operators only
+ * transform, and declare the state (keyValueStore) and timers (schedule) they need.
  */
-import type { QueryPlan, Step, StepKind, StepOfKind } from '../catalog/query-plan.js';
+import type { Step, StepKind, StepOfKind } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
 import type { KeyValueStore } from '../state/index.js';
 import type { SchemaRegistry } from '../serde/index.js';
+import { decodeRepartitioned } from './repartition-codec.js';
 
 /** A record inside a topology: a row laid out as its step's `columns` say. */
 export interface StreamRecord {
@@ -64,8 +66,23 @@ export interface ProcessingLogEntry {
   readonly time: number;
 }
 
+/** Kafka Streams' PunctuationType: what time a punctuation follows. */
+export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
+
+/**
+ * A timer callback, given the time it fires at (the task's stream time, or Date.now()). It may
+ * emit records (committed with the task's next commit) and use the operator's stores.
+ */
+export type Punctuator = (timestamp: number) => void | Promise<void>;
+
+export interface Cancellable {
+  cancel(): void;
+}
+
 export interface OperatorContext {
   readonly queryId: string;
+  /** the task running this operator instance, Kafka Streams style: `<subtopology>_<partition>` */
+  readonly taskId: string;
   readonly registry: FunctionRegistry;
   readonly config: ReadonlyMap<string, string>;
   /**
@@ -79,6 +96,24 @@ export interface OperatorContext {
   readonly schemaRegistry: SchemaRegistry;
   /** a named state store of this query (created on first use, restored before processing) */
   keyValueStore<V>(name: string): KeyValueStore<V>;
+  /**
+   * Kafka Streams' schedule(): calls `punctuator` every `intervalMs` of stream time (after a record
+   * moves the task's stream time, whichever input or key it came from) or of wall-clock time (from
+   * the runtime's loop). A stream-time punctuation fires at most once per advance, however far it
+   * jumped. Scheduled while the operator is built.
+   */
+  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
+  /** the task's stream time: the largest record timestamp it has processed (-Infinity before any) */
+  streamTime(): number;
+  /** partitions of an internal topic this query writes (repartition topics) */
+  topicPartitions(topic: string): number;
+  /**
+   * a source whose timestamp comes from a column reports it, so the task's stream time follows
+   * the extracted timestamps (Kafka Streams' TimestampExtractor)
+   */
+  observeTimestamp(timestamp: number): void;
+  /** the operator's close(): the runtime calls it once, when the task closes */
+  onClose(close: () => void): void;
 }
 
 /**
@@ -90,22 +125,31 @@ export type OperatorFactory<S extends Step> = (step: S, ctx: OperatorContext, do
 export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<StepOfKind<K>> };
 
 export interface Topology {
-  /** the entry points of each source topic (a self-join reads one topic twice) */
+  /** the entry points of each input topic (a self-join reads one topic twice) */
   readonly sources: ReadonlyMap<string, readonly Downstream<FetchedRecord>[]>;
 }
 
-/** Builds the operator chain for a plan, sink first so each operator knows its downstream. */
-export function buildTopology(plan: QueryPlan, factories: OperatorFactories, ctx: OperatorContext): Topology {
+/**
+ * Builds the operator chain of one sub-topology, root first so each operator knows its downstream.
+ * The root is the sink or a repartition step (whose operator writes the internal topic); a
+ * repartition step below the root is where this sub-topology reads another one's output.
+ */
+export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext): Topology {
   const sources = new Map<string, Downstream<FetchedRecord>[]>();
+  const addSource = (topic: string, entry: Downstream<FetchedRecord>) => sources.set(topic, [...(sources.get(topic) ?? []), entry]);
   const build = (step: Step, downstream: Downstream): void => {
+    if (step !== root && step.kind === 'StreamRepartition') {
+      addSource(step.topic, (rec) => downstream(decodeRepartitioned(rec)));
+      return;
+    }
     const op = (factories[step.kind] as OperatorFactory<Step>)(step, ctx, downstream);
     if ('input' in step) build(step.input, op as Downstream);
     else if ('left' in step) {
       const [left, right] = op as readonly [Downstream, Downstream];
       build(step.left, left);
       build(step.right, right);
-    } else sources.set(step.topic, [...(sources.get(step.topic) ?? []), op as Downstream<FetchedRecord>]);
+    } else addSource(step.topic, op as Downstream<FetchedRecord>);
   };
-  build(plan.sink, () => {});
+  build(root, () => {});
   return { sources };
 }

@@ -7,6 +7,8 @@ export class ChangeloggingBytesStore implements BytesStore {
   constructor(
     private readonly inner: BytesStore,
     readonly changelogTopic: string,
+    /** the task's partition of the changelog (Kafka Streams: changelog partition = task partition) */
+    readonly changelogPartition = 0,
   ) {}
 
   get name(): string {
@@ -23,7 +25,7 @@ export class ChangeloggingBytesStore implements BytesStore {
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const { key, value } of this.changes.values()) batch.produce.push({ topic: this.changelogTopic, partition: 0, key, value });
+    for (const { key, value } of this.changes.values()) batch.produce.push({ topic: this.changelogTopic, partition: this.changelogPartition, key, value });
     this.changes.clear();
     this.inner.flush(batch);
   }

@@ -1,13 +1,12 @@
-/** The bottom layer: a key prefix in the log's LevelDB keyspace; writes wait for the commit. */
-import type { ExtraStore } from '../log/log.js';
-import type { BytesStore, StoreWriteBatch } from './state-store.js';
+/** The bottom layer: a key prefix in a LevelDB keyspace (the backend's); writes wait for the commit. */
+import type { BytesStore, StateKeyspace, StoreWriteBatch } from './state-store.js';
 
 export class LevelDbBytesStore implements BytesStore {
   private readonly pending = new Map<string, { key: Buffer; value: Buffer | null }>();
 
   constructor(
     readonly name: string,
-    private readonly extras: ExtraStore,
+    private readonly keyspace: StateKeyspace,
     /** every key of this store starts with it */
     readonly prefix: Buffer,
   ) {}
@@ -15,7 +14,7 @@ export class LevelDbBytesStore implements BytesStore {
   async get(key: Buffer): Promise<Buffer | undefined> {
     const p = this.pending.get(key.toString('latin1'));
     if (p) return p.value ?? undefined;
-    return this.extras.get(Buffer.concat([this.prefix, key]));
+    return this.keyspace.get(Buffer.concat([this.prefix, key]));
   }
 
   put(key: Buffer, value: Buffer | null): void {
@@ -23,13 +22,13 @@ export class LevelDbBytesStore implements BytesStore {
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const { key, value } of this.pending.values()) batch.extraWrites.push({ key: Buffer.concat([this.prefix, key]), value });
+    for (const { key, value } of this.pending.values()) batch.stateWrites.push({ key: Buffer.concat([this.prefix, key]), value });
     this.pending.clear();
   }
 
   /** true when nothing is stored under the prefix (a new or lost store) */
   async isEmpty(): Promise<boolean> {
-    for await (const _ of this.extras.range({ gte: this.prefix, lt: prefixEnd(this.prefix), limit: 1 })) return false;
+    for await (const _ of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix), limit: 1 })) return false;
     return true;
   }
 }

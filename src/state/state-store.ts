@@ -9,11 +9,25 @@
  * transaction as the produced records and the consumed offsets, so state, output and progress
  * always agree (exactly-once in the embedded log).
  */
-import type { ExtraWrite, ProduceRecord } from '../log/log.js';
+import type { ProduceRecord } from '../log/log.js';
 
-/** What a commit collects from every store. */
+/** One change to the state keyspace; value null deletes the key. */
+export interface StateWrite {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+/** The ordered byte keyspace the bottom store layer lives in (a StateBackend provides it). */
+export interface StateKeyspace {
+  get(key: Buffer): Promise<Buffer | undefined>;
+  range(options: { gte?: Buffer; lt?: Buffer; limit?: number }): AsyncIterable<[Buffer, Buffer]>;
+  /** writes outside a commit (restoring state) */
+  write(writes: StateWrite[]): Promise<void>;
+}
+
+/** What a commit collects from every store: state changes and changelog records. */
 export interface StoreWriteBatch {
-  readonly extraWrites: ExtraWrite[];
+  readonly stateWrites: StateWrite[];
   readonly produce: ProduceRecord[];
 }
 

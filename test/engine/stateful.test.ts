@@ -1,3 +1,4 @@
+import type { LocalLog } from '../../src/log/local/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/index.js';
@@ -53,7 +54,7 @@ test('a lost state store is rebuilt from its changelog topic', async () => {
     const changelogs = (await engine.log.listTopics()).filter((t) => t.endsWith('-changelog'));
     assert.ok(changelogs.length >= 1, 'the aggregate store has a changelog topic');
     // wipe every state key, as if the store's files were lost
-    await engine.log.extras.clearRange(Buffer.from('state\u0000'), Buffer.from('state\u0001'));
+    await (engine.log as LocalLog).extras.clearRange(Buffer.from('state\u0000'), Buffer.from('state\u0001'));
     await engine.close();
 
     engine = await Engine.open({ dataDir: dir.path });

@@ -7,3 +7,4 @@ export { LocalLog, type LocalLogOptions } from './local-log.js';
 export function openLocalLog(dir: string, options?: LocalLogOptions): Promise<LocalLog> {
   return LocalLog.open(dir, options);
 }
+export type { ExtraRangeOptions, ExtraStore, ExtraWrite, LocalTransaction } from './extra-store.js';

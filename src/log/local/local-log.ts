@@ -10,9 +10,6 @@ import { Level } from 'level';
 import { LogError } from '../../common/errors.js';
 import type {
   CreateTopicOptions,
-  ExtraRangeOptions,
-  ExtraStore,
-  ExtraWrite,
   FetchOptions,
   FetchResult,
   FetchedRecord,
@@ -24,9 +21,9 @@ import type {
   TopicConfigInput,
   TopicDescription,
   TopicPartitionOffset,
-  Transaction,
   TransactionResult,
 } from '../log.js';
+import type { ExtraRangeOptions, ExtraStore, ExtraWrite, LocalTransaction } from './extra-store.js';
 import { partitionForKey } from '../murmur2-partitioner.js';
 import {
   KAFKA_DEFAULT_TOPIC_CONFIG,
@@ -59,7 +56,7 @@ import {
   topicKey,
   u64Value,
 } from './key-layout.js';
-import { applyRetention, compactPartition, compactionDue, ensureSizes, type MaintenanceContext } from './log-maintenance.js';
+import { applyRetention, compactPartition, compactionDue, deleteRecordsBefore, ensureSizes, type MaintenanceContext } from './log-maintenance.js';
 import {
   newPartitionState,
   type PartitionState,
@@ -613,7 +610,7 @@ export class LocalLog implements Log {
 
   // ---------------------------------------------------------------- exactly-once
 
-  async commitTransaction(txn: Transaction): Promise<TransactionResult> {
+  async commitTransaction(txn: LocalTransaction): Promise<TransactionResult> {
     this.checkOpen();
     if (txn === null || typeof txn !== 'object') throw invalidRecord('a transaction must be an object');
     const ops: WriteOp[] = [];
@@ -655,6 +652,22 @@ export class LocalLog implements Log {
   maintain(now?: number): Promise<MaintenanceReport> {
     if (this.closed) return Promise.reject(new LogError('the log is closed', 'CLOSED'));
     const run = this.maintenance.then(() => this.runMaintenance(now ?? this.clock()));
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Moves the log start offset (Kafka's deleteRecords); runs in turn with maintenance. */
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new LogError('the log is closed', 'CLOSED'));
+    let ps: PartitionState;
+    try {
+      ps = this.partitionOrThrow(topic, partition);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = this.maintenance.then(async () => {
+      if (this.maintenanceCtx.isLive(ps)) await deleteRecordsBefore(this.maintenanceCtx, ps, offsetNumber(beforeOffset, 'delete-records offset', { topic, partition }));
+    });
     this.maintenance = run.catch(() => undefined);
     return run;
   }

@@ -68,23 +68,51 @@ export interface RetentionOutcome {
 }
 
 export async function applyRetention(ctx: MaintenanceContext, ps: PartitionState, config: TopicConfig, now: number): Promise<RetentionOutcome> {
-  const outcome: RetentionOutcome = { batchesDeleted: 0, truncated: false };
-  if (!policyDeletes(config['cleanup.policy'])) return outcome;
+  if (!policyDeletes(config['cleanup.policy'])) return { batchesDeleted: 0, truncated: false };
   const retentionMs = config['retention.ms'];
   const retentionBytes = config['retention.bytes'];
-  if (retentionMs < 0 && retentionBytes < 0) return outcome;
+  if (retentionMs < 0 && retentionBytes < 0) return { batchesDeleted: 0, truncated: false };
   if (retentionBytes >= 0) await ensureSizes(ctx, ps);
-  if (!ctx.isLive(ps)) return outcome;
-
+  if (!ctx.isLive(ps)) return { batchesDeleted: 0, truncated: false };
   const cutoff = now - retentionMs;
   let remaining = ps.sizeBytes ?? 0;
+  return deleteLeadingBatches(ctx, ps, ps.logStartOffset, (maxTimestamp, _lastOffset, bytes) => {
+    const expired = retentionMs >= 0 && maxTimestamp < cutoff;
+    const oversized = retentionBytes >= 0 && remaining - bytes >= retentionBytes;
+    if (!expired && !oversized) return false;
+    remaining -= bytes;
+    return true;
+  });
+}
+
+/**
+ * Kafka's deleteRecords: the log start offset moves to `before` (at most the high watermark) and
+ * the batches wholly before it go; a batch it cuts through stays, its earlier records unreadable.
+ */
+export async function deleteRecordsBefore(ctx: MaintenanceContext, ps: PartitionState, before: number): Promise<RetentionOutcome> {
+  const start = Math.min(before, ps.highWatermark);
+  if (start <= ps.logStartOffset) return { batchesDeleted: 0, truncated: false };
+  return deleteLeadingBatches(ctx, ps, start, (_maxTimestamp, lastOffset) => lastOffset < start);
+}
+
+/**
+ * Deletes the partition's oldest batches while `expired` says so (given each batch's newest
+ * timestamp, last offset and size), and moves the log start offset past them (at least to `floor`).
+ */
+async function deleteLeadingBatches(
+  ctx: MaintenanceContext,
+  ps: PartitionState,
+  floor: number,
+  expired: (maxTimestamp: number, lastOffset: number, bytes: number) => boolean,
+): Promise<RetentionOutcome> {
+  const outcome: RetentionOutcome = { batchesDeleted: 0, truncated: false };
   let ops: WriteOp[] = [];
-  let newStart = ps.logStartOffset;
+  let newStart = Math.max(ps.logStartOffset, floor);
   let deletedBytes = 0;
   let dirtyDeleted = 0;
 
   const flush = async (): Promise<void> => {
-    if (ops.length === 0) return;
+    if (ops.length === 0 && newStart <= ps.logStartOffset) return;
     // raised before the delete is submitted: a fetch that could see the deletion also sees this
     if (newStart > ps.logStartOffset) {
       ps.logStartOffset = newStart;
@@ -111,15 +139,13 @@ export async function applyRetention(ctx: MaintenanceContext, ps: PartitionState
       const [k, v] = entry;
       const header = readBatchHeader(v);
       const base = dataKeyOffset(k);
-      const expired = retentionMs >= 0 && header.maxTimestamp < cutoff;
-      const oversized = retentionBytes >= 0 && remaining - v.length >= retentionBytes;
-      if (!expired && !oversized) break;
+      const last = base + header.lastOffsetDelta;
+      if (!expired(header.maxTimestamp, last, v.length)) break;
       ops.push({ type: 'del', key: k });
       outcome.batchesDeleted++;
-      remaining -= v.length;
       deletedBytes += v.length;
       if (base >= ps.cleanerCheckpoint) dirtyDeleted += v.length;
-      newStart = Math.max(newStart, base + header.lastOffsetDelta + 1);
+      newStart = Math.max(newStart, last + 1);
       if (ops.length >= 1000) {
         if (!ctx.isLive(ps)) return outcome;
         await flush();

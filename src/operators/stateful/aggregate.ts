@@ -5,7 +5,8 @@
  * aggregate and the newest contributing timestamp; windowed, one such entry per live window.
  * Table aggregations also remember each input row's group and arguments, so an update or delete
  * can be undone from the group it left. Every change emits the group's new row (EMIT CHANGES),
- * or, with EMIT FINAL, a window's row once stream time passes its end plus the grace period.
+ * or, with EMIT FINAL, a window's row once the task's stream time passes its end plus the grace
+ * period (a stream-time punctuation, so any record of the task can close it).
  */
 import type { AggregateStep } from '../../catalog/query-plan.js';
 import { encodeValue } from '../../common/value-codec.js';
@@ -29,6 +30,8 @@ interface Contribution {
 
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 const FINAL_PENDING_KEY = Buffer.from([0xff, 0x66, 0x70]);
+/** what a punctuation's output carries instead of an input record's position */
+const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
 
 export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downstream: Downstream): Downstream {
   const scope = step.input.columns;
@@ -56,7 +59,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     }
     return row;
   };
-  const emit = (rec: StreamRecord, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) =>
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) =>
     downstream({
       row: rowOf(group, accs, bounds),
       timestamp: ts,
@@ -136,26 +139,47 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     return out;
   };
 
-  // EMIT FINAL: windows waiting for stream time to pass their end plus grace
+  // EMIT FINAL: windows waiting for the task's stream time to pass their end plus grace, emitted by
+  // a stream-time punctuation, whichever record (key, input) moved stream time
   type Pending = [unknown[], number, number];
-  const emitClosed = async (rec: StreamRecord, now: number) => {
+  /** the earliest end + grace among pending windows, once loaded: the punctuation's fast path */
+  let earliestDue: number | undefined;
+  const pendingWindows = async (): Promise<Pending[]> => {
     const pending = ((await store.get(FINAL_PENDING_KEY)) as Pending[] | undefined) ?? [];
+    if (earliestDue === undefined) earliestDue = pending.reduce((min, [, , end]) => Math.min(min, end + grace), Number.POSITIVE_INFINITY);
+    return pending;
+  };
+  const emitClosed = async (now: number) => {
+    if (earliestDue !== undefined && now < earliestDue) return;
+    const pending = await pendingWindows();
     const due = pending.filter(([, , end]) => end + grace <= now);
     if (!due.length) return;
-    store.put(FINAL_PENDING_KEY, pending.filter(([, , end]) => end + grace > now));
+    const rest = pending.filter(([, , end]) => end + grace > now);
+    store.put(FINAL_PENDING_KEY, rest.length ? rest : undefined);
+    earliestDue = rest.reduce((min, [, , end]) => Math.min(min, end + grace), Number.POSITIVE_INFINITY);
     due.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
     for (const [group, start, end] of due) {
       const key = encodeValue(group);
       const windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
       const w = windows.find(([s, e]) => s === start && e === end);
-      if (w) await emit(rec, group, w[2], w[3], [start, end]);
+      if (w) await emit(PUNCTUATED, group, w[2], w[3], [start, end]);
     }
   };
   const markPending = async (group: unknown[], start: number, end: number) => {
-    const pending = ((await store.get(FINAL_PENDING_KEY)) as Pending[] | undefined) ?? [];
+    const pending = await pendingWindows();
     if (!pending.some(([g, s, e]) => s === start && e === end && encodeValue(g).equals(encodeValue(group)))) {
       store.put(FINAL_PENDING_KEY, [...pending, [group, start, end]]);
+      earliestDue = Math.min(earliestDue!, end + grace);
     }
+  };
+  if (step.emitFinal) {
+    const timer = ctx.schedule(1, 'STREAM_TIME', emitClosed);
+    ctx.onClose(() => timer.cancel());
+  }
+  /** the lateness horizon: EMIT FINAL follows the task's stream time, as its windows close by it */
+  const horizon = async (ts: number): Promise<number> => {
+    const own = await advance(ts);
+    return step.emitFinal ? Math.max(own, ctx.streamTime()) : own;
   };
   const prune = (windows: WindowState[], now: number): WindowState[] =>
     // windows closed for good (and already emitted) can be dropped from state
@@ -166,7 +190,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       if (rec.tombstone) return;
       const group = groupOf(rec.row);
       if (!group) return;
-      const now = await advance(rec.timestamp);
+      const now = await horizon(rec.timestamp);
       const key = encodeValue(group);
       let windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
       const args = evalArgs(rec.row);
@@ -186,7 +210,6 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       store.put(key, windows);
       if (step.emitFinal) {
         for (const [start, end] of changed) await markPending(group, start, end);
-        await emitClosed(rec, now);
         return;
       }
       for (const w of changed) await emit(rec, group, w[2], w[3], [w[0], w[1]]);
@@ -199,7 +222,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     if (rec.tombstone) return;
     const group = groupOf(rec.row);
     if (!group) return;
-    const now = await advance(rec.timestamp);
+    const now = await horizon(rec.timestamp);
     const ts = rec.timestamp;
     const key = encodeValue(group);
     const sessions = ((await store.get(key)) as WindowState[] | undefined) ?? [];
@@ -223,7 +246,6 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     store.put(key, [...prune(rest, now), merged].sort((a, b) => a[0] - b[0]));
     if (step.emitFinal) {
       await markPending(group, start, end);
-      await emitClosed(rec, now);
       return;
     }
     // sessions swallowed by the merge are deleted downstream

@@ -3,8 +3,10 @@
  *
  * - StreamStreamJoin: each side buffers its records per join key for the join window; a record
  *   joins every buffered record of the other side within WITHIN (before, after). Outer sides are
- *   emitted with NULLs at once when nothing matches (ksqlDB's behaviour without GRACE PERIOD
- *   semantics changes); records later than window + grace behind stream time are dropped.
+ *   emitted with NULLs at once when nothing matches (ksqlDB's behaviour without GRACE PERIOD);
+ *   with a GRACE PERIOD, once the task's stream time passes the record's window end plus grace
+ *   (a stream-time punctuation, so any record of the task can release it). Records later than
+ *   window + grace behind stream time are dropped.
  * - StreamTableJoin: the table side is materialized by key; stream records look it up.
  * - TableTableJoin: both sides materialized; every change emits the key's joined row, or a delete
  *   if the key had a joined row and no longer has.
@@ -29,6 +31,8 @@ type TableRow = [unknown[], number];
 
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
+/** what a punctuation's output carries instead of an input record's position */
+const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
 
 export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Downstream): readonly [Downstream, Downstream] {
   const leftKeyFn = compileStepExpression(step.leftKey, step.left.columns, ctx, step.id);
@@ -38,7 +42,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   const leftNulls = new Array<unknown>(leftWidth).fill(null);
   const rightNulls = new Array<unknown>(rightWidth).fill(null);
   const joined = (key: unknown, left: unknown[] | null, right: unknown[] | null): unknown[] => [key, ...(left ?? leftNulls), ...(right ?? rightNulls)];
-  const emit = (rec: StreamRecord, row: unknown[], timestamp: number, tombstone = false) =>
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, row: unknown[], timestamp: number, tombstone = false) =>
     downstream({ row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}) });
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
@@ -63,15 +67,33 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const retention = beforeMs + afterMs + graceMs;
     const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
 
-    // unmatched outer records waiting for their window to close (non-eager mode)
-    const pendingList = async (): Promise<Pending[]> => ((await meta.get(PENDING_KEY)) as Pending[] | undefined) ?? [];
-    const flushClosed = async (rec: StreamRecord, now: number) => {
+    // unmatched outer records waiting for their window to close (non-eager mode), emitted by a
+    // stream-time punctuation once the task's stream time passes it, whichever record moved it
+    /** the earliest closeAt among pending records, once loaded: the punctuation's fast path */
+    let earliestClose: number | undefined;
+    const pendingList = async (): Promise<Pending[]> => {
+      const pending = ((await meta.get(PENDING_KEY)) as Pending[] | undefined) ?? [];
+      if (earliestClose === undefined) earliestClose = pending.reduce((min, p) => Math.min(min, p.closeAt), Number.POSITIVE_INFINITY);
+      return pending;
+    };
+    const savePending = (pending: Pending[]) => {
+      meta.put(PENDING_KEY, pending.length ? pending : undefined);
+      earliestClose = pending.reduce((min, p) => Math.min(min, p.closeAt), Number.POSITIVE_INFINITY);
+    };
+    const flushClosed = async (taskTime: number) => {
+      if (earliestClose !== undefined && taskTime < earliestClose) return;
+      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+      const now = Math.max(taskTime, streamTime);
       const pending = await pendingList();
       const due = pending.filter((p) => p.closeAt <= now);
       if (!due.length) return;
-      meta.put(PENDING_KEY, pending.filter((p) => p.closeAt > now));
-      for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(rec, outerRow(p.left, p.key, p.row), p.ts);
+      savePending(pending.filter((p) => p.closeAt > now));
+      for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(PUNCTUATED, outerRow(p.left, p.key, p.row), p.ts);
     };
+    if (!eagerOuter && (outerLeft || outerRight)) {
+      const timer = ctx.schedule(1, 'STREAM_TIME', flushClosed);
+      ctx.onClose(() => timer.cancel());
+    }
 
     const side = (isLeft: boolean): Downstream => async (rec) => {
       if (rec.tombstone) return;
@@ -104,7 +126,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       if (!eagerOuter && matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
         const pending = await pendingList();
-        if (pending.some((p) => matched.has(p.id))) meta.put(PENDING_KEY, pending.filter((p) => !matched.has(p.id)));
+        if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
       }
       for (const [ts, row] of matches) {
         const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
@@ -112,9 +134,14 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       if (!matches.length && outer) {
         if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);
-        else meta.put(PENDING_KEY, [...(await pendingList()), { id, left: isLeft, key, row: rec.row, ts: t, closeAt: t + (isLeft ? afterMs : beforeMs) + graceMs }]);
+        else {
+          const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
+          meta.put(PENDING_KEY, [...(await pendingList()), { id, left: isLeft, key, row: rec.row, ts: t, closeAt }]);
+          earliestClose = Math.min(earliestClose!, closeAt);
+          // already closed by the stream time this record did not move: no punctuation will come for it
+          if (closeAt <= streamTime) await flushClosed(ctx.streamTime());
+        }
       }
-      if (!eagerOuter) await flushClosed(rec, streamTime);
     };
     return [side(true), side(false)];
   }

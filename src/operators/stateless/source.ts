@@ -100,6 +100,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
         return;
       }
       row[base] = BigInt(timestamp);
+      ctx.observeTimestamp(timestamp);
     }
     // optional fields assigned rather than spread in: object spread is slow on this path
     const out: Mutable<StreamRecord> = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };

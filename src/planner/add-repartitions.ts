@@ -1,0 +1,102 @@
+/**
+ * Rewrite: every stateful step sees input co-partitioned on its key. A stream GROUP BY on anything
+ * but the input's key, and a join whose sides are not both partitioned on their join expressions,
+ * get StreamRepartition steps below them (for a join: on both sides, so both are partitioned the
+ * same way). The runtime splits the plan at these steps into sub-topologies joined by internal
+ * `-repartition` topics, as ksqlDB plans them.
+ *
+ * A TABLE GROUP BY is left alone: re-grouping a changelog needs the old row's group sent to the old
+ * partition (Kafka Streams' subtractor records); until then the runtime runs such a plan as one
+ * task over every partition. Idempotent: a plan that already has its repartitions is unchanged.
+ */
+import type { JoinStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from '../catalog/query-plan.js';
+import { isPartitionedBy } from '../catalog/key-partitioning.js';
+import type { Expression } from '../sql/ast.js';
+
+export function addRepartitions(plan: QueryPlan): QueryPlan {
+  const repartition = (input: Step, keyExpressions: readonly Expression[], id: string): RepartitionStep => ({
+    kind: 'StreamRepartition',
+    id,
+    input,
+    keyExpressions,
+    columns: input.columns,
+    topic: `_sluice-${plan.queryId}-${id.replace(/[^A-Za-z0-9._-]/g, '-')}-repartition`,
+  });
+
+  const rewrite = (step: Step): Step => {
+    switch (step.kind) {
+      case 'StreamSource':
+      case 'TableSource':
+        return step;
+      case 'StreamAggregate': {
+        const input = rewrite(step.input);
+        const keyed = isPartitionedBy(input, step.groupBy) ? input : repartition(input, step.groupBy, `${step.id}/GroupBy`);
+        return keyed === step.input ? step : { ...step, input: keyed };
+      }
+      case 'StreamStreamJoin':
+      case 'StreamTableJoin':
+      case 'TableTableJoin': {
+        let left = rewrite(step.left);
+        let right = rewrite(step.right);
+        const leftReady = isPartitionedBy(left, [step.leftKey]);
+        const rightReady = isPartitionedBy(right, [step.rightKey]);
+        if (leftReady && rightReady) return left === step.left && right === step.right ? step : { ...step, left, right };
+        const like = leftReady ? partitionedLike(left, step.rightKey, right) : rightReady ? partitionedLike(right, step.leftKey, left) : undefined;
+        if (like && leftReady) right = { ...repartition(right, [step.rightKey], `${step.id}/Right`), partitionLike: like };
+        else if (like) left = { ...repartition(left, [step.leftKey], `${step.id}/Left`), partitionLike: like };
+        else {
+          // both sides, so both are partitioned by the same function of the same key value
+          left = repartition(left, [step.leftKey], `${step.id}/Left`);
+          right = repartition(right, [step.rightKey], `${step.id}/Right`);
+        }
+        return left === step.left && right === step.right ? step : ({ ...step, left, right } satisfies JoinStep);
+      }
+      case 'ForeignKeyTableJoin': {
+        const left = rewrite(step.left);
+        const right = rewrite(step.right);
+        return left === step.left && right === step.right ? step : { ...step, left, right };
+      }
+      default: {
+        const input = rewrite(step.input);
+        return input === step.input ? step : ({ ...step, input } as Step);
+      }
+    }
+  };
+  const sink = rewrite(plan.sink) as SinkStep;
+  return sink === plan.sink ? plan : { ...plan, sink };
+}
+
+/** key formats whose serialization needs no schema registry, so a repartition can copy it */
+const COPYABLE_KEY_FORMATS = new Set(['KAFKA', 'JSON', 'DELIMITED']);
+
+/**
+ * How to partition the other side of a join like `ready` is: the source topic `ready` reads (its
+ * partitioning comes straight from that topic's key), when the other side's join key is a column
+ * of the same type as that key and the key format can be copied. Otherwise undefined.
+ */
+function partitionedLike(ready: Step, otherKey: Expression, other: Step): RepartitionStep['partitionLike'] {
+  const source = sourceOf(ready);
+  if (!source || source.window || !COPYABLE_KEY_FORMATS.has(source.keyFormat.format)) return undefined;
+  const keys = source.schema.columns.filter((c) => c.namespace === 'KEY');
+  if (keys.length !== 1 || otherKey.kind !== 'ColumnRef') return undefined;
+  const matching = other.columns.filter((c) => c.name === otherKey.name && (!otherKey.source || !c.source || c.source === otherKey.source));
+  if (matching.length !== 1 || JSON.stringify(matching[0]!.type) !== JSON.stringify(keys[0]!.type)) return undefined;
+  return { topic: source.topic, keyFormat: source.keyFormat, keyColumn: keys[0]! };
+}
+
+/** the source a stateless chain reads */
+function sourceOf(step: Step): SourceStep | undefined {
+  switch (step.kind) {
+    case 'StreamSource':
+    case 'TableSource':
+      return step;
+    case 'StreamFilter':
+    case 'TableFilter':
+    case 'StreamFlatMap':
+    case 'StreamSelect':
+    case 'TableSelect':
+      return sourceOf(step.input);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Runs one persistent query as tasks (Kafka Streams style): the plan is split into sub-topologies at
+ * its repartition steps, and each sub-topology runs as one task per partition group (task N reads
+ * partition N of every topic it reads). A sub-topology whose stateful steps do not see co-partitioned
+ * input (a TABLE GROUP BY on a non-key, a foreign-key join), or whose topics differ in partition
+ * count, runs as a single task over every partition instead, so its answers stay right.
+ *
+ * Repartition topics are created when the query starts, with as many partitions as the topic the
+ * other side of a join reads (when only one side is repartitioned), else as the query's widest
+ * source (ksqlDB: the upstream source's count).
+ */
+import { LogError } from '../common/errors.js';
+import type { ExecutionError } from '../common/errors.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
+import type { SchemaRegistry } from '../serde/index.js';
+import type { StateBackend } from '../state/index.js';
+import type { OperatorFactories, ProcessingLogEntry } from './processor.js';
+import { StreamTask } from './stream-task.js';
+import type { OffsetReset } from './stream-task.js';
+import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
+
+export type { OffsetReset } from './stream-task.js';
+
+export interface QueryRuntimeOptions {
+  readonly log: Log;
+  readonly state: StateBackend;
+  readonly plan: QueryPlan;
+  readonly factories: OperatorFactories;
+  readonly registry: FunctionRegistry;
+  readonly config: ReadonlyMap<string, string>;
+  readonly offsetReset: OffsetReset;
+  readonly onProcessingLog: (entry: ProcessingLogEntry) => void;
+  readonly schemaRegistry: SchemaRegistry;
+  readonly drainSchemaRegistrations: () => ProduceRecord[];
+  /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
+  readonly continueOnProductionError?: (error: unknown) => boolean;
+  readonly batchSize?: number;
+}
+
+export class QueryRuntime {
+  readonly queryId: string;
+  private tasks: StreamTask[] = [];
+  private starting: Promise<void> | undefined;
+  private closed = false;
+  private stoppedBy: ExecutionError | undefined;
+  paused = false;
+
+  constructor(private readonly options: QueryRuntimeOptions) {
+    this.queryId = options.plan.queryId;
+  }
+
+  /** the internal topics and the tasks, created on first use */
+  private start(): Promise<void> {
+    // a failed start (say, a source topic not there yet) is tried again on the next step
+    this.starting ??= this.createTasks().catch((e: unknown) => {
+      this.starting = undefined;
+      throw e;
+    });
+    return this.starting;
+  }
+
+  private async createTasks(): Promise<void> {
+    const { log, plan, config } = this.options;
+    const partitionCount = new Map<string, number>();
+    const countOf = async (topic: string) => {
+      let n = partitionCount.get(topic);
+      if (n === undefined) {
+        n = (await log.describeTopic(topic)).partitions.length;
+        partitionCount.set(topic, n);
+      }
+      return n;
+    };
+    let widest = 1;
+    for (const topic of plan.sourceTopics) widest = Math.max(widest, await countOf(topic));
+    for (const step of repartitionSteps(plan)) {
+      // as many partitions as the topic it must be co-partitioned with, else as the widest source
+      const partitions = step.partitionLike ? await countOf(step.partitionLike.topic) : widest;
+      try {
+        await log.createTopic(step.topic, { partitions, config: { 'cleanup.policy': 'delete', 'retention.ms': -1 } });
+      } catch (e) {
+        if (!(e instanceof LogError) || e.code !== 'TOPIC_EXISTS') throw e;
+      }
+      partitionCount.delete(step.topic);
+    }
+    const internal = new Map<string, number>();
+    for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
+    const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
+    const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
+    const tasks: StreamTask[] = [];
+    for (const sub of splitSubTopologies(plan)) {
+      const counts = await Promise.all(sub.inputTopics.map(countOf));
+      const perPartition = sub.coPartitioned && counts.every((c) => c === counts[0]);
+      const groups: TopicPartition[][] = perPartition
+        ? Array.from({ length: counts[0] ?? 1 }, (_, p) => sub.inputTopics.map((topic) => ({ topic, partition: p })))
+        : [sub.inputTopics.flatMap((topic, i) => Array.from({ length: counts[i]! }, (_, p) => ({ topic, partition: p })))];
+      groups.forEach((inputs, p) =>
+        tasks.push(
+          new StreamTask({
+            ...this.options,
+            queryId: this.queryId,
+            taskId: `${sub.index}_${p}`,
+            partition: p,
+            partitions: groups.length,
+            root: sub.root,
+            inputs,
+            internalTopicPartitions: internal,
+            ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+            ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
+          }),
+        ),
+      );
+    }
+    if (this.closed) for (const t of tasks) t.close();
+    this.tasks = tasks;
+  }
+
+  /** One step of every task, upstream sub-topologies first; returns the records consumed. */
+  async step(): Promise<number> {
+    if (this.closed || this.paused || this.failure) return 0;
+    await this.start();
+    let consumed = 0;
+    for (const task of this.tasks) {
+      consumed += await task.step();
+      if (task.failure) break;
+    }
+    return consumed;
+  }
+
+  /** set when a task failed, or the query was stopped from outside: it stops, as ksqlDB's does */
+  get failure(): ExecutionError | undefined {
+    if (this.stoppedBy) return this.stoppedBy;
+    for (const t of this.tasks) if (t.failure) return t.failure;
+    return undefined;
+  }
+
+  /** Stops the query with an error found outside its tasks' records (e.g. a commit that failed). */
+  fail(error: ExecutionError): void {
+    this.stoppedBy ??= error;
+  }
+
+  async caughtUp(): Promise<boolean> {
+    if (this.failure || this.closed) return true;
+    await this.start();
+    for (const t of this.tasks) if (!(await t.caughtUp())) return false;
+    return true;
+  }
+
+  positions(): TopicPartitionOffset[] {
+    return this.tasks.flatMap((t) => t.positions());
+  }
+
+  /** the tasks (read-only use: ids, stream time, tracing) */
+  taskList(): readonly StreamTask[] {
+    return this.tasks;
+  }
+
+  /** Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.tasks) t.close();
+  }
+}

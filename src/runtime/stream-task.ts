@@ -1,0 +1,330 @@
+/**
+ * One task of a query (Kafka Streams' StreamTask): one partition group of one sub-topology. It owns
+ * everything it needs to move later between threads or processes: its input cursors and buffers,
+ * its operator instances and their stores, its stream time and timers, and its commits.
+ *
+ * Within the task the next record is the buffered head with the smallest timestamp across its input
+ * partitions (ties: the input listed first), so a table update is joined before a later stream
+ * record whatever partition or topic each came from. An input whose buffer ran dry is fetched again
+ * at once; if the fetch finds nothing it is caught up, and the task goes on without it once it has
+ * been empty for `max.task.idle.ms` (default 0: at once, as ksqlDB does).
+ *
+ * Every step ends with one commit: the records produced (sink, repartition and changelog topics),
+ * the state changes and the consumed input offsets, atomically through the StateBackend.
+ */
+import { ExecutionError, LogError, StateError } from '../common/errors.js';
+import type { Step } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
+import type { SchemaRegistry } from '../serde/index.js';
+import type { KeyValueStore, ManagedStore, StateBackend, StoreWriteBatch } from '../state/index.js';
+import type { Downstream, OperatorContext, OperatorFactories, ProcessingLogEntry } from './processor.js';
+import { buildTopology } from './processor.js';
+import { PunctuationQueue } from './punctuation-queue.js';
+import { processingErrorHandler, processingLogEntry } from './processing-errors.js';
+
+export type OffsetReset = 'earliest' | 'latest';
+
+export interface StreamTaskOptions {
+  readonly queryId: string;
+  /** `<subtopology>_<partition>` */
+  readonly taskId: string;
+  /** this task's partition (its changelog partition); 0 for a task reading every partition */
+  readonly partition: number;
+  /** tasks of the sub-topology (the changelog partition count) */
+  readonly partitions: number;
+  readonly root: Step;
+  readonly inputs: readonly TopicPartition[];
+  readonly log: Log;
+  readonly state: StateBackend;
+  readonly factories: OperatorFactories;
+  readonly registry: FunctionRegistry;
+  readonly config: ReadonlyMap<string, string>;
+  readonly offsetReset: OffsetReset;
+  readonly onProcessingLog: (entry: ProcessingLogEntry) => void;
+  readonly schemaRegistry: SchemaRegistry;
+  /** schema registrations to commit with the records written with them */
+  readonly drainSchemaRegistrations: () => ProduceRecord[];
+  /** partition counts of the internal topics the query writes */
+  readonly internalTopicPartitions: ReadonlyMap<string, number>;
+  /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
+  readonly continueOnProductionError?: (error: unknown) => boolean;
+  /** records processed per step (and fetched per partition) */
+  readonly batchSize?: number;
+  /** max.task.idle.ms */
+  readonly maxTaskIdleMs?: number;
+  /** repartition.purge.interval.ms: how often consumed repartition records are deleted (default 30 s) */
+  readonly purgeIntervalMs?: number;
+}
+
+interface Input {
+  readonly topic: string;
+  readonly partition: number;
+  readonly handlers: readonly Downstream<FetchedRecord>[];
+  buffer: FetchedRecord[];
+  /** index of the buffered head */
+  head: number;
+  /** where the next fetch starts (and, with nothing buffered, the next offset to process) */
+  fetchOffset: bigint;
+  /** when the buffer was found empty with nothing to fetch (for max.task.idle.ms) */
+  emptySince: number | undefined;
+}
+
+export class StreamTask {
+  readonly taskId: string;
+  private readonly pending: ProduceRecord[] = [];
+  private readonly stores = new Map<string, ManagedStore<unknown>>();
+  private readonly inputs: Input[] = [];
+  private readonly punctuations = new PunctuationQueue();
+  private readonly closers: (() => void)[] = [];
+  private streamTime = Number.NEGATIVE_INFINITY;
+  /** the current record's timestamp; a source with a TIMESTAMP column reports the extracted one */
+  private recordTime = Number.NEGATIVE_INFINITY;
+  private initialized = false;
+  private closed = false;
+  /** uncommitted offsets or punctuation output */
+  private dirty = false;
+  private lastPurge = Date.now();
+  /** set when a record made an operator fail: the query stops, as a Kafka Streams task does */
+  failure: ExecutionError | undefined;
+
+  constructor(private readonly options: StreamTaskOptions) {
+    this.taskId = options.taskId;
+    const { queryId } = options;
+    const ctx: OperatorContext = {
+      queryId,
+      taskId: options.taskId,
+      registry: options.registry,
+      config: options.config,
+      emit: (r) => this.pending.push(r),
+      schemaRegistry: options.schemaRegistry,
+      keyValueStore: <V>(name: string) => {
+        let managed = this.stores.get(name);
+        if (!managed) {
+          managed = options.state.createStore<unknown>({ queryId, taskId: options.taskId, storeName: name, partition: options.partition, partitions: options.partitions });
+          this.stores.set(name, managed);
+        }
+        return managed.store as KeyValueStore<V>;
+      },
+      logError: processingErrorHandler(queryId, options.config, options.onProcessingLog),
+      schedule: (intervalMs, type, punctuator) => this.punctuations.schedule(intervalMs, type, punctuator),
+      streamTime: () => this.streamTime,
+      topicPartitions: (topic) => {
+        const n = options.internalTopicPartitions.get(topic);
+        if (n === undefined) throw new ExecutionError(`Unknown internal topic ${topic} of query ${queryId}`, { queryId });
+        return n;
+      },
+      onClose: (close) => this.closers.push(close),
+      observeTimestamp: (ts) => {
+        this.recordTime = ts;
+      },
+    };
+    const topology = buildTopology(options.root, options.factories, ctx);
+    for (const tp of options.inputs) {
+      const handlers = topology.sources.get(tp.topic);
+      if (!handlers) throw new ExecutionError(`Task ${options.taskId} of ${queryId} has no entry for topic ${tp.topic}`, { queryId });
+      this.inputs.push({ topic: tp.topic, partition: tp.partition, handlers, buffer: [], head: 0, fetchOffset: 0n, emptySince: undefined });
+    }
+  }
+
+  /** Where each partition starts: the committed offset, else the reset policy; stores restored. */
+  private async init(): Promise<void> {
+    const { log, queryId } = this.options;
+    const committed = new Map<string, bigint>();
+    for (const o of await log.committedOffsets(queryId)) committed.set(`${o.topic}/${o.partition}`, o.offset);
+    for (const input of this.inputs) {
+      const saved = committed.get(`${input.topic}/${input.partition}`);
+      input.fetchOffset = saved ?? (await this.resetOffset(input));
+    }
+    for (const s of this.stores.values()) await s.restore();
+    this.initialized = true;
+  }
+
+  private resetOffset(input: Input): Promise<bigint> {
+    const { log, offsetReset } = this.options;
+    return offsetReset === 'earliest' ? log.earliestOffset(input.topic, input.partition) : log.latestOffset(input.topic, input.partition);
+  }
+
+  /** the next offset to process: the buffered head, else where the next fetch starts */
+  private position(input: Input): bigint {
+    return input.head < input.buffer.length ? input.buffer[input.head]!.offset : input.fetchOffset;
+  }
+
+  private buffered(input: Input): number {
+    return input.buffer.length - input.head;
+  }
+
+  /** Fills an empty buffer; returns false when the partition had nothing more. */
+  private async fetch(input: Input): Promise<boolean> {
+    let result;
+    try {
+      result = await this.options.log.fetch(input.topic, input.partition, input.fetchOffset, { maxRecords: this.options.batchSize ?? 1000 });
+    } catch (e) {
+      if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE') throw e;
+      // retention moved the log start past us: reset by policy, as a Kafka consumer would
+      input.fetchOffset = await this.resetOffset(input);
+      this.dirty = true;
+      return false;
+    }
+    if (result.nextOffset !== input.fetchOffset) {
+      // a gap (compaction, aborted writes) moves the position even without records
+      if (result.records.length === 0) this.dirty = true;
+      input.fetchOffset = result.nextOffset;
+    }
+    input.buffer = result.records;
+    input.head = 0;
+    if (result.records.length) {
+      input.emptySince = undefined;
+      return true;
+    }
+    input.emptySince ??= Date.now();
+    return false;
+  }
+
+  /**
+   * The input whose head comes next: the smallest head timestamp, ties to the first input.
+   * undefined when nothing is buffered, or when an empty input must still be waited for.
+   */
+  private next(now: () => number): Input | undefined {
+    const inputs = this.inputs;
+    if (inputs.length === 1) return this.buffered(inputs[0]!) ? inputs[0] : undefined;
+    let best: Input | undefined;
+    let bestTs = Number.POSITIVE_INFINITY;
+    let waitFor = false;
+    for (const input of inputs) {
+      if (input.head < input.buffer.length) {
+        const ts = input.buffer[input.head]!.timestamp;
+        if (ts < bestTs) {
+          best = input;
+          bestTs = ts;
+        }
+      } else if (input.emptySince === undefined || now() - input.emptySince < (this.options.maxTaskIdleMs ?? 0)) waitFor = true;
+    }
+    return waitFor ? undefined : best;
+  }
+
+  /** Processes up to one batch in timestamp order, then commits; returns how many records it consumed. */
+  async step(): Promise<number> {
+    if (this.closed || this.failure) return 0;
+    if (!this.initialized) {
+      try {
+        await this.init();
+      } catch (e) {
+        // state that cannot be restored stops the query with its reason; other causes may pass
+        if (!(e instanceof StateError)) throw e;
+        this.fail(e, undefined);
+        return 0;
+      }
+    }
+    const limit = this.options.batchSize ?? 1000;
+    let consumed = 0;
+    let current: FetchedRecord | undefined;
+    try {
+      if (this.punctuations.isDue('WALL_CLOCK_TIME', Date.now())) await this.punctuations.fire('WALL_CLOCK_TIME', Date.now());
+      for (const input of this.inputs) if (!this.buffered(input)) await this.fetch(input);
+      let clock = 0;
+      const now = () => clock || (clock = Date.now());
+      while (consumed < limit) {
+        const input = this.next(now);
+        if (!input) break;
+        const record = input.buffer[input.head++]!;
+        current = record;
+        this.recordTime = record.timestamp;
+        for (const handler of input.handlers) {
+          const waiting = handler(record);
+          if (waiting) await waiting;
+        }
+        consumed++;
+        if (this.recordTime > this.streamTime) {
+          this.streamTime = this.recordTime;
+          if (this.punctuations.isDue('STREAM_TIME', this.streamTime)) await this.punctuations.fire('STREAM_TIME', this.streamTime);
+        }
+        current = undefined;
+        // a drained input is fetched again before the next pick, so order holds across batches
+        if (input.head >= input.buffer.length) await this.fetch(input);
+      }
+    } catch (e) {
+      // nothing of this step is committed: the query resumes here once the cause is fixed
+      this.fail(e, current);
+      return consumed;
+    }
+    if (consumed > 0 || this.dirty || this.pending.length) await this.commit();
+    return consumed;
+  }
+
+  private fail(e: unknown, record: FetchedRecord | undefined): void {
+    const { queryId } = this.options;
+    const message = e instanceof Error ? e.message : String(e);
+    const where = record ? `, topic=${record.topic}, partition=${record.partition}, offset=${record.offset}` : `, task=${this.taskId}`;
+    this.failure = new ExecutionError(
+      `Exception caught in process. queryId=${queryId}${where}: ${message}`,
+      { queryId, ...(record ? { topic: record.topic, partition: record.partition, offset: record.offset } : {}) },
+      { cause: e },
+    );
+    this.pending.length = 0;
+    this.options.onProcessingLog(
+      processingLogEntry(queryId, 'task', this.failure, { type: 'QUERY_ERROR', ...(record ? { topic: record.topic, partition: record.partition, offset: record.offset } : {}) }),
+    );
+  }
+
+  private async commit(): Promise<void> {
+    const batch: StoreWriteBatch = { stateWrites: [], produce: [...this.options.drainSchemaRegistrations(), ...this.pending.splice(0)] };
+    for (const s of this.stores.values()) s.store.flush(batch);
+    const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
+    const group = { group: this.options.queryId, offsets };
+    try {
+      await this.options.state.commit({ produce: batch.produce, offsets: group }, batch.stateWrites);
+    } catch (e) {
+      // a production error: fail (rethrow), or drop the records for the topic that cannot be written
+      const topic = e instanceof LogError ? e.context.topic : undefined;
+      if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
+      await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group }, batch.stateWrites);
+    }
+    this.dirty = false;
+    this.purgeRepartitions(offsets);
+  }
+
+  /**
+   * Deletes the repartition records this task has committed (Kafka Streams purges them the same
+   * way): nothing else reads them, and they would otherwise keep every record twice.
+   */
+  private purgeRepartitions(committed: readonly TopicPartitionOffset[]): void {
+    const now = Date.now();
+    if (now - this.lastPurge < (this.options.purgeIntervalMs ?? 30_000)) return;
+    this.lastPurge = now;
+    for (const c of committed) {
+      if (!this.options.internalTopicPartitions.has(c.topic)) continue;
+      // in the background; a failure only means the records stay until the next purge
+      this.options.log.deleteRecords(c.topic, c.partition, c.offset).catch(() => {});
+    }
+  }
+
+  /** True when every input has been processed up to its high watermark. */
+  async caughtUp(): Promise<boolean> {
+    if (this.failure || this.closed) return true;
+    if (!this.initialized) await this.init();
+    for (const input of this.inputs) {
+      if (this.buffered(input)) return false;
+      if ((await this.options.log.latestOffset(input.topic, input.partition)) > input.fetchOffset) return false;
+    }
+    return true;
+  }
+
+  /** the positions whose new data would give this task work */
+  positions(): TopicPartitionOffset[] {
+    return this.inputs.filter((i) => !this.buffered(i)).map((i) => ({ topic: i.topic, partition: i.partition, offset: i.fetchOffset }));
+  }
+
+  /** the task's stream time: the largest timestamp it has processed */
+  currentStreamTime(): number {
+    return this.streamTime;
+  }
+
+  /** Idempotent: closes the operators once and drops the timers; nothing uncommitted is kept. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.punctuations.clear();
+    for (const close of this.closers.splice(0)) close();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Where state lives and how it commits, chosen by the engine and handed to the runtime.
+ *
+ * The runtime asks the backend for each store of each task (the stack: cache over changelog over
+ * LevelDB) and commits every task step through it, so the Log contract knows nothing of state:
+ *
+ * - LocalStateBackend pairs with the embedded log: the state keyspace is the log's own LevelDB, and
+ *   a commit puts state changes, changelog records, output and offsets in one LevelDB batch
+ *   (exactly-once by construction; the changelog only matters to rebuild a lost store).
+ * - A Kafka log would pair with a backend over a local LevelDB state directory: commit = the Kafka
+ *   producer transaction (output, changelog records, sendOffsets) first, then the local write, plus a
+ *   checkpoint file of the changelog offsets the local state reflects (Kafka Streams'
+ *   `.checkpoint`); on start a store is restored from its changelog partition from the checkpoint on
+ *   (from the beginning when the checkpoint is missing, i.e. after an unclean stop).
+ */
+import type { Log, Transaction } from '../log/log.js';
+import { CachingKeyValueStore } from './caching-key-value-store.js';
+import { ChangeloggingBytesStore } from './changelogging-bytes-store.js';
+import { LevelDbBytesStore } from './level-db-bytes-store.js';
+import { restoreFromChangelog } from './restore-store.js';
+import type { KeyValueStore, StateKeyspace, StateWrite } from './state-store.js';
+
+/** One store of one task. */
+export interface StoreSpec {
+  readonly queryId: string;
+  /** `<subtopology>_<partition>`, Kafka Streams' task id */
+  readonly taskId: string;
+  readonly storeName: string;
+  /** the task's partition: its changelog partition */
+  readonly partition: number;
+  /** tasks of the store's sub-topology: the changelog's partition count */
+  readonly partitions: number;
+  readonly cacheEntries?: number;
+}
+
+export interface ManagedStore<V> {
+  readonly store: KeyValueStore<V>;
+  readonly changelogTopic: string;
+  /** restores from the changelog if the local copy is missing */
+  restore(): Promise<number>;
+}
+
+export interface StateBackend {
+  createStore<V>(spec: StoreSpec): ManagedStore<V>;
+  /** commits a task step: the log transaction and the state changes of its stores, together */
+  commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
+}
+
+/** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */
+export function changelogTopicName(queryId: string, storeName: string): string {
+  return `_sluice-${queryId}-${storeName.replace(/[^A-Za-z0-9._-]/g, '_')}-changelog`;
+}
+
+/** The embedded log's pairing: state in the log's LevelDB, committed in the log's own batch. */
+export class LocalStateBackend implements StateBackend {
+  constructor(
+    private readonly log: Log,
+    private readonly local: {
+      readonly keyspace: StateKeyspace;
+      /** the embedded log's commitTransaction with extra keyspace writes in the same batch */
+      commit(txn: Transaction, writes: StateWrite[]): Promise<unknown>;
+    },
+  ) {}
+
+  createStore<V>(spec: StoreSpec): ManagedStore<V> {
+    const changelogTopic = changelogTopicName(spec.queryId, spec.storeName);
+    const prefix = Buffer.from(`state\u0000${spec.queryId}\u0000${spec.storeName}\u0000${spec.taskId}\u0000`);
+    const level = new LevelDbBytesStore(spec.storeName, this.local.keyspace, prefix);
+    const store = new CachingKeyValueStore<V>(new ChangeloggingBytesStore(level, changelogTopic, spec.partition), spec.cacheEntries);
+    return { store, changelogTopic, restore: () => restoreFromChangelog(this.log, this.local.keyspace, level, changelogTopic, spec.partition, spec.partitions) };
+  }
+
+  async commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void> {
+    await this.local.commit(txn, stateWrites);
+  }
+}
