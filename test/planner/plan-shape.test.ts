@@ -1,4 +1,7 @@
-/** SQL in, plan shape out: the logical plan, after the rules, and the physical steps. */
+/**
+ * SQL in, plan shape out: the logical plan, after the rules, and the physical steps (with the
+ * repartitions a stateful step needs when its input is not keyed by what it groups or joins on).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logicalPlan, logicalShape, plan, stepShape } from './plan-fixture.js';
@@ -29,13 +32,13 @@ const CASES: readonly { sql: string; logical: string; steps: string; key?: reado
   {
     sql: 'CREATE TABLE t AS SELECT item, COUNT(*) AS n FROM orders GROUP BY item;',
     logical: 'Sink(Project(Aggregate(Source)))',
-    steps: 'TableSink(TableSelect(StreamAggregate(StreamSource)))',
+    steps: 'TableSink(TableSelect(StreamAggregate(StreamRepartition(StreamSource))))',
     key: ['ITEM'],
   },
   {
     sql: 'CREATE TABLE t AS SELECT item, SUM(qty) AS total FROM orders WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY item HAVING SUM(qty) > 10;',
     logical: 'Sink(Project(Filter(Aggregate(Source))))',
-    steps: 'TableSink(TableSelect(TableFilter(StreamAggregate(StreamSource))))',
+    steps: 'TableSink(TableSelect(TableFilter(StreamAggregate(StreamRepartition(StreamSource)))))',
   },
   {
     sql: 'CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM customers GROUP BY region;',
@@ -46,18 +49,18 @@ const CASES: readonly { sql: string; logical: string; steps: string; key?: reado
     sql: 'CREATE STREAM s AS SELECT o.customer_id, o.id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id;',
     key: ['O_CUSTOMER_ID'],
     logical: 'Sink(Project(Join(Source, Source)))',
-    steps: 'StreamSink(StreamSelect(StreamTableJoin(StreamSource, TableSource)))',
+    steps: 'StreamSink(StreamSelect(StreamTableJoin(StreamRepartition(StreamSource), TableSource)))',
   },
   {
     sql: 'CREATE STREAM s AS SELECT o.id, p.amount FROM orders o JOIN payments p WITHIN 1 HOUR ON o.id = p.order_id;',
     logical: 'Sink(Project(Join(Source, Source)))',
-    steps: 'StreamSink(StreamSelect(StreamStreamJoin(StreamSource, StreamSource)))',
+    steps: 'StreamSink(StreamSelect(StreamStreamJoin(StreamSource, StreamRepartition(StreamSource))))',
     key: ['ID'],
   },
   {
     sql: 'CREATE STREAM s AS SELECT o.customer_id, p.amount, c.name FROM orders o JOIN payments p WITHIN 1 HOUR ON o.id = p.order_id JOIN customers c ON o.customer_id = c.customer_id;',
     logical: 'Sink(Project(Join(Join(Source, Source), Source)))',
-    steps: 'StreamSink(StreamSelect(StreamTableJoin(StreamStreamJoin(StreamSource, StreamSource), TableSource)))',
+    steps: 'StreamSink(StreamSelect(StreamTableJoin(StreamRepartition(StreamStreamJoin(StreamSource, StreamRepartition(StreamSource))), TableSource)))',
   },
 ];
 
@@ -77,7 +80,7 @@ test('step ids come from the plan path, not from counters', () => {
     for (const next of [s.input, s.left, s.right]) if (next) visit(next as typeof s);
   };
   visit(plan('CREATE STREAM s AS SELECT o.customer_id, p.amount, c.name FROM orders o JOIN payments p WITHIN 1 HOUR ON o.id = p.order_id JOIN customers c ON o.customer_id = c.customer_id WHERE p.amount > 0;').plan.sink);
-  assert.deepEqual(ids, ['Sink/S', 'Project', 'Filter', 'Join/0', 'Join/1', 'Source/O', 'Source/P', 'Source/C']);
+  assert.deepEqual(ids, ['Sink/S', 'Project', 'Filter', 'Join/0', 'Join/0/Left', 'Join/1', 'Source/O', 'Join/1/Right', 'Source/P', 'Source/C']);
 });
 
 test('the sink inherits the left-most source formats and reads the sources it names', () => {
