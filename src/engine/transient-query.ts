@@ -79,8 +79,9 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const counts = await partitionCounts(host.log, host.catalog, query);
   const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
-  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
   host.startQuery(planned.plan);
+  // constructed after the start: LIMIT 0 or an aborted signal end it at once
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
   host.ensureRunning();
   return running;
 }
