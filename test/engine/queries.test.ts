@@ -148,3 +148,15 @@ test('SELECT through execute answers pull queries and points push queries at eng
     await assert.rejects(engine.pull('SELECT * FROM orders o JOIN orders p WITHIN 1 SECOND ON o.id = p.id;'), /don't support JOIN/);
   });
 });
+
+test('processing-log entries serialize with JSON.stringify', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`${ORDERS} CREATE STREAM big AS SELECT id, qty FROM orders;`);
+    await engine.log.produce([{ topic: 'orders', key: Buffer.from('x'), value: Buffer.from('{not json'), timestamp: 1 }]);
+    await engine.runUntilIdle();
+    assert.ok(engine.processingLog.length > 0);
+    const parsed = JSON.parse(JSON.stringify(engine.processingLog)) as { offset: string; queryId: string }[];
+    assert.equal(parsed[0]!.offset, '0');
+    assert.equal(parsed[0]!.queryId, 'CSAS_BIG_1');
+  });
+});
