@@ -2,8 +2,8 @@
  * Pull queries. A table is answered from an index of its topic (the topic is committed in the
  * same transaction as the state that produced it, so the index holds committed state): the index
  * maps canonical key bytes to the latest record, and catches up to each partition's high
- * watermark when a pull query starts. Key lookups and IN lists read their keys; anything else
- * scans in key order. Either way the rows go through the query's own planned Filter and Select
+ * watermark when a pull query starts. Key lookups and IN lists read their keys (in the list's
+ * order); anything else scans as ksqlDB does: partition by partition, each in key order. Either way the rows go through the query's own planned Filter and Select
  * operators, so any WHERE and projection works. A stream is answered by a bounded scan of its
  * topic up to the high watermark at query start.
  */
@@ -201,9 +201,12 @@ interface IndexedRecord {
   readonly record: FetchedRecord;
   /** canonical key bytes (without the window) */
   readonly key: string;
-  /** canonical key bytes with the window, the sort order */
-  readonly sortKey: Buffer;
+  readonly keyBytes: Buffer;
+  readonly windowStart: number;
 }
+
+/** ksqlDB's scan order: partition by partition, each in key order (windows by start time). */
+const scanOrder = (a: IndexedRecord, b: IndexedRecord) => a.record.partition - b.record.partition || Buffer.compare(a.keyBytes, b.keyBytes) || a.windowStart - b.windowStart;
 
 /** One table's index: canonical key bytes (+ window) -> the latest record. */
 class TableIndex {
@@ -260,8 +263,7 @@ class TableIndex {
     }
     const key = this.canonical(keyBytes);
     if (!key) return;
-    const sortKey = window && this.source.window ? windowedKeyBytes(key, window, this.source.window.type) : key;
-    const full = sortKey.toString('latin1');
+    const full = (window && this.source.window ? windowedKeyBytes(key, window, this.source.window.type) : key).toString('latin1');
     const k = key.toString('latin1');
     this.sorted = undefined;
     if (rec.value === null) {
@@ -269,7 +271,7 @@ class TableIndex {
       this.windows.get(k)?.delete(full);
       return;
     }
-    this.rows.set(full, { record: rec, key: k, sortKey });
+    this.rows.set(full, { record: rec, key: k, keyBytes: key, windowStart: window?.start ?? 0 });
     if (window) {
       let set = this.windows.get(k);
       if (!set) this.windows.set(k, (set = new Set()));
@@ -278,25 +280,24 @@ class TableIndex {
   }
 
   scan(): FetchedRecord[] {
-    this.sorted ??= [...this.rows.values()].sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+    this.sorted ??= [...this.rows.values()].sort(scanOrder);
     return this.sorted.map((r) => r.record);
   }
 
+  /** the keys' rows in the order the keys are given (an IN list's order), windows ascending */
   lookup(keys: readonly Buffer[]): FetchedRecord[] {
-    const found: IndexedRecord[] = [];
+    const found: FetchedRecord[] = [];
     for (const key of keys) {
       const k = key.toString('latin1');
       if (this.source.window) {
-        for (const full of this.windows.get(k) ?? []) {
-          const r = this.rows.get(full);
-          if (r) found.push(r);
-        }
+        const windows = [...(this.windows.get(k) ?? [])].flatMap((full) => this.rows.get(full) ?? []);
+        found.push(...windows.sort((a, b) => a.windowStart - b.windowStart).map((r) => r.record));
       } else {
         const r = this.rows.get(k);
-        if (r) found.push(r);
+        if (r) found.push(r.record);
       }
     }
-    return found.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey)).map((r) => r.record);
+    return found;
   }
 }
 

@@ -46,7 +46,7 @@ test('a push query streams rows inserted by another part of the program while it
   });
 });
 
-test('a pull query answers a range over a windowed table, in key order', async () => {
+test('a pull query answers a range over a windowed table (per partition in key order, windows ascending)', async () => {
   await withEngine(async (engine) => {
     await engine.execute(`${ORDERS}
       CREATE TABLE per_minute AS SELECT customer, COUNT(*) AS n, SUM(qty) AS total
@@ -71,8 +71,11 @@ test('a pull query answers a range over a windowed table, in key order', async (
       { CUSTOMER: 'c1', WINDOWSTART: 0n, TOTAL: 1n },
       { CUSTOMER: 'c2', WINDOWSTART: 0n, TOTAL: 5n },
     ]);
-    const inList = await engine.pull(`SELECT customer, total FROM per_minute WHERE customer IN ('c3', 'c2') LIMIT 1;`);
-    assert.deepEqual(inList.rows, [{ CUSTOMER: 'c2', TOTAL: 5n }]);
+    // an IN list answers in the list's order
+    const inList = await engine.pull(`SELECT customer, total FROM per_minute WHERE customer IN ('c3', 'c2');`);
+    assert.deepEqual(inList.rows, [{ CUSTOMER: 'c3', TOTAL: 4n }, { CUSTOMER: 'c2', TOTAL: 5n }]);
+    const limited = await engine.pull(`SELECT customer, WINDOWSTART FROM per_minute LIMIT 3;`);
+    assert.deepEqual(limited.rows, [{ CUSTOMER: 'c1', WINDOWSTART: 0n }, { CUSTOMER: 'c1', WINDOWSTART: BigInt(minute) }, { CUSTOMER: 'c1', WINDOWSTART: BigInt(2 * minute) }]);
   });
 });
 

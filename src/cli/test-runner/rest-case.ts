@@ -21,6 +21,9 @@ class RestFailure extends Error {}
 
 type Response = Record<string, unknown>;
 
+/** ksqlDB's REST test harness creates the statements' topics with 4 partitions unless told */
+const REST_DEFAULT_PARTITIONS = 4;
+
 /** How long a push query without LIMIT is read once the engine is idle. */
 const PUSH_IDLE_MS = 300;
 
@@ -33,7 +36,7 @@ export async function runRestCase(tc: TestCase): Promise<CaseResult> {
   let engine: Engine | undefined;
   try {
     engine = await Engine.open({ dataDir: dir, properties });
-    await createTopics(engine, tc);
+    await createTopics(engine, tc, REST_DEFAULT_PARTITIONS);
     await registerSchemas(engine, tc);
     const firstQuery = tc.statements.findIndex((s) => /^\s*SELECT\s/i.test(s));
     const admin = firstQuery < 0 ? tc.statements : tc.statements.slice(0, firstQuery);

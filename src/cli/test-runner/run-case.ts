@@ -97,7 +97,8 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
 }
 
 /** Topics named by the case: declared ones, inputs, and those of CREATE STREAM/TABLE statements. */
-export async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
+/** `defaultPartitions`: ksqlDB's REST test harness creates statement topics with 4 (its legacy default). */
+export async function createTopics(engine: Engine, tc: TestCase, defaultPartitions = 1): Promise<void> {
   const wanted = new Map<string, number>();
   const declared = new Map<string, number | undefined>();
   for (const t of tc.topics) declared.set(t.name, t.partitions);
@@ -113,7 +114,7 @@ export async function createTopics(engine: Engine, tc: TestCase): Promise<void> 
     const topic = prop('KAFKA_TOPIC');
     const partitions = prop('PARTITIONS');
     const name = topic?.kind === 'StringLiteral' ? topic.value : stmt.name;
-    if (!wanted.has(name)) wanted.set(name, declared.get(name) ?? (partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : 1));
+    if (!wanted.has(name)) wanted.set(name, declared.get(name) ?? (partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : defaultPartitions));
   }
   for (const [name, partitions] of declared) if (!wanted.has(name)) wanted.set(name, partitions ?? 1);
   for (const r of tc.inputs) if (!wanted.has(r.topic)) wanted.set(r.topic, 1);
