@@ -18,6 +18,7 @@ import { operatorFactories } from '../operators/index.js';
 import { planTransientQuery } from '../planner/plan-transient-query.js';
 import { collectExpressions } from '../planner/rewrite-expression.js';
 import { buildTopology } from '../runtime/processor.js';
+import { partitionForKey } from '../log/murmur2-partitioner.js';
 import type { Downstream, OperatorContext, OperatorFactories, StreamRecord } from '../runtime/processor.js';
 import { createSerde, splitWindowedKey, windowedKeyBytes } from '../serde/index.js';
 import type { FormatName, RowSerde, SchemaRegistry } from '../serde/index.js';
@@ -203,10 +204,12 @@ interface IndexedRecord {
   readonly key: string;
   readonly keyBytes: Buffer;
   readonly windowStart: number;
+  /** the partition whose store holds the row: a windowed key is partitioned by its key alone */
+  readonly partition: number;
 }
 
 /** ksqlDB's scan order: partition by partition, each in key order (windows by start time). */
-const scanOrder = (a: IndexedRecord, b: IndexedRecord) => a.record.partition - b.record.partition || Buffer.compare(a.keyBytes, b.keyBytes) || a.windowStart - b.windowStart;
+const scanOrder = (a: IndexedRecord, b: IndexedRecord) => a.partition - b.partition || Buffer.compare(a.keyBytes, b.keyBytes) || a.windowStart - b.windowStart;
 
 /** One table's index: canonical key bytes (+ window) -> the latest record. */
 class TableIndex {
@@ -224,8 +227,11 @@ class TableIndex {
       : undefined;
   }
 
+  private partitions = 1;
+
   async catchUp(log: Log): Promise<void> {
     const desc = await log.describeTopic(this.source.topic);
+    this.partitions = desc.partitions.length;
     for (const p of desc.partitions) {
       let offset = this.offsets.get(p.partition) ?? p.logStartOffset;
       if (offset < p.logStartOffset) offset = p.logStartOffset;
@@ -271,7 +277,7 @@ class TableIndex {
       this.windows.get(k)?.delete(full);
       return;
     }
-    this.rows.set(full, { record: rec, key: k, keyBytes: key, windowStart: window?.start ?? 0 });
+    this.rows.set(full, { record: rec, key: k, keyBytes: key, windowStart: window?.start ?? 0, partition: window ? partitionForKey(key, this.partitions) : rec.partition });
     if (window) {
       let set = this.windows.get(k);
       if (!set) this.windows.set(k, (set = new Set()));
