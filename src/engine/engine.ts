@@ -83,7 +83,10 @@ export class Engine {
       },
       ensureRunning: () => this.start(),
       failure: (queryId) => this.tasks.get(queryId)?.failure,
-      nextTransientId: (source) => `transient_${source}_${++this.transientQueries}`,
+      nextTransientId: (source, prefix = 'transient') => `${prefix}_${source}_${++this.transientQueries}`,
+      started: async (queryId) => {
+        await this.tasks.get(queryId)?.caughtUp();
+      },
       flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
       runUntilIdle: () => this.runUntilIdle(),
       parse: (sql) => this.parse(sql),

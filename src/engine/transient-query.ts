@@ -34,8 +34,10 @@ export interface QueryHost {
   ensureRunning(): void;
   /** the task's failure, if it failed */
   failure(queryId: string): Error | undefined;
-  /** a transient query id: transient_<SOURCE>_<n> */
-  nextTransientId(source: string): string;
+  /** a transient query id: `${prefix}_<SOURCE>_<n>` */
+  nextTransientId(source: string, prefix?: string): string;
+  /** resolves once the query's task has its start offsets (so later input is not missed) */
+  started(queryId: string): Promise<void>;
 }
 
 export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
@@ -74,16 +76,36 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const first = firstSourceName(query.from);
   const source = host.catalog.getSource(first);
   if (!source) throw new PlanError(`${first} does not exist.`, query.pos);
-  const queryId = host.nextTransientId(source.name);
+  const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, host.config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
   const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
   host.startQuery(planned.plan);
+  await host.started(queryId);
   // constructed after the start: LIMIT 0 or an aborted signal end it at once
   const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
   host.ensureRunning();
   return running;
+}
+
+/**
+ * ksqlDB's scalable push queries (ksql.query.push.v2.enabled, reading from latest) tap a
+ * persistent query's output instead of running a topology of their own. Here every push query
+ * runs its own; such queries are named as ksqlDB names them.
+ */
+function isScalablePushQuery(query: Query, source: { createdByQuery?: string }, config: ReadonlyMap<string, string>): boolean {
+  const reset = config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest';
+  return (
+    config.get('ksql.query.push.v2.enabled') === 'true' &&
+    reset === 'latest' &&
+    !!source.createdByQuery &&
+    query.from.kind === 'SourceRelation' &&
+    !query.groupBy?.length &&
+    !query.window &&
+    !query.having &&
+    !query.partitionBy?.length
+  );
 }
 
 function firstSourceName(r: Query['from']): string {

@@ -31,7 +31,12 @@ export async function runRestCase(tc: TestCase): Promise<CaseResult> {
   const base = { file: tc.file, name: tc.name };
   if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-rest-'));
-  const properties: Record<string, string> = { 'auto.offset.reset': 'earliest' };
+  // the REST test server's own configuration, which a case's properties override
+  const properties: Record<string, string> = {
+    'auto.offset.reset': 'earliest',
+    'ksql.query.pull.table.scan.enabled': 'true',
+    'ksql.query.push.v2.enabled': 'true',
+  };
   for (const [k, v] of Object.entries(tc.properties)) properties[k] = String(v);
   let engine: Engine | undefined;
   try {
