@@ -25,6 +25,7 @@ import type { FormatName, RowSerde, SchemaRegistry } from '../serde/index.js';
 import type { Expression, Query } from '../sql/ast.js';
 import type { PullResult, ResultColumn } from './query-result.js';
 import { toRow } from './query-result.js';
+import { checkKeyConstraints } from './pull-key-constraints.js';
 
 export interface PullHost {
   readonly log: Log;
@@ -53,6 +54,7 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
     );
   const queryId = `pull_${source.name}`;
   const planned = planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1);
+  checkKeyConstraints(query, source, host.config);
   const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
   const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
   const columns: PullColumn[] = planned.columns.map((c, i) => {
