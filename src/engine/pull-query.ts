@@ -7,13 +7,16 @@
  * operators, so any WHERE and projection works. A stream is answered by a bounded scan of its
  * topic up to the high watermark at query start.
  */
-import { PlanError } from '../common/errors.js';
+import { PlanError, SluiceError } from '../common/errors.js';
+import type { SourcePosition } from '../common/errors.js';
+import { formatSqlType } from '../common/sql-types.js';
+import type { RowColumn } from '../catalog/query-plan.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource } from '../catalog/data-source.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log } from '../log/log.js';
 import { keyColumns } from '../common/schema.js';
-import { evaluateConstant } from '../expr/index.js';
+import { evaluateConstant, formatExpression, typeCheck } from '../expr/index.js';
 import { operatorFactories } from '../operators/index.js';
 import { planTransientQuery } from '../planner/plan-transient-query.js';
 import { collectExpressions } from '../planner/rewrite-expression.js';
@@ -53,7 +56,8 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
       query.pos,
     );
   const queryId = `pull_${source.name}`;
-  const planned = planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1);
+  const planned = withWhereContext(query, () => planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1));
+  checkNullComparisons(query, planned.from.step.columns, host.registry);
   checkKeyConstraints(query, source, host.config);
   const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
   const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
@@ -116,6 +120,39 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
   }
   const values = limit !== undefined ? collected.slice(0, limit) : collected;
   return { columns, values, rows: values.map((v) => toRow(columns, v)) };
+}
+
+/**
+ * ksqlDB's pull-query wording for WHERE errors: an unknown column is a "WHERE column", and a
+ * type error names the whole WHERE clause as the statement.
+ */
+function withWhereContext<T>(query: Query, plan: () => T): T {
+  try {
+    return plan();
+  } catch (e) {
+    if (!(e instanceof SluiceError) || !query.where) throw e;
+    const unresolved = /^Column '([^']+)' cannot be resolved\.?$/.exec(e.message);
+    if (unresolved && columnsIn(query.where).includes(unresolved[1]!)) throw new PlanError(`WHERE column '${unresolved[1]}' cannot be resolved.`, (e as { position?: SourcePosition }).position ?? query.pos);
+    if (e.message.startsWith('Error in WHERE expression:') && !e.message.includes('\nStatement: '))
+      throw new PlanError(`${e.message}\nStatement: ${formatExpression(query.where)}`, (e as { position?: SourcePosition }).position ?? query.pos);
+    throw e;
+  }
+}
+
+/** `key = NULL` is never true: ksqlDB rejects it in pull queries. */
+function checkNullComparisons(query: Query, columns: readonly RowColumn[], registry: FunctionRegistry): void {
+  if (!query.where) return;
+  for (const c of collectExpressions(query.where, (x) => x.kind === 'Comparison')) {
+    if (c.kind !== 'Comparison') continue;
+    const other = c.left.kind === 'NullLiteral' ? c.right : c.right.kind === 'NullLiteral' ? c.left : undefined;
+    if (!other || other.kind === 'NullLiteral') continue;
+    const type = formatSqlType(typeCheck(other, columns, registry).type);
+    const text = c.left === other ? `${type} ${c.op} NULL` : `NULL ${c.op} ${type}`;
+    throw new PlanError(
+      `Error in WHERE expression: Comparison with NULL not supported: ${text}\nUse 'IS NULL' or 'IS NOT NULL' instead.\nStatement: ${formatExpression(query.where)}`,
+      c.pos ?? query.pos,
+    );
+  }
 }
 
 /** The select item behind a result column, for deciding whether it is a key column. */
