@@ -11,7 +11,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, formatSqlType, isSluiceError, parseStatement, toJsonValue } from '../../index.js';
-import type { PushQuery, ResultColumn, RowChange } from '../../index.js';
+import type { PushQuery, ResultColumn, RowChange, SqlType } from '../../index.js';
+import { deriveProtobufSchema, protoFieldName } from '../../serde/protobuf/proto-derive.js';
+import { javaDoubleToString } from '../../expr/index.js';
 import type { CaseResult } from './run-case.js';
 import { compareCaseOutputs, createTopics, produceInput, readOutputs, registerSchemas } from './run-case.js';
 import type { TestCase } from './test-case.js';
@@ -84,6 +86,8 @@ export async function runRestCase(tc: TestCase): Promise<CaseResult> {
       }
       responses.push({ query: answer });
     }
+    // the REST API's protobuf output format, asked for by `testPullWithProtoFormat` cases: each pull query again
+    if (tc.testPullWithProtoFormat) for (const sql of queries) if (!/EMIT\s+CHANGES/i.test(sql)) responses.push({ queryProto: await runProtoPull(engine, sql) });
     if (expectedError) throw new RestFailure(`expected an error${expectedError.message ? ` containing "${expectedError.message}"` : ''}, but every statement succeeded`);
     if (tc.outputs.length) {
       await engine.runUntilIdle();
@@ -141,6 +145,58 @@ async function runQuery(engine: Engine, sql: string, afterHeader: () => Promise<
   }
   if (limit !== undefined && (await query.ended) === 'limit') out.push({ finalMessage: 'Limit Reached' });
   return out;
+}
+
+async function runProtoPull(engine: Engine, sql: string): Promise<Response[]> {
+  const stmt = parseStatement(sql);
+  const result = await engine.pull(sql);
+  const fields = result.columns.map((c) => ({ name: c.name, type: c.type }));
+  const out: Response[] = [{ header: { protoSchema: deriveProtobufSchema(fields) } }, ...result.values.map((v) => ({ row: protoText(fields, v) }))];
+  const source = stmt.kind === 'QueryStatement' && stmt.query.from.kind === 'SourceRelation' ? engine.catalog.getSource(stmt.query.from.name) : undefined;
+  if (source?.sourceType === 'STREAM') out.push({ finalMessage: 'Query Completed' });
+  return out;
+}
+
+/** protobuf's text format of a row, as its Java TextFormat prints it (proto3: default values omitted). */
+function protoText(fields: readonly { name: string; type: SqlType }[], values: readonly unknown[], indent = ''): string {
+  let out = '';
+  fields.forEach((f, i) => {
+    const v = values[i];
+    if (v === null || v === undefined) return;
+    const name = protoFieldName(f.name);
+    const scalar = (x: unknown, t: SqlType): string | undefined => {
+      switch (t.kind) {
+        case 'STRING':
+          return x === '' ? undefined : `"${escapeProtoBytes(Buffer.from(String(x), 'utf8'))}"`;
+        case 'BYTES':
+          return (x as Buffer).length ? `"${escapeProtoBytes(x as Buffer)}"` : undefined;
+        case 'BOOLEAN':
+          return x ? 'true' : undefined;
+        case 'DOUBLE':
+          return x === 0 ? undefined : javaDoubleToString(x as number);
+        default:
+          return String(x) === '0' ? undefined : String(x);
+      }
+    };
+    if (f.type.kind === 'STRUCT') {
+      const st = f.type;
+      out += `${indent}${name} {\n${protoText(st.fields, st.fields.map((sf) => (v as Record<string, unknown>)[sf.name]), indent + '  ')}${indent}}\n`;
+    } else if (f.type.kind === 'ARRAY') {
+      const el = f.type.element;
+      for (const x of v as unknown[]) out += `${indent}${name}: ${scalar(x, el) ?? (el.kind === 'STRING' || el.kind === 'BYTES' ? '""' : '0')}\n`;
+    } else {
+      const text = scalar(v, f.type);
+      if (text !== undefined) out += `${indent}${name}: ${text}\n`;
+    }
+  });
+  return out;
+}
+
+function escapeProtoBytes(b: Buffer): string {
+  const named: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 92: '\\\\', 39: "\\'", 34: '\\"' };
+  let s = '';
+  for (const c of b) s += named[c] ?? (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`);
+  return s;
 }
 
 async function idleThen(engine: Engine, ms: number): Promise<'idle'> {

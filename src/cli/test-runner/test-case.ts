@@ -51,6 +51,8 @@ export interface TestCase {
   readonly responses?: readonly Record<string, unknown>[];
   /** REST cases: the error the last statement must fail with */
   readonly expectedError?: { readonly type?: string; readonly message?: string; readonly status?: number };
+  /** REST cases: each pull query is also answered in the REST API's protobuf format */
+  readonly testPullWithProtoFormat?: boolean;
   /** REST cases: produce the inputs once the (push) query has started */
   readonly inputConditions?: { readonly waitForQueryHeader?: boolean; readonly waitForActivePushQuery?: boolean };
 }
@@ -70,6 +72,7 @@ interface RawCase {
   responses?: Record<string, unknown>[];
   expectedError?: TestCase['expectedError'];
   inputConditions?: TestCase['inputConditions'];
+  testPullWithProtoFormat?: boolean;
 }
 
 /** a format Sluice does not support yet: the case is skipped, with the reason */
@@ -107,6 +110,7 @@ export function expandCases(file: string, raw: { tests?: RawCase[] }): TestCase[
           ...(t.responses ? { responses: t.responses } : {}),
           ...(t.expectedError ? { expectedError: t.expectedError } : {}),
           ...(t.inputConditions ? { inputConditions: t.inputConditions } : {}),
+          ...(t.testPullWithProtoFormat ? { testPullWithProtoFormat: true } : {}),
         });
       }
   }
