@@ -128,7 +128,7 @@ class RunningPushQuery implements PushQuery {
   private delivered = 0;
   private closing: Promise<void> | undefined;
   private readonly buffered: RowChange[] = [];
-  private readonly decode: (key: Buffer | null, value: Buffer | null) => RowChange;
+  private readonly decode: (key: Buffer | null, value: Buffer | null) => RowChange | undefined;
   private readonly abort: () => void;
   private wake: (() => void) | undefined;
 
@@ -195,7 +195,10 @@ class RunningPushQuery implements PushQuery {
       }
       const batch = await this.host.log.fetch(this.topic, 0, this.offset, { maxRecords: 500 });
       if (batch.records.length) {
-        for (const rec of batch.records) this.buffered.push(this.decode(rec.key, rec.value));
+        for (const rec of batch.records) {
+          const change = this.decode(rec.key, rec.value);
+          if (change) this.buffered.push(change);
+        }
         this.offset = batch.nextOffset;
         continue;
       }
@@ -224,13 +227,22 @@ class RunningPushQuery implements PushQuery {
 }
 
 /** Sink records (JSON key and value with the plan's sink schema) back to result values. */
-export function rowDecoder(planned: PlannedTransientQuery, topic: string, schemaRegistry: SchemaRegistry): (key: Buffer | null, value: Buffer | null) => RowChange {
+/**
+ * Returns undefined for records the result leaves out: a stream's records without a value, and a
+ * table's deletes of keys this query never showed (a filtered-out row is not a delete to the reader,
+ * as in Kafka Streams, which forwards a filter's delete only when there was an old row).
+ */
+export function rowDecoder(planned: PlannedTransientQuery, topic: string, schemaRegistry: SchemaRegistry): (key: Buffer | null, value: Buffer | null) => RowChange | undefined {
   const keys = keyColumns(planned.sinkSchema);
   const values = valueColumns(planned.sinkSchema);
   const keySerde = keys.length ? createSerde(planned.keyFormat.format as FormatName, 'KEY', keys, { ...planned.keyFormat, topic, schemaRegistry }) : undefined;
   const valueSerde = createSerde(planned.valueFormat.format as FormatName, 'VALUE', values, { ...planned.valueFormat, topic, schemaRegistry });
   const window = planned.window;
+  const shown = new Set<string>();
   return (keyBytes, valueBytes) => {
+    if (valueBytes === null) {
+      if (!planned.isTable || !keyBytes || !shown.delete(keyBytes.toString('latin1'))) return undefined;
+    } else if (planned.isTable && keyBytes) shown.add(keyBytes.toString('latin1'));
     let bounds: { start: number; end: number } | undefined;
     if (window && keyBytes) {
       const split = splitWindowedKey(keyBytes, window);
