@@ -6,7 +6,7 @@
  * When the query ends (LIMIT, close(), return(), the abort signal, or a failure) its task stops
  * and its topic, consumer group, state keyspace and changelog topics are deleted.
  */
-import { ExecutionError, PlanError } from '../common/errors.js';
+import { ExecutionError, PlanError, TypeCheckError } from '../common/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -79,12 +79,20 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, host.config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
-  const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+  let planned: PlannedTransientQuery;
+  try {
+    planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+  } catch (e) {
+    // window bounds exist only after a windowed aggregation: ksqlDB's words for them in its WHERE
+    const unknown = e instanceof PlanError || e instanceof TypeCheckError ? /^Column '(WINDOWSTART|WINDOWEND)' cannot be resolved\.?$/.exec(e.message) : null;
+    if (unknown && query.window && query.where) throw new PlanError(`Error in WHERE expression: Unknown column ${unknown[1]}.`, query.where.pos ?? query.pos);
+    throw e;
+  }
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
   host.startQuery(planned.plan);
   await host.started(queryId);
   // constructed after the start: LIMIT 0 or an aborted signal end it at once
-  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal, queryId.startsWith('SCALABLE_PUSH_QUERY') && keyColumns(source.schema).length > 0);
   host.ensureRunning();
   return running;
 }
@@ -139,6 +147,8 @@ class RunningPushQuery implements PushQuery {
     private readonly topic: string,
     private readonly limit: number | undefined,
     private readonly signal: AbortSignal | undefined,
+    /** ksqlDB's scalable push queries leave out records without a key */
+    private readonly skipNullKeys = false,
   ) {
     this.columns = planned.columns;
     this.ended = new Promise((resolve) => (this.endedAs = resolve));
@@ -196,6 +206,7 @@ class RunningPushQuery implements PushQuery {
       const batch = await this.host.log.fetch(this.topic, 0, this.offset, { maxRecords: 500 });
       if (batch.records.length) {
         for (const rec of batch.records) {
+          if (this.skipNullKeys && rec.key === null) continue;
           const change = this.decode(rec.key, rec.value);
           if (change) this.buffered.push(change);
         }
