@@ -27,7 +27,8 @@ export interface QueryHost {
   readonly registry: FunctionRegistry;
   readonly config: ReadonlyMap<string, string>;
   readonly schemaRegistry: SchemaRegistry;
-  startQuery(plan: QueryPlan): void;
+  /** starts the plan's task, positioned at its start offsets (so later input is not missed) */
+  startQuery(plan: QueryPlan): Promise<void>;
   /** stops the task and waits until no pass of the loop is still running it */
   stopQuery(queryId: string): Promise<void>;
   /** makes sure queries are being processed in the background */
@@ -36,8 +37,6 @@ export interface QueryHost {
   failure(queryId: string): Error | undefined;
   /** a transient query id: `${prefix}_<SOURCE>_<n>` */
   nextTransientId(source: string, prefix?: string): string;
-  /** resolves once the query's task has its start offsets (so later input is not missed) */
-  started(queryId: string): Promise<void>;
 }
 
 export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
@@ -89,8 +88,12 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
     throw e;
   }
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
-  host.startQuery(planned.plan);
-  await host.started(queryId);
+  try {
+    await host.startQuery(planned.plan);
+  } catch (e) {
+    await dropTransientQueryData(host.log, queryId, topic);
+    throw e;
+  }
   // constructed after the start: LIMIT 0 or an aborted signal end it at once
   const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal, queryId.startsWith('SCALABLE_PUSH_QUERY') && keyColumns(source.schema).length > 0);
   host.ensureRunning();
