@@ -103,13 +103,13 @@ export class Engine {
    * `close()` or the signal ends the query and drops its state. Processing runs in the
    * background (start() is called if needed).
    */
-  query(sql: string, options: { signal?: AbortSignal } = {}): Promise<PushQuery> {
+  async query(sql: string, options: { signal?: AbortSignal } = {}): Promise<PushQuery> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.push(sql, options);
   }
 
   /** Runs a pull query (a SELECT without EMIT CHANGES) and returns all its rows. */
-  pull(sql: string): Promise<PullResult> {
+  async pull(sql: string): Promise<PullResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.pull(sql);
   }
@@ -118,7 +118,7 @@ export class Engine {
    * Appends rows to a stream or table through its key and value formats, as INSERT VALUES does.
    * A row is a plain object keyed by column name (ROWTIME optional); see README for value types.
    */
-  insert(source: string, rows: Row | readonly Row[]): Promise<void> {
+  async insert(source: string, rows: Row | readonly Row[]): Promise<void> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.insert(source, Array.isArray(rows) ? rows : [rows as Row]);
   }
