@@ -211,7 +211,10 @@ export class Engine {
   private register(task: QueryTask): void {
     this.tasks.set(task.queryId, task);
     this.plans.set(task.queryId, this.taskPlans.get(task)!);
+    this.wakeLoop?.();
   }
+
+  private wakeLoop: (() => void) | undefined;
 
   private readonly taskPlans = new WeakMap<QueryTask, QueryPlan>();
 
@@ -285,8 +288,11 @@ export class Engine {
         if (progress > 0) continue;
         if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
         const positions = [...this.tasks.values()].flatMap((t) => t.positions());
-        if (positions.length) await this.log.waitForAnyData(positions, 200);
-        else await new Promise((r) => setTimeout(r, 50));
+        // a newly registered query (a push query) wakes the loop at once
+        const registered = new Promise<void>((r) => (this.wakeLoop = r));
+        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);
+        else await Promise.race([new Promise((r) => setTimeout(r, 50)), registered]);
+        this.wakeLoop = undefined;
       }
     })();
   }
