@@ -197,3 +197,32 @@ test('a push query over a table shows changes and deletes of the rows it showed'
     ]);
   });
 });
+
+test('push and pull results keep every SQL type exactly', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`CREATE TABLE things (id BIGINT PRIMARY KEY, d DECIMAL(20, 4), x DOUBLE, b BYTES, m MAP<STRING, INT>,
+        s STRUCT<A STRING, B ARRAY<BIGINT>>, dt DATE, tm TIME, ts TIMESTAMP, f BOOLEAN)
+      WITH (kafka_topic='things', value_format='JSON', partitions=1);
+      CREATE TABLE things_copy AS SELECT * FROM things;`);
+    const row = {
+      ID: 9_007_199_254_740_993n,
+      D: new Decimal('1234567890123456.0001'),
+      X: Number.NaN,
+      B: Buffer.from([0, 255, 1]),
+      M: new Map([['k', 7]]),
+      S: { A: 'a', B: [1n, -9_007_199_254_740_993n] },
+      DT: 19_000,
+      TM: 3_600_000,
+      TS: 1_700_000_000_123,
+      F: false,
+    };
+    const q = await engine.query('SELECT * FROM things EMIT CHANGES LIMIT 1;');
+    await engine.insert('things', row);
+    let pushed: Record<string, unknown> | undefined;
+    for await (const r of q) pushed = r;
+    assert.deepEqual(pushed, row);
+    await engine.runUntilIdle();
+    const pulled = await engine.pull('SELECT * FROM things_copy WHERE id = 9007199254740993;');
+    assert.deepEqual(pulled.rows, [row]);
+  });
+});
