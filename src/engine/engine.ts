@@ -75,8 +75,8 @@ export class Engine {
       config: this.sessionProperties,
       schemaRegistry: () => this.schemas,
       // a push query has its start offsets before the loop sees it (so no input after engine.query is missed)
-      startQuery: async (plan) => {
-        const task = this.createTask(plan);
+      startQuery: async (plan, properties) => {
+        const task = this.createTask(plan, properties);
         await task.caughtUp();
         this.register(task);
       },
@@ -103,7 +103,7 @@ export class Engine {
    * `close()` or the signal ends the query and drops its state. Processing runs in the
    * background (start() is called if needed).
    */
-  async query(sql: string, options: { signal?: AbortSignal } = {}): Promise<PushQuery> {
+  async query(sql: string, options: { signal?: AbortSignal; properties?: Readonly<Record<string, string>> } = {}): Promise<PushQuery> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.push(sql, options);
   }
@@ -218,14 +218,16 @@ export class Engine {
 
   private readonly taskPlans = new WeakMap<QueryTask, QueryPlan>();
 
-  private createTask(plan: QueryPlan): QueryTask {
-    const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
+  /** `overrides`: a push query's own properties, over the session's */
+  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>): QueryTask {
+    const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
+    const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryTask({
       log: this.log,
       plan,
       factories: operatorFactories,
       registry: this.registry,
-      config: new Map(this.sessionProperties),
+      config,
       offsetReset: reset === 'earliest' ? 'earliest' : 'latest',
       onProcessingLog: (entry) => this.reportProcessingError(entry),
       schemaRegistry: this.schemas,

@@ -166,9 +166,10 @@ test('processing-log entries serialize with JSON.stringify', async () => {
 
 test('a push query from latest sees every row inserted after engine.query returns, and none before', async () => {
   await withEngine(async (engine) => {
-    await engine.execute(`${ORDERS} SET 'auto.offset.reset'='latest';`);
+    await engine.execute(ORDERS);
     await engine.insert('orders', { id: 'before', customer: 'c1', qty: 1 });
-    const q = await engine.query('SELECT id FROM orders EMIT CHANGES LIMIT 2;');
+    // the session reads from earliest; this query's own property wins
+    const q = await engine.query('SELECT id FROM orders EMIT CHANGES LIMIT 2;', { properties: { 'auto.offset.reset': 'latest' } });
     await engine.insert('orders', [{ id: 'after1', customer: 'c1', qty: 1 }, { id: 'after2', customer: 'c1', qty: 1 }]);
     const ids = [];
     for await (const row of q) ids.push(row.ID);
