@@ -170,6 +170,8 @@ export class Engine {
   async executeStatement(parsed: ParsedStatement): Promise<StatementResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     const stmt = parsed.statement;
+    // a dropped source ends the push queries reading it (before its topic can go away under them)
+    if (stmt.kind === 'DropSource') await this.queries.closeReading(stmt.name);
     const handler = statementHandlers[stmt.kind] as (s: typeof stmt, ctx: HandlerContext) => Promise<StatementResult>;
     return handler(stmt, { text: parsed.text, engine: this.internals });
   }

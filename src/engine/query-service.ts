@@ -26,6 +26,8 @@ export interface QueryServiceHost extends Omit<QueryHost, 'schemaRegistry'> {
 
 export class QueryService {
   private readonly running = new Set<PushQuery>();
+  /** the sources each push query reads */
+  private readonly sources = new WeakMap<PushQuery, string[]>();
   private readonly indexes = new TableIndexes();
 
   constructor(private readonly host: QueryServiceHost) {}
@@ -63,6 +65,7 @@ export class QueryService {
   async pushQuery(query: Query, options: PushQueryOptions = {}): Promise<PushQuery> {
     const q = await startPushQuery(this.queryHost, query, options);
     this.running.add(q);
+    this.sources.set(q, relationNames(query.from));
     void q.ended.then(() => this.running.delete(q));
     return q;
   }
@@ -101,6 +104,18 @@ export class QueryService {
     await writeRows({ log: () => this.host.log, schemaRegistry: () => this.host.schemaRegistry(), flushSchemaRegistrations: () => this.host.flushSchemaRegistrations() }, source, converted);
   }
 
+  /**
+   * Ends the push queries reading a source that is about to be dropped, unless persistent queries
+   * still use it (then the DROP fails and they keep running).
+   */
+  async closeReading(sourceName: string): Promise<void> {
+    const source = this.host.catalog.getSource(sourceName);
+    if (!source) return;
+    const used = [...this.host.catalog.queries.values()].some((q) => q.sink === source.name || q.sources.includes(source.name));
+    if (used) return;
+    await Promise.all([...this.running].filter((q) => this.sources.get(q)?.includes(source.name)).map((q) => q.close()));
+  }
+
   /** Ends every running push query (engine close). */
   async closeAll(): Promise<void> {
     await Promise.all([...this.running].map((q) => q.close()));
@@ -113,6 +128,10 @@ export class QueryService {
       await dropTransientQueryData(this.host.log, t.slice(TRANSIENT_TOPIC_PREFIX.length), t);
     }
   }
+}
+
+function relationNames(r: Query['from']): string[] {
+  return r.kind === 'SourceRelation' ? [r.name] : [...relationNames(r.left), ...relationNames(r.right)];
 }
 
 /** A JS value from an embedder to the runtime representation of `type` (lenient where it is safe). */

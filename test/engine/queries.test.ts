@@ -227,3 +227,18 @@ test('push and pull results keep every SQL type exactly', async () => {
     assert.deepEqual(pulled.rows, [row]);
   });
 });
+
+test('dropping a source ends the push queries reading it; the engine keeps running', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`${ORDERS} CREATE STREAM other (id STRING KEY) WITH (kafka_topic='other', value_format='JSON', partitions=1);`);
+    const onOrders = await engine.query('SELECT id FROM orders EMIT CHANGES;');
+    const onOther = await engine.query('SELECT id FROM other EMIT CHANGES LIMIT 1;');
+    await engine.execute('DROP STREAM orders DELETE TOPIC;');
+    assert.equal(await onOrders.ended, 'closed');
+    assert.equal((await onOrders[Symbol.asyncIterator]().next()).done, true);
+    await engine.insert('other', { id: 'still here' });
+    const rows = [];
+    for await (const r of onOther) rows.push(r.ID);
+    assert.deepEqual(rows, ['still here']);
+  });
+});
