@@ -84,7 +84,8 @@ export class Engine {
         this.tasks.get(queryId)?.close();
         this.tasks.delete(queryId);
         this.plans.delete(queryId);
-        while (this.currentPass) await this.currentPass.catch(() => 0);
+        // only the pass in flight can still be stepping it (later passes no longer see it)
+        await this.currentPass?.catch(() => 0);
       },
       ensureRunning: () => this.start(),
       failure: (queryId) => this.tasks.get(queryId)?.failure,
