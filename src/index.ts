@@ -13,6 +13,9 @@ export type { ProcessingErrorType, ProcessingLogEntry } from './runtime/processo
 export type { Cancellable, Downstream, OperatorContext, Punctuator, PunctuationType, StreamRecord } from './runtime/processor.js';
 export type { KeyValueStore, ManagedStore, StateBackend, StateKeyspace, StateWrite, StoreSpec } from './state/index.js';
 export { LocalStateBackend } from './state/index.js';
+export type { PushQuery, PullResult, Row, RowChange, ResultColumn } from './engine/query-result.js';
+export type { PullColumn } from './engine/pull-query.js';
+export { toJsonValue, formatResultValue } from './engine/result-values.js';
 
 export {
   SluiceError,

@@ -9,11 +9,11 @@ import { stepInputs } from '../catalog/query-plan.js';
 import type { DataSource } from '../catalog/data-source.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { OperatorContext, OperatorFactories } from '../runtime/processor.js';
+import type { OperatorFactories } from '../runtime/processor.js';
+import { inertOperatorContext } from '../runtime/inert-context.js';
 import { buildTopology } from '../runtime/processor.js';
 import { createSerde } from '../serde/index.js';
 import type { FormatName, SchemaRegistry } from '../serde/index.js';
-import type { KeyValueStore } from '../state/index.js';
 import { ScratchSchemaRegistry } from './scratch-schema-registry.js';
 
 export interface DryRunContext {
@@ -21,11 +21,6 @@ export interface DryRunContext {
   readonly registry: FunctionRegistry;
   readonly config: ReadonlyMap<string, string>;
   readonly schemaRegistry: SchemaRegistry;
-}
-
-/** A store that holds nothing: operators only ask for their stores when built. */
-function inertStore<V>(name: string): KeyValueStore<V> {
-  return { name, flush: () => {}, get: () => undefined, put: () => {} };
 }
 
 /** Every step kind of the plan has an operator; a stored plan from a newer Sluice may not. */
@@ -40,22 +35,7 @@ export function checkStepKinds(plan: QueryPlan, factories: OperatorFactories): v
 /** Builds the whole topology with nothing attached: throws what building the query for real would. */
 export function dryRunBuild(plan: QueryPlan, factories: OperatorFactories, context: DryRunContext): void {
   checkStepKinds(plan, factories);
-  const ctx: OperatorContext = {
-    queryId: context.queryId,
-    registry: context.registry,
-    config: context.config,
-    logError: () => {},
-    emit: () => {},
-    schemaRegistry: new ScratchSchemaRegistry(context.schemaRegistry),
-    keyValueStore: inertStore,
-    taskId: 'dry-run',
-    schedule: () => ({ cancel: () => {} }),
-    streamTime: () => Number.NEGATIVE_INFINITY,
-    // a repartition step asks for its topic's partitions: any count builds the same operator
-    topicPartitions: () => 1,
-    observeTimestamp: () => {},
-    onClose: () => {},
-  };
+  const ctx = inertOperatorContext({ ...context, schemaRegistry: new ScratchSchemaRegistry(context.schemaRegistry) });
   buildTopology(plan.sink, factories, ctx);
 }
 

@@ -22,6 +22,8 @@ import { CommandLog } from './command-log.js';
 import { LoggedSchemaRegistry } from './schema-registry-log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
+import type { PullResult, PushQuery, Row } from './query-result.js';
+import { QueryService } from './query-service.js';
 import { statementHandlers } from './statement-handlers.js';
 import { restoreStoredQuery } from './query-handlers.js';
 import { restoreStoredSource } from './ddl-handlers.js';
@@ -75,6 +77,10 @@ export class Engine {
   private stopping = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** the loop's pass in flight, so a stopped query's data is dropped only after it */
+  private currentPass: Promise<number> | undefined;
+  /** push and pull queries, and inserts (the results API) */
+  private readonly queries: QueryService;
 
   private constructor(
     readonly log: Log,
@@ -86,6 +92,61 @@ export class Engine {
     this.state = (options.stateBackend ?? localStateBackend)(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
     this.processingLogWriter = new ProcessingLogWriter(log, processingLogSettings(this.sessionProperties));
+    this.queries = new QueryService({
+      log,
+      catalog: this.catalog,
+      registry: this.registry,
+      config: this.sessionProperties,
+      schemaRegistry: () => this.schemas,
+      // a push query has its start offsets before the loop sees it (so no input after engine.query is missed)
+      startQuery: async (plan, properties) => {
+        const task = this.createTask(plan, properties);
+        await task.caughtUp();
+        this.register(task);
+      },
+      stopQuery: async (queryId) => {
+        this.tasks.get(queryId)?.close();
+        this.tasks.delete(queryId);
+        this.plans.delete(queryId);
+        // only the pass in flight can still be stepping it (later passes no longer see it)
+        await this.currentPass?.catch(() => 0);
+      },
+      ensureRunning: () => this.start(),
+      failure: (queryId) => this.tasks.get(queryId)?.failure,
+      nextTransientId: (source, prefix = 'transient') => `${prefix}_${source}_${++this.transientQueries}`,
+      flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
+      runUntilIdle: () => this.runUntilIdle(),
+      parse: (sql) => this.parse(sql),
+      dropQueryState: (queryId) => this.state.dropQueryState(queryId),
+    });
+  }
+
+  private transientQueries = 0;
+
+  /**
+   * Starts a transient push query (`SELECT ... EMIT CHANGES [LIMIT n]`) and returns it once
+   * planned: `columns` first, then iterate it for rows as they are produced. Ending the loop,
+   * `close()` or the signal ends the query and drops its state. Processing runs in the
+   * background (start() is called if needed).
+   */
+  async query(sql: string, options: { signal?: AbortSignal; properties?: Readonly<Record<string, string>> } = {}): Promise<PushQuery> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.push(sql, options);
+  }
+
+  /** Runs a pull query (a SELECT without EMIT CHANGES) and returns all its rows. */
+  async pull(sql: string): Promise<PullResult> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.pull(sql);
+  }
+
+  /**
+   * Appends rows to a stream or table through its key and value formats, as INSERT VALUES does.
+   * A row is a plain object keyed by column name (ROWTIME optional); see README for value types.
+   */
+  async insert(source: string, rows: Row | readonly Row[]): Promise<void> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.insert(source, Array.isArray(rows) ? rows : [rows as Row]);
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -93,6 +154,7 @@ export class Engine {
     const engine = new Engine(log, !options.log, options);
     try {
       await engine.restore();
+      await engine.queries.dropLeftovers();
     } catch (e) {
       await engine.close();
       throw e;
@@ -139,6 +201,8 @@ export class Engine {
   async executeStatement(parsed: ParsedStatement): Promise<StatementResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     const stmt = parsed.statement;
+    // a dropped source ends the push queries reading it (before its topic can go away under them)
+    if (stmt.kind === 'DropSource') await this.queries.closeReading(stmt.name);
     const handler = statementHandlers[stmt.kind] as (s: typeof stmt, ctx: HandlerContext) => Promise<StatementResult>;
     try {
       return await handler(stmt, { text: parsed.text, engine: this.internals });
@@ -178,11 +242,27 @@ export class Engine {
     runUntilIdle: () => this.runUntilIdle(),
     schemaRegistry: () => this.schemas,
     flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
+    queries: () => this.queries,
   };
 
   private startQuery(plan: QueryPlan): void {
-    const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
-    const config = new Map(this.sessionProperties);
+    this.register(this.createTask(plan));
+  }
+
+  private register(task: QueryRuntime): void {
+    this.tasks.set(task.queryId, task);
+    this.plans.set(task.queryId, this.taskPlans.get(task)!);
+    this.wakeLoop?.();
+  }
+
+  private wakeLoop: (() => void) | undefined;
+
+  private readonly taskPlans = new WeakMap<QueryRuntime, QueryPlan>();
+
+  /** `overrides`: a push query's own properties, over the session's */
+  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>): QueryRuntime {
+    const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
+    const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryRuntime({
       log: this.log,
       state: this.state,
@@ -200,8 +280,8 @@ export class Engine {
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
     });
-    this.tasks.set(plan.queryId, task);
-    this.plans.set(plan.queryId, plan);
+    this.taskPlans.set(task, plan);
+    return task;
   }
 
   private reportProcessingError(entry: ProcessingLogEntry): void {
@@ -212,7 +292,15 @@ export class Engine {
   }
 
   /** One pass over every query; returns the number of records consumed. */
-  private async pass(): Promise<number> {
+  private pass(): Promise<number> {
+    const pass = this.passOverTasks();
+    this.currentPass = pass;
+    return pass.finally(() => {
+      if (this.currentPass === pass) this.currentPass = undefined;
+    });
+  }
+
+  private async passOverTasks(): Promise<number> {
     let progress = 0;
     for (const task of [...this.tasks.values()]) progress += await this.stepTask(task);
     await this.processingLogWriter.flush();
@@ -260,6 +348,8 @@ export class Engine {
   async runUntilIdle(): Promise<void> {
     if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
     for (;;) {
+      // start() may have been called meanwhile: its loop takes over
+      if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
       if ((await this.pass()) > 0) continue;
       if (await this.allCaughtUp()) return;
       // records are buffered but a task waits for an empty input (max.task.idle.ms): do not spin
@@ -272,13 +362,18 @@ export class Engine {
     if (this.loop || this.closed) return;
     this.stopping = false;
     this.loop = (async () => {
+      // a runUntilIdle() pass may still be running: never step a task twice at once
+      while (this.currentPass) await this.currentPass.catch(() => 0);
       while (!this.stopping) {
         const progress = await this.pass();
         if (progress > 0) continue;
         if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
         const positions = [...this.tasks.values()].flatMap((t) => t.positions());
-        if (positions.length) await this.log.waitForAnyData(positions, 200);
-        else await new Promise((r) => setTimeout(r, 50));
+        // a newly registered query (a push query) wakes the loop at once
+        const registered = new Promise<void>((r) => (this.wakeLoop = r));
+        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);
+        else await Promise.race([new Promise((r) => setTimeout(r, 50)), registered]);
+        this.wakeLoop = undefined;
       }
     })();
   }
@@ -316,6 +411,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.stop();
+    await this.queries.closeAll();
     // entries reported outside a pass (none are lost to a close)
     await this.processingLogWriter.flush().catch(() => {});
     for (const t of this.tasks.values()) t.close();

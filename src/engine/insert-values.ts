@@ -4,9 +4,13 @@ import { keyColumns, quoteIdentifierIfNeeded, valueColumns } from '../common/sch
 import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes } from '../common/sql-types.js';
 import { evaluateConstant } from '../expr/index.js';
+import { collectExpressions } from '../planner/rewrite-expression.js';
 import { createSerde } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
 import type { InsertValues } from '../sql/ast.js';
+import type { SourcePosition } from '../common/errors.js';
+import type { DataSource } from '../catalog/data-source.js';
+import type { ProduceRecord } from '../log/log.js';
 import type { HandlerContext } from './handler-context.js';
 import { ScratchSchemaRegistry } from './scratch-schema-registry.js';
 import type { StatementResult } from './statement-result.js';
@@ -22,6 +26,14 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
   if (source.createdByQuery && source.sourceType === 'TABLE') throw new CatalogError(`Cannot insert values into table ${source.name}: it is the output of a query`, stmt.pos);
   const schemaColumns = source.schema.columns;
   const names = stmt.columns ?? schemaColumns.map((c) => c.name);
+  if (stmt.columns && names.length !== stmt.values.length)
+    throw new CatalogError(`Failed to prepare statement: Expected number columns and values to match: ${names.length}, ${stmt.values.length}`, stmt.pos);
+  const pseudo = names.find((n) => n === 'ROWPARTITION' || n === 'ROWOFFSET');
+  if (pseudo) throw new CatalogError(`Inserting into column \`${pseudo}\` is not allowed.`, stmt.pos);
+  for (const v of stmt.values) {
+    const qualified = collectExpressions(v, (x) => x.kind === 'ColumnRef' && !!x.source)[0];
+    if (qualified?.kind === 'ColumnRef') throw new CatalogError(`Failed to prepare statement: '${qualified.source}' is not a valid stream/table name or alias.`, qualified.pos);
+  }
   if (names.length !== stmt.values.length)
     throw new CatalogError(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${stmt.values.length} values.`, stmt.pos);
   const headerNames = schemaColumns.filter((c) => c.namespace === 'HEADER' || c.namespace === 'HEADERS').map((c) => c.name);
@@ -44,21 +56,40 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
     if (name === 'ROWTIME') rowtime = value === null ? undefined : Number(value);
     else given.set(name, value);
   });
+  await writeRows(ctx.engine, source, [{ values: given, ...(rowtime !== undefined ? { rowtime } : {}) }], stmt.pos);
+  return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };
+}
+
+/**
+ * Serializes rows (column name -> runtime value) through the source's key and value serdes and
+ * appends them in one produce call; shared by INSERT VALUES and Engine.insert.
+ */
+export async function writeRows(
+  engine: Pick<HandlerContext['engine'], 'log' | 'schemaRegistry' | 'flushSchemaRegistrations'>,
+  source: DataSource,
+  rows: readonly { readonly values: ReadonlyMap<string, unknown>; readonly rowtime?: number }[],
+  pos?: SourcePosition,
+): Promise<void> {
   const keys = keyColumns(source.schema);
   const values = valueColumns(source.schema);
-  // serialized against a copy of the registry: a record that fails to serialize registers nothing
-  const registry = new ScratchSchemaRegistry(ctx.engine.schemaRegistry());
-  let keyBytes: Buffer | null;
-  let valueBytes: Buffer | null;
+  // serialized against a copy of the registry: rows that fail to serialize register nothing
+  const registry = new ScratchSchemaRegistry(engine.schemaRegistry());
+  const options = (f: DataSource['keyFormat']) => ({ ...f, topic: source.topic, schemaRegistry: registry });
+  const records: ProduceRecord[] = [];
   try {
-    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry: registry }).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
-    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, { ...source.valueFormat, topic: source.topic, schemaRegistry: registry }).serialize(values.map((c) => given.get(c.name) ?? null));
+    const keySerde = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, options(source.keyFormat)) : undefined;
+    const valueSerde = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, options(source.valueFormat));
+    const now = Date.now();
+    for (const row of rows) {
+      const key = keySerde ? keySerde.serialize(keys.map((c) => row.values.get(c.name) ?? null)) : null;
+      const value = valueSerde.serialize(values.map((c) => row.values.get(c.name) ?? null));
+      records.push({ topic: source.topic, key, value, timestamp: row.rowtime ?? now });
+    }
   } catch (e) {
-    if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, stmt.pos);
+    if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, pos);
     throw e;
   }
   registry.commit();
-  await ctx.engine.flushSchemaRegistrations();
-  await ctx.engine.log().produce([{ topic: source.topic, key: keyBytes, value: valueBytes, timestamp: rowtime ?? Date.now() }]);
-  return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };
+  await engine.flushSchemaRegistrations();
+  await engine.log().produce(records);
 }

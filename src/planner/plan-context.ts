@@ -20,6 +20,8 @@ export interface SinkRequest {
   readonly properties: SourceProperties;
   /** INSERT INTO: the existing target */
   readonly existing?: DataSource;
+  /** a transient query's internal sink (may read a windowed table) */
+  readonly transient?: boolean;
 }
 
 export interface PlannedQuery {

@@ -44,6 +44,8 @@ export interface StateBackend {
   createStore<V>(spec: StoreSpec): ManagedStore<V>;
   /** commits a task step: the log transaction and the state changes of its stores, together */
   commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
+  /** drops every store of a query (a transient query that ended); its changelogs are the log's */
+  dropQueryState(queryId: string): Promise<void>;
 }
 
 /** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */
@@ -72,5 +74,9 @@ export class LocalStateBackend implements StateBackend {
 
   async commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void> {
     await this.local.commit(txn, stateWrites);
+  }
+
+  dropQueryState(queryId: string): Promise<void> {
+    return this.local.keyspace.clearRange(Buffer.from(`state\u0000${queryId}\u0000`), Buffer.from(`state\u0000${queryId}\u0001`));
   }
 }

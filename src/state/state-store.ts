@@ -23,6 +23,8 @@ export interface StateKeyspace {
   range(options: { gte?: Buffer; lt?: Buffer; limit?: number }): AsyncIterable<[Buffer, Buffer]>;
   /** writes outside a commit (restoring state) */
   write(writes: StateWrite[]): Promise<void>;
+  /** removes every key in [gte, lt) (dropping a query's state) */
+  clearRange(gte: Buffer, lt: Buffer): Promise<void>;
 }
 
 /** What a commit collects from every store: state changes and changelog records. */

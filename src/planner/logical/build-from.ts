@@ -42,10 +42,17 @@ export interface FromPlan {
 
 const DEFAULT_JOIN_GRACE_MS = 24 * 3_600_000;
 
-export function buildFrom(catalog: Catalog, rel: Relation, typeOf: TypeOf, depth = 0): FromPlan {
+export function buildFrom(
+  catalog: Catalog,
+  rel: Relation,
+  typeOf: TypeOf,
+  depth = 0,
+  /** transient queries may read a windowed table */
+  allowWindowedTable = false,
+): FromPlan {
   if (rel.kind === 'SourceRelation') {
     const node = buildSource(catalog, rel);
-    if (depth === 0 && node.source.sourceType === 'TABLE' && node.source.window)
+    if (depth === 0 && !allowWindowedTable && node.source.sourceType === 'TABLE' && node.source.window)
       throw new PlanError('KSQL does not support persistent queries on windowed tables.', rel.pos);
     return { node, sources: [node], isTable: node.source.sourceType === 'TABLE' };
   }

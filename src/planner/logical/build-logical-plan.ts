@@ -20,7 +20,7 @@ import type { LogicalPlan, SinkNode } from './logical-plan.js';
 
 export function buildLogicalPlan(qc: QueryContext): SinkNode {
   const aggregating = isAggregation(qc);
-  const from = buildFrom(qc.catalog, qc.query.from, qc.typeOf);
+  const from = buildFrom(qc.catalog, qc.query.from, qc.typeOf, 0, qc.sinkRequest.transient);
   checkResultType(qc, from, aggregating);
   checkReservedSelectNames(qc.query, !!from.joinKey);
   // formats and partitions are inherited from the left-most source
