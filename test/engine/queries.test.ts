@@ -159,8 +159,8 @@ test('processing-log entries serialize with JSON.stringify', async () => {
     await engine.log.produce([{ topic: 'orders', key: Buffer.from('x'), value: Buffer.from('{not json'), timestamp: 1 }]);
     await engine.runUntilIdle();
     assert.ok(engine.processingLog.length > 0);
-    const parsed = JSON.parse(JSON.stringify(engine.processingLog)) as { offset: string; queryId: string }[];
-    assert.equal(parsed[0]!.offset, '0');
+    const parsed = JSON.parse(JSON.stringify(engine.processingLog)) as { offset: number; queryId: string }[];
+    assert.equal(parsed[0]!.offset, 0);
     assert.equal(parsed[0]!.queryId, 'CSAS_BIG_1');
   });
 });
