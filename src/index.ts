@@ -10,6 +10,9 @@ export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
 export type { StatementResult, ResultTable } from './engine/statement-result.js';
 export type { ProcessingLogEntry } from './runtime/processor.js';
+export type { PushQuery, PullResult, Row, RowChange, ResultColumn } from './engine/query-result.js';
+export type { PullColumn } from './engine/pull-query.js';
+export { toJsonValue, formatResultValue } from './engine/result-values.js';
 
 export {
   SluiceError,

@@ -20,6 +20,8 @@ import { CommandLog } from './command-log.js';
 import { LoggedSchemaRegistry } from './schema-registry-log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
+import type { PullResult, PushQuery, Row } from './query-result.js';
+import { QueryService } from './query-service.js';
 import { statementHandlers } from './statement-handlers.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
 
@@ -53,6 +55,10 @@ export class Engine {
   private stopping = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** the loop's pass in flight, so a stopped query's data is dropped only after it */
+  private currentPass: Promise<number> | undefined;
+  /** push and pull queries, and inserts (the results API) */
+  private readonly queries: QueryService;
 
   private constructor(
     readonly log: Log,
@@ -62,6 +68,54 @@ export class Engine {
     this.registry = options.registry ?? createBuiltinRegistry(options.properties ?? {});
     this.commandLog = new CommandLog(log);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.sessionProperties.set(k, v);
+    this.queries = new QueryService({
+      log,
+      catalog: this.catalog,
+      registry: this.registry,
+      config: this.sessionProperties,
+      schemaRegistry: () => this.schemas,
+      startQuery: (plan) => this.startQuery(plan),
+      stopQuery: async (queryId) => {
+        this.tasks.get(queryId)?.close();
+        this.tasks.delete(queryId);
+        this.plans.delete(queryId);
+        while (this.currentPass) await this.currentPass.catch(() => 0);
+      },
+      ensureRunning: () => this.start(),
+      failure: (queryId) => this.tasks.get(queryId)?.failure,
+      nextTransientId: (source) => `transient_${source}_${++this.transientQueries}`,
+      flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
+      runUntilIdle: () => this.runUntilIdle(),
+      parse: (sql) => this.parse(sql),
+    });
+  }
+
+  private transientQueries = 0;
+
+  /**
+   * Starts a transient push query (`SELECT ... EMIT CHANGES [LIMIT n]`) and returns it once
+   * planned: `columns` first, then iterate it for rows as they are produced. Ending the loop,
+   * `close()` or the signal ends the query and drops its state. Processing runs in the
+   * background (start() is called if needed).
+   */
+  query(sql: string, options: { signal?: AbortSignal } = {}): Promise<PushQuery> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.push(sql, options);
+  }
+
+  /** Runs a pull query (a SELECT without EMIT CHANGES) and returns all its rows. */
+  pull(sql: string): Promise<PullResult> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.pull(sql);
+  }
+
+  /**
+   * Appends rows to a stream or table through its key and value formats, as INSERT VALUES does.
+   * A row is a plain object keyed by column name (ROWTIME optional); see README for value types.
+   */
+  insert(source: string, rows: Row | readonly Row[]): Promise<void> {
+    if (this.closed) throw new ExecutionError('The engine is closed');
+    return this.queries.insert(source, Array.isArray(rows) ? rows : [rows as Row]);
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -69,6 +123,7 @@ export class Engine {
     const engine = new Engine(log, !options.log, options);
     try {
       await engine.restore();
+      await engine.queries.dropLeftovers();
     } catch (e) {
       await engine.close();
       throw e;
@@ -141,6 +196,7 @@ export class Engine {
     runUntilIdle: () => this.runUntilIdle(),
     schemaRegistry: () => this.schemas,
     flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
+    queries: () => this.queries,
   };
 
   private startQuery(plan: QueryPlan): void {
@@ -167,7 +223,15 @@ export class Engine {
   }
 
   /** One pass over every query; returns the number of records consumed. */
-  private async pass(): Promise<number> {
+  private pass(): Promise<number> {
+    const pass = this.passOverTasks();
+    this.currentPass = pass;
+    return pass.finally(() => {
+      if (this.currentPass === pass) this.currentPass = undefined;
+    });
+  }
+
+  private async passOverTasks(): Promise<number> {
     let progress = 0;
     for (const task of [...this.tasks.values()]) progress += await task.step();
     return progress;
@@ -235,6 +299,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.stop();
+    await this.queries.closeAll();
     for (const t of this.tasks.values()) t.close();
     this.tasks.clear();
     if (this.ownsLog) await this.log.close();

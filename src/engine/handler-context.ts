@@ -6,6 +6,7 @@ import type { Log } from '../log/log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { Command } from './command-log.js';
 import type { StatementResult } from './statement-result.js';
+import type { QueryService } from './query-service.js';
 
 export interface EngineInternals {
   log(): Log;
@@ -28,6 +29,8 @@ export interface EngineInternals {
   runUntilIdle(): Promise<void>;
   schemaRegistry(): SchemaRegistry;
   flushSchemaRegistrations(): Promise<void>;
+  /** transient (push and pull) queries */
+  queries(): QueryService;
 }
 
 export interface HandlerContext {

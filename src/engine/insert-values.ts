@@ -7,6 +7,9 @@ import { evaluateConstant } from '../expr/index.js';
 import { createSerde } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
 import type { InsertValues } from '../sql/ast.js';
+import type { SourcePosition } from '../common/errors.js';
+import type { DataSource } from '../catalog/data-source.js';
+import type { ProduceRecord } from '../log/log.js';
 import type { HandlerContext } from './handler-context.js';
 import type { StatementResult } from './statement-result.js';
 
@@ -43,18 +46,37 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
     if (name === 'ROWTIME') rowtime = value === null ? undefined : Number(value);
     else given.set(name, value);
   });
+  await writeRows(ctx.engine, source, [{ values: given, ...(rowtime !== undefined ? { rowtime } : {}) }], stmt.pos);
+  return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };
+}
+
+/**
+ * Serializes rows (column name -> runtime value) through the source's key and value serdes and
+ * appends them in one produce call; shared by INSERT VALUES and Engine.insert.
+ */
+export async function writeRows(
+  engine: Pick<HandlerContext['engine'], 'log' | 'schemaRegistry' | 'flushSchemaRegistrations'>,
+  source: DataSource,
+  rows: readonly { readonly values: ReadonlyMap<string, unknown>; readonly rowtime?: number }[],
+  pos?: SourcePosition,
+): Promise<void> {
   const keys = keyColumns(source.schema);
   const values = valueColumns(source.schema);
-  let keyBytes: Buffer | null;
-  let valueBytes: Buffer | null;
+  const options = (f: DataSource['keyFormat']) => ({ ...f, topic: source.topic, schemaRegistry: engine.schemaRegistry() });
+  const records: ProduceRecord[] = [];
   try {
-    keyBytes = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(keys.map((c) => given.get(c.name) ?? null)) : null;
-    valueBytes = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, { ...source.valueFormat, topic: source.topic, schemaRegistry: ctx.engine.schemaRegistry() }).serialize(values.map((c) => given.get(c.name) ?? null));
+    const keySerde = keys.length ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, options(source.keyFormat)) : undefined;
+    const valueSerde = createSerde(source.valueFormat.format as FormatName, 'VALUE', values, options(source.valueFormat));
+    const now = Date.now();
+    for (const row of rows) {
+      const key = keySerde ? keySerde.serialize(keys.map((c) => row.values.get(c.name) ?? null)) : null;
+      const value = valueSerde.serialize(values.map((c) => row.values.get(c.name) ?? null));
+      records.push({ topic: source.topic, key, value, timestamp: row.rowtime ?? now });
+    }
   } catch (e) {
-    if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, stmt.pos);
+    if (isSluiceError(e)) throw new CatalogError(`Failed to insert values into '${source.name}'. ${e.message}`, pos);
     throw e;
   }
-  await ctx.engine.flushSchemaRegistrations();
-  await ctx.engine.log().produce([{ topic: source.topic, key: keyBytes, value: valueBytes, timestamp: rowtime ?? Date.now() }]);
-  return { kind: stmt.kind, statement: ctx.text, message: `Inserted 1 row into ${source.name}` };
+  await engine.flushSchemaRegistrations();
+  await engine.log().produce(records);
 }

@@ -9,6 +9,7 @@ import { alterSource, createSource, createType, dropSource, dropType } from './d
 import type { HandlerContext } from './handler-context.js';
 import { insertValues } from './insert-values.js';
 import { printTopic } from './print-topic.js';
+import { queryStatement } from './query-statement.js';
 import { createAsSelect, explain, insertIntoSelect, queryControl } from './query-handlers.js';
 import { describe, describeFunction, show } from './show-handlers.js';
 import type { StatementResult } from './statement-result.js';
@@ -81,5 +82,5 @@ export const statementHandlers: { readonly [K in StatementKind]: Handler<K> } = 
   AssertValues: notSupported('ASSERT VALUES'),
   AssertNullValues: notSupported('ASSERT NULL VALUES'),
   AssertSource: notSupported('ASSERT STREAM/TABLE'),
-  QueryStatement: notSupported('Transient (push and pull) queries'),
+  QueryStatement: queryStatement,
 };

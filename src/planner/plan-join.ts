@@ -61,10 +61,17 @@ export function sourceStep(catalog: Catalog, rel: SourceRelation): { step: Sourc
   return { step, planned: { alias, source } };
 }
 
-export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType, depth = 0): PlannedFrom {
+export function planFrom(
+  catalog: Catalog,
+  rel: Relation,
+  typeOf: (e: Expression, cols: readonly RowColumn[]) => SqlType,
+  depth = 0,
+  /** transient queries may read a windowed table */
+  allowWindowedTable = false,
+): PlannedFrom {
   if (rel.kind === 'SourceRelation') {
     const { step, planned } = sourceStep(catalog, rel);
-    if (depth === 0 && planned.source.sourceType === 'TABLE' && planned.source.window)
+    if (depth === 0 && !allowWindowedTable && planned.source.sourceType === 'TABLE' && planned.source.window)
       throw new PlanError('KSQL does not support persistent queries on windowed tables.', rel.pos);
     return { step, sources: [planned], isTable: planned.source.sourceType === 'TABLE' };
   }

@@ -40,6 +40,8 @@ export interface SinkRequest {
   readonly properties: SourceProperties;
   /** INSERT INTO: the existing target */
   readonly existing?: DataSource;
+  /** a transient query's internal sink (may read a windowed table) */
+  readonly transient?: boolean;
 }
 
 export interface PlannedQuery {
@@ -75,7 +77,7 @@ export function planPersistentQuery(
   if (aggregating && query.partitionBy?.length) throw new PlanError('PARTITION BY and GROUP BY cannot be used together', query.pos);
 
   const typeOf = (e: Expression, cols: readonly RowColumn[]): SqlType => typeCheck(e, cols, registry).type;
-  const from = planFrom(catalog, query.from, typeOf);
+  const from = planFrom(catalog, query.from, typeOf, 0, sinkRequest.transient);
   // formats and partitions are inherited from the left-most source
   const input = from.sources[0]!.source;
   const alias = from.sources[0]!.alias;

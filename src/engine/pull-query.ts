@@ -1,0 +1,316 @@
+/**
+ * Pull queries. A table is answered from an index of its topic (the topic is committed in the
+ * same transaction as the state that produced it, so the index holds committed state): the index
+ * maps canonical key bytes to the latest record, and catches up to each partition's high
+ * watermark when a pull query starts. Key lookups and IN lists read their keys; anything else
+ * scans in key order. Either way the rows go through the query's own planned Filter and Select
+ * operators, so any WHERE and projection works. A stream is answered by a bounded scan of its
+ * topic up to the high watermark at query start.
+ */
+import { PlanError } from '../common/errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DataSource } from '../catalog/data-source.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { FetchedRecord, Log } from '../log/log.js';
+import { keyColumns } from '../common/schema.js';
+import { evaluateConstant } from '../expr/index.js';
+import { operatorFactories } from '../operators/index.js';
+import { planTransientQuery } from '../planner/plan-transient-query.js';
+import { collectExpressions } from '../planner/rewrite-expression.js';
+import { buildTopology } from '../runtime/processor.js';
+import type { Downstream, OperatorContext, OperatorFactories, StreamRecord } from '../runtime/processor.js';
+import { createSerde, splitWindowedKey, windowedKeyBytes } from '../serde/index.js';
+import type { FormatName, RowSerde, SchemaRegistry } from '../serde/index.js';
+import type { Expression, Query } from '../sql/ast.js';
+import type { PullResult, ResultColumn } from './query-result.js';
+import { toRow } from './query-result.js';
+
+export interface PullHost {
+  readonly log: Log;
+  readonly catalog: Catalog;
+  readonly registry: FunctionRegistry;
+  readonly config: ReadonlyMap<string, string>;
+  readonly schemaRegistry: SchemaRegistry;
+  readonly indexes: TableIndexes;
+}
+
+const MORE_INFO = 'See https://cnfl.io/queries for more info.';
+const PUSH_HINT = 'Add EMIT CHANGES if you intended to issue a push query.';
+
+/** Pull-query result columns say which are key columns (as ksqlDB's header does). */
+export type PullColumn = ResultColumn;
+
+export async function runPullQuery(query: Query, host: PullHost): Promise<PullResult> {
+  validateShape(query, host.config);
+  const name = query.from.kind === 'SourceRelation' ? query.from.name : '';
+  const source = host.catalog.getSource(name);
+  if (!source) throw new PlanError(`${name} does not exist.`, query.from.pos);
+  if (source.sourceType === 'TABLE' && !source.createdByQuery && !source.isSource)
+    throw new PlanError(
+      `The \`${source.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${source.name} AS SELECT * FROM ${source.name}'. ${MORE_INFO}`,
+      query.pos,
+    );
+  const queryId = `pull_${source.name}`;
+  const planned = planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1);
+  const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
+  const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
+  const columns: PullColumn[] = planned.columns.map((c, i) => {
+    const e = projectedExpression(query, planned, i);
+    const isKey =
+      source.sourceType === 'TABLE' &&
+      e?.kind === 'ColumnRef' &&
+      (!e.source || e.source === alias) &&
+      (keyNames.has(e.name) || (!!source.window && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND')));
+    return isKey ? { ...c, key: true } : c;
+  });
+
+  // the planned Filter and Select, with a sink that collects rows
+  const collected: unknown[][] = [];
+  const limit = query.limit;
+  const collect: Downstream = (rec: StreamRecord) => {
+    if (rec.tombstone) return;
+    collected.push(planned.take.map((i) => rec.row[i] ?? null));
+  };
+  const sink = () => collect;
+  const factories: OperatorFactories = { ...operatorFactories, StreamSink: sink, TableSink: sink };
+  const ctx: OperatorContext = {
+    queryId,
+    registry: host.registry,
+    config: host.config,
+    emit: () => {},
+    schemaRegistry: host.schemaRegistry,
+    keyValueStore: () => {
+      throw new PlanError('Pull queries do not keep state');
+    },
+    logError: () => {},
+  };
+  const topology = buildTopology(planned.plan, factories, ctx);
+  const entry = topology.sources.get(source.topic)![0]!;
+  const full = () => limit !== undefined && collected.length >= limit;
+
+  if (source.sourceType === 'STREAM') {
+    const desc = await host.log.describeTopic(source.topic);
+    for (const p of desc.partitions) {
+      let offset = p.logStartOffset;
+      while (offset < p.highWatermark && !full()) {
+        const batch = await host.log.fetch(source.topic, p.partition, offset, { maxRecords: 1000 });
+        if (!batch.records.length) break;
+        for (const rec of batch.records) {
+          if (rec.offset >= p.highWatermark || full()) break;
+          await entry(rec);
+        }
+        offset = batch.nextOffset;
+      }
+    }
+  } else {
+    const index = await host.indexes.caughtUp(host.log, source, host.schemaRegistry);
+    const keys = lookupKeys(query, source, host.registry, index.keySerde);
+    const records = keys ? index.lookup(keys) : index.scan();
+    for (const rec of records) {
+      if (full()) break;
+      await entry(rec);
+    }
+  }
+  const values = limit !== undefined ? collected.slice(0, limit) : collected;
+  return { columns, values, rows: values.map((v) => toRow(columns, v)) };
+}
+
+/** The select item behind a result column, for deciding whether it is a key column. */
+function projectedExpression(query: Query, planned: ReturnType<typeof planTransientQuery>, i: number): Expression | undefined {
+  const sink = planned.plan.sink;
+  const select = sink.input;
+  if (select.kind !== 'StreamSelect' && select.kind !== 'TableSelect') return undefined;
+  const expression = select.expressions[planned.take[i]!];
+  void query;
+  return expression;
+}
+
+function columnsIn(e: Expression | undefined): string[] {
+  if (!e) return [];
+  return collectExpressions(e, (x) => x.kind === 'ColumnRef').map((x) => (x as { name: string }).name);
+}
+
+/** ksqlDB's errors for the shapes pull queries do not support. */
+function validateShape(query: Query, config: ReadonlyMap<string, string>): void {
+  const unsupported = (what: string) => new PlanError(`Pull queries don't support ${what} clauses. ${MORE_INFO}\n${PUSH_HINT}`, query.pos);
+  if (query.from.kind !== 'SourceRelation') throw unsupported('JOIN');
+  if (query.window) throw unsupported('WINDOW');
+  if (query.groupBy?.length) throw unsupported('GROUP BY');
+  if (query.partitionBy?.length) throw unsupported('PARTITION BY');
+  if (query.having) throw unsupported('HAVING');
+  if (query.limit !== undefined) {
+    if (query.limit < 0) throw new PlanError(`Pull queries don't support negative integers in the LIMIT clause. ${MORE_INFO}`, query.pos);
+    if (config.get('ksql.query.pull.limit.clause.enabled') === 'false')
+      throw new PlanError(
+        `LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true. ${MORE_INFO}\n${PUSH_HINT}`,
+        query.pos,
+      );
+  }
+  const disallowed = (names: string[]) => [...new Set(names.filter((n) => n === 'ROWPARTITION' || n === 'ROWOFFSET'))];
+  const inSelect = disallowed(query.select.flatMap((s) => (s.kind === 'SingleColumn' ? columnsIn(s.expression) : [])));
+  if (inSelect.length) throw new PlanError(`Pull queries don't support the following columns in SELECT clauses: ${inSelect.map((n) => `\`${n}\``).join(', ')}`, query.pos);
+  const inWhere = disallowed(columnsIn(query.where));
+  if (inWhere.length) throw new PlanError(`Pull queries don't support the following columns in WHERE clauses: ${inWhere.map((n) => `\`${n}\``).join(', ')}`, query.pos);
+}
+
+/**
+ * The keys a WHERE clause pins down: every key column compared with `=` to a constant, or the
+ * single key column with IN (constants), in a top-level conjunction. Undefined means scan.
+ */
+function lookupKeys(query: Query, source: DataSource, registry: FunctionRegistry, keySerde: RowSerde | undefined): Buffer[] | undefined {
+  if (!query.where || !keySerde) return undefined;
+  const keys = keyColumns(source.schema);
+  const conjuncts: Expression[] = [];
+  const split = (e: Expression): void => {
+    if (e.kind === 'Logical' && e.op === 'AND') {
+      split(e.left);
+      split(e.right);
+    } else conjuncts.push(e);
+  };
+  split(query.where);
+  const constant = (e: Expression) => collectExpressions(e, (y) => y.kind === 'ColumnRef').length === 0;
+  const isKey = (e: Expression): e is Expression & { kind: 'ColumnRef'; name: string } => e.kind === 'ColumnRef' && keys.some((k) => k.name === e.name);
+  const candidates = new Map<string, readonly Expression[]>();
+  for (const c of conjuncts) {
+    if (c.kind === 'Comparison' && c.op === '=') {
+      const [col, lit] = isKey(c.left) ? [c.left, c.right] : [c.right, c.left];
+      if (isKey(col) && constant(lit) && !candidates.has(col.name)) candidates.set(col.name, [lit]);
+    } else if (c.kind === 'InList' && !c.not && isKey(c.operand) && c.list.every(constant) && !candidates.has(c.operand.name)) candidates.set(c.operand.name, c.list);
+  }
+  if (!keys.every((k) => candidates.has(k.name))) return undefined;
+  try {
+    // the cross product of each key column's candidates
+    let tuples: unknown[][] = [[]];
+    for (const k of keys) {
+      const values = candidates.get(k.name)!.map((e) => evaluateConstant(e, registry, k.type));
+      tuples = tuples.flatMap((t) => values.map((v) => [...t, v]));
+    }
+    const out = new Map<string, Buffer>();
+    for (const t of tuples) {
+      if (t.some((v) => v === null)) continue;
+      const b = keySerde.serialize(t);
+      if (b) out.set(b.toString('latin1'), b);
+    }
+    return [...out.values()];
+  } catch {
+    return undefined; // a value the key type cannot hold: the filter decides on a scan
+  }
+}
+
+interface IndexedRecord {
+  readonly record: FetchedRecord;
+  /** canonical key bytes (without the window) */
+  readonly key: string;
+  /** canonical key bytes with the window, the sort order */
+  readonly sortKey: Buffer;
+}
+
+/** One table's index: canonical key bytes (+ window) -> the latest record. */
+class TableIndex {
+  readonly keySerde: RowSerde | undefined;
+  private readonly rows = new Map<string, IndexedRecord>();
+  /** key -> the full keys of its windows */
+  private readonly windows = new Map<string, Set<string>>();
+  private readonly offsets = new Map<number, bigint>();
+  private sorted: IndexedRecord[] | undefined;
+
+  constructor(readonly source: DataSource, schemaRegistry: SchemaRegistry) {
+    const keys = keyColumns(source.schema);
+    this.keySerde = keys.length
+      ? createSerde(source.keyFormat.format as FormatName, 'KEY', keys, { ...source.keyFormat, topic: source.topic, schemaRegistry })
+      : undefined;
+  }
+
+  async catchUp(log: Log): Promise<void> {
+    const desc = await log.describeTopic(this.source.topic);
+    for (const p of desc.partitions) {
+      let offset = this.offsets.get(p.partition) ?? p.logStartOffset;
+      if (offset < p.logStartOffset) offset = p.logStartOffset;
+      while (offset < p.highWatermark) {
+        const batch = await log.fetch(this.source.topic, p.partition, offset, { maxRecords: 5000 });
+        if (!batch.records.length) break;
+        for (const rec of batch.records) if (rec.offset < p.highWatermark) this.apply(rec);
+        offset = batch.nextOffset;
+      }
+      this.offsets.set(p.partition, offset < p.highWatermark ? offset : p.highWatermark);
+    }
+  }
+
+  private canonical(keyBytes: Buffer | null): Buffer | undefined {
+    if (!keyBytes || !this.keySerde) return keyBytes ?? undefined;
+    try {
+      const values = this.keySerde.deserialize(keyBytes);
+      return values ? this.keySerde.serialize(values) ?? undefined : undefined;
+    } catch {
+      return undefined; // unreadable keys are skipped, as the source operator skips them
+    }
+  }
+
+  private apply(rec: FetchedRecord): void {
+    let keyBytes = rec.key;
+    let window: { start: number; end: number } | undefined;
+    if (this.source.window && keyBytes) {
+      try {
+        const split = splitWindowedKey(keyBytes, this.source.window);
+        keyBytes = split.keyBytes;
+        window = split.window;
+      } catch {
+        return;
+      }
+    }
+    const key = this.canonical(keyBytes);
+    if (!key) return;
+    const sortKey = window && this.source.window ? windowedKeyBytes(key, window, this.source.window.type) : key;
+    const full = sortKey.toString('latin1');
+    const k = key.toString('latin1');
+    this.sorted = undefined;
+    if (rec.value === null) {
+      this.rows.delete(full);
+      this.windows.get(k)?.delete(full);
+      return;
+    }
+    this.rows.set(full, { record: rec, key: k, sortKey });
+    if (window) {
+      let set = this.windows.get(k);
+      if (!set) this.windows.set(k, (set = new Set()));
+      set.add(full);
+    }
+  }
+
+  scan(): FetchedRecord[] {
+    this.sorted ??= [...this.rows.values()].sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+    return this.sorted.map((r) => r.record);
+  }
+
+  lookup(keys: readonly Buffer[]): FetchedRecord[] {
+    const found: IndexedRecord[] = [];
+    for (const key of keys) {
+      const k = key.toString('latin1');
+      if (this.source.window) {
+        for (const full of this.windows.get(k) ?? []) {
+          const r = this.rows.get(full);
+          if (r) found.push(r);
+        }
+      } else {
+        const r = this.rows.get(k);
+        if (r) found.push(r);
+      }
+    }
+    return found.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey)).map((r) => r.record);
+  }
+}
+
+/** The engine's table indexes, by source; rebuilt when the source is re-created. */
+export class TableIndexes {
+  private readonly byName = new Map<string, TableIndex>();
+
+  async caughtUp(log: Log, source: DataSource, schemaRegistry: SchemaRegistry): Promise<TableIndex> {
+    let index = this.byName.get(source.name);
+    if (!index || index.source !== source) {
+      index = new TableIndex(source, schemaRegistry);
+      this.byName.set(source.name, index);
+    }
+    await index.catchUp(log);
+    return index;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The results API's shapes. A row is a plain object keyed by column name; values use the
+ * engine's runtime representation (see README "Results API"): BIGINT -> bigint, DECIMAL ->
+ * Decimal (decimal.js), BYTES -> Buffer, DATE -> days since epoch, TIME -> ms since midnight,
+ * TIMESTAMP -> ms since epoch (number), ARRAY -> array, MAP -> Map, STRUCT -> plain object,
+ * NULL -> null.
+ */
+import type { SqlType } from '../common/sql-types.js';
+
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** pull queries on tables: the column is (part of) the table's key, window bounds included */
+  readonly key?: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+/** One result row with its values in column order; `tombstone` marks a table row's deletion. */
+export interface RowChange {
+  readonly values: readonly unknown[];
+  readonly tombstone: boolean;
+}
+
+/**
+ * A running push query: `columns` is known before the first row; iterate it for rows (as plain
+ * objects) or `changes()` for values in column order with tombstones marked. Breaking out of the
+ * loop (`return()`), `close()`, the abort signal or reaching LIMIT ends the query and frees its
+ * task, topic and state.
+ */
+export interface PushQuery extends AsyncIterable<Row> {
+  readonly queryId: string;
+  readonly columns: readonly ResultColumn[];
+  changes(): AsyncIterableIterator<RowChange>;
+  close(): Promise<void>;
+  /** why the query ended: 'limit', 'closed' (return/close/abort) or 'failed' */
+  readonly ended: Promise<'limit' | 'closed' | 'failed'>;
+}
+
+/** A pull query's complete answer. */
+export interface PullResult {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly Row[];
+  /** the rows' values in column order */
+  readonly values: readonly (readonly unknown[])[];
+}
+
+export function toRow(columns: readonly ResultColumn[], values: readonly unknown[]): Row {
+  const row: Row = {};
+  columns.forEach((c, i) => (row[c.name] = values[i] ?? null));
+  return row;
+}

@@ -1,0 +1,228 @@
+/**
+ * Transient push queries. The SELECT is planned by the persistent-query planner into a plan whose
+ * sink is an internal topic (`_sluice-transient-<queryId>`, JSON key and value: JSON round-trips
+ * every SQL type through the sink's schema), started through the engine's ordinary query
+ * internals without being recorded in the command log or the catalog, and read back row by row.
+ * When the query ends (LIMIT, close(), return(), the abort signal, or a failure) its task stops
+ * and its topic, consumer group, state keyspace and changelog topics are deleted.
+ */
+import { ExecutionError, PlanError } from '../common/errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { Log } from '../log/log.js';
+import { planTransientQuery } from '../planner/plan-transient-query.js';
+import type { PlannedTransientQuery } from '../planner/plan-transient-query.js';
+import { createSerde, splitWindowedKey } from '../serde/index.js';
+import type { FormatName, SchemaRegistry } from '../serde/index.js';
+import type { Query } from '../sql/ast.js';
+import { keyColumns, valueColumns } from '../common/schema.js';
+import type { PushQuery, ResultColumn, Row, RowChange } from './query-result.js';
+import { toRow } from './query-result.js';
+
+/** What a transient query needs of the engine. */
+export interface QueryHost {
+  readonly log: Log;
+  readonly catalog: Catalog;
+  readonly registry: FunctionRegistry;
+  readonly config: ReadonlyMap<string, string>;
+  readonly schemaRegistry: SchemaRegistry;
+  startQuery(plan: QueryPlan): void;
+  /** stops the task and waits until no pass of the loop is still running it */
+  stopQuery(queryId: string): Promise<void>;
+  /** makes sure queries are being processed in the background */
+  ensureRunning(): void;
+  /** the task's failure, if it failed */
+  failure(queryId: string): Error | undefined;
+  /** a transient query id: transient_<SOURCE>_<n> */
+  nextTransientId(source: string): string;
+}
+
+export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
+
+export interface PushQueryOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** partitions of each source topic (the sink's partitioning follows its input's) */
+export async function partitionCounts(log: Log, catalog: Catalog, query: Query): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const names: string[] = [];
+  const walk = (r: Query['from']): void => {
+    if (r.kind === 'SourceRelation') names.push(r.name);
+    else {
+      walk(r.left);
+      walk(r.right);
+    }
+  };
+  walk(query.from);
+  for (const n of names) {
+    const s = catalog.getSource(n);
+    if (!s) continue;
+    try {
+      counts.set(s.topic, (await log.describeTopic(s.topic)).partitions.length);
+    } catch {
+      counts.set(s.topic, 1);
+    }
+  }
+  return counts;
+}
+
+/** Plans and starts a push query; the caller iterates the result. */
+export async function startPushQuery(host: QueryHost, query: Query, options: PushQueryOptions = {}): Promise<PushQuery> {
+  if (query.limit !== undefined && query.limit < 0) throw new PlanError('Push queries do not support negative integers in the LIMIT clause.', query.pos);
+  const first = firstSourceName(query.from);
+  const source = host.catalog.getSource(first);
+  if (!source) throw new PlanError(`${first} does not exist.`, query.pos);
+  const queryId = host.nextTransientId(source.name);
+  const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
+  const counts = await partitionCounts(host.log, host.catalog, query);
+  const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+  await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
+  host.startQuery(planned.plan);
+  host.ensureRunning();
+  return running;
+}
+
+function firstSourceName(r: Query['from']): string {
+  return r.kind === 'SourceRelation' ? r.name : firstSourceName(r.left);
+}
+
+/** Deletes what a stopped transient query left: its topic, group, state and changelogs. */
+export async function dropTransientQueryData(log: Log, queryId: string, topic: string): Promise<void> {
+  const owned = (await log.listTopics()).filter((t) => t === topic || t.startsWith(`_sluice-${queryId}-`));
+  for (const t of owned) await log.deleteTopic(t).catch(() => {});
+  if ((await log.listGroups()).includes(queryId)) await log.deleteGroup(queryId).catch(() => {});
+  await log.extras.clearRange(Buffer.from(`state\u0000${queryId}\u0000`), Buffer.from(`state\u0000${queryId}\u0001`));
+}
+
+class RunningPushQuery implements PushQuery {
+  readonly columns: readonly ResultColumn[];
+  readonly ended: Promise<'limit' | 'closed' | 'failed'>;
+  private endedAs: ((why: 'limit' | 'closed' | 'failed') => void) | undefined;
+  private offset = 0n;
+  private delivered = 0;
+  private closing: Promise<void> | undefined;
+  private readonly buffered: RowChange[] = [];
+  private readonly decode: (key: Buffer | null, value: Buffer | null) => RowChange;
+  private readonly abort: () => void;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly host: QueryHost,
+    planned: PlannedTransientQuery,
+    readonly queryId: string,
+    private readonly topic: string,
+    private readonly limit: number | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.columns = planned.columns;
+    this.ended = new Promise((resolve) => (this.endedAs = resolve));
+    this.decode = rowDecoder(planned, topic, host.schemaRegistry);
+    this.abort = () => void this.close();
+    signal?.addEventListener('abort', this.abort, { once: true });
+    if (signal?.aborted) void this.close();
+    if (limit === 0) void this.finish('limit');
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Row> {
+    const changes = this.changes();
+    return {
+      next: async () => {
+        const r = await changes.next();
+        return r.done ? { done: true, value: undefined } : { done: false, value: toRow(this.columns, r.value.values) };
+      },
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  changes(): AsyncIterableIterator<RowChange> {
+    const self = this;
+    const it: AsyncIterableIterator<RowChange> = {
+      [Symbol.asyncIterator]: () => it,
+      next: async () => {
+        const r = await self.nextChange();
+        return r ? { done: false, value: r } : { done: true, value: undefined };
+      },
+      return: async () => {
+        await self.close();
+        return { done: true, value: undefined };
+      },
+    };
+    return it;
+  }
+
+  private async nextChange(): Promise<RowChange | undefined> {
+    for (;;) {
+      if (this.closing) return undefined;
+      const next = this.buffered.shift();
+      if (next) {
+        this.delivered++;
+        if (this.limit !== undefined && this.delivered >= this.limit) void this.finish('limit');
+        return next;
+      }
+      const failure = this.host.failure(this.queryId);
+      if (failure) {
+        void this.finish('failed');
+        throw new ExecutionError(`Push query ${this.queryId} failed: ${failure.message}`, { queryId: this.queryId }, { cause: failure });
+      }
+      const batch = await this.host.log.fetch(this.topic, 0, this.offset, { maxRecords: 500 });
+      if (batch.records.length) {
+        for (const rec of batch.records) this.buffered.push(this.decode(rec.key, rec.value));
+        this.offset = batch.nextOffset;
+        continue;
+      }
+      this.offset = batch.nextOffset;
+      await Promise.race([this.host.log.waitForData(this.topic, 0, this.offset, 200), new Promise<void>((r) => (this.wake = r))]);
+      this.wake = undefined;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.finish('closed');
+  }
+
+  private finish(why: 'limit' | 'closed' | 'failed'): Promise<void> {
+    if (!this.closing) {
+      this.signal?.removeEventListener('abort', this.abort);
+      this.wake?.();
+      this.closing = (async () => {
+        await this.host.stopQuery(this.queryId);
+        await dropTransientQueryData(this.host.log, this.queryId, this.topic);
+        this.endedAs?.(why);
+      })();
+    }
+    return this.closing;
+  }
+}
+
+/** Sink records (JSON key and value with the plan's sink schema) back to result values. */
+export function rowDecoder(planned: PlannedTransientQuery, topic: string, schemaRegistry: SchemaRegistry): (key: Buffer | null, value: Buffer | null) => RowChange {
+  const keys = keyColumns(planned.sinkSchema);
+  const values = valueColumns(planned.sinkSchema);
+  const keySerde = keys.length ? createSerde(planned.keyFormat.format as FormatName, 'KEY', keys, { ...planned.keyFormat, topic, schemaRegistry }) : undefined;
+  const valueSerde = createSerde(planned.valueFormat.format as FormatName, 'VALUE', values, { ...planned.valueFormat, topic, schemaRegistry });
+  const window = planned.window;
+  return (keyBytes, valueBytes) => {
+    let bounds: { start: number; end: number } | undefined;
+    if (window && keyBytes) {
+      const split = splitWindowedKey(keyBytes, window);
+      keyBytes = split.keyBytes;
+      bounds = split.window;
+    }
+    const k = keySerde?.deserialize(keyBytes) ?? keys.map(() => null);
+    const v = valueSerde.deserialize(valueBytes);
+    const tombstone = v === null;
+    const row = [...k, ...(v ?? values.map(() => null))];
+    const out = planned.take.map((i, c) => {
+      const bound = planned.windowBounds[c];
+      if (tombstone && bound && bounds) return BigInt(bound === 'WINDOWSTART' ? bounds.start : bounds.end);
+      return row[i] ?? null;
+    });
+    return { values: out, tombstone };
+  };
+}
