@@ -113,8 +113,9 @@ export class ResultPrinter {
     const share = term ? Math.max(4, Math.floor((term - columns.length - 1) / columns.length) - 2) : undefined;
     const widths = columns.map((c) => share ?? Math.max(c.length, 12));
     const header = this.newTable(columns, widths).toString().split('\n');
-    for (const l of header.slice(0, -1)) this.line(l);
     const rule = header[header.length - 1]!;
+    for (const l of header.slice(0, -1)) this.line(l);
+    this.line(rule);
     return {
       row: (values) => {
         count++;

@@ -3,7 +3,7 @@
  * the printer. The REPL, `sluice -e`, SQL piped on stdin and `sluice run` all go through it, so they
  * show results, errors and the CLI commands (OUTPUT, SPOOL, RUN SCRIPT's nested results) alike.
  */
-import { isSluiceError, parseStatement } from '../index.js';
+import { formatResultValue, isSluiceError, parseStatement, toJsonValue } from '../index.js';
 import type { Engine, StatementResult } from '../index.js';
 import type { ast } from '../index.js';
 import { describeError } from './describe-error.js';
@@ -57,6 +57,10 @@ export class CliSession {
       }
       this.printer.echo(s.text);
       try {
+        if (s.statement.kind === 'QueryStatement' && s.statement.query.emit === 'CHANGES') {
+          await this.push(s, options.signal);
+          continue;
+        }
         const result = await this.engine.executeStatement(s);
         await this.apply(result);
         this.show(result, prefix);
@@ -68,6 +72,21 @@ export class CliSession {
       }
     }
     return true;
+  }
+
+  /** A push query: rows as they arrive, until LIMIT or the signal (Ctrl-C) ends it. */
+  private async push(s: ParsedStatement, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return;
+    const query = await this.engine.query(s.text, signal ? { signal } : {});
+    const json = this.printer.format === 'JSON';
+    const sink = this.printer.rows(query.columns.map((c) => c.name));
+    try {
+      for await (const change of query.changes()) sink.row(change.values.map((v) => (json ? toJsonValue(v) : formatResultValue(v))));
+    } finally {
+      await query.close();
+    }
+    const why = await query.ended;
+    sink.end(why === 'limit' ? 'Limit Reached\nQuery terminated' : 'Query terminated');
   }
 
   private show(result: StatementResult, prefix: string): void {
