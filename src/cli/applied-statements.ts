@@ -74,7 +74,7 @@ export class AppliedStatements {
       const record = this.applied[index];
       if (record && record.digest !== digest)
         throw new EditedStatementError(
-          `line ${s.pos.line}: this statement was edited after it was applied (as the statement on line ${record.line}, ${record.appliedAt}); ` +
+          `${s.pos.line}:${s.pos.column}: this statement was edited after it was applied (as the statement on line ${record.line}, ${record.appliedAt}); ` +
             `sluice run applies only what a file has not applied yet, so add changes as new statements at the end, or use a new data directory`,
         );
       plan.set(s, { index, digest, applied: record !== undefined });
