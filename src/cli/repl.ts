@@ -35,6 +35,19 @@ const HELP = `Statements end with ';' and may span lines. Besides SQL:
   exit, quit or Ctrl-D            leave (Ctrl-C ends a running query)
 History: up/down arrows, Ctrl-R searches it. Tab completes names from the catalog.`;
 
+/**
+ * node:repl keeps each typed line in the history; a statement typed over several lines is kept
+ * as one entry instead (on one line, as the history file holds a line per entry).
+ */
+function keepAsOneHistoryEntry(server: repl.REPLServer, cmd: string): void {
+  const lines = cmd.replace(/\n$/, '').split('\n');
+  const history = (server as unknown as { history?: string[] }).history;
+  if (lines.length < 2 || !history || history.length < lines.length) return;
+  const typed = history.slice(0, lines.length).reverse();
+  if (typed.join('\n') !== lines.join('\n')) return;
+  history.splice(0, lines.length, lines.map((l) => l.trim()).join(' '));
+}
+
 export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> {
   const server = repl.start({
     prompt: 'sluice> ',
@@ -47,11 +60,17 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
       if (CLIENT_COMMAND.test(cmd)) {
         const word = CLIENT_COMMAND.exec(cmd)![1]!.toLowerCase();
         if (word === 'help') io.out(HELP);
-        else server.close();
+        else {
+          // leaving is not worth recalling
+          const history = (server as unknown as { history?: string[] }).history;
+          if (history?.[0]?.trim() === cmd.trim()) history.shift();
+          server.close();
+        }
         return callback(null, undefined);
       }
       if (isBlank(cmd)) return callback(null, undefined);
       if (!endsStatement(cmd)) return callback(new repl.Recoverable(new Error('statement continues')), undefined);
+      keepAsOneHistoryEntry(server, cmd);
       evaluate(cmd).then(
         () => callback(null, undefined),
         (e: unknown) => {
@@ -61,9 +80,8 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
       );
     },
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
-      if (!engine) return callback(null, [[], line]);
-      import('./completer.js')
-        .then((m) => m.complete(engine!, line))
+      Promise.all([import('./completer.js'), ready])
+        .then(([m, session]) => m.complete(session.engine, line))
         .then(
           (r) => callback(null, r),
           () => callback(null, [[], line]),

@@ -93,7 +93,7 @@ export class ResultPrinter {
     const widths = fitWidths(columns, cells, this.io.columns?.());
     const t = this.newTable(columns, widths);
     for (const r of cells) t.push(r);
-    for (const l of withoutRowRules(t.toString().split('\n'))) this.line(l);
+    this.boldHeader(withoutRowRules(t.toString().split('\n')), columns).forEach((l) => this.line(l));
   }
 
   /** Streams a query's rows: TABULAR borders sized once from the terminal, JSON a line per row. */
@@ -114,7 +114,7 @@ export class ResultPrinter {
     const widths = columns.map((c) => share ?? Math.max(c.length, 12));
     const header = this.newTable(columns, widths).toString().split('\n');
     const rule = header[header.length - 1]!;
-    for (const l of header.slice(0, -1)) this.line(l);
+    this.boldHeader(header.slice(0, -1), columns).forEach((l) => this.line(l));
     this.line(rule);
     return {
       row: (values) => {
@@ -131,9 +131,17 @@ export class ResultPrinter {
     };
   }
 
+  /** the lines between the top rule and the rule under the header, in bold on a terminal */
+  private boldHeader(lines: string[], columns: readonly string[]): string[] {
+    if (!columns.length) return lines;
+    const end = lines.findIndex((l, i) => i > 0 && l.startsWith('+'));
+    return lines.map((l, i) => (i > 0 && i < end ? this.colors.bold(l) : l));
+  }
+
   private newTable(head: readonly string[] | undefined, widths: readonly number[]): Table.Table {
     return new Table({
-      ...(head ? { head: head.map((h) => this.colors.bold(h)) } : {}),
+      // the header is made bold after layout: escape codes in cells upset cli-table3's wrapping
+      ...(head ? { head: [...head] } : {}),
       colWidths: widths.map((w) => w + 2),
       wordWrap: true,
       wrapOnWordBoundary: false,
