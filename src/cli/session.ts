@@ -3,6 +3,7 @@
  * the printer. The REPL, `sluice -e`, SQL piped on stdin and `sluice run` all go through it, so they
  * show results, errors and the CLI commands (OUTPUT, SPOOL, RUN SCRIPT's nested results) alike.
  */
+import { readFile } from 'node:fs/promises';
 import { formatResultValue, isSluiceError, parseStatement, toJsonValue } from '../index.js';
 import type { Engine, StatementResult } from '../index.js';
 import type { ast } from '../index.js';
@@ -61,6 +62,14 @@ export class CliSession {
           await this.push(s, options.signal);
           continue;
         }
+        if (s.statement.kind === 'RunScript') {
+          // like ksqlDB's CLI: the script's statements run here one by one, so each shows its
+          // result in the output format in force at that point, and push queries stream
+          const ok = await this.runScript(s.statement.path, options);
+          if (ok && tracked) await options.applied!.record(tracked.index, tracked.digest, s.pos.line);
+          if (!ok) return false;
+          continue;
+        }
         const result = await this.engine.executeStatement(s);
         await this.apply(result);
         this.show(result, prefix);
@@ -72,6 +81,17 @@ export class CliSession {
       }
     }
     return true;
+  }
+
+  private async runScript(path: string, options: RunOptions): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      this.printer.error(`${options.file ? `${options.file}: ` : ''}RUN SCRIPT cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return false;
+    }
+    return this.run(text, { ...(options.signal ? { signal: options.signal } : {}), file: path, prefixed: options.prefixed ?? false });
   }
 
   /** A push query: rows as they arrive, until LIMIT or the signal (Ctrl-C) ends it. */
