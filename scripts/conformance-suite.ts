@@ -18,6 +18,11 @@ export function conformanceDir(): string {
   return resolve(findRepoRoot(), '..', 'shared', 'conformance', 'query-validation-tests');
 }
 
+/** ksqlDB's REST cases: pull and push query responses and INSERT VALUES */
+export function restConformanceDir(): string {
+  return resolve(findRepoRoot(), '..', 'shared', 'conformance', 'rest-query-validation-tests');
+}
+
 const STATEFUL = /\b(GROUP\s+BY|JOIN|WINDOW)\b/i;
 const FORMAT_PROPERTY = /(?:KEY_FORMAT|VALUE_FORMAT|FORMAT)\s*=\s*'([A-Za-z_]+)'/gi;
 const BASIC_FORMATS = new Set(['JSON', 'DELIMITED', 'KAFKA', 'NONE']);
@@ -54,8 +59,8 @@ export interface SuiteResult {
 }
 
 /** Runs every case, `concurrency` at a time (engines are independent: one temp dir each). */
-export async function runSuite(options: { concurrency?: number; onResult?: (r: CaseResult) => void } = {}): Promise<SuiteResult> {
-  const dir = conformanceDir();
+export async function runSuite(options: { concurrency?: number; onResult?: (r: CaseResult) => void; dir?: string } = {}): Promise<SuiteResult> {
+  const dir = options.dir ?? conformanceDir();
   const names = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   const cases: TestCase[] = [];
   for (const n of names) cases.push(...(await loadCaseFile(join(dir, n))));
@@ -159,4 +164,34 @@ function headCommit(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The REST cases' section of the scoreboard, appended after the engine cases. */
+export function renderRestSection(s: SuiteResult): string {
+  const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : '0.0');
+  const causes = new Map<string, number>();
+  for (const r of s.results) if (r.status === 'FAIL') causes.set(failureCause(r.reason), (causes.get(failureCause(r.reason)) ?? 0) + 1);
+  return [
+    '## REST cases (rest-query-validation-tests)',
+    '',
+    'Pull and push query responses and INSERT VALUES, run as ksqlDB\'s REST test runner runs them.',
+    '',
+    `<!-- rest-passed: ${s.passed} -->`,
+    '',
+    `- **Total**: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${pct(s.passed, s.passed + s.failed)}% of the cases run)`,
+    '',
+    '| cases | first line of the failure |',
+    '|---:|---|',
+    ...[...causes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([c, n]) => `| ${n} | ${c.replace(/\|/g, '\\|')} |`),
+    '',
+    '| file | passed | failed | skipped |',
+    '|---|---:|---:|---:|',
+    ...s.files.map((f) => `| ${f.file} | ${f.passed} | ${f.failed} | ${f.skipped} |`),
+    '',
+  ].join('\n');
+}
+
+export function recordedRestPassCount(markdown: string): number | undefined {
+  const m = /<!-- rest-passed: (\d+) -->/.exec(markdown);
+  return m ? Number(m[1]) : undefined;
 }

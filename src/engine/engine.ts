@@ -83,7 +83,10 @@ export class Engine {
       },
       ensureRunning: () => this.start(),
       failure: (queryId) => this.tasks.get(queryId)?.failure,
-      nextTransientId: (source) => `transient_${source}_${++this.transientQueries}`,
+      nextTransientId: (source, prefix = 'transient') => `${prefix}_${source}_${++this.transientQueries}`,
+      started: async (queryId) => {
+        await this.tasks.get(queryId)?.caughtUp();
+      },
       flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
       runUntilIdle: () => this.runUntilIdle(),
       parse: (sql) => this.parse(sql),
@@ -216,7 +219,12 @@ export class Engine {
     this.plans.set(plan.queryId, plan);
   }
 
-  private reportProcessingError(entry: ProcessingLogEntry): void {
+  private reportProcessingError(raw: ProcessingLogEntry): void {
+    // offsets are bigints: JSON.stringify gets them as decimal strings
+    const entry: ProcessingLogEntry = Object.defineProperty({ ...raw }, 'toJSON', {
+      value: () => ({ ...raw, ...(raw.offset !== undefined ? { offset: raw.offset.toString() } : {}) }),
+      enumerable: false,
+    });
     this.processingLog.push(entry);
     if (this.processingLog.length > PROCESSING_LOG_KEPT) this.processingLog.splice(0, this.processingLog.length - PROCESSING_LOG_KEPT);
     this.options.onProcessingLog?.(entry);

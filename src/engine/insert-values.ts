@@ -4,6 +4,7 @@ import { keyColumns, quoteIdentifierIfNeeded, valueColumns } from '../common/sch
 import type { SqlType } from '../common/sql-types.js';
 import { SqlTypes } from '../common/sql-types.js';
 import { evaluateConstant } from '../expr/index.js';
+import { collectExpressions } from '../planner/rewrite-expression.js';
 import { createSerde } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
 import type { InsertValues } from '../sql/ast.js';
@@ -24,6 +25,14 @@ export async function insertValues(stmt: InsertValues, ctx: HandlerContext): Pro
   if (source.createdByQuery && source.sourceType === 'TABLE') throw new CatalogError(`Cannot insert values into table ${source.name}: it is the output of a query`, stmt.pos);
   const schemaColumns = source.schema.columns;
   const names = stmt.columns ?? schemaColumns.map((c) => c.name);
+  if (stmt.columns && names.length !== stmt.values.length)
+    throw new CatalogError(`Failed to prepare statement: Expected number columns and values to match: ${names.length}, ${stmt.values.length}`, stmt.pos);
+  const pseudo = names.find((n) => n === 'ROWPARTITION' || n === 'ROWOFFSET');
+  if (pseudo) throw new CatalogError(`Inserting into column \`${pseudo}\` is not allowed.`, stmt.pos);
+  for (const v of stmt.values) {
+    const qualified = collectExpressions(v, (x) => x.kind === 'ColumnRef' && !!x.source)[0];
+    if (qualified?.kind === 'ColumnRef') throw new CatalogError(`Failed to prepare statement: '${qualified.source}' is not a valid stream/table name or alias.`, qualified.pos);
+  }
   if (names.length !== stmt.values.length)
     throw new CatalogError(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${stmt.values.length} values.`, stmt.pos);
   const headerNames = schemaColumns.filter((c) => c.namespace === 'HEADER' || c.namespace === 'HEADERS').map((c) => c.name);

@@ -2,28 +2,33 @@
  * Pull queries. A table is answered from an index of its topic (the topic is committed in the
  * same transaction as the state that produced it, so the index holds committed state): the index
  * maps canonical key bytes to the latest record, and catches up to each partition's high
- * watermark when a pull query starts. Key lookups and IN lists read their keys; anything else
- * scans in key order. Either way the rows go through the query's own planned Filter and Select
+ * watermark when a pull query starts. Key lookups and IN lists read their keys (in the list's
+ * order); anything else scans as ksqlDB does: partition by partition, each in key order. Either way the rows go through the query's own planned Filter and Select
  * operators, so any WHERE and projection works. A stream is answered by a bounded scan of its
  * topic up to the high watermark at query start.
  */
-import { PlanError } from '../common/errors.js';
+import { PlanError, SluiceError } from '../common/errors.js';
+import type { SourcePosition } from '../common/errors.js';
+import { formatSqlType } from '../common/sql-types.js';
+import type { RowColumn } from '../catalog/query-plan.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource } from '../catalog/data-source.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log } from '../log/log.js';
 import { keyColumns } from '../common/schema.js';
-import { evaluateConstant } from '../expr/index.js';
+import { evaluateConstant, formatExpression, typeCheck } from '../expr/index.js';
 import { operatorFactories } from '../operators/index.js';
 import { planTransientQuery } from '../planner/plan-transient-query.js';
 import { collectExpressions } from '../planner/rewrite-expression.js';
 import { buildTopology } from '../runtime/processor.js';
+import { partitionForKey } from '../log/murmur2-partitioner.js';
 import type { Downstream, OperatorContext, OperatorFactories, StreamRecord } from '../runtime/processor.js';
 import { createSerde, splitWindowedKey, windowedKeyBytes } from '../serde/index.js';
 import type { FormatName, RowSerde, SchemaRegistry } from '../serde/index.js';
 import type { Expression, Query } from '../sql/ast.js';
 import type { PullResult, ResultColumn } from './query-result.js';
 import { toRow } from './query-result.js';
+import { checkKeyConstraints } from './pull-key-constraints.js';
 
 export interface PullHost {
   readonly log: Log;
@@ -51,7 +56,9 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
       query.pos,
     );
   const queryId = `pull_${source.name}`;
-  const planned = planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1);
+  const planned = withWhereContext(query, () => planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1));
+  checkNullComparisons(query, planned.from.step.columns, host.registry);
+  checkKeyConstraints(query, source, host.config);
   const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
   const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
   const columns: PullColumn[] = planned.columns.map((c, i) => {
@@ -113,6 +120,39 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
   }
   const values = limit !== undefined ? collected.slice(0, limit) : collected;
   return { columns, values, rows: values.map((v) => toRow(columns, v)) };
+}
+
+/**
+ * ksqlDB's pull-query wording for WHERE errors: an unknown column is a "WHERE column", and a
+ * type error names the whole WHERE clause as the statement.
+ */
+function withWhereContext<T>(query: Query, plan: () => T): T {
+  try {
+    return plan();
+  } catch (e) {
+    if (!(e instanceof SluiceError) || !query.where) throw e;
+    const unresolved = /^Column '([^']+)' cannot be resolved\.?$/.exec(e.message);
+    if (unresolved && columnsIn(query.where).includes(unresolved[1]!)) throw new PlanError(`WHERE column '${unresolved[1]}' cannot be resolved.`, (e as { position?: SourcePosition }).position ?? query.pos);
+    if (e.message.startsWith('Error in WHERE expression:') && !e.message.includes('\nStatement: '))
+      throw new PlanError(`${e.message}\nStatement: ${formatExpression(query.where)}`, (e as { position?: SourcePosition }).position ?? query.pos);
+    throw e;
+  }
+}
+
+/** `key = NULL` is never true: ksqlDB rejects it in pull queries. */
+function checkNullComparisons(query: Query, columns: readonly RowColumn[], registry: FunctionRegistry): void {
+  if (!query.where) return;
+  for (const c of collectExpressions(query.where, (x) => x.kind === 'Comparison')) {
+    if (c.kind !== 'Comparison') continue;
+    const other = c.left.kind === 'NullLiteral' ? c.right : c.right.kind === 'NullLiteral' ? c.left : undefined;
+    if (!other || other.kind === 'NullLiteral') continue;
+    const type = formatSqlType(typeCheck(other, columns, registry).type);
+    const text = c.left === other ? `${type} ${c.op} NULL` : `NULL ${c.op} ${type}`;
+    throw new PlanError(
+      `Error in WHERE expression: Comparison with NULL not supported: ${text}\nUse 'IS NULL' or 'IS NOT NULL' instead.\nStatement: ${formatExpression(query.where)}`,
+      c.pos ?? query.pos,
+    );
+  }
 }
 
 /** The select item behind a result column, for deciding whether it is a key column. */
@@ -201,9 +241,14 @@ interface IndexedRecord {
   readonly record: FetchedRecord;
   /** canonical key bytes (without the window) */
   readonly key: string;
-  /** canonical key bytes with the window, the sort order */
-  readonly sortKey: Buffer;
+  readonly keyBytes: Buffer;
+  readonly windowStart: number;
+  /** the partition whose store holds the row: a windowed key is partitioned by its key alone */
+  readonly partition: number;
 }
+
+/** ksqlDB's scan order: partition by partition, each in key order (windows by start time). */
+const scanOrder = (a: IndexedRecord, b: IndexedRecord) => a.partition - b.partition || Buffer.compare(a.keyBytes, b.keyBytes) || a.windowStart - b.windowStart;
 
 /** One table's index: canonical key bytes (+ window) -> the latest record. */
 class TableIndex {
@@ -221,8 +266,11 @@ class TableIndex {
       : undefined;
   }
 
+  private partitions = 1;
+
   async catchUp(log: Log): Promise<void> {
     const desc = await log.describeTopic(this.source.topic);
+    this.partitions = desc.partitions.length;
     for (const p of desc.partitions) {
       let offset = this.offsets.get(p.partition) ?? p.logStartOffset;
       if (offset < p.logStartOffset) offset = p.logStartOffset;
@@ -260,8 +308,7 @@ class TableIndex {
     }
     const key = this.canonical(keyBytes);
     if (!key) return;
-    const sortKey = window && this.source.window ? windowedKeyBytes(key, window, this.source.window.type) : key;
-    const full = sortKey.toString('latin1');
+    const full = (window && this.source.window ? windowedKeyBytes(key, window, this.source.window.type) : key).toString('latin1');
     const k = key.toString('latin1');
     this.sorted = undefined;
     if (rec.value === null) {
@@ -269,7 +316,7 @@ class TableIndex {
       this.windows.get(k)?.delete(full);
       return;
     }
-    this.rows.set(full, { record: rec, key: k, sortKey });
+    this.rows.set(full, { record: rec, key: k, keyBytes: key, windowStart: window?.start ?? 0, partition: window ? partitionForKey(key, this.partitions) : rec.partition });
     if (window) {
       let set = this.windows.get(k);
       if (!set) this.windows.set(k, (set = new Set()));
@@ -278,25 +325,24 @@ class TableIndex {
   }
 
   scan(): FetchedRecord[] {
-    this.sorted ??= [...this.rows.values()].sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+    this.sorted ??= [...this.rows.values()].sort(scanOrder);
     return this.sorted.map((r) => r.record);
   }
 
+  /** the keys' rows in the order the keys are given (an IN list's order), windows ascending */
   lookup(keys: readonly Buffer[]): FetchedRecord[] {
-    const found: IndexedRecord[] = [];
+    const found: FetchedRecord[] = [];
     for (const key of keys) {
       const k = key.toString('latin1');
       if (this.source.window) {
-        for (const full of this.windows.get(k) ?? []) {
-          const r = this.rows.get(full);
-          if (r) found.push(r);
-        }
+        const windows = [...(this.windows.get(k) ?? [])].flatMap((full) => this.rows.get(full) ?? []);
+        found.push(...windows.sort((a, b) => a.windowStart - b.windowStart).map((r) => r.record));
       } else {
         const r = this.rows.get(k);
-        if (r) found.push(r);
+        if (r) found.push(r.record);
       }
     }
-    return found.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey)).map((r) => r.record);
+    return found;
   }
 }
 

@@ -50,6 +50,7 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
         stmt.pos,
       );
   }
+  if (stmt.query.limit !== undefined) throw new PlanError(`CREATE ${stmt.sourceType} AS SELECT statements don't support LIMIT clause.`, stmt.pos);
   const prefix = stmt.sourceType === 'STREAM' ? 'CSAS' : 'CTAS';
   const queryId = existing?.createdByQuery ?? ctx.engine.nextQueryId(`${prefix}_${stmt.name}`);
   const properties = readSourceProperties(stmt.properties);

@@ -42,7 +42,8 @@ export class QueryService {
       stopQuery: (id) => h.stopQuery(id),
       ensureRunning: () => h.ensureRunning(),
       failure: (id) => h.failure(id),
-      nextTransientId: (s) => h.nextTransientId(s),
+      nextTransientId: (s, p) => h.nextTransientId(s, p),
+      started: (id) => h.started(id),
     };
   }
 

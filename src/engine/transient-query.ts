@@ -34,8 +34,10 @@ export interface QueryHost {
   ensureRunning(): void;
   /** the task's failure, if it failed */
   failure(queryId: string): Error | undefined;
-  /** a transient query id: transient_<SOURCE>_<n> */
-  nextTransientId(source: string): string;
+  /** a transient query id: `${prefix}_<SOURCE>_<n>` */
+  nextTransientId(source: string, prefix?: string): string;
+  /** resolves once the query's task has its start offsets (so later input is not missed) */
+  started(queryId: string): Promise<void>;
 }
 
 export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
@@ -74,15 +76,36 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const first = firstSourceName(query.from);
   const source = host.catalog.getSource(first);
   if (!source) throw new PlanError(`${first} does not exist.`, query.pos);
-  const queryId = host.nextTransientId(source.name);
+  const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, host.config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
   const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
-  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
   host.startQuery(planned.plan);
+  await host.started(queryId);
+  // constructed after the start: LIMIT 0 or an aborted signal end it at once
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
   host.ensureRunning();
   return running;
+}
+
+/**
+ * ksqlDB's scalable push queries (ksql.query.push.v2.enabled, reading from latest) tap a
+ * persistent query's output instead of running a topology of their own. Here every push query
+ * runs its own; such queries are named as ksqlDB names them.
+ */
+function isScalablePushQuery(query: Query, source: { createdByQuery?: string }, config: ReadonlyMap<string, string>): boolean {
+  const reset = config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest';
+  return (
+    config.get('ksql.query.push.v2.enabled') === 'true' &&
+    reset === 'latest' &&
+    !!source.createdByQuery &&
+    query.from.kind === 'SourceRelation' &&
+    !query.groupBy?.length &&
+    !query.window &&
+    !query.having &&
+    !query.partitionBy?.length
+  );
 }
 
 function firstSourceName(r: Query['from']): string {
@@ -105,7 +128,7 @@ class RunningPushQuery implements PushQuery {
   private delivered = 0;
   private closing: Promise<void> | undefined;
   private readonly buffered: RowChange[] = [];
-  private readonly decode: (key: Buffer | null, value: Buffer | null) => RowChange;
+  private readonly decode: (key: Buffer | null, value: Buffer | null) => RowChange | undefined;
   private readonly abort: () => void;
   private wake: (() => void) | undefined;
 
@@ -172,7 +195,10 @@ class RunningPushQuery implements PushQuery {
       }
       const batch = await this.host.log.fetch(this.topic, 0, this.offset, { maxRecords: 500 });
       if (batch.records.length) {
-        for (const rec of batch.records) this.buffered.push(this.decode(rec.key, rec.value));
+        for (const rec of batch.records) {
+          const change = this.decode(rec.key, rec.value);
+          if (change) this.buffered.push(change);
+        }
         this.offset = batch.nextOffset;
         continue;
       }
@@ -201,13 +227,22 @@ class RunningPushQuery implements PushQuery {
 }
 
 /** Sink records (JSON key and value with the plan's sink schema) back to result values. */
-export function rowDecoder(planned: PlannedTransientQuery, topic: string, schemaRegistry: SchemaRegistry): (key: Buffer | null, value: Buffer | null) => RowChange {
+/**
+ * Returns undefined for records the result leaves out: a stream's records without a value, and a
+ * table's deletes of keys this query never showed (a filtered-out row is not a delete to the reader,
+ * as in Kafka Streams, which forwards a filter's delete only when there was an old row).
+ */
+export function rowDecoder(planned: PlannedTransientQuery, topic: string, schemaRegistry: SchemaRegistry): (key: Buffer | null, value: Buffer | null) => RowChange | undefined {
   const keys = keyColumns(planned.sinkSchema);
   const values = valueColumns(planned.sinkSchema);
   const keySerde = keys.length ? createSerde(planned.keyFormat.format as FormatName, 'KEY', keys, { ...planned.keyFormat, topic, schemaRegistry }) : undefined;
   const valueSerde = createSerde(planned.valueFormat.format as FormatName, 'VALUE', values, { ...planned.valueFormat, topic, schemaRegistry });
   const window = planned.window;
+  const shown = new Set<string>();
   return (keyBytes, valueBytes) => {
+    if (valueBytes === null) {
+      if (!planned.isTable || !keyBytes || !shown.delete(keyBytes.toString('latin1'))) return undefined;
+    } else if (planned.isTable && keyBytes) shown.add(keyBytes.toString('latin1'));
     let bounds: { start: number; end: number } | undefined;
     if (window && keyBytes) {
       const split = splitWindowedKey(keyBytes, window);

@@ -602,9 +602,13 @@ const handlers: { [K in ExpressionKind]: Handler<K> } = {
   Arithmetic: (e, ctx) => {
     const l = check(e.left, ctx);
     const r = check(e.right, ctx);
-    const lt = typeOf(l) ?? typeOf(r);
-    const rt = typeOf(r) ?? typeOf(l);
-    if (!lt || !rt) fail(e, CANNOT_INFER_NULL);
+    // ksqlDB rejects arithmetic with an untyped NULL (a CAST gives it a type)
+    if (!typeOf(l) || !typeOf(r)) {
+      const name = (t: SqlType | undefined) => (t ? formatSqlType(t) : 'null');
+      fail(e, `Error processing expression: ${formatExpression(e)}. Arithmetic on types ${name(typeOf(l))} and ${name(typeOf(r))} are not supported.`);
+    }
+    const lt = typeOf(l)!;
+    const rt = typeOf(r)!;
     if (e.op === '+' && lt.kind === 'STRING' && rt.kind === 'STRING') {
       return { kind: 'Concat', type: SqlTypes.STRING, left: coerceTo(l, lt), right: coerceTo(r, rt), ...pos(e) };
     }

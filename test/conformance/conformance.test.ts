@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conformanceDir, findRepoRoot, recordedPassCount, runSuite } from '../../scripts/conformance-suite.js';
+import { conformanceDir, findRepoRoot, recordedPassCount, recordedRestPassCount, restConformanceDir, runSuite } from '../../scripts/conformance-suite.js';
 
 test('the conformance pass count does not drop below CONFORMANCE.md', { timeout: 15 * 60_000 }, async (t) => {
   if (!existsSync(conformanceDir())) return t.skip(`no conformance sample at ${conformanceDir()}`);
@@ -11,4 +11,13 @@ test('the conformance pass count does not drop below CONFORMANCE.md', { timeout:
   const suite = await runSuite();
   t.diagnostic(`${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} skipped; stateless ${suite.statelessPassed}/${suite.statelessTotal}`);
   assert.ok(suite.passed >= recorded!, `conformance dropped: ${suite.passed} passing, CONFORMANCE.md records ${recorded}`);
+});
+
+test('the REST conformance pass count does not drop below CONFORMANCE.md', { timeout: 10 * 60_000 }, async (t) => {
+  if (!existsSync(restConformanceDir())) return t.skip(`no REST conformance sample at ${restConformanceDir()}`);
+  const recorded = recordedRestPassCount(readFileSync(join(findRepoRoot(), 'CONFORMANCE.md'), 'utf8'));
+  assert.ok(recorded !== undefined, 'CONFORMANCE.md records the REST pass count (run npm run conformance)');
+  const suite = await runSuite({ dir: restConformanceDir() });
+  t.diagnostic(`REST: ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} skipped`);
+  assert.ok(suite.passed >= recorded!, `REST conformance dropped: ${suite.passed} passing, CONFORMANCE.md records ${recorded}`);
 });

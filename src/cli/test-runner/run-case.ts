@@ -13,6 +13,7 @@ import type { TestCase, TestRecord } from './test-case.js';
 import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import type { RegisteredSchemaType } from '../../index.js';
 import { fieldOf, fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
+import { runRestCase } from './rest-case.js';
 
 export interface ActualRecord {
   readonly topic: string;
@@ -35,6 +36,7 @@ export interface CaseResult {
 class CaseFailure extends Error {}
 
 export async function runCase(tc: TestCase): Promise<CaseResult> {
+  if (tc.responses || tc.expectedError) return runRestCase(tc);
   const base = { file: tc.file, name: tc.name };
   if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-test-'));
@@ -95,7 +97,8 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
 }
 
 /** Topics named by the case: declared ones, inputs, and those of CREATE STREAM/TABLE statements. */
-async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
+/** `defaultPartitions`: ksqlDB's REST test harness creates statement topics with 4 (its legacy default). */
+export async function createTopics(engine: Engine, tc: TestCase, defaultPartitions = 1): Promise<void> {
   const wanted = new Map<string, number>();
   const declared = new Map<string, number | undefined>();
   for (const t of tc.topics) declared.set(t.name, t.partitions);
@@ -111,7 +114,7 @@ async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
     const topic = prop('KAFKA_TOPIC');
     const partitions = prop('PARTITIONS');
     const name = topic?.kind === 'StringLiteral' ? topic.value : stmt.name;
-    if (!wanted.has(name)) wanted.set(name, declared.get(name) ?? (partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : 1));
+    if (!wanted.has(name)) wanted.set(name, declared.get(name) ?? (partitions?.kind === 'IntegerLiteral' ? Number(partitions.text) : defaultPartitions));
   }
   for (const [name, partitions] of declared) if (!wanted.has(name)) wanted.set(name, partitions ?? 1);
   for (const r of tc.inputs) if (!wanted.has(r.topic)) wanted.set(r.topic, 1);
@@ -122,7 +125,7 @@ async function createTopics(engine: Engine, tc: TestCase): Promise<void> {
 const REGISTRY_TYPE: Record<string, RegisteredSchemaType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', PROTOBUF_NOSR: 'PROTOBUF', JSON_SR: 'JSON', JSON: 'JSON' };
 
 /** Schemas the case registers before it starts (as ksqlDB's test tool does in its mock registry). */
-async function registerSchemas(engine: Engine, tc: TestCase): Promise<void> {
+export async function registerSchemas(engine: Engine, tc: TestCase): Promise<void> {
   const registry = engine.schemaRegistry;
   const text = (s: unknown) => (typeof s === 'string' && !/^\s*[{["]/.test(s) ? s : JSON.stringify(s));
   for (const t of tc.topics) {
@@ -166,7 +169,7 @@ function encodeWith(format: string, columns: DataSource['schema']['columns'], ta
   }
 }
 
-async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
+export async function produceInput(engine: Engine, r: TestRecord): Promise<void> {
   const source = sourceForTopic(engine, r.topic, false);
   let key: Buffer | null = null;
   let value: Buffer | null = null;
@@ -204,7 +207,7 @@ function decodeWith(format: string | undefined, columns: DataSource['schema']['c
   }
 }
 
-async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Promise<ActualRecord[]> {
+export async function readOutputs(engine: Engine, expected: readonly TestRecord[]): Promise<ActualRecord[]> {
   const topics = [...new Set(expected.map((r) => r.topic))];
   const result: ActualRecord[] = [];
   const existing = new Set(await engine.log.listTopics());
@@ -349,4 +352,9 @@ async function checkPost(engine: Engine, tc: TestCase): Promise<void> {
     for (const t of await engine.log.listTopics()) if (re.test(t)) problems.push(`  topic ${t} should not exist`);
   }
   if (problems.length) throw new CaseFailure(`post conditions failed:\n${problems.join('\n')}`);
+}
+
+/** Compares outputs as runCase does (through the sink's schema); shared with the REST runner. */
+export function compareCaseOutputs(engine: Engine, expected: readonly TestRecord[], actual: readonly ActualRecord[]): void {
+  compareOutputs(expected.map((r) => throughSinkSchema(engine, r)), actual.map((r) => throughSinkSchema(engine, r)));
 }

@@ -47,6 +47,14 @@ export interface TestCase {
   readonly topics: readonly TopicSpec[];
   /** set when the case is not run, with the reason */
   readonly skip?: string;
+  /** REST cases (rest-query-validation-tests): the expected responses of the statements */
+  readonly responses?: readonly Record<string, unknown>[];
+  /** REST cases: the error the last statement must fail with */
+  readonly expectedError?: { readonly type?: string; readonly message?: string; readonly status?: number };
+  /** REST cases: each pull query is also answered in the REST API's protobuf format */
+  readonly testPullWithProtoFormat?: boolean;
+  /** REST cases: produce the inputs once the (push) query has started */
+  readonly inputConditions?: { readonly waitForQueryHeader?: boolean; readonly waitForActivePushQuery?: boolean };
 }
 
 interface RawCase {
@@ -61,6 +69,10 @@ interface RawCase {
   format?: string[];
   config?: string[];
   enabled?: boolean;
+  responses?: Record<string, unknown>[];
+  expectedError?: TestCase['expectedError'];
+  inputConditions?: TestCase['inputConditions'];
+  testPullWithProtoFormat?: boolean;
 }
 
 /** a format Sluice does not support yet: the case is skipped, with the reason */
@@ -95,6 +107,10 @@ export function expandCases(file: string, raw: { tests?: RawCase[] }): TestCase[
           properties: t.properties ?? {},
           topics: t.topics ?? [],
           ...(skip ? { skip } : {}),
+          ...(t.responses ? { responses: t.responses } : {}),
+          ...(t.expectedError ? { expectedError: t.expectedError } : {}),
+          ...(t.inputConditions ? { inputConditions: t.inputConditions } : {}),
+          ...(t.testPullWithProtoFormat ? { testPullWithProtoFormat: true } : {}),
         });
       }
   }
