@@ -59,7 +59,18 @@ describe('sluice REPL (pseudo-terminal)', () => {
       s.type(' FROM ord\t');
       await s.waitFor(/FROM orders$/);
       s.type(';\r');
-      await s.waitFor(/CUSTOMER_NAME +\| +AMOUNT[\s\S]*0 rows?[\s\S]*sluice> $|CUSTOMER_NAME[\s\S]*sluice> $/);
+      await s.waitFor(/CUSTOMER_NAME[\s\S]*sluice> $/);
+      // property names inside quotes, variables after ${
+      s.type("SET 'auto.off\t");
+      await s.waitFor(/SET 'auto\.offset\.reset'$/);
+      s.type('\x03');
+      await s.waitFor(PROMPT);
+      s.type("DEFINE limit_customer = 'ann';\r");
+      await s.waitFor(/Defined variable[\s\S]*sluice> $/);
+      s.type('SELECT * FROM orders WHERE customer_name = ${limit_c\t');
+      await s.waitFor(/\$\{limit_customer\}$/);
+      s.type('\x03');
+      await s.waitFor(PROMPT);
       await exit(s);
     } finally {
       s.kill();
