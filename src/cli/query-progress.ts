@@ -5,6 +5,7 @@
  * not depend on the runtime's internals.
  */
 import type { Engine } from '../index.js';
+import type { ChangelogRestore } from './changelog-reads.js';
 
 export interface QueryLag {
   readonly queryId: string;
@@ -37,7 +38,13 @@ export async function queryLags(engine: Engine, reset: 'earliest' | 'latest'): P
 }
 
 /** Shows bars on `stream` while `work` runs; returns the summary line. */
-export async function withProgress(engine: Engine, reset: 'earliest' | 'latest', stream: NodeJS.WriteStream, work: Promise<void>): Promise<string> {
+export async function withProgress(
+  engine: Engine,
+  reset: 'earliest' | 'latest',
+  stream: NodeJS.WriteStream,
+  work: Promise<void>,
+  restores: () => readonly ChangelogRestore[] = () => [],
+): Promise<string> {
   const { default: cliProgress } = await import('cli-progress');
   const started = Date.now();
   const first = new Map((await queryLags(engine, reset)).map((l) => [l.queryId, l]));
@@ -56,8 +63,19 @@ export async function withProgress(engine: Engine, reset: 'earliest' | 'latest',
   const byQuery = new Map<string, ReturnType<typeof bars.create>>();
   let consumedTotal = 0n;
   let lagTotal = 0n;
+  const restoreBars = new Map<string, ReturnType<typeof bars.create>>();
+  let restoredTotal = 0n;
   const refresh = async () => {
     const elapsed = Math.max(0.001, (Date.now() - started) / 1000);
+    restoredTotal = 0n;
+    for (const r of restores()) {
+      restoredTotal += r.restored;
+      // restoring state shows the same figures: records read, records still to read, rate
+      const payload = { query: `restore ${r.topic}`.padEnd(width), consumed: String(r.restored), lag: String(r.total - r.restored), rate: Math.round(Number(r.restored) / elapsed) };
+      const bar = restoreBars.get(r.topic);
+      if (bar) bar.update(Number(r.restored), payload);
+      else restoreBars.set(r.topic, bars.create(Math.max(1, Number(r.total)), Number(r.restored), payload));
+    }
     consumedTotal = 0n;
     lagTotal = 0n;
     for (const l of await queryLags(engine, reset)) {
@@ -91,5 +109,6 @@ export async function withProgress(engine: Engine, reset: 'earliest' | 'latest',
   }
   const seconds = (Date.now() - started) / 1000;
   const rate = Math.round(Number(consumedTotal) / Math.max(0.001, seconds));
-  return `${byQuery.size} ${byQuery.size === 1 ? 'query' : 'queries'} consumed ${consumedTotal} records in ${seconds.toFixed(1)} s (${rate} records/s), lag ${lagTotal}`;
+  const restored = restoreBars.size ? `restored ${restoredTotal} changelog records of ${restoreBars.size} ${restoreBars.size === 1 ? 'store' : 'stores'}; ` : '';
+  return `${restored}${byQuery.size} ${byQuery.size === 1 ? 'query' : 'queries'} consumed ${consumedTotal} records in ${seconds.toFixed(1)} s (${rate} records/s), lag ${lagTotal}`;
 }

@@ -6,7 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CliIo } from './cli-io.js';
+import { openLocalLog } from '../index.js';
 import { AppliedStatements } from './applied-statements.js';
+import { ChangelogReads } from './changelog-reads.js';
 import { openEngine } from './open-engine.js';
 import { withProgress } from './query-progress.js';
 import { ResultPrinter } from './result-printer.js';
@@ -26,7 +28,17 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     return undefined;
   });
   if (text === undefined) return 1;
-  const engine = await openEngine(options.dataDir, options.set, io);
+  const showProgress = process.stderr.isTTY === true && !options.quiet && options.untilIdle === true;
+  // with progress bars, the engine gets the log through a watcher of changelog reads (restores)
+  const changelogReads = showProgress ? new ChangelogReads() : undefined;
+  const log = changelogReads ? await openLocalLog(options.dataDir) : undefined;
+  let engine;
+  try {
+    engine = await openEngine(options.dataDir, options.set, io, log && changelogReads!.wrap(log));
+  } catch (e) {
+    await log?.close();
+    throw e;
+  }
   let stopping = false;
   const stop = () => {
     stopping = true;
@@ -40,9 +52,9 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     if (!(await session.run(text, { file, prefixed: true, applied }))) return 1;
     if (options.untilIdle) {
       const progressStream = process.stderr;
-      if (progressStream.isTTY && !options.quiet && engine.queryIds().length) {
+      if (showProgress && engine.queryIds().length) {
         const reset = (await engine.execute('SHOW PROPERTIES;'))[0]?.table?.rows.find((r) => r[0] === 'auto.offset.reset')?.at(-1);
-        const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle());
+        const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores());
         progressStream.write(summary + '\n');
       } else await engine.runUntilIdle();
       io.out(`All queries are idle (${engine.queryIds().length} running).`);
@@ -65,5 +77,6 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await engine.close();
+    await log?.close();
   }
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openLocalLog } from '../../src/index.js';
 import { PtySession } from '../support/pty-session.js';
 import { repoRoot, sluiceBin } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -135,6 +136,7 @@ describe('sluice run progress', () => {
   const pipeline = (rows: number) =>
     ORDERS.split('\n').slice(0, 2).join('\n') +
     '\nCREATE STREAM big AS SELECT id, amount * 2 AS doubled FROM orders;\n' +
+    'CREATE TABLE per_key AS SELECT id, COUNT(*) AS n FROM orders GROUP BY id;\n' +
     Array.from({ length: rows }, (_, i) => `INSERT INTO orders (id, amount) VALUES ('k${i}', ${i});`).join('\n') +
     '\n';
 
@@ -145,9 +147,21 @@ describe('sluice run progress', () => {
     try {
       const shown = await tty.waitFor(/All queries are idle/, 60_000);
       assert.equal(await tty.exited, 0);
-      assert.match(shown, /1 query consumed 300 records in [\d.]+ s \(\d+ records\/s\), lag 0/);
+      assert.match(shown, /2 queries consumed 600 records in [\d.]+ s \(\d+ records\/s\), lag 0/);
+      assert.doesNotMatch(shown, /restored/);
     } finally {
       tty.kill();
+    }
+    // lose the local state: the next run restores it from the changelog, with the same display
+    const log = await openLocalLog(join(dir.path, 'a'));
+    await log.extras.clearRange(Buffer.from('state\u0000'), Buffer.from('state\u0001'));
+    await log.close();
+    const again = new PtySession(['run', file, '--until-idle', '--data-dir', join(dir.path, 'a')], {});
+    try {
+      const shown = await again.waitFor(/All queries are idle/, 60_000);
+      assert.match(shown, /restored 300 changelog records of 1 store; 2 queries consumed 0 records/);
+    } finally {
+      again.kill();
     }
     const quiet = new PtySession(['run', file, '--until-idle', '--quiet', '--data-dir', join(dir.path, 'b')], {});
     try {
