@@ -74,7 +74,12 @@ export class Engine {
       registry: this.registry,
       config: this.sessionProperties,
       schemaRegistry: () => this.schemas,
-      startQuery: (plan) => this.startQuery(plan),
+      // a push query has its start offsets before the loop sees it (so no input after engine.query is missed)
+      startQuery: async (plan) => {
+        const task = this.createTask(plan);
+        await task.caughtUp();
+        this.register(task);
+      },
       stopQuery: async (queryId) => {
         this.tasks.get(queryId)?.close();
         this.tasks.delete(queryId);
@@ -84,9 +89,6 @@ export class Engine {
       ensureRunning: () => this.start(),
       failure: (queryId) => this.tasks.get(queryId)?.failure,
       nextTransientId: (source, prefix = 'transient') => `${prefix}_${source}_${++this.transientQueries}`,
-      started: async (queryId) => {
-        await this.tasks.get(queryId)?.caughtUp();
-      },
       flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
       runUntilIdle: () => this.runUntilIdle(),
       parse: (sql) => this.parse(sql),
@@ -203,6 +205,17 @@ export class Engine {
   };
 
   private startQuery(plan: QueryPlan): void {
+    this.register(this.createTask(plan));
+  }
+
+  private register(task: QueryTask): void {
+    this.tasks.set(task.queryId, task);
+    this.plans.set(task.queryId, this.taskPlans.get(task)!);
+  }
+
+  private readonly taskPlans = new WeakMap<QueryTask, QueryPlan>();
+
+  private createTask(plan: QueryPlan): QueryTask {
     const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryTask({
       log: this.log,
@@ -215,8 +228,8 @@ export class Engine {
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
     });
-    this.tasks.set(plan.queryId, task);
-    this.plans.set(plan.queryId, plan);
+    this.taskPlans.set(task, plan);
+    return task;
   }
 
   private reportProcessingError(raw: ProcessingLogEntry): void {
@@ -254,6 +267,8 @@ export class Engine {
   async runUntilIdle(): Promise<void> {
     if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
     for (;;) {
+      // start() may have been called meanwhile: its loop takes over
+      if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
       if ((await this.pass()) === 0 && (await this.allCaughtUp())) return;
     }
   }
@@ -263,6 +278,8 @@ export class Engine {
     if (this.loop || this.closed) return;
     this.stopping = false;
     this.loop = (async () => {
+      // a runUntilIdle() pass may still be running: never step a task twice at once
+      while (this.currentPass) await this.currentPass.catch(() => 0);
       while (!this.stopping) {
         const progress = await this.pass();
         if (progress > 0) continue;

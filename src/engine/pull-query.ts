@@ -50,14 +50,20 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
   const name = query.from.kind === 'SourceRelation' ? query.from.name : '';
   const source = host.catalog.getSource(name);
   if (!source) throw new PlanError(`${name} does not exist.`, query.from.pos);
+  const queryId = `pull_${source.name}`;
+  const planned = withWhereContext(query, () => planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1));
+  checkNullComparisons(query, planned.from.step.columns, host.registry);
+  const seen = new Set<string>();
+  for (const c of planned.columns) {
+    if (seen.has(c.name)) throw new PlanError(`Duplicate value columns found in schema: \`${c.name}\` ${formatSqlType(c.type)}`, query.pos);
+    seen.add(c.name);
+  }
   if (source.sourceType === 'TABLE' && !source.createdByQuery && !source.isSource)
     throw new PlanError(
       `The \`${source.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${source.name} AS SELECT * FROM ${source.name}'. ${MORE_INFO}`,
       query.pos,
     );
-  const queryId = `pull_${source.name}`;
-  const planned = withWhereContext(query, () => planTransientQuery(query, queryId, '_sluice-pull', { catalog: host.catalog, registry: host.registry, config: host.config }, () => 1));
-  checkNullComparisons(query, planned.from.step.columns, host.registry);
+
   checkKeyConstraints(query, source, host.config);
   const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
   const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
@@ -210,12 +216,30 @@ function lookupKeys(query: Query, source: DataSource, registry: FunctionRegistry
   split(query.where);
   const constant = (e: Expression) => collectExpressions(e, (y) => y.kind === 'ColumnRef').length === 0;
   const isKey = (e: Expression): e is Expression & { kind: 'ColumnRef'; name: string } => e.kind === 'ColumnRef' && keys.some((k) => k.name === e.name);
-  const candidates = new Map<string, readonly Expression[]>();
-  for (const c of conjuncts) {
+  // the expressions one term pins one key column to: `=`, IN, or an OR of those on one column
+  const pinned = (c: Expression): { key: string; values: readonly Expression[]; ordered?: boolean } | undefined => {
     if (c.kind === 'Comparison' && c.op === '=') {
       const [col, lit] = isKey(c.left) ? [c.left, c.right] : [c.right, c.left];
-      if (isKey(col) && constant(lit) && !candidates.has(col.name)) candidates.set(col.name, [lit]);
-    } else if (c.kind === 'InList' && !c.not && isKey(c.operand) && c.list.every(constant) && !candidates.has(c.operand.name)) candidates.set(c.operand.name, c.list);
+      return isKey(col) && constant(lit) ? { key: col.name, values: [lit] } : undefined;
+    }
+    if (c.kind === 'InList' && !c.not && isKey(c.operand) && c.list.every(constant)) return { key: c.operand.name, values: c.list };
+    if (c.kind === 'Logical' && c.op === 'OR') {
+      const l = pinned(c.left);
+      const r = pinned(c.right);
+      // ksqlDB answers a disjunction of lookups in key order (an IN list in its own order)
+      return l && r && l.key === r.key ? { key: l.key, values: [...l.values, ...r.values], ordered: true } : undefined;
+    }
+    return undefined;
+  };
+  const candidates = new Map<string, readonly Expression[]>();
+  let inKeyOrder = false;
+  // several terms on one column: the first one's values, in its order (the filter keeps the rest honest)
+  for (const c of conjuncts) {
+    const p = pinned(c);
+    if (p && !candidates.has(p.key)) {
+      candidates.set(p.key, p.values);
+      inKeyOrder ||= !!p.ordered;
+    }
   }
   if (!keys.every((k) => candidates.has(k.name))) return undefined;
   try {
@@ -231,7 +255,8 @@ function lookupKeys(query: Query, source: DataSource, registry: FunctionRegistry
       const b = keySerde.serialize(t);
       if (b) out.set(b.toString('latin1'), b);
     }
-    return [...out.values()];
+    const found = [...out.values()];
+    return inKeyOrder ? found.sort(Buffer.compare) : found;
   } catch {
     return undefined; // a value the key type cannot hold: the filter decides on a scan
   }

@@ -43,7 +43,6 @@ export class QueryService {
       ensureRunning: () => h.ensureRunning(),
       failure: (id) => h.failure(id),
       nextTransientId: (s, p) => h.nextTransientId(s, p),
-      started: (id) => h.started(id),
     };
   }
 

@@ -6,7 +6,7 @@
  * When the query ends (LIMIT, close(), return(), the abort signal, or a failure) its task stops
  * and its topic, consumer group, state keyspace and changelog topics are deleted.
  */
-import { ExecutionError, PlanError } from '../common/errors.js';
+import { ExecutionError, PlanError, TypeCheckError } from '../common/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -27,7 +27,8 @@ export interface QueryHost {
   readonly registry: FunctionRegistry;
   readonly config: ReadonlyMap<string, string>;
   readonly schemaRegistry: SchemaRegistry;
-  startQuery(plan: QueryPlan): void;
+  /** starts the plan's task, positioned at its start offsets (so later input is not missed) */
+  startQuery(plan: QueryPlan): Promise<void>;
   /** stops the task and waits until no pass of the loop is still running it */
   stopQuery(queryId: string): Promise<void>;
   /** makes sure queries are being processed in the background */
@@ -36,8 +37,6 @@ export interface QueryHost {
   failure(queryId: string): Error | undefined;
   /** a transient query id: `${prefix}_<SOURCE>_<n>` */
   nextTransientId(source: string, prefix?: string): string;
-  /** resolves once the query's task has its start offsets (so later input is not missed) */
-  started(queryId: string): Promise<void>;
 }
 
 export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
@@ -79,12 +78,24 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, host.config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
-  const planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+  let planned: PlannedTransientQuery;
+  try {
+    planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+  } catch (e) {
+    // window bounds exist only after a windowed aggregation: ksqlDB's words for them in its WHERE
+    const unknown = e instanceof PlanError || e instanceof TypeCheckError ? /^Column '(WINDOWSTART|WINDOWEND)' cannot be resolved\.?$/.exec(e.message) : null;
+    if (unknown && query.window && query.where) throw new PlanError(`Error in WHERE expression: Unknown column ${unknown[1]}.`, query.where.pos ?? query.pos);
+    throw e;
+  }
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
-  host.startQuery(planned.plan);
-  await host.started(queryId);
+  try {
+    await host.startQuery(planned.plan);
+  } catch (e) {
+    await dropTransientQueryData(host.log, queryId, topic);
+    throw e;
+  }
   // constructed after the start: LIMIT 0 or an aborted signal end it at once
-  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal);
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal, queryId.startsWith('SCALABLE_PUSH_QUERY') && keyColumns(source.schema).length > 0);
   host.ensureRunning();
   return running;
 }
@@ -139,6 +150,8 @@ class RunningPushQuery implements PushQuery {
     private readonly topic: string,
     private readonly limit: number | undefined,
     private readonly signal: AbortSignal | undefined,
+    /** ksqlDB's scalable push queries leave out records without a key */
+    private readonly skipNullKeys = false,
   ) {
     this.columns = planned.columns;
     this.ended = new Promise((resolve) => (this.endedAs = resolve));
@@ -196,6 +209,7 @@ class RunningPushQuery implements PushQuery {
       const batch = await this.host.log.fetch(this.topic, 0, this.offset, { maxRecords: 500 });
       if (batch.records.length) {
         for (const rec of batch.records) {
+          if (this.skipNullKeys && rec.key === null) continue;
           const change = this.decode(rec.key, rec.value);
           if (change) this.buffered.push(change);
         }

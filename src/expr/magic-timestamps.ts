@@ -78,7 +78,9 @@ export function parsePartialTimestamp(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})$/.exec(full);
   if (!m) throw failure(`Text '${full}' could not be parsed`);
   const [year, month, day, hour, minute, second, milli] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+  // java's SMART resolver reads 24:00:00.000 as the end of the day (the next midnight)
+  const endOfDay = hour === 24 && minute === 0 && second === 0 && milli === 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || (hour > 23 && !endOfDay) || minute > 59 || second > 59) {
     throw failure(`Text '${full}' could not be parsed`);
   }
   // java's SMART resolver moves an overflowing day of month back to the month's last day

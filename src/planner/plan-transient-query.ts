@@ -55,6 +55,7 @@ export function planTransientQuery(query: Query, queryId: string, sinkTopic: str
   const { catalog, registry } = ctx;
   const typeOf = (e: Expression, cols: readonly RowColumn[]): SqlType => typeCheck(e, cols, registry).type;
   const from = planFrom(catalog, query.from, typeOf, 0, true);
+  if (from.joinKey?.foreignKey && from.sources.some((s) => s.source.window)) throw new PlanError('Foreign-key table-table joins are not supported on windowed tables.', query.pos);
   const isAggregate = (e: Expression) => collectExpressions(e, (x) => x.kind === 'FunctionCall' && registry.isAggregate(x.name)).length > 0;
   // ksqlDB aggregates a whole stream as one group when there is no GROUP BY
   const projectsAggregates = query.select.some((s) => s.kind === 'SingleColumn' && isAggregate(s.expression));

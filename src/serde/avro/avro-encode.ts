@@ -367,7 +367,10 @@ export function compileRecordFields(record: AvroRecord, sources: readonly Struct
   const steps = record.fields.map((f) => {
     const index = sourceIndex(sources, f.name, exactOnly);
     if (index < 0) return { index, write: undefined, fixed: absentFieldBytes(f) };
-    return { index, write: compileWrite(f.type, sources[index]!.type, f.name), fixed: undefined };
+    // like Connect's Struct.get, a NULL for a required field with a default writes the default
+    const required = f.type.kind !== 'null' && !(f.type.kind === 'union' && f.type.branches.some((b) => b.kind === 'null'));
+    const orDefault = f.hasDefault && required ? absentFieldBytes(f) : undefined;
+    return { index, write: compileWrite(f.type, sources[index]!.type, f.name), fixed: undefined, orDefault };
   });
   if (rowLevel) {
     for (let i = 0; i < sources.length; i++) {
@@ -376,8 +379,11 @@ export function compileRecordFields(record: AvroRecord, sources: readonly Struct
   }
   return (w, get) => {
     for (const s of steps) {
-      if (s.write) s.write(w, get(s.index));
-      else w.writeRaw(s.fixed!);
+      if (s.write) {
+        const v = get(s.index);
+        if ((v === null || v === undefined) && 'orDefault' in s && s.orDefault) w.writeRaw(s.orDefault);
+        else s.write(w, v);
+      } else w.writeRaw(s.fixed!);
     }
   };
 }
