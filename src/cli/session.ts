@@ -59,7 +59,8 @@ export class CliSession {
       this.printer.echo(s.text);
       try {
         if (s.statement.kind === 'QueryStatement' && s.statement.query.emit === 'CHANGES') {
-          await this.push(s, options.signal);
+          // blanks in place of the statements before it keep error positions right within `text`
+          await this.push(text.slice(0, s.pos.offset).replace(/[^\n]/g, ' ') + s.text, options.signal);
           continue;
         }
         if (s.statement.kind === 'RunScript') {
@@ -95,9 +96,9 @@ export class CliSession {
   }
 
   /** A push query: rows as they arrive, until LIMIT or the signal (Ctrl-C) ends it. */
-  private async push(s: ParsedStatement, signal: AbortSignal | undefined): Promise<void> {
+  private async push(sql: string, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return;
-    const query = await this.engine.query(s.text, signal ? { signal } : {});
+    const query = await this.engine.query(sql, signal ? { signal } : {});
     const json = this.printer.format === 'JSON';
     const sink = this.printer.rows(query.columns.map((c) => c.name));
     try {
