@@ -124,7 +124,15 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
     server.close();
   });
 
-  async function evaluate(cmd: string): Promise<void> {
+  // node:repl calls eval for a line typed while the previous one still runs: keep them in order
+  let queue: Promise<void> = Promise.resolve();
+  function evaluate(cmd: string): Promise<void> {
+    const next = queue.then(() => evaluateNow(cmd));
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  async function evaluateNow(cmd: string): Promise<void> {
     const session = await ready;
     running = new AbortController();
     try {
@@ -135,8 +143,15 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
   }
 
   await new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  // Ctrl-D while a query runs ends it too
+  running?.abort();
+  await queue;
   const session = await ready.catch(() => undefined);
   await session?.printer.stopSpool();
   await engine?.close();
+  // a query's last callback may have re-armed the closed prompt's input: let the process end
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  process.stdin.unref();
   return 0;
 }

@@ -99,7 +99,11 @@ describe('sluice REPL (pseudo-terminal)', () => {
       s.type('SELECT customer_name FROM orders EMIT CHANGES LIMIT 2;\r');
       const limited = await s.waitFor(/Limit Reached[\s\S]*sluice> $/);
       assert.match(limited, /ann[\s\S]*bob/);
-      await exit(s);
+      // Ctrl-D during a query ends the query and the REPL
+      s.type('SELECT * FROM orders EMIT CHANGES;\r');
+      await s.waitFor(/\| 2 +\| bob +\| 20 +\|/);
+      s.type('\x04');
+      assert.equal(await s.exited, 0);
     } finally {
       s.kill();
     }
