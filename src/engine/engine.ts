@@ -75,8 +75,8 @@ export class Engine {
       config: this.sessionProperties,
       schemaRegistry: () => this.schemas,
       // a push query has its start offsets before the loop sees it (so no input after engine.query is missed)
-      startQuery: async (plan) => {
-        const task = this.createTask(plan);
+      startQuery: async (plan, properties) => {
+        const task = this.createTask(plan, properties);
         await task.caughtUp();
         this.register(task);
       },
@@ -103,13 +103,13 @@ export class Engine {
    * `close()` or the signal ends the query and drops its state. Processing runs in the
    * background (start() is called if needed).
    */
-  query(sql: string, options: { signal?: AbortSignal } = {}): Promise<PushQuery> {
+  async query(sql: string, options: { signal?: AbortSignal; properties?: Readonly<Record<string, string>> } = {}): Promise<PushQuery> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.push(sql, options);
   }
 
   /** Runs a pull query (a SELECT without EMIT CHANGES) and returns all its rows. */
-  pull(sql: string): Promise<PullResult> {
+  async pull(sql: string): Promise<PullResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.pull(sql);
   }
@@ -118,7 +118,7 @@ export class Engine {
    * Appends rows to a stream or table through its key and value formats, as INSERT VALUES does.
    * A row is a plain object keyed by column name (ROWTIME optional); see README for value types.
    */
-  insert(source: string, rows: Row | readonly Row[]): Promise<void> {
+  async insert(source: string, rows: Row | readonly Row[]): Promise<void> {
     if (this.closed) throw new ExecutionError('The engine is closed');
     return this.queries.insert(source, Array.isArray(rows) ? rows : [rows as Row]);
   }
@@ -211,18 +211,23 @@ export class Engine {
   private register(task: QueryTask): void {
     this.tasks.set(task.queryId, task);
     this.plans.set(task.queryId, this.taskPlans.get(task)!);
+    this.wakeLoop?.();
   }
+
+  private wakeLoop: (() => void) | undefined;
 
   private readonly taskPlans = new WeakMap<QueryTask, QueryPlan>();
 
-  private createTask(plan: QueryPlan): QueryTask {
-    const reset = (this.sessionProperties.get('auto.offset.reset') ?? this.sessionProperties.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
+  /** `overrides`: a push query's own properties, over the session's */
+  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>): QueryTask {
+    const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
+    const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryTask({
       log: this.log,
       plan,
       factories: operatorFactories,
       registry: this.registry,
-      config: new Map(this.sessionProperties),
+      config,
       offsetReset: reset === 'earliest' ? 'earliest' : 'latest',
       onProcessingLog: (entry) => this.reportProcessingError(entry),
       schemaRegistry: this.schemas,
@@ -285,8 +290,11 @@ export class Engine {
         if (progress > 0) continue;
         if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
         const positions = [...this.tasks.values()].flatMap((t) => t.positions());
-        if (positions.length) await this.log.waitForAnyData(positions, 200);
-        else await new Promise((r) => setTimeout(r, 50));
+        // a newly registered query (a push query) wakes the loop at once
+        const registered = new Promise<void>((r) => (this.wakeLoop = r));
+        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);
+        else await Promise.race([new Promise((r) => setTimeout(r, 50)), registered]);
+        this.wakeLoop = undefined;
       }
     })();
   }

@@ -3,9 +3,10 @@
  * same transaction as the state that produced it, so the index holds committed state): the index
  * maps canonical key bytes to the latest record, and catches up to each partition's high
  * watermark when a pull query starts. Key lookups and IN lists read their keys (in the list's
- * order); anything else scans as ksqlDB does: partition by partition, each in key order. Either way the rows go through the query's own planned Filter and Select
- * operators, so any WHERE and projection works. A stream is answered by a bounded scan of its
- * topic up to the high watermark at query start.
+ * order); anything else scans as ksqlDB does: partition by partition, each in key order. Either
+ * way the rows go through the query's own planned Filter and Select operators, so any WHERE and
+ * projection works. A stream is answered by a bounded scan of its topic up to the high watermark
+ * at query start.
  */
 import { PlanError, SluiceError } from '../common/errors.js';
 import type { SourcePosition } from '../common/errors.js';
@@ -68,7 +69,7 @@ export async function runPullQuery(query: Query, host: PullHost): Promise<PullRe
   const alias = query.from.kind === 'SourceRelation' ? query.from.alias ?? source.name : source.name;
   const keyNames = new Set(keyColumns(source.schema).map((c) => c.name));
   const columns: PullColumn[] = planned.columns.map((c, i) => {
-    const e = projectedExpression(query, planned, i);
+    const e = projectedExpression(planned, i);
     const isKey =
       source.sourceType === 'TABLE' &&
       e?.kind === 'ColumnRef' &&
@@ -162,12 +163,11 @@ function checkNullComparisons(query: Query, columns: readonly RowColumn[], regis
 }
 
 /** The select item behind a result column, for deciding whether it is a key column. */
-function projectedExpression(query: Query, planned: ReturnType<typeof planTransientQuery>, i: number): Expression | undefined {
+function projectedExpression(planned: ReturnType<typeof planTransientQuery>, i: number): Expression | undefined {
   const sink = planned.plan.sink;
   const select = sink.input;
   if (select.kind !== 'StreamSelect' && select.kind !== 'TableSelect') return undefined;
   const expression = select.expressions[planned.take[i]!];
-  void query;
   return expression;
 }
 

@@ -38,7 +38,7 @@ export class QueryService {
       registry: h.registry,
       config: h.config,
       schemaRegistry: h.schemaRegistry(),
-      startQuery: (p) => h.startQuery(p),
+      startQuery: (p, props) => h.startQuery(p, props),
       stopQuery: (id) => h.stopQuery(id),
       ensureRunning: () => h.ensureRunning(),
       failure: (id) => h.failure(id),

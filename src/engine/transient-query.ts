@@ -28,7 +28,7 @@ export interface QueryHost {
   readonly config: ReadonlyMap<string, string>;
   readonly schemaRegistry: SchemaRegistry;
   /** starts the plan's task, positioned at its start offsets (so later input is not missed) */
-  startQuery(plan: QueryPlan): Promise<void>;
+  startQuery(plan: QueryPlan, properties?: ReadonlyMap<string, string>): Promise<void>;
   /** stops the task and waits until no pass of the loop is still running it */
   stopQuery(queryId: string): Promise<void>;
   /** makes sure queries are being processed in the background */
@@ -43,6 +43,8 @@ export const TRANSIENT_TOPIC_PREFIX = '_sluice-transient-';
 
 export interface PushQueryOptions {
   readonly signal?: AbortSignal;
+  /** this query's own properties over the session's, e.g. { 'auto.offset.reset': 'latest' } */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 /** partitions of each source topic (the sink's partitioning follows its input's) */
@@ -75,12 +77,14 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   const first = firstSourceName(query.from);
   const source = host.catalog.getSource(first);
   if (!source) throw new PlanError(`${first} does not exist.`, query.pos);
-  const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, host.config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
+  const overrides = new Map(Object.entries(options.properties ?? {}));
+  const config = new Map([...host.config, ...overrides]);
+  const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
   let planned: PlannedTransientQuery;
   try {
-    planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config: host.config }, (t) => counts.get(t) ?? 1);
+    planned = planTransientQuery(query, queryId, topic, { catalog: host.catalog, registry: host.registry, config }, (t) => counts.get(t) ?? 1);
   } catch (e) {
     // window bounds exist only after a windowed aggregation: ksqlDB's words for them in its WHERE
     const unknown = e instanceof PlanError || e instanceof TypeCheckError ? /^Column '(WINDOWSTART|WINDOWEND)' cannot be resolved\.?$/.exec(e.message) : null;
@@ -89,7 +93,7 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   }
   await host.log.createTopic(topic, { partitions: 1, config: { 'retention.ms': -1 } });
   try {
-    await host.startQuery(planned.plan);
+    await host.startQuery(planned.plan, overrides);
   } catch (e) {
     await dropTransientQueryData(host.log, queryId, topic);
     throw e;

@@ -166,9 +166,10 @@ test('processing-log entries serialize with JSON.stringify', async () => {
 
 test('a push query from latest sees every row inserted after engine.query returns, and none before', async () => {
   await withEngine(async (engine) => {
-    await engine.execute(`${ORDERS} SET 'auto.offset.reset'='latest';`);
+    await engine.execute(ORDERS);
     await engine.insert('orders', { id: 'before', customer: 'c1', qty: 1 });
-    const q = await engine.query('SELECT id FROM orders EMIT CHANGES LIMIT 2;');
+    // the session reads from earliest; this query's own property wins
+    const q = await engine.query('SELECT id FROM orders EMIT CHANGES LIMIT 2;', { properties: { 'auto.offset.reset': 'latest' } });
     await engine.insert('orders', [{ id: 'after1', customer: 'c1', qty: 1 }, { id: 'after2', customer: 'c1', qty: 1 }]);
     const ids = [];
     for await (const row of q) ids.push(row.ID);
@@ -195,5 +196,34 @@ test('a push query over a table shows changes and deletes of the rows it showed'
       ['c1', 9n, false],
       ['c1', null, true],
     ]);
+  });
+});
+
+test('push and pull results keep every SQL type exactly', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`CREATE TABLE things (id BIGINT PRIMARY KEY, d DECIMAL(20, 4), x DOUBLE, b BYTES, m MAP<STRING, INT>,
+        s STRUCT<A STRING, B ARRAY<BIGINT>>, dt DATE, tm TIME, ts TIMESTAMP, f BOOLEAN)
+      WITH (kafka_topic='things', value_format='JSON', partitions=1);
+      CREATE TABLE things_copy AS SELECT * FROM things;`);
+    const row = {
+      ID: 9_007_199_254_740_993n,
+      D: new Decimal('1234567890123456.0001'),
+      X: Number.NaN,
+      B: Buffer.from([0, 255, 1]),
+      M: new Map([['k', 7]]),
+      S: { A: 'a', B: [1n, -9_007_199_254_740_993n] },
+      DT: 19_000,
+      TM: 3_600_000,
+      TS: 1_700_000_000_123,
+      F: false,
+    };
+    const q = await engine.query('SELECT * FROM things EMIT CHANGES LIMIT 1;');
+    await engine.insert('things', row);
+    let pushed: Record<string, unknown> | undefined;
+    for await (const r of q) pushed = r;
+    assert.deepEqual(pushed, row);
+    await engine.runUntilIdle();
+    const pulled = await engine.pull('SELECT * FROM things_copy WHERE id = 9007199254740993;');
+    assert.deepEqual(pulled.rows, [row]);
   });
 });
