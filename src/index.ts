@@ -38,6 +38,7 @@ export { formatSchema, keyColumns, valueColumns } from './common/schema.js';
 export type { DataSource, FormatInfo } from './catalog/data-source.js';
 
 export { parseStatements, parseStatement, parseExpression, parseType } from './sql/parse.js';
+export { caretExcerpt } from './sql/parse-error.js';
 export { formatStatement, formatExpression, quoteIdentifier } from './sql/printer.js';
 export type * as ast from './sql/ast.js';
 
@@ -61,3 +62,7 @@ export { InMemorySchemaRegistry } from './serde/index.js';
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';
 export { openLocalLog } from './log/local/index.js';
 export { partitionForKey } from './log/murmur2-partitioner.js';
+
+import { keywordTokens } from './sql/tokens.js';
+/** the SQL keywords, upper case (for completion) */
+export const sqlKeywords = (): string[] => [...keywordTokens.keys()];

@@ -6,15 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { ParseError } from '../common/errors.js';
 import { parseStatements } from '../sql/parse.js';
 import { summarizeStatement } from '../sql/statement-summary.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
-const USAGE = 'usage: sluice check FILE.sql...';
-
-export async function runCheck(args: string[], io: CliIo): Promise<number> {
-  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
-    io.err(USAGE);
-    return args.length === 0 ? 1 : 0;
-  }
+export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
   let count = 0;
   for (const file of args) {
     let text: string;

@@ -1,42 +1,118 @@
 /**
- * The `sluice` command. Subcommands live in their own files; each returns an exit code.
- * Any SluiceError is printed as its message alone: a user never sees a stack for bad input.
+ * The `sluice` command (commander). With no command: the REPL on a terminal, else the SQL of `-e`
+ * or of stdin. Subcommands load their modules lazily so the prompt is up fast. Any SluiceError is
+ * printed as its message alone: a user never sees a stack for bad input.
  */
-import { isSluiceError } from '../index.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_DATA_DIR, processIo, type CliIo, type OutputFormat } from './cli-io.js';
 
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
+function packageVersion(): string {
+  // dist/src/cli/main.js -> the package root
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-const defaultIo: CliIo = {
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
-};
+interface SessionFlags {
+  dataDir: string;
+  set: Record<string, string>;
+  execute?: string;
+  output?: OutputFormat;
+  quiet?: boolean;
+}
 
-type Subcommand = (args: string[], io: CliIo) => Promise<number>;
+function collectSet(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new CommanderError(1, 'sluice.set', `error: --set needs name=value, got '${value}'`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
 
-const subcommands: Record<string, { readonly summary: string; readonly load: () => Promise<Subcommand> }> = {
-  run: { summary: 'run FILE.sql [--data-dir DIR] [--until-idle] [--set k=v]   run the statements of a file and keep its queries running', load: async () => (await import('./run.js')).runRun },
-  test: { summary: 'test FILE.json... | -s stmts.sql -i input.json -o output.json [--json OUT]   run conformance-format tests', load: async () => (await import('./test-command.js')).runTest },
-  check: { summary: 'check FILE.sql...   parse each statement and report it', load: async () => (await import('./check.js')).runCheck },
-};
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'data directory of the embedded log').default(DEFAULT_DATA_DIR, `${DEFAULT_DATA_DIR} in the current directory`);
+const setOption = () => new Option('--set <name=value>', 'a session property, e.g. auto.offset.reset=earliest (repeatable)').argParser(collectSet).default({}, 'none');
+const outputOption = () => new Option('--output <format>', 'how results are shown').choices(['TABULAR', 'JSON', 'tabular', 'json']).argParser((v) => v.toUpperCase());
 
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out('usage: sluice <command> [options]\n');
-    for (const c of Object.values(subcommands)) io.out('  ' + c.summary);
-    return name ? 0 : 1;
+function program(io: CliIo, done: (code: Promise<number>) => void): Command {
+  const root = new Command('sluice')
+    .description('A streaming SQL engine: ksqlDB-style SQL over an embedded log.\nWith no command: an interactive SQL prompt on a terminal, else runs the SQL given by -e or on stdin.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .enablePositionalOptions()
+    .addOption(dataDirOption())
+    .addOption(setOption())
+    .option('-e, --execute <sql>', 'run these statements and exit')
+    .addOption(outputOption())
+    .allowExcessArguments(true)
+    .action((flags: SessionFlags, command: Command) => {
+      if (command.args.length) throw new CommanderError(1, 'sluice.unknownCommand', `sluice: unknown command '${command.args[0]}' (see sluice --help)`);
+      done(interactive(flags, io));
+    });
+  root
+    .command('repl')
+    .description('the interactive SQL prompt (the default on a terminal)')
+    .addOption(dataDirOption())
+    .addOption(setOption())
+    .addOption(outputOption())
+    .action((flags: SessionFlags) => done(interactive(flags, io, true)));
+  root
+    .command('run')
+    .description('run the statements of FILE that it has not applied yet, then keep its queries running')
+    .argument('<file>', 'a .sql file')
+    .addOption(dataDirOption())
+    .option('--until-idle', 'exit once every query has consumed all available input')
+    .addOption(setOption())
+    .addOption(outputOption())
+    .option('--quiet', 'no progress bars')
+    .action((file: string, flags: SessionFlags & { untilIdle?: boolean }) =>
+      done(import('./run.js').then((m) => m.runRun(file, flags, io))),
+    );
+  root
+    .command('check')
+    .description('parse each statement of the files and report it (exit 1 on the first error)')
+    .argument('<files...>', '.sql files')
+    .action((files: string[]) => done(import('./check.js').then((m) => m.runCheck(files, io))));
+  root
+    .command('test')
+    .description('run conformance-format test cases (ksqlDB query-validation JSON files)')
+    .argument('[files...]', 'test case JSON files')
+    .option('-s, --sql-file <file>', 'statements of a single case')
+    .option('-i, --input-file <file>', 'its input records (JSON)')
+    .option('-o, --output-file <file>', 'its expected output records (JSON)')
+    .option('--json <file>', 'write the results as JSON')
+    .option('--filter <text>', 'only cases whose name or file contains TEXT')
+    .option('--quiet', 'print only failures and the summary')
+    .action((files: string[], flags: import('./test-command.js').TestOptions) =>
+      done(import('./test-command.js').then((m) => m.runTest(files, flags, io))),
+    );
+  for (const c of [root, ...root.commands]) {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   }
-  const entry = subcommands[name];
-  if (!entry) {
-    io.err(`sluice: unknown command '${name}' (try 'sluice --help')`);
-    return 1;
+  return root;
+}
+
+async function interactive(flags: SessionFlags, io: CliIo, forceRepl = false): Promise<number> {
+  const dataDir = resolve(flags.dataDir);
+  if (flags.execute !== undefined) return (await import('./batch.js')).runBatch(flags.execute, { ...flags, dataDir }, io);
+  if (!forceRepl && !process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return (await import('./batch.js')).runBatch(Buffer.concat(chunks).toString('utf8'), { ...flags, dataDir }, io);
   }
+  return (await import('./repl.js')).runRepl({ ...flags, dataDir }, io);
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let work: Promise<number> | undefined;
   try {
-    return await (await entry.load())(rest, io);
+    await program(io, (w) => (work = w)).parseAsync(argv, { from: 'user' });
+    return work ? await work : 0;
   } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'sluice.unknownCommand' || e.code === 'sluice.set') io.err(e.message);
+      return e.exitCode;
+    }
+    const { isSluiceError } = await import('../index.js');
     if (isSluiceError(e)) {
       io.err(e.message);
       return 1;

@@ -1,66 +1,62 @@
 /**
- * `sluice run FILE.sql [--data-dir DIR] [--until-idle] [--set name=value]...`
- * Runs the statements of a file in order, a line per statement, then keeps the persistent
- * queries running until interrupted (or, with --until-idle, until all input is consumed).
+ * `sluice run FILE.sql [--data-dir DIR] [--until-idle] [--set name=value]... [--quiet]`
+ * Runs the statements of a file that it has not applied yet (see applied-statements.ts), a line per
+ * statement, then keeps the persistent queries running until interrupted (or, with --until-idle,
+ * until all input is consumed, with progress bars on a terminal).
  */
 import { readFile } from 'node:fs/promises';
-import { Engine, ParseError, isSluiceError } from '../index.js';
-import type { StatementResult } from '../index.js';
-import { parseArgs } from './args.js';
-import type { CliIo } from './main.js';
-import { formatTable } from './format-table.js';
-import { describeError } from './describe-error.js';
+import type { CliIo } from './cli-io.js';
+import { openLocalLog } from '../index.js';
+import { AppliedStatements } from './applied-statements.js';
+import { ChangelogReads } from './changelog-reads.js';
+import { openEngine } from './open-engine.js';
+import { withProgress } from './query-progress.js';
+import { ResultPrinter } from './result-printer.js';
+import { CliSession } from './session.js';
 
-export const DEFAULT_DATA_DIR = '.sluice-data';
+export interface RunOptions {
+  readonly dataDir: string;
+  readonly untilIdle?: boolean;
+  readonly set: Record<string, string>;
+  readonly quiet?: boolean;
+  readonly output?: 'TABULAR' | 'JSON';
+}
 
-export async function runRun(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ['data-dir', 'set']);
-  const [file] = args.positional;
-  if (!file || args.positional.length > 1) {
-    io.err('usage: sluice run FILE.sql [--data-dir DIR] [--until-idle] [--set name=value]...');
-    return 1;
-  }
+export async function runRun(file: string, options: RunOptions, io: CliIo): Promise<number> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     io.err(`sluice: cannot read ${file}: ${e.code ?? e.message}`);
     return undefined;
   });
   if (text === undefined) return 1;
-  const dataDir = (args.flags.get('data-dir') as string | undefined) ?? DEFAULT_DATA_DIR;
-  const engine = await Engine.open({
-    dataDir,
-    properties: Object.fromEntries(args.sets),
-    onProcessingLog: (e) => io.err(`processing error in ${e.queryId} (${e.step}${e.topic ? ` ${e.topic}/${e.partition}@${e.offset}` : ''}): ${e.message}`),
-  });
+  const showProgress = process.stderr.isTTY === true && !options.quiet && options.untilIdle === true;
+  // with progress bars, the engine gets the log through a watcher of changelog reads (restores)
+  const changelogReads = showProgress ? new ChangelogReads() : undefined;
+  const log = changelogReads ? await openLocalLog(options.dataDir) : undefined;
+  let engine;
+  try {
+    engine = await openEngine(options.dataDir, options.set, io, log && changelogReads!.wrap(log));
+  } catch (e) {
+    await log?.close();
+    throw e;
+  }
   let stopping = false;
   const stop = () => {
     stopping = true;
     void engine.stop();
   };
   try {
-    let statements;
-    try {
-      statements = engine.parse(text);
-    } catch (e) {
-      if (e instanceof ParseError) {
-        io.err(`${file}:${e.message}`);
-        return 1;
-      }
-      throw e;
-    }
-    for (const s of statements) {
-      let result: StatementResult;
-      try {
-        result = await engine.executeStatement(s);
-      } catch (e) {
-        if (!isSluiceError(e)) throw e;
-        io.err(describeError(e, file, s));
-        return 1;
-      }
-      io.out(`${file}:${s.pos.line}:${s.pos.column}  ${result.message}`);
-      if (result.table) for (const line of formatTable(result.table)) io.out(line);
-    }
-    if (args.flags.has('until-idle')) {
-      await engine.runUntilIdle();
+    const printer = new ResultPrinter(io);
+    if (options.output) printer.format = options.output;
+    const session = new CliSession(engine, printer);
+    const applied = await AppliedStatements.open(engine.log, file);
+    if (!(await session.run(text, { file, prefixed: true, applied }))) return 1;
+    if (options.untilIdle) {
+      const progressStream = process.stderr;
+      if (showProgress && engine.queryIds().length) {
+        const reset = (await engine.execute('SHOW PROPERTIES;'))[0]?.table?.rows.find((r) => r[0] === 'auto.offset.reset')?.at(-1);
+        const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores());
+        progressStream.write(summary + '\n');
+      } else await engine.runUntilIdle();
       io.out(`All queries are idle (${engine.queryIds().length} running).`);
       return 0;
     }
@@ -81,5 +77,6 @@ export async function runRun(argv: string[], io: CliIo): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await engine.close();
+    await log?.close();
   }
 }

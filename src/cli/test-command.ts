@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { toTestValue } from './test-runner/test-values.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import { loadCaseFile, loadRunnerCase } from './test-runner/test-case.js';
 import type { TestCase } from './test-runner/test-case.js';
 import { runCase } from './test-runner/run-case.js';
@@ -34,29 +34,17 @@ export async function runCases(cases: readonly TestCase[], onResult?: (r: CaseRe
   };
 }
 
-export async function runTest(argv: string[], io: CliIo): Promise<number> {
-  const files: string[] = [];
-  let statements: string | undefined;
-  let input: string | undefined;
-  let output: string | undefined;
-  let jsonOut: string | undefined;
-  let filter: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '-s' || a === '--sql-file') statements = next();
-    else if (a === '-i' || a === '--input-file') input = next();
-    else if (a === '-o' || a === '--output-file') output = next();
-    else if (a === '--json') jsonOut = next();
-    else if (a === '--filter') filter = next();
-    else if (a === '--quiet') quiet = true;
-    else files.push(a);
-  }
+export interface TestOptions {
+  readonly sqlFile?: string;
+  readonly inputFile?: string;
+  readonly outputFile?: string;
+  readonly json?: string;
+  readonly filter?: string;
+  readonly quiet?: boolean;
+}
+
+export async function runTest(files: readonly string[], options: TestOptions, io: CliIo): Promise<number> {
+  const { sqlFile: statements, inputFile: input, outputFile: output, json: jsonOut, filter, quiet } = options;
   let cases: TestCase[] = [];
   if (statements || output) {
     if (!statements || !output) {

@@ -5,7 +5,7 @@
 import { CatalogError, LogError } from '../common/errors.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { DataSource } from '../catalog/data-source.js';
-import { createSerde } from '../serde/index.js';
+import { createSerde, splitWindowedKey } from '../serde/index.js';
 import type { FormatName, SchemaRegistry } from '../serde/index.js';
 import type { Print } from '../sql/ast.js';
 import type { HandlerContext } from './handler-context.js';
@@ -27,7 +27,7 @@ export async function printTopic(stmt: Print, ctx: HandlerContext): Promise<Stat
   await ctx.engine.runUntilIdle();
   const limit = stmt.limit ?? Number.POSITIVE_INFINITY;
   const interval = Math.max(1, stmt.interval ?? 1);
-  const lines: string[] = [`Key format: ${source?.keyFormat.format ?? 'BYTES'}`, `Value format: ${source?.valueFormat.format ?? 'BYTES'}`];
+  const lines: string[] = [`Key format: ${source ? keyFormatName(source) : 'BYTES'}`, `Value format: ${source?.valueFormat.format ?? 'BYTES'}`];
   let seen = 0;
   let shown = 0;
   for (const p of desc.partitions) {
@@ -38,7 +38,7 @@ export async function printTopic(stmt: Print, ctx: HandlerContext): Promise<Stat
         if (seen++ % interval !== 0) continue;
         if (shown++ >= limit) break;
         lines.push(
-          `rowtime: ${formatRowtime(r.timestamp)}, key: ${render(source, 'KEY', r.key, ctx.engine.schemaRegistry())}, value: ${render(source, 'VALUE', r.value, ctx.engine.schemaRegistry())}, partition: ${r.partition}`,
+          `rowtime: ${formatRowtime(r.timestamp)}, key: ${renderKey(source, r.key, ctx.engine.schemaRegistry())}, value: ${render(source, 'VALUE', r.value, ctx.engine.schemaRegistry())}, partition: ${r.partition}`,
         );
       }
       if (batch.records.length === 0 || batch.nextOffset === offset) break;
@@ -52,6 +52,29 @@ function formatRowtime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} Z`;
+}
+
+/** ksqlDB's PRINT names a KAFKA key by its type (KAFKA_STRING, KAFKA_INT, ...) and a windowed one by its window */
+function keyFormatName(source: DataSource): string {
+  let name = source.keyFormat.format;
+  const keys = keyColumns(source.schema);
+  if (name === 'KAFKA' && keys.length === 1) {
+    const t = keys[0]!.type;
+    const base = t.kind === 'INTEGER' ? 'INT' : t.kind;
+    name = `KAFKA_${base}`;
+  }
+  return source.window ? `${source.window.type}(${name})` : name;
+}
+
+/** `key @ [start, end)` for a windowed key, start and end as UTC times */
+function renderKey(source: DataSource | undefined, bytes: Buffer | null, schemaRegistry: SchemaRegistry): string {
+  if (bytes === null || !source?.window) return render(source, 'KEY', bytes, schemaRegistry);
+  try {
+    const { keyBytes, window } = splitWindowedKey(bytes, { type: source.window.type, ...(source.window.sizeMs !== undefined ? { sizeMs: source.window.sizeMs } : {}) });
+    return `${render(source, 'KEY', keyBytes, schemaRegistry)} @ [${formatRowtime(window.start)}, ${formatRowtime(window.end)})`;
+  } catch {
+    return bytes.toString('hex');
+  }
 }
 
 function render(source: DataSource | undefined, target: 'KEY' | 'VALUE', bytes: Buffer | null, schemaRegistry: SchemaRegistry): string {

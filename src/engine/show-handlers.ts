@@ -7,6 +7,16 @@ import type { Describe, DescribeFunction, Show, ShowTarget } from '../sql/ast.js
 import type { HandlerContext } from './handler-context.js';
 import type { ResultTable, StatementResult } from './statement-result.js';
 
+/** The properties the engine reads, with the value in force when a session does not SET them. */
+export const KNOWN_PROPERTIES: Readonly<Record<string, string>> = {
+  'auto.offset.reset': 'latest',
+  'ksql.persistence.default.format.key': 'KAFKA',
+  'ksql.persistence.default.format.value': '',
+  'ksql.persistence.wrap.single.values': '',
+  'ksql.output.topic.name.prefix': '',
+  'ksql.new.query.planner.enabled': 'false',
+};
+
 const sourceRow = (s: DataSource) => [s.name, s.topic, s.keyFormat.format, s.valueFormat.format, s.window ? 'true' : 'false'];
 
 const shows: Record<ShowTarget, (stmt: Show, ctx: HandlerContext) => Promise<ResultTable>> = {
@@ -37,10 +47,14 @@ const shows: Record<ShowTarget, (stmt: Show, ctx: HandlerContext) => Promise<Res
     columns: ['Function Name', 'Category'],
     rows: ctx.engine.registry().list().map((f) => [f.name, f.category]),
   }),
-  PROPERTIES: async (_s, ctx) => ({
-    columns: ['Property', 'Value'],
-    rows: [...ctx.engine.config().entries()].sort(([a], [b]) => a.localeCompare(b)),
-  }),
+  PROPERTIES: async (_s, ctx) => {
+    const session = ctx.engine.config();
+    const names = [...new Set([...Object.keys(KNOWN_PROPERTIES), ...session.keys()])].sort();
+    return {
+      columns: ['Property', 'Scope', 'Default override', 'Effective Value'],
+      rows: names.map((n) => [n, n.startsWith('ksql.') && !n.startsWith('ksql.streams.') ? 'KSQL' : 'STREAMS', session.has(n) ? 'SESSION' : '', session.get(n) ?? KNOWN_PROPERTIES[n] ?? '']),
+    };
+  },
   TYPES: async (_s, ctx) => ({
     columns: ['Type Name', 'Schema'],
     rows: ctx.engine.catalog().listTypes().map(([n, t]) => [n, formatSqlType(t)]),
@@ -66,26 +80,25 @@ export async function describe(stmt: Describe, ctx: HandlerContext): Promise<Sta
   }
   const source = catalog.getSource(stmt.target.name);
   if (!source) throw new CatalogError(`Could not find STREAM/TABLE '${stmt.target.name}' in the Metastore`, stmt.pos);
-  return {
-    kind: stmt.kind,
-    statement: ctx.text,
-    message: describeSource(source, stmt.extended, ctx),
-    table: { columns: ['Field', 'Type'], rows: source.schema.columns.map((c) => [c.name, formatSqlType(c.type) + (c.namespace === 'KEY' ? ` (${source.sourceType === 'TABLE' ? 'primary key' : 'key'})` : '')]) },
-  };
+  // the schema is in the message (ksqlDB's layout); no table, so a client shows it once
+  return { kind: stmt.kind, statement: ctx.text, message: describeSource(source, stmt.extended, ctx) };
 }
 
 function describeSource(s: DataSource, extended: boolean, ctx: HandlerContext): string {
   const width = Math.max(5, ...s.schema.columns.map((c) => quoteIdentifierIfNeeded(c.name).length));
+  // ksqlDB's CLI marks the key columns of a windowed source with the window type
+  const windowNote = s.window ? ` (Window type: ${s.window.type})` : '';
   const lines = [
     `Name                 : ${s.name}`,
     ` Field${' '.repeat(width - 4)}| Type`,
     '-'.repeat(width + 30),
     ...s.schema.columns.map(
       (c) =>
-        ` ${quoteIdentifierIfNeeded(c.name).padEnd(width)} | ${formatSqlType(c.type)}${c.namespace === 'KEY' ? (s.sourceType === 'TABLE' ? '          (primary key)' : '          (key)') : c.namespace === 'HEADERS' ? '          (headers)' : c.namespace === 'HEADER' ? `          (header('${c.headerKey}'))` : ''}`,
+        ` ${quoteIdentifierIfNeeded(c.name).padEnd(width)} | ${formatSqlType(c.type)}${c.namespace === 'KEY' ? (s.sourceType === 'TABLE' ? '          (primary key)' : '          (key)') + windowNote : c.namespace === 'HEADERS' ? '          (headers)' : c.namespace === 'HEADER' ? `          (header('${c.headerKey}'))` : ''}`,
     ),
     '-'.repeat(width + 30),
   ];
+  if (!extended) lines.push('For runtime statistics and query details run: DESCRIBE <Stream,Table> EXTENDED;');
   if (extended) {
     const writers = ctx.engine.catalog().writersOf(s.name);
     const readers = ctx.engine.catalog().readersOf(s.name);
@@ -93,6 +106,7 @@ function describeSource(s: DataSource, extended: boolean, ctx: HandlerContext): 
       `Type                 : ${s.sourceType}`,
       `Timestamp field      : ${s.timestamp?.column ?? 'Not set - using <ROWTIME>'}`,
       `Key format           : ${s.keyFormat.format}`,
+      ...(s.window ? [`Window type          : ${s.window.type}${s.window.sizeMs !== undefined ? ` (size ${s.window.sizeMs} ms)` : ''}`] : []),
       `Value format         : ${s.valueFormat.format}`,
       `Kafka topic          : ${s.topic}`,
       `Schema               : ${formatSchema(s.schema)}`,

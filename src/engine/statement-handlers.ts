@@ -63,8 +63,11 @@ export const statementHandlers: { readonly [K in StatementKind]: Handler<K> } = 
   RunScript: async (stmt, ctx) => {
     const text = await readFile(stmt.path, 'utf8');
     const results = await ctx.engine.execute(text);
-    return done(stmt, ctx, results.map((r) => r.message).join('\n'));
+    return { ...done(stmt, ctx, results.map((r) => r.message).join('\n')), results };
   },
+  // CLI commands: a client (the REPL, `sluice run`) applies them; the engine only acknowledges them
+  OutputFormat: async (stmt, ctx) => done(stmt, ctx, stmt.format ? `Output format set to ${stmt.format}` : 'Output format unchanged'),
+  Spool: async (stmt, ctx) => done(stmt, ctx, stmt.path === undefined ? 'Spool off' : `Spooling to ${stmt.path}`),
   CreateSink: notSupported('CREATE SINK'),
   CreateConnector: notSupported('Connectors (CREATE CONNECTOR)'),
   DropConnector: notSupported('Connectors (DROP CONNECTOR)'),

@@ -14,6 +14,8 @@ export interface StatementResult {
   readonly message: string;
   readonly queryId?: string;
   readonly table?: ResultTable;
+  /** the results of the statements a RUN SCRIPT ran, in order */
+  readonly results?: readonly StatementResult[];
   /** true when the statement changed nothing (e.g. a re-run of the same CREATE) */
   readonly unchanged?: boolean;
 }

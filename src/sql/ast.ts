@@ -303,6 +303,8 @@ export type Statement =
   | DefineVariable
   | UndefineVariable
   | RunScript
+  | OutputFormat
+  | Spool
   | AssertTopic
   | AssertSchema
   | AssertValues
@@ -458,6 +460,10 @@ export interface DefineVariable extends Node { readonly kind: 'DefineVariable'; 
 export interface UndefineVariable extends Node { readonly kind: 'UndefineVariable'; readonly name: string }
 /** `RUN SCRIPT 'path'` */
 export interface RunScript extends Node { readonly kind: 'RunScript'; readonly path: string }
+/** `OUTPUT [FORMAT] [TABULAR | JSON]` (ksqlDB CLI command): without a format, shows the current one */
+export interface OutputFormat extends Node { readonly kind: 'OutputFormat'; readonly format?: 'TABULAR' | 'JSON' }
+/** `SPOOL 'file'` copies the session's output to a file; `SPOOL OFF` stops (ksqlDB CLI command) */
+export interface Spool extends Node { readonly kind: 'Spool'; readonly path?: string }
 
 /** `ASSERT [NOT EXISTS] TOPIC name [WITH (...)] [TIMEOUT n unit]` */
 export interface AssertTopic extends Node {

@@ -984,6 +984,8 @@ export class SqlParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.defineStatement) },
       { ALT: () => this.SUBRULE(this.undefineStatement) },
       { ALT: () => this.SUBRULE(this.runScriptStatement) },
+      { ALT: () => this.SUBRULE(this.outputStatement) },
+      { ALT: () => this.SUBRULE(this.spoolStatement) },
       { ALT: () => this.SUBRULE(this.assertStatement) },
     ]),
   );
@@ -1419,6 +1421,41 @@ export class SqlParser extends EmbeddedActionsParser {
     this.CONSUME(T.SCRIPT);
     const path = this.SUBRULE(this.stringLit);
     return { kind: 'RunScript', path, pos: pos(t) };
+  });
+
+  private outputStatement = this.RULE('outputStatement', (): A.OutputFormat => {
+    const t = this.CONSUME(T.OUTPUT);
+    // `FORMAT` is optional (ksqlDB's CLI takes `OUTPUT JSON`); `OUTPUT` alone shows the current format
+    const words: IToken[] = [];
+    this.OPTION(() => {
+      words.push(this.CONSUME(T.Identifier));
+      this.OPTION2(() => words.push(this.CONSUME2(T.Identifier)));
+    });
+    return this.ACTION(() => {
+      const [first, second] = words;
+      if (second && first!.image.toUpperCase() !== 'FORMAT') throw new SemanticSyntaxError(first!, 'expected FORMAT, TABULAR or JSON');
+      const word = second ?? first;
+      const format = word?.image.toUpperCase();
+      if (!word || (format === 'FORMAT' && !second)) return { kind: 'OutputFormat', pos: pos(t) } as A.OutputFormat;
+      if (format !== 'TABULAR' && format !== 'JSON') throw new SemanticSyntaxError(word, `unknown output format '${word.image}', expected TABULAR or JSON`);
+      return { kind: 'OutputFormat', format, pos: pos(t) } as A.OutputFormat;
+    });
+  });
+
+  private spoolStatement = this.RULE('spoolStatement', (): A.Spool => {
+    const t = this.CONSUME(T.SPOOL);
+    return this.OR([
+      { ALT: () => ({ kind: 'Spool', path: this.SUBRULE(this.stringLit), pos: pos(t) }) as A.Spool },
+      {
+        ALT: () => {
+          const off = this.CONSUME(T.Identifier);
+          this.ACTION(() => {
+            if (off.image.toUpperCase() !== 'OFF') throw new SemanticSyntaxError(off, 'expected a quoted file name or OFF');
+          });
+          return { kind: 'Spool', pos: pos(t) } as A.Spool;
+        },
+      },
+    ]);
   });
 
   private timeout = this.RULE('timeout', (): A.Duration => {

@@ -305,6 +305,8 @@ const statementPrinters: { [K in A.StatementKind]: (s: Extract<A.Statement, { ki
   DefineVariable: (s) => `DEFINE ${variableName(s.name)} = ${quoteString(s.value)}`,
   UndefineVariable: (s) => `UNDEFINE ${variableName(s.name)}`,
   RunScript: (s) => `RUN SCRIPT ${quoteString(s.path)}`,
+  OutputFormat: (s) => `OUTPUT${s.format ? ` FORMAT ${s.format}` : ''}`,
+  Spool: (s) => `SPOOL ${s.path === undefined ? 'OFF' : quoteString(s.path)}`,
   AssertTopic: (s) =>
     `ASSERT ${s.exists ? '' : 'NOT EXISTS '}TOPIC ${quoteString(s.topic)}${withProps(s.properties)}${s.timeout ? ` TIMEOUT ${duration(s.timeout)}` : ''}`,
   AssertSchema: (s) =>

@@ -33,6 +33,8 @@ const summaries: { [K in A.StatementKind]: (s: Extract<A.Statement, { kind: K }>
   DefineVariable: (s) => `DEFINE ${s.name}`,
   UndefineVariable: (s) => `UNDEFINE ${s.name}`,
   RunScript: (s) => `RUN SCRIPT ${quoteString(s.path)}`,
+  OutputFormat: (s) => `OUTPUT${s.format ? ` FORMAT ${s.format}` : ''}`,
+  Spool: (s) => `SPOOL ${s.path === undefined ? 'OFF' : quoteString(s.path)}`,
   AssertTopic: (s) => `ASSERT ${s.exists ? '' : 'NOT EXISTS '}TOPIC ${quoteString(s.topic)}`,
   AssertSchema: (s) => `ASSERT ${s.exists ? '' : 'NOT EXISTS '}SCHEMA`,
   AssertValues: (s) => `ASSERT VALUES ${q(s.source)}`,

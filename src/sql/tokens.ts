@@ -184,6 +184,9 @@ export const ID = kw('ID', false);
 // Newer ksqlDB statements, not keywords in its grammar: kept usable as identifiers.
 export const PAUSE = kw('PAUSE', false);
 export const RESUME = kw('RESUME', false);
+// CLI commands that ksqlDB's CLI accepts in scripts (not ksqlDB keywords, so not reserved)
+export const OUTPUT = kw('OUTPUT', false);
+export const SPOOL = kw('SPOOL', false);
 
 /** The whole vocabulary, categories first (chevrotain needs every type it may meet). */
 export const allTokens: TokenType[] = [

@@ -56,6 +56,6 @@ describe('sluice check', () => {
     assert.match(missing.stderr, /cannot read .*nope\.sql/);
     const none = await run();
     assert.equal(none.code, 1);
-    assert.match(none.stderr, /usage: sluice check/);
+    assert.match(none.stderr, /missing required argument 'files'/);
   });
 });

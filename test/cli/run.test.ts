@@ -8,6 +8,15 @@ import { tempDir } from '../support/temp-dir.js';
 import { readTopic } from '../support/read-topic.js';
 import { repoRoot, sluiceBin } from '../support/repo-root.js';
 
+async function topicValues(dataDir: string, topic: string): Promise<string[]> {
+  const log = await openLocalLog(dataDir);
+  try {
+    return (await readTopic(log, topic)).map((r) => r.value?.toString('utf8') ?? 'null');
+  } finally {
+    await log.close();
+  }
+}
+
 const runSluice = (args: string[]) => spawnSync(process.execPath, [sluiceBin(), ...args], { encoding: 'utf8', cwd: repoRoot() });
 
 test('sluice run runs the example pipeline and prints its output', async () => {
@@ -20,10 +29,42 @@ test('sluice run runs the example pipeline and prints its output', async () => {
     // views 2, 3 and 4 are slower than 300 ms
     assert.equal(printed.length, 3, r.stdout);
     assert.ok(printed.some((l) => /key: \/checkout, value: 2,bob,1450,very slow/.test(l)), r.stdout);
-    // running it again resumes instead of failing (the inserts add three more slow views)
+    // running it again applies nothing twice: the queries resume, the inserts are not repeated
     const again = runSluice(['run', 'examples/pageviews.sql', '--until-idle', '--data-dir', dir.path]);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /unchanged/);
+    assert.equal(again.stdout.match(/Already applied, skipped/g)?.length, 8, again.stdout);
+    assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('rowtime:')).length, 3, again.stdout);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('sluice run applies only what a file has not applied yet; an edited applied statement stops it', async () => {
+  const dir = await tempDir();
+  try {
+    const data = join(dir.path, 'data');
+    const file = join(dir.path, 'orders.sql');
+    const head =
+      `SET 'auto.offset.reset' = 'earliest';\n` +
+      `CREATE STREAM orders (id INT KEY, amount INT) WITH (KAFKA_TOPIC='orders', PARTITIONS=1, VALUE_FORMAT='JSON');\n` +
+      `INSERT INTO orders (id, amount) VALUES (1, 10);\n`;
+    await writeFile(file, head);
+    assert.equal(runSluice(['run', file, '--until-idle', '--data-dir', data]).status, 0);
+    // appended statements run; the applied ones (even re-indented, with a comment) are skipped
+    await writeFile(file, head.replace('INSERT INTO', '-- first order\nINSERT   INTO') + `INSERT INTO orders (id, amount) VALUES (2, 20);\n`);
+    const second = runSluice(['run', file, '--until-idle', '--data-dir', data]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /orders\.sql:5:1 +Inserted 1 row into ORDERS/);
+    assert.equal(second.stdout.match(/Already applied, skipped/g)?.length, 2, second.stdout);
+    const third = runSluice(['run', file, '--until-idle', '--data-dir', data]);
+    assert.equal(third.stdout.match(/Already applied, skipped/g)?.length, 3, third.stdout);
+    assert.deepEqual(await topicValues(data, 'orders'), ['{"AMOUNT":10}', '{"AMOUNT":20}']);
+    // editing an applied statement is refused before anything runs
+    await writeFile(file, head.replace('(1, 10)', '(1, 11)') + `INSERT INTO orders (id, amount) VALUES (3, 30);\n`);
+    const edited = runSluice(['run', file, '--until-idle', '--data-dir', data]);
+    assert.equal(edited.status, 1);
+    assert.match(edited.stderr, /orders\.sql:3:1: this statement was edited after it was applied/);
+    assert.equal((await topicValues(data, 'orders')).length, 2);
   } finally {
     await dir.cleanup();
   }

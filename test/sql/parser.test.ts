@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ParseError } from '../../src/common/errors.js';
 import type * as A from '../../src/sql/ast.js';
 import { parseExpression, parseStatement, parseStatements, parseType, stripPositions } from '../../src/sql/parse.js';
+import { formatStatement } from '../../src/sql/printer.js';
 
 const expr = (s: string) => stripPositions(parseExpression(s));
 const stmt = (s: string) => stripPositions(parseStatement(s));
@@ -364,6 +365,20 @@ describe('statements', () => {
     assert.deepEqual(stmt("DEFINE myVar = 'v';"), { kind: 'DefineVariable', name: 'myVar', value: 'v' });
     assert.deepEqual(stmt('UNDEFINE myVar;'), { kind: 'UndefineVariable', name: 'myVar' });
     assert.deepEqual(stmt("RUN SCRIPT '/tmp/x.sql';"), { kind: 'RunScript', path: '/tmp/x.sql' });
+  });
+
+  it('the CLI commands OUTPUT and SPOOL (ksqlDB CLI), which stay usable as identifiers', () => {
+    assert.deepEqual(stmt('OUTPUT FORMAT JSON;'), { kind: 'OutputFormat', format: 'JSON' });
+    assert.deepEqual(stmt('output tabular;'), { kind: 'OutputFormat', format: 'TABULAR' });
+    assert.deepEqual(stmt('OUTPUT;'), { kind: 'OutputFormat' });
+    assert.deepEqual(stmt('OUTPUT FORMAT;'), { kind: 'OutputFormat' });
+    assert.deepEqual(stmt("SPOOL '/tmp/out.txt';"), { kind: 'Spool', path: '/tmp/out.txt' });
+    assert.deepEqual(stmt('SPOOL OFF;'), { kind: 'Spool' });
+    assert.throws(() => stmt('OUTPUT FORMAT XML;'), /unknown output format 'XML', expected TABULAR or JSON/);
+    assert.throws(() => stmt('SPOOL somewhere;'), /expected a quoted file name or OFF/);
+    assert.equal(formatStatement(parseStatement('output json;')), 'OUTPUT FORMAT JSON');
+    assert.equal(formatStatement(parseStatement('spool off;')), 'SPOOL OFF');
+    assert.equal(stmt('SELECT output, spool FROM s;').kind, 'QueryStatement');
   });
 
   it('ASSERT forms', () => {
