@@ -56,7 +56,7 @@ function formatRowtime(ms: number): string {
 
 /** ksqlDB's PRINT names a KAFKA key by its type (KAFKA_STRING, KAFKA_INT, ...) and a windowed one by its window */
 function keyFormatName(source: DataSource): string {
-  let name = source.keyFormat.format;
+  let name: string = source.keyFormat.format;
   const keys = keyColumns(source.schema);
   if (name === 'KAFKA' && keys.length === 1) {
     const t = keys[0]!.type;
