@@ -30,7 +30,7 @@ describe('sluice without a command', () => {
     const r = sluice(['--data-dir', data(), '-e', ORDERS + 'SHOW STREAMS; SELECT * FROM orders EMIT CHANGES LIMIT 2;']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Stream ORDERS created/);
-    assert.match(r.stdout, /\| Stream Name \| Kafka Topic \| Key Format \| Value Format \| Windowed \|\n\+-+/);
+    assert.match(r.stdout, /\| Stream Name +\| Kafka Topic +\| Key Format \| Value Format \| Windowed \|\n\+-+/);
     assert.match(r.stdout, /\| ORDERS +\| orders +\| KAFKA +\| JSON +\| false +\|/);
     assert.match(r.stdout, /\| c1 +\| 10 +\|\n\| c1 +\| 5 +\|/);
     assert.match(r.stdout, /Limit Reached\nQuery terminated/);
@@ -45,8 +45,12 @@ describe('sluice without a command', () => {
     assert.deepEqual(docs[1], {
       '@type': 'Show',
       statementText: 'SHOW STREAMS;',
-      message: '1 streams',
-      rows: [{ 'Stream Name': 'ORDERS', 'Kafka Topic': 'orders', 'Key Format': 'KAFKA', 'Value Format': 'JSON', Windowed: 'false' }],
+      message: '2 streams',
+      rows: [
+        // created by default, as ksqlDB's processing log is (ksql.logging.processing.stream.auto.create)
+        { 'Stream Name': 'KSQL_PROCESSING_LOG', 'Kafka Topic': 'default_ksql_processing_log', 'Key Format': 'KAFKA', 'Value Format': 'JSON', Windowed: 'false' },
+        { 'Stream Name': 'ORDERS', 'Kafka Topic': 'orders', 'Key Format': 'KAFKA', 'Value Format': 'JSON', Windowed: 'false' },
+      ],
     });
     assert.deepEqual(docs.slice(2, 5), [
       { ID: 'c1', AMOUNT: 10 },

@@ -34,6 +34,6 @@ test('RUN SCRIPT returns each statement of the script with its own result', asyn
     await writeFile(script, "CREATE STREAM s (id INT KEY) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON');\nSHOW STREAMS;\nOUTPUT FORMAT JSON;\n");
     const [r] = await engine.execute(`RUN SCRIPT '${script}';`);
     assert.deepEqual(r!.results?.map((x) => x.kind), ['CreateSource', 'Show', 'OutputFormat']);
-    assert.deepEqual(r!.results?.[1]?.table?.rows.map((row) => row[0]), ['S']);
+    assert.deepEqual(r!.results?.[1]?.table?.rows.map((row) => row[0]), ['KSQL_PROCESSING_LOG', 'S']);
   });
 });
