@@ -1,6 +1,7 @@
 /**
  * Runs the conformance sample (../shared/conformance/query-validation-tests) through the same
- * runner as `sluice test`, and renders the scoreboard. Shared by `npm run conformance` (which
+ * runner as `sluice test`, with the functions ksqlDB's test harness ships (test/fixtures/udfs, as
+ * `sluice test --functions` would load them), and renders the scoreboard. Shared by `npm run conformance` (which
  * writes CONFORMANCE.md) and the test that keeps the pass count from dropping.
  */
 import { readdir } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { loadCaseFile } from '../src/cli/test-runner/test-case.js';
 import type { TestCase } from '../src/cli/test-runner/test-case.js';
 import { runCase } from '../src/cli/test-runner/run-case.js';
 import type { CaseResult } from '../src/cli/test-runner/run-case.js';
+import { registerFunctions as registerTestHarnessFunctions } from '../test/fixtures/udfs/index.js';
 
 export const findRepoRoot = (): string => repoRoot();
 
@@ -64,7 +66,7 @@ export async function runSuite(options: { concurrency?: number; onResult?: (r: C
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
-      const r = await runCase(cases[i]!);
+      const r = await runCase(cases[i]!, { functions: [registerTestHarnessFunctions] });
       results[i] = { ...r, actual: [], stateless: isStatelessCase(cases[i]!) };
       options.onResult?.(r);
     }

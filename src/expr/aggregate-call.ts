@@ -6,6 +6,7 @@
 import { TypeCheckError } from '../common/errors.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { AggregateOverload, Aggregator } from '../functions/function-types.js';
+import { initArgCount } from '../functions/resolve-overload.js';
 import type { ArgShape, Resolution } from '../functions/resolve-overload.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Expression, FunctionCall } from '../sql/ast.js';
@@ -40,7 +41,7 @@ export function resolveAggregateCall(call: FunctionCall, scope: Scope, registry:
   const typed: (TypedExpression | undefined)[] = call.args.map((a) => (a.kind === 'NullLiteral' ? undefined : typeCheck(a, scope, registry)));
   const shapes: ArgShape[] = typed.map((t) => (t ? { kind: 'type', type: t.type } : { kind: 'null' }));
   const resolution = registry.resolveAggregate(call.name, shapes);
-  const initCount = resolution.overload.initParams?.length ?? 0;
+  const initCount = initArgCount(resolution.overload, call.args.length);
   const argCount = call.args.length - initCount;
   const initArgs = call.args.slice(argCount).map((a, i) => {
     if (!isLiteral(a)) throw new TypeCheckError(`Parameter ${i + argCount + 1} passed to function ${call.name} must be a literal constant.`, a.pos);

@@ -648,8 +648,10 @@ export class SqlParser extends EmbeddedActionsParser {
       DEF: [
         { GATE: () => this.lambdaAhead(), ALT: () => this.SUBRULE(this.lambda) },
         {
-          // a bare time unit argument: TIMESTAMPADD(SECONDS, 5, ts)
-          GATE: () => this.is(2, T.Comma) || this.is(2, T.RParen),
+          // a bare time unit argument: TIMESTAMPADD(SECONDS, 5, ts). As in ksqlDB's grammar
+          // (functionArgument: expression | windowUnit), a non-reserved unit (DAY, HOUR, MINUTE,
+          // SECOND) parses as an expression first: MULTI_ARG(FIRST, SECOND) names a column
+          GATE: () => (this.is(2, T.Comma) || this.is(2, T.RParen)) && !this.is(1, T.Identifier),
           ALT: () => {
             const t = this.CONSUME(T.TimeUnitToken);
             return { kind: 'IntervalUnit', unit: unitOf(t), pos: pos(t) } as A.IntervalUnitArg;
