@@ -221,12 +221,17 @@ export class SqlParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.Identifier);
-            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10)
+            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10): typeParameter is
+            // INTEGER_VALUE | 'STRING' in its grammar, so `INTEGER (KEY)` is a syntax error
             this.OPTION(() => {
               this.CONSUME2(T.LParen);
               this.AT_LEAST_ONE_SEP({
                 SEP: T.Comma,
-                DEF: () => this.OR3([{ ALT: () => this.CONSUME(T.IntegerValue) }, { ALT: () => this.CONSUME2(T.Identifier) }]),
+                DEF: () =>
+                  this.OR3([
+                    { ALT: () => this.CONSUME(T.IntegerValue) },
+                    { GATE: () => this.LA(1).image.toUpperCase() === 'STRING', ALT: () => this.CONSUME2(T.Identifier) },
+                  ]),
               });
               this.CONSUME2(T.RParen);
             });
@@ -725,7 +730,10 @@ export class SqlParser extends EmbeddedActionsParser {
     return compact({ kind: 'Query', select, from, window, where, groupBy, partitionBy, having, emit, limit, pos: pos(t) } as A.Query);
   });
 
-  /** GROUP BY / PARTITION BY: `a, b` or a parenthesised `(a, b)` list. */
+  /**
+   * GROUP BY / PARTITION BY: `a, b` or a parenthesised `(a, b)` list of value expressions (as in
+   * ksqlDB's grammar: `PARTITION BY a AND b` is a syntax error, `PARTITION BY (a AND b)` is not).
+   */
   private groupingList = this.RULE('groupingList', (): A.Expression[] => {
     const items: A.Expression[] = [];
     this.OR({
@@ -735,11 +743,11 @@ export class SqlParser extends EmbeddedActionsParser {
           GATE: () => this.parenthesisedListAhead(),
           ALT: () => {
             this.CONSUME(T.LParen);
-            this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.expression)) });
+            this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.valueExpression)) });
             this.CONSUME(T.RParen);
           },
         },
-        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE2(this.expression)) }) },
+        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE2(this.valueExpression)) }) },
       ],
     });
     return items;
