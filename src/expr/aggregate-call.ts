@@ -13,6 +13,7 @@ import type { Expression, FunctionCall } from '../sql/ast.js';
 import { compileExpression } from './compile-expression.js';
 import type { ErrorHandler } from './compile-expression.js';
 import { evaluateConstant } from './evaluate-constant.js';
+import { formatExpression } from './format-expression.js';
 import { coerceTo, typeCheck } from './type-check.js';
 import type { Scope, TypedExpression } from './typed-expression.js';
 
@@ -44,7 +45,8 @@ export function resolveAggregateCall(call: FunctionCall, scope: Scope, registry:
   const initCount = initArgCount(resolution.overload, call.args.length);
   const argCount = call.args.length - initCount;
   const initArgs = call.args.slice(argCount).map((a, i) => {
-    if (!isLiteral(a)) throw new TypeCheckError(`Parameter ${i + argCount + 1} passed to function ${call.name} must be a literal constant.`, a.pos);
+    if (!isLiteral(a))
+      throw new TypeCheckError(`Parameter ${i + argCount + 1} passed to function ${call.name} must be a literal constant, but was expression: '${formatExpression(a)}'`, a.pos);
     return evaluateConstant(a, registry, resolution.argTypes[argCount + i]);
   });
   const argTypes = resolution.argTypes.slice(0, argCount);

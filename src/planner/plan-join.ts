@@ -70,6 +70,8 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
   }
   const left = planFrom(catalog, rel.left, typeOf, depth + 1);
   const { step: rightStep, planned: right } = sourceStep(catalog, rel.right);
+  if (left.sources.length > 1 && left.sources.some((s) => s.source.name === right.source.name))
+    throw new PlanError(`N-way joins do not support multiple occurrences of the same source. Source: '${right.source.name}'`, rel.pos);
   const aliases = [...left.sources, right].map((s) => s.alias);
   if (new Set(aliases).size !== aliases.length) throw new PlanError(`Each side of the join must have a unique alias: ${aliases.join(', ')}`, rel.pos);
   const rightIsTable = right.source.sourceType === 'TABLE';
@@ -112,7 +114,10 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     requirePrimaryKey(rightKey, right, "stream-table joins require to join on the table's primary key", [...left.step.columns, ...rightStep.columns], rel);
     kind = 'StreamTableJoin';
   } else if (left.isTable && !rightIsTable) {
-    throw new PlanError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${describeSide(rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`, rel.pos);
+    throw new PlanError(
+      `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${keySide(leftKey, left.step.columns, rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`,
+      rel.pos,
+    );
   } else {
     if (rel.within) throw new PlanError('A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Table-Table join again.', rel.within.pos);
     requirePrimaryKey(rightKey, right, 'table-table joins require to join on the primary key of the right input table', [...left.step.columns, ...rightStep.columns], rel);
@@ -197,6 +202,13 @@ const JOIN_TEXT: Record<JoinRelation['joinType'], string> = {
 /** the right-most source of a relation: what ksqlDB names as the left side in join errors */
 function describeSide(r: Relation): string {
   return r.kind === 'SourceRelation' ? r.name : r.right.name;
+}
+
+/** The left side of a join as ksqlDB names it in errors: the source its join column comes from. */
+function keySide(leftKey: Expression, cols: readonly RowColumn[], left: Relation): string {
+  const qualified = qualifyAll(leftKey, cols);
+  const ref = qualified.kind === 'ColumnRef' ? qualified : undefined;
+  return ref?.source ?? describeSide(left);
 }
 
 function isPrimaryKey(e: Expression, side: PlannedSource): boolean {

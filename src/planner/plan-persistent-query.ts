@@ -119,7 +119,7 @@ export function planPersistentQuery(
     return expression === item.expression || item.alias || item.expression.kind !== 'FunctionCall' ? { ...item, expression } : { ...item, expression, generatedName: true };
   });
   if (tableCalls.length) {
-    if (isTable) throw new PlanError('Table functions are only supported on streams', tableCalls[0]!.pos);
+    if (isTable) throw new PlanError('Table source is not supported with table functions', tableCalls[0]!.pos);
     const synth: RowColumn[] = tableCalls.map((call, i) => ({
       name: `KSQL_SYNTH_${i}`,
       type: resolveTableCall(call, step.columns, registry).returnType,
@@ -186,7 +186,7 @@ export function planPersistentQuery(
   }
 
   if (joinKey && !partitionBy?.length) {
-    const { keyItem, rewritten } = joinKeyItem(projected, joinKey, sinkRequest.name, query);
+    const { keyItem, rewritten } = joinKeyItem(projected, joinKey, sinkRequest.name, query, from.sources.map((s) => s.alias));
     projected = rewritten;
     keyNames = [projected[keyItem]!.name];
     const ordered = [projected[keyItem]!, ...projected.filter((_, i) => i !== keyItem)];
@@ -458,8 +458,9 @@ function withDelimiter(given: string | undefined, property: string, inherited: s
   return d !== undefined ? { delimiter: d } : {};
 }
 
+/** As ksqlDB prints a LogicalSchema: every name backquoted. */
 function describeColumns(schema: LogicalSchema): string {
-  return schema.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
+  return schema.columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
 }
 
 /** Runs a type check, naming the clause in "cannot be resolved" errors as ksqlDB does. */
@@ -514,6 +515,7 @@ function joinKeyItem(
   joinKey: NonNullable<PlannedFrom['joinKey']>,
   sinkName: string,
   query: Query,
+  joinOrder: readonly string[],
 ): { keyItem: number; rewritten: Projected[] } {
   const isKey = (e: Expression) =>
     e.kind === 'ColumnRef' &&
@@ -529,9 +531,12 @@ function joinKeyItem(
     );
   }
   if (!items.length) {
-    const what = joinKey.synthetic ? [joinKey.keyColumn] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
+    // listed in the order the sources are joined, as "A, B or C"
+    const order = (c: ColumnRef) => joinOrder.indexOf(c.source ?? '');
+    const what = joinKey.synthetic ? [joinKey.keyColumn] : [...joinKey.candidates].sort((a, b) => order(a) - order(b)).map((c) => `${c.source}.${c.name}`);
     const noun = what.length === 1 ? 'join expression' : 'join expressions';
-    const message = `The query used to build \`${sinkName}\` must include the ${noun} ${what.join(' or ')} in its projection (eg, SELECT ${what[0]}...).`;
+    const listed = what.length > 1 ? `${what.slice(0, -1).join(', ')} or ${what.at(-1)}` : what[0];
+    const message = `The query used to build \`${sinkName}\` must include the ${noun} ${listed} in its projection (eg, SELECT ${what[0]}...).`;
     throw new PlanError(
       joinKey.synthetic
         ? `Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n${message}\n${joinKey.keyColumn} was added as a synthetic key column because the join criteria did not match any source column.`

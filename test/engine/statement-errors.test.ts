@@ -1,0 +1,44 @@
+/** ksqlDB's wording for statements it rejects (joins, INSERT INTO, table functions, UDAF literals). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withEngine } from '../support/with-engine.js';
+
+const SOURCES = `
+  CREATE STREAM S1 (ID INT KEY, V0 BIGINT) WITH (kafka_topic='left', value_format='JSON', partitions=1);
+  CREATE TABLE T2 (ID INT PRIMARY KEY, V0 BIGINT) WITH (kafka_topic='right', value_format='JSON', partitions=1);
+  CREATE TABLE T3 (ID INT PRIMARY KEY, V0 BIGINT) WITH (kafka_topic='right2', value_format='JSON', partitions=1);`;
+
+test('join errors name the sources as ksqlDB does', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(SOURCES);
+    await assert.rejects(
+      engine.execute('CREATE STREAM O1 AS SELECT S1.V0, T2.V0, T3.V0 FROM S1 JOIN T2 ON S1.ID = T2.ID JOIN T3 ON S1.ID = T3.ID;'),
+      /must include the join expressions S1\.ID, T2\.ID or T3\.ID in its projection \(eg, SELECT S1\.ID\.\.\.\)\./,
+    );
+    await assert.rejects(
+      engine.execute('CREATE STREAM O2 AS SELECT * FROM T2 JOIN T3 ON T2.ID = T3.ID JOIN S1 ON T2.ID = S1.ID;'),
+      /Invalid join order: table-stream joins are not supported; only stream-table joins\. Got T2 \[INNER\] JOIN S1\./,
+    );
+    await assert.rejects(
+      engine.execute('CREATE STREAM O3 AS SELECT * FROM S1 JOIN T2 ON S1.ID = T2.ID JOIN T2 ON S1.V0 = T2.V0;'),
+      /N-way joins do not support multiple occurrences of the same source\. Source: 'T2'/,
+    );
+  });
+});
+
+test('INSERT INTO prints both schemas with backquoted names; table functions need a stream; init args are literals', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(SOURCES);
+    await engine.execute("CREATE STREAM SINK (ID INT KEY, V0 BIGINT, V1 BIGINT) WITH (kafka_topic='sink', value_format='JSON', partitions=1);");
+    await assert.rejects(engine.execute('INSERT INTO SINK SELECT ID, V0 FROM S1;'), (e: Error) => {
+      assert.match(e.message, /Result schema is `ID` INTEGER KEY, `V0` BIGINT\nSink schema is `ID` INTEGER KEY, `V0` BIGINT, `V1` BIGINT/);
+      return true;
+    });
+    await assert.rejects(engine.execute('CREATE TABLE X AS SELECT ID, EXPLODE(ARRAY[V0]) FROM T2;'), /Table source is not supported with table functions/);
+    await assert.rejects(
+      engine.execute(`CREATE STREAM S4 (ID INT KEY, F0 INT) WITH (kafka_topic='s4', value_format='JSON', partitions=1);
+        CREATE TABLE Y AS SELECT ID, EARLIEST_BY_OFFSET(F0, F0) FROM S4 GROUP BY ID;`),
+      /Parameter 2 passed to function EARLIEST_BY_OFFSET must be a literal constant, but was expression: 'F0'/,
+    );
+  });
+});
