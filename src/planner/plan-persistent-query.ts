@@ -175,6 +175,10 @@ export function planPersistentQuery(
     // unknown columns and type errors are reported before the projection rules
     inClause('SELECT', () => typeCheckSelect(p.expression, step.columns, registry));
   }
+  // the sink's TIMESTAMP column is checked before the key rules, as ksqlDB does
+  const timestampName = timestampColumnName(sinkRequest.properties.timestamp);
+  if (timestampName && !projected.some((p) => p.name === timestampName))
+    throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampName}'`);
   if (partitionBy?.length) {
     projected = projected.map((p) => ({
       name: p.name,
@@ -434,7 +438,7 @@ function deriveSink(
   };
   let timestamp: TimestampColumn | undefined;
   if (props.timestamp) {
-    const name = props.timestamp.startsWith('`') ? props.timestamp.slice(1, -1) : props.timestamp.toUpperCase();
+    const name = timestampColumnName(props.timestamp)!;
     const col = schema.columns.find((c) => c.name === name);
     if (!col) throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`);
     timestamp = { column: name, ...(props.timestampFormat ? { format: props.timestampFormat } : {}) };
@@ -456,6 +460,12 @@ function deriveSink(
 function withDelimiter(given: string | undefined, property: string, inherited: string | undefined): { delimiter?: string } {
   const d = given !== undefined ? parseDelimiter(given, property) : inherited;
   return d !== undefined ? { delimiter: d } : {};
+}
+
+/** The column a TIMESTAMP property names (backquoted: as written, else upper-cased). */
+function timestampColumnName(property: string | undefined): string | undefined {
+  if (!property) return undefined;
+  return property.startsWith('`') ? property.slice(1, -1) : property.toUpperCase();
 }
 
 /** As ksqlDB prints a LogicalSchema: every name backquoted. */

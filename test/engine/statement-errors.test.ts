@@ -35,6 +35,11 @@ test('INSERT INTO prints both schemas with backquoted names; table functions nee
       return true;
     });
     await assert.rejects(engine.execute('CREATE TABLE X AS SELECT ID, EXPLODE(ARRAY[V0]) FROM T2;'), /Table source is not supported with table functions/);
+    // checked before the key must be projected
+    await assert.rejects(
+      engine.execute("CREATE STREAM TS WITH (timestamp='invalid_ts') AS SELECT V0 FROM S1;"),
+      /The TIMESTAMP column set in the WITH clause does not exist in the schema: 'INVALID_TS'/,
+    );
     await assert.rejects(
       engine.execute(`CREATE STREAM S4 (ID INT KEY, F0 INT) WITH (kafka_topic='s4', value_format='JSON', partitions=1);
         CREATE TABLE Y AS SELECT ID, EARLIEST_BY_OFFSET(F0, F0) FROM S4 GROUP BY ID;`),
