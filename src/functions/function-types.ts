@@ -97,6 +97,12 @@ export interface AggregateOverload {
    */
   readonly initVariadic?: boolean;
   readonly returns: ParamType | ((argTypes: readonly SqlType[]) => SqlType);
+  /**
+   * The type of the intermediate value (ksqlDB's "aggregate type") when it is not the return type:
+   * AVG keeps STRUCT<SUM, COUNT>. ksqlDB keeps it in the format of the values aggregated, so a
+   * GROUP BY whose value format cannot hold it (a STRUCT in DELIMITED) is rejected.
+   */
+  readonly aggregateType?: (ctx: BindContext) => SqlType;
   readonly create: (ctx: BindContext & { readonly initArgs: readonly unknown[] }) => Aggregator;
 }
 

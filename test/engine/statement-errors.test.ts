@@ -47,3 +47,18 @@ test('INSERT INTO prints both schemas with backquoted names; table functions nee
     );
   });
 });
+
+test("a GROUP BY whose intermediate values its value format cannot hold is refused, as ksqlDB's AVG over DELIMITED", async () => {
+  await withEngine(async (engine) => {
+    await engine.execute("CREATE STREAM D (ID STRING KEY, V INT) WITH (kafka_topic='d', value_format='DELIMITED', partitions=1);");
+    const refused = /One of the functions used in the statement has an intermediate type that the value format can not handle\. Please remove the function or change the format\./;
+    // AVG returns a DOUBLE but keeps STRUCT<SUM, COUNT> between records
+    await assert.rejects(engine.execute('CREATE TABLE A AS SELECT ID, AVG(V) AS AVG FROM D GROUP BY ID;'), refused);
+    await assert.rejects(engine.execute('CREATE TABLE T AS SELECT ID, TOPK(V, 2) AS T FROM D GROUP BY ID;'), refused);
+    assert.equal(engine.catalog.getSource('A'), undefined);
+    await engine.execute('CREATE TABLE S AS SELECT ID, SUM(V) AS S, COUNT(*) AS C FROM D GROUP BY ID;');
+    // JSON holds any intermediate type
+    await engine.execute("CREATE STREAM J (ID STRING KEY, V INT) WITH (kafka_topic='j', value_format='JSON', partitions=1);");
+    await engine.execute('CREATE TABLE JA AS SELECT ID, AVG(V) AS AVG FROM J GROUP BY ID;');
+  });
+});
