@@ -268,7 +268,10 @@ function finishPlan(
   const outColumns: Column[] = select.columns.map((c, i) => ({ name: c.name, type: c.type, namespace: i < keyCount ? 'KEY' : 'VALUE' }));
   const schema: LogicalSchema = { columns: outColumns };
   const windowInfo: WindowInfo | undefined = window ? { type: window.type, ...(window.sizeMs !== undefined ? { sizeMs: window.sizeMs } : {}) } : undefined;
-  const sinkSource = deriveSink(sinkRequest, input, schema, queryId, ctx, windowInfo);
+  // a key-less left side of a join is repartitioned by the join key: the result takes the key format
+  // of a side that has one, as ksqlDB does
+  const keyFrom = from.sources.length > 1 && input.keyFormat.format === 'NONE' ? from.sources.find((s) => s.source.keyFormat.format !== 'NONE')?.source : undefined;
+  const sinkSource = deriveSink(sinkRequest, input, schema, queryId, ctx, windowInfo, keyFrom ?? input);
   const sink: SinkStep = {
     kind: sinkRequest.sourceType === 'TABLE' ? 'TableSink' : 'StreamSink',
     id: `Sink/${sinkSource.name}`,
@@ -401,6 +404,7 @@ function deriveSink(
   queryId: string,
   ctx: PlanContext,
   window: WindowInfo | undefined,
+  keyFrom: DataSource = input,
 ): Omit<DataSource, 'sql'> {
   const props = req.properties;
   if (req.existing) {
@@ -424,11 +428,11 @@ function deriveSink(
   if (!hasKey && props.keyFormat && props.keyFormat !== 'NONE') throw new PlanError('Key format specified for stream without key columns.');
   const valueFormatName = props.valueFormat ?? input.valueFormat.format;
   // a key-less input (NONE) that gains key columns needs a real key format: the value's if it can hold keys
-  const inheritedKey = input.keyFormat.format === 'NONE' ? (['JSON', 'DELIMITED'].includes(valueFormatName) ? valueFormatName : 'KAFKA') : input.keyFormat.format;
+  const inheritedKey = keyFrom.keyFormat.format === 'NONE' ? (['JSON', 'DELIMITED'].includes(valueFormatName) ? valueFormatName : 'KAFKA') : keyFrom.keyFormat.format;
   const keyFormat: FormatInfo = {
     format: hasKey ? props.keyFormat ?? inheritedKey : 'NONE',
     ...schemaSettings(props, 'KEY'),
-    ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? input.keyFormat.delimiter : undefined),
+    ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? keyFrom.keyFormat.delimiter : undefined),
   };
   const valueFormat: FormatInfo = {
     format: valueFormatName,
