@@ -313,6 +313,15 @@ function expandSelect(
     while (explicitNames.has(name));
     return name;
   };
+  // a struct field is named after the field, suffixed _1, _2... when a source column or an earlier
+  // field already has that name (ksqlDB's column alias generator)
+  const usedFieldNames = new Set(declared);
+  const uniqueFieldName = (field: string): string => {
+    let name = field;
+    for (let n = 1; usedFieldNames.has(name); n++) name = `${field}_${n}`;
+    usedFieldNames.add(name);
+    return name;
+  };
   for (const item of select) {
     switch (item.kind) {
       case 'AllColumns': {
@@ -341,8 +350,8 @@ function expandSelect(
             ? joined && e.source && clash(e.name)
               ? `${e.source}_${e.name}`
               : e.name
-            : e.kind === 'Dereference'
-              ? e.field
+            : e.kind === 'Dereference' && !item.alias
+              ? uniqueFieldName(e.field)
               : undefined;
         const name = item.alias ?? derived ?? nextGenerated();
         out.push({ name, expression: e });
