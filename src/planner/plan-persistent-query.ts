@@ -580,8 +580,11 @@ function joinKeyItem(
   const dupes = items.filter((i) => same(projected[i]!.expression));
   if (dupes.length > 1) {
     const names = dupes.map((i) => projected[i]!.name).sort();
+    // named as in the join's own schema: ALIAS_COLUMN
+    const keySource = first.source ?? joinKey.candidates[rank(items[0]!)]?.source;
+    const keyName = keySource ? `${keySource}_${first.name}` : projected[items[0]!]!.name;
     throw new PlanError(
-      `The projection contains a key column (\`${projected[items[0]!]!.name}\`) more than once, aliased as: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
+      `The projection contains a key column (\`${keyName}\`) more than once, aliased as: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
       query.pos,
     );
   }
