@@ -82,8 +82,12 @@ export function planAggregation(
     }
   };
   projected.forEach((p) => collect(p.expression));
+  const selectCalls = calls.length;
   if (query.having) collect(query.having);
-  for (const call of calls) call.args.forEach(misplacedBound);
+  // the projection's aggregate arguments, then HAVING in the order written, inside calls or not
+  for (const call of calls.slice(0, selectCalls)) call.args.forEach(misplacedBound);
+  if (query.having) misplacedBound(query.having);
+  for (const call of calls.slice(selectCalls)) call.args.forEach(misplacedBound);
   if (!calls.length) throw new PlanError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.pos);
   const resolved = calls.map((call) => resolveAggregateCall(call, input.columns, registry));
   const aggregates: AggregateCall[] = calls.map((call, i) => ({

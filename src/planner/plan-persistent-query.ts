@@ -129,6 +129,13 @@ export function planPersistentQuery(
 
   // 3. WHERE
   if (query.where) {
+    // window bounds exist only after a windowed aggregation: ksqlDB finds them unknown before
+    // it looks for aggregate calls
+    const bound = collectExpressions(
+      query.where,
+      (x) => x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !step.columns.some((c) => c.name === x.name),
+    )[0] as ColumnRef | undefined;
+    if (bound) throw new PlanError(`Error in WHERE expression: Unknown column ${bound.name}.`, bound.pos);
     assertNoAggregates(query.where, 'WHERE');
     // the checked predicate has string literals compared with ROWTIME turned into timestamps
     const predicate = typeCheckFilter(query.where, step.columns, registry, 'WHERE').expression;

@@ -62,3 +62,18 @@ test("a GROUP BY whose intermediate values its value format cannot hold is refus
     await engine.execute('CREATE TABLE JA AS SELECT ID, AVG(V) AS AVG FROM J GROUP BY ID;');
   });
 });
+
+test('window bounds outside the SELECT of a windowed aggregation: unknown in WHERE, refused in HAVING in the order written', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute("CREATE STREAM W (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='w', value_format='JSON', partitions=1);");
+    await assert.rejects(
+      engine.execute('CREATE TABLE W1 AS SELECT ROWKEY, COUNT(1) AS C FROM W WINDOW TUMBLING (SIZE 1 SECOND) WHERE MIN(windowEnd) < 15000 GROUP BY ROWKEY;'),
+      /Error in WHERE expression: Unknown column WINDOWEND\./,
+    );
+    await assert.rejects(
+      engine.execute('CREATE TABLE W2 AS SELECT ROWKEY, COUNT(1) AS C FROM W WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY ROWKEY HAVING windowStart > 11000 AND MIN(windowEnd) < 15000;'),
+      /Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations/,
+    );
+    await engine.execute('CREATE TABLE W3 AS SELECT ROWKEY, COUNT(1) AS C, WINDOWSTART AS WS FROM W WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY ROWKEY;');
+  });
+});
