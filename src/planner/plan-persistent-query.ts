@@ -16,6 +16,8 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import { typeCheck, typeCheckFilter, typeCheckSelect } from '../expr/index.js';
 import { formatExpression } from '../expr/index.js';
 import { resolveTableCall } from '../expr/table-function-call.js';
+import { canImplicitlyCast } from '../expr/type-coercion.js';
+import { parseType } from '../sql/parse.js';
 import type { ColumnRef, Expression, FunctionCall, Query, SelectItem as AstSelectItem, SourceType } from '../sql/ast.js';
 
 /** A select item whose bare table-function call was replaced by a synthetic column keeps a generated name. */
@@ -272,6 +274,7 @@ function finishPlan(
   sourcePartitions: (topic: string) => number,
   from: PlannedFrom,
 ): PlannedQuery {
+  if (sinkRequest.existing) select = castToSink(select, keyCount, sinkRequest.existing.schema);
   const outColumns: Column[] = select.columns.map((c, i) => ({ name: c.name, type: c.type, namespace: i < keyCount ? 'KEY' : 'VALUE' }));
   const schema: LogicalSchema = { columns: outColumns };
   const windowInfo: WindowInfo | undefined = window ? { type: window.type, ...(window.sizeMs !== undefined ? { sizeMs: window.sizeMs } : {}) } : undefined;
@@ -480,6 +483,28 @@ function deriveSink(
 function withDelimiter(given: string | undefined, property: string, inherited: string | undefined): { delimiter?: string } {
   const d = given !== undefined ? parseDelimiter(given, property) : inherited;
   return d !== undefined ? { delimiter: d } : {};
+}
+
+/**
+ * INSERT INTO casts the result to the sink's types where ksqlDB casts implicitly (numbers widen; an
+ * INT or BIGINT goes into any DECIMAL); any other difference is left for the schema check to report.
+ */
+function castToSink(select: SelectStep, keyCount: number, target: LogicalSchema): SelectStep {
+  const cols = target.columns;
+  if (cols.length !== select.columns.length) return select;
+  const castable = (from: SqlType, to: SqlType) => canImplicitlyCast(from, to) || ((from.kind === 'INTEGER' || from.kind === 'BIGINT') && to.kind === 'DECIMAL');
+  const fits = select.columns.every((c, i) => {
+    const t = cols[i]!;
+    return c.name === t.name && (t.namespace === 'KEY') === i < keyCount && castable(c.type, t.type);
+  });
+  if (!fits || select.columns.every((c, i) => sqlTypeEquals(c.type, cols[i]!.type))) return select;
+  return {
+    ...select,
+    expressions: select.expressions.map((e, i) =>
+      sqlTypeEquals(select.columns[i]!.type, cols[i]!.type) ? e : { kind: 'Cast', operand: e, type: parseType(formatSqlType(cols[i]!.type)) },
+    ),
+    columns: select.columns.map((c, i) => ({ ...c, type: cols[i]!.type })),
+  };
 }
 
 /** The column a TIMESTAMP property names (backquoted: as written, else upper-cased). */
