@@ -140,7 +140,7 @@ export function planPersistentQuery(
     if (bound) throw new PlanError(`Error in WHERE expression: Unknown column ${bound.name}.`, bound.pos);
     assertNoAggregates(query.where, 'WHERE');
     // the checked predicate has string literals compared with ROWTIME turned into timestamps
-    const predicate = typeCheckFilter(query.where, step.columns, registry, 'WHERE').expression;
+    const predicate = joinKey ? inJoinSchema(query.where, step.columns, (e, cols) => typeCheckFilter(e, cols, registry, 'WHERE')).expression : typeCheckFilter(query.where, step.columns, registry, 'WHERE').expression;
     const filter: FilterStep = {
       kind: isTable ? 'TableFilter' : 'StreamFilter',
       id: 'Filter',
@@ -505,6 +505,35 @@ function castToSink(select: SelectStep, keyCount: number, target: LogicalSchema)
     ),
     columns: select.columns.map((c, i) => ({ ...c, type: cols[i]!.type })),
   };
+}
+
+/**
+ * Type checks an expression over a join's columns. ksqlDB names a join's columns ALIAS_COLUMN, so
+ * its type errors do (`Cannot compare I1_BAR (INTEGER) to I2_BAR (STRING)`): on an error, the check
+ * runs again with those names to report it the same way.
+ */
+function inJoinSchema<T>(e: Expression, cols: readonly RowColumn[], check: (e: Expression, cols: readonly RowColumn[]) => T): T {
+  try {
+    return check(e, cols);
+  } catch (err) {
+    if (!(err instanceof TypeCheckError) || /cannot be resolved/.test(err.message)) throw err;
+    const joinName = (ref: ColumnRef): string | undefined => {
+      const col = cols.find((c) => c.name === ref.name && c.source !== undefined && (!ref.source || c.source === ref.source));
+      return col ? `${col.source}_${col.name}` : undefined;
+    };
+    const renamedCols = cols.map((c) => (c.source ? { name: `${c.source}_${c.name}`, type: c.type } : c));
+    const renamed = rewriteExpression(e, (x) => {
+      if (x.kind !== 'ColumnRef') return undefined;
+      const name = joinName(x);
+      return name ? { kind: 'ColumnRef', name, ...(x.pos ? { pos: x.pos } : {}) } : undefined;
+    });
+    try {
+      check(renamed, renamedCols);
+    } catch (again) {
+      if (again instanceof TypeCheckError) throw again;
+    }
+    throw err;
+  }
 }
 
 /** The column a TIMESTAMP property names (backquoted: as written, else upper-cased). */

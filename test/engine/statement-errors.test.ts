@@ -77,3 +77,20 @@ test('window bounds outside the SELECT of a windowed aggregation: unknown in WHE
     await engine.execute('CREATE TABLE W3 AS SELECT ROWKEY, COUNT(1) AS C, WINDOWSTART AS WS FROM W WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY ROWKEY;');
   });
 });
+
+test("type errors in a join's WHERE name the columns as the join's schema does (ALIAS_COLUMN)", async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM INPUT_1 (K INT KEY, foo INT, bar INT) WITH (kafka_topic='t1', value_format='JSON', partitions=1);
+      CREATE STREAM INPUT_2 (K INT KEY, foo INT, bar STRING) WITH (kafka_topic='t2', value_format='JSON', partitions=1);`);
+    await assert.rejects(
+      engine.execute('CREATE STREAM OUTPUT AS SELECT I1.FOO, I1.BAR, I2.BAR FROM INPUT_1 I1 JOIN INPUT_2 I2 WITHIN 1 MINUTE ON I1.FOO = I2.FOO WHERE I1.BAR > I2.BAR;'),
+      /Error in WHERE expression: Cannot compare I1_BAR \(INTEGER\) to I2_BAR \(STRING\) with GREATER_THAN\./,
+    );
+    // an unknown column is still reported as written
+    await assert.rejects(
+      engine.execute('CREATE STREAM OUTPUT AS SELECT I1.FOO FROM INPUT_1 I1 JOIN INPUT_2 I2 WITHIN 1 MINUTE ON I1.FOO = I2.FOO WHERE I1.NOPE > 1;'),
+      /cannot be resolved/,
+    );
+  });
+});
