@@ -100,6 +100,17 @@ export function planFrom(catalog: Catalog, rel: Relation, typeOf: (e: Expression
     );
   }
 
+  // the join key becomes a (repartition) key column: keys may not hold maps, as in ksqlDB
+  if (containsMap(leftType)) {
+    const ref = qualifyAll(leftKey, left.step.columns);
+    const name = ref.kind === 'ColumnRef' && ref.source ? `${ref.source}_${ref.name}` : formatExpression(ref);
+    throw new PlanError(
+      'Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. ' +
+        `Key column name: \`${name}\`. Column type: ${formatSqlType(leftType)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+      rel.on.pos,
+    );
+  }
+
   let kind: JoinStep['kind'];
   if (!left.isTable && !rightIsTable) {
     if (!rel.within) throw new PlanError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select', rel.pos);
@@ -200,6 +211,13 @@ const JOIN_TEXT: Record<JoinRelation['joinType'], string> = {
 };
 
 /** the right-most source of a relation: what ksqlDB names as the left side in join errors */
+function containsMap(t: SqlType): boolean {
+  if (t.kind === 'MAP') return true;
+  if (t.kind === 'ARRAY') return containsMap(t.element);
+  if (t.kind === 'STRUCT') return t.fields.some((f) => containsMap(f.type));
+  return false;
+}
+
 function describeSide(r: Relation): string {
   return r.kind === 'SourceRelation' ? r.name : r.right.name;
 }

@@ -94,3 +94,15 @@ test("type errors in a join's WHERE name the columns as the join's schema does (
     );
   });
 });
+
+test('a join on a MAP (or a type holding one) is refused: its key would hold a map', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM L (ID STRING KEY, l0 MAP<STRING, INT>, l1 INT) WITH (kafka_topic='l', format='JSON', partitions=1);
+      CREATE STREAM R (ID STRING KEY, r0 MAP<STRING, INT>, r1 INT) WITH (kafka_topic='r', format='JSON', partitions=1);`);
+    await assert.rejects(
+      engine.execute('CREATE STREAM OUTPUT AS SELECT L.l0, L.ID, L1, R1 FROM L JOIN R WITHIN 11 SECONDS ON L.l0 = R.r0;'),
+      /Map keys, including types that contain maps, are not supported .* Key column name: `L_L0`\. Column type: MAP<STRING, INTEGER>\./,
+    );
+  });
+});
