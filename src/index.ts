@@ -47,6 +47,9 @@ export type {
   AggregateOverload,
   Aggregator,
   TableFunction,
+  TableOverload,
+  BindContext,
+  AggregateRecordContext,
   ParamType,
 } from './functions/function-types.js';
 export { p as paramType } from './functions/param-types.js';

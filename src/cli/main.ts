@@ -18,7 +18,7 @@ type Subcommand = (args: string[], io: CliIo) => Promise<number>;
 
 const subcommands: Record<string, { readonly summary: string; readonly load: () => Promise<Subcommand> }> = {
   run: { summary: 'run FILE.sql [--data-dir DIR] [--until-idle] [--set k=v]   run the statements of a file and keep its queries running', load: async () => (await import('./run.js')).runRun },
-  test: { summary: 'test FILE.json... | -s stmts.sql -i input.json -o output.json [--json OUT]   run conformance-format tests', load: async () => (await import('./test-command.js')).runTest },
+  test: { summary: 'test FILE.json... | -s stmts.sql -i input.json -o output.json [--json OUT] [--functions MODULE]   run conformance-format tests', load: async () => (await import('./test-command.js')).runTest },
   check: { summary: 'check FILE.sql...   parse each statement and report it', load: async () => (await import('./check.js')).runCheck },
 };
 

@@ -7,12 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
+import { Engine, createBuiltinRegistry, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
 import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
 import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import type { RegisteredSchemaType } from '../../index.js';
 import { fieldOf, fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
+import type { RegisterFunctions } from './function-modules.js';
 
 export interface ActualRecord {
   readonly topic: string;
@@ -32,9 +33,14 @@ export interface CaseResult {
   readonly actual?: readonly ActualRecord[];
 }
 
+export interface RunCaseOptions {
+  /** extra functions (e.g. a suite's own test fixtures), added after the built-in ones */
+  readonly functions?: readonly RegisterFunctions[];
+}
+
 class CaseFailure extends Error {}
 
-export async function runCase(tc: TestCase): Promise<CaseResult> {
+export async function runCase(tc: TestCase, options: RunCaseOptions = {}): Promise<CaseResult> {
   const base = { file: tc.file, name: tc.name };
   if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-test-'));
@@ -43,7 +49,13 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
   let engine: Engine | undefined;
   let actual: ActualRecord[] = [];
   try {
-    engine = await Engine.open({ dataDir: dir, properties });
+    const functions = options.functions ?? [];
+    let registry;
+    if (functions.length) {
+      registry = createBuiltinRegistry(properties);
+      for (const register of functions) register(registry);
+    }
+    engine = await Engine.open({ dataDir: dir, properties, ...(registry ? { registry } : {}) });
     await createTopics(engine, tc);
     await registerSchemas(engine, tc);
     let failure: unknown;
