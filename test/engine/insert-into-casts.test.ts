@@ -16,3 +16,18 @@ test('numbers widen into the sink columns; other type differences are refused', 
     await assert.rejects(engine.execute("INSERT INTO target SELECT 'a' AS c1, 2.0 AS c2, 3 AS c3 FROM src;"), /Incompatible schema between results and sink/);
   });
 });
+
+test("a join's key cast into the sink's key type still reads the join key (a LEFT join's missing side cannot null it)", async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM l (id INT KEY, v STRING) WITH (kafka_topic='l', value_format='JSON', key_format='JSON', partitions=1);
+      CREATE TABLE r (id INT PRIMARY KEY, w STRING) WITH (kafka_topic='r', value_format='JSON', key_format='JSON', partitions=1);
+      CREATE STREAM joined (r_id DECIMAL(5, 2) KEY, v STRING, w STRING) WITH (kafka_topic='joined', value_format='JSON', key_format='JSON', partitions=1);
+      INSERT INTO joined SELECT r.id AS r_id, v, w FROM l LEFT JOIN r ON l.id = r.id;
+      INSERT INTO l (id, v) VALUES (7, 'x');`);
+    await engine.runUntilIdle();
+    const out = await readTopic(engine.log, 'joined');
+    assert.deepEqual(out.map((r) => r.key?.toString('utf8')), ['7.00']);
+    assert.deepEqual(jsonValues(out), [{ V: 'x', W: null }]);
+  });
+});

@@ -19,6 +19,11 @@ test('join errors name the sources as ksqlDB does', async () => {
       engine.execute('CREATE STREAM O2 AS SELECT * FROM T2 JOIN T3 ON T2.ID = T3.ID JOIN S1 ON T2.ID = S1.ID;'),
       /Invalid join order: table-stream joins are not supported; only stream-table joins\. Got T2 \[INNER\] JOIN S1\./,
     );
+    // a join key projected twice is named as in the join's schema: ALIAS_COLUMN
+    await assert.rejects(
+      engine.execute('CREATE STREAM O4 AS SELECT S1.ID AS A, S1.ID AS B, T2.V0 FROM S1 JOIN T2 ON S1.ID = T2.ID;'),
+      /The projection contains a key column \(`S1_ID`\) more than once, aliased as: A and B\./,
+    );
     await assert.rejects(
       engine.execute('CREATE STREAM O3 AS SELECT * FROM S1 JOIN T2 ON S1.ID = T2.ID JOIN T2 ON S1.V0 = T2.V0;'),
       /N-way joins do not support multiple occurrences of the same source\. Source: 'T2'/,
