@@ -51,6 +51,9 @@ export type {
   AggregateOverload,
   Aggregator,
   TableFunction,
+  TableOverload,
+  BindContext,
+  AggregateRecordContext,
   ParamType,
 } from './functions/function-types.js';
 export { p as paramType } from './functions/param-types.js';

@@ -1,8 +1,11 @@
 /**
- * `sluice test FILE.json... [--json OUT] [--filter TEXT] [--quiet]`
- * `sluice test -s statements.sql [-i input.json] -o output.json`
+ * `sluice test FILE.json... [--json OUT] [--filter TEXT] [--quiet] [--functions MODULE]...`
+ * `sluice test -s statements.sql [-i input.json] -o output.json [--functions MODULE]...`
  * Runs conformance-format cases, a PASS/FAIL/SKIP line each (with a diff for failures), then
  * the closing line `N passed, N failed, N skipped`. Exit status 1 when anything fails.
+ * `--functions MODULE` (repeatable) adds the functions a JS module registers through its exported
+ * `registerFunctions(registry)`, e.g. ksqlDB's test-harness functions from this repository's
+ * `dist/test/fixtures/udfs/index.js`.
  */
 import { writeFile } from 'node:fs/promises';
 import { toTestValue } from './test-runner/test-values.js';
@@ -10,7 +13,9 @@ import type { CliIo } from './cli-io.js';
 import { loadCaseFile, loadRunnerCase } from './test-runner/test-case.js';
 import type { TestCase } from './test-runner/test-case.js';
 import { runCase } from './test-runner/run-case.js';
-import type { CaseResult } from './test-runner/run-case.js';
+import type { CaseResult, RunCaseOptions } from './test-runner/run-case.js';
+import { loadFunctionModule } from './test-runner/function-modules.js';
+import type { RegisterFunctions } from './test-runner/function-modules.js';
 
 export interface TestRunSummary {
   readonly results: CaseResult[];
@@ -19,10 +24,10 @@ export interface TestRunSummary {
   readonly skipped: number;
 }
 
-export async function runCases(cases: readonly TestCase[], onResult?: (r: CaseResult) => void): Promise<TestRunSummary> {
+export async function runCases(cases: readonly TestCase[], onResult?: (r: CaseResult) => void, options: RunCaseOptions = {}): Promise<TestRunSummary> {
   const results: CaseResult[] = [];
   for (const tc of cases) {
-    const r = await runCase(tc);
+    const r = await runCase(tc, options);
     results.push(r);
     onResult?.(r);
   }
@@ -41,10 +46,13 @@ export interface TestOptions {
   readonly json?: string;
   readonly filter?: string;
   readonly quiet?: boolean;
+  /** modules exporting registerFunctions(registry), e.g. ksqlDB's test-harness fixtures */
+  readonly functions?: readonly string[];
 }
 
 export async function runTest(files: readonly string[], options: TestOptions, io: CliIo): Promise<number> {
   const { sqlFile: statements, inputFile: input, outputFile: output, json: jsonOut, filter, quiet } = options;
+  const functionModules = options.functions ?? [];
   let cases: TestCase[] = [];
   if (statements || output) {
     if (!statements || !output) {
@@ -56,14 +64,20 @@ export async function runTest(files: readonly string[], options: TestOptions, io
   for (const f of files) cases.push(...(await loadCaseFile(f)));
   if (filter) cases = cases.filter((c) => c.name.includes(filter!) || c.file.includes(filter!));
   if (!cases.length) {
-    io.err('usage: sluice test FILE.json... [--json OUT] [--filter TEXT] | -s statements.sql [-i input.json] -o output.json');
+    io.err('usage: sluice test FILE.json... [--json OUT] [--filter TEXT] [--functions MODULE] | -s statements.sql [-i input.json] -o output.json');
     return 1;
   }
-  const summary = await runCases(cases, (r) => {
-    if (quiet && r.status !== 'FAIL') return;
-    io.out(`${r.status} ${r.file} :: ${r.name}${r.status === 'SKIP' ? ` (${r.reason})` : ''}`);
-    if (r.status === 'FAIL') io.out(indent(r.reason ?? ''));
-  });
+  const functions: RegisterFunctions[] = [];
+  for (const m of functionModules) functions.push(await loadFunctionModule(m));
+  const summary = await runCases(
+    cases,
+    (r) => {
+      if (quiet && r.status !== 'FAIL') return;
+      io.out(`${r.status} ${r.file} :: ${r.name}${r.status === 'SKIP' ? ` (${r.reason})` : ''}`);
+      if (r.status === 'FAIL') io.out(indent(r.reason ?? ''));
+    },
+    { functions },
+  );
   if (jsonOut) {
     const data = summary.results.map((r) => ({ ...r, actual: r.actual?.map((a) => ({ ...a, key: toTestValue(a.key), value: toTestValue(a.value) })) }));
     await writeFile(jsonOut, JSON.stringify({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped, cases: data }, null, 2));

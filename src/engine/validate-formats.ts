@@ -1,10 +1,14 @@
 /** Checks, at CREATE time, that a schema can be written in the chosen key and value formats. */
-import { CatalogError, isSluiceError } from '../common/errors.js';
+import { CatalogError, PlanError, isSluiceError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FormatInfo } from '../catalog/data-source.js';
 import { InMemorySchemaRegistry, createSerde, isSupportedFormat } from '../serde/index.js';
 import type { FormatName } from '../serde/index.js';
+import type { QueryPlan, SourceStep, Step } from '../catalog/query-plan.js';
+import { stepInputs } from '../catalog/query-plan.js';
+import { resolveAggregateCall } from '../expr/aggregate-call.js';
+import type { FunctionRegistry } from '../functions/registry.js';
 
 const KNOWN_BUT_UNSUPPORTED = new Set(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
 
@@ -33,4 +37,43 @@ function check(target: 'Key' | 'Value', format: FormatInfo, columns: readonly Co
     if (isSluiceError(e)) throw new CatalogError(e.message);
     throw e;
   }
+}
+
+/**
+ * ksqlDB keeps an aggregation's intermediate values (AVG's STRUCT<SUM, COUNT>, TOPK's ARRAY) in the
+ * value format of the rows it aggregates, and refuses a GROUP BY whose format cannot hold them.
+ */
+export function validateAggregateFormats(plan: QueryPlan, registry: FunctionRegistry): void {
+  const visit = (step: Step): void => {
+    stepInputs(step).forEach(visit);
+    if (step.kind !== 'StreamAggregate' && step.kind !== 'TableAggregate') return;
+    const source = firstSource(step.input);
+    if (!source) return;
+    const columns: Column[] = step.aggregates.map((a, i) => {
+      const call = resolveAggregateCall(
+        { kind: 'FunctionCall', name: a.name, args: [...a.args, ...a.initArgs], distinct: false, star: a.args.length + a.initArgs.length === 0 },
+        step.input.columns,
+        registry,
+      );
+      const { overload, argTypes, returnType } = call.resolution;
+      const type = overload.aggregateType?.({ argTypes: argTypes.slice(0, call.argCount), returnType }) ?? returnType;
+      return { name: `KSQL_AGG_VARIABLE_${i}`, type, namespace: 'VALUE' };
+    });
+    // only the format itself matters here, not a schema id or name the sink may use
+    const format: FormatInfo = { format: source.valueFormat.format, ...(source.valueFormat.delimiter ? { delimiter: source.valueFormat.delimiter } : {}) };
+    try {
+      createSerde(format.format as FormatName, 'VALUE', columns, { ...format, schemaRegistry: new InMemorySchemaRegistry() });
+    } catch (e) {
+      if (!isSluiceError(e)) throw e;
+      throw new PlanError('One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.');
+    }
+  };
+  visit(plan.sink);
+}
+
+/** The source whose rows reach `step` (the left-most one of a join). */
+function firstSource(step: Step): SourceStep | undefined {
+  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return step;
+  const inputs = stepInputs(step);
+  return inputs.length ? firstSource(inputs[0]!) : undefined;
 }

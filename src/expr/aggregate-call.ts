@@ -3,16 +3,17 @@
  * per-record arguments typed in the input scope and their trailing literal (init) arguments
  * evaluated once. Used by the planner for types and checks and by the aggregate operator.
  */
-import { formatExpression } from './format-expression.js';
 import { TypeCheckError } from '../common/errors.js';
 import type { SqlType } from '../common/sql-types.js';
 import type { AggregateOverload, Aggregator } from '../functions/function-types.js';
+import { initArgCount } from '../functions/resolve-overload.js';
 import type { ArgShape, Resolution } from '../functions/resolve-overload.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Expression, FunctionCall } from '../sql/ast.js';
 import { compileExpression } from './compile-expression.js';
 import type { ErrorHandler } from './compile-expression.js';
 import { evaluateConstant } from './evaluate-constant.js';
+import { formatExpression } from './format-expression.js';
 import { coerceTo, typeCheck } from './type-check.js';
 import type { Scope, TypedExpression } from './typed-expression.js';
 
@@ -41,10 +42,11 @@ export function resolveAggregateCall(call: FunctionCall, scope: Scope, registry:
   const typed: (TypedExpression | undefined)[] = call.args.map((a) => (a.kind === 'NullLiteral' ? undefined : typeCheck(a, scope, registry)));
   const shapes: ArgShape[] = typed.map((t) => (t ? { kind: 'type', type: t.type } : { kind: 'null' }));
   const resolution = registry.resolveAggregate(call.name, shapes);
-  const initCount = resolution.overload.initParams?.length ?? 0;
+  const initCount = initArgCount(resolution.overload, call.args.length);
   const argCount = call.args.length - initCount;
   const initArgs = call.args.slice(argCount).map((a, i) => {
-    if (!isLiteral(a)) throw new TypeCheckError(`Parameter ${i + argCount + 1} passed to function ${call.name} must be a literal constant.`, a.pos);
+    if (!isLiteral(a))
+      throw new TypeCheckError(`Parameter ${i + argCount + 1} passed to function ${call.name} must be a literal constant, but was expression: '${formatExpression(a)}'`, a.pos);
     return evaluateConstant(a, registry, resolution.argTypes[argCount + i]);
   });
   const argTypes = resolution.argTypes.slice(0, argCount);

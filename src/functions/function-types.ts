@@ -13,6 +13,11 @@ export type ParamType =
   | { readonly kind: 'anyDecimal' }
   /** any STRUCT */
   | { readonly kind: 'anyStruct' }
+  /**
+   * any one type, like a Java `Object` parameter: unlike a generic, every occurrence takes its own
+   * argument's type, so a variadic ANY accepts arguments of mixed types
+   */
+  | { readonly kind: 'any' }
   /** a type variable (T, U, ...): every occurrence in one signature binds to the same type */
   | { readonly kind: 'generic'; readonly name: string }
   | { readonly kind: 'array'; readonly element: ParamType }
@@ -84,8 +89,20 @@ export interface AggregateOverload {
   readonly params: readonly ParamType[];
   /** trailing literal arguments, e.g. the K of TOPK(col, K): must be literals in the query */
   readonly initParams?: readonly ParamType[];
+  /** the last column param may repeat zero or more times (it may be followed by init params) */
   readonly variadic?: boolean;
+  /**
+   * the last init param may repeat zero or more times: FOUR_ARG(col1, ..., col4, 5, '10', '20').
+   * An overload has at most one variadic part, `variadic` or `initVariadic`.
+   */
+  readonly initVariadic?: boolean;
   readonly returns: ParamType | ((argTypes: readonly SqlType[]) => SqlType);
+  /**
+   * The type of the intermediate value (ksqlDB's "aggregate type") when it is not the return type:
+   * AVG keeps STRUCT<SUM, COUNT>. ksqlDB keeps it in the format of the values aggregated, so a
+   * GROUP BY whose value format cannot hold it (a STRUCT in DELIMITED) is rejected.
+   */
+  readonly aggregateType?: (ctx: BindContext) => SqlType;
   readonly create: (ctx: BindContext & { readonly initArgs: readonly unknown[] }) => Aggregator;
 }
 

@@ -2,7 +2,8 @@
  * A compact notation for function signatures, so the function library reads like documentation:
  *   p('STRING'), p('DECIMAL') (any decimal), p('STRUCT') (any struct), p('T') (generic),
  *   p('ARRAY<T>'), p('MAP<K, V>'), p('LAMBDA<(T, U) => BOOLEAN>'), p('INTERVALUNIT'),
- *   p('DECIMAL(10, 2)') (an exact decimal).
+ *   p('DECIMAL(10, 2)') (an exact decimal), p('STRUCT<A STRING, B INT>') (an exact struct),
+ *   p('ANY') (any type, each occurrence its own, like a Java Object parameter).
  * Generic names are one upper-case letter optionally followed by digits (T, U, K, V, A, B, T1).
  */
 import type { SqlType } from '../common/sql-types.js';
@@ -84,8 +85,20 @@ class PatternReader {
         this.expect(')');
         return { kind: 'exact', type: SqlTypes.decimal(precision, scale) };
       }
-      case 'STRUCT':
-        return { kind: 'anyStruct' };
+      case 'STRUCT': {
+        if (!this.accept('<')) return { kind: 'anyStruct' };
+        const fields: { name: string; type: SqlType }[] = [];
+        do {
+          const name = this.readWord();
+          const type = this.readType();
+          if (type.kind !== 'exact') throw new Error(`bad type pattern '${this.text}': struct field ${name} must have a concrete type`);
+          fields.push({ name, type: type.type });
+        } while (this.accept(','));
+        this.expect('>');
+        return { kind: 'exact', type: SqlTypes.struct(fields) };
+      }
+      case 'ANY':
+        return { kind: 'any' };
       case 'INTERVALUNIT':
         return { kind: 'intervalUnit' };
       default: {

@@ -45,6 +45,11 @@ export class FunctionRegistry {
     const key = entry.fn.name.toUpperCase();
     if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) throw new ConfigError(`Invalid function name '${entry.fn.name}'`);
     if (entry.fn.overloads.length === 0) throw new ConfigError(`Function '${key}' has no overloads`);
+    if (entry.kind === 'AGGREGATE')
+      for (const o of entry.fn.overloads) {
+        if (o.initVariadic && !o.initParams?.length) throw new ConfigError(`Function '${key}': initVariadic needs init params`);
+        if (o.initVariadic && o.variadic) throw new ConfigError(`Function '${key}': an overload may have variadic column params or variadic init params, not both`);
+      }
     const existing = this.entries.get(key);
     if (existing) throw new ConfigError(`A ${existing.kind.toLowerCase()} function named '${key}' is already registered`);
     this.entries.set(key, entry);

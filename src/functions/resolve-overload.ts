@@ -34,6 +34,8 @@ export interface OverloadShape {
   readonly paramNames?: readonly string[];
   readonly initParams?: readonly ParamType[];
   readonly variadic?: boolean;
+  /** the last init param repeats (aggregates only) */
+  readonly initVariadic?: boolean;
   readonly returns: ParamType | ((argTypes: readonly SqlType[]) => SqlType);
 }
 
@@ -64,11 +66,22 @@ function baseCanImplicitlyCast(from: SqlType['kind'], to: SqlType['kind']): bool
 function expandParams(o: OverloadShape, argCount: number): ParamType[] | undefined {
   const init = o.initParams ?? [];
   const n = o.params.length;
+  if (o.initVariadic && init.length) {
+    const repeat = argCount - n - (init.length - 1);
+    if (repeat < 0) return undefined;
+    return [...o.params, ...init.slice(0, -1), ...Array<ParamType>(repeat).fill(init.at(-1)!)];
+  }
   if (!o.variadic) return argCount === n + init.length ? [...o.params, ...init] : undefined;
   const repeat = argCount - init.length - (n - 1);
   if (repeat < 0) return undefined;
   const last = o.params[n - 1]!;
   return [...o.params.slice(0, n - 1), ...Array<ParamType>(repeat).fill(last), ...init];
+}
+
+/** How many of `argCount` arguments are init (literal) arguments for this overload. */
+export function initArgCount(o: OverloadShape, argCount: number): number {
+  const init = o.initParams?.length ?? 0;
+  return o.initVariadic && init ? argCount - o.params.length : init;
 }
 
 export function hasGeneric(p: ParamType): boolean {
@@ -109,6 +122,8 @@ function bindGenerics(p: ParamType, t: SqlType, bindings: Map<string, SqlType>):
       return t.kind === 'DECIMAL';
     case 'anyStruct':
       return t.kind === 'STRUCT';
+    case 'any':
+      return true;
     case 'lambda':
     case 'intervalUnit':
       return false;
@@ -124,6 +139,8 @@ function compatible(t: SqlType, p: ParamType, allowCasts: boolean): boolean {
       return t.kind === 'DECIMAL' || (allowCasts && (t.kind === 'INTEGER' || t.kind === 'BIGINT'));
     case 'anyStruct':
       return t.kind === 'STRUCT';
+    case 'any':
+      return true;
     case 'array':
       return t.kind === 'ARRAY' && compatible(t.element, p.element, allowCasts);
     case 'map':
@@ -163,6 +180,8 @@ export function resolvePattern(p: ParamType, bindings: ReadonlyMap<string, SqlTy
       return arg ? toDecimalType(arg) : undefined;
     case 'anyStruct':
       return arg?.kind === 'STRUCT' ? arg : undefined;
+    case 'any':
+      return arg;
     case 'generic':
       return bindings.get(p.name);
     case 'array': {
@@ -260,7 +279,8 @@ function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[], 
         break;
       }
       case 'null': {
-        const target = p.kind === 'anyDecimal' ? (nullDecimal ?? SqlTypes.decimal(1, 0)) : resolvePattern(p, bindings);
+        // a NULL passed for ANY has no type of its own; it is always NULL, so STRING serves
+        const target = p.kind === 'anyDecimal' ? (nullDecimal ?? SqlTypes.decimal(1, 0)) : p.kind === 'any' ? SqlTypes.STRING : resolvePattern(p, bindings);
         if (!target) return new Mismatch();
         argTypes.push(target);
         break;
@@ -290,7 +310,7 @@ function tryCandidate<O extends OverloadShape>(o: O, args: readonly ArgShape[], 
   if (!returnType) return new Mismatch();
   return {
     res: { overload: o, argTypes, lambdaParamTypes, returnType },
-    variadic: o.variadic === true,
+    variadic: o.variadic === true || o.initVariadic === true,
     paramCount: o.params.length + (o.initParams?.length ?? 0),
     generics: [...o.params, ...(o.initParams ?? [])].filter(hasGeneric).length,
   };
@@ -354,7 +374,7 @@ function ksqlParamType(p: ParamType): string {
 export function formatAlternative(name: string, o: OverloadShape): string {
   const all = [...o.params, ...(o.initParams ?? [])];
   const parts = all.map((p, i) => {
-    const variadic = o.variadic === true && i === o.params.length - 1;
+    const variadic = (o.variadic === true && i === o.params.length - 1) || (o.initVariadic === true && i === all.length - 1);
     const type = ksqlParamType(p) + (variadic ? '...' : '');
     const paramName = o.paramNames?.[i];
     return paramName ? `${type} ${paramName}` : type;

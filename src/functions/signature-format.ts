@@ -10,6 +10,8 @@ export function formatParamType(p: ParamType): string {
       return 'DECIMAL';
     case 'anyStruct':
       return 'STRUCT';
+    case 'any':
+      return 'ANY';
     case 'generic':
       return p.name;
     case 'array':
@@ -27,12 +29,14 @@ export interface SignatureShape {
   readonly params: readonly ParamType[];
   readonly initParams?: readonly ParamType[];
   readonly variadic?: boolean;
+  readonly initVariadic?: boolean;
   readonly returns: ParamType | ((...args: never[]) => unknown);
 }
 
 export function formatSignature(name: string, o: SignatureShape): string {
   const params = o.params.map((p, i) => formatParamType(p) + (o.variadic && i === o.params.length - 1 ? '...' : ''));
-  const all = [...params, ...(o.initParams ?? []).map(formatParamType)];
+  const init = o.initParams ?? [];
+  const all = [...params, ...init.map((p, i) => formatParamType(p) + (o.initVariadic && i === init.length - 1 ? '...' : ''))];
   const ret = typeof o.returns === 'function' ? 'ANY' : formatParamType(o.returns);
   return `${name}(${all.join(', ')}) -> ${ret}`;
 }

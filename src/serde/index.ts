@@ -65,10 +65,13 @@ function containsMap(t: SqlType): boolean {
   }
 }
 
+const SCHEMA_FORMATS: ReadonlySet<FormatName> = new Set<FormatName>(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
+
 /**
  * The statement-level checks of a format's options, which need no schema (ksqlDB makes them while
  * reading the WITH clause, before it looks at the columns): an unknown format, a delimiter for a
- * format other than DELIMITED, a bad delimiter, WRAP_SINGLE_VALUE=true for a format that cannot wrap.
+ * format other than DELIMITED, a bad delimiter, a schema name for a format without schemas,
+ * WRAP_SINGLE_VALUE=true for a format that cannot wrap.
  * FormatOptions.delimiter is the resolved character (or TAB / SPACE); to validate the user's text,
  * use parseDelimiter. Throws ConfigError with ksqlDB's messages. createSerde runs it too.
  */
@@ -78,6 +81,8 @@ export function validateFormatOptions(format: FormatName, target: SerdeTarget, o
     if (format !== 'DELIMITED') throw configError(`${format} does not support the following configs: [delimiter]`);
     delimiterChar(options.delimiter, target);
   }
+  // a schema name only means something to the formats that carry a schema
+  if (options.schemaFullName !== undefined && !SCHEMA_FORMATS.has(format)) throw configError(`${format} does not support the following configs: [fullSchemaName]`);
   if (options.wrapSingleValue === true && (format === 'KAFKA' || format === 'DELIMITED')) {
     throw configError(`Format '${format}' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`);
   }

@@ -5,7 +5,7 @@
  */
 import { createToken, createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
 import type { SourcePosition } from '../common/errors.js';
-import { positionAt, syntaxError } from './parse-error.js';
+import { SYNTAX_ERROR, positionAt, syntaxError } from './parse-error.js';
 import * as T from './tokens.js';
 
 /** A `${name}` reference left in the text (only produced when the caller allows variables). */
@@ -47,7 +47,7 @@ export function tokenize(text: string, options: LexOptions = {}): IToken[] {
   const n = text.length;
 
   const fail = (at: number, detail: string): never => {
-    throw syntaxError(text, { line, column: at - lineStart + 1, offset: at }, detail, text.slice(at, at + 1));
+    throw syntaxError(text, { line, column: at - lineStart + 1, offset: at }, `${SYNTAX_ERROR}: ${detail}`, text.slice(at, at + 1));
   };
   const push = (type: TokenType, start: number, end: number, startLine: number, startCol: number): void => {
     tokens.push(createTokenInstance(type, text.slice(start, end), start, end - 1, startLine, line, startCol, end - lineStart));

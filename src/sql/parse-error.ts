@@ -1,7 +1,7 @@
 /**
  * Builds ParseErrors with a uniform, readable message:
  *
- *   line 2:15: syntax error at 'FROM', expected identifier, '*' or '('
+ *   line 2:15: Syntax Error: unexpected 'FROM', expected identifier, '*' or '('
  *     SELECT a, FROM s;
  *               ^
  */
@@ -64,6 +64,9 @@ export function syntaxError(
   return new ParseError(message, pos, text, token, expected);
 }
 
+/** What a syntax error's message starts with, as in ksqlDB's (`line 1:33: Syntax Error`). */
+export const SYNTAX_ERROR = 'Syntax Error';
+
 /** The standard "unexpected token" error. */
 export function unexpectedToken(
   text: string,
@@ -72,6 +75,6 @@ export function unexpectedToken(
   expected: readonly string[],
 ): ParseError {
   const exp = describeExpected(expected);
-  const detail = `syntax error at ${showToken(token)}` + (exp ? `, expected ${exp}` : '');
+  const detail = `${SYNTAX_ERROR}: unexpected ${showToken(token)}` + (exp ? `, expected ${exp}` : '');
   return syntaxError(text, pos, detail, token ?? '', expected);
 }

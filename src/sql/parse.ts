@@ -7,7 +7,7 @@ import { EOF, type IToken, type TokenType } from 'chevrotain';
 import { ParseError, type SourcePosition } from '../common/errors.js';
 import type { Expression, ParsedStatement, Statement, TypeNode } from './ast.js';
 import { tokenize, tokenPosition, VariableToken } from './lexer.js';
-import { positionAt, syntaxError, unexpectedToken } from './parse-error.js';
+import { SYNTAX_ERROR, positionAt, syntaxError, unexpectedToken } from './parse-error.js';
 import { SemanticSyntaxError, sqlParser } from './parser.js';
 import * as T from './tokens.js';
 
@@ -101,7 +101,7 @@ class Variables {
 function runRule<R>(rule: EntryRule, tokens: IToken[], text: string, terminator?: IToken): R {
   const parser = sqlParser();
   if (tokens.length === 0) {
-    throw syntaxError(text, positionAt(text, text.length), `syntax error at end of input, expected ${rule === 'type' ? 'a type' : `an ${rule}`}`);
+    throw syntaxError(text, positionAt(text, text.length), `${SYNTAX_ERROR}: unexpected end of input, expected ${rule === 'type' ? 'a type' : `an ${rule}`}`);
   }
   parser.input = tokens;
   let result: R;

@@ -221,7 +221,8 @@ export class SqlParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.Identifier);
-            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10): integers or STRING
+            // ksqlDB accepts (and ignores) type parameters such as VARCHAR(10): typeParameter is
+            // INTEGER_VALUE | 'STRING' in its grammar, so `INTEGER (KEY)` is a syntax error
             this.OPTION(() => {
               this.CONSUME2(T.LParen);
               this.AT_LEAST_ONE_SEP({
@@ -230,13 +231,8 @@ export class SqlParser extends EmbeddedActionsParser {
                   this.OR3([
                     { ALT: () => this.CONSUME(T.IntegerValue) },
                     {
-                      ALT: () => {
-                        const p = this.CONSUME2(T.Identifier);
-                        this.ACTION(() => {
-                          if (isQuotedIdentifier(p) || identifierName(p) !== 'STRING')
-                            throw new SemanticSyntaxError(p, `syntax error at '${p.image}', expected a type parameter: an integer or STRING`);
-                        });
-                      },
+                      GATE: () => !isQuotedIdentifier(this.LA(1)) && identifierName(this.LA(1)) === 'STRING',
+                      ALT: () => this.CONSUME2(T.Identifier),
                     },
                   ]),
               });
@@ -660,8 +656,10 @@ export class SqlParser extends EmbeddedActionsParser {
       DEF: [
         { GATE: () => this.lambdaAhead(), ALT: () => this.SUBRULE(this.lambda) },
         {
-          // a bare time unit argument: TIMESTAMPADD(SECONDS, 5, ts)
-          GATE: () => this.is(2, T.Comma) || this.is(2, T.RParen),
+          // a bare time unit argument: TIMESTAMPADD(SECONDS, 5, ts). As in ksqlDB's grammar
+          // (functionArgument: expression | windowUnit), a non-reserved unit (DAY, HOUR, MINUTE,
+          // SECOND) parses as an expression first: MULTI_ARG(FIRST, SECOND) names a column
+          GATE: () => (this.is(2, T.Comma) || this.is(2, T.RParen)) && !this.is(1, T.Identifier),
           ALT: () => {
             const t = this.CONSUME(T.TimeUnitToken);
             return { kind: 'IntervalUnit', unit: unitOf(t), pos: pos(t) } as A.IntervalUnitArg;
@@ -735,7 +733,10 @@ export class SqlParser extends EmbeddedActionsParser {
     return compact({ kind: 'Query', select, from, window, where, groupBy, partitionBy, having, emit, limit, pos: pos(t) } as A.Query);
   });
 
-  /** GROUP BY / PARTITION BY: `a, b` or a parenthesised `(a, b)` list. */
+  /**
+   * GROUP BY / PARTITION BY: `a, b` or a parenthesised `(a, b)` list of value expressions (as in
+   * ksqlDB's grammar: `PARTITION BY a AND b` is a syntax error, `PARTITION BY (a AND b)` is not).
+   */
   private groupingList = this.RULE('groupingList', (): A.Expression[] => {
     const items: A.Expression[] = [];
     this.OR({
@@ -745,11 +746,11 @@ export class SqlParser extends EmbeddedActionsParser {
           GATE: () => this.parenthesisedListAhead(),
           ALT: () => {
             this.CONSUME(T.LParen);
-            this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.expression)) });
+            this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.valueExpression)) });
             this.CONSUME(T.RParen);
           },
         },
-        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE2(this.expression)) }) },
+        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE2(this.valueExpression)) }) },
       ],
     });
     return items;

@@ -213,8 +213,9 @@ function formatRelation(r: A.Relation): string {
   return (relationPrinters[r.kind] as (r: A.Relation) => string)(r);
 }
 
+/** GROUP BY / PARTITION BY items are value expressions: a predicate or logical one needs parentheses. */
 function grouping(items: readonly A.Expression[]): string {
-  return items.length === 0 ? '()' : list(items);
+  return items.length === 0 ? '()' : items.map((e) => sub(e, Prec.Additive)).join(', ');
 }
 
 export function formatQuery(q: A.Query): string {

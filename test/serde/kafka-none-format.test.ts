@@ -122,6 +122,8 @@ test('validateFormatOptions: statement-level checks need no columns and are not 
   assert.throws(() => validateFormatOptions('JSON', 'VALUE', { delimiter: '|' }), plain('JSON does not support the following configs: [delimiter]'));
   assert.throws(() => validateFormatOptions('KAFKA', 'KEY', { delimiter: '|' }), plain('KAFKA does not support the following configs: [delimiter]'));
   assert.throws(() => validateFormatOptions('NONE', 'KEY', { delimiter: '|' }), plain('NONE does not support the following configs: [delimiter]'));
+  assert.throws(() => validateFormatOptions('JSON', 'VALUE', { schemaFullName: 'com.custom.schema' }), plain('JSON does not support the following configs: [fullSchemaName]'));
+  assert.doesNotThrow(() => validateFormatOptions('AVRO', 'VALUE', { schemaFullName: 'com.custom.schema' }));
   assert.throws(
     () => validateFormatOptions('KAFKA', 'VALUE', { wrapSingleValue: true }),
     plain("Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'."),

@@ -426,24 +426,24 @@ describe('parse errors', () => {
     assert.equal(e.token, 'FROM');
     assert.ok(e.expected?.includes('expression'), `expected list: ${e.expected?.join(',')}`);
     const lines = e.message.split('\n');
-    assert.match(lines[0]!, /^line 2:11: syntax error at 'FROM', expected /);
+    assert.match(lines[0]!, /^line 2:11: Syntax Error: unexpected 'FROM', expected /);
     assert.equal(lines[1], '  SELECT a, FROM s;');
     assert.equal(lines[2], '            ^');
   });
 
   it('keeps the expected list short', () => {
     const e = parseErrorOf(() => parseStatement('SELECT * FROM s WHERE'));
-    assert.match(e.message, /at end of input, expected expression/);
+    assert.match(e.message, /unexpected end of input, expected expression/);
     assert.ok((e.expected ?? []).length <= 11);
     const e2 = parseErrorOf(() => parseStatement('CREATE STREAM s (a INT) WITH (x=1) garbage'));
-    assert.match(e2.message, /syntax error at 'garbage'/);
+    assert.match(e2.message, /Syntax Error: unexpected 'garbage'/);
   });
 
   it('reports lexical errors as ParseErrors with positions', () => {
     const e = parseErrorOf(() => parseStatement("SELECT 'abc FROM s"));
-    assert.match(e.message, /^line 1:8: unterminated string literal/);
+    assert.match(e.message, /^line 1:8: Syntax Error: unterminated string literal/);
     const e2 = parseErrorOf(() => parseStatement('SELECT a # b FROM s'));
-    assert.match(e2.message, /^line 1:10: unexpected character '#'/);
+    assert.match(e2.message, /^line 1:10: Syntax Error: unexpected character '#'/);
     const e3 = parseErrorOf(() => parseStatement('SELECT a /* open'));
     assert.match(e3.message, /unterminated comment/);
   });
@@ -451,7 +451,7 @@ describe('parse errors', () => {
   it('still names the expectation in very long statements', () => {
     const long = 'SELECT * FROM s WHERE ' + Array.from({ length: 800 }, (_, i) => `(a${i} = ${i} OR b IS NULL)`).join(' AND ') + ' GROUP;';
     const e = parseErrorOf(() => parseStatement(long));
-    assert.match(e.message.split('\n')[0]!, /syntax error at ';', expected BY$/);
+    assert.match(e.message.split('\n')[0]!, /Syntax Error: unexpected ';', expected BY$/);
   });
 
   it('rejects AS SELECT on a CREATE SOURCE', () => {
@@ -462,6 +462,20 @@ describe('parse errors', () => {
   it('rejects a non-integer LIMIT', () => {
     const e = parseErrorOf(() => parseStatement('SELECT * FROM s LIMIT 2.5;'));
     assert.match(e.message, /Value must be integer for command: LIMIT/);
+  });
+
+  it("takes only integers and STRING as type parameters, as ksqlDB's typeParameter rule", () => {
+    assert.doesNotThrow(() => parseStatement("CREATE STREAM s (a VARCHAR(10), b VARCHAR(STRING)) WITH (kafka_topic='t');"));
+    const e = parseErrorOf(() => parseStatement("CREATE STREAM INPUT (K INTEGER (KEY)) WITH (kafka_topic='input');"));
+    assert.match(e.message, /^line 1:33: Syntax Error: unexpected 'KEY'/);
+  });
+
+  it('takes value expressions in GROUP BY and PARTITION BY: a predicate needs parentheses', () => {
+    const e = parseErrorOf(() => parseStatement('CREATE STREAM o AS SELECT * FROM i PARTITION BY name AND age;'));
+    assert.match(e.message, /^line 1:54: Syntax Error: unexpected 'AND'/);
+    assert.match(parseErrorOf(() => parseStatement('SELECT a, COUNT(*) FROM i GROUP BY a = 1;')).message, /Syntax Error: unexpected '='/);
+    const ok = parseStatement('CREATE STREAM o AS SELECT * FROM i PARTITION BY (name IS NULL);');
+    assert.equal(formatStatement(ok), 'CREATE STREAM O AS SELECT * FROM I PARTITION BY (NAME IS NULL)');
   });
 });
 
@@ -474,6 +488,6 @@ describe('type parameters', () => {
   it('rejects anything else instead of dropping it (K INTEGER (KEY) is not a key column)', () => {
     const e = parseErrorOf(() => parseStatement("CREATE STREAM INPUT (K INTEGER (KEY)) WITH (kafka_topic='input', value_format='JSON');"));
     assert.deepEqual([e.position?.line, e.position?.column], [1, 33]);
-    assert.match(e.message, /syntax error at 'KEY', expected a type parameter/);
+    assert.match(e.message, /Syntax Error: unexpected 'KEY'/);
   });
 });

@@ -14,8 +14,8 @@ import { Engine, formatSqlType, isSluiceError, parseStatement, toJsonValue } fro
 import type { PushQuery, ResultColumn, RowChange, SqlType } from '../../index.js';
 import { deriveProtobufSchema, protoFieldName } from '../../serde/protobuf/proto-derive.js';
 import { javaDoubleToString } from '../../expr/index.js';
-import type { CaseResult } from './run-case.js';
-import { compareCaseOutputs, createTopics, produceInput, readOutputs, registerSchemas } from './run-case.js';
+import type { CaseResult, RunCaseOptions } from './run-case.js';
+import { caseRegistry, compareCaseOutputs, createTopics, produceInput, readOutputs, registerSchemas } from './run-case.js';
 import type { TestCase } from './test-case.js';
 import { testValuesEqual } from './test-values.js';
 
@@ -29,7 +29,7 @@ const REST_DEFAULT_PARTITIONS = 4;
 /** How long a push query without LIMIT is read once the engine is idle. */
 const PUSH_IDLE_MS = 300;
 
-export async function runRestCase(tc: TestCase): Promise<CaseResult> {
+export async function runRestCase(tc: TestCase, options: RunCaseOptions = {}): Promise<CaseResult> {
   const base = { file: tc.file, name: tc.name };
   if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-rest-'));
@@ -42,7 +42,8 @@ export async function runRestCase(tc: TestCase): Promise<CaseResult> {
   for (const [k, v] of Object.entries(tc.properties)) properties[k] = String(v);
   let engine: Engine | undefined;
   try {
-    engine = await Engine.open({ dataDir: dir, properties });
+    const registry = caseRegistry(properties, options);
+    engine = await Engine.open({ dataDir: dir, properties, ...(registry ? { registry } : {}) });
     await createTopics(engine, tc, REST_DEFAULT_PARTITIONS);
     await registerSchemas(engine, tc);
     const firstQuery = tc.statements.findIndex((s) => /^\s*SELECT\s/i.test(s));

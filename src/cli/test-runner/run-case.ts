@@ -7,13 +7,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
+import { Engine, createBuiltinRegistry, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
+import type { FunctionRegistry } from '../../index.js';
 import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
 import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import type { RegisteredSchemaType } from '../../index.js';
 import { fieldOf, fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
 import { runRestCase } from './rest-case.js';
+import type { RegisterFunctions } from './function-modules.js';
 
 export interface ActualRecord {
   readonly topic: string;
@@ -33,10 +35,24 @@ export interface CaseResult {
   readonly actual?: readonly ActualRecord[];
 }
 
+export interface RunCaseOptions {
+  /** extra functions (e.g. a suite's own test fixtures), added after the built-in ones */
+  readonly functions?: readonly RegisterFunctions[];
+}
+
 class CaseFailure extends Error {}
 
-export async function runCase(tc: TestCase): Promise<CaseResult> {
-  if (tc.responses || tc.expectedError) return runRestCase(tc);
+/** The case's function registry: the built-in functions plus the extra ones, if any. */
+export function caseRegistry(properties: Readonly<Record<string, string>>, options: RunCaseOptions): FunctionRegistry | undefined {
+  const functions = options.functions ?? [];
+  if (!functions.length) return undefined;
+  const registry = createBuiltinRegistry(properties);
+  for (const register of functions) register(registry);
+  return registry;
+}
+
+export async function runCase(tc: TestCase, options: RunCaseOptions = {}): Promise<CaseResult> {
+  if (tc.responses || tc.expectedError) return runRestCase(tc, options);
   const base = { file: tc.file, name: tc.name };
   if (tc.skip) return { ...base, status: 'SKIP', reason: tc.skip };
   const dir = await mkdtemp(join(tmpdir(), 'sluice-test-'));
@@ -45,7 +61,8 @@ export async function runCase(tc: TestCase): Promise<CaseResult> {
   let engine: Engine | undefined;
   let actual: ActualRecord[] = [];
   try {
-    engine = await Engine.open({ dataDir: dir, properties });
+    const registry = caseRegistry(properties, options);
+    engine = await Engine.open({ dataDir: dir, properties, ...(registry ? { registry } : {}) });
     await createTopics(engine, tc);
     await registerSchemas(engine, tc);
     let failure: unknown;

@@ -3,7 +3,8 @@
  * keeps the input type with Java wrap-around (INTEGER at 32 bits, BIGINT at 64), as ksqlDB does.
  * Table-capable; session merges add sums and counts.
  */
-import type { AggregateFunction, Aggregator } from '../function-types.js';
+import type { AggregateFunction, Aggregator, BindContext } from '../function-types.js';
+import { SqlTypes, type SqlType } from '../../common/sql-types.js';
 import { p } from '../param-types.js';
 import { type NumericOps, bigintOps, doubleOps, intOps } from './sum.js';
 
@@ -24,12 +25,19 @@ function averaging<N extends number | bigint>(ops: NumericOps<N>): Aggregator<Av
   };
 }
 
+/** ksqlDB's intermediate value: the sum (of the argument's type) and the count */
+const sumAndCount = (ctx: BindContext): SqlType =>
+  SqlTypes.struct([
+    { name: 'SUM', type: ctx.argTypes[0]! },
+    { name: 'COUNT', type: SqlTypes.BIGINT },
+  ]);
+
 export const AVG: AggregateFunction = {
   name: 'AVG',
   description: 'Returns the average of the non-NULL column values, computed as the sum divided by the count.',
   overloads: [
-    { params: [p('INT')], returns: p('DOUBLE'), create: () => averaging(intOps) as Aggregator },
-    { params: [p('BIGINT')], returns: p('DOUBLE'), create: () => averaging(bigintOps) as Aggregator },
-    { params: [p('DOUBLE')], returns: p('DOUBLE'), create: () => averaging(doubleOps) as Aggregator },
+    { params: [p('INT')], returns: p('DOUBLE'), aggregateType: sumAndCount, create: () => averaging(intOps) as Aggregator },
+    { params: [p('BIGINT')], returns: p('DOUBLE'), aggregateType: sumAndCount, create: () => averaging(bigintOps) as Aggregator },
+    { params: [p('DOUBLE')], returns: p('DOUBLE'), aggregateType: sumAndCount, create: () => averaging(doubleOps) as Aggregator },
   ],
 };

@@ -4,7 +4,8 @@
  * (default true) skips NULL values. Stream only. Each kept value remembers its record's position
  * (offset, then partition), so session merges keep the true earliest / latest.
  */
-import type { AggregateFunction, AggregateOverload, AggregateRecordContext, Aggregator } from '../function-types.js';
+import type { AggregateFunction, AggregateOverload, AggregateRecordContext, Aggregator, BindContext } from '../function-types.js';
+import { SqlTypes, type SqlType } from '../../common/sql-types.js';
 import { PlanError } from '../../common/errors.js';
 import { p } from '../param-types.js';
 
@@ -77,25 +78,35 @@ function readIgnoreNulls(raw: unknown): boolean {
   return raw === null || raw === undefined ? true : Boolean(raw);
 }
 
+/** ksqlDB's intermediate value: the value with the sequence number that orders it */
+const sequenced = (ctx: BindContext): SqlType =>
+  SqlTypes.struct([
+    { name: 'SEQ', type: SqlTypes.BIGINT },
+    { name: 'VAL', type: ctx.argTypes[0]! },
+  ]);
+
 function byOffset(name: string, latest: boolean, description: string): AggregateFunction {
   const overloads: AggregateOverload[] = [
-    { params: [p('T')], returns: p('T'), create: () => single(latest, true) as Aggregator },
+    { params: [p('T')], returns: p('T'), aggregateType: sequenced, create: () => single(latest, true) as Aggregator },
     {
       params: [p('T')],
       initParams: [p('BOOLEAN')],
       returns: p('T'),
+      aggregateType: sequenced,
       create: (ctx) => single(latest, readIgnoreNulls(ctx.initArgs[0])) as Aggregator,
     },
     {
       params: [p('T')],
       initParams: [p('INT')],
       returns: p('ARRAY<T>'),
+      aggregateType: (ctx) => SqlTypes.array(sequenced(ctx)),
       create: (ctx) => multiple(latest, readN(ctx.initArgs[0], name), true) as Aggregator,
     },
     {
       params: [p('T')],
       initParams: [p('INT'), p('BOOLEAN')],
       returns: p('ARRAY<T>'),
+      aggregateType: (ctx) => SqlTypes.array(sequenced(ctx)),
       create: (ctx) =>
         multiple(latest, readN(ctx.initArgs[0], name), readIgnoreNulls(ctx.initArgs[1])) as Aggregator,
     },

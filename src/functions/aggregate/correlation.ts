@@ -4,6 +4,7 @@
  * INTEGER and BIGINT columns are widened to DOUBLE, as ksqlDB's implicit cast does.
  */
 import type { AggregateFunction, Aggregator } from '../function-types.js';
+import { SqlTypes, type StructField } from '../../common/sql-types.js';
 import { p } from '../param-types.js';
 import { toDouble } from './java-arithmetic.js';
 
@@ -54,5 +55,17 @@ const correlation: Aggregator<CorrelationAcc> = {
 export const CORRELATION: AggregateFunction = {
   name: 'CORRELATION',
   description: 'Returns the Pearson correlation coefficient of two columns.',
-  overloads: [{ params: [p('DOUBLE'), p('DOUBLE')], returns: p('DOUBLE'), create: () => correlation as Aggregator }],
+  overloads: [
+    {
+      params: [p('DOUBLE'), p('DOUBLE')],
+      returns: p('DOUBLE'),
+      // ksqlDB's intermediate value: a struct of running sums and the count
+      aggregateType: () =>
+        SqlTypes.struct([
+          ...['X_SUM', 'Y_SUM', 'X_SQUARED_SUM', 'Y_SQUARED_SUM', 'XY_SUM'].map((name): StructField => ({ name, type: SqlTypes.DOUBLE })),
+          { name: 'COUNT', type: SqlTypes.BIGINT },
+        ]),
+      create: () => correlation as Aggregator,
+    },
+  ],
 };

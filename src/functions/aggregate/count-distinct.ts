@@ -4,6 +4,7 @@
  * Stream only (no undo), as in ksqlDB.
  */
 import type { AggregateFunction, Aggregator } from '../function-types.js';
+import { SqlTypes } from '../../common/sql-types.js';
 import { p } from '../param-types.js';
 import { encodeValue } from '../../common/value-codec.js';
 
@@ -34,5 +35,6 @@ const countDistinct: Aggregator<Seen> = {
 export const COUNT_DISTINCT: AggregateFunction = {
   name: 'COUNT_DISTINCT',
   description: 'Returns the number of distinct non-NULL values of the column.',
-  overloads: [{ params: [p('T')], returns: p('BIGINT'), create: () => countDistinct as Aggregator }],
+  // ksqlDB's intermediate value is the list of distinct values seen
+  overloads: [{ params: [p('T')], returns: p('BIGINT'), aggregateType: (ctx) => SqlTypes.array(ctx.argTypes[0]!), create: () => countDistinct as Aggregator }],
 };

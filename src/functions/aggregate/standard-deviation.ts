@@ -6,7 +6,8 @@
  * Both use ksqlDB's Youngs-Cramer updates with its Java arithmetic reproduced: STDDEV_SAMP keeps an
  * int count (so count products wrap at 32 bits) and, for INT/BIGINT, integer means when merging.
  */
-import type { AggregateFunction, Aggregator } from '../function-types.js';
+import type { AggregateFunction, Aggregator, BindContext } from '../function-types.js';
+import { SqlTypes, type SqlType } from '../../common/sql-types.js';
 import { p } from '../param-types.js';
 import { int32, int64, javaIntDiv, javaLongDiv } from './java-arithmetic.js';
 
@@ -122,13 +123,21 @@ const sampleLong: StdDevMath<bigint> = {
   finish: deviation,
 };
 
+/** ksqlDB's intermediate value: the sum (of the argument's type), the count and M2 */
+const sumCountM2 = (ctx: BindContext): SqlType =>
+  SqlTypes.struct([
+    { name: 'SUM', type: ctx.argTypes[0]! },
+    { name: 'COUNT', type: SqlTypes.BIGINT },
+    { name: 'M2', type: SqlTypes.DOUBLE },
+  ]);
+
 export const STDDEV_SAMP: AggregateFunction = {
   name: 'STDDEV_SAMP',
   description: 'Returns the sample variance of the column (ksqlDB semantics: no square root is taken).',
   overloads: [
-    { params: [p('INT')], returns: p('DOUBLE'), create: () => stdDev(sampInt) as Aggregator },
-    { params: [p('BIGINT')], returns: p('DOUBLE'), create: () => stdDev(sampLong) as Aggregator },
-    { params: [p('DOUBLE')], returns: p('DOUBLE'), create: () => stdDev(doubleMath(intProduct, variance)) as Aggregator },
+    { params: [p('INT')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(sampInt) as Aggregator },
+    { params: [p('BIGINT')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(sampLong) as Aggregator },
+    { params: [p('DOUBLE')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(doubleMath(intProduct, variance)) as Aggregator },
   ],
 };
 
@@ -136,8 +145,8 @@ export const STDDEV_SAMPLE: AggregateFunction = {
   name: 'STDDEV_SAMPLE',
   description: 'Returns the sample standard deviation of the column.',
   overloads: [
-    { params: [p('INT')], returns: p('DOUBLE'), create: () => stdDev(sampleInt) as Aggregator },
-    { params: [p('BIGINT')], returns: p('DOUBLE'), create: () => stdDev(sampleLong) as Aggregator },
-    { params: [p('DOUBLE')], returns: p('DOUBLE'), create: () => stdDev(doubleMath(longProduct, deviation)) as Aggregator },
+    { params: [p('INT')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(sampleInt) as Aggregator },
+    { params: [p('BIGINT')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(sampleLong) as Aggregator },
+    { params: [p('DOUBLE')], returns: p('DOUBLE'), aggregateType: sumCountM2, create: () => stdDev(doubleMath(longProduct, deviation)) as Aggregator },
   ],
 };

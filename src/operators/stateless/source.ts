@@ -4,6 +4,7 @@
  * log and is skipped (or, with ksql.fail.on.deserialization.error, stops the query).
  */
 import type { SourceStep } from '../../catalog/query-plan.js';
+import { ExecutionError } from '../../common/errors.js';
 import { keyColumns, orderedSchemaColumns, valueColumns } from '../../common/schema.js';
 import type { FetchedRecord } from '../../log/log.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
@@ -28,6 +29,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   const base = ordered.length;
   const isTable = step.kind === 'TableSource';
   const extractTimestamp = step.timestamp ? timestampExtractor(step.timestamp, step.columns) : undefined;
+  const throwOnInvalidTimestamp = ctx.config.get('ksql.timestamp.throw.on.invalid') === 'true';
   const nullKeyValues = keys.map(() => null);
   // per record: no allocation beyond the row and the record (this is every query's hot path)
   const where = (rec: FetchedRecord) => ({ topic: rec.topic, partition: rec.partition, offset: rec.offset });
@@ -96,6 +98,9 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       try {
         timestamp = extractTimestamp(row);
       } catch (e) {
+        // ksql.timestamp.throw.on.invalid: a bad timestamp stops the query instead of skipping the record
+        if (throwOnInvalidTimestamp)
+          throw new ExecutionError(`Fatal user code error in TimestampExtractor callback for record ${rec.topic}-${rec.partition}@${rec.offset}: ${e instanceof Error ? e.message : String(e)}`, { topic: rec.topic, partition: rec.partition, offset: rec.offset }, { cause: e });
         ctx.logError(step.id, e, where(rec));
         return;
       }

@@ -49,8 +49,12 @@ export function resolveAggregates(query: Query, projected: readonly Projected[],
     }
   };
   projected.forEach((p) => collect(p.expression));
+  const selectCalls = calls.length;
   if (query.having) collect(query.having);
-  for (const call of calls) call.args.forEach((a) => rejectWindowBounds(a, input));
+  // the projection's aggregate arguments, then HAVING in the order written, inside calls or not
+  for (const call of calls.slice(0, selectCalls)) call.args.forEach((a) => rejectWindowBounds(a, input));
+  if (query.having) rejectWindowBounds(query.having, input);
+  for (const call of calls.slice(selectCalls)) call.args.forEach((a) => rejectWindowBounds(a, input));
   if (!calls.length) throw new PlanError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.pos);
   const resolved = calls.map((call) => resolveAggregateCall(call, input, registry));
   const aggregates: AggregateCall[] = calls.map((call, i) => ({

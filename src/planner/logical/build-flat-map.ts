@@ -28,7 +28,7 @@ export function buildFlatMap(qc: QueryContext, from: FromPlan): WithTableFunctio
     return expression === item.expression || item.alias || item.expression.kind !== 'FunctionCall' ? { ...item, expression } : { ...item, expression, generatedName: true };
   });
   if (!tableCalls.length) return { node: from.node, items };
-  if (from.isTable) throw new PlanError('Table functions are only supported on streams', tableCalls[0]!.pos);
+  if (from.isTable) throw new PlanError('Table source is not supported with table functions', tableCalls[0]!.pos);
   const input = from.node;
   const synth: RowColumn[] = tableCalls.map((call, i) => ({ name: `KSQL_SYNTH_${i}`, type: resolveTableCall(call, input.schema, qc.registry).returnType }));
   return { node: { kind: 'FlatMap', schema: [...input.schema, ...synth], input, tableFunctions: tableCalls }, items };

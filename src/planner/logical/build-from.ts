@@ -73,6 +73,8 @@ export function buildFrom(
 
 /** Distinct aliases, no self join, and windowed sources only with compatible windowed sources. */
 function checkJoinInputs(left: FromPlan, right: SourceNode, rel: JoinRelation): void {
+  if (left.sources.length > 1 && left.sources.some((s) => s.source.name === right.source.name))
+    throw new PlanError(`N-way joins do not support multiple occurrences of the same source. Source: '${right.source.name}'`, rel.pos);
   const aliases = [...left.sources, right].map((s) => s.alias);
   if (new Set(aliases).size !== aliases.length) throw new PlanError(`Each side of the join must have a unique alias: ${aliases.join(', ')}`, rel.pos);
   if (left.sources.some((s) => s.source.name === right.source.name))
@@ -90,7 +92,7 @@ function checkJoinInputs(left: FromPlan, right: SourceNode, rel: JoinRelation): 
     );
 }
 
-/** Both sides of the condition must have the same type: the key's. */
+/** Both sides of the condition must have the same type: the key's, which may not hold a map. */
 function joinKeyType(leftKey: Expression, rightKey: Expression, left: FromPlan, right: SourceNode, typeOf: TypeOf, rel: JoinRelation): SqlType {
   const leftType = typeOf(leftKey, left.node.schema);
   const rightType = typeOf(rightKey, right.schema);
@@ -101,7 +103,24 @@ function joinKeyType(leftKey: Expression, rightKey: Expression, left: FromPlan, 
       rel.on.pos,
     );
   }
+  // the join key becomes a (repartition) key column: keys may not hold maps, as in ksqlDB
+  if (containsMap(leftType)) {
+    const ref = qualifyAll(leftKey, left.node.schema);
+    const name = ref.kind === 'ColumnRef' && ref.source ? `${ref.source}_${ref.name}` : formatExpression(ref);
+    throw new PlanError(
+      'Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. ' +
+        `Key column name: \`${name}\`. Column type: ${formatSqlType(leftType)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+      rel.on.pos,
+    );
+  }
   return leftType;
+}
+
+function containsMap(t: SqlType): boolean {
+  if (t.kind === 'MAP') return true;
+  if (t.kind === 'ARRAY') return containsMap(t.element);
+  if (t.kind === 'STRUCT') return t.fields.some((f) => containsMap(f.type));
+  return false;
 }
 
 function joinNode(

@@ -23,13 +23,12 @@ export function buildLogicalPlan(qc: QueryContext): SinkNode {
   const from = buildFrom(qc.catalog, qc.query.from, qc.typeOf, 0, qc.sinkRequest.transient);
   checkResultType(qc, from, aggregating);
   checkReservedSelectNames(qc.query, !!from.joinKey);
-  // formats and partitions are inherited from the left-most source
-  const input = from.sources[0]!.source;
   const declared = from.sources.flatMap((s) => s.source.schema.columns.map((c) => c.name));
   const { node: flatMapped, items } = buildFlatMap(qc, from);
-  const filtered = buildWhere(qc, flatMapped);
+  const filtered = buildWhere(qc, flatMapped, !!from.joinKey);
   const { project, window } = aggregating ? aggregation(qc, items, filtered, from, declared) : buildProjection(qc, items, filtered, from, declared);
-  return buildSink(qc, project, window, input);
+  // formats are inherited from the left-most source
+  return buildSink(qc, project, window, from.sources.map((s) => s.source));
 }
 
 /** GROUP BY, WINDOW, or aggregates in a CREATE TABLE; and the clauses that need or exclude it. */

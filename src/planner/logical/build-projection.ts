@@ -12,6 +12,7 @@ import type { QueryContext } from '../plan-context.js';
 import { readPartitionKeys, type PartitionKey } from '../rules/read-partition-keys.js';
 import type { FromPlan } from './build-from.js';
 import { buildSelectKey } from './build-select-key.js';
+import { timestampColumnName } from './build-sink.js';
 import { checkValueNames, expandSelect, type Projected, type SelectItem } from './expand-select.js';
 import { joinProjection } from './join-projection.js';
 import type { LogicalPlan, ProjectNode } from './logical-plan.js';
@@ -35,6 +36,10 @@ export function buildProjection(qc: QueryContext, items: readonly SelectItem[], 
   const joinKey = partitionBy.length ? undefined : from.joinKey;
   const projected = expandSelect(items, node.schema, keyNames, qc.typeOf, joinKey, declared);
   for (const p of projected) checkProjected(qc, p.expression, node);
+  // the sink's TIMESTAMP column is checked before the key rules, as ksqlDB does
+  const timestampName = timestampColumnName(qc.sinkRequest.properties.timestamp);
+  if (timestampName && !projected.some((p) => p.name === timestampName))
+    throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampName}'`);
   if (joinKey) return { project: joinProjection(qc, projected, joinKey, node) };
   const partitionKeys = partitionBy.map((expression, i) => ({ expression, column: keyNames[i]! }));
   const project = keyedProjection(qc, projected, node, keyNames, partitionKeys, from);

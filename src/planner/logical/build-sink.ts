@@ -4,20 +4,23 @@
  */
 import { PlanError } from '../../common/errors.js';
 import type { Column, LogicalSchema } from '../../common/schema.js';
-import { quoteIdentifierIfNeeded } from '../../common/schema.js';
 import { formatSqlType, sqlTypeEquals } from '../../common/sql-types.js';
 import type { DataSource, FormatInfo, TimestampColumn, WindowInfo } from '../../catalog/data-source.js';
 import type { WindowSpec } from '../../catalog/query-plan.js';
 import type { SourceProperties } from '../../catalog/source-properties.js';
 import { parseDelimiter, schemaSettings } from '../../catalog/source-properties.js';
 import type { QueryContext, SinkRequest } from '../plan-context.js';
+import { castToSink } from './cast-to-sink.js';
 import type { ProjectNode, SinkNode } from './logical-plan.js';
 
-export function buildSink(qc: QueryContext, project: ProjectNode, window: WindowSpec | undefined, input: DataSource): SinkNode {
+/** `sources`: the query's sources, left to right (the left-most one's formats are inherited). */
+export function buildSink(qc: QueryContext, built: ProjectNode, window: WindowSpec | undefined, sources: readonly DataSource[]): SinkNode {
+  const existing = qc.sinkRequest.existing;
+  const project = existing ? castToSink(built, existing.schema) : built;
   const columns: Column[] = project.schema.map((c, i) => ({ name: c.name, type: c.type, namespace: i < project.keyCount ? 'KEY' : 'VALUE' }));
   const schema: LogicalSchema = { columns };
   const windowInfo: WindowInfo | undefined = window ? { type: window.type, ...(window.sizeMs !== undefined ? { sizeMs: window.sizeMs } : {}) } : undefined;
-  const sink = qc.sinkRequest.existing ? existingSink(qc.sinkRequest.existing, schema) : newSink(qc, input, schema, windowInfo);
+  const sink = existing ? existingSink(existing, schema) : newSink(qc, sources, schema, windowInfo);
   return { kind: 'Sink', schema: project.schema, input: project, sink, ...(windowInfo ? { window: windowInfo } : {}) };
 }
 
@@ -36,10 +39,14 @@ function existingSink(target: DataSource, schema: LogicalSchema): Omit<DataSourc
   return target;
 }
 
-function newSink(qc: QueryContext, input: DataSource, schema: LogicalSchema, window: WindowInfo | undefined): Omit<DataSource, 'sql'> {
+function newSink(qc: QueryContext, sources: readonly DataSource[], schema: LogicalSchema, window: WindowInfo | undefined): Omit<DataSource, 'sql'> {
   const req: SinkRequest = qc.sinkRequest;
   const props = req.properties;
-  const { keyFormat, valueFormat } = sinkFormats(props, input, schema, qc.config);
+  const input = sources[0]!;
+  // a key-less left side of a join is repartitioned by the join key: the result takes the key format
+  // of a side that has one, as ksqlDB does
+  const keyFrom = (input.keyFormat.format === 'NONE' && sources.find((s) => s.keyFormat.format !== 'NONE')) || input;
+  const { keyFormat, valueFormat } = sinkFormats(props, input, keyFrom, schema, qc.config);
   const timestamp = sinkTimestamp(props, schema);
   return {
     name: req.name,
@@ -55,16 +62,22 @@ function newSink(qc: QueryContext, input: DataSource, schema: LogicalSchema, win
   };
 }
 
-function sinkFormats(props: SourceProperties, input: DataSource, schema: LogicalSchema, config: ReadonlyMap<string, string>): { keyFormat: FormatInfo; valueFormat: FormatInfo } {
+function sinkFormats(
+  props: SourceProperties,
+  input: DataSource,
+  keyFrom: DataSource,
+  schema: LogicalSchema,
+  config: ReadonlyMap<string, string>,
+): { keyFormat: FormatInfo; valueFormat: FormatInfo } {
   const hasKey = schema.columns.some((c) => c.namespace === 'KEY');
   if (!hasKey && props.keyFormat && props.keyFormat !== 'NONE') throw new PlanError('Key format specified for stream without key columns.');
   const valueFormatName = props.valueFormat ?? input.valueFormat.format;
   // a key-less input (NONE) that gains key columns needs a real key format: the value's if it can hold keys
-  const inheritedKey = input.keyFormat.format === 'NONE' ? (valueFormatName === 'JSON' || valueFormatName === 'DELIMITED' ? valueFormatName : 'KAFKA') : input.keyFormat.format;
+  const inheritedKey = keyFrom.keyFormat.format === 'NONE' ? (valueFormatName === 'JSON' || valueFormatName === 'DELIMITED' ? valueFormatName : 'KAFKA') : keyFrom.keyFormat.format;
   const keyFormat: FormatInfo = {
     format: hasKey ? (props.keyFormat ?? inheritedKey) : 'NONE',
     ...schemaSettings(props, 'KEY'),
-    ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? input.keyFormat.delimiter : undefined),
+    ...withDelimiter(props.keyDelimiter, 'KEY_DELIMITER', hasKey && !props.keyFormat ? keyFrom.keyFormat.delimiter : undefined),
   };
   const valueFormat: FormatInfo = {
     format: valueFormatName,
@@ -77,7 +90,7 @@ function sinkFormats(props: SourceProperties, input: DataSource, schema: Logical
 
 function sinkTimestamp(props: SourceProperties, schema: LogicalSchema): TimestampColumn | undefined {
   if (!props.timestamp) return undefined;
-  const name = props.timestamp.startsWith('`') ? props.timestamp.slice(1, -1) : props.timestamp.toUpperCase();
+  const name = timestampColumnName(props.timestamp)!;
   if (!schema.columns.some((c) => c.name === name)) throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`);
   return { column: name, ...(props.timestampFormat ? { format: props.timestampFormat } : {}) };
 }
@@ -87,8 +100,15 @@ function withDelimiter(given: string | undefined, property: string, inherited: s
   return d !== undefined ? { delimiter: d } : {};
 }
 
+/** The column a TIMESTAMP property names (backquoted: as written, else upper-cased). */
+export function timestampColumnName(property: string | undefined): string | undefined {
+  if (!property) return undefined;
+  return property.startsWith('`') ? property.slice(1, -1) : property.toUpperCase();
+}
+
+/** As ksqlDB prints a LogicalSchema: every name backquoted. */
 function describeColumns(schema: LogicalSchema): string {
-  return schema.columns.map((c) => `${quoteIdentifierIfNeeded(c.name)} ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
+  return schema.columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ');
 }
 
 /** WRAP_SINGLE_VALUE as given, else ksql.persistence.wrap.single.values for one-column values. */

@@ -28,6 +28,8 @@ interface ExpandContext {
   readonly keyNames: readonly string[];
   readonly typeOf: TypeOf;
   readonly nextGenerated: () => string;
+  /** a struct field's name, suffixed _1, _2... when taken (ksqlDB's column alias generator) */
+  readonly fieldName: (field: string) => string;
 }
 
 export function expandSelect(
@@ -47,7 +49,15 @@ export function expandSelect(
     while (explicitNames.has(name));
     return name;
   };
-  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated };
+  // a struct field is named after the field, suffixed when a source column or an earlier field has the name
+  const usedFieldNames = new Set(declared);
+  const fieldName = (field: string): string => {
+    let name = field;
+    for (let n = 1; usedFieldNames.has(name); n++) name = `${field}_${n}`;
+    usedFieldNames.add(name);
+    return name;
+  };
+  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated, fieldName };
   return select.flatMap((item) => EXPAND[item.kind](item as never, cx));
 }
 
@@ -70,7 +80,7 @@ const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
     if (t.kind !== 'STRUCT') throw new PlanError(`Expected a STRUCT for ->* but got ${formatSqlType(t)}`, item.pos);
     return t.fields.map((f) => ({ name: f.name, expression: { kind: 'Dereference', base: item.struct, field: f.name } }));
   },
-  SingleColumn: (item, { columns, joinKey, nextGenerated }) => {
+  SingleColumn: (item, { columns, joinKey, nextGenerated, fieldName }) => {
     const e = item.expression;
     // in a join, a qualified column whose name several sources have is named ALIAS_COLUMN
     const clash = (name: string) => new Set(columns.filter((c) => c.name === name && c.source).map((c) => c.source)).size > 1;
@@ -79,8 +89,8 @@ const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
         ? joinKey && e.source && clash(e.name)
           ? `${e.source}_${e.name}`
           : e.name
-        : e.kind === 'Dereference'
-          ? e.field
+        : e.kind === 'Dereference' && !item.alias
+          ? fieldName(e.field)
           : undefined;
     return [{ name: item.alias ?? derived ?? nextGenerated(), expression: e }];
   },

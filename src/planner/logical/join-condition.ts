@@ -23,6 +23,12 @@ export function describeSide(r: Relation): string {
   return r.kind === 'SourceRelation' ? r.name : r.right.name;
 }
 
+/** The left side of a join as ksqlDB names it in errors: the source its join column comes from. */
+export function keySide(leftKey: Expression, cols: readonly RowColumn[], left: Relation): string {
+  const qualified = qualifyAll(leftKey, cols);
+  return (qualified.kind === 'ColumnRef' ? qualified.source : undefined) ?? describeSide(left);
+}
+
 /** every column reference qualified by its source, as ksqlDB prints join conditions */
 export function qualifyAll(e: Expression, cols: readonly RowColumn[]): Expression {
   return rewriteExpression(e, (x) => (x.kind === 'ColumnRef' && !x.source ? qualify(x, cols, []) : undefined));

@@ -2,7 +2,7 @@
 import { PlanError } from '../../common/errors.js';
 import type { Expression, JoinRelation } from '../../sql/ast.js';
 import type { FromPlan } from './build-from.js';
-import { JOIN_TEXT, describeSide, isPrimaryKey, requirePrimaryKey } from './join-condition.js';
+import { JOIN_TEXT, describeSide, isPrimaryKey, keySide, requirePrimaryKey } from './join-condition.js';
 import type { JoinKind, SourceNode } from './logical-plan.js';
 
 export function joinKindOf(left: FromPlan, right: SourceNode, leftKey: Expression, rightKey: Expression, rel: JoinRelation): JoinKind {
@@ -31,7 +31,10 @@ export function joinKindOf(left: FromPlan, right: SourceNode, leftKey: Expressio
     return 'StreamTable';
   }
   if (!rightIsTable)
-    throw new PlanError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${describeSide(rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`, rel.pos);
+    throw new PlanError(
+      `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${keySide(leftKey, left.node.schema, rel.left)} ${JOIN_TEXT[rel.joinType]} ${rel.right.name}.`,
+      rel.pos,
+    );
   if (rel.within)
     throw new PlanError(
       'A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Table-Table join again.',

@@ -9,10 +9,11 @@ import type { ColumnRef, Expression, Query } from '../../sql/ast.js';
 import type { QueryContext } from '../plan-context.js';
 import type { JoinKey } from './build-from.js';
 import { checkValueNames, columnRef, type Projected } from './expand-select.js';
-import type { LogicalPlan, ProjectNode } from './logical-plan.js';
+import { sourceNodes, type LogicalPlan, type ProjectNode } from './logical-plan.js';
 
 export function joinProjection(qc: QueryContext, projected: readonly Projected[], joinKey: JoinKey, input: LogicalPlan): ProjectNode {
-  const keyItem = joinKeyItem(projected, joinKey, qc.sinkRequest.name, qc.query);
+  const joinOrder = sourceNodes(input).map((s) => s.alias);
+  const keyItem = joinKeyItem(projected, joinKey, qc.sinkRequest.name, qc.query, joinOrder);
   const ordered = [projected[keyItem]!, ...projected.filter((_, i) => i !== keyItem)];
   checkValueNames(ordered.slice(1), qc.query);
   if (qc.sinkRequest.sourceType === 'TABLE' && ordered.length === 1) throw new PlanError('The projection contains no value columns.', qc.query.pos);
@@ -28,12 +29,12 @@ export function joinProjection(qc: QueryContext, projected: readonly Projected[]
 }
 
 /** Which projected item is the key: the first join column in join order (left side first) that is projected. */
-function joinKeyItem(projected: readonly Projected[], joinKey: JoinKey, sinkName: string, query: Query): number {
+function joinKeyItem(projected: readonly Projected[], joinKey: JoinKey, sinkName: string, query: Query, joinOrder: readonly string[]): number {
   const isKey = (e: Expression) =>
     e.kind === 'ColumnRef' &&
     (joinKey.synthetic ? e.name === joinKey.keyColumn && !e.source : joinKey.candidates.some((c) => c.name === e.name && (!e.source || e.source === c.source)));
   const items = projected.map((p, i) => (isKey(p.expression) ? i : -1)).filter((i) => i >= 0);
-  if (!items.length) throw missingJoinKey(joinKey, sinkName, query);
+  if (!items.length) throw missingJoinKey(joinKey, sinkName, query, joinOrder);
   const rank = (i: number) => {
     const e = projected[i]!.expression as ColumnRef;
     const r = joinKey.candidates.findIndex((c) => c.name === e.name && (!e.source || e.source === c.source));
@@ -46,15 +47,18 @@ function joinKeyItem(projected: readonly Projected[], joinKey: JoinKey, sinkName
   const dupes = items.filter((i) => same(projected[i]!.expression));
   if (dupes.length > 1) {
     const names = dupes.map((i) => projected[i]!.name).sort();
+    // named as in the join's own schema: ALIAS_COLUMN
+    const keySource = first.source ?? joinKey.candidates[rank(items[0]!)]?.source;
+    const keyName = keySource ? `${keySource}_${first.name}` : projected[items[0]!]!.name;
     throw new PlanError(
-      `The projection contains a key column (\`${projected[items[0]!]!.name}\`) more than once, aliased as: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
+      `The projection contains a key column (\`${keyName}\`) more than once, aliased as: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`,
       query.pos,
     );
   }
   return items[0]!;
 }
 
-function missingJoinKey(joinKey: JoinKey, sinkName: string, query: Query): PlanError {
+function missingJoinKey(joinKey: JoinKey, sinkName: string, query: Query, joinOrder: readonly string[]): PlanError {
   if (joinKey.foreignKey) {
     const missing = joinKey.candidates.map((c) => `\`${c.name}\``).join(', ');
     return new PlanError(
@@ -62,9 +66,12 @@ function missingJoinKey(joinKey: JoinKey, sinkName: string, query: Query): PlanE
       query.pos,
     );
   }
-  const what = joinKey.synthetic ? [joinKey.keyColumn] : joinKey.candidates.map((c) => `${c.source}.${c.name}`);
+  // listed in the order the sources are joined, as "A, B or C"
+  const order = (c: ColumnRef) => joinOrder.indexOf(c.source ?? '');
+  const what = joinKey.synthetic ? [joinKey.keyColumn] : [...joinKey.candidates].sort((a, b) => order(a) - order(b)).map((c) => `${c.source}.${c.name}`);
   const noun = what.length === 1 ? 'join expression' : 'join expressions';
-  const message = `The query used to build \`${sinkName}\` must include the ${noun} ${what.join(' or ')} in its projection (eg, SELECT ${what[0]}...).`;
+  const listed = what.length > 1 ? `${what.slice(0, -1).join(', ')} or ${what.at(-1)}` : what[0];
+  const message = `The query used to build \`${sinkName}\` must include the ${noun} ${listed} in its projection (eg, SELECT ${what[0]}...).`;
   return new PlanError(
     joinKey.synthetic
       ? `Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n${message}\n${joinKey.keyColumn} was added as a synthetic key column because the join criteria did not match any source column.`

@@ -80,6 +80,8 @@ function matches(pt: ParamType, arg: ArgType, bindings: Map<string, SqlType>): b
       return arg.kind === 'DECIMAL';
     case 'anyStruct':
       return arg.kind === 'STRUCT';
+    case 'any':
+      return true;
     case 'generic': {
       const b = bindings.get(pt.name);
       if (b) return sqlTypeEquals(b, arg);
