@@ -137,7 +137,8 @@ function withWhereContext<T>(query: Query, plan: () => T): T {
     return plan();
   } catch (e) {
     if (!(e instanceof SluiceError) || !query.where) throw e;
-    const unresolved = /^Column '([^']+)' cannot be resolved\.?$/.exec(e.message);
+    // a window bound of a non-windowed table: the persistent planner's "Unknown column" wording
+    const unresolved = /^Column '([^']+)' cannot be resolved\.?$/.exec(e.message) ?? /^Error in WHERE expression: Unknown column ([A-Z_]+)\.$/.exec(e.message);
     if (unresolved && columnsIn(query.where).includes(unresolved[1]!)) throw new PlanError(`WHERE column '${unresolved[1]}' cannot be resolved.`, (e as { position?: SourcePosition }).position ?? query.pos);
     if (e.message.startsWith('Error in WHERE expression:') && !e.message.includes('\nStatement: '))
       throw new PlanError(`${e.message}\nStatement: ${formatExpression(query.where)}`, (e as { position?: SourcePosition }).position ?? query.pos);
