@@ -160,9 +160,13 @@ export function recordedPassCount(markdown: string): number | undefined {
 }
 
 /** The passing count of every file in the scoreboard's per-file table. */
-export function recordedFilePassCounts(markdown: string): Map<string, number> {
+const REST_HEADING = /^## REST cases\b.*$/m;
+
+/** The per-file pass counts CONFORMANCE.md records for the engine cases, or for the REST cases. */
+export function recordedFilePassCounts(markdown: string, suite: 'engine' | 'rest' = 'engine'): Map<string, number> {
   const counts = new Map<string, number>();
-  const section = markdown.split(/^## Per file\s*$/m)[1];
+  const [engine, rest] = markdown.split(REST_HEADING);
+  const section = suite === 'engine' ? engine!.split(/^## Per file\s*$/m)[1] : rest;
   if (section === undefined) return counts;
   for (const line of section.split('\n')) {
     const m = /^\|\s*([^|\s][^|]*?)\s*\|\s*(\d+)\s*\|\s*\d+\s*\|\s*\d+\s*\|\s*$/.exec(line);

@@ -18,11 +18,16 @@ test('the conformance pass counts, total and per file, do not drop below CONFORM
   assert.ok(suite.passed >= recorded!, `conformance dropped: ${suite.passed} passing, CONFORMANCE.md records ${recorded}`);
 });
 
-test('the REST conformance pass count does not drop below CONFORMANCE.md', { timeout: 10 * 60_000 }, async (t) => {
+test('the REST conformance pass counts, total and per file, do not drop below CONFORMANCE.md', { timeout: 10 * 60_000 }, async (t) => {
   if (!existsSync(restConformanceDir())) return t.skip(`no REST conformance sample at ${restConformanceDir()}`);
-  const recorded = recordedRestPassCount(readFileSync(join(findRepoRoot(), 'CONFORMANCE.md'), 'utf8'));
+  const markdown = readFileSync(join(findRepoRoot(), 'CONFORMANCE.md'), 'utf8');
+  const recorded = recordedRestPassCount(markdown);
   assert.ok(recorded !== undefined, 'CONFORMANCE.md records the REST pass count (run npm run conformance)');
+  const perFile = recordedFilePassCounts(markdown, 'rest');
+  assert.ok(perFile.size > 0, 'CONFORMANCE.md records the REST per-file pass counts (run npm run conformance)');
   const suite = await runSuite({ dir: restConformanceDir() });
   t.diagnostic(`REST: ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} skipped`);
+  const drops = droppedFiles(perFile, suite.files);
+  assert.deepEqual(drops, [], describeDrops(drops));
   assert.ok(suite.passed >= recorded!, `REST conformance dropped: ${suite.passed} passing, CONFORMANCE.md records ${recorded}`);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeDrops, droppedFiles, findRepoRoot, recordedFilePassCounts, recordedPassCount, renderScoreboard } from '../../scripts/conformance-suite.js';
+import { describeDrops, droppedFiles, findRepoRoot, recordedFilePassCounts, recordedPassCount, recordedRestPassCount, renderScoreboard } from '../../scripts/conformance-suite.js';
 import type { FileScore, SuiteResult } from '../../scripts/conformance-suite.js';
 
 const files: FileScore[] = [
@@ -55,4 +55,8 @@ test('the committed CONFORMANCE.md has a per-file table the ratchet can read', (
   const counts = recordedFilePassCounts(markdown);
   assert.ok(counts.size > 100, `read ${counts.size} files`);
   assert.equal([...counts.values()].reduce((a, b) => a + b, 0), recordedPassCount(markdown));
+  const rest = recordedFilePassCounts(markdown, 'rest');
+  assert.ok(rest.size > 5, `read ${rest.size} REST files`);
+  assert.equal([...rest.values()].reduce((a, b) => a + b, 0), recordedRestPassCount(markdown));
+  assert.ok([...rest.keys()].every((f) => !counts.has(f)), 'the REST table is not read as engine files');
 });
