@@ -147,11 +147,14 @@ export function renderScoreboard(s: SuiteResult): string {
     '',
     '## Per file',
     '',
-    '| file | passed | failed | skipped |',
-    '|---|---:|---:|---:|',
-    ...s.files.map((f) => `| ${f.file} | ${f.passed} | ${f.failed} | ${f.skipped} |`),
+    ...fileTable(s.files),
     '',
   ].join('\n');
+}
+
+/** The per-file table both sections render and the ratchet reads back. */
+function fileTable(files: readonly FileScore[]): string[] {
+  return ['| file | passed | failed | skipped |', '|---|---:|---:|---:|', ...files.map((f) => `| ${f.file} | ${f.passed} | ${f.failed} | ${f.skipped} |`)];
 }
 
 export function recordedPassCount(markdown: string): number | undefined {
@@ -225,9 +228,7 @@ export function renderRestSection(s: SuiteResult): string {
     '|---:|---|',
     ...[...causes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([c, n]) => `| ${n} | ${c.replace(/\|/g, '\\|')} |`),
     '',
-    '| file | passed | failed | skipped |',
-    '|---|---:|---:|---:|',
-    ...s.files.map((f) => `| ${f.file} | ${f.passed} | ${f.failed} | ${f.skipped} |`),
+    ...fileTable(s.files),
     '',
   ].join('\n');
 }

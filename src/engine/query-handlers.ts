@@ -12,35 +12,13 @@ import { checkPlanVersion, createPlannedTopic, planTopic, recreateTopic, storedT
 import { dryRunBuild } from './dry-run.js';
 import { validateAggregateFormats, validateFormats } from './validate-formats.js';
 import type { HandlerContext } from './handler-context.js';
+import { partitionCounts } from './partition-counts.js';
 import type { StatementResult } from './statement-result.js';
 
 function planContext(ctx: HandlerContext) {
   return { catalog: ctx.engine.catalog(), registry: ctx.engine.registry(), config: ctx.engine.config() };
 }
 
-async function partitionCounts(ctx: HandlerContext, query: Query): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const catalog = ctx.engine.catalog();
-  const names: string[] = [];
-  const walk = (r: Query['from']): void => {
-    if (r.kind === 'SourceRelation') names.push(r.name);
-    else {
-      walk(r.left);
-      walk(r.right);
-    }
-  };
-  walk(query.from);
-  for (const n of names) {
-    const s = catalog.getSource(n);
-    if (!s) continue;
-    try {
-      counts.set(s.topic, (await ctx.engine.log().describeTopic(s.topic)).partitions.length);
-    } catch {
-      counts.set(s.topic, 1);
-    }
-  }
-  return counts;
-}
 
 /** Builds the query's operators against an inert context: whatever would fail to build fails here. */
 function validatePlan(plan: QueryPlan, queryId: string, ctx: HandlerContext): void {
@@ -92,7 +70,7 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
   const prefix = stmt.sourceType === 'STREAM' ? 'CSAS' : 'CTAS';
   const queryId = existing?.createdByQuery ?? ctx.engine.nextQueryId(`${prefix}_${stmt.name}`);
   const properties = readSourceProperties(stmt.properties);
-  const counts = await partitionCounts(ctx, stmt.query);
+  const counts = await partitionCounts(ctx.engine.log(), ctx.engine.catalog(), stmt.query);
   const planned = planPersistentQuery(stmt.query, { name: stmt.name, sourceType: stmt.sourceType, properties }, queryId, planContext(ctx), (t) => counts.get(t) ?? 1);
   validateAggregateFormats(planned.plan, ctx.engine.registry());
   validateFormats(planned.sink.schema, planned.sink.keyFormat, planned.sink.valueFormat, properties.wrapSingleValue !== undefined);
@@ -129,7 +107,7 @@ export async function insertIntoSelect(stmt: InsertIntoSelect, ctx: HandlerConte
   if (!target) throw new CatalogError(`${stmt.target} does not exist.`, stmt.pos);
   const queryId = ctx.engine.nextQueryId('INSERTQUERY');
   const properties = readSourceProperties(stmt.properties);
-  const counts = await partitionCounts(ctx, stmt.query);
+  const counts = await partitionCounts(ctx.engine.log(), ctx.engine.catalog(), stmt.query);
   const planned = planPersistentQuery(
     stmt.query,
     { name: target.name, sourceType: target.sourceType, properties, existing: target },
@@ -181,7 +159,7 @@ export async function explain(stmt: Explain, ctx: HandlerContext): Promise<State
     throw new PlanError('EXPLAIN supports CREATE ... AS SELECT, INSERT INTO ... SELECT and query ids', stmt.pos);
   const catalog = ctx.engine.catalog();
   const properties = readSourceProperties(inner.properties);
-  const counts = await partitionCounts(ctx, inner.query);
+  const counts = await partitionCounts(ctx.engine.log(), ctx.engine.catalog(), inner.query);
   const planned =
     inner.kind === 'CreateAsSelect'
       ? planPersistentQuery(inner.query, { name: inner.name, sourceType: inner.sourceType, properties }, 'EXPLAIN', planContext(ctx), (t) => counts.get(t) ?? 1)

@@ -8,6 +8,7 @@
  */
 import { ExecutionError, PlanError, TypeCheckError } from '../common/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { partitionCounts } from './partition-counts.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Log } from '../log/log.js';
@@ -47,30 +48,6 @@ export interface PushQueryOptions {
   readonly signal?: AbortSignal;
   /** this query's own properties over the session's, e.g. { 'auto.offset.reset': 'latest' } */
   readonly properties?: Readonly<Record<string, string>>;
-}
-
-/** partitions of each source topic (the sink's partitioning follows its input's) */
-export async function partitionCounts(log: Log, catalog: Catalog, query: Query): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const names: string[] = [];
-  const walk = (r: Query['from']): void => {
-    if (r.kind === 'SourceRelation') names.push(r.name);
-    else {
-      walk(r.left);
-      walk(r.right);
-    }
-  };
-  walk(query.from);
-  for (const n of names) {
-    const s = catalog.getSource(n);
-    if (!s) continue;
-    try {
-      counts.set(s.topic, (await log.describeTopic(s.topic)).partitions.length);
-    } catch {
-      counts.set(s.topic, 1);
-    }
-  }
-  return counts;
 }
 
 /** Plans and starts a push query; the caller iterates the result. */
