@@ -6,6 +6,8 @@
  * Every write goes through one ordered pipeline (write-pipeline.ts), so commitTransaction's
  * records, group offsets and extra writes land in ONE LevelDB batch: exactly-once by construction.
  */
+import { readdir, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import { LogError } from '../../common/errors.js';
 import type {
@@ -34,7 +36,20 @@ import {
   validatePartitionCount,
   validateTopicName,
 } from '../topic-config.js';
-import { MAX_ABS_TIMESTAMP, decodeForFetch, encodeBatch, readBatchHeader, type FetchAccumulator } from './batch-codec.js';
+import {
+  BATCH_FLAG_LOST,
+  MAX_ABS_TIMESTAMP,
+  batchProblem,
+  decodeForFetch,
+  encodeBatch,
+  encodeLostBatch,
+  readBatchHeader,
+  readVerifiedHeader,
+  sealBatch,
+  singleRecordBatchSize,
+  type FetchAccumulator,
+} from './batch-codec.js';
+import { readCheckpoint, writeCheckpoint, type HighWatermarks } from './hwm-checkpoint.js';
 import {
   PREFIX_DELETING,
   PREFIX_EXTRA,
@@ -87,6 +102,13 @@ export interface LocalLogOptions {
    * streaming query's CPU (bench/run.ts).
    */
   compression?: boolean;
+  /**
+   * write every partition's high watermark to a checkpoint file beside LevelDB's this often
+   * (default 1 s; 0 = only at close). At open a partition whose stored batches end below its
+   * checkpoint lost committed batches (say, a damaged LevelDB write-ahead log): the missing
+   * offsets are marked lost and fetching them fails, instead of being silently reused.
+   */
+  checkpointIntervalMs?: number;
 }
 
 /**
@@ -141,6 +163,15 @@ export class LocalLog implements Log {
   private closing: Promise<void> | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  /** a high watermark moved since the checkpoint file was last written */
+  private checkpointDirty = false;
+  private checkpointing: Promise<void> = Promise.resolve();
+  /** bumped when LevelDB is reopened after a failed write; readers that saw it change retry */
+  private generation = 0;
+  private reopening: Promise<void> | undefined;
+  /** what open found missing or damaged (also written as lost-offset markers) */
+  readonly recoveryFindings: string[] = [];
 
   /** Opens (creating if needed) the log in `dir`. Only one LocalLog may hold a directory. */
   static async open(dir: string, options: LocalLogOptions = {}): Promise<LocalLog> {
@@ -168,6 +199,11 @@ export class LocalLog implements Log {
       await db.close();
       throw err instanceof LogError ? err : new LogError(`cannot recover log in '${dir}': ${(err as Error).message}`, 'IO');
     }
+    const every = options.checkpointIntervalMs ?? 1000;
+    if (every > 0) {
+      log.checkpointTimer = setInterval(() => void log.checkpoint(), every);
+      log.checkpointTimer.unref();
+    }
     const interval = options.maintenanceIntervalMs ?? 300_000;
     if (interval > 0) {
       log.timer = setInterval(() => {
@@ -186,7 +222,7 @@ export class LocalLog implements Log {
     private defaults: TopicConfig,
     options: LocalLogOptions,
   ) {
-    this.pipeline = new WritePipeline(db, options.sync ?? false);
+    this.pipeline = new WritePipeline(db, options.sync ?? false, directory, () => this.reopenDb());
     this.clock = options.clock ?? Date.now;
     this.maintenanceCtx = {
       db,
@@ -199,6 +235,9 @@ export class LocalLog implements Log {
   // ---------------------------------------------------------------- recovery
 
   private async recover(): Promise<void> {
+    const checkpoint = await readCheckpoint(this.directory);
+    if (checkpoint.problem !== undefined) this.recoveryFindings.push(checkpoint.problem);
+    const tornTails: Buffer[] = [];
     const seq = await this.db.get(systemKey(NEXT_TOPIC_ID));
     if (seq !== undefined) this.nextTopicId = readU64(seq, 0);
 
@@ -224,7 +263,22 @@ export class LocalLog implements Log {
             .all();
           if (last.length > 0) {
             const [k, v] = last[0];
-            const end = dataKeyOffset(k) + readBatchHeader(v).lastOffsetDelta + 1;
+            const base = dataKeyOffset(k);
+            const problem = batchProblem(k, v);
+            let end = problem === undefined ? base + readBatchHeader(v).lastOffsetDelta + 1 : base;
+            if (problem !== undefined) {
+              const confirmed = checkpoint.watermarks.get(`${t.id}/${p}`) ?? 0;
+              if (base >= confirmed) {
+                // past what the checkpoint confirmed durable: a torn tail, as Kafka truncates its
+                // log after the recovery point; the partition goes back to its last whole batch
+                this.recoveryFindings.push(`${name}-${p}: dropped a torn batch at the end (offset ${base}: ${problem})`);
+                tornTails.push(k);
+              } else {
+                // committed, then damaged: kept, so that fetch reports it and never serves it
+                this.recoveryFindings.push(`${name}-${p}: the batch at offset ${base} is damaged: ${problem}`);
+                end = base + 1;
+              }
+            }
             if (end > ps.nextOffset) ps.nextOffset = end;
           }
           ps.highWatermark = ps.nextOffset;
@@ -237,6 +291,99 @@ export class LocalLog implements Log {
     for await (const [k, v] of this.db.iterator(prefixRange(PREFIX_GROUP))) {
       const { group, topic, partition } = parseGroupKey(k);
       this.setGroupOffset(group, topic, partition, readU64(v, 0));
+    }
+    if (tornTails.length > 0) await this.pipeline.submit(tornTails.map((key) => ({ type: 'del', key })));
+    await this.checkAgainstCheckpoint(checkpoint.watermarks);
+  }
+
+  /**
+   * LevelDB drops a write-ahead-log record that fails its checksum (and the rest of its 32 KiB
+   * block) without an error unless paranoid checks are on, which classic-level does not expose.
+   * Offsets the checkpoint file says were durable but no batch covers any more are marked lost,
+   * so they are reported on fetch and never given to new records.
+   */
+  private async checkAgainstCheckpoint(watermarks: HighWatermarks): Promise<void> {
+    const ops: WriteOp[] = [];
+    for (const t of this.topics.values()) {
+      for (const ps of t.partitions) {
+        const hwm = watermarks.get(`${t.id}/${ps.partition}`);
+        if (hwm === undefined || hwm <= ps.nextOffset) continue;
+        this.recoveryFindings.push(`${t.name}-${ps.partition}: offsets ${ps.nextOffset}..${hwm - 1} are missing (the log directory lost committed batches)`);
+        const key = dataKey(t.id, ps.partition, ps.nextOffset);
+        ops.push({ type: 'put', key, value: sealBatch(key, encodeLostBatch(ps.nextOffset, hwm - 1)) });
+        ps.nextOffset = hwm;
+        ps.highWatermark = hwm;
+      }
+    }
+    if (ops.length > 0) await this.pipeline.submit(ops);
+  }
+
+  // ---------------------------------------------------------------- high watermark checkpoint
+
+  private watermarks(): HighWatermarks {
+    const out: HighWatermarks = new Map();
+    for (const t of this.topics.values()) for (const ps of t.partitions) out.set(`${t.id}/${ps.partition}`, ps.highWatermark);
+    return out;
+  }
+
+  /** Writes the checkpoint file if a high watermark moved (runs one at a time). */
+  checkpoint(): Promise<void> {
+    this.checkpointing = this.checkpointing.then(async () => {
+      if (!this.checkpointDirty) return;
+      this.checkpointDirty = false;
+      try {
+        // every watermark read here is durable in LevelDB: they move only once a write landed
+        await writeCheckpoint(this.directory, this.watermarks());
+      } catch {
+        this.checkpointDirty = true; // say, the disk is full: the old checkpoint stays valid
+      }
+    });
+    return this.checkpointing;
+  }
+
+  // ---------------------------------------------------------------- failed writes
+
+  /**
+   * After a failed write LevelDB must not be written again as it is: its log writer has already
+   * counted the record that did not land, so later records would sit misaligned behind the torn
+   * one and recovery would drop them. Closing and opening it again replays the write-ahead log
+   * (dropping the torn tail) and starts a fresh one. Readers that overlap retry.
+   */
+  private reopenDb(): Promise<void> {
+    this.reopening ??= (async () => {
+      try {
+        // replaying the write-ahead log writes a table about as big: while there is no room for
+        // it, keep the open (and readable) database and fail the write
+        const needed = (await walBytes(this.directory)) + REOPEN_HEADROOM;
+        const free = await freeBytes(this.directory);
+        if (this.db.status === 'open' && free < needed) {
+          throw new LogError(
+            `the log directory '${this.directory}' is still out of disk space (${free} bytes free, about ${needed} needed to resume writing); nothing of this write was stored`,
+            'DISK_FULL',
+          );
+        }
+        this.generation++;
+        await this.db.close();
+        await this.db.open();
+      } finally {
+        this.reopening = undefined;
+      }
+    })();
+    return this.reopening;
+  }
+
+  /** Runs a read, again if LevelDB was reopened under it (after a failed write). */
+  private async withDb<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      while (this.reopening !== undefined) await this.reopening.catch(() => undefined);
+      // a reopen that failed (disk full while replaying) left it closed: try again
+      if (this.db.status === 'closed' && !this.closed) await this.reopenDb().catch(() => undefined);
+      const generation = this.generation;
+      try {
+        return await read();
+      } catch (err) {
+        if ((generation === this.generation && this.reopening === undefined) || attempt >= 3) throw err;
+      }
     }
   }
 
@@ -350,6 +497,7 @@ export class LocalLog implements Log {
     const now = this.clock();
     const groups = new Map<PartitionState, ProduceRecord[]>();
     const sticky = new Map<TopicState, number>();
+    const maxBytes = new Map<TopicState, number>();
     for (const r of records) {
       if (r === null || typeof r !== 'object') throw invalidRecord('a record must be an object');
       const t = this.topicOrThrow(r.topic);
@@ -384,6 +532,16 @@ export class LocalLog implements Log {
           }
         }
       }
+      let limit = maxBytes.get(t);
+      if (limit === undefined) maxBytes.set(t, (limit = effectiveTopicConfig(this.defaults, t.overrides)['max.message.bytes']));
+      const size = singleRecordBatchSize(r);
+      if (size > limit) {
+        throw new LogError(
+          `topic '${t.name}': a record of ${size} bytes (as stored) is over the topic's max.message.bytes (${limit}); nothing of this produce was written`,
+          'RECORD_TOO_LARGE',
+          { topic: t.name, partition: p },
+        );
+      }
       const ps = t.partitions[p];
       let list = groups.get(ps);
       if (list === undefined) groups.set(ps, (list = []));
@@ -405,8 +563,9 @@ export class LocalLog implements Log {
         }
         const chunk = i === 0 && j === list.length ? list : list.slice(i, j);
         const chunkBase = base + i;
-        const value = encodeBatch(chunkBase, chunkBase + chunk.length - 1, chunk as ProduceRecordForEncode[], undefined, 0, now);
-        ops.push({ type: 'put', key: dataKey(ps.topicId, ps.partition, chunkBase), value });
+        const key = dataKey(ps.topicId, ps.partition, chunkBase);
+        const value = sealBatch(key, encodeBatch(chunkBase, chunkBase + chunk.length - 1, chunk as ProduceRecordForEncode[], undefined, 0, now));
+        ops.push({ type: 'put', key, value });
         bytes += value.length;
         i = j;
       }
@@ -415,6 +574,7 @@ export class LocalLog implements Log {
       results.push({ topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count: list.length });
       applied.push(() => {
         if (end > ps.highWatermark) ps.highWatermark = end;
+        this.checkpointDirty = true;
         ps.appendedBytes += bytes;
         if (ps.sizeBytes !== undefined) {
           ps.sizeBytes += bytes;
@@ -446,7 +606,13 @@ export class LocalLog implements Log {
     }
     const acc: FetchAccumulator = { topic, partition, out: records, maxRecords, maxBytes, bytes: 0, full: false, lastOffset: -1 };
     try {
-      await this.readBatches(ps, from, hwm, acc);
+      await this.withDb(() => {
+        records.length = 0;
+        acc.bytes = 0;
+        acc.full = false;
+        acc.lastOffset = -1;
+        return this.readBatches(ps, from, hwm, acc);
+      });
     } catch (err) {
       if (err instanceof LogError) throw err;
       if (this.closed) throw new LogError('the log was closed during a fetch', 'CLOSED', { topic, partition });
@@ -472,13 +638,24 @@ export class LocalLog implements Log {
         .keys({ gte: dataPartitionStart(ps.topicId, partition), lte: seek, reverse: true, limit: 1, snapshot })
         .all();
       const it = this.db.iterator({ gte: containing.length > 0 ? containing[0] : seek, lt: dataKey(ps.topicId, partition, hwm), snapshot });
+      const at = { topic: ps.topic, partition, baseOffset: 0 };
+      // batches tile the partition: every offset from `from` to the high watermark is in one
+      let expected = from;
       try {
         let chunk = 2;
         while (!acc.full) {
           const entries = await it.nextv(chunk);
           if (entries.length === 0) break;
           for (const [k, v] of entries) {
-            decodeForFetch(v, dataKeyOffset(k), from, acc);
+            const base = dataKeyOffset(k);
+            at.baseOffset = base;
+            const header = readVerifiedHeader(k, v, at);
+            const last = base + header.lastOffsetDelta;
+            if (last < expected) continue;
+            if (base > expected) throw missingOffsets(ps, expected, base - 1);
+            if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
+            decodeForFetch(v, base, from, acc);
+            expected = last + 1;
             if (acc.full) break;
           }
           chunk = Math.min(chunk * 2, 64);
@@ -486,6 +663,7 @@ export class LocalLog implements Log {
       } finally {
         await it.close();
       }
+      if (!acc.full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
     } finally {
       await snapshot.close();
     }
@@ -634,6 +812,11 @@ export class LocalLog implements Log {
   }
 
   /** @internal used by LocalExtraStore */
+  extraRead<T>(read: () => Promise<T>): Promise<T> {
+    return this.withDb(read);
+  }
+
+  /** @internal used by LocalExtraStore */
   extraDb(): Level<Buffer, Buffer> {
     this.checkOpen();
     return this.db;
@@ -726,9 +909,11 @@ export class LocalLog implements Log {
   private async doClose(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.checkpointTimer !== undefined) clearInterval(this.checkpointTimer);
     for (const w of [...this.waiters]) w.finish(false);
     await this.maintenance;
     await this.pipeline.drain();
+    await this.checkpoint();
     await this.db.close();
   }
 
@@ -759,6 +944,30 @@ export class LocalLog implements Log {
 
 /** ProduceRecord already has the shape encodeBatch reads (key, value, timestamp?, headers?). */
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
+
+/** Free room asked for beyond the write-ahead logs' size before LevelDB is reopened. */
+const REOPEN_HEADROOM = 256 << 10;
+
+async function walBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.log')) total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+function missingOffsets(ps: PartitionState, first: number, last: number): LogError {
+  return new LogError(
+    `${ps.topic}-${ps.partition}: offsets ${first}..${last} are missing from the log directory (lost or damaged); they are not served`,
+    'CORRUPT',
+    { topic: ps.topic, partition: ps.partition, offset: BigInt(first) },
+  );
+}
 
 function runAll(fns: (() => void)[]): () => void {
   return () => {
@@ -796,11 +1005,11 @@ class LocalExtraStore implements ExtraStore {
   constructor(private readonly log: LocalLog) {}
 
   async get(key: Buffer): Promise<Buffer | undefined> {
-    return this.log.extraDb().get(extraKey(key));
+    return this.log.extraRead(() => this.log.extraDb().get(extraKey(key)));
   }
 
   async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
-    return this.log.extraDb().getMany(keys.map(extraKey));
+    return this.log.extraRead(() => this.log.extraDb().getMany(keys.map(extraKey)));
   }
 
   async *range(options: ExtraRangeOptions = {}): AsyncIterable<[Buffer, Buffer]> {
