@@ -274,9 +274,10 @@ export class LocalLog implements Log {
                 this.recoveryFindings.push(`${name}-${p}: dropped a torn batch at the end (offset ${base}: ${problem})`);
                 tornTails.push(k);
               } else {
-                // committed, then damaged: kept, so that fetch reports it and never serves it
+                // committed, then damaged: kept, so that fetch reports it and never serves it;
+                // its header is not to be trusted, the checkpoint says how far it reached
                 this.recoveryFindings.push(`${name}-${p}: the batch at offset ${base} is damaged: ${problem}`);
-                end = base + 1;
+                end = confirmed;
               }
             }
             if (end > ps.nextOffset) ps.nextOffset = end;
