@@ -20,6 +20,7 @@ const subcommands: Record<string, { readonly summary: string; readonly load: () 
   run: { summary: 'run FILE.sql [--data-dir DIR] [--until-idle] [--set k=v]   run the statements of a file and keep its queries running', load: async () => (await import('./run.js')).runRun },
   test: { summary: 'test FILE.json... | -s stmts.sql -i input.json -o output.json [--json OUT]   run conformance-format tests', load: async () => (await import('./test-command.js')).runTest },
   check: { summary: 'check FILE.sql...   parse each statement and report it', load: async () => (await import('./check.js')).runCheck },
+  verify: { summary: 'verify --data-dir DIR [--json]   check a data directory: checksums, offsets, state vs changelogs, command log', load: async () => (await import('./verify.js')).runVerify },
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {

@@ -812,6 +812,17 @@ export class LocalLog implements Log {
     await this.pipeline.submit(prepareExtraWrites(writes));
   }
 
+  /** @internal the LevelDB handle, for verify-log.ts */
+  storage(): Level<Buffer, Buffer> {
+    this.checkOpen();
+    return this.db;
+  }
+
+  /** @internal the id a topic's keys carry, for verify-log.ts */
+  topicId(name: string): number {
+    return this.topicOrThrow(name).id;
+  }
+
   /** @internal used by LocalExtraStore */
   extraRead<T>(read: () => Promise<T>): Promise<T> {
     return this.withDb(read);
