@@ -823,6 +823,18 @@ export class LocalLog implements Log {
     return this.topicOrThrow(name).id;
   }
 
+  /** @internal used by LocalExtraStore: waits out a reopen, returns the generation it read under */
+  async extraGeneration(): Promise<number> {
+    while (this.reopening !== undefined) await this.reopening.catch(() => undefined);
+    if (this.db.status === 'closed' && !this.closed) await this.reopenDb().catch(() => undefined);
+    return this.generation;
+  }
+
+  /** @internal the current LevelDB generation (bumped by every reopen) */
+  dbGeneration(): number {
+    return this.generation;
+  }
+
   /** @internal used by LocalExtraStore */
   extraRead<T>(read: () => Promise<T>): Promise<T> {
     return this.withDb(read);
@@ -1031,15 +1043,37 @@ class LocalExtraStore implements ExtraStore {
     if (options.lte !== undefined) bounds.lte = extraKey(options.lte);
     else if (options.lt !== undefined) bounds.lt = extraKey(options.lt);
     else bounds.lt = Buffer.of(PREFIX_EXTRA + 1);
-    const it = this.log.extraDb().iterator({ ...bounds, reverse: options.reverse ?? false, limit: options.limit ?? -1 });
-    try {
-      for (;;) {
-        const entries = await it.nextv(256);
-        if (entries.length === 0) return;
-        for (const [k, v] of entries) yield [k.subarray(1), v];
+    const reverse = options.reverse ?? false;
+    let remaining = options.limit ?? -1;
+    let lastKey: Buffer | undefined;
+    for (;;) {
+      // LevelDB reopened after a failed write (see reopenDb) ends the iterator: resume past lastKey
+      const generation = await this.log.extraGeneration();
+      const b = { ...bounds };
+      if (lastKey !== undefined && !reverse) {
+        delete b.gte;
+        b.gt = lastKey;
+      } else if (lastKey !== undefined) {
+        delete b.lte;
+        b.lt = lastKey;
       }
-    } finally {
-      await it.close();
+      const it = this.log.extraDb().iterator({ ...b, reverse, limit: remaining });
+      try {
+        for (;;) {
+          const entries = await it.nextv(256);
+          if (entries.length === 0) return;
+          for (const [k, v] of entries) {
+            lastKey = k;
+            if (remaining > 0) remaining--;
+            yield [k.subarray(1), v];
+          }
+          if (remaining === 0) return;
+        }
+      } catch (err) {
+        if (generation === this.log.dbGeneration()) throw err;
+      } finally {
+        await it.close().catch(() => undefined);
+      }
     }
   }
 
