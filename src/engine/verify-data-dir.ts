@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogError } from '../common/errors.js';
 import { LocalLog } from '../log/local/local-log.js';
+import { checkTables, describeDamage } from '../log/local/table-check.js';
 import { verifyLog, type VerifyFinding } from '../log/local/verify-log.js';
 import { changelogTopicName } from '../state/state-backend.js';
 import { COMMAND_TOPIC } from './command-log.js';
@@ -34,6 +35,22 @@ const STATE_PREFIX = 'state\u0000';
 export async function verifyDataDirectory(directory: string): Promise<DataDirReport> {
   if (!existsSync(join(directory, 'CURRENT'))) {
     throw new LogError(`'${directory}' is not a Sluice data directory (no LevelDB CURRENT file)`, 'IO');
+  }
+  // LevelDB must not read a damaged table (it may abort): check them first, open only if sound
+  const damage = await checkTables(directory);
+  if (damage.length > 0) {
+    return {
+      directory,
+      topics: 0,
+      partitions: 0,
+      batches: 0,
+      records: 0,
+      stores: 0,
+      storeEntries: 0,
+      commands: 0,
+      findings: damage.map((d) => ({ severity: 'error' as const, where: directory, message: `damaged table file ${describeDamage(d)}` })),
+      ok: false,
+    };
   }
   // opening recovers (replays LevelDB's write-ahead log, cross-checks the checkpoint); the log is
   // never written otherwise, and no query runs

@@ -96,3 +96,24 @@ test('sluice verify reports a damaged batch, a store that disagrees with its cha
     await dir.cleanup();
   }
 });
+
+test('sluice verify reports a damaged LevelDB table file without letting LevelDB read it', async () => {
+  const dir = await tempDir();
+  try {
+    await makeDataDir(dir.path);
+    // open and close once more so that the write-ahead log is replayed into table files
+    await (await Engine.open({ dataDir: dir.path })).close();
+    const { readdir, readFile, writeFile } = await import('node:fs/promises');
+    const tables = (await readdir(dir.path)).filter((f) => f.endsWith('.ldb'));
+    assert.ok(tables.length > 0);
+    const file = `${dir.path}/${tables[0]}`;
+    const bytes = await readFile(file);
+    bytes[10] ^= 0x01;
+    await writeFile(file, bytes);
+    const { code, out } = await verifyCli(dir.path);
+    assert.equal(code, 1, out);
+    assert.match(out, /ERROR .*: damaged table file \d+\.ldb: the data block at byte 0 fails its checksum/);
+  } finally {
+    await dir.cleanup();
+  }
+});

@@ -49,7 +49,8 @@ import {
   singleRecordBatchSize,
   type FetchAccumulator,
 } from './batch-codec.js';
-import { readCheckpoint, writeCheckpoint, type HighWatermarks } from './hwm-checkpoint.js';
+import { readCheckpoint, writeCheckpoint, type GroupOffsets, type HighWatermarks } from './hwm-checkpoint.js';
+import { checkTables, describeDamage, type TableDamage } from './table-check.js';
 import {
   PREFIX_DELETING,
   PREFIX_EXTRA,
@@ -109,6 +110,12 @@ export interface LocalLogOptions {
    * offsets are marked lost and fetching them fails, instead of being silently reused.
    */
   checkpointIntervalMs?: number;
+  /**
+   * check every LevelDB table file against its block checksums before opening (default true;
+   * reads the whole directory once). LevelDB itself does not, and a damaged block can make it
+   * serve damaged keys or abort the process; a damaged directory is not opened.
+   */
+  checkTablesOnOpen?: boolean;
 }
 
 /**
@@ -176,6 +183,10 @@ export class LocalLog implements Log {
   /** Opens (creating if needed) the log in `dir`. Only one LocalLog may hold a directory. */
   static async open(dir: string, options: LocalLogOptions = {}): Promise<LocalLog> {
     const defaults = effectiveTopicConfig(KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicOverrides(options.defaultTopicConfig));
+    if (options.checkTablesOnOpen ?? true) {
+      const damage = await checkTables(dir);
+      if (damage.length > 0) throw damagedTablesError(dir, damage);
+    }
     const db = new Level<Buffer, Buffer>(dir, {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
@@ -295,6 +306,7 @@ export class LocalLog implements Log {
     }
     if (tornTails.length > 0) await this.pipeline.submit(tornTails.map((key) => ({ type: 'del', key })));
     await this.checkAgainstCheckpoint(checkpoint.watermarks);
+    this.checkGroupsAgainstCheckpoint(checkpoint.watermarks, checkpoint.groups);
   }
 
   /**
@@ -319,11 +331,42 @@ export class LocalLog implements Log {
     if (ops.length > 0) await this.pipeline.submit(ops);
   }
 
+  /** Commits and topics the checkpoint knows of but LevelDB lost: reported (not repaired). */
+  private checkGroupsAgainstCheckpoint(watermarks: HighWatermarks, groups: GroupOffsets): void {
+    const ids = new Set<number>();
+    for (const t of this.topics.values()) ids.add(t.id);
+    const lostIds = new Set<string>();
+    for (const tp of watermarks.keys()) {
+      const id = tp.slice(0, tp.indexOf('/'));
+      if (!ids.has(Number(id))) lostIds.add(id);
+      // never hand out an id the checkpoint knows (its counter may be what was lost)
+      if (Number(id) >= this.nextTopicId) this.nextTopicId = Number(id) + 1;
+    }
+    for (const id of lostIds) {
+      this.recoveryFindings.push(`topic id ${id} is gone from the log directory although the checkpoint has its offsets (its metadata was lost, or it was deleted just before a crash)`);
+    }
+    for (const [g, offset] of groups) {
+      const [group, topic, partition] = JSON.parse(g) as [string, string, number];
+      const now = this.groups.get(group)?.get(topic)?.get(partition);
+      if (this.topics.has(topic) && (now === undefined || now < offset)) {
+        this.recoveryFindings.push(`group ${group}: the committed offset of ${topic}-${partition} went back from ${offset} to ${now ?? 'none'} (the log directory lost a commit)`);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- high watermark checkpoint
 
   private watermarks(): HighWatermarks {
     const out: HighWatermarks = new Map();
     for (const t of this.topics.values()) for (const ps of t.partitions) out.set(`${t.id}/${ps.partition}`, ps.highWatermark);
+    return out;
+  }
+
+  private groupOffsets(): GroupOffsets {
+    const out: GroupOffsets = new Map();
+    for (const [group, byTopic] of this.groups) {
+      for (const [topic, byPartition] of byTopic) for (const [p, offset] of byPartition) out.set(JSON.stringify([group, topic, p]), offset);
+    }
     return out;
   }
 
@@ -334,7 +377,7 @@ export class LocalLog implements Log {
       this.checkpointDirty = false;
       try {
         // every watermark read here is durable in LevelDB: they move only once a write landed
-        await writeCheckpoint(this.directory, this.watermarks());
+        await writeCheckpoint(this.directory, this.watermarks(), this.groupOffsets());
       } catch {
         this.checkpointDirty = true; // say, the disk is full: the old checkpoint stays valid
       }
@@ -461,6 +504,8 @@ export class LocalLog implements Log {
     await this.pipeline.drain(); // appends submitted before the delete have landed: clear them too
     await this.db.clear(dataTopicRange(t.id));
     await this.pipeline.submit([{ type: 'del', key: deletingKey(t.id) }]);
+    this.checkpointDirty = true;
+    await this.checkpoint();
   }
 
   async updateTopicConfig(name: string, config: TopicConfigInput): Promise<void> {
@@ -746,6 +791,7 @@ export class LocalLog implements Log {
     }
     applied.push(() => {
       for (const [topic, partition, off] of values) this.setGroupOffset(g.group, topic, partition, off);
+      this.checkpointDirty = true;
     });
   }
 
@@ -785,6 +831,9 @@ export class LocalLog implements Log {
     const ops: WriteOp[] = [];
     for (const [topic, byPartition] of byTopic) for (const p of byPartition.keys()) ops.push({ type: 'del', key: groupKey(group, topic, p) });
     await this.pipeline.submit(ops, () => this.groups.delete(group));
+    // at once: a checkpoint still holding the group would later read as a lost commit
+    this.checkpointDirty = true;
+    await this.checkpoint();
   }
 
   // ---------------------------------------------------------------- exactly-once
@@ -983,6 +1032,15 @@ async function walBytes(dir: string): Promise<number> {
 async function freeBytes(dir: string): Promise<number> {
   const s = await statfs(dir);
   return s.bavail * s.bsize;
+}
+
+function damagedTablesError(dir: string, damage: readonly TableDamage[]): LogError {
+  const first = damage[0];
+  const more = damage.length > 1 ? ` (and ${damage.length - 1} more damaged block${damage.length > 2 ? 's' : ''})` : '';
+  return new LogError(
+    `the log directory '${dir}' is damaged: ${describeDamage(first)}${more}; it is not opened, since LevelDB would serve the damaged data or abort on it (restore the directory from a copy; 'sluice verify --data-dir' lists the damage)`,
+    'CORRUPT',
+  );
 }
 
 function missingOffsets(ps: PartitionState, first: number, last: number): LogError {

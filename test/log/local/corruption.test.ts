@@ -112,7 +112,7 @@ test('a flipped byte in a stored batch is a CORRUPT error naming topic, partitio
     }
   }));
 
-test('a flipped byte inside a LevelDB table file (.ldb) is detected, never served', () =>
+test('a flipped byte inside a LevelDB table file (.ldb) is detected before LevelDB reads it, and never served', () =>
   withTempDir(async (dir) => {
     let log = await open(dir);
     await log.createTopic('t', { partitions: 1 });
@@ -124,13 +124,67 @@ test('a flipped byte inside a LevelDB table file (.ldb) is detected, never serve
     const tables = await filesEnding(dir, '.ldb');
     assert.equal(tables.length, 1);
     await flipByteAt(tables[0], 'needle-in-a-table-0001', 7);
-    log = await open(dir);
+    // the table check refuses the directory, naming the file and what the block holds
+    await assert.rejects(
+      open(dir),
+      corrupt(/the log directory '.*' is damaged: \d+\.ldb: the data block at byte 0 fails its checksum \(it holds log batches of topic id 1 partition 0 offset 0, as far as it still reads\); it is not opened/),
+    );
+    // without that check, the batch checksum still keeps the damaged record from being served
+    log = await LocalLog.open(dir, { maintenanceIntervalMs: 0, checkpointIntervalMs: 0, checkTablesOnOpen: false });
     try {
       await assert.rejects(log.fetch('t', 0, 0n), corrupt(/t-0 at offset 0.*checksum mismatch/));
     } finally {
       await log.close();
     }
   }));
+
+test('every flipped byte of a table file is refused or harmless, never served and never a crash (sampled)', () =>
+  withTempDir(async (dir) => {
+    let log = await open(dir);
+    await log.createTopic('t', { partitions: 2 });
+    for (let i = 0; i < 30; i++) await log.produce([{ topic: 't', key: buf(`key${i}`), value: buf(`value-${i}`) }]);
+    await log.commitOffsets('g', [{ topic: 't', partition: 0, offset: 5n }]);
+    await log.close();
+    log = await open(dir);
+    const expected = await readEverything(log);
+    await log.close();
+    const [table] = await filesEnding(dir, '.ldb');
+    const pristine = await readFile(table);
+    const outcomes = { refused: 0, same: 0 };
+    for (let pos = 0; pos < pristine.length; pos += 7) {
+      const damaged = Buffer.from(pristine);
+      damaged[pos] ^= 0x10;
+      await writeFile(table, damaged);
+      try {
+        const l = await open(dir);
+        try {
+          assert.deepEqual(await readEverything(l), expected, `flip at byte ${pos} changes nothing`);
+          outcomes.same++;
+        } finally {
+          await l.close();
+        }
+      } catch (err) {
+        if (err instanceof assert.AssertionError) throw err;
+        assert.ok(err instanceof LogError && err.code === 'CORRUPT', `flip at byte ${pos}: ${String(err)}`);
+        outcomes.refused++;
+      }
+    }
+    await writeFile(table, pristine);
+    assert.ok(outcomes.refused > outcomes.same, JSON.stringify(outcomes));
+  }));
+
+async function readEverything(log: LocalLog): Promise<string[]> {
+  const out: string[] = [];
+  for (const topic of await log.listTopics()) {
+    for (const p of (await log.describeTopic(topic)).partitions) {
+      for (const r of (await log.fetch(topic, p.partition, p.logStartOffset, { maxRecords: 100_000 })).records) {
+        out.push(`${topic}-${p.partition}@${r.offset}: ${str(r.key)}=${str(r.value)}`);
+      }
+    }
+  }
+  for (const g of await log.listGroups()) for (const o of await log.committedOffsets(g)) out.push(`${g} ${o.topic}-${o.partition}: ${o.offset}`);
+  return out;
+}
 
 test("a committed batch that LevelDB drops from a damaged write-ahead log is reported missing, and its offsets are never reused", () =>
   withTempDir(async (dir) => {
@@ -159,6 +213,64 @@ test("a committed batch that LevelDB drops from a damaged write-ahead log is rep
       assert.deepEqual((await log.fetch('t', 0, 3n)).records.map((r) => str(r.value)), ['new']);
     } finally {
       await log.close();
+    }
+  }));
+
+test('a lost group commit and a lost topic are reported on open, and a lost topic id is never reused', () =>
+  withTempDir(async (dir) => {
+    let log = await open(dir);
+    await log.createTopic('early', { partitions: 1 });
+    await log.produce([{ topic: 'early', key: null, value: buf('e') }]);
+    await log.checkpoint();
+    await log.createTopic('doomed', { partitions: 1 });
+    await log.produce([{ topic: 'doomed', key: null, value: buf('d') }]);
+    await log.commitOffsets('g', [{ topic: 'early', partition: 0, offset: 1n }]);
+    await log.close();
+    // what a damaged write-ahead log loses: the second topic, its records, the commit
+    await withRaw(dir, async (db) => {
+      await db.del(Buffer.from('Tdoomed'));
+      await db.clear({ gte: dataKey(2, 0, 0), lt: dataKey(3, 0, 0) });
+      await db.clear({ gte: Buffer.from('G'), lt: Buffer.from('H') });
+      await db.put(Buffer.from('SnextTopicId'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 2]));
+    });
+    log = await open(dir);
+    try {
+      assert.deepEqual(log.recoveryFindings, [
+        'topic id 2 is gone from the log directory although the checkpoint has its offsets (its metadata was lost, or it was deleted just before a crash)',
+        'group g: the committed offset of early-0 went back from 1 to none (the log directory lost a commit)',
+      ]);
+      await log.createTopic('fresh', { partitions: 1 });
+      await log.produce([{ topic: 'fresh', key: null, value: buf('f') }]);
+      await log.close();
+      log = await open(dir);
+      assert.deepEqual(log.recoveryFindings, [], 'the fresh topic did not inherit the lost one\'s checkpoint');
+      assert.deepEqual((await log.fetch('fresh', 0, 0n)).records.map((r) => str(r.value)), ['f']);
+    } finally {
+      await log.close();
+    }
+  }));
+
+test('deleting a group or a topic updates the checkpoint at once: no false alarm after a crash', () =>
+  withTempDir(async (dir) => {
+    const log = await open(dir);
+    const copy = `${dir}-copy`;
+    try {
+      await log.createTopic('t', { partitions: 1 });
+      await log.produce([{ topic: 't', key: null, value: buf('x') }]);
+      await log.commitOffsets('g', [{ topic: 't', partition: 0, offset: 1n }]);
+      await log.checkpoint();
+      await log.deleteGroup('g');
+      await log.deleteTopic('t');
+      await cp(dir, copy, { recursive: true }); // a crash right after
+    } finally {
+      await log.close();
+    }
+    const again = await open(copy);
+    try {
+      assert.deepEqual(again.recoveryFindings, []);
+    } finally {
+      await again.close();
+      await rm(copy, { recursive: true, force: true });
     }
   }));
 
