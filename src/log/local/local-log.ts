@@ -201,7 +201,12 @@ export class LocalLog implements Log {
       if (e.cause?.code === 'LEVEL_LOCKED' || e.code === 'LEVEL_LOCKED') {
         throw new LogError(`log directory '${dir}' is already in use (another process or another open log holds its lock)`, 'IO');
       }
-      throw new LogError(`cannot open log directory '${dir}': ${e.cause?.message ?? e.message ?? String(err)}`, 'IO');
+      const message = e.cause?.message ?? e.message ?? String(err);
+      if (/no space left/i.test(message)) {
+        // replaying the write-ahead log writes a table file: it needs about the log's size free
+        throw new LogError(`cannot open log directory '${dir}': it is out of disk space (${message})`, 'DISK_FULL');
+      }
+      throw new LogError(`cannot open log directory '${dir}': ${message}`, 'IO');
     }
     const log = new LocalLog(db, dir, defaults, options);
     try {
