@@ -11,7 +11,7 @@
  * varints, padding, magic 0xdb4775248b80fb57 little-endian). The index block maps each data
  * block's last key to its handle; the metaindex block maps names (the filter) to handles.
  */
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 
@@ -209,7 +209,109 @@ export function describeDamage(d: TableDamage): string {
   return `${basename(d.file)}: ${d.problem}${d.problem.includes('byte') ? '' : ` (byte ${d.at})`}${holds}`;
 }
 
-/** Checks every table file of a LevelDB directory. */
+/**
+ * The table files the current version uses (file number -> size), from LevelDB's MANIFEST: a
+ * log of VersionEdits (db/version_edit.cc). Other .ldb files are leftovers of a compaction cut
+ * short by a close or a crash; LevelDB deletes them on open and never reads them. Undefined when
+ * the MANIFEST cannot be read (LevelDB's open then fails and says why).
+ */
+export async function liveTables(dir: string): Promise<Map<number, number> | undefined> {
+  try {
+    const current = (await readFile(join(dir, 'CURRENT'), 'utf8')).trim();
+    if (!/^MANIFEST-\d+$/.test(current)) return undefined;
+    const live = new Map<number, number>();
+    for (const record of logRecords(await readFile(join(dir, current)))) {
+      let pos = 0;
+      while (pos < record.length) {
+        let tag: number;
+        [tag, pos] = readVarint(record, pos);
+        switch (tag) {
+          case 1: {
+            // comparator name
+            let n: number;
+            [n, pos] = readVarint(record, pos);
+            pos += n;
+            break;
+          }
+          case 2: // log number
+          case 3: // next file number
+          case 4: // last sequence
+          case 9: // previous log number
+            [, pos] = readVarint(record, pos);
+            break;
+          case 5: {
+            // compact pointer: level, internal key
+            let n: number;
+            [, pos] = readVarint(record, pos);
+            [n, pos] = readVarint(record, pos);
+            pos += n;
+            break;
+          }
+          case 6: {
+            // deleted file: level, number
+            let number: number;
+            [, pos] = readVarint(record, pos);
+            [number, pos] = readVarint(record, pos);
+            live.delete(number);
+            break;
+          }
+          case 7: {
+            // new file: level, number, size, smallest, largest
+            let number: number, size: number, n: number;
+            [, pos] = readVarint(record, pos);
+            [number, pos] = readVarint(record, pos);
+            [size, pos] = readVarint(record, pos);
+            [n, pos] = readVarint(record, pos);
+            pos += n;
+            [n, pos] = readVarint(record, pos);
+            pos += n;
+            live.set(number, size);
+            break;
+          }
+          default:
+            return undefined;
+        }
+      }
+    }
+    return live;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The records of a LevelDB log-format file (32 KiB blocks of checksummed fragments). */
+function logRecords(file: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let parts: Buffer[] = [];
+  let pos = 0;
+  while (pos + 7 <= file.length) {
+    const left = 32768 - (pos % 32768);
+    if (left < 7) {
+      pos += left; // block trailer padding
+      continue;
+    }
+    const length = file.readUInt16LE(pos + 4);
+    const type = file[pos + 6];
+    if (type === 0 && length === 0) {
+      pos += left;
+      continue;
+    }
+    const data = file.subarray(pos + 7, pos + 7 + length);
+    if (data.length < length || unmask(file.readUInt32LE(pos)) !== crc32c(file.subarray(pos + 6, pos + 7 + length))) break;
+    pos += 7 + length;
+    if (type === 1) out.push(data);
+    else if (type === 2) parts = [data];
+    else if (type === 3) parts.push(data);
+    else if (type === 4) {
+      parts.push(data);
+      out.push(Buffer.concat(parts));
+      parts = [];
+    }
+  }
+  return out;
+}
+
+/** Checks every table file the directory's current LevelDB version uses. */
 export async function checkTables(dir: string): Promise<TableDamage[]> {
   let names: string[];
   try {
@@ -217,9 +319,22 @@ export async function checkTables(dir: string): Promise<TableDamage[]> {
   } catch {
     return []; // no directory yet: LevelDB creates it
   }
+  const live = await liveTables(dir);
+  if (live === undefined) return [];
   const out: TableDamage[] = [];
   for (const name of names.sort()) {
-    if (name.endsWith('.ldb') || name.endsWith('.sst')) out.push(...(await checkTableFile(join(dir, name))));
+    const m = /^(\d+)\.(ldb|sst)$/.exec(name);
+    if (m === null) continue;
+    const expected = live.get(Number(m[1]));
+    if (expected === undefined) continue; // a leftover LevelDB deletes unread
+    const path = join(dir, name);
+    const size = (await stat(path)).size;
+    if (size !== expected) {
+      out.push({ file: path, at: Math.min(size, expected), problem: `the table file is ${size} bytes, its manifest says ${expected}` });
+      continue;
+    }
+    out.push(...(await checkTableFile(path)));
   }
+  // a live table that is gone: LevelDB refuses to open ("missing files") and says so itself
   return out;
 }
