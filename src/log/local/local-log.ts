@@ -667,7 +667,15 @@ export class LocalLog implements Log {
     } catch (err) {
       if (err instanceof LogError) throw err;
       if (this.closed) throw new LogError('the log was closed during a fetch', 'CLOSED', { topic, partition });
-      throw new LogError(`fetch from ${topic}-${partition} failed: ${(err as Error).message}`, 'IO', { topic, partition });
+      const message = errorMessage(err);
+      if (/corruption/i.test(message)) {
+        throw new LogError(`fetch from ${topic}-${partition} at offsets ${from}..${hwm - 1} failed: LevelDB found its data damaged (${message}); nothing is served`, 'CORRUPT', {
+          topic,
+          partition,
+          offset: BigInt(from),
+        });
+      }
+      throw new LogError(`fetch from ${topic}-${partition} failed: ${message}`, 'IO', { topic, partition });
     }
     // retention may have raced with this read (it raises the start offset before deleting)
     if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
@@ -1046,6 +1054,12 @@ function damagedTablesError(dir: string, damage: readonly TableDamage[]): LogErr
     `the log directory '${dir}' is damaged: ${describeDamage(first)}${more}; it is not opened, since LevelDB would serve the damaged data or abort on it (restore the directory from a copy; 'sluice verify --data-dir' lists the damage)`,
     'CORRUPT',
   );
+}
+
+function errorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error && !err.message.includes(cause.message) ? `${err.message}: ${cause.message}` : err.message;
 }
 
 function missingOffsets(ps: PartitionState, first: number, last: number): LogError {
