@@ -218,11 +218,10 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
     let sizeDelta = 0;
     let group: MergeGroup | undefined;
 
-    const emit = (g: MergeGroup, last: boolean): void => {
+    const emit = (g: MergeGroup): void => {
       if (!g.changed && g.inputKeys.length === 1) return;
       // kept even when empty: batches tile the partition (fetch treats a hole as lost data), and
       // an empty last batch keeps the next offset across restarts; later runs merge it away
-      void last;
       const key = dataKey(ps.topicId, ps.partition, g.firstBase);
       const value = sealBatch(key, encodeBatch(g.firstBase, g.lastOffset, g.records, g.offsets, g.horizon, 0));
       ops.push({ type: 'put', key, value });
@@ -264,7 +263,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
           const header = readVerifiedHeader(k, v, { topic: ps.topic, partition: ps.partition, baseOffset: base });
           if ((header.flags & BATCH_FLAG_LOST) !== 0) {
             // a lost-offsets marker is never merged away: it is what reports the loss
-            if (group !== undefined) emit(group, false);
+            if (group !== undefined) emit(group);
             group = undefined;
             continue;
           }
@@ -315,7 +314,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
             if (horizon !== 0) group.horizon = horizon;
             group.changed = true;
           } else {
-            if (group !== undefined) emit(group, false);
+            if (group !== undefined) emit(group);
             group = {
               firstBase: base,
               lastOffset,
@@ -329,7 +328,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
             };
             // a big unchanged batch is left as it is and closes the group
             if (!mergeable) {
-              emit(group, false);
+              emit(group);
               group = undefined;
             }
           }
@@ -342,7 +341,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
     } finally {
       await it.close();
     }
-    if (group !== undefined) emit(group, true);
+    if (group !== undefined) emit(group);
     if (!ctx.isLive(ps)) return removed;
     await flush(true);
     return removed;
