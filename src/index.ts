@@ -64,6 +64,8 @@ export { InMemorySchemaRegistry } from './serde/index.js';
 
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';
 export { openLocalLog } from './log/local/index.js';
+export { verifyDataDirectory } from './engine/verify-data-dir.js';
+export type { DataDirReport, VerifyFinding } from './engine/verify-data-dir.js';
 export { partitionForKey } from './log/murmur2-partitioner.js';
 
 import { keywordTokens } from './sql/tokens.js';

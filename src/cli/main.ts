@@ -72,6 +72,12 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .argument('<files...>', '.sql files')
     .action((files: string[]) => done(import('./check.js').then((m) => m.runCheck(files, io))));
   root
+    .command('verify')
+    .description('check a data directory: batch checksums, offsets, state stores against their changelogs, the command log (exit 1 on problems)')
+    .requiredOption('--data-dir <dir>', 'the data directory to check')
+    .option('--json', 'print the report as JSON')
+    .action((flags: { dataDir: string; json?: boolean }) => done(import('./verify.js').then((m) => m.verifyCommand(resolve(flags.dataDir), io, { json: !!flags.json }))));
+  root
     .command('test')
     .description('run conformance-format test cases (ksqlDB query-validation JSON files)')
     .argument('[files...]', 'test case JSON files')

@@ -136,7 +136,20 @@ export class LogError extends SluiceError {
   readonly phase = 'log' as const;
   constructor(
     message: string,
-    readonly code: 'UNKNOWN_TOPIC' | 'TOPIC_EXISTS' | 'OFFSET_OUT_OF_RANGE' | 'INVALID_PARTITION' | 'CLOSED' | 'INVALID_CONFIG' | 'IO',
+    readonly code:
+      | 'UNKNOWN_TOPIC'
+      | 'TOPIC_EXISTS'
+      | 'OFFSET_OUT_OF_RANGE'
+      | 'INVALID_PARTITION'
+      | 'CLOSED'
+      | 'INVALID_CONFIG'
+      | 'IO'
+      /** stored data failed its checksum or is missing: never served */
+      | 'CORRUPT'
+      /** the log's filesystem is full; nothing was written */
+      | 'DISK_FULL'
+      /** a record is over the topic's max.message.bytes */
+      | 'RECORD_TOO_LARGE',
     readonly context: { topic?: string; partition?: number; offset?: bigint } = {},
   ) {
     super(message);

@@ -120,6 +120,8 @@ export class ProcessingLogWriter {
     } catch (e) {
       // the topic was deleted: stop writing to it rather than failing the queries that log
       if (e instanceof LogError && e.code === 'UNKNOWN_TOPIC') this.topicExists = false;
+      // the log takes no writes now (its disk is full): keep the entries for a later flush
+      else if (e instanceof LogError && (e.code === 'DISK_FULL' || e.code === 'IO')) this.pending = records.concat(this.pending);
       else throw e;
     }
   }

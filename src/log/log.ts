@@ -108,6 +108,11 @@ export interface TopicConfig {
   'delete.retention.ms': number;
   /** compact a partition once (bytes appended since last compaction) / size reaches this */
   'min.cleanable.dirty.ratio': number;
+  /**
+   * the largest record batch a producer may append (bytes, as stored); the embedded log applies
+   * it per record, as the size of a batch holding that record alone
+   */
+  'max.message.bytes': number;
 }
 
 /**

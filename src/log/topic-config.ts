@@ -12,6 +12,8 @@ export const KAFKA_DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'retention.bytes': -1,
   'delete.retention.ms': 24 * 3600 * 1000,
   'min.cleanable.dirty.ratio': 0.5,
+  // Kafka's message.max.bytes default: 1 MiB plus the 12 bytes of Kafka's log entry overhead
+  'max.message.bytes': 1048588,
 });
 
 const CONFIG_KEYS = Object.keys(KAFKA_DEFAULT_TOPIC_CONFIG) as (keyof TopicConfig)[];
@@ -51,6 +53,7 @@ function parseValue<K extends keyof TopicConfig>(topic: string | undefined, key:
     case 'retention.bytes':
       return parseInteger(topic, key, raw, -1) as TopicConfig[K];
     case 'delete.retention.ms':
+    case 'max.message.bytes':
       return parseInteger(topic, key, raw, 0) as TopicConfig[K];
     case 'min.cleanable.dirty.ratio': {
       const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;

@@ -3,24 +3,38 @@
  * per LevelDB entry is what makes append and fetch run at hundreds of thousands of records/s.
  *
  * Layout (big-endian header, then records):
- *   u8  magic (1)   u8 flags (0)   u16 reserved
+ *   u8  magic (2)   u8 flags   u16 reserved
  *   u32 record count
  *   u32 lastOffsetDelta   last offset the batch covers - base offset; kept when compaction
  *                         drops the tail so the partition's next offset survives a restart
  *   f64 baseTimestamp     f64 maxTimestamp (retention.ms)   f64 deleteHorizonMs (0 = none;
  *                         set by the compaction run that first kept this batch's tombstones)
+ *   u32 crc32c            CRC32C (Kafka's record batch checksum) of the LevelDB key, then the
+ *                         batch without these four bytes: a flipped byte anywhere in the batch
+ *                         or its key (which holds topic id, partition and base offset) fails it
  *   records: varint offsetDelta, zigzag varint timestamp - baseTimestamp,
  *            varint keyLen+1 (0 = null) + key, varint valueLen+1 (0 = null) + value,
  *            varint headerCount, per header: varint keyBytes + utf8 key, varint valueLen+1 + value
+ *
+ * Magic 1 (the first format: the same without the checksum, records at byte 36) is still read.
+ * Flag LOST marks a record-less batch standing for offsets that went missing from the log
+ * directory (local-log.ts writes it when it finds them gone): fetching them is an error.
  *
  * Offsets are explicit per record (not implied by position) because compaction removes records
  * while the survivors keep their offsets.
  */
 import { LogError } from '../../common/errors.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
+import { crc32c } from '@node-rs/crc32';
 
-export const BATCH_MAGIC = 1;
-export const BATCH_HEADER_SIZE = 36;
+export const BATCH_MAGIC = 2;
+/** the format before checksums: read, never written */
+export const BATCH_MAGIC_V1 = 1;
+export const BATCH_HEADER_SIZE = 40;
+const V1_HEADER_SIZE = 36;
+const CRC_POS = 36;
+/** flags bit: the batch stands for lost offsets (no records) */
+export const BATCH_FLAG_LOST = 1;
 /** timestamps are kept within ±2^51 ms so zigzag deltas stay exact doubles */
 export const MAX_ABS_TIMESTAMP = 2 ** 51;
 
@@ -28,6 +42,8 @@ export const MAX_ABS_TIMESTAMP = 2 ** 51;
 const EMPTY_HEADERS: RecordHeader[] = [];
 
 export interface BatchHeader {
+  magic: number;
+  flags: number;
   count: number;
   lastOffsetDelta: number;
   baseTimestamp: number;
@@ -82,6 +98,23 @@ function unzigzag(z: number): number {
   return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
+/** Bytes of a batch holding this record alone (what max.message.bytes limits). */
+export function singleRecordBatchSize(r: EncodableRecord): number {
+  // offset delta and timestamp delta are both 0: one byte each
+  let size = BATCH_HEADER_SIZE + 2;
+  const k = r.key;
+  const v = r.value;
+  size += k === null ? 1 : varintSize(k.length + 1) + k.length;
+  size += v === null ? 1 : varintSize(v.length + 1) + v.length;
+  const hs = r.headers ?? EMPTY_HEADERS;
+  size += varintSize(hs.length);
+  for (const h of hs) {
+    const kl = Buffer.byteLength(h.key, 'utf8');
+    size += varintSize(kl) + kl + (h.value === null ? 1 : varintSize(h.value.length + 1) + h.value.length);
+  }
+  return size;
+}
+
 /** Size of a record's payload for maxBytes / retention accounting. */
 export function recordPayloadSize(r: EncodableRecord): number {
   let size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
@@ -133,6 +166,7 @@ export function encodeBatch(
   buf[0] = BATCH_MAGIC;
   buf[1] = 0;
   buf.writeUInt16BE(0, 2);
+  buf.writeUInt32BE(0, CRC_POS); // sealBatch writes the checksum once the key is known
   buf.writeUInt32BE(n, 4);
   buf.writeUInt32BE(lastOffset - baseOffset, 8);
   buf.writeDoubleBE(baseTimestamp, 12);
@@ -177,12 +211,91 @@ export function encodeBatch(
   return buf;
 }
 
+/** A record-less batch that covers [baseOffset, lastOffset] and marks those offsets as lost. */
+export function encodeLostBatch(baseOffset: number, lastOffset: number): Buffer {
+  const buf = encodeBatch(baseOffset, lastOffset, [], undefined, 0, 0);
+  buf[1] = BATCH_FLAG_LOST;
+  return buf;
+}
+
+function batchChecksum(key: Buffer, batch: Buffer): number {
+  let crc = crc32c(key);
+  crc = crc32c(batch.subarray(0, CRC_POS), crc);
+  return crc32c(batch.subarray(BATCH_HEADER_SIZE), crc);
+}
+
+/** Writes the batch's checksum, which covers its LevelDB key too (call once the batch is final). */
+export function sealBatch(key: Buffer, batch: Buffer): Buffer {
+  batch.writeUInt32BE(batchChecksum(key, batch), CRC_POS);
+  return batch;
+}
+
+/** Where a damaged batch is, for error messages. */
+export interface BatchLocation {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+}
+
+/**
+ * Checks a stored batch against its checksum (magic 2) or, for a first-format batch, that its
+ * records stay within its bytes. Returns what is wrong, or undefined when the batch is sound.
+ */
+export function batchProblem(key: Buffer, batch: Buffer): string | undefined {
+  if (batch.length < V1_HEADER_SIZE) return `a batch of ${batch.length} bytes is shorter than its header`;
+  const magic = batch[0];
+  if (magic === BATCH_MAGIC) {
+    if (batch.length < BATCH_HEADER_SIZE) return `a batch of ${batch.length} bytes is shorter than its header`;
+    const stored = batch.readUInt32BE(CRC_POS);
+    const computed = batchChecksum(key, batch);
+    if (stored !== computed) return `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`;
+    return undefined;
+  }
+  if (magic === BATCH_MAGIC_V1) {
+    // no checksum: at least the records must decode within the batch's bytes
+    let overrun = false;
+    forEachRecord(batch, 0, -Infinity, () => true, () => (overrun = true));
+    return overrun ? 'records run past the end of the batch' : undefined;
+  }
+  return `unknown batch format (magic byte ${magic})`;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * The error for a batch that failed batchProblem: names topic, partition and the offsets it
+ * claims to cover (the key's base offset; the end only when the header still says it).
+ */
+export function corruptBatchError(at: BatchLocation, batch: Buffer, problem: string): LogError {
+  let range = `offset ${at.baseOffset}`;
+  if (batch.length >= 12) {
+    const delta = batch.readUInt32BE(8);
+    range = delta === 0 ? `offset ${at.baseOffset}` : `offsets ${at.baseOffset}..${at.baseOffset + delta} (as far as its damaged header says)`;
+  }
+  return new LogError(`corrupt record batch in ${at.topic}-${at.partition} at ${range}: ${problem}; the batch is not served`, 'CORRUPT', {
+    topic: at.topic,
+    partition: at.partition,
+    offset: BigInt(at.baseOffset),
+  });
+}
+
+/** Reads a batch's header after checking the whole batch (throws a CORRUPT LogError). */
+export function readVerifiedHeader(key: Buffer, batch: Buffer, at: BatchLocation): BatchHeader {
+  const problem = batchProblem(key, batch);
+  if (problem !== undefined) throw corruptBatchError(at, batch, problem);
+  return readBatchHeader(batch);
+}
+
 export function readBatchHeader(buf: Uint8Array): BatchHeader {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < BATCH_HEADER_SIZE || b[0] !== BATCH_MAGIC) {
-    throw new LogError(`corrupt record batch (magic ${b[0]}, ${b.length} bytes)`, 'IO');
+  if (b.length < V1_HEADER_SIZE || (b[0] !== BATCH_MAGIC && b[0] !== BATCH_MAGIC_V1) || (b[0] === BATCH_MAGIC && b.length < BATCH_HEADER_SIZE)) {
+    throw new LogError(`corrupt record batch (magic ${b[0]}, ${b.length} bytes)`, 'CORRUPT');
   }
   return {
+    magic: b[0],
+    flags: b[1],
     count: b.readUInt32BE(4),
     lastOffsetDelta: b.readUInt32BE(8),
     baseTimestamp: b.readDoubleBE(12),
@@ -201,10 +314,11 @@ export function forEachRecord(
   baseOffset: number,
   fromOffset: number,
   visit: (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => boolean,
+  onOverrun?: () => void,
 ): void {
   const count = buf.readUInt32BE(4);
   const baseTimestamp = buf.readDoubleBE(12);
-  let pos = BATCH_HEADER_SIZE;
+  let pos = buf[0] === BATCH_MAGIC_V1 ? V1_HEADER_SIZE : BATCH_HEADER_SIZE;
   // varints decoded inline: this loop is the fetch hot path
   for (let i = 0; i < count; i++) {
     let b = buf[pos++];
@@ -241,6 +355,10 @@ export function forEachRecord(
       b = buf[pos++];
       hc += (b & 127) * mul;
     }
+    if (pos > buf.length && onOverrun !== undefined) {
+      onOverrun();
+      return;
+    }
     const offset = baseOffset + offsetDelta;
     const wanted = offset >= fromOffset;
     let headers: RecordHeader[] = EMPTY_HEADERS;
@@ -270,6 +388,10 @@ export function forEachRecord(
           });
         }
       }
+    }
+    if (pos > buf.length && onOverrun !== undefined) {
+      onOverrun();
+      return;
     }
     if (!wanted) continue;
     if (headers === EMPTY_HEADERS) headers = [];

@@ -6,6 +6,8 @@
  * Every write goes through one ordered pipeline (write-pipeline.ts), so commitTransaction's
  * records, group offsets and extra writes land in ONE LevelDB batch: exactly-once by construction.
  */
+import { readdir, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import { LogError } from '../../common/errors.js';
 import type {
@@ -34,7 +36,21 @@ import {
   validatePartitionCount,
   validateTopicName,
 } from '../topic-config.js';
-import { MAX_ABS_TIMESTAMP, decodeForFetch, encodeBatch, readBatchHeader, type FetchAccumulator } from './batch-codec.js';
+import {
+  BATCH_FLAG_LOST,
+  MAX_ABS_TIMESTAMP,
+  batchProblem,
+  decodeForFetch,
+  encodeBatch,
+  encodeLostBatch,
+  readBatchHeader,
+  readVerifiedHeader,
+  sealBatch,
+  singleRecordBatchSize,
+  type FetchAccumulator,
+} from './batch-codec.js';
+import { readCheckpoint, writeCheckpoint, type GroupOffsets, type HighWatermarks } from './hwm-checkpoint.js';
+import { checkTables, describeDamage, type TableDamage } from './table-check.js';
 import {
   PREFIX_DELETING,
   PREFIX_EXTRA,
@@ -87,6 +103,19 @@ export interface LocalLogOptions {
    * streaming query's CPU (bench/run.ts).
    */
   compression?: boolean;
+  /**
+   * write every partition's high watermark to a checkpoint file beside LevelDB's this often
+   * (default 1 s; 0 = only at close). At open a partition whose stored batches end below its
+   * checkpoint lost committed batches (say, a damaged LevelDB write-ahead log): the missing
+   * offsets are marked lost and fetching them fails, instead of being silently reused.
+   */
+  checkpointIntervalMs?: number;
+  /**
+   * check every LevelDB table file against its block checksums before opening (default true;
+   * reads the whole directory once). LevelDB itself does not, and a damaged block can make it
+   * serve damaged keys or abort the process; a damaged directory is not opened.
+   */
+  checkTablesOnOpen?: boolean;
 }
 
 /**
@@ -141,10 +170,23 @@ export class LocalLog implements Log {
   private closing: Promise<void> | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  /** a high watermark moved since the checkpoint file was last written */
+  private checkpointDirty = false;
+  private checkpointing: Promise<void> = Promise.resolve();
+  /** bumped when LevelDB is reopened after a failed write; readers that saw it change retry */
+  private generation = 0;
+  private reopening: Promise<void> | undefined;
+  /** what open found missing or damaged (also written as lost-offset markers) */
+  readonly recoveryFindings: string[] = [];
 
   /** Opens (creating if needed) the log in `dir`. Only one LocalLog may hold a directory. */
   static async open(dir: string, options: LocalLogOptions = {}): Promise<LocalLog> {
     const defaults = effectiveTopicConfig(KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicOverrides(options.defaultTopicConfig));
+    if (options.checkTablesOnOpen ?? true) {
+      const damage = await checkTables(dir);
+      if (damage.length > 0) throw damagedTablesError(dir, damage);
+    }
     const db = new Level<Buffer, Buffer>(dir, {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
@@ -159,7 +201,12 @@ export class LocalLog implements Log {
       if (e.cause?.code === 'LEVEL_LOCKED' || e.code === 'LEVEL_LOCKED') {
         throw new LogError(`log directory '${dir}' is already in use (another process or another open log holds its lock)`, 'IO');
       }
-      throw new LogError(`cannot open log directory '${dir}': ${e.cause?.message ?? e.message ?? String(err)}`, 'IO');
+      const message = e.cause?.message ?? e.message ?? String(err);
+      if (/no space left/i.test(message)) {
+        // replaying the write-ahead log writes a table file: it needs about the log's size free
+        throw new LogError(`cannot open log directory '${dir}': it is out of disk space (${message})`, 'DISK_FULL');
+      }
+      throw new LogError(`cannot open log directory '${dir}': ${message}`, 'IO');
     }
     const log = new LocalLog(db, dir, defaults, options);
     try {
@@ -167,6 +214,11 @@ export class LocalLog implements Log {
     } catch (err) {
       await db.close();
       throw err instanceof LogError ? err : new LogError(`cannot recover log in '${dir}': ${(err as Error).message}`, 'IO');
+    }
+    const every = options.checkpointIntervalMs ?? 1000;
+    if (every > 0) {
+      log.checkpointTimer = setInterval(() => void log.checkpoint(), every);
+      log.checkpointTimer.unref();
     }
     const interval = options.maintenanceIntervalMs ?? 300_000;
     if (interval > 0) {
@@ -186,7 +238,7 @@ export class LocalLog implements Log {
     private defaults: TopicConfig,
     options: LocalLogOptions,
   ) {
-    this.pipeline = new WritePipeline(db, options.sync ?? false);
+    this.pipeline = new WritePipeline(db, options.sync ?? false, directory, () => this.reopenDb());
     this.clock = options.clock ?? Date.now;
     this.maintenanceCtx = {
       db,
@@ -199,6 +251,9 @@ export class LocalLog implements Log {
   // ---------------------------------------------------------------- recovery
 
   private async recover(): Promise<void> {
+    const checkpoint = await readCheckpoint(this.directory);
+    if (checkpoint.problem !== undefined) this.recoveryFindings.push(checkpoint.problem);
+    const tornTails: Buffer[] = [];
     const seq = await this.db.get(systemKey(NEXT_TOPIC_ID));
     if (seq !== undefined) this.nextTopicId = readU64(seq, 0);
 
@@ -224,7 +279,23 @@ export class LocalLog implements Log {
             .all();
           if (last.length > 0) {
             const [k, v] = last[0];
-            const end = dataKeyOffset(k) + readBatchHeader(v).lastOffsetDelta + 1;
+            const base = dataKeyOffset(k);
+            const problem = batchProblem(k, v);
+            let end = problem === undefined ? base + readBatchHeader(v).lastOffsetDelta + 1 : base;
+            if (problem !== undefined) {
+              const confirmed = checkpoint.watermarks.get(`${t.id}/${p}`) ?? 0;
+              if (base >= confirmed) {
+                // past what the checkpoint confirmed durable: a torn tail, as Kafka truncates its
+                // log after the recovery point; the partition goes back to its last whole batch
+                this.recoveryFindings.push(`${name}-${p}: dropped a torn batch at the end (offset ${base}: ${problem})`);
+                tornTails.push(k);
+              } else {
+                // committed, then damaged: kept, so that fetch reports it and never serves it;
+                // its header is not to be trusted, the checkpoint says how far it reached
+                this.recoveryFindings.push(`${name}-${p}: the batch at offset ${base} is damaged: ${problem}`);
+                end = confirmed;
+              }
+            }
             if (end > ps.nextOffset) ps.nextOffset = end;
           }
           ps.highWatermark = ps.nextOffset;
@@ -237,6 +308,131 @@ export class LocalLog implements Log {
     for await (const [k, v] of this.db.iterator(prefixRange(PREFIX_GROUP))) {
       const { group, topic, partition } = parseGroupKey(k);
       this.setGroupOffset(group, topic, partition, readU64(v, 0));
+    }
+    if (tornTails.length > 0) await this.pipeline.submit(tornTails.map((key) => ({ type: 'del', key })));
+    await this.checkAgainstCheckpoint(checkpoint.watermarks);
+    this.checkGroupsAgainstCheckpoint(checkpoint.watermarks, checkpoint.groups);
+  }
+
+  /**
+   * LevelDB drops a write-ahead-log record that fails its checksum (and the rest of its 32 KiB
+   * block) without an error unless paranoid checks are on, which classic-level does not expose.
+   * Offsets the checkpoint file says were durable but no batch covers any more are marked lost,
+   * so they are reported on fetch and never given to new records.
+   */
+  private async checkAgainstCheckpoint(watermarks: HighWatermarks): Promise<void> {
+    const ops: WriteOp[] = [];
+    for (const t of this.topics.values()) {
+      for (const ps of t.partitions) {
+        const hwm = watermarks.get(`${t.id}/${ps.partition}`);
+        if (hwm === undefined || hwm <= ps.nextOffset) continue;
+        this.recoveryFindings.push(`${t.name}-${ps.partition}: offsets ${ps.nextOffset}..${hwm - 1} are missing (the log directory lost committed batches)`);
+        const key = dataKey(t.id, ps.partition, ps.nextOffset);
+        ops.push({ type: 'put', key, value: sealBatch(key, encodeLostBatch(ps.nextOffset, hwm - 1)) });
+        ps.nextOffset = hwm;
+        ps.highWatermark = hwm;
+      }
+    }
+    if (ops.length > 0) await this.pipeline.submit(ops);
+  }
+
+  /** Commits and topics the checkpoint knows of but LevelDB lost: reported (not repaired). */
+  private checkGroupsAgainstCheckpoint(watermarks: HighWatermarks, groups: GroupOffsets): void {
+    const ids = new Set<number>();
+    for (const t of this.topics.values()) ids.add(t.id);
+    const lostIds = new Set<string>();
+    for (const tp of watermarks.keys()) {
+      const id = tp.slice(0, tp.indexOf('/'));
+      if (!ids.has(Number(id))) lostIds.add(id);
+      // never hand out an id the checkpoint knows (its counter may be what was lost)
+      if (Number(id) >= this.nextTopicId) this.nextTopicId = Number(id) + 1;
+    }
+    for (const id of lostIds) {
+      this.recoveryFindings.push(`topic id ${id} is gone from the log directory although the checkpoint has its offsets (its metadata was lost, or it was deleted just before a crash)`);
+    }
+    for (const [g, offset] of groups) {
+      const [group, topic, partition] = JSON.parse(g) as [string, string, number];
+      const now = this.groups.get(group)?.get(topic)?.get(partition);
+      if (this.topics.has(topic) && (now === undefined || now < offset)) {
+        this.recoveryFindings.push(`group ${group}: the committed offset of ${topic}-${partition} went back from ${offset} to ${now ?? 'none'} (the log directory lost a commit)`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- high watermark checkpoint
+
+  private watermarks(): HighWatermarks {
+    const out: HighWatermarks = new Map();
+    for (const t of this.topics.values()) for (const ps of t.partitions) out.set(`${t.id}/${ps.partition}`, ps.highWatermark);
+    return out;
+  }
+
+  private groupOffsets(): GroupOffsets {
+    const out: GroupOffsets = new Map();
+    for (const [group, byTopic] of this.groups) {
+      for (const [topic, byPartition] of byTopic) for (const [p, offset] of byPartition) out.set(JSON.stringify([group, topic, p]), offset);
+    }
+    return out;
+  }
+
+  /** Writes the checkpoint file if a high watermark moved (runs one at a time). */
+  checkpoint(): Promise<void> {
+    this.checkpointing = this.checkpointing.then(async () => {
+      if (!this.checkpointDirty) return;
+      this.checkpointDirty = false;
+      try {
+        // every watermark read here is durable in LevelDB: they move only once a write landed
+        await writeCheckpoint(this.directory, this.watermarks(), this.groupOffsets());
+      } catch {
+        this.checkpointDirty = true; // say, the disk is full: the old checkpoint stays valid
+      }
+    });
+    return this.checkpointing;
+  }
+
+  // ---------------------------------------------------------------- failed writes
+
+  /**
+   * After a failed write LevelDB must not be written again as it is: its log writer has already
+   * counted the record that did not land, so later records would sit misaligned behind the torn
+   * one and recovery would drop them. Closing and opening it again replays the write-ahead log
+   * (dropping the torn tail) and starts a fresh one. Readers that overlap retry.
+   */
+  private reopenDb(): Promise<void> {
+    this.reopening ??= (async () => {
+      try {
+        // replaying the write-ahead log writes a table about as big: while there is no room for
+        // it, keep the open (and readable) database and fail the write
+        const needed = (await walBytes(this.directory)) + REOPEN_HEADROOM;
+        const free = await freeBytes(this.directory);
+        if (this.db.status === 'open' && free < needed) {
+          throw new LogError(
+            `the log directory '${this.directory}' is still out of disk space (${free} bytes free, about ${needed} needed to resume writing); nothing of this write was stored`,
+            'DISK_FULL',
+          );
+        }
+        this.generation++;
+        await this.db.close();
+        await this.db.open();
+      } finally {
+        this.reopening = undefined;
+      }
+    })();
+    return this.reopening;
+  }
+
+  /** Runs a read, again if LevelDB was reopened under it (after a failed write). */
+  private async withDb<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      while (this.reopening !== undefined) await this.reopening.catch(() => undefined);
+      // a reopen that failed (disk full while replaying) left it closed: try again
+      if (this.db.status === 'closed' && !this.closed) await this.reopenDb().catch(() => undefined);
+      const generation = this.generation;
+      try {
+        return await read();
+      } catch (err) {
+        if ((generation === this.generation && this.reopening === undefined) || attempt >= 3) throw err;
+      }
     }
   }
 
@@ -313,6 +509,8 @@ export class LocalLog implements Log {
     await this.pipeline.drain(); // appends submitted before the delete have landed: clear them too
     await this.db.clear(dataTopicRange(t.id));
     await this.pipeline.submit([{ type: 'del', key: deletingKey(t.id) }]);
+    this.checkpointDirty = true;
+    await this.checkpoint();
   }
 
   async updateTopicConfig(name: string, config: TopicConfigInput): Promise<void> {
@@ -350,6 +548,7 @@ export class LocalLog implements Log {
     const now = this.clock();
     const groups = new Map<PartitionState, ProduceRecord[]>();
     const sticky = new Map<TopicState, number>();
+    const maxBytes = new Map<TopicState, number>();
     for (const r of records) {
       if (r === null || typeof r !== 'object') throw invalidRecord('a record must be an object');
       const t = this.topicOrThrow(r.topic);
@@ -384,6 +583,16 @@ export class LocalLog implements Log {
           }
         }
       }
+      let limit = maxBytes.get(t);
+      if (limit === undefined) maxBytes.set(t, (limit = effectiveTopicConfig(this.defaults, t.overrides)['max.message.bytes']));
+      const size = singleRecordBatchSize(r);
+      if (size > limit) {
+        throw new LogError(
+          `topic '${t.name}': a record of ${size} bytes (as stored) is over the topic's max.message.bytes (${limit}); nothing of this produce was written`,
+          'RECORD_TOO_LARGE',
+          { topic: t.name, partition: p },
+        );
+      }
       const ps = t.partitions[p];
       let list = groups.get(ps);
       if (list === undefined) groups.set(ps, (list = []));
@@ -405,8 +614,9 @@ export class LocalLog implements Log {
         }
         const chunk = i === 0 && j === list.length ? list : list.slice(i, j);
         const chunkBase = base + i;
-        const value = encodeBatch(chunkBase, chunkBase + chunk.length - 1, chunk as ProduceRecordForEncode[], undefined, 0, now);
-        ops.push({ type: 'put', key: dataKey(ps.topicId, ps.partition, chunkBase), value });
+        const key = dataKey(ps.topicId, ps.partition, chunkBase);
+        const value = sealBatch(key, encodeBatch(chunkBase, chunkBase + chunk.length - 1, chunk as ProduceRecordForEncode[], undefined, 0, now));
+        ops.push({ type: 'put', key, value });
         bytes += value.length;
         i = j;
       }
@@ -415,6 +625,7 @@ export class LocalLog implements Log {
       results.push({ topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count: list.length });
       applied.push(() => {
         if (end > ps.highWatermark) ps.highWatermark = end;
+        this.checkpointDirty = true;
         ps.appendedBytes += bytes;
         if (ps.sizeBytes !== undefined) {
           ps.sizeBytes += bytes;
@@ -446,11 +657,25 @@ export class LocalLog implements Log {
     }
     const acc: FetchAccumulator = { topic, partition, out: records, maxRecords, maxBytes, bytes: 0, full: false, lastOffset: -1 };
     try {
-      await this.readBatches(ps, from, hwm, acc);
+      await this.withDb(() => {
+        records.length = 0;
+        acc.bytes = 0;
+        acc.full = false;
+        acc.lastOffset = -1;
+        return this.readBatches(ps, from, hwm, acc);
+      });
     } catch (err) {
       if (err instanceof LogError) throw err;
       if (this.closed) throw new LogError('the log was closed during a fetch', 'CLOSED', { topic, partition });
-      throw new LogError(`fetch from ${topic}-${partition} failed: ${(err as Error).message}`, 'IO', { topic, partition });
+      const message = errorMessage(err);
+      if (/corruption/i.test(message)) {
+        throw new LogError(`fetch from ${topic}-${partition} at offsets ${from}..${hwm - 1} failed: LevelDB found its data damaged (${message}); nothing is served`, 'CORRUPT', {
+          topic,
+          partition,
+          offset: BigInt(from),
+        });
+      }
+      throw new LogError(`fetch from ${topic}-${partition} failed: ${message}`, 'IO', { topic, partition });
     }
     // retention may have raced with this read (it raises the start offset before deleting)
     if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
@@ -472,13 +697,24 @@ export class LocalLog implements Log {
         .keys({ gte: dataPartitionStart(ps.topicId, partition), lte: seek, reverse: true, limit: 1, snapshot })
         .all();
       const it = this.db.iterator({ gte: containing.length > 0 ? containing[0] : seek, lt: dataKey(ps.topicId, partition, hwm), snapshot });
+      const at = { topic: ps.topic, partition, baseOffset: 0 };
+      // batches tile the partition: every offset from `from` to the high watermark is in one
+      let expected = from;
       try {
         let chunk = 2;
         while (!acc.full) {
           const entries = await it.nextv(chunk);
           if (entries.length === 0) break;
           for (const [k, v] of entries) {
-            decodeForFetch(v, dataKeyOffset(k), from, acc);
+            const base = dataKeyOffset(k);
+            at.baseOffset = base;
+            const header = readVerifiedHeader(k, v, at);
+            const last = base + header.lastOffsetDelta;
+            if (last < expected) continue;
+            if (base > expected) throw missingOffsets(ps, expected, base - 1);
+            if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
+            decodeForFetch(v, base, from, acc);
+            expected = last + 1;
             if (acc.full) break;
           }
           chunk = Math.min(chunk * 2, 64);
@@ -486,6 +722,7 @@ export class LocalLog implements Log {
       } finally {
         await it.close();
       }
+      if (!acc.full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
     } finally {
       await snapshot.close();
     }
@@ -567,6 +804,7 @@ export class LocalLog implements Log {
     }
     applied.push(() => {
       for (const [topic, partition, off] of values) this.setGroupOffset(g.group, topic, partition, off);
+      this.checkpointDirty = true;
     });
   }
 
@@ -606,6 +844,9 @@ export class LocalLog implements Log {
     const ops: WriteOp[] = [];
     for (const [topic, byPartition] of byTopic) for (const p of byPartition.keys()) ops.push({ type: 'del', key: groupKey(group, topic, p) });
     await this.pipeline.submit(ops, () => this.groups.delete(group));
+    // at once: a checkpoint still holding the group would later read as a lost commit
+    this.checkpointDirty = true;
+    await this.checkpoint();
   }
 
   // ---------------------------------------------------------------- exactly-once
@@ -631,6 +872,34 @@ export class LocalLog implements Log {
   async extraWrite(writes: ExtraWrite[]): Promise<void> {
     this.checkOpen();
     await this.pipeline.submit(prepareExtraWrites(writes));
+  }
+
+  /** @internal the LevelDB handle, for verify-log.ts */
+  storage(): Level<Buffer, Buffer> {
+    this.checkOpen();
+    return this.db;
+  }
+
+  /** @internal the id a topic's keys carry, for verify-log.ts */
+  topicId(name: string): number {
+    return this.topicOrThrow(name).id;
+  }
+
+  /** @internal used by LocalExtraStore: waits out a reopen, returns the generation it read under */
+  async extraGeneration(): Promise<number> {
+    while (this.reopening !== undefined) await this.reopening.catch(() => undefined);
+    if (this.db.status === 'closed' && !this.closed) await this.reopenDb().catch(() => undefined);
+    return this.generation;
+  }
+
+  /** @internal the current LevelDB generation (bumped by every reopen) */
+  dbGeneration(): number {
+    return this.generation;
+  }
+
+  /** @internal used by LocalExtraStore */
+  extraRead<T>(read: () => Promise<T>): Promise<T> {
+    return this.withDb(read);
   }
 
   /** @internal used by LocalExtraStore */
@@ -726,9 +995,11 @@ export class LocalLog implements Log {
   private async doClose(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.checkpointTimer !== undefined) clearInterval(this.checkpointTimer);
     for (const w of [...this.waiters]) w.finish(false);
     await this.maintenance;
     await this.pipeline.drain();
+    await this.checkpoint();
     await this.db.close();
   }
 
@@ -759,6 +1030,45 @@ export class LocalLog implements Log {
 
 /** ProduceRecord already has the shape encodeBatch reads (key, value, timestamp?, headers?). */
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
+
+/** Free room asked for beyond the write-ahead logs' size before LevelDB is reopened. */
+const REOPEN_HEADROOM = 256 << 10;
+
+async function walBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.log')) total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+function damagedTablesError(dir: string, damage: readonly TableDamage[]): LogError {
+  const first = damage[0];
+  const more = damage.length > 1 ? ` (and ${damage.length - 1} more damaged block${damage.length > 2 ? 's' : ''})` : '';
+  return new LogError(
+    `the log directory '${dir}' is damaged: ${describeDamage(first)}${more}; it is not opened, since LevelDB would serve the damaged data or abort on it (restore the directory from a copy; 'sluice verify --data-dir' lists the damage)`,
+    'CORRUPT',
+  );
+}
+
+function errorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error && !err.message.includes(cause.message) ? `${err.message}: ${cause.message}` : err.message;
+}
+
+function missingOffsets(ps: PartitionState, first: number, last: number): LogError {
+  return new LogError(
+    `${ps.topic}-${ps.partition}: offsets ${first}..${last} are missing from the log directory (lost or damaged); they are not served`,
+    'CORRUPT',
+    { topic: ps.topic, partition: ps.partition, offset: BigInt(first) },
+  );
+}
 
 function runAll(fns: (() => void)[]): () => void {
   return () => {
@@ -796,11 +1106,11 @@ class LocalExtraStore implements ExtraStore {
   constructor(private readonly log: LocalLog) {}
 
   async get(key: Buffer): Promise<Buffer | undefined> {
-    return this.log.extraDb().get(extraKey(key));
+    return this.log.extraRead(() => this.log.extraDb().get(extraKey(key)));
   }
 
   async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
-    return this.log.extraDb().getMany(keys.map(extraKey));
+    return this.log.extraRead(() => this.log.extraDb().getMany(keys.map(extraKey)));
   }
 
   async *range(options: ExtraRangeOptions = {}): AsyncIterable<[Buffer, Buffer]> {
@@ -810,15 +1120,37 @@ class LocalExtraStore implements ExtraStore {
     if (options.lte !== undefined) bounds.lte = extraKey(options.lte);
     else if (options.lt !== undefined) bounds.lt = extraKey(options.lt);
     else bounds.lt = Buffer.of(PREFIX_EXTRA + 1);
-    const it = this.log.extraDb().iterator({ ...bounds, reverse: options.reverse ?? false, limit: options.limit ?? -1 });
-    try {
-      for (;;) {
-        const entries = await it.nextv(256);
-        if (entries.length === 0) return;
-        for (const [k, v] of entries) yield [k.subarray(1), v];
+    const reverse = options.reverse ?? false;
+    let remaining = options.limit ?? -1;
+    let lastKey: Buffer | undefined;
+    for (;;) {
+      // LevelDB reopened after a failed write (see reopenDb) ends the iterator: resume past lastKey
+      const generation = await this.log.extraGeneration();
+      const b = { ...bounds };
+      if (lastKey !== undefined && !reverse) {
+        delete b.gte;
+        b.gt = lastKey;
+      } else if (lastKey !== undefined) {
+        delete b.lte;
+        b.lt = lastKey;
       }
-    } finally {
-      await it.close();
+      const it = this.log.extraDb().iterator({ ...b, reverse, limit: remaining });
+      try {
+        for (;;) {
+          const entries = await it.nextv(256);
+          if (entries.length === 0) return;
+          for (const [k, v] of entries) {
+            lastKey = k;
+            if (remaining > 0) remaining--;
+            yield [k.subarray(1), v];
+          }
+          if (remaining === 0) return;
+        }
+      } catch (err) {
+        if (generation === this.log.dbGeneration()) throw err;
+      } finally {
+        await it.close().catch(() => undefined);
+      }
     }
   }
 

@@ -15,7 +15,7 @@
 import type { Level } from 'level';
 import type { TopicConfig } from '../log.js';
 import { policyDeletes } from '../topic-config.js';
-import { encodeBatch, forEachRecord, readBatchHeader, type DecodedRecord } from './batch-codec.js';
+import { BATCH_FLAG_LOST, encodeBatch, forEachRecord, readVerifiedHeader, sealBatch, type DecodedRecord } from './batch-codec.js';
 import { dataKey, dataKeyOffset, dataPartitionEnd, dataPartitionStart, partitionKey } from './key-layout.js';
 import type { PartitionState, StoredPartition } from './partition-state.js';
 import { storedPartition } from './partition-state.js';
@@ -137,8 +137,9 @@ async function deleteLeadingBatches(
       const entry = await it.next();
       if (entry === undefined) break;
       const [k, v] = entry;
-      const header = readBatchHeader(v);
       const base = dataKeyOffset(k);
+      // a damaged batch stops retention here: its timestamps and extent cannot be trusted
+      const header = readVerifiedHeader(k, v, { topic: ps.topic, partition: ps.partition, baseOffset: base });
       const last = base + header.lastOffsetDelta;
       if (!expired(header.maxTimestamp, last, v.length)) break;
       ops.push({ type: 'del', key: k });
@@ -196,6 +197,8 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
         const entries = await scan.nextv(64);
         if (entries.length === 0) break;
         for (const [k, v] of entries) {
+          // never rewrite a damaged batch under a fresh checksum
+          readVerifiedHeader(k, v, { topic: ps.topic, partition: ps.partition, baseOffset: dataKeyOffset(k) });
           forEachRecord(v, dataKeyOffset(k), -Infinity, (offset, _ts, key) => {
             if (key !== null) latest.set(key.toString('latin1'), offset);
             return true;
@@ -215,16 +218,16 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
     let sizeDelta = 0;
     let group: MergeGroup | undefined;
 
-    const emit = (g: MergeGroup, last: boolean): void => {
+    const emit = (g: MergeGroup): void => {
       if (!g.changed && g.inputKeys.length === 1) return;
-      const keep = g.records.length > 0 || last; // an empty last batch keeps the next offset across restarts
-      if (keep) {
-        const value = encodeBatch(g.firstBase, g.lastOffset, g.records, g.offsets, g.horizon, 0);
-        ops.push({ type: 'put', key: dataKey(ps.topicId, ps.partition, g.firstBase), value });
-        sizeDelta += value.length;
-        opsBytes += value.length;
-      }
-      for (let i = keep ? 1 : 0; i < g.inputKeys.length; i++) ops.push({ type: 'del', key: g.inputKeys[i] });
+      // kept even when empty: batches tile the partition (fetch treats a hole as lost data), and
+      // an empty last batch keeps the next offset across restarts; later runs merge it away
+      const key = dataKey(ps.topicId, ps.partition, g.firstBase);
+      const value = sealBatch(key, encodeBatch(g.firstBase, g.lastOffset, g.records, g.offsets, g.horizon, 0));
+      ops.push({ type: 'put', key, value });
+      sizeDelta += value.length;
+      opsBytes += value.length;
+      for (let i = 1; i < g.inputKeys.length; i++) ops.push({ type: 'del', key: g.inputKeys[i] });
       sizeDelta -= g.inputBytes;
     };
     const flush = async (final: boolean): Promise<void> => {
@@ -257,7 +260,13 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
         if (entries.length === 0) break;
         for (const [k, v] of entries) {
           const base = dataKeyOffset(k);
-          const header = readBatchHeader(v);
+          const header = readVerifiedHeader(k, v, { topic: ps.topic, partition: ps.partition, baseOffset: base });
+          if ((header.flags & BATCH_FLAG_LOST) !== 0) {
+            // a lost-offsets marker is never merged away: it is what reports the loss
+            if (group !== undefined) emit(group);
+            group = undefined;
+            continue;
+          }
           const survivors: DecodedRecord[] = [];
           let dropped = 0;
           let payload = 0;
@@ -305,7 +314,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
             if (horizon !== 0) group.horizon = horizon;
             group.changed = true;
           } else {
-            if (group !== undefined) emit(group, false);
+            if (group !== undefined) emit(group);
             group = {
               firstBase: base,
               lastOffset,
@@ -319,7 +328,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
             };
             // a big unchanged batch is left as it is and closes the group
             if (!mergeable) {
-              emit(group, false);
+              emit(group);
               group = undefined;
             }
           }
@@ -332,7 +341,7 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
     } finally {
       await it.close();
     }
-    if (group !== undefined) emit(group, true);
+    if (group !== undefined) emit(group);
     if (!ctx.isLive(ps)) return removed;
     await flush(true);
     return removed;

@@ -7,6 +7,12 @@
  * order concurrent db.batch() calls. Each submission's ops stay atomic (they are never split across
  * LevelDB batches); if a merged batch fails, its submissions are retried one by one so that one bad
  * submission cannot fail the others.
+ *
+ * A write that fails in LevelDB's storage (disk full, I/O error) is different: LevelDB's log
+ * writer must not be used again after it (see LocalLog.reopenDb), and later submissions already
+ * hold offsets after the failed one's. So the failed batch and everything queued behind it fail
+ * together (offsets given back, newest first, leaving no gap), and the next write reopens
+ * LevelDB first; while that fails too (the disk is still full) writes fail at once.
  */
 import type { Level } from 'level';
 import { LogError } from '../../common/errors.js';
@@ -26,10 +32,14 @@ interface Submission {
 export class WritePipeline {
   private queue: Submission[] = [];
   private running: Promise<void> | undefined;
+  /** a storage write failed: reopen LevelDB before the next write */
+  private broken = false;
 
   constructor(
     private readonly db: Level<Buffer, Buffer>,
     private readonly sync: boolean,
+    private readonly directory: string,
+    private readonly reopen: () => Promise<void>,
   ) {}
 
   submit(ops: WriteOp[], onApplied?: () => void, onFailed?: () => void): Promise<void> {
@@ -48,30 +58,45 @@ export class WritePipeline {
   private async run(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        if (this.broken) {
+          try {
+            await this.reopen();
+            this.broken = false;
+          } catch (err) {
+            this.failAll([], err);
+            continue;
+          }
+        }
         const group = this.queue;
         this.queue = [];
         if (group.length === 1) {
           await this.write(group[0].ops).then(
             () => settle(group[0], undefined),
-            (err) => settle(group[0], err),
+            (err) => (isStorageError(err) ? this.failAll(group, err) : settle(group[0], this.describe(err))),
           );
           continue;
         }
         const ops: WriteOp[] = [];
         for (const s of group) for (const op of s.ops) ops.push(op);
+        let failure: unknown;
         let failed = false;
-        await this.write(ops).catch(() => {
+        await this.write(ops).catch((err: unknown) => {
           failed = true;
+          failure = err;
         });
         if (!failed) {
           for (const s of group) settle(s, undefined);
+          continue;
+        }
+        if (isStorageError(failure)) {
+          this.failAll(group, failure);
           continue;
         }
         // a failed LevelDB batch wrote nothing: retry each submission alone, in order
         for (const s of group) {
           await this.write(s.ops).then(
             () => settle(s, undefined),
-            (err) => settle(s, err),
+            (err) => settle(s, this.describe(err)),
           );
         }
       }
@@ -80,13 +105,45 @@ export class WritePipeline {
     }
   }
 
+  /** Fails `group` and everything queued behind it, newest first, and marks LevelDB for a reopen. */
+  private failAll(group: Submission[], err: unknown): void {
+    this.broken = true;
+    const all = [...group, ...this.queue];
+    this.queue = [];
+    const error = this.describe(err);
+    for (let i = all.length - 1; i >= 0; i--) settle(all[i], error);
+  }
+
+  private describe(err: unknown): LogError {
+    if (err instanceof LogError) return err;
+    const message = errorText(err);
+    if (/no space left|ENOSPC|disk full|quota exceeded/i.test(message)) {
+      return new LogError(`the log directory '${this.directory}' is out of disk space; nothing of this write was stored (${message})`, 'DISK_FULL');
+    }
+    return new LogError(`log write in '${this.directory}' failed: ${message}`, 'IO');
+  }
+
   private write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
     return this.db.batch(ops, { sync: this.sync });
   }
 }
 
-function settle(s: Submission, err: unknown): void {
+/** An error from LevelDB's storage (not a rejected argument): the native layer's codes. */
+function isStorageError(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  const code = e?.code ?? '';
+  const causeCode = e?.cause?.code ?? '';
+  return /LEVEL_IO_ERROR|LEVEL_CORRUPTION|LEVEL_DATABASE_NOT_OPEN/.test(code + ' ' + causeCode) || /IO error|No space left/i.test(errorText(err));
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error && !err.message.includes(cause.message) ? `${err.message}: ${cause.message}` : err.message;
+}
+
+function settle(s: Submission, err: LogError | undefined): void {
   if (err === undefined) {
     try {
       s.onApplied?.();
@@ -97,11 +154,7 @@ function settle(s: Submission, err: unknown): void {
     try {
       s.onFailed?.();
     } finally {
-      s.reject(
-        err instanceof LogError
-          ? err
-          : new LogError(`log write failed: ${err instanceof Error ? err.message : String(err)}`, 'IO'),
-      );
+      s.reject(err);
     }
   }
 }

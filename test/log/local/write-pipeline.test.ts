@@ -19,7 +19,7 @@ async function withDb(fn: (db: Level<Buffer, Buffer>) => Promise<void>): Promise
 
 test('submissions of one tick share a LevelDB batch and apply in order', () =>
   withDb(async (db) => {
-    const pipeline = new WritePipeline(db, false);
+    const pipeline = new WritePipeline(db, false, 'test-dir', async () => {});
     const order: number[] = [];
     const all = [];
     for (let i = 0; i < 50; i++) all.push(pipeline.submit([{ type: 'put', key: buf(`k${i}`), value: buf(`${i}`) }], () => order.push(i)));
@@ -30,7 +30,7 @@ test('submissions of one tick share a LevelDB batch and apply in order', () =>
 
 test('a failing LevelDB batch writes none of its ops and spares the submissions merged with it', () =>
   withDb(async (db) => {
-    const pipeline = new WritePipeline(db, false);
+    const pipeline = new WritePipeline(db, false, 'test-dir', async () => {});
     const applied: string[] = [];
     const failed: string[] = [];
     // LevelDB (abstract-level) rejects the whole batch on an undefined key
