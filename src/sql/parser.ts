@@ -6,6 +6,7 @@
  * lambdas, parenthesised GROUP BY lists) this parser uses explicit gates over a few tokens.
  */
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { isMainThread } from 'node:worker_threads';
 import type { SourcePosition } from '../common/errors.js';
 import type * as A from './ast.js';
 import { identifierName, isQuotedIdentifier, stringValue } from './lexer.js';
@@ -66,9 +67,23 @@ function unitOf(tok: IToken): A.TimeUnit {
 }
 
 export class SqlParser extends EmbeddedActionsParser {
+  /** Set before a parse to record the rule stack at which this token gets consumed (error reports use it). */
+  captureToken: IToken | undefined;
+  capturedStack: string[] | undefined;
+
   constructor() {
-    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3 });
+    // the grammar's validations run on the main thread (and so in the tests); a large-stack parser
+    // thread (deep-parse.ts) skips them to start faster
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, skipValidations: !isMainThread });
     this.performSelfAnalysis();
+    // chevrotain has no hook for "token consumed"; wrap its internal consume once the grammar is recorded
+    const self = this as unknown as { consumeInternal: (...args: unknown[]) => IToken; getHumanReadableRuleStack(): string[] };
+    const consume = self.consumeInternal;
+    self.consumeInternal = (...args: unknown[]): IToken => {
+      const t = consume.apply(this, args);
+      if (t === this.captureToken) this.capturedStack = self.getHumanReadableRuleStack();
+      return t;
+    };
   }
 
   private is(k: number, type: TokenType): boolean {
@@ -230,10 +245,7 @@ export class SqlParser extends EmbeddedActionsParser {
                 DEF: () =>
                   this.OR3([
                     { ALT: () => this.CONSUME(T.IntegerValue) },
-                    {
-                      GATE: () => !isQuotedIdentifier(this.LA(1)) && identifierName(this.LA(1)) === 'STRING',
-                      ALT: () => this.CONSUME2(T.Identifier),
-                    },
+                    { ALT: () => this.CONSUME(T.STRING) },
                   ]),
               });
               this.CONSUME2(T.RParen);
