@@ -768,19 +768,25 @@ export class SqlParser extends EmbeddedActionsParser {
     return items;
   });
 
-  /** True when `(` opens a list whose `)` ends the clause, e.g. `GROUP BY (a, b) HAVING ...`. */
+  /**
+   * True when `(` opens a list whose `)` ends the clause, e.g. `GROUP BY (a, b) HAVING ...`. As in
+   * ksqlDB's grammar, where both readings fit (`(a)`, `(a IS NULL)`: one parenthesised expression)
+   * the expression wins, so the list needs a comma at its top level, or nothing in it.
+   */
   private parenthesisedListAhead(): boolean {
     if (!this.is(1, T.LParen)) return false;
     let depth = 0;
+    let comma = false;
     for (let k = 1; ; k++) {
       const t = this.LA(k);
       if (t.tokenType === EOF) return false;
       if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket)) depth++;
+      else if (depth === 1 && tokenMatcher(t, T.Comma)) comma = true;
       else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket)) {
         depth--;
         if (depth === 0) {
           const next = this.LA(k + 1);
-          return CLAUSE_FOLLOWERS.some((f) => tokenMatcher(next, f));
+          return (comma || k === 2) && CLAUSE_FOLLOWERS.some((f) => tokenMatcher(next, f));
         }
       }
     }
