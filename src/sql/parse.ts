@@ -127,7 +127,7 @@ function runRule<R>(rule: EntryRule, tokens: IToken[], text: string, terminator?
       result = parseTokens<R>(rule, tokens, text, terminator, statement, nesting, onLargeStack);
     } catch (e) {
       // this thread had less stack left than the statement needs: the answer must not depend on that
-      if (e instanceof StackExhausted) result = elsewhere();
+      if (e instanceof StackExhausted || (e instanceof RangeError && !onLargeStack)) result = elsewhere();
       else throw e;
     }
   }

@@ -314,6 +314,13 @@ export type Outcome = 'parsed' | 'ParseError' | 'SluiceError';
 
 /** Parses `sql`: fails (throws an assertion-style Error) on anything but a result or a good ParseError in time. */
 export function checkParse(sql: string): Outcome {
+  const outcome = parseOnce(sql);
+  // the machine is shared: a slow parse is timed once more before it counts as slow
+  if (outcome.ms > MAX_MS && parseOnce(sql).ms > MAX_MS) throw new Error(`parse took ${outcome.ms.toFixed(0)} ms for ${show(sql)}`);
+  return outcome.outcome;
+}
+
+function parseOnce(sql: string): { outcome: Outcome; ms: number } {
   const started = performance.now();
   let outcome: Outcome;
   try {
@@ -326,9 +333,7 @@ export function checkParse(sql: string): Outcome {
     if (!/^line \d+:\d+: /.test(e.message)) throw new Error(`ParseError message without its place for ${show(sql)}: ${e.message}`);
     outcome = 'ParseError';
   }
-  const ms = performance.now() - started;
-  if (ms > MAX_MS) throw new Error(`parse took ${ms.toFixed(0)} ms for ${show(sql)}`);
-  return outcome;
+  return { outcome, ms: performance.now() - started };
 }
 
 /** Sources, types, queries and topics: what a failed statement must leave as it was. */
