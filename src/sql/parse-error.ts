@@ -1,11 +1,11 @@
 /**
  * Builds ParseErrors worded as ksqlDB's (ANTLR's) and placed with a caret:
  *
- *   line 1:30: Syntax Error
+ *   line 1:33: Syntax Error
  *   missing ')' at ','
- *   Statement: SELECT f(a FROM s GROUP BY (b, c);
- *     SELECT f(a FROM s GROUP BY (b, c);
- *                                  ^
+ *   Statement: SELECT * FROM s GROUP BY f3, (f2, f1);
+ *     SELECT * FROM s GROUP BY f3, (f2, f1);
+ *                                     ^
  */
 import { ParseError, type SourcePosition } from '../common/errors.js';
 

@@ -304,8 +304,38 @@ export const mutatedQueryCase: fc.Arbitrary<{ setup: string[]; sql: string }> = 
   return { setup: c.slice(0, -1), sql: mutate(c[c.length - 1]!, steps) };
 });
 
-/** A generated query, as a statement the planner plans (EXPLAIN plans it without running it). */
-export const generatedQueryToPlan: fc.Arbitrary<string> = query.map((q) => `CREATE STREAM FZ_OUT AS ${q};`);
+/** Expressions over the setup's columns (a INT, b STRING, V DOUBLE, x1 ARRAY<INT>), mostly well typed. */
+const { typedExpr } = fc.letrec<{ typedExpr: string }>((tie) => ({
+  typedExpr: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    fc.constantFrom('a', 'V', 'ID', '1', '2.5', 'NULL', 'LEN(b)', 'x1[1]', 'ARRAY_LENGTH(x1)'),
+    fc.tuple(tie('typedExpr'), fc.constantFrom('+', '-', '*', '/', '%'), tie('typedExpr')).map(([l, o, r]) => `(${l} ${o} ${r})`),
+    fc.tuple(tie('typedExpr'), tie('typedExpr')).map(([l, r]) => `CASE WHEN ${l} > ${r} THEN ${l} ELSE ${r} END`),
+    tie('typedExpr').map((e) => `ABS(${e})`),
+    tie('typedExpr').map((e) => `CAST(${e} AS BIGINT)`),
+    tie('typedExpr').map((e) => `COALESCE(${e}, 0)`),
+    tie('typedExpr').map((e) => `ARRAY_MAX(TRANSFORM(x1, y => y + ${e}))`),
+  ),
+}));
+const typedPredicate = fc
+  .tuple(typedExpr, fc.constantFrom('=', '<>', '<', '>=', 'IS DISTINCT FROM'), typedExpr)
+  .map(([l, o, r]) => `${l} ${o} ${r}`)
+  .chain((p) => fc.constantFrom(p, `NOT (${p})`, `${p} AND b LIKE 'x%'`, `${p} OR b IS NULL`));
+
+/** Queries the planner plans (EXPLAIN plans without running anything); many valid, the rest rejected. */
+export const generatedQueryToPlan: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.array(typedExpr, { minLength: 1, maxLength: 3 }), fc.option(typedPredicate, { nil: undefined })).map(
+    ([items, where]) => `CREATE STREAM FZ_OUT AS SELECT ID, ${items.map((e, i) => `${e} AS C${i}`).join(', ')} FROM s${where ? ` WHERE ${where}` : ''};`,
+  ),
+  fc.tuple(fc.constantFrom('SUM', 'MAX', 'MIN', 'AVG', 'COLLECT_LIST', 'LATEST_BY_OFFSET'), typedExpr, windowClause, fc.option(typedPredicate, { nil: undefined })).map(
+    ([f, e, w, having]) => `CREATE TABLE FZ_AGG AS SELECT ID, COUNT(*) AS N, ${f}(${e}) AS M FROM s${w} GROUP BY ID${having ? ` HAVING ${having.replace(/\ba\b/g, 'COUNT(*)')}` : ''};`,
+  ),
+  fc.tuple(typedExpr, typedPredicate).map(([e, where]) => {
+    const qualified = (x: string) => x.replace(/(?<![.\w])(a|V|ID|x1|b)\b/g, 's.$1');
+    return `CREATE STREAM FZ_JOIN AS SELECT s.ID, ${qualified(e)} AS C, t.b AS TB FROM s LEFT JOIN t ON s.ID = t.ID WHERE ${qualified(where)};`;
+  }),
+  query.map((q) => `CREATE STREAM FZ_OUT AS ${q};`),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Checks
