@@ -9,6 +9,9 @@
  */
 import { ParseError, type SourcePosition } from '../common/errors.js';
 
+/** Longest statement text repeated in a message (ksqlDB repeats it whole; a 1 MB literal would be too much). */
+const MAX_STATEMENT = 2000;
+
 /** Longest excerpt of the offending line shown; long lines are cut around the column. */
 const MAX_EXCERPT = 120;
 
@@ -57,7 +60,7 @@ export function syntaxError(
   expected?: readonly string[],
   statement?: string,
 ): ParseError {
-  const stmt = statement !== undefined ? `\nStatement: ${statement}` : '';
+  const stmt = statement !== undefined ? `\nStatement: ${statement.length > MAX_STATEMENT ? `${statement.slice(0, MAX_STATEMENT)}...` : statement}` : '';
   const message = `line ${pos.line}:${pos.column}: ${detail}${stmt}\n${caretExcerpt(text, pos)}`;
   return new ParseError(message, pos, text, token, expected);
 }
