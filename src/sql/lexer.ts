@@ -47,7 +47,7 @@ export function tokenize(text: string, options: LexOptions = {}): IToken[] {
   const n = text.length;
 
   const fail = (at: number, detail: string): never => {
-    throw syntaxError(text, { line, column: at - lineStart + 1, offset: at }, `${SYNTAX_ERROR}: ${detail}`, text.slice(at, at + 1));
+    throw syntaxError(text, { line, column: at - lineStart + 1, offset: at }, `${SYNTAX_ERROR}\n${detail}`, text.slice(at, at + 1));
   };
   const push = (type: TokenType, start: number, end: number, startLine: number, startCol: number): void => {
     tokens.push(createTokenInstance(type, text.slice(start, end), start, end - 1, startLine, line, startCol, end - lineStart));

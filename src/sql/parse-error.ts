@@ -1,11 +1,16 @@
 /**
- * Builds ParseErrors with a uniform, readable message:
+ * Builds ParseErrors worded as ksqlDB's (ANTLR's) and placed with a caret:
  *
- *   line 2:15: Syntax Error: unexpected 'FROM', expected identifier, '*' or '('
- *     SELECT a, FROM s;
- *               ^
+ *   line 1:33: Syntax Error
+ *   missing ')' at ','
+ *   Statement: SELECT * FROM s GROUP BY f3, (f2, f1);
+ *     SELECT * FROM s GROUP BY f3, (f2, f1);
+ *                                     ^
  */
 import { ParseError, type SourcePosition } from '../common/errors.js';
+
+/** Longest statement text repeated in a message (ksqlDB repeats it whole; a 1 MB literal would be too much). */
+const MAX_STATEMENT = 2000;
 
 /** Longest excerpt of the offending line shown; long lines are cut around the column. */
 const MAX_EXCERPT = 120;
@@ -40,41 +45,22 @@ export function caretExcerpt(text: string, pos: SourcePosition): string {
   return `  ${line}\n  ${pad}^`;
 }
 
-export function describeExpected(expected: readonly string[]): string {
-  if (expected.length === 0) return '';
-  if (expected.length === 1) return expected[0]!;
-  return `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}`;
-}
+/** What a syntax error's message starts with after the place, as in ksqlDB's (`line 1:33: Syntax Error`). */
+export const SYNTAX_ERROR = 'Syntax Error';
 
-/** Printable form of an offending token ('<end of input>' for none). */
-export function showToken(image: string | undefined): string {
-  if (image === undefined || image === '') return 'end of input';
-  const short = image.length > 40 ? image.slice(0, 37) + '...' : image;
-  return `'${short}'`;
-}
-
+/**
+ * `line L:C: <detail>`, then (for a statement) `Statement: <its text>` as ksqlDB adds it, then the
+ * offending line with a caret.
+ */
 export function syntaxError(
   text: string,
   pos: SourcePosition,
   detail: string,
   token?: string,
   expected?: readonly string[],
+  statement?: string,
 ): ParseError {
-  const message = `line ${pos.line}:${pos.column}: ${detail}\n${caretExcerpt(text, pos)}`;
+  const stmt = statement !== undefined ? `\nStatement: ${statement.length > MAX_STATEMENT ? `${statement.slice(0, MAX_STATEMENT)}...` : statement}` : '';
+  const message = `line ${pos.line}:${pos.column}: ${detail}${stmt}\n${caretExcerpt(text, pos)}`;
   return new ParseError(message, pos, text, token, expected);
-}
-
-/** What a syntax error's message starts with, as in ksqlDB's (`line 1:33: Syntax Error`). */
-export const SYNTAX_ERROR = 'Syntax Error';
-
-/** The standard "unexpected token" error. */
-export function unexpectedToken(
-  text: string,
-  pos: SourcePosition,
-  token: string | undefined,
-  expected: readonly string[],
-): ParseError {
-  const exp = describeExpected(expected);
-  const detail = `${SYNTAX_ERROR}: unexpected ${showToken(token)}` + (exp ? `, expected ${exp}` : '');
-  return syntaxError(text, pos, detail, token ?? '', expected);
 }

@@ -3,13 +3,17 @@
  * `${name}` variables (DEFINE / UNDEFINE in the same script take effect for later statements),
  * and turns every failure into a ParseError naming line:column with a caret excerpt.
  */
-import { EOF, type IToken, type TokenType } from 'chevrotain';
-import { ParseError, type SourcePosition } from '../common/errors.js';
+import type { IToken } from 'chevrotain';
+import type { SourcePosition } from '../common/errors.js';
 import type { Expression, ParsedStatement, Statement, TypeNode } from './ast.js';
 import { tokenize, tokenPosition, VariableToken } from './lexer.js';
-import { SYNTAX_ERROR, positionAt, syntaxError, unexpectedToken } from './parse-error.js';
+import { type DeepParseRequest, parseOnLargeStack } from './deep-parse.js';
+import { MAIN_THREAD_NESTING, MAX_NESTING, type Nesting, tokenNesting, treeTooDeep } from './nesting.js';
+import { SYNTAX_ERROR, positionAt, syntaxError } from './parse-error.js';
 import { SemanticSyntaxError, sqlParser } from './parser.js';
+import { describeSyntaxError } from './syntax-error.js';
 import * as T from './tokens.js';
+import { formatTokenSet, vocabularyNames } from './vocabulary.js';
 
 export { stripPositions } from './strip-positions.js';
 
@@ -43,7 +47,7 @@ export function parseStatements(text: string, options: ParseOptions = {}): Parse
         source = text.slice(0, first.startOffset) + stmtText;
         tokens = tokenize(source, { start: first.startOffset }).filter((t) => t.tokenType !== T.Semicolon);
       }
-      const statement = runRule<Statement>('statement', tokens, source, semi);
+      const statement = runRule<Statement>('statement', tokens, source, semi, stmtText);
       const parsed: ParsedStatement = { statement, text: stmtText, pos: tokenPosition(first) };
       result.push(parsed);
       variables.apply(statement);
@@ -97,119 +101,88 @@ class Variables {
   }
 }
 
-/** `terminator` is the `;` after the statement, if any: errors at the end point at it. */
-function runRule<R>(rule: EntryRule, tokens: IToken[], text: string, terminator?: IToken): R {
-  const parser = sqlParser();
+/**
+ * `terminator` is the `;` after the statement, if any: errors at the end point at it.
+ * `statement` is the statement's text, shown in syntax errors as ksqlDB does (`Statement: ...`).
+ */
+function runRule<R>(rule: EntryRule, tokens: IToken[], text: string, terminator?: IToken, statement?: string, onLargeStack = false): R {
   if (tokens.length === 0) {
-    throw syntaxError(text, positionAt(text, text.length), `${SYNTAX_ERROR}: unexpected end of input, expected ${rule === 'type' ? 'a type' : `an ${rule}`}`);
+    const starts = vocabularyNames(sqlParser().computeContentAssist(rule, []).map((p) => p.nextTokenType));
+    throw syntaxError(text, positionAt(text, text.length), `${SYNTAX_ERROR}\nExpecting ${formatTokenSet(starts)}`, '', starts, statement);
   }
+  const nesting = tokenNesting(tokens);
+  if (nesting.exceededAt !== undefined) {
+    const at = tokens[nesting.exceededAt]!;
+    throw syntaxError(text, tokenPosition(at), `${SYNTAX_ERROR}\nstatement nested too deeply: more than ${MAX_NESTING} levels`, at.image, undefined, statement);
+  }
+  const elsewhere = (): R => {
+    const last = tokens[tokens.length - 1]!;
+    return parseOnLargeStack({ rule, text, start: tokens[0]!.startOffset, end: last.endOffset! + 1, terminator: terminator?.startOffset, statement }) as R;
+  };
+  let result: R;
+  if (nesting.depth > MAIN_THREAD_NESTING && !onLargeStack) {
+    result = elsewhere();
+  } else {
+    try {
+      result = parseTokens<R>(rule, tokens, text, terminator, statement, nesting, onLargeStack);
+    } catch (e) {
+      // this thread had less stack left than the statement needs: the answer must not depend on that
+      if (e instanceof StackExhausted || (e instanceof RangeError && !onLargeStack)) result = elsewhere();
+      else throw e;
+    }
+  }
+  const deep = treeTooDeep(result);
+  if (deep) throw syntaxError(text, deep, `${SYNTAX_ERROR}\nexpression nested too deeply: more than ${MAX_NESTING} levels`, undefined, undefined, statement);
+  return result;
+}
+
+/** The large-stack thread's entry (deep-parse-worker.ts): lexes the statement again and parses it there. */
+export function parseInThisThread(request: DeepParseRequest): unknown {
+  const { rule, text, start, end, terminator, statement } = request;
+  const tokens = tokenize(text.slice(0, end), { start }).filter((t) => t.tokenType !== T.Semicolon);
+  const semi = terminator === undefined ? undefined : tokenize(text.slice(0, terminator + 1), { start: terminator })[0];
+  return runRule(rule, tokens, text, semi, statement, true);
+}
+
+class StackExhausted extends Error {}
+
+function parseTokens<R>(
+  rule: EntryRule,
+  tokens: IToken[],
+  text: string,
+  terminator: IToken | undefined,
+  statement: string | undefined,
+  nesting: Nesting,
+  onLargeStack: boolean,
+): R {
+  const parser = sqlParser();
   parser.input = tokens;
   let result: R;
   try {
     result = parser[rule]() as R;
   } catch (e) {
     if (e instanceof SemanticSyntaxError) {
-      throw syntaxError(text, tokenPosition(e.token), e.message, e.token.image);
+      throw syntaxError(text, tokenPosition(e.token), e.message, e.token.image, undefined, statement);
     }
     if (e instanceof RangeError) {
-      // a pathological nesting depth overflows the stack: still just bad input
-      throw syntaxError(text, tokenPosition(tokens[0]!), 'statement is nested too deeply');
+      if (!onLargeStack) throw new StackExhausted();
+      // the nesting budget should prevent this; still just bad input, pointed at its deepest point
+      const at = tokens[nesting.deepestAt]!;
+      throw syntaxError(text, tokenPosition(at), `${SYNTAX_ERROR}\nstatement nested too deeply`, at.image, undefined, statement);
     }
     throw e;
   }
   const error = parser.errors[0];
   if (error) {
-    throw toParseError(rule, error, tokens, text, terminator);
+    const report = describeSyntaxError(rule, error, tokens, text);
+    const tok = tokens[report.at] ?? terminator;
+    const pos: SourcePosition = tok ? tokenPosition(tok) : endPosition(tokens, text);
+    throw syntaxError(text, pos, `${SYNTAX_ERROR}\n${report.detail}`, tok?.image ?? '', report.expected, statement);
   }
   return result;
-}
-
-interface RecognitionError {
-  readonly name: string;
-  readonly message: string;
-  readonly token: IToken;
-}
-
-function toParseError(rule: EntryRule, error: RecognitionError, tokens: IToken[], text: string, terminator?: IToken): ParseError {
-  let tok: IToken | undefined = error.token;
-  const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
-  let index = atEnd ? tokens.length : tokens.indexOf(tok);
-  if (index < 0) index = tokens.findIndex((t) => t.startOffset === tok!.startOffset);
-  if (index < 0) index = tokens.length;
-  if (atEnd) tok = terminator;
-  const pos: SourcePosition = tok ? tokenPosition(tok) : endPosition(tokens, text);
-  const expected = index <= MAX_ASSIST_TOKENS ? expectedAt(rule, tokens.slice(0, index)) : expectedFromMessage(error.message);
-  if (error.name === 'NotAllInputParsedException') expected.push('end of statement');
-  return unexpectedToken(text, pos, tok?.image, tidyExpected(expected));
 }
 
 function endPosition(tokens: IToken[], text: string): SourcePosition {
   const last = tokens[tokens.length - 1];
   return positionAt(text, last ? last.endOffset! + 1 : text.length);
-}
-
-/** Content assist re-walks the grammar over the preceding tokens; past this it gets slow. */
-const MAX_ASSIST_TOKENS = 2000;
-
-/** The expected tokens named in a chevrotain error message (cheap, less precise). */
-function expectedFromMessage(message: string): string[] {
-  const single = /-->\s*(.+?)\s*<--/.exec(message);
-  if (single && /^Expecting -->/.test(message)) return [displayLabel(single[1]!)];
-  const out: string[] = [];
-  for (const m of message.matchAll(/^\s*\d+\.\s*\[([^\],]+)/gm)) out.push(displayLabel(m[1]!.trim()));
-  return out;
-}
-
-function displayLabel(label: string): string {
-  const t = T.allTokens.find((x) => x.LABEL === label || x.name === label);
-  return t ? displayName(t) : label;
-}
-
-/** Display names of the token types the grammar accepts after `preceding`. */
-function expectedAt(rule: EntryRule, preceding: IToken[]): string[] {
-  let types: TokenType[];
-  try {
-    types = sqlParser().computeContentAssist(rule, preceding).map((p) => p.nextTokenType);
-  } catch {
-    return [];
-  }
-  const seen = new Set<TokenType>();
-  for (const t of types) seen.add(t);
-  return [...seen].map(displayName);
-}
-
-function displayName(t: TokenType): string {
-  switch (t) {
-    case T.Identifier:
-      return 'identifier';
-    case T.StringLiteralToken:
-      return 'string';
-    case T.IntegerValue:
-      return 'integer';
-    case T.NumberToken:
-      return 'number';
-    case T.TimeUnitToken:
-      return 'time unit';
-    default:
-      return typeof t.LABEL === 'string' ? t.LABEL : t.name;
-  }
-}
-
-/** Words that all start an expression: shown as the single word "expression". */
-const EXPRESSION_STARTS = new Set(['identifier', 'NULL', 'TRUE', 'FALSE', 'string', 'number', 'CASE', 'CAST', 'ARRAY', 'MAP', 'STRUCT', "'('", "'-'", "'+'", 'NOT', 'time unit']);
-/** Tokens that continue an expression: shown as the single word "operator" when several are possible. */
-const OPERATORS = new Set(["'('", "'.'", "'['", "'->'", "'*'", "'/'", "'%'", "'+'", "'-'", "'||'", "'='", "'<>'", "'<'", "'<='", "'>'", "'>='", 'AND', 'OR', 'IS', 'NOT', 'BETWEEN', 'IN', 'LIKE']);
-const MAX_EXPECTED = 10;
-
-function tidyExpected(expected: string[]): string[] {
-  let out = expected;
-  if (out.includes('identifier') && out.includes('CASE') && out.includes('string')) {
-    out = ['expression', ...out.filter((e) => !EXPRESSION_STARTS.has(e))];
-  }
-  if (out.filter((e) => OPERATORS.has(e)).length >= 3) {
-    out = [...out.filter((e) => !OPERATORS.has(e)), 'operator'];
-  }
-  out = [...new Set(out)];
-  if (out.length > MAX_EXPECTED) out = [...out.slice(0, MAX_EXPECTED), '...'];
-  return out;
 }

@@ -6,6 +6,7 @@
  * lambdas, parenthesised GROUP BY lists) this parser uses explicit gates over a few tokens.
  */
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { isMainThread } from 'node:worker_threads';
 import type { SourcePosition } from '../common/errors.js';
 import type * as A from './ast.js';
 import { identifierName, isQuotedIdentifier, stringValue } from './lexer.js';
@@ -66,9 +67,23 @@ function unitOf(tok: IToken): A.TimeUnit {
 }
 
 export class SqlParser extends EmbeddedActionsParser {
+  /** Set before a parse to record the rule stack at which this token gets consumed (error reports use it). */
+  captureToken: IToken | undefined;
+  capturedStack: string[] | undefined;
+
   constructor() {
-    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3 });
+    // the grammar's validations run on the main thread (and so in the tests); a large-stack parser
+    // thread (deep-parse.ts) skips them to start faster
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, skipValidations: !isMainThread });
     this.performSelfAnalysis();
+    // chevrotain has no hook for "token consumed"; wrap its internal consume once the grammar is recorded
+    const self = this as unknown as { consumeInternal: (...args: unknown[]) => IToken; getHumanReadableRuleStack(): string[] };
+    const consume = self.consumeInternal;
+    self.consumeInternal = (...args: unknown[]): IToken => {
+      const t = consume.apply(this, args);
+      if (t === this.captureToken) this.capturedStack = self.getHumanReadableRuleStack();
+      return t;
+    };
   }
 
   private is(k: number, type: TokenType): boolean {
@@ -230,10 +245,7 @@ export class SqlParser extends EmbeddedActionsParser {
                 DEF: () =>
                   this.OR3([
                     { ALT: () => this.CONSUME(T.IntegerValue) },
-                    {
-                      GATE: () => !isQuotedIdentifier(this.LA(1)) && identifierName(this.LA(1)) === 'STRING',
-                      ALT: () => this.CONSUME2(T.Identifier),
-                    },
+                    { ALT: () => this.CONSUME(T.STRING) },
                   ]),
               });
               this.CONSUME2(T.RParen);
@@ -756,19 +768,25 @@ export class SqlParser extends EmbeddedActionsParser {
     return items;
   });
 
-  /** True when `(` opens a list whose `)` ends the clause, e.g. `GROUP BY (a, b) HAVING ...`. */
+  /**
+   * True when `(` opens a list whose `)` ends the clause, e.g. `GROUP BY (a, b) HAVING ...`. As in
+   * ksqlDB's grammar, where both readings fit (`(a)`, `(a IS NULL)`: one parenthesised expression)
+   * the expression wins, so the list needs a comma at its top level, or nothing in it.
+   */
   private parenthesisedListAhead(): boolean {
     if (!this.is(1, T.LParen)) return false;
     let depth = 0;
+    let comma = false;
     for (let k = 1; ; k++) {
       const t = this.LA(k);
       if (t.tokenType === EOF) return false;
       if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket)) depth++;
+      else if (depth === 1 && tokenMatcher(t, T.Comma)) comma = true;
       else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket)) {
         depth--;
         if (depth === 0) {
           const next = this.LA(k + 1);
-          return CLAUSE_FOLLOWERS.some((f) => tokenMatcher(next, f));
+          return (comma || k === 2) && CLAUSE_FOLLOWERS.some((f) => tokenMatcher(next, f));
         }
       }
     }

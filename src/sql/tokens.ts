@@ -181,6 +181,8 @@ export const TIMEOUT = kw('TIMEOUT', false);
 export const SCHEMA = kw('SCHEMA', false);
 export const SUBJECT = kw('SUBJECT', false);
 export const ID = kw('ID', false);
+// a type name, and a keyword only because ksqlDB's type parameters take it: VARCHAR(STRING)
+export const STRING = kw('STRING', false);
 // Newer ksqlDB statements, not keywords in its grammar: kept usable as identifiers.
 export const PAUSE = kw('PAUSE', false);
 export const RESUME = kw('RESUME', false);

@@ -44,9 +44,11 @@ describe('sluice check', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout.trim(), `ok   ${bad}:1:1  SHOW STREAMS`);
     const lines = r.stderr.trim().split('\n');
-    assert.equal(lines[0], `error ${bad}: line 2:10: Syntax Error: unexpected 'FRM', expected ',' or FROM`);
-    assert.equal(lines[1], '  SELECT * FRM s;');
-    assert.equal(lines[2], '           ^');
+    assert.equal(lines[0], `error ${bad}: line 2:10: Syntax Error`);
+    assert.equal(lines[1], "Expecting {',', 'FROM'}");
+    assert.equal(lines[2], 'Statement: SELECT * FRM s;');
+    assert.equal(lines[3], '  SELECT * FRM s;');
+    assert.equal(lines[4], '           ^');
     assert.doesNotMatch(r.stderr, /at .*\.js/); // no stack trace
   });
 

@@ -48,7 +48,7 @@ describe('variable substitution', () => {
     } catch (e) {
       assert.ok(e instanceof ParseError);
       assert.equal(e.position?.line, 2);
-      assert.match(e.message, /Syntax Error: unexpected 'FROM'/);
+      assert.match(e.message, /Syntax Error\nextraneous input 'FROM' expecting /);
     }
   });
 });
