@@ -17,7 +17,18 @@ export class JsonNumber {
 }
 
 /** Thrown for malformed text; the caller turns it into a SerdeError. */
-export class JsonSyntaxError extends Error {}
+export class JsonSyntaxError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
 
 /**
  * Whether the text has a run of 16 or more characters that are digits or '.', i.e. what
