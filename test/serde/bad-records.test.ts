@@ -52,7 +52,7 @@ const DAMAGE: Record<'JSON' | 'DELIMITED' | 'AVRO' | 'PROTOBUF', readonly Damage
     ['object for a number', () => json('{"ID": {"SECRET": 1}}'), /sourceType: ObjectNode, requiredType: INTEGER, path: \$\.ID/],
     ['array for the row', () => json('["SECRET"]'), /sourceType: ArrayNode/],
     ['5 MiB string for a number', () => json(`{"ID": "SECRET${FIVE_MIB}"}`), /Can't coerce string to type\. targetType: INTEGER/],
-    [`nesting ${DEEP} deep (JSON.parse path)`, () => json(`{"NAME": ${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`), /too deeply nested/],
+    [`nesting ${DEEP} deep (JSON.parse path)`, () => json(`{"NAME": ${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`), /Nesting depth exceeds the maximum allowed \(1000\), path: \$\.NAME\[0\]\[0\]/],
     [`nesting ${DEEP} deep (lossless path)`, () => json(`{"NAME": ${'['.repeat(DEEP)}12345678901234567890${']'.repeat(DEEP)}}`), new RegExp(`Nesting depth exceeds the maximum allowed \\(${MAX_JSON_DEPTH}\\)`)],
     [`unterminated nesting ${DEEP} deep`, () => json(`{"NAME": ${'{"a":'.repeat(DEEP)}`), /Invalid JSON: .* at position \d+/],
   ],
@@ -125,4 +125,17 @@ for (const [name, bytes, row] of LOOSE) {
 
 test('DELIMITED, AVRO and PROTOBUF read a null value as a tombstone', () => {
   for (const f of ['DELIMITED', 'AVRO', 'PROTOBUF'] as const) assert.equal(serde(f).deserialize(null), null, f);
+});
+
+test(`JSON read as STRING: ${DEEP}-deep objects and arrays are refused by depth, not by a stack overflow`, () => {
+  const unwrapped = createSerde('JSON', 'VALUE', [{ name: 'S', type: T.STRING }], { topic: 't', wrapSingleValue: false });
+  for (const doc of [`${'['.repeat(DEEP)}${']'.repeat(DEEP)}`, `${'{"a":'.repeat(DEEP)}1${'}'.repeat(DEEP)}`]) {
+    assert.throws(
+      () => unwrapped.deserialize(json(doc)),
+      (e: unknown) => e instanceof SerdeError && /Nesting depth exceeds the maximum allowed \(1000\), path: \$/.test(e.message) && e.message.length < 300,
+    );
+  }
+  // up to the limit they are read, as ksqlDB renders them
+  const ok = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+  assert.equal((unwrapped.deserialize(json(ok)) as string[])[0]!.length, 2 * MAX_JSON_DEPTH);
 });

@@ -59,7 +59,7 @@ export const DAMAGE: Record<CorpusFormat, readonly Damage[]> = {
     { kind: 'empty', bytes: () => Buffer.alloc(0), reason: /Can't convert type\. sourceType: MissingNode/ },
     { kind: 'unterminated string', bytes: () => text('{"NAME": "SECRET'), reason: /Invalid JSON: Unterminated string at position \d+/ },
     { kind: '5 MiB string for a number', bytes: () => text(`{"ID": "SECRET${bigText()}"}`), reason: /Can't coerce string to type\. targetType: INTEGER/, huge: true },
-    { kind: `nesting ${DEEP} deep`, bytes: () => text(`{"NAME": ${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`), reason: /too deeply nested/, huge: true },
+    { kind: `nesting ${DEEP} deep`, bytes: () => text(`{"NAME": ${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`), reason: /Nesting depth exceeds the maximum allowed \(1000\), path: \$\.NAME/, huge: true },
     { kind: `nesting ${DEEP} deep with a long number`, bytes: () => text(`{"NAME": ${'['.repeat(DEEP)}12345678901234567890${']'.repeat(DEEP)}}`), reason: /Nesting depth exceeds the maximum allowed/, huge: true },
   ],
   DELIMITED: [
