@@ -33,6 +33,24 @@ const dataDirOption = () =>
 const setOption = () => new Option('--set <name=value>', 'a session property, e.g. auto.offset.reset=earliest (repeatable)').argParser(collectSet).default({}, 'none');
 const outputOption = () => new Option('--output <format>', 'how results are shown').choices(['TABULAR', 'JSON', 'tabular', 'json']).argParser((v) => v.toUpperCase());
 
+/**
+ * A subcommand's session flags merged with the ones given before it (`sluice --set a=b run f.sql`):
+ * with positional options the root parses those, and they used to be accepted and then ignored.
+ * The subcommand's own flags win; its --set adds to the root's.
+ */
+function withRootFlags<T extends SessionFlags>(flags: T, command: Command): T {
+  const root = command.parent;
+  if (!root) return flags;
+  const rootFlags = root.opts<SessionFlags>();
+  const dataDirGiven = command.getOptionValueSource('dataDir') !== 'default';
+  return {
+    ...flags,
+    dataDir: dataDirGiven ? flags.dataDir : rootFlags.dataDir,
+    set: { ...rootFlags.set, ...flags.set },
+    ...(flags.output === undefined && rootFlags.output !== undefined ? { output: rootFlags.output } : {}),
+  };
+}
+
 function program(io: CliIo, done: (code: Promise<number>) => void): Command {
   const root = new Command('sluice')
     .description('A streaming SQL engine: ksqlDB-style SQL over an embedded log.\nWith no command: an interactive SQL prompt on a terminal, else runs the SQL given by -e or on stdin.')
@@ -53,7 +71,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(dataDirOption())
     .addOption(setOption())
     .addOption(outputOption())
-    .action((flags: SessionFlags) => done(interactive(flags, io, true)));
+    .action((flags: SessionFlags, command: Command) => done(interactive(withRootFlags(flags, command), io, true)));
   root
     .command('run')
     .description('run the statements of FILE that it has not applied yet, then keep its queries running')
@@ -63,8 +81,8 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(setOption())
     .addOption(outputOption())
     .option('--quiet', 'no progress bars')
-    .action((file: string, flags: SessionFlags & { untilIdle?: boolean }) =>
-      done(import('./run.js').then((m) => m.runRun(file, flags, io))),
+    .action((file: string, flags: SessionFlags & { untilIdle?: boolean }, command: Command) =>
+      done(import('./run.js').then((m) => m.runRun(file, withRootFlags(flags, command), io))),
     );
   root
     .command('check')

@@ -2,11 +2,24 @@
 import { Engine } from '../index.js';
 import type { Log } from '../index.js';
 import type { CliIo } from './cli-io.js';
+import { ProcessingLogSummary } from './processing-log-summary.js';
 
 export async function openEngine(dataDir: string, properties: Record<string, string>, io: CliIo, log?: Log): Promise<Engine> {
-  return Engine.open({
+  const streamName = (properties['ksql.logging.processing.stream.name'] ?? 'KSQL_PROCESSING_LOG').toUpperCase();
+  // one line per bad record would bury everything else (175,000 lines for 87,500 bad records)
+  const summary = new ProcessingLogSummary(io.err, { streamName });
+  const engine = await Engine.open({
     ...(log ? { log } : { dataDir }),
     properties,
-    onProcessingLog: (e) => io.err(`processing error in ${e.queryId} (${e.step}${e.topic ? ` ${e.topic}/${e.partition}@${e.offset}` : ''}): ${e.message}`),
+    onProcessingLog: (e) => summary.report(e),
   });
+  const close = engine.close.bind(engine);
+  engine.close = async () => {
+    try {
+      await close();
+    } finally {
+      summary.flush();
+    }
+  };
+  return engine;
 }

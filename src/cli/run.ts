@@ -57,8 +57,10 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
         const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores());
         progressStream.write(summary + '\n');
       } else await engine.runUntilIdle();
-      io.out(`All queries are idle (${engine.queryIds().length} running).`);
-      return 0;
+      // a query stopped by an error policy (its error is already on stderr) fails the run
+      const failed = engine.failedQueries().length;
+      io.out(`All queries are idle (${engine.queryIds().length - failed} running${failed ? `, ${failed} failed` : ''}).`);
+      return failed ? 1 : 0;
     }
     io.out(`Running ${engine.queryIds().length} queries; press Ctrl-C to stop.`);
     process.once('SIGINT', stop);

@@ -67,8 +67,10 @@ function resolveDelimiter(raw: string | undefined, target: SerdeTarget): string 
   return d;
 }
 
+/** ksqlDB's wording quotes the field; a long or binary one is described instead (it would end up in logs) */
 function badText(text: string): RecordFailure {
-  return new RecordFailure(`For input string: "${text}"`);
+  if (text.length <= 40 && /^[\x20-\x7e]*$/.test(text)) return new RecordFailure(`For input string: "${text}"`);
+  return new RecordFailure(`For input string of ${text.length} characters (not shown: long or not printable)`);
 }
 
 function fieldParser(t: SqlType, name: string): FieldParser {

@@ -36,7 +36,7 @@ function readDocument(spec: SerdeSpec, bytes: Buffer): unknown {
     return parseJsonText(body.toString('utf8'));
   } catch (e) {
     // like ksqlDB, keep record content out of the message (it ends up in logs)
-    if (e instanceof JsonSyntaxError) throw deserializeFailure(spec, `Invalid JSON: ${e.message.replace(/, ".*" is not valid JSON$/s, '')}`);
+    if (e instanceof JsonSyntaxError) throw deserializeFailure(spec, `Invalid JSON: ${e.message}`);
     throw asDeserializeError(spec, e);
   }
 }

@@ -9,7 +9,7 @@ import type { SqlType, StructField } from '../common/sql-types.js';
 import { decodeBase64 } from './base64-text.js';
 import { fitDecimalText } from './decimal-fit.js';
 import { decimalToJavaString, parseDecimalText, parseJavaDouble, parseJavaInt, parseJavaLong } from './java-number-text.js';
-import { JsonNumber } from './lossless-json.js';
+import { JsonNumber, MAX_JSON_DEPTH } from './lossless-json.js';
 import { RecordFailure } from './serde-failure.js';
 
 /** Converts a non-null JSON value; throws JsonCoercionFailure. */
@@ -22,7 +22,9 @@ export class JsonCoercionFailure extends RecordFailure {
     super(raw);
   }
   describe(): string {
-    return `${this.raw}, path: $${this.path}`;
+    // a path 1,000 levels deep would be most of the message
+    const path = this.path.length > 120 ? `${this.path.slice(0, 120)}...` : this.path;
+    return `${this.raw}, path: $${path}`;
   }
 }
 
@@ -146,29 +148,41 @@ function numberText(v: number | JsonNumber): string {
   return parts === undefined ? v.text : decimalToJavaString(parts);
 }
 
+/**
+ * Deeper values than the lossless parser accepts are refused here too (JSON.parse takes any depth),
+ * rather than recursing until the stack overflows.
+ */
+function tooDeep(): JsonCoercionFailure {
+  return new JsonCoercionFailure(`Nesting depth exceeds the maximum allowed (${MAX_JSON_DEPTH})`);
+}
+
 /** Compact JSON text of a parsed value (what ksqlDB gives for an object read as STRING). */
-function jsonText(v: unknown): string {
+function jsonText(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number') return Number.isFinite(v) ? numberText(v) : 'null';
   if (v instanceof JsonNumber) return numberText(v);
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(jsonText).join(',')}]`;
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep();
+  if (Array.isArray(v)) return `[${v.map((e) => jsonText(e, depth + 1)).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).map((k) => `${JSON.stringify(k)}:${jsonText(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o).map((k) => `${JSON.stringify(k)}:${jsonText(o[k], depth + 1)}`).join(',')}}`;
 }
 
-const readString: JsonReader = (v) => {
+const readString: JsonReader = (v) => stringOf(v, 0);
+
+function stringOf(v: unknown, depth: number): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || v instanceof JsonNumber) return numberText(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep();
   // ksqlDB renders an array read as STRING as "[a, b]" of the elements read as strings
-  if (Array.isArray(v)) return `[${v.map((e, i) => (e === null ? 'null' : elementAsString(e, i))).join(', ')}]`;
-  return jsonText(v);
-};
+  if (Array.isArray(v)) return `[${v.map((e, i) => (e === null ? 'null' : elementAsString(e, i, depth + 1))).join(', ')}]`;
+  return jsonText(v, depth);
+}
 
-function elementAsString(e: unknown, i: number): string {
+function elementAsString(e: unknown, i: number, depth: number): string {
   try {
-    return readString(e) as string;
+    return stringOf(e, depth);
   } catch (err) {
     throw withPath(err, `[${i}]`);
   }

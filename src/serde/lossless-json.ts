@@ -17,7 +17,18 @@ export class JsonNumber {
 }
 
 /** Thrown for malformed text; the caller turns it into a SerdeError. */
-export class JsonSyntaxError extends Error {}
+export class JsonSyntaxError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
 
 /**
  * Whether the text has a run of 16 or more characters that are digits or '.', i.e. what
@@ -45,17 +56,28 @@ export function parseJsonText(text: string): unknown {
   if (!hasLongDigitRun(text)) {
     try {
       return JSON.parse(text);
-    } catch (e) {
-      throw new JsonSyntaxError(e instanceof Error ? e.message : String(e));
+    } catch {
+      // JSON.parse's message quotes the record ("Unexpected token 'g', "{"a": garb"... is not
+      // valid JSON"), which would put record content in logs: this parser says where, not what
+      new LosslessParser(text).parseDocument();
+      throw new JsonSyntaxError('Malformed JSON');
     }
   }
   return new LosslessParser(text).parseDocument();
 }
 
 const MAX_DOUBLE_DIGITS = 15;
+/** Jackson's default (StreamReadConstraints) and what keeps this recursive parser off the stack limit */
+export const MAX_JSON_DEPTH = 1000;
+
+/** A character for an error message: printable ASCII quoted, anything else as its code point. */
+function describeChar(c: number): string {
+  return c > 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 class LosslessParser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   parseDocument(): unknown {
@@ -98,8 +120,12 @@ class LosslessParser {
         return this.literal('null', null);
       default:
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
-        return this.fail(Number.isNaN(c) ? 'Unexpected end of JSON input' : `Unexpected character '${this.s[this.pos]}'`);
+        return this.fail(Number.isNaN(c) ? 'Unexpected end of JSON input' : `Unexpected character ${describeChar(c)}`);
     }
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) this.fail(`Nesting depth exceeds the maximum allowed (${MAX_JSON_DEPTH})`);
   }
 
   private literal<T>(word: string, value: T): T {
@@ -110,10 +136,12 @@ class LosslessParser {
 
   private parseObject(): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
+    this.enter();
     this.pos++;
     this.skipWs();
     if (this.s.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      this.depth--;
       return obj;
     }
     for (;;) {
@@ -134,7 +162,10 @@ class LosslessParser {
         this.skipWs();
         continue;
       }
-      if (c === 0x7d) return obj;
+      if (c === 0x7d) {
+        this.depth--;
+        return obj;
+      }
       this.pos--;
       this.fail("Expected ',' or '}'");
     }
@@ -142,10 +173,12 @@ class LosslessParser {
 
   private parseArray(): unknown[] {
     const arr: unknown[] = [];
+    this.enter();
     this.pos++;
     this.skipWs();
     if (this.s.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.depth--;
       return arr;
     }
     for (;;) {
@@ -157,7 +190,10 @@ class LosslessParser {
         this.skipWs();
         continue;
       }
-      if (c === 0x5d) return arr;
+      if (c === 0x5d) {
+        this.depth--;
+        return arr;
+      }
       this.pos--;
       this.fail("Expected ',' or ']'");
     }

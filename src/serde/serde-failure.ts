@@ -9,7 +9,18 @@ import { formatSqlType } from '../common/sql-types.js';
 import type { SerdeColumn, SerdeSpec } from './serde-types.js';
 
 /** Raised inside converters; the format adds the "Failed to deserialize ..." prefix once. */
-export class RecordFailure extends Error {}
+export class RecordFailure extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
 
 function where(spec: SerdeSpec): string {
   return spec.options.topic !== undefined ? ` from topic: ${spec.options.topic}` : '';
@@ -17,7 +28,14 @@ function where(spec: SerdeSpec): string {
 
 export function deserializeFailure(spec: SerdeSpec, detail: string, cause?: unknown): SerdeError {
   const what = spec.target === 'KEY' ? 'key' : 'value';
-  return new SerdeError(`Failed to deserialize ${what}${where(spec)}. ${detail}`, spec.options.topic, { cause });
+  // one per bad record, shown by its message alone: no stack to capture (most of its cost)
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new SerdeError(`Failed to deserialize ${what}${where(spec)}. ${detail}`, spec.options.topic, { cause });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export function serializeFailure(spec: SerdeSpec, detail: string, cause?: unknown): SerdeError {
