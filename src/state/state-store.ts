@@ -41,7 +41,8 @@ export interface StateStore {
 
 /** Byte-level layers under the cache. */
 export interface BytesStore extends StateStore {
-  get(key: Buffer): Promise<Buffer | undefined>;
+  /** synchronous when the answer is known without a read */
+  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined>;
   /** null deletes */
   put(key: Buffer, value: Buffer | null): void;
 }

@@ -29,6 +29,7 @@ interface Pending {
 /** a table row and its timestamp */
 type TableRow = [unknown[], number];
 
+const NO_MATCHES: Buffered[] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
@@ -116,13 +117,27 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const other = isLeft ? rightStore : leftStore;
       const horizon = streamTime - retention;
       const id = `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}`;
-      const mine = ((await own.get(k)) ?? []).filter(([ts]) => ts >= horizon);
+      // reads are synchronous when cached or known absent (the store's key filter): no await then
+      const ownRead = own.get(k);
+      let mine = (ownRead instanceof Promise ? await ownRead : ownRead) ?? [];
+      // records arrive about in time order, so expired ones are found at the front; the list is
+      // rebuilt only when some have expired, else appended to in place
+      if (mine.length && mine[0]![0] < horizon) mine = mine.filter(([ts]) => ts >= horizon);
       mine.push([t, rec.row, id]);
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const from = isLeft ? t - beforeMs : t - afterMs;
       const to = isLeft ? t + afterMs : t + beforeMs;
-      const matches = ((await other.get(k)) ?? []).filter(([ts]) => ts >= from && ts <= to);
+      const otherRead = other.get(k);
+      const theirs = otherRead instanceof Promise ? await otherRead : otherRead;
+      let matches: Buffered[] = NO_MATCHES;
+      if (theirs) {
+        for (const b of theirs) {
+          if (b[0] < from || b[0] > to) continue;
+          if (matches === NO_MATCHES) matches = [];
+          matches.push(b);
+        }
+      }
       if (!eagerOuter && matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
         const pending = await pendingList();
@@ -130,7 +145,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       for (const [ts, row] of matches) {
         const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
-        await emit(rec, out, Math.max(t, ts));
+        const waiting = emit(rec, out, Math.max(t, ts));
+        if (waiting) await waiting;
       }
       if (!matches.length && outer) {
         if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);

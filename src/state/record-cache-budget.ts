@@ -1,0 +1,44 @@
+/**
+ * The memory budget of a query's record caches (ksqlDB's `ksql.streams.cache.max.bytes.buffering`,
+ * Kafka Streams' `cache.max.bytes.buffering`, default 10 MiB), shared by every store of the query
+ * as Kafka Streams' ThreadCache shares it among its named caches. Sizes are estimates: key bytes,
+ * the value's last encoded size, and a fixed per-entry overhead.
+ */
+export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024;
+
+/** What a cache gives back under pressure. */
+export interface EvictableCache {
+  /** evicts least recently used entries until `bytes` are freed or nothing is left; returns bytes freed */
+  evict(bytes: number): number;
+}
+
+export class RecordCacheBudget {
+  used = 0;
+  private readonly caches = new Map<string, EvictableCache>();
+
+  constructor(readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {}
+
+  /** a store (re)created under `name` replaces the one before it (a restarted task) */
+  register(name: string, cache: EvictableCache & { readonly bytes: number }): void {
+    const before = this.caches.get(name) as (EvictableCache & { readonly bytes: number }) | undefined;
+    if (before && before !== cache) this.used -= before.bytes;
+    this.caches.set(name, cache);
+  }
+
+  /** over budget: `own` evicts first, then the other caches */
+  relieve(own: EvictableCache): void {
+    if (this.used <= this.maxBytes) return;
+    own.evict(this.used - this.maxBytes);
+    for (const c of this.caches.values()) {
+      if (this.used <= this.maxBytes) return;
+      if (c !== own) c.evict(this.used - this.maxBytes);
+    }
+  }
+}
+
+/** The budget a query's config asks for. */
+export function cacheMaxBytes(config: ReadonlyMap<string, string> | undefined): number {
+  const v = config?.get('ksql.streams.cache.max.bytes.buffering') ?? config?.get('cache.max.bytes.buffering');
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_CACHE_MAX_BYTES;
+}
