@@ -99,13 +99,16 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     /** applies an undo and/or an add to one group, then emits its row once */
     const update = async (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext) => {
       const key = encodeValue(group);
-      const state = ((await store.get(key)) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
-      let accs = state.accs;
-      if (undoArgs) accs = accs.map((acc, i) => aggregators[i]!.undo!(acc, undoArgs[i]!, rctx));
-      if (addArgs) accs = accs.map((acc, i) => aggregators[i]!.add(acc, addArgs[i]!, rctx));
-      const ts = Math.max(state.ts, rec.timestamp);
-      store.put(key, { accs, ts } satisfies GroupState);
-      await emit(rec, group, accs, ts);
+      const read = store.get(key);
+      const state = ((read instanceof Promise ? await read : read) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
+      // the state object is the cache's: updated in place and put back
+      const accs = state.accs;
+      if (undoArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.undo!(accs[i], undoArgs[i]!, rctx);
+      if (addArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.add(accs[i], addArgs[i]!, rctx);
+      if (rec.timestamp > state.ts) state.ts = rec.timestamp;
+      store.put(key, state);
+      const waiting = emit(rec, group, accs, state.ts);
+      if (waiting) await waiting;
     };
     if (!sources) {
       return async (rec) => {
@@ -275,7 +278,10 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
         for (const [start, end] of changed) await markPending(group, start, end);
         return;
       }
-      for (const w of changed) await emit(rec, group, w[2], w[3], [w[0], w[1]]);
+      for (const w of changed) {
+        const waiting = emit(rec, group, w[2], w[3], [w[0], w[1]]);
+        if (waiting) await waiting;
+      }
     };
   }
 

@@ -152,7 +152,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
-          meta.put(PENDING_KEY, [...(await pendingList()), { id, left: isLeft, key, row: rec.row, ts: t, closeAt }]);
+          const pending = await pendingList();
+          pending.push({ id, left: isLeft, key, row: rec.row, ts: t, closeAt });
+          meta.put(PENDING_KEY, pending);
           earliestClose = Math.min(earliestClose!, closeAt);
           // already closed by the stream time this record did not move: no punctuation will come for it
           if (closeAt <= streamTime) await flushClosed(ctx.streamTime());
@@ -168,7 +170,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       if (rec.tombstone) return;
       const key = leftKeyFn(rec.row);
       if (key === null || key === undefined) return;
-      const found = await table.get(encodeValue(key));
+      const read = table.get(encodeValue(key));
+      const found = read instanceof Promise ? await read : read;
       if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
       if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
     };
