@@ -18,12 +18,14 @@ const DEFAULT_VALUE_BYTES = 64;
 interface Entry {
   readonly key: Buffer;
   value: unknown;
+  /** used since eviction last passed it (second-chance LRU: a read only sets this flag) */
+  hot: boolean;
   /** estimated bytes: key, last encoded value, overhead */
   size: number;
 }
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
-  /** in recency order, least recent first */
+  /** in insertion order; eviction gives entries used since it last passed them a second chance */
   private readonly entries = new Map<string, Entry>();
   private readonly dirty = new Set<Entry>();
   bytes = 0;
@@ -44,7 +46,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     const k = key.toString('latin1');
     const e = this.entries.get(k);
     if (e) {
-      this.touch(k, e);
+      e.hot = true;
       return e.value === ABSENT ? undefined : (e.value as V);
     }
     const read = this.inner.get(key);
@@ -59,7 +61,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, key: Buffer, bytes: Buffer | undefined): V | undefined {
     const value = bytes === undefined ? undefined : (decodeValue(bytes) as V);
-    this.add(k, { key, value: value === undefined ? ABSENT : value, size: key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD });
+    this.add(k, { key, value: value === undefined ? ABSENT : value, hot: false, size: key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD });
     return value;
   }
 
@@ -70,18 +72,12 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     if (e) {
       e.value = stored;
       this.dirty.add(e);
-      this.touch(k, e);
+      e.hot = true;
       return;
     }
-    const added: Entry = { key, value: stored, size: key.length + DEFAULT_VALUE_BYTES + ENTRY_OVERHEAD };
+    const added: Entry = { key, value: stored, hot: false, size: key.length + DEFAULT_VALUE_BYTES + ENTRY_OVERHEAD };
     this.dirty.add(added);
     this.add(k, added);
-  }
-
-  private touch(k: string, e: Entry): void {
-    // Map order is insertion order: re-inserting makes it the most recent
-    this.entries.delete(k);
-    this.entries.set(k, e);
   }
 
   private add(k: string, e: Entry): void {
@@ -106,6 +102,13 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     let freed = 0;
     for (const [k, e] of this.entries) {
       if (freed >= bytes) break;
+      if (e.hot) {
+        // moved to the back: each entry is passed at most twice
+        e.hot = false;
+        this.entries.delete(k);
+        this.entries.set(k, e);
+        continue;
+      }
       if (this.dirty.has(e)) this.writeDown(e);
       this.entries.delete(k);
       this.bytes -= e.size;

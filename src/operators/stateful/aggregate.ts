@@ -59,16 +59,23 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     }
     return row;
   };
-  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) =>
-    downstream({
-      row: rowOf(group, accs, bounds),
-      timestamp: ts,
-      partition: rec.partition,
-      offset: rec.offset,
-      headers: rec.headers,
-      ...(accs ? {} : { tombstone: true }),
-      ...(bounds ? { window: { start: bounds[0], end: bounds[1] } } : {}),
-    });
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) => {
+    // one object shape per kind of output (no spreads): this runs for every window of every record
+    const row = rowOf(group, accs, bounds);
+    if (bounds) {
+      const window = { start: bounds[0], end: bounds[1] };
+      return downstream(
+        accs
+          ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, window }
+          : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true, window },
+      );
+    }
+    return downstream(
+      accs
+        ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers }
+        : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true },
+    );
+  };
   const evalArgs = (row: readonly unknown[]) => argFns.map((fns) => fns.map((f) => f(row)));
   const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
     const group = keyFns.map((f) => f(row));
@@ -133,19 +140,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
 
   // ---------------------------------------------------------------------------- windowed
   const grace = window.graceMs;
-  const windowsFor = (ts: number): [number, number][] => {
-    if (window.type === 'TUMBLING') {
-      const size = window.sizeMs!;
-      const start = ts - (((ts % size) + size) % size);
-      return [[start, start + size]];
-    }
-    const size = window.sizeMs!;
-    const advanceBy = window.advanceMs!;
-    const out: [number, number][] = [];
-    const last = ts - (((ts % advanceBy) + advanceBy) % advanceBy);
-    for (let start = last; start > ts - size; start -= advanceBy) if (start >= 0) out.unshift([start, start + size]);
-    return out;
-  };
+
 
   // EMIT FINAL: windows waiting for the task's stream time to pass their end plus grace, emitted by
   // a stream-time punctuation, whichever record (key, input) moved stream time. Kept time-ordered:
@@ -253,7 +248,16 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       const changed: WindowState[] = [];
       // the list stays sorted by start (every window has the same size, so by end too): a record's
       // windows are found from the back, where the newest are, and updated in place
-      for (const [start, end] of windowsFor(rec.timestamp)) {
+      // the record's windows, oldest first (tumbling: the one; hopping: every start within size)
+      const ts = rec.timestamp;
+      const size = window.sizeMs!;
+      const stride = window.type === 'TUMBLING' ? size : window.advanceMs!;
+      const last = ts - (((ts % stride) + stride) % stride);
+      let first = last;
+      while (first - stride > ts - size && first - stride >= 0) first -= stride;
+      for (let start = first; start <= last; start += stride) {
+        if (start < 0) continue;
+        const end = start + size;
         if (end + grace <= now) continue; // late: its window has closed
         let i = windows.length - 1;
         while (i >= 0 && windows[i]![0] > start) i--;
