@@ -66,6 +66,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     const retention = beforeMs + afterMs + graceMs;
+    /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
+    const holdsOuter = !eagerOuter && (outerLeft || outerRight);
     const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
 
     // unmatched outer records waiting for their window to close (non-eager mode), emitted by a
@@ -91,7 +93,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       savePending(pending.filter((p) => p.closeAt > now));
       for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(PUNCTUATED, outerRow(p.left, p.key, p.row), p.ts);
     };
-    if (!eagerOuter && (outerLeft || outerRight)) {
+    if (holdsOuter) {
       const timer = ctx.schedule(1, 'STREAM_TIME', flushClosed);
       ctx.onClose(() => timer.cancel());
     }
@@ -116,7 +118,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
       const horizon = streamTime - retention;
-      const id = `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}`;
+      // only unmatched outer records waiting for their window to close are looked up by id
+      const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
       // reads are synchronous when cached or known absent (the store's key filter): no await then
       const ownRead = own.get(k);
       let mine = (ownRead instanceof Promise ? await ownRead : ownRead) ?? [];
@@ -138,7 +141,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           matches.push(b);
         }
       }
-      if (!eagerOuter && matches.length) {
+      if (holdsOuter && matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
         const pending = await pendingList();
         if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
