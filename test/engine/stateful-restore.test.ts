@@ -66,3 +66,42 @@ test('joins and windowed aggregations restored from their changelogs continue as
   assert.ok(kept.FINAL_COUNTS!.length >= 3, kept.FINAL_COUNTS!.join('\n'));
   assert.deepEqual(restored, kept);
 });
+
+test('a busy join key (its records sealed in chunks) joins every pair within the window, across a lost state', async () => {
+  const dir = await tempDir();
+  try {
+    // 150 left records in 750 ms, then right records that reach back over all or some of them,
+    // then one so late that the old chunks expire
+    const left = Array.from({ length: 150 }, (_, i) => 1000 + i * 5);
+    const right = [1800, 1900, 2000, 2100, 2200, 6000];
+    const insertLeft = (from: number, to: number) =>
+      left.slice(from, to).map((ts, i) => `INSERT INTO l (ROWTIME, id, a) VALUES (${ts}, 'k', ${from + i});`).join('\n');
+    const insertRight = right.map((ts, i) => `INSERT INTO r (ROWTIME, id, b) VALUES (${ts}, 'k', ${i});`).join('\n');
+    let engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
+    await engine.execute(`
+      CREATE STREAM l (id STRING KEY, a INT) WITH (KAFKA_TOPIC='l', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM r (id STRING KEY, b INT) WITH (KAFKA_TOPIC='r', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM joined AS SELECT l.id AS id, a, b FROM l JOIN r WITHIN 1 SECOND GRACE PERIOD 1 SECOND ON l.id = r.id;`);
+    await engine.execute(insertLeft(0, 100));
+    await engine.runUntilIdle();
+    await (engine.log as LocalLog).extras.clearRange(Buffer.from('state\u0000'), Buffer.from('state\u0001'));
+    await engine.close();
+    engine = await Engine.open({ dataDir: dir.path });
+    await engine.execute(insertLeft(100, left.length));
+    await engine.runUntilIdle();
+    await engine.execute(insertRight);
+    await engine.execute(`INSERT INTO l (ROWTIME, id, a) VALUES (6500, 'k', 999);`);
+    await engine.runUntilIdle();
+    const got = (await readTopic(engine.log, 'JOINED')).map((r) => {
+      const v = JSON.parse(r.value!.toString()) as { A: number; B: number };
+      return `${v.A}-${v.B}`;
+    });
+    await engine.close();
+    const expected: string[] = ['999-5'];
+    for (let a = 0; a < left.length; a++) for (let b = 0; b < right.length; b++) if (Math.abs(left[a]! - right[b]!) <= 1000) expected.push(`${a}-${b}`);
+    assert.ok(expected.length > 4 * 64, 'more matches than the recent records hold');
+    assert.deepEqual([...got].sort(), expected.sort());
+  } finally {
+    await dir.cleanup();
+  }
+});

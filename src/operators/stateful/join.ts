@@ -18,6 +18,20 @@ import { compileStepExpression } from '../stateless/compile-step-expression.js';
 
 /** a buffered stream record: timestamp, row, and an id (side, partition, offset) */
 type Buffered = [number, unknown[], string];
+/**
+ * A join key's buffered records: the recent ones in the key's own entry, older ones sealed in
+ * chunks of CHUNK records under entries of their own (written once), so a commit re-encodes at
+ * most CHUNK records of a busy key rather than its whole window. Before chunks, the entry was a
+ * plain Buffered[] (still read as the recent records).
+ */
+interface KeyBuffer {
+  /** the next chunk's number */
+  next: number;
+  /** [chunk number, earliest, latest timestamp], oldest first */
+  sealed: [number, number, number][];
+  recent: Buffered[];
+}
+const CHUNK = 64;
 interface Pending {
   id: string;
   left: boolean;
@@ -61,8 +75,17 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
 
   function streamStream(): readonly [Downstream, Downstream] {
     const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
-    const leftStore = ctx.keyValueStore<Buffered[]>(`${step.id}/left`);
-    const rightStore = ctx.keyValueStore<Buffered[]>(`${step.id}/right`);
+    const leftStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/right`);
+    const chunkKey = (k: Buffer, n: number) => {
+      // an encoded key is self-delimiting, so no key of the store is another key plus a suffix
+      const key = Buffer.allocUnsafe(k.length + 4);
+      k.copy(key, 0);
+      key.writeUInt32BE(n, k.length);
+      return key;
+    };
+    const asBuffer = (v: KeyBuffer | Buffered[] | undefined): KeyBuffer | undefined =>
+      v === undefined ? undefined : Array.isArray(v) ? { next: 0, sealed: [], recent: v } : v;
     const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     const retention = beforeMs + afterMs + graceMs;
@@ -122,24 +145,45 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
       // reads are synchronous when cached or known absent (the store's key filter): no await then
       const ownRead = own.get(k);
-      let mine = (ownRead instanceof Promise ? await ownRead : ownRead) ?? [];
-      // records arrive about in time order, so expired ones are found at the front; the list is
-      // rebuilt only when some have expired, else appended to in place
-      if (mine.length && mine[0]![0] < horizon) mine = mine.filter(([ts]) => ts >= horizon);
-      mine.push([t, rec.row, id]);
+      const mine: KeyBuffer = asBuffer(ownRead instanceof Promise ? await ownRead : ownRead) ?? { next: 0, sealed: [], recent: [] };
+      // records arrive about in time order, so expired ones are found at the front: whole chunks
+      // are dropped, the recent list rebuilt only when some have expired, else appended to in place
+      while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
+      if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
+      mine.recent.push([t, rec.row, id]);
+      if (mine.recent.length >= CHUNK) {
+        let min = Number.POSITIVE_INFINITY;
+        let max = Number.NEGATIVE_INFINITY;
+        for (const [ts] of mine.recent) {
+          if (ts < min) min = ts;
+          if (ts > max) max = ts;
+        }
+        const n = mine.next++;
+        own.put(chunkKey(k, n), mine.recent);
+        mine.sealed.push([n, min, max]);
+        mine.recent = [];
+      }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const from = isLeft ? t - beforeMs : t - afterMs;
       const to = isLeft ? t + afterMs : t + beforeMs;
       const otherRead = other.get(k);
-      const theirs = otherRead instanceof Promise ? await otherRead : otherRead;
+      const theirs = asBuffer(otherRead instanceof Promise ? await otherRead : otherRead);
       let matches: Buffered[] = NO_MATCHES;
-      if (theirs) {
-        for (const b of theirs) {
+      const collect = (list: Buffered[]) => {
+        for (const b of list) {
           if (b[0] < from || b[0] > to) continue;
           if (matches === NO_MATCHES) matches = [];
           matches.push(b);
         }
+      };
+      if (theirs) {
+        for (const [n, min, max] of theirs.sealed) {
+          if (max < from || min > to) continue;
+          const read = other.get(chunkKey(k, n));
+          collect(((read instanceof Promise ? await read : read) as Buffered[] | undefined) ?? []);
+        }
+        collect(theirs.recent);
       }
       if (holdsOuter && matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
