@@ -6,7 +6,7 @@
  * first encoded and handed to the layer below (where it waits for the commit, as bytes).
  */
 import { decodeValue, encodeValue } from '../common/value-codec.js';
-import { RecordCacheBudget, type EvictableCache } from './record-cache-budget.js';
+import { RecordCacheBudget, type BudgetSlot, type EvictableCache } from './record-cache-budget.js';
 import type { BytesStore, KeyValueStore, StoreWriteBatch } from './state-store.js';
 
 const ABSENT = Symbol('absent');
@@ -28,14 +28,20 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   /** in insertion order; eviction gives entries used since it last passed them a second chance */
   private readonly entries = new Map<string, Entry>();
   private readonly dirty = new Set<Entry>();
-  bytes = 0;
+  /** this cache's bytes, as charged to the budget */
+  private readonly slot: BudgetSlot;
 
   constructor(
     private readonly inner: BytesStore,
     private readonly budget: RecordCacheBudget = new RecordCacheBudget(),
     budgetName?: string,
   ) {
-    budget.register(budgetName ?? inner.name, this);
+    this.slot = budget.register(budgetName ?? inner.name, this);
+  }
+
+  /** estimated bytes held */
+  get bytes(): number {
+    return this.slot.bytes;
   }
 
   get name(): string {
@@ -82,7 +88,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private add(k: string, e: Entry): void {
     this.entries.set(k, e);
-    this.bytes += e.size;
+    this.slot.bytes += e.size;
     this.budget.used += e.size;
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
@@ -93,7 +99,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     this.inner.put(e.key, bytes);
     this.dirty.delete(e);
     const size = e.key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD;
-    this.bytes += size - e.size;
+    this.slot.bytes += size - e.size;
     this.budget.used += size - e.size;
     e.size = size;
   }
@@ -111,7 +117,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       if (this.dirty.has(e)) this.writeDown(e);
       this.entries.delete(k);
-      this.bytes -= e.size;
+      this.slot.bytes -= e.size;
       this.budget.used -= e.size;
       freed += e.size;
     }

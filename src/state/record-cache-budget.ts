@@ -12,26 +12,38 @@ export interface EvictableCache {
   evict(bytes: number): number;
 }
 
+/** What a cache has charged to the budget; the budget keeps it after the cache is gone. */
+export interface BudgetSlot {
+  bytes: number;
+}
+
 export class RecordCacheBudget {
   used = 0;
-  private readonly caches = new Map<string, EvictableCache>();
+  /** held weakly: the stores of a stopped task or query are freed with it, their bytes returned */
+  private readonly caches = new Map<string, { ref: WeakRef<EvictableCache>; slot: BudgetSlot }>();
 
   constructor(readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {}
 
   /** a store (re)created under `name` replaces the one before it (a restarted task) */
-  register(name: string, cache: EvictableCache & { readonly bytes: number }): void {
-    const before = this.caches.get(name) as (EvictableCache & { readonly bytes: number }) | undefined;
-    if (before && before !== cache) this.used -= before.bytes;
-    this.caches.set(name, cache);
+  register(name: string, cache: EvictableCache): BudgetSlot {
+    const before = this.caches.get(name);
+    if (before) this.used -= before.slot.bytes;
+    const slot: BudgetSlot = { bytes: 0 };
+    this.caches.set(name, { ref: new WeakRef(cache), slot });
+    return slot;
   }
 
   /** over budget: `own` evicts first, then the other caches */
   relieve(own: EvictableCache): void {
     if (this.used <= this.maxBytes) return;
     own.evict(this.used - this.maxBytes);
-    for (const c of this.caches.values()) {
+    for (const [name, { ref, slot }] of this.caches) {
       if (this.used <= this.maxBytes) return;
-      if (c !== own) c.evict(this.used - this.maxBytes);
+      const c = ref.deref();
+      if (!c) {
+        this.used -= slot.bytes;
+        this.caches.delete(name);
+      } else if (c !== own) c.evict(this.used - this.maxBytes);
     }
   }
 }
