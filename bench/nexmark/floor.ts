@@ -18,6 +18,8 @@ export interface FloorProgram {
 }
 
 export interface FloorOutput {
+  /** the query's output topic when absent */
+  topic?: string;
   key: Buffer | null;
   value: Buffer | null;
   timestamp: number;
@@ -37,7 +39,10 @@ export interface FloorOptions {
 interface Cursor {
   topic: string;
   partition: number;
+  /** where the next fetch starts */
   offset: bigint;
+  buffer: FetchedRecord[];
+  head: number;
 }
 
 export class FloorLoop {
@@ -49,31 +54,56 @@ export class FloorLoop {
     this.cursors = [];
     for (const topic of this.options.inputTopics) {
       const desc = await this.options.log.describeTopic(topic);
-      for (const p of desc.partitions) this.cursors.push({ topic, partition: p.partition, offset: fromEarliest ? p.logStartOffset : p.highWatermark });
+      for (const p of desc.partitions)
+        this.cursors.push({ topic, partition: p.partition, offset: fromEarliest ? p.logStartOffset : p.highWatermark, buffer: [], head: 0 });
     }
   }
 
-  /** One batch from every input partition; returns the records consumed. */
+  private async fill(c: Cursor): Promise<void> {
+    const f = await this.options.log.fetch(c.topic, c.partition, c.offset, { maxRecords: this.options.batchSize });
+    c.buffer = f.records;
+    c.head = 0;
+    c.offset = f.nextOffset;
+  }
+
+  /**
+   * One batch, as the engine's task takes it: up to batchSize records from the inputs in
+   * timestamp order (ties to the input listed first, a drained input fetched again before the
+   * next pick), then one commit. Returns the records consumed.
+   */
   async step(): Promise<number> {
     const { log, program, outputTopic, group, batchSize } = this.options;
+    const cursors = this.cursors;
+    for (const c of cursors) if (c.head >= c.buffer.length) await this.fill(c);
+    const outputs: FloorOutput[] = [];
     let consumed = 0;
-    for (const c of this.cursors) {
-      const f = await log.fetch(c.topic, c.partition, c.offset, { maxRecords: batchSize });
-      if (f.nextOffset === c.offset) continue;
-      const outputs: FloorOutput[] = [];
-      const records = f.records;
-      for (let i = 0; i < records.length; i++) program.onRecord(c.topic, records[i]!, outputs);
-      const produce: ProduceRecord[] = new Array(outputs.length);
-      for (let i = 0; i < outputs.length; i++) {
-        const o = outputs[i]!;
-        produce[i] = { topic: outputTopic, key: o.key, value: o.value, timestamp: o.timestamp };
+    while (consumed < batchSize) {
+      let best: Cursor | undefined;
+      let bestTs = Number.POSITIVE_INFINITY;
+      for (const c of cursors) {
+        if (c.head < c.buffer.length) {
+          const ts = c.buffer[c.head]!.timestamp;
+          if (ts < bestTs) {
+            best = c;
+            bestTs = ts;
+          }
+        }
       }
-      const extraWrites: ExtraWrite[] = [];
-      program.flush?.(extraWrites, produce);
-      await log.commitTransaction({ produce, extraWrites, offsets: { group, offsets: [{ topic: c.topic, partition: c.partition, offset: f.nextOffset }] } });
-      c.offset = f.nextOffset;
-      consumed += records.length;
+      if (!best) break;
+      program.onRecord(best.topic, best.buffer[best.head++]!, outputs);
+      consumed++;
+      if (best.head >= best.buffer.length) await this.fill(best);
     }
+    if (consumed === 0) return 0;
+    const produce: ProduceRecord[] = new Array(outputs.length);
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i]!;
+      produce[i] = { topic: o.topic ?? outputTopic, key: o.key, value: o.value, timestamp: o.timestamp };
+    }
+    const extraWrites: ExtraWrite[] = [];
+    program.flush?.(extraWrites, produce);
+    const offsets = cursors.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.head < c.buffer.length ? c.buffer[c.head]!.offset : c.offset }));
+    await log.commitTransaction({ produce, extraWrites, offsets: { group, offsets } });
     return consumed;
   }
 
@@ -88,7 +118,7 @@ export class FloorLoop {
   }
 
   async caughtUp(): Promise<boolean> {
-    for (const c of this.cursors) if ((await this.options.log.latestOffset(c.topic, c.partition)) > c.offset) return false;
+    for (const c of this.cursors) if (c.head < c.buffer.length || (await this.options.log.latestOffset(c.topic, c.partition)) > c.offset) return false;
     return true;
   }
 

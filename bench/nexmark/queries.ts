@@ -139,6 +139,8 @@ export const QUERIES: readonly NexmarkQuery[] = [
             FROM bid B JOIN q7_max M ON UNIX_TIMESTAMP(B.dateTime) / 10000 = M.wid
             WHERE B.price >= M.maxprice EMIT CHANGES;`,
     outputTopic: 'q7',
+    floor: () => q7Floor(),
+    exactFloor: true,
     note:
       'ksqlDB has no global window and cannot join a windowed table: 10 s tumbling windows as a group key, ' +
       "and the bids at least as high as the window's max so far (the max table may lag the bids)",
@@ -254,6 +256,53 @@ function q5Floor(): FloorProgram {
     flush: (extraWrites, produce) => windows.flush(extraWrites, produce),
   };
 }
+
+/**
+ * q7: the max price per 10 s window (written to its own topic, as the engine's q7_max table is),
+ * and the bids at least as high as their window's max over the bids of earlier milliseconds: the
+ * engine's join reads the bids and the max table in timestamp order, a bid before the max updates
+ * of its own millisecond. The bench's bids come in timestamp order, so those updates become
+ * visible when the next millisecond begins.
+ */
+function q7Floor(): FloorProgram {
+  const WINDOW = 10_000;
+  /** window id -> the max price so far */
+  const maxes = new FloorState<number, number>('q7', 'max', bigintKey);
+  /** window id -> the max as the join sees it: over the bids of earlier milliseconds */
+  const visible = new Map<number, number>();
+  /** windows whose max changed in the current millisecond */
+  const changedNow = new Set<number>();
+  let now = Number.NEGATIVE_INFINITY;
+  return {
+    onRecord(_topic, r, out) {
+      if (r.value === null) return;
+      const b = JSON.parse(r.value.toString('utf8')) as BidJson;
+      if (r.timestamp > now) {
+        for (const w of changedNow) visible.set(w, maxes.map.get(w)!);
+        changedNow.clear();
+        now = r.timestamp;
+      }
+      const wid = Math.trunc(b.dateTime / WINDOW);
+      const key = bigintKey(wid);
+      const seen = visible.get(wid);
+      if (seen !== undefined && b.price >= seen)
+        out.push({
+          key,
+          value: Buffer.from(JSON.stringify({ AUCTION: b.auction, PRICE: b.price, BIDDER: b.bidder, DATETIME: b.dateTime, EXTRA: b.extra }), 'utf8'),
+          timestamp: r.timestamp,
+        });
+      const max = Math.max(maxes.map.get(wid) ?? Number.NEGATIVE_INFINITY, b.price);
+      maxes.map.set(wid, max);
+      maxes.changed(wid);
+      changedNow.add(wid);
+      out.push({ topic: Q7_MAX_FLOOR_TOPIC, key, value: Buffer.from(JSON.stringify({ MAXPRICE: max }), 'utf8'), timestamp: r.timestamp });
+    },
+    flush: (extraWrites, produce) => maxes.flush(extraWrites, produce),
+  };
+}
+
+/** where q7's floor writes its max table (the engine's q7_max) */
+export const Q7_MAX_FLOOR_TOPIC = 'floor_q7_max';
 
 /**
  * q8: every person and auction is kept per id / seller (the 24 h default grace keeps them all for

@@ -22,7 +22,7 @@ import { measureLevelGet, measureLevelPut, measureLogRead } from '../log-bench.j
 import { FloorLoop } from './floor.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, TOPICS, createNexmarkTopics } from './generator.js';
 import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, type TopicDigest } from './measure.js';
-import { SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
+import { Q7_MAX_FLOOR_TOPIC, SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
   mode: 'engine' | 'floor' | 'raw' | 'paced-engine' | 'paced-floor';
@@ -154,6 +154,7 @@ async function createFloor(log: LocalLog, q: NexmarkQuery, outputTopic: string, 
   await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
   const program = q.floor();
   if (program.flush) await log.createTopic(changelogTopic(q.name), { partitions: 1, config: { 'cleanup.policy': 'compact' } });
+  if (q.name === 'q7') await log.createTopic(Q7_MAX_FLOOR_TOPIC, { partitions: 1, config: { 'retention.ms': -1 } });
   const floor = new FloorLoop({ log, program, inputTopics: q.inputs.map((t) => TOPICS[t]), outputTopic, group: `floor-${q.name}`, batchSize });
   await floor.init(true);
   return floor;

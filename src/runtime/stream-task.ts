@@ -18,6 +18,7 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { KeyValueStore, ManagedStore, StateBackend, StoreWriteBatch } from '../state/index.js';
+import { cacheMaxBytes } from '../state/index.js';
 import type { Downstream, OperatorContext, OperatorFactories, ProcessingLogEntry } from './processor.js';
 import { buildTopology } from './processor.js';
 import { PunctuationQueue } from './punctuation-queue.js';
@@ -101,7 +102,14 @@ export class StreamTask {
       keyValueStore: <V>(name: string) => {
         let managed = this.stores.get(name);
         if (!managed) {
-          managed = options.state.createStore<unknown>({ queryId, taskId: options.taskId, storeName: name, partition: options.partition, partitions: options.partitions });
+          managed = options.state.createStore<unknown>({
+            queryId,
+            taskId: options.taskId,
+            storeName: name,
+            partition: options.partition,
+            partitions: options.partitions,
+            cacheMaxBytes: cacheMaxBytes(options.config),
+          });
           this.stores.set(name, managed);
         }
         return managed.store as KeyValueStore<V>;

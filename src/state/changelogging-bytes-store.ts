@@ -15,7 +15,7 @@ export class ChangeloggingBytesStore implements BytesStore {
     return this.inner.name;
   }
 
-  get(key: Buffer): Promise<Buffer | undefined> {
+  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
     return this.inner.get(key);
   }
 

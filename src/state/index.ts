@@ -2,3 +2,4 @@
 export type { KeyValueStore, StateKeyspace, StateStore, StateWrite, StoreWriteBatch } from './state-store.js';
 export type { ManagedStore, StateBackend, StoreSpec } from './state-backend.js';
 export { LocalStateBackend, changelogTopicName } from './state-backend.js';
+export { RecordCacheBudget, cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES } from './record-cache-budget.js';

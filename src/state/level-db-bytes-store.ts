@@ -1,8 +1,11 @@
 /** The bottom layer: a key prefix in a LevelDB keyspace (the backend's); writes wait for the commit. */
+import { KeyFilter } from './key-filter.js';
 import type { BytesStore, StateKeyspace, StoreWriteBatch } from './state-store.js';
 
 export class LevelDbBytesStore implements BytesStore {
   private readonly pending = new Map<string, { key: Buffer; value: Buffer | null }>();
+  /** every key the store may hold, once loaded: a miss needs no LevelDB read */
+  private filter: KeyFilter | undefined;
 
   constructor(
     readonly name: string,
@@ -11,14 +14,29 @@ export class LevelDbBytesStore implements BytesStore {
     readonly prefix: Buffer,
   ) {}
 
-  async get(key: Buffer): Promise<Buffer | undefined> {
-    const p = this.pending.get(key.toString('latin1'));
-    if (p) return p.value ?? undefined;
+  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
+    if (this.pending.size) {
+      const p = this.pending.get(key.toString('latin1'));
+      if (p) return p.value ?? undefined;
+    }
+    if (this.filter && !this.filter.mightContain(key)) return undefined;
     return this.keyspace.get(Buffer.concat([this.prefix, key]));
   }
 
   put(key: Buffer, value: Buffer | null): void {
     this.pending.set(key.toString('latin1'), { key, value });
+    if (value !== null) this.filter?.add(key);
+  }
+
+  /**
+   * Builds the key filter from the keys stored under the prefix (after a restore, before the
+   * first record); until then every get reads LevelDB.
+   */
+  async loadKeyFilter(): Promise<void> {
+    const filter = new KeyFilter();
+    for await (const [key] of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix) })) filter.add(key.subarray(this.prefix.length));
+    for (const { key, value } of this.pending.values()) if (value !== null) filter.add(key);
+    this.filter = filter;
   }
 
   flush(batch: StoreWriteBatch): void {

@@ -17,6 +17,7 @@ import type { Log, Transaction } from '../log/log.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeloggingBytesStore } from './changelogging-bytes-store.js';
 import { LevelDbBytesStore } from './level-db-bytes-store.js';
+import { RecordCacheBudget } from './record-cache-budget.js';
 import { restoreFromChangelog } from './restore-store.js';
 import type { KeyValueStore, StateKeyspace, StateWrite } from './state-store.js';
 
@@ -30,7 +31,8 @@ export interface StoreSpec {
   readonly partition: number;
   /** tasks of the store's sub-topology: the changelog's partition count */
   readonly partitions: number;
-  readonly cacheEntries?: number;
+  /** the query's record cache budget in bytes (ksql.streams.cache.max.bytes.buffering) */
+  readonly cacheMaxBytes?: number;
 }
 
 export interface ManagedStore<V> {
@@ -55,6 +57,9 @@ export function changelogTopicName(queryId: string, storeName: string): string {
 
 /** The embedded log's pairing: state in the log's LevelDB, committed in the log's own batch. */
 export class LocalStateBackend implements StateBackend {
+  /** one record cache budget per query, shared by its stores */
+  private readonly budgets = new Map<string, RecordCacheBudget>();
+
   constructor(
     private readonly log: Log,
     private readonly local: {
@@ -68,8 +73,15 @@ export class LocalStateBackend implements StateBackend {
     const changelogTopic = changelogTopicName(spec.queryId, spec.storeName);
     const prefix = Buffer.from(`state\u0000${spec.queryId}\u0000${spec.storeName}\u0000${spec.taskId}\u0000`);
     const level = new LevelDbBytesStore(spec.storeName, this.local.keyspace, prefix);
-    const store = new CachingKeyValueStore<V>(new ChangeloggingBytesStore(level, changelogTopic, spec.partition), spec.cacheEntries);
-    return { store, changelogTopic, restore: () => restoreFromChangelog(this.log, this.local.keyspace, level, changelogTopic, spec.partition, spec.partitions) };
+    let budget = this.budgets.get(spec.queryId);
+    if (!budget || (spec.cacheMaxBytes !== undefined && budget.maxBytes !== spec.cacheMaxBytes)) this.budgets.set(spec.queryId, (budget = new RecordCacheBudget(spec.cacheMaxBytes)));
+    const store = new CachingKeyValueStore<V>(new ChangeloggingBytesStore(level, changelogTopic, spec.partition), budget, `${spec.taskId}/${spec.storeName}`);
+    const restore = async () => {
+      const restored = await restoreFromChangelog(this.log, this.local.keyspace, level, changelogTopic, spec.partition, spec.partitions);
+      await level.loadKeyFilter();
+      return restored;
+    };
+    return { store, changelogTopic, restore };
   }
 
   async commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void> {
@@ -77,6 +89,7 @@ export class LocalStateBackend implements StateBackend {
   }
 
   dropQueryState(queryId: string): Promise<void> {
+    this.budgets.delete(queryId);
     return this.local.keyspace.clearRange(Buffer.from(`state\u0000${queryId}\u0000`), Buffer.from(`state\u0000${queryId}\u0001`));
   }
 }

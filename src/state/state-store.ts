@@ -1,9 +1,10 @@
 /**
  * The public state store API. Stores are stacked decorators (Kafka Streams style):
  *
- *   CachingKeyValueStore  (decoded values in an lru-cache; writes stay dirty until commit)
+ *   CachingKeyValueStore  (the record cache: decoded values within a byte budget; writes stay dirty until commit)
  *     -> ChangeloggingBytesStore  (every change also goes to a compacted changelog topic)
  *       -> LevelDbBytesStore  (the log's LevelDB keyspace, written in the commit's batch)
+ *          (with a key filter: a key it never held is known absent without a read)
  *
  * Nothing is written until the task commits: flush() moves the pending changes into the same
  * transaction as the produced records and the consumed offsets, so state, output and progress
@@ -41,7 +42,8 @@ export interface StateStore {
 
 /** Byte-level layers under the cache. */
 export interface BytesStore extends StateStore {
-  get(key: Buffer): Promise<Buffer | undefined>;
+  /** synchronous when the answer is known without a read */
+  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined>;
   /** null deletes */
   put(key: Buffer, value: Buffer | null): void;
 }

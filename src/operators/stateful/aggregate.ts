@@ -59,16 +59,23 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     }
     return row;
   };
-  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) =>
-    downstream({
-      row: rowOf(group, accs, bounds),
-      timestamp: ts,
-      partition: rec.partition,
-      offset: rec.offset,
-      headers: rec.headers,
-      ...(accs ? {} : { tombstone: true }),
-      ...(bounds ? { window: { start: bounds[0], end: bounds[1] } } : {}),
-    });
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) => {
+    // one object shape per kind of output (no spreads): this runs for every window of every record
+    const row = rowOf(group, accs, bounds);
+    if (bounds) {
+      const window = { start: bounds[0], end: bounds[1] };
+      return downstream(
+        accs
+          ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, window }
+          : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true, window },
+      );
+    }
+    return downstream(
+      accs
+        ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers }
+        : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true },
+    );
+  };
   const evalArgs = (row: readonly unknown[]) => argFns.map((fns) => fns.map((f) => f(row)));
   const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
     const group = keyFns.map((f) => f(row));
@@ -80,13 +87,18 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     if (streamTime === undefined) streamTime = ((await store.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
     return streamTime;
   };
-  const advance = async (ts: number): Promise<number> => {
-    const now = Math.max(await loadStreamTime(), ts);
+  /** once stream time is loaded: no await */
+  const advanceLoaded = (ts: number): number => {
+    const now = Math.max(streamTime!, ts);
     if (now !== streamTime) {
       streamTime = now;
       store.put(STREAM_TIME_KEY, now);
     }
     return now;
+  };
+  const advance = async (ts: number): Promise<number> => {
+    await loadStreamTime();
+    return advanceLoaded(ts);
   };
 
   // ---------------------------------------------------------------------------- unwindowed
@@ -94,13 +106,16 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     /** applies an undo and/or an add to one group, then emits its row once */
     const update = async (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext) => {
       const key = encodeValue(group);
-      const state = ((await store.get(key)) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
-      let accs = state.accs;
-      if (undoArgs) accs = accs.map((acc, i) => aggregators[i]!.undo!(acc, undoArgs[i]!, rctx));
-      if (addArgs) accs = accs.map((acc, i) => aggregators[i]!.add(acc, addArgs[i]!, rctx));
-      const ts = Math.max(state.ts, rec.timestamp);
-      store.put(key, { accs, ts } satisfies GroupState);
-      await emit(rec, group, accs, ts);
+      const read = store.get(key);
+      const state = ((read instanceof Promise ? await read : read) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
+      // the state object is the cache's: updated in place and put back
+      const accs = state.accs;
+      if (undoArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.undo!(accs[i], undoArgs[i]!, rctx);
+      if (addArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.add(accs[i], addArgs[i]!, rctx);
+      if (rec.timestamp > state.ts) state.ts = rec.timestamp;
+      store.put(key, state);
+      const waiting = emit(rec, group, accs, state.ts);
+      if (waiting) await waiting;
     };
     if (!sources) {
       return async (rec) => {
@@ -125,38 +140,75 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
 
   // ---------------------------------------------------------------------------- windowed
   const grace = window.graceMs;
-  const windowsFor = (ts: number): [number, number][] => {
-    if (window.type === 'TUMBLING') {
-      const size = window.sizeMs!;
-      const start = ts - (((ts % size) + size) % size);
-      return [[start, start + size]];
-    }
-    const size = window.sizeMs!;
-    const advanceBy = window.advanceMs!;
-    const out: [number, number][] = [];
-    const last = ts - (((ts % advanceBy) + advanceBy) % advanceBy);
-    for (let start = last; start > ts - size; start -= advanceBy) if (start >= 0) out.unshift([start, start + size]);
-    return out;
-  };
+
 
   // EMIT FINAL: windows waiting for the task's stream time to pass their end plus grace, emitted by
-  // a stream-time punctuation, whichever record (key, input) moved stream time
+  // a stream-time punctuation, whichever record (key, input) moved stream time. Kept time-ordered:
+  // one store entry per due time (end + grace) listing its windows, and an index of the due times,
+  // so a record touches only its own bucket and a punctuation only the buckets it closes.
   type Pending = [unknown[], number, number];
-  /** the earliest end + grace among pending windows, once loaded: the punctuation's fast path */
-  let earliestDue: number | undefined;
-  const pendingWindows = async (): Promise<Pending[]> => {
-    const pending = ((await store.get(FINAL_PENDING_KEY)) as Pending[] | undefined) ?? [];
-    if (earliestDue === undefined) earliestDue = pending.reduce((min, [, , end]) => Math.min(min, end + grace), Number.POSITIVE_INFINITY);
-    return pending;
+  interface Bucket {
+    readonly list: Pending[];
+    /** `${start}:${encoded group}` of each entry, to add a window once */
+    readonly ids: Set<string>;
+  }
+  /** pending due times, ascending, once loaded */
+  let dues: number[] | undefined;
+  const buckets = new Map<number, Bucket>();
+  const bucketKey = (due: number) => {
+    const key = Buffer.allocUnsafe(FINAL_PENDING_KEY.length + 8);
+    FINAL_PENDING_KEY.copy(key, 0);
+    key.writeDoubleBE(due, FINAL_PENDING_KEY.length);
+    return key;
+  };
+  const pendingId = (group: unknown[], start: number) => `${start}:${encodeValue(group).toString('latin1')}`;
+  const bucketOf = (list: Pending[]): Bucket => ({ list, ids: new Set(list.map(([g, s]) => pendingId(g, s))) });
+  const loadDues = async (): Promise<number[]> => {
+    if (dues) return dues;
+    const stored = ((await store.get(FINAL_PENDING_KEY)) as (number | Pending)[] | undefined) ?? [];
+    if (stored.length && Array.isArray(stored[0])) {
+      // the earlier layout: one list of every pending window
+      dues = [];
+      for (const p of stored as Pending[]) await addPending(p[0], p[1], p[2]);
+      return dues;
+    }
+    return (dues = stored as number[]);
+  };
+  const loadBucket = async (due: number): Promise<Bucket> => {
+    let bucket = buckets.get(due);
+    if (!bucket) buckets.set(due, (bucket = bucketOf(((await store.get(bucketKey(due))) as Pending[] | undefined) ?? [])));
+    return bucket;
+  };
+  const addPending = async (group: unknown[], start: number, end: number) => {
+    const due = end + grace;
+    const bucket = await loadBucket(due);
+    const id = pendingId(group, start);
+    if (bucket.ids.has(id)) return;
+    bucket.ids.add(id);
+    bucket.list.push([group, start, end]);
+    store.put(bucketKey(due), bucket.list);
+    const list = dues!;
+    if (bucket.list.length === 1) {
+      let i = list.length;
+      while (i > 0 && list[i - 1]! > due) i--;
+      list.splice(i, 0, due);
+      store.put(FINAL_PENDING_KEY, list);
+    }
   };
   const emitClosed = async (now: number) => {
-    if (earliestDue !== undefined && now < earliestDue) return;
-    const pending = await pendingWindows();
-    const due = pending.filter(([, , end]) => end + grace <= now);
-    if (!due.length) return;
-    const rest = pending.filter(([, , end]) => end + grace > now);
-    store.put(FINAL_PENDING_KEY, rest.length ? rest : undefined);
-    earliestDue = rest.reduce((min, [, , end]) => Math.min(min, end + grace), Number.POSITIVE_INFINITY);
+    if (dues && !(dues.length && dues[0]! <= now)) return;
+    const list = await loadDues();
+    let n = 0;
+    while (n < list.length && list[n]! <= now) n++;
+    if (n === 0) return;
+    const due: Pending[] = [];
+    for (const d of list.slice(0, n)) {
+      due.push(...(await loadBucket(d)).list);
+      buckets.delete(d);
+      store.put(bucketKey(d), undefined);
+    }
+    list.splice(0, n);
+    store.put(FINAL_PENDING_KEY, list.length ? list : undefined);
     due.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
     for (const [group, start, end] of due) {
       const key = encodeValue(group);
@@ -166,11 +218,8 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     }
   };
   const markPending = async (group: unknown[], start: number, end: number) => {
-    const pending = await pendingWindows();
-    if (!pending.some(([g, s, e]) => s === start && e === end && encodeValue(g).equals(encodeValue(group)))) {
-      store.put(FINAL_PENDING_KEY, [...pending, [group, start, end]]);
-      earliestDue = Math.min(earliestDue!, end + grace);
-    }
+    await loadDues();
+    await addPending(group, start, end);
   };
   if (step.emitFinal) {
     const timer = ctx.schedule(1, 'STREAM_TIME', emitClosed);
@@ -190,29 +239,53 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       if (rec.tombstone) return;
       const group = groupOf(rec.row);
       if (!group) return;
-      const now = await horizon(rec.timestamp);
+      const own = streamTime === undefined ? await advance(rec.timestamp) : advanceLoaded(rec.timestamp);
+      const now = step.emitFinal ? Math.max(own, ctx.streamTime()) : own;
       const key = encodeValue(group);
-      let windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
+      const read = store.get(key);
+      const windows = ((read instanceof Promise ? await read : read) as WindowState[] | undefined) ?? [];
       const args = evalArgs(rec.row);
       const changed: WindowState[] = [];
-      for (const [start, end] of windowsFor(rec.timestamp)) {
+      // the list stays sorted by start (every window has the same size, so by end too): a record's
+      // windows are found from the back, where the newest are, and updated in place
+      // the record's windows, oldest first (tumbling: the one; hopping: every start within size)
+      const ts = rec.timestamp;
+      const size = window.sizeMs!;
+      const stride = window.type === 'TUMBLING' ? size : window.advanceMs!;
+      const last = ts - (((ts % stride) + stride) % stride);
+      let first = last;
+      while (first - stride > ts - size && first - stride >= 0) first -= stride;
+      for (let start = first; start <= last; start += stride) {
+        if (start < 0) continue;
+        const end = start + size;
         if (end + grace <= now) continue; // late: its window has closed
-        let w = windows.find(([s]) => s === start);
+        let i = windows.length - 1;
+        while (i >= 0 && windows[i]![0] > start) i--;
+        let w = i >= 0 && windows[i]![0] === start ? windows[i]! : undefined;
         if (!w) {
           w = [start, end, aggregators.map((a) => a.initial()), rec.timestamp];
-          windows.push(w);
+          windows.splice(i + 1, 0, w);
         }
-        w[2] = w[2].map((acc, i) => aggregators[i]!.add(acc, args[i]!, rec));
-        w[3] = Math.max(w[3], rec.timestamp);
+        const accs = w[2];
+        for (let j = 0; j < accs.length; j++) accs[j] = aggregators[j]!.add(accs[j], args[j]!, rec);
+        if (rec.timestamp > w[3]) w[3] = rec.timestamp;
         changed.push(w);
       }
-      windows = prune(windows, now).sort((a, b) => a[0] - b[0]);
+      // windows closed for good (and already emitted) are dropped from the front
+      if (!step.emitFinal) {
+        let n = 0;
+        while (n < windows.length && windows[n]![1] + grace <= now) n++;
+        if (n) windows.splice(0, n);
+      }
       store.put(key, windows);
       if (step.emitFinal) {
         for (const [start, end] of changed) await markPending(group, start, end);
         return;
       }
-      for (const w of changed) await emit(rec, group, w[2], w[3], [w[0], w[1]]);
+      for (const w of changed) {
+        const waiting = emit(rec, group, w[2], w[3], [w[0], w[1]]);
+        if (waiting) await waiting;
+      }
     };
   }
 

@@ -18,6 +18,20 @@ import { compileStepExpression } from '../stateless/compile-step-expression.js';
 
 /** a buffered stream record: timestamp, row, and an id (side, partition, offset) */
 type Buffered = [number, unknown[], string];
+/**
+ * A join key's buffered records: the recent ones in the key's own entry, older ones sealed in
+ * chunks of CHUNK records under entries of their own (written once), so a commit re-encodes at
+ * most CHUNK records of a busy key rather than its whole window. Before chunks, the entry was a
+ * plain Buffered[] (still read as the recent records).
+ */
+interface KeyBuffer {
+  /** the next chunk's number */
+  next: number;
+  /** [chunk number, earliest, latest timestamp], oldest first */
+  sealed: [number, number, number][];
+  recent: Buffered[];
+}
+const CHUNK = 64;
 interface Pending {
   id: string;
   left: boolean;
@@ -29,6 +43,7 @@ interface Pending {
 /** a table row and its timestamp */
 type TableRow = [unknown[], number];
 
+const NO_MATCHES: Buffered[] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
@@ -60,11 +75,22 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
 
   function streamStream(): readonly [Downstream, Downstream] {
     const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
-    const leftStore = ctx.keyValueStore<Buffered[]>(`${step.id}/left`);
-    const rightStore = ctx.keyValueStore<Buffered[]>(`${step.id}/right`);
+    const leftStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/right`);
+    const chunkKey = (k: Buffer, n: number) => {
+      // an encoded key is self-delimiting, so no key of the store is another key plus a suffix
+      const key = Buffer.allocUnsafe(k.length + 4);
+      k.copy(key, 0);
+      key.writeUInt32BE(n, k.length);
+      return key;
+    };
+    const asBuffer = (v: KeyBuffer | Buffered[] | undefined): KeyBuffer | undefined =>
+      v === undefined ? undefined : Array.isArray(v) ? { next: 0, sealed: [], recent: v } : v;
     const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     const retention = beforeMs + afterMs + graceMs;
+    /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
+    const holdsOuter = !eagerOuter && (outerLeft || outerRight);
     const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
 
     // unmatched outer records waiting for their window to close (non-eager mode), emitted by a
@@ -90,7 +116,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       savePending(pending.filter((p) => p.closeAt > now));
       for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(PUNCTUATED, outerRow(p.left, p.key, p.row), p.ts);
     };
-    if (!eagerOuter && (outerLeft || outerRight)) {
+    if (holdsOuter) {
       const timer = ctx.schedule(1, 'STREAM_TIME', flushClosed);
       ctx.onClose(() => timer.cancel());
     }
@@ -115,28 +141,67 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
       const horizon = streamTime - retention;
-      const id = `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}`;
-      const mine = ((await own.get(k)) ?? []).filter(([ts]) => ts >= horizon);
-      mine.push([t, rec.row, id]);
+      // only unmatched outer records waiting for their window to close are looked up by id
+      const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
+      // reads are synchronous when cached or known absent (the store's key filter): no await then
+      const ownRead = own.get(k);
+      const mine: KeyBuffer = asBuffer(ownRead instanceof Promise ? await ownRead : ownRead) ?? { next: 0, sealed: [], recent: [] };
+      // records arrive about in time order, so expired ones are found at the front: whole chunks
+      // are dropped, the recent list rebuilt only when some have expired, else appended to in place
+      while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
+      if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
+      mine.recent.push([t, rec.row, id]);
+      if (mine.recent.length >= CHUNK) {
+        let min = Number.POSITIVE_INFINITY;
+        let max = Number.NEGATIVE_INFINITY;
+        for (const [ts] of mine.recent) {
+          if (ts < min) min = ts;
+          if (ts > max) max = ts;
+        }
+        const n = mine.next++;
+        own.put(chunkKey(k, n), mine.recent);
+        mine.sealed.push([n, min, max]);
+        mine.recent = [];
+      }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const from = isLeft ? t - beforeMs : t - afterMs;
       const to = isLeft ? t + afterMs : t + beforeMs;
-      const matches = ((await other.get(k)) ?? []).filter(([ts]) => ts >= from && ts <= to);
-      if (!eagerOuter && matches.length) {
+      const otherRead = other.get(k);
+      const theirs = asBuffer(otherRead instanceof Promise ? await otherRead : otherRead);
+      let matches: Buffered[] = NO_MATCHES;
+      const collect = (list: Buffered[]) => {
+        for (const b of list) {
+          if (b[0] < from || b[0] > to) continue;
+          if (matches === NO_MATCHES) matches = [];
+          matches.push(b);
+        }
+      };
+      if (theirs) {
+        for (const [n, min, max] of theirs.sealed) {
+          if (max < from || min > to) continue;
+          const read = other.get(chunkKey(k, n));
+          collect(((read instanceof Promise ? await read : read) as Buffered[] | undefined) ?? []);
+        }
+        collect(theirs.recent);
+      }
+      if (holdsOuter && matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
         const pending = await pendingList();
         if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
       }
       for (const [ts, row] of matches) {
         const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
-        await emit(rec, out, Math.max(t, ts));
+        const waiting = emit(rec, out, Math.max(t, ts));
+        if (waiting) await waiting;
       }
       if (!matches.length && outer) {
         if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
-          meta.put(PENDING_KEY, [...(await pendingList()), { id, left: isLeft, key, row: rec.row, ts: t, closeAt }]);
+          const pending = await pendingList();
+          pending.push({ id, left: isLeft, key, row: rec.row, ts: t, closeAt });
+          meta.put(PENDING_KEY, pending);
           earliestClose = Math.min(earliestClose!, closeAt);
           // already closed by the stream time this record did not move: no punctuation will come for it
           if (closeAt <= streamTime) await flushClosed(ctx.streamTime());
@@ -152,7 +217,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       if (rec.tombstone) return;
       const key = leftKeyFn(rec.row);
       if (key === null || key === undefined) return;
-      const found = await table.get(encodeValue(key));
+      const read = table.get(encodeValue(key));
+      const found = read instanceof Promise ? await read : read;
       if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
       if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
     };
