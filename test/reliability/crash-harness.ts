@@ -147,8 +147,11 @@ interface RunOutcome {
   readonly runningAfterMs: number | undefined;
 }
 
-/** Starts `sluice run`; with killAfterMs, SIGKILLs it that long after the spawn. */
-function runSluice(file: string, dataDir: string, args: string[], killAfterMs?: number): Promise<RunOutcome> {
+/**
+ * Starts `sluice run`; with a kill, SIGKILLs it that long after the spawn (startup: applying
+ * statements, restoring) or after it printed that its queries run (processing the backlog).
+ */
+function runSluice(file: string, dataDir: string, args: string[], kill?: { afterMs: number; from: 'spawn' | 'running' }): Promise<RunOutcome> {
   const started = Date.now();
   const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--data-dir', dataDir, '--quiet', ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -156,10 +159,13 @@ function runSluice(file: string, dataDir: string, args: string[], killAfterMs?: 
   let runningAfterMs: number | undefined;
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
-    if (runningAfterMs === undefined && /Running \d+ queries|All queries are idle/.test(stdout)) runningAfterMs = Date.now() - started;
+    if (runningAfterMs === undefined && /Running \d+ queries|All queries are idle/.test(stdout)) {
+      runningAfterMs = Date.now() - started;
+      if (kill?.from === 'running') timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+    }
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  let timer = kill?.from === 'spawn' ? setTimeout(() => child.kill('SIGKILL'), kill.afterMs) : undefined;
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -193,16 +199,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let killsDuringStartup = 0;
   const maxDelay = options.maxKillDelayMs ?? 4000;
   for (let k = 0; k < kills; k++) {
-    const from = Math.floor((records * k) / kills);
+    const first = Math.floor((records * k) / kills);
     const to = Math.floor((records * (k + 1)) / kills);
-    await produceSlice(dataDir, orderRange(seed, from, to));
-    const delay = Math.floor(random() * maxDelay);
-    const r = await runSluice(file, dataDir, [], delay);
+    await produceSlice(dataDir, orderRange(seed, first, to));
+    // one kill in five during startup (anywhere in its first 1.5 s), the others while processing
+    const from = random() < 0.2 ? 'spawn' : 'running';
+    const delay = Math.floor(random() * (from === 'spawn' ? 1500 : maxDelay));
+    const r = await runSluice(file, dataDir, [], { afterMs: delay, from });
     if (r.runningAfterMs !== undefined) restartMs.push(r.runningAfterMs);
     else killsDuringStartup++;
     if (r.signal !== 'SIGKILL') errors.push(`run ${k + 1} ended by itself (code ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
     if (r.stderr.trim()) errors.push(`run ${k + 1} wrote to stderr: ${r.stderr.trim().slice(0, 2000)}`);
-    say(`kill ${k + 1}/${kills} after ${delay} ms (orders ${to}/${records}${r.runningAfterMs === undefined ? ', during startup' : `, running after ${r.runningAfterMs} ms`})`);
+    say(`kill ${k + 1}/${kills} ${delay} ms after ${from} (orders ${to}/${records}${r.runningAfterMs === undefined ? ', during startup' : `, running after ${r.runningAfterMs} ms`})`);
   }
 
   // drain the input first: the flush below must come after every order in stream time, in every

@@ -9,7 +9,7 @@ test('sluice run killed 10 times at random moments loses, duplicates and changes
   const dir = await tempDir('sluice-crash-');
   const seed = Number(process.env.SLUICE_CHAOS_SEED ?? 12);
   try {
-    const r = await runChaos({ dir: dir.path, kills: 10, records: 20_000, seed, maxKillDelayMs: 2500 });
+    const r = await runChaos({ dir: dir.path, kills: 10, records: 20_000, seed, maxKillDelayMs: 1500 });
     const summary = `seed ${seed}: lost ${r.lost}, duplicated ${r.duplicated}, wrong ${r.wrong}\n${[...r.errors, ...r.problems].join('\n')}`;
     assert.deepEqual(r.errors, [], summary);
     assert.equal(r.lost, 0, summary);
