@@ -83,8 +83,11 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     });
     return 0;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    // once stopping, a second signal still exits at once (not by the signal) until the process ends
+    if (!stopping) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     await engine.close();
     await log?.close();
   }
