@@ -1,11 +1,13 @@
 /**
- * `npm run chaos -- [--kills N] [--records N] [--seed N] [--keep]`: the long crash run of issue 12.
+ * `npm run chaos -- [--kills N] [--records N] [--seed N] [--keep]`: the long crash run of issue 12;
+ * `npm run chaos -- --memory --records N`: the resource-bounds run over an N-record backlog.
  * SIGKILLs `sluice run` N times over a stateful pipeline fed between kills, then prints what was
  * lost, duplicated or wrong and how long restarts took. Exit code 1 on any loss, duplicate, wrong
  * value or restart error.
  */
 import { Command } from 'commander';
 import { runChaos } from '../test/reliability/crash-harness.js';
+import { measureBacklog } from '../test/reliability/memory-backlog.js';
 import { tempDir } from '../test/support/temp-dir.js';
 
 const program = new Command()
@@ -15,8 +17,17 @@ const program = new Command()
   .option('--partitions <n>', 'source partitions', '4')
   .option('--max-kill-delay <ms>', 'longest wait before a kill', '4000')
   .option('--keep', 'keep the data directory')
+  .option('--memory', 'instead: peak memory while a backlog of --records 1 KiB records is processed with a slow consumer')
   .parse();
-const o = program.opts<{ kills: string; records: string; seed: string; partitions: string; maxKillDelay: string; keep?: boolean }>();
+const o = program.opts<{ kills: string; records: string; seed: string; partitions: string; maxKillDelay: string; keep?: boolean; memory?: boolean }>();
+
+if (o.memory) {
+  const r = await measureBacklog(Number(o.records), 200);
+  console.log(`backlog     ${o.records} records of 1 KiB, processed in ${(r.ms / 1000).toFixed(1)} s by a filter, a repartitioned GROUP BY and a push query read ${r.read} rows`);
+  console.log(`peak        anonymous RSS ${r.peak.anon} MiB, V8 heap ${r.peak.heapTotal} MiB, Buffers ${r.peak.external} MiB (sampled every 50 ms)`);
+  console.log(`peak RSS    ${r.maxRssMb.toFixed(0)} MiB (resourceUsage().maxRSS, with ${r.peak.file} MiB of memory-mapped LevelDB table files at most)`);
+  process.exit(0);
+}
 
 const dir = await tempDir('sluice-chaos-');
 try {
