@@ -22,7 +22,7 @@ const program = new Command()
 const o = program.opts<{ kills: string; records: string; seed: string; partitions: string; maxKillDelay: string; keep?: boolean; memory?: boolean }>();
 
 if (o.memory) {
-  const r = await measureBacklog(Number(o.records), 200);
+  const r = await measureBacklog(Number(o.records), 1500);
   console.log(`backlog     ${o.records} records of 1 KiB, processed in ${(r.ms / 1000).toFixed(1)} s by a filter, a repartitioned GROUP BY and a push query read ${r.read} rows`);
   console.log(`peak        anonymous RSS ${r.peak.anon} MiB, V8 heap ${r.peak.heapTotal} MiB, Buffers ${r.peak.external} MiB (sampled every 50 ms)`);
   console.log(`peak RSS    ${r.maxRssMb.toFixed(0)} MiB (resourceUsage().maxRSS, with ${r.peak.file} MiB of memory-mapped LevelDB table files at most)`);

@@ -1,8 +1,8 @@
 /**
  * The resource-bounds test's child process: `node memory-child.js DATA_DIR SLOW_ROWS`. Over a backlog
  * already in the topic `src`, it runs persistent queries (a filter, a repartitioned GROUP BY) and a
- * push query over the whole backlog whose consumer reads only SLOW_ROWS rows, one every 2 ms, while
- * the queries work through the backlog; then prints JSON with its peak RSS (process.resourceUsage) and
+ * push query over the whole backlog whose consumer reads one row, waits until the queries have worked
+ * through the backlog, then reads up to SLOW_ROWS rows, one a millisecond; then prints JSON with its peak RSS (process.resourceUsage) and
  * peaks sampled from /proc/self/status and process.memoryUsage().
  */
 import { readFileSync } from 'node:fs';
@@ -22,18 +22,18 @@ const sampler = setInterval(() => {
 await engine.execute(`CREATE STREAM src (id INT KEY, region STRING, pad STRING) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON');`);
 await engine.execute(`CREATE STREAM kept AS SELECT id, region FROM src WHERE id % 10 = 0;`);
 await engine.execute(`CREATE TABLE counts AS SELECT region, COUNT(*) AS n FROM src GROUP BY region;`);
-// the slow consumer: reads a few rows slowly while its query's output piles up behind it
+// the slow consumer: takes one row, then reads nothing while the queries (its own too) work through
+// the whole backlog, so its output piles up unread; then reads the rest of its rows slowly
 const push = await engine.query(`SELECT id, pad FROM src EMIT CHANGES;`);
-let read = 0;
-const reading = (async () => {
-  for await (const _row of push) {
-    if (++read >= Number(slowRows)) break;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-})();
+const rows = push[Symbol.asyncIterator]();
+let read = (await rows.next()).done ? 0 : 1;
 await engine.runUntilIdle();
+while (read < Number(slowRows) && !(await rows.next()).done) {
+  read++;
+  await new Promise((r) => setTimeout(r, 1));
+}
+await rows.return?.();
 const counts = await engine.pull(`SELECT * FROM counts;`);
-await reading;
 const mem = process.memoryUsage();
 const mb = (n: number) => Math.round(n / 1048576);
 const result = { peak, maxRssMb: process.resourceUsage().maxRSS / 1024, heapMb: mb(mem.heapUsed), externalMb: mb(mem.external), arrayBuffersMb: mb(mem.arrayBuffers), read, regions: counts.rows.length, ms: Date.now() - started };

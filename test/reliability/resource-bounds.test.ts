@@ -14,9 +14,9 @@ const ANON_BOUND_MB = 260;
 const HEAP_BOUND_MB = 150;
 
 test(`memory stays bounded while a ${RECORDS}-record backlog is processed with a slow consumer`, async () => {
-  const r = await measureBacklog(RECORDS, 200);
+  const r = await measureBacklog(RECORDS, 1500);
   const figures = JSON.stringify(r);
-  assert.equal(r.read, 200, 'the slow consumer got its rows');
+  assert.equal(r.read, 1500, 'the slow consumer got its rows');
   assert.equal(r.regions, 13);
   assert.ok(r.peak.anon > 0, `sampled /proc/self/status: ${figures}`);
   assert.ok(r.peak.anon < ANON_BOUND_MB, `peak anonymous RSS ${r.peak.anon} MiB: ${figures}`);
