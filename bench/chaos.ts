@@ -50,6 +50,7 @@ try {
   console.log(`duplicated  ${r.duplicated}`);
   console.log(`wrong       ${r.wrong}`);
   console.log(`restart ms  min ${sorted[0] ?? 0}, median ${pct(50)}, p90 ${pct(90)}, max ${sorted.at(-1) ?? 0} (${sorted.length} restarts reached "Running")`);
+  console.log(`drain       ${(r.drainMs / 1000).toFixed(1)} s (the last restart, to the end of the backlog the kills left)`);
   console.log(`errors      ${r.errors.length}`);
   for (const e of r.errors) console.log('  ' + e);
   for (const p of r.problems) console.log('  ' + p);

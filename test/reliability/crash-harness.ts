@@ -40,13 +40,20 @@ export interface ChaosReport {
   readonly problems: string[];
   /** ms from spawn to "Running" on each restart that got that far */
   readonly restartMs: number[];
+  /** the last restart's run to the end of the backlog left by the kills (--until-idle) */
+  readonly drainMs: number;
   readonly errors: string[];
   readonly elapsedMs: number;
 }
 
 const REGIONS = 7;
 const CUSTOMERS = 50;
-const BASE_TS = 1_700_000_000_000;
+/**
+ * Event times start an hour before the run (on a whole hour, so windows fall the same way in a
+ * replay): records far in the past would be deleted by the topics' default retention (7 days) when
+ * the log's maintenance runs during a long run.
+ */
+const baseTimestamp = () => Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
 /** tumbling window size and grace of the EMIT FINAL aggregation */
 const WINDOW_MS = 2_000;
 const GRACE_MS = 20_000;
@@ -89,9 +96,9 @@ const bigintKey = (n: number) => {
 };
 
 /** Order i, the same on every call for a seed (the harness never keeps the whole input in memory). */
-function order(seed: number, i: number): Order {
+function order(seed: number, base: number, i: number): Order {
   const r = prng(seed ^ Math.imul(i + 1, 0x9e3779b1));
-  return { id: i, customer: `c${Math.floor(r() * CUSTOMERS)}`, region: `r${Math.floor(r() * REGIONS)}`, amount: Math.floor(r() * 100), ts: BASE_TS + i };
+  return { id: i, customer: `c${Math.floor(r() * CUSTOMERS)}`, region: `r${Math.floor(r() * REGIONS)}`, amount: Math.floor(r() * 100), ts: base + i };
 }
 
 const tierOf = (customer: string) => `t${Number(customer.slice(1)) % 3}`;
@@ -122,8 +129,8 @@ async function produceSlice(dataDir: string, records: Iterable<ProduceRecord>): 
   }
 }
 
-function* orderRange(seed: number, from: number, to: number): Generator<ProduceRecord> {
-  for (let i = from; i < to; i++) yield* orderRecords(order(seed, i), false);
+function* orderRange(seed: number, base: number, from: number, to: number): Generator<ProduceRecord> {
+  for (let i = from; i < to; i++) yield* orderRecords(order(seed, base, i), false);
 }
 
 async function* topicRecords(log: Log, topic: string): AsyncGenerator<FetchedRecord> {
@@ -183,13 +190,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const file = join(options.dir, 'pipeline.sql');
   await writeFile(file, pipelineSql(partitions));
   const random = prng(seed);
+  const base = baseTimestamp();
 
   // the sources exist before the first run (a producer's topics); the table's rows come first
   {
     const log = await openLocalLog(dataDir);
     for (const topic of ['orders', 'payments', 'customers']) await log.createTopic(topic, { partitions });
     const customers: ProduceRecord[] = [];
-    for (let c = 0; c < CUSTOMERS; c++) customers.push({ topic: 'customers', key: Buffer.from(`c${c}`), value: Buffer.from(JSON.stringify({ TIER: tierOf(`c${c}`) })), timestamp: BASE_TS - 1000 });
+    for (let c = 0; c < CUSTOMERS; c++) customers.push({ topic: 'customers', key: Buffer.from(`c${c}`), value: Buffer.from(JSON.stringify({ TIER: tierOf(`c${c}`) })), timestamp: base - 1000 });
     await log.produce(customers);
     await log.close();
   }
@@ -201,7 +209,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   for (let k = 0; k < kills; k++) {
     const first = Math.floor((records * k) / kills);
     const to = Math.floor((records * (k + 1)) / kills);
-    await produceSlice(dataDir, orderRange(seed, first, to));
+    await produceSlice(dataDir, orderRange(seed, base, first, to));
     // one kill in five during startup (anywhere in its first 1.5 s), the others while processing
     const from = random() < 0.2 ? 'spawn' : 'running';
     const delay = Math.floor(random() * (from === 'spawn' ? 1500 : maxDelay));
@@ -218,23 +226,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const drain = await runSluice(file, dataDir, ['--until-idle']);
   if (drain.code !== 0) errors.push(`draining run exited with ${drain.code ?? drain.signal}: ${drain.stderr.trim()}`);
   else if (drain.stderr.trim()) errors.push(`draining run wrote to stderr: ${drain.stderr.trim().slice(0, 2000)}`);
-  if (drain.runningAfterMs !== undefined) restartMs.push(drain.runningAfterMs);
+  const drainMs = drain.runningAfterMs ?? 0;
 
   // last: one record per region far in the future closes every window of the run
   const flush: Order[] = [];
-  for (let g = 0; g < REGIONS; g++) flush.push({ id: records + g, customer: 'c0', region: `r${g}`, amount: 0, ts: BASE_TS + records + 3_600_000 });
+  for (let g = 0; g < REGIONS; g++) flush.push({ id: records + g, customer: 'c0', region: `r${g}`, amount: 0, ts: base + records + 3_600_000 });
   await produceSlice(dataDir, flush.flatMap((o) => orderRecords(o, true)));
   const final = await runSluice(file, dataDir, ['--until-idle']);
   if (final.code !== 0) errors.push(`final run exited with ${final.code ?? final.signal}: ${final.stderr.trim()}`);
   else if (final.stderr.trim()) errors.push(`final run wrote to stderr: ${final.stderr.trim().slice(0, 2000)}`);
 
-  const verdict = await verify(dataDir, seed, records, flush);
-  const report: ChaosReport = { seed, kills, killsDuringStartup, records, ...verdict, restartMs, errors, elapsedMs: Date.now() - t0 };
+  const verdict = await verify(dataDir, seed, base, records, flush);
+  const report: ChaosReport = { seed, kills, killsDuringStartup, records, ...verdict, restartMs, drainMs, errors, elapsedMs: Date.now() - t0 };
   return report;
 }
 
 /** Reads every output and compares it with what plain JS computes from the inputs. */
-async function verify(dataDir: string, seed: number, records: number, flush: readonly Order[]) {
+async function verify(dataDir: string, seed: number, base: number, records: number, flush: readonly Order[]) {
   const problems: string[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -248,7 +256,7 @@ async function verify(dataDir: string, seed: number, records: number, flush: rea
   const regions = new Map<string, { N: number; TOTAL: number }>();
   const windows = new Map<string, { N: number; TOTAL: number }>();
   const all = function* () {
-    for (let i = 0; i < records; i++) yield order(seed, i);
+    for (let i = 0; i < records; i++) yield order(seed, base, i);
     yield* flush;
   };
   const flushIds = new Set(flush.map((o) => o.id));
@@ -274,7 +282,7 @@ async function verify(dataDir: string, seed: number, records: number, flush: rea
   try {
     // streams: each expected record exactly once, with the right values (ids seen as a bitmap)
     const total = records + flush.length;
-    const byId = (i: number) => (i < records ? order(seed, i) : flush[i - records]!);
+    const byId = (i: number) => (i < records ? order(seed, base, i) : flush[i - records]!);
     const checkStream = async (topic: string, expected: number, idOf: (r: FetchedRecord, v: Record<string, unknown>) => number, ok: (o: Order, v: Record<string, unknown>) => boolean, wanted: (o: Order) => boolean) => {
       const seen = new Uint8Array(total);
       let count = 0;
