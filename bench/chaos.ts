@@ -26,7 +26,10 @@ if (o.memory) {
   console.log(`backlog     ${o.records} records of 1 KiB, processed in ${(r.ms / 1000).toFixed(1)} s by a filter, a repartitioned GROUP BY and a push query read ${r.read} rows`);
   console.log(`peak        anonymous RSS ${r.peak.anon} MiB, V8 heap ${r.peak.heapTotal} MiB, Buffers ${r.peak.external} MiB (sampled every 50 ms)`);
   console.log(`peak RSS    ${r.maxRssMb.toFixed(0)} MiB (resourceUsage().maxRSS, with ${r.peak.file} MiB of memory-mapped LevelDB table files at most)`);
-  process.exit(0);
+  // the stated bounds, whatever the backlog: the test's, and 1 GiB of RSS including mapped files
+  const ok = r.peak.anon < 260 && r.peak.heapTotal < 150 && r.maxRssMb < 1024;
+  console.log(ok ? 'within bounds (anonymous < 260 MiB, heap < 150 MiB, RSS < 1024 MiB)' : 'OVER BOUNDS (anonymous < 260 MiB, heap < 150 MiB, RSS < 1024 MiB)');
+  process.exit(ok ? 0 : 1);
 }
 
 const dir = await tempDir('sluice-chaos-');
