@@ -3,6 +3,10 @@
  * Runs the statements of a file that it has not applied yet (see applied-statements.ts), a line per
  * statement, then keeps the persistent queries running until interrupted (or, with --until-idle,
  * until all input is consumed, with progress bars on a terminal).
+ *
+ * SIGTERM or SIGINT stops it gracefully: the step in hand finishes and commits (output, state and
+ * offsets together), the engine closes, exit code 0. A second signal exits at once (128 + signal
+ * number); that is still safe, as every commit is atomic and a restart resumes after the last one.
  */
 import { readFile } from 'node:fs/promises';
 import type { CliIo } from './cli-io.js';
@@ -40,16 +44,26 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     throw e;
   }
   let stopping = false;
-  const stop = () => {
+  let wake: (() => void) | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      io.err(`sluice: ${signal} again, exiting at once (work since the last commit is redone on restart)`);
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    }
     stopping = true;
+    if (!options.quiet) io.err(`sluice: ${signal}, stopping (committing what is processed; signal again to exit at once)`);
     void engine.stop();
+    wake?.();
   };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const printer = new ResultPrinter(io);
     if (options.output) printer.format = options.output;
     const session = new CliSession(engine, printer);
     const applied = await AppliedStatements.open(engine.log, file);
     if (!(await session.run(text, { file, prefixed: true, applied }))) return 1;
+    if (stopping) return 0;
     if (options.untilIdle) {
       const progressStream = process.stderr;
       if (showProgress && engine.queryIds().length) {
@@ -57,27 +71,25 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
         const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores());
         progressStream.write(summary + '\n');
       } else await engine.runUntilIdle();
+      if (stopping) return 0;
       // a query stopped by an error policy (its error is already on stderr) fails the run
       const failed = engine.failedQueries().length;
       io.out(`All queries are idle (${engine.queryIds().length - failed} running${failed ? `, ${failed} failed` : ''}).`);
       return failed ? 1 : 0;
     }
     io.out(`Running ${engine.queryIds().length} queries; press Ctrl-C to stop.`);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
     engine.start();
     await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (stopping) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 100);
+      wake = resolve;
+      if (stopping) resolve();
     });
     return 0;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    // once stopping, a second signal still exits at once (not by the signal) until the process ends
+    if (!stopping) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     await engine.close();
     await log?.close();
   }

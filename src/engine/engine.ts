@@ -75,6 +75,8 @@ export class Engine {
   private replaying: Command | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** counts stop() calls: a runUntilIdle() or a pass started before one ends at the next query */
+  private stops = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   /** the loop's pass in flight, so a stopped query's data is dropped only after it */
@@ -302,7 +304,12 @@ export class Engine {
 
   private async passOverTasks(): Promise<number> {
     let progress = 0;
-    for (const task of [...this.tasks.values()]) progress += await this.stepTask(task);
+    const stops = this.stops;
+    // a stop ends the pass after the query in hand (every step commits), so stopping takes one step
+    for (const task of [...this.tasks.values()]) {
+      if (this.stops !== stops) break;
+      progress += await this.stepTask(task);
+    }
     await this.processingLogWriter.flush();
     return progress;
   }
@@ -347,7 +354,10 @@ export class Engine {
   /** Processes until every query has consumed all available input (including each other's output). */
   async runUntilIdle(): Promise<void> {
     if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const stops = this.stops;
     for (;;) {
+      // stop() ends it early, with everything processed so far committed
+      if (this.stops !== stops) return;
       // start() may have been called meanwhile: its loop takes over
       if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
       if ((await this.pass()) > 0) continue;
@@ -378,11 +388,17 @@ export class Engine {
     })();
   }
 
+  /**
+   * Stops processing after the step in hand (each step commits its output, state and offsets
+   * together), also ending a runUntilIdle() early; start() resumes. Close() to release the engine.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stops++;
     const loop = this.loop;
     this.loop = undefined;
     await loop;
+    await this.currentPass?.catch(() => 0);
     for (const w of this.idleWaiters.splice(0)) w();
   }
 

@@ -97,6 +97,12 @@ export interface LocalLogOptions {
   /** LevelDB memtable bytes (default 16 MiB) */
   writeBufferSize?: number;
   /**
+   * LevelDB table files kept open (default 100). Open tables are memory-mapped, and the pages read
+   * count in the process's RSS: LevelDB's own default (1000 files of 2 MiB) let RSS grow by
+   * gigabytes while a large backlog was read.
+   */
+  maxOpenFiles?: number;
+  /**
    * Snappy-compress LevelDB blocks (default false). Like Kafka, which stores batches as the
    * producer sent them (compression.type=producer, producers default to none), the log keeps
    * them uncompressed: compression roughly halves JSON on disk but costs a quarter of a
@@ -192,6 +198,7 @@ export class LocalLog implements Log {
       valueEncoding: 'buffer',
       cacheSize: options.cacheSize ?? 32 << 20,
       writeBufferSize: options.writeBufferSize ?? 16 << 20,
+      maxOpenFiles: options.maxOpenFiles ?? 100,
       compression: options.compression ?? false,
     } as ConstructorParameters<typeof Level<Buffer, Buffer>>[1]);
     try {
