@@ -85,6 +85,21 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .action((files: string[], flags: import('./test-command.js').TestOptions) =>
       done(import('./test-command.js').then((m) => m.runTest(files, flags, io))),
     );
+  root
+    .command('server')
+    .description("serve ksqlDB's REST API over the data directory (HTTP/1.1 and HTTP/2, optional auth and TLS)")
+    .option('--data-dir <dir>', 'data directory of the embedded log')
+    .option('--listen <url>', 'listener, e.g. http://0.0.0.0:8088 (default) or https://0.0.0.0:8443')
+    .option('--config <file>', 'server configuration (JSON; see README "Server")')
+    .option('--users <file>', 'users file: turns on authentication (Basic and bearer API keys)')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .addOption(setOption())
+    .action((flags: import('../server/server-command.js').ServerFlags) => done(import('../server/server-command.js').then((m) => m.runServer(flags, io))));
+  root
+    .command('hash-secret')
+    .description('print the scrypt hash of a password or API key read from stdin, for the users file')
+    .action(() => done(import('../server/server-command.js').then((m) => m.runHashSecret(io))));
   for (const c of [root, ...root.commands]) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
