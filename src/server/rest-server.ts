@@ -67,6 +67,13 @@ function packageVersion(): string {
   }
 }
 
+/** The client's address; an HTTP/2 stream's socket proxy may not carry it, its session's socket does. */
+function sourceAddress(req: FastifyRequest): string {
+  const raw = req.raw as IncomingMessage & { stream?: { session?: { socket?: Socket & { stream?: Socket } } } };
+  const session = raw.stream?.session?.socket;
+  return req.ip ?? raw.socket?.remoteAddress ?? session?.remoteAddress ?? session?.stream?.remoteAddress ?? 'unknown';
+}
+
 export class RestServer {
   readonly app: FastifyInstance;
   private readonly engine: Engine;
@@ -210,7 +217,7 @@ export class RestServer {
       if (s.statement.kind === 'QueryStatement' || s.statement.kind === 'Print')
         throw statementError(ErrorCodes.queryEndpoint, "The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT", s.text);
       if (!mayRun(principal, s.statement.kind)) {
-        await this.options.audit?.record({ principal: principal.name, sourceAddress: req.ip, endpoint: '/ksql', statement: s.text, outcome: 'DENIED', detail: `role ${principal.role}` });
+        await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'DENIED', detail: `role ${principal.role}` });
         throw statementError(ErrorCodes.forbidden, `Access denied: the ${principal.role} role may run SELECT, PRINT, SHOW and DESCRIBE only`, s.text);
       }
     }
@@ -225,9 +232,9 @@ export class RestServer {
           if (commandId) this.commandStatuses.set(commandId, { status: 'SUCCESS', message: result.message });
           // INSERT VALUES answers no entity in ksqlDB
           if (s.statement.kind !== 'InsertValues') done.push(await toEntity(this.engine, s.statement, result, seq));
-          if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: req.ip, endpoint: '/ksql', statement: s.text, outcome: 'SUCCESS', detail: result.message });
+          if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'SUCCESS', detail: result.message });
         } catch (e) {
-          if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: req.ip, endpoint: '/ksql', statement: s.text, outcome: 'FAILED', detail: isSluiceError(e) ? e.message : 'internal error' });
+          if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'FAILED', detail: isSluiceError(e) ? e.message : 'internal error' });
           throw statementFailure(e, s.text, done, (x) => this.internal(x));
         }
       }
@@ -408,6 +415,7 @@ export class RestServer {
     let target: string | undefined;
     let seq = 0;
     let inserted = 0;
+    let rejected = 0;
     let failed = false;
     const fail = (status: number, code: number, message: string) => {
       ack({ status: 'error', seq, error_code: code, message });
@@ -435,7 +443,7 @@ export class RestServer {
           }
           if (!mayRun(principal, 'InsertValues')) {
             fail(403, ErrorCodes.forbidden, 'Access denied: the read-only role may not insert');
-            await this.options.audit?.record({ principal: principal.name, sourceAddress: req.ip, endpoint: '/inserts-stream', statement: `INSERT INTO ${t}`, outcome: 'DENIED', detail: `role ${principal.role}` });
+            await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/inserts-stream', statement: `INSERT INTO ${t}`, outcome: 'DENIED', detail: `role ${principal.role}` });
             break;
           }
           target = t;
@@ -454,6 +462,7 @@ export class RestServer {
         } catch (e) {
           const f = requestFailure(e, (x) => this.internal(x));
           ack({ status: 'error', seq, error_code: f.body.error_code, message: f.body.message });
+          rejected++;
         } finally {
           this.inFlightInserts.delete(insert);
         }
@@ -463,7 +472,7 @@ export class RestServer {
       // the client went away mid-request: what was acked is in the log
     }
     if (target !== undefined)
-      await this.options.audit?.record({ principal: principal.name, sourceAddress: req.ip, endpoint: '/inserts-stream', statement: `INSERT INTO ${target} (${inserted} rows)`, outcome: failed ? 'FAILED' : 'SUCCESS', detail: `${inserted} rows inserted` });
+      await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/inserts-stream', statement: `INSERT INTO ${target} (${inserted} rows)`, outcome: failed || rejected ? 'FAILED' : 'SUCCESS', detail: `${inserted} rows inserted, ${rejected} rejected${failed ? ', request ended by an error' : ''}` });
     if (!res.destroyed) res.end();
   }
 
