@@ -360,7 +360,8 @@ export class RestServer {
     }
     void req;
     reply.type('text/plain');
-    return void reply.send((result.table?.rows ?? []).map((r) => r.join(' ')).join('\n') + '\n');
+    // the engine's PRINT answers ksqlDB's printed lines as its message
+    return void reply.send(`${result.message}\n`);
   }
 
   private async queryStream(req: FastifyRequest, reply: FastifyReply): Promise<void> {
