@@ -81,6 +81,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .option('--json <file>', 'write the results as JSON')
     .option('--filter <text>', 'only cases whose name or file contains TEXT')
     .option('--quiet', 'print only failures and the summary')
+    .option('--via-server', 'REST cases: send statements and queries over HTTP to a sluice server on each case\'s engine')
     .option('--functions <module>', 'load functions from a module exporting registerFunctions(registry) (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action((files: string[], flags: import('./test-command.js').TestOptions) =>
       done(import('./test-command.js').then((m) => m.runTest(files, flags, io))),

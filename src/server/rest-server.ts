@@ -321,6 +321,9 @@ export class RestServer {
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': KSQL_V1 });
       const lines = [jsonText({ header: { queryId: `query_${Date.now()}`, schema: schemaText(result.columns) } }), ...result.values.map((v) => jsonText({ row: { columns: rowJson(v) } }))];
+      // a pull query over a stream is a scan that ends, with ksqlDB's final message
+      const source = q.from.kind === 'SourceRelation' ? this.engine.catalog.getSource(q.from.name) : undefined;
+      if (source?.sourceType === 'STREAM') lines.push(jsonText({ finalMessage: q.limit !== undefined && result.values.length >= q.limit ? 'Limit Reached' : 'Query Completed' }));
       reply.raw.end(`[${lines.join(',\n')}]\n`);
       return;
     }
