@@ -20,6 +20,7 @@ interface SessionFlags {
   execute?: string;
   output?: OutputFormat;
   quiet?: boolean;
+  server?: string;
 }
 
 function collectSet(value: string, previous: Record<string, string>): Record<string, string> {
@@ -42,6 +43,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(setOption())
     .option('-e, --execute <sql>', 'run these statements and exit')
     .addOption(outputOption())
+    .option('--server <url>', 'run statements on a sluice server (credentials from SLUICE_USER/SLUICE_PASSWORD or SLUICE_API_KEY)')
     .allowExcessArguments(true)
     .action((flags: SessionFlags, command: Command) => {
       if (command.args.length) throw new CommanderError(1, 'sluice.unknownCommand', `sluice: unknown command '${command.args[0]}' (see sluice --help)`);
@@ -53,6 +55,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(dataDirOption())
     .addOption(setOption())
     .addOption(outputOption())
+    .option('--server <url>', 'run statements on a sluice server')
     .action((flags: SessionFlags) => done(interactive(flags, io, true)));
   root
     .command('run')

@@ -25,6 +25,19 @@ export interface KsqlErrorBody {
   readonly message: string;
   readonly statementText?: string;
   readonly entities?: readonly unknown[];
+  /** Sluice's own detail (error class, position), which the remote REPL uses to show errors as the embedded one does */
+  readonly sluice?: SluiceErrorDetail;
+}
+
+export interface SluiceErrorDetail {
+  readonly name: string;
+  readonly detail?: string;
+  readonly position?: { line: number; column: number; offset: number };
+}
+
+function errorDetail(e: Error): SluiceErrorDetail {
+  const { detail, position } = e as { detail?: string; position?: { line: number; column: number; offset: number } };
+  return { name: e.name, ...(detail !== undefined ? { detail } : {}), ...(position ? { position: { line: position.line, column: position.column, offset: position.offset } } : {}) };
 }
 
 export class HttpError extends Error {
@@ -53,7 +66,10 @@ export function statementError(errorCode: number, message: string, statementText
 /** A failed statement's error body: a Sluice error's message, or a fixed text for anything internal. */
 export function statementFailure(e: unknown, statementText: string, entities: readonly unknown[], logInternal: (e: unknown) => void): HttpError {
   if (e instanceof HttpError) return e;
-  if (isSluiceError(e)) return statementError(ErrorCodes.badStatement, e.message, statementText, entities);
+  if (isSluiceError(e)) {
+    const err = statementError(ErrorCodes.badStatement, e.message, statementText, entities);
+    return new HttpError(err.status, { ...err.body, sluice: errorDetail(e) });
+  }
   logInternal(e);
   return new HttpError(500, { '@type': 'statement_error', error_code: ErrorCodes.serverError, message: 'internal server error (see the server log)', statementText, entities });
 }

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { formatSqlType, isSluiceError, parseStatement } from '../index.js';
+import { LocatedError, formatSqlType, isSluiceError, parseStatement } from '../index.js';
 import type { Engine, PushQuery, ResultColumn, ast } from '../index.js';
 import { ANONYMOUS, changesSomething, mayRun, type Authenticator, type Principal } from './auth.js';
 import type { AuditLog } from './audit-log.js';
@@ -221,7 +221,8 @@ export class RestServer {
         throw statementError(ErrorCodes.forbidden, `Access denied: the ${principal.role} role may run SELECT, PRINT, SHOW and DESCRIBE only`, s.text);
       }
     }
-    const entities = await this.serially(async () => {
+    const requestProperties = Object.fromEntries(Object.entries(body.streamsProperties ?? {}).map(([k, v]) => [k, String(v)]));
+    const entities = await this.serially(() => this.engine.withSessionProperties(requestProperties, async () => {
       const done: unknown[] = [];
       for (const s of statements) {
         const audited = changesSomething(s.statement.kind);
@@ -239,7 +240,7 @@ export class RestServer {
         }
       }
       return done;
-    });
+    }));
     reply.type(KSQL_V1).send(jsonText(entities));
   }
 
@@ -350,6 +351,8 @@ export class RestServer {
     try {
       return await this.engine.pull(text);
     } catch (e) {
+      // as executing the statement would: the message names the place and shows the caret
+      if (e instanceof LocatedError) e.locate(text);
       throw statementFailure(e, text, [], (x) => this.internal(x));
     }
   }
