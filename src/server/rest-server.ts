@@ -278,6 +278,12 @@ export class RestServer {
     return query;
   }
 
+  /** Ends a push query whose client is gone; it stops being closable by id at once. */
+  private endQuery(query: PushQuery): Promise<void> {
+    this.running.delete(query.queryId);
+    return query.close();
+  }
+
   /** A writer over a response that waits for a slow client up to slowClientMs, then drops it. */
   private writer(reply: FastifyReply, onGone: () => void): { write: (chunk: string) => Promise<boolean>; end: (chunk?: string) => void } {
     const res = reply.raw;
@@ -303,6 +309,8 @@ export class RestServer {
         });
         if (!drained && !gone) {
           this.log(`dropping a client that stopped reading (${this.slowClientMs} ms)`);
+          gone = true;
+          onGone();
           res.destroy();
         }
         return drained;
@@ -331,7 +339,7 @@ export class RestServer {
     const query = await this.startPush(text, properties, this.principal(req));
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': KSQL_V1 });
-    const out = this.writer(reply, () => void query.close());
+    const out = this.writer(reply, () => void this.endQuery(query));
     let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })}`);
     try {
       for await (const change of query.changes()) {
@@ -392,7 +400,7 @@ export class RestServer {
     const query = await this.startPush(text, properties, this.principal(req));
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': contentType });
-    const out = this.writer(reply, () => void query.close());
+    const out = this.writer(reply, () => void this.endQuery(query));
     const first = jsonText(header(query.queryId, query.columns));
     let ok = await out.write(asArray ? `[${first}` : `${first}\n`);
     try {
