@@ -57,7 +57,7 @@ async function readPem(path: string, what: string): Promise<Buffer> {
 }
 
 /** Opens the engine and starts serving; returns the server and a stop function (tests use this). */
-export async function startServer(flags: ServerFlags, io: Io): Promise<{ server: RestServer; url: string; stop: () => Promise<void> }> {
+export async function startServer(flags: ServerFlags, io: Io): Promise<{ server: RestServer; engine: Engine; url: string; stop: () => Promise<void> }> {
   const config = await readConfig(flags.config);
   const dataDir = resolve(flags.dataDir ?? config.dataDir ?? '.sluice-data');
   const listen = flags.listen ?? config.listen ?? 'http://0.0.0.0:8088';
@@ -93,7 +93,7 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
         await server.close();
         await engine.close();
       })());
-    return { server, url, stop };
+    return { server, engine, url, stop };
   } catch (e) {
     await engine.close();
     throw e;
