@@ -432,14 +432,51 @@ export class RestServer {
     let inserted = 0;
     let rejected = 0;
     let failed = false;
+    const MAX_BATCH = 2000;
+    let pending: { seq: number; row: Record<string, unknown> }[] = [];
+    let flushing: Promise<void> | undefined;
+    const insertBatch = async (batch: { seq: number; row: Record<string, unknown> }[]) => {
+      const insert = this.engine.insert(target!, batch.map((b) => b.row));
+      this.inFlightInserts.add(insert);
+      try {
+        await insert;
+        for (const b of batch) ack({ status: 'ok', seq: b.seq });
+        inserted += batch.length;
+      } catch (e) {
+        // a batch is all or nothing (rows are all serialised before any is written): find the bad rows one by one
+        if (batch.length > 1) {
+          for (const b of batch) await insertBatch([b]);
+          return;
+        }
+        const f = requestFailure(e, (x) => this.internal(x));
+        ack({ status: 'error', seq: batch[0]!.seq, error_code: f.body.error_code, message: f.body.message });
+        rejected++;
+      } finally {
+        this.inFlightInserts.delete(insert);
+      }
+    };
+    const flush = async (): Promise<void> => {
+      // let the lines already received join the batch
+      await new Promise((r) => setImmediate(r));
+      while (pending.length) {
+        const batch = pending;
+        pending = [];
+        await insertBatch(batch);
+      }
+      flushing = undefined;
+    };
+    const drainAll = async () => {
+      while (flushing) await flushing;
+      if (pending.length) await flush();
+    };
     const fail = (status: number, code: number, message: string) => {
-      ack({ status: 'error', seq, error_code: code, message });
       failed = true;
+      return drainAll().then(() => ack({ status: 'error', seq, error_code: code, message }));
     };
     try {
       for await (const line of lines) {
         if (line.length > maxLine) {
-          fail(413, ErrorCodes.payloadTooLarge, `a line over the limit of ${maxLine} bytes`);
+          await fail(413, ErrorCodes.payloadTooLarge, `a line over the limit of ${maxLine} bytes`);
           break;
         }
         if (!line.trim()) continue;
@@ -447,17 +484,17 @@ export class RestServer {
         try {
           parsed = JSON.parse(line);
         } catch (e) {
-          fail(400, ErrorCodes.badRequest, `malformed JSON: ${(e as Error).message}`);
+          await fail(400, ErrorCodes.badRequest, `malformed JSON: ${(e as Error).message}`);
           break;
         }
         if (target === undefined) {
           const t = (parsed as { target?: unknown }).target;
           if (typeof t !== 'string') {
-            fail(400, ErrorCodes.badRequest, 'The first line needs a "target" stream');
+            await fail(400, ErrorCodes.badRequest, 'The first line needs a "target" stream');
             break;
           }
           if (!mayRun(principal, 'InsertValues')) {
-            fail(403, ErrorCodes.forbidden, 'Access denied: the read-only role may not insert');
+            await fail(403, ErrorCodes.forbidden, 'Access denied: the read-only role may not insert');
             await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/inserts-stream', statement: `INSERT INTO ${t}`, outcome: 'DENIED', detail: `role ${principal.role}` });
             break;
           }
@@ -465,27 +502,19 @@ export class RestServer {
           continue;
         }
         if (this.closing) {
-          fail(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
+          await fail(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
           break;
         }
-        const insert = this.engine.insert(target, parsed as Record<string, unknown>);
-        this.inFlightInserts.add(insert);
-        try {
-          await insert;
-          ack({ status: 'ok', seq });
-          inserted++;
-        } catch (e) {
-          const f = requestFailure(e, (x) => this.internal(x));
-          ack({ status: 'error', seq, error_code: f.body.error_code, message: f.body.message });
-          rejected++;
-        } finally {
-          this.inFlightInserts.delete(insert);
-        }
-        seq++;
+        // rows that arrive together are inserted together (one produce), acked one by one
+        pending.push({ seq: seq++, row: parsed as Record<string, unknown> });
+        if (!flushing) flushing = flush();
+        if (pending.length >= MAX_BATCH) await flushing;
       }
+      await drainAll();
     } catch {
       // the client went away mid-request: what was acked is in the log
     }
+    await drainAll().catch(() => undefined);
     if (target !== undefined)
       await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/inserts-stream', statement: `INSERT INTO ${target} (${inserted} rows)`, outcome: failed || rejected ? 'FAILED' : 'SUCCESS', detail: `${inserted} rows inserted, ${rejected} rejected${failed ? ', request ended by an error' : ''}` });
     if (!res.destroyed) res.end();

@@ -75,14 +75,14 @@ describe('sluice server with authentication', () => {
       const acks = await request(protocol, url, '/inserts-stream', { body: `{"target":"${s.toUpperCase()}"}\n{"ID":3,"V":"x"}\n`, headers: reader });
       assert.equal(JSON.parse(acks.text.trim().split('\n')[0]!).error_code, 40300);
       const after = json(await request(protocol, url, '/query', { body: JSON.stringify({ ksql: `SELECT * FROM ${s};` }), headers: reader })) as any[];
-      assert.equal(after.length, 2, 'the denied statements changed nothing');
+      assert.equal(after.filter((l) => l.row).length, 1, 'the denied statements changed nothing');
     });
   }
 
   it('audits principals and denials; no secret appears in the server log, an error body or the audit log', async () => {
     const r = await request('h1', url, '/query', { body: JSON.stringify({ ksql: 'SELECT PRINCIPAL, STATEMENT, OUTCOME FROM SLUICE_AUDIT;' }), headers: basic('admin', ADMIN_PASSWORD) });
     const text = r.text;
-    const rows = (JSON.parse(text) as any[]).slice(1).map((l) => l.row.columns);
+    const rows = (JSON.parse(text) as any[]).filter((l) => l.row).map((l) => l.row.columns);
     assert.ok(rows.some((c) => c[0] === 'admin' && /CREATE STREAM t_h1/.test(c[1]) && c[2] === 'SUCCESS'));
     assert.ok(rows.some((c) => c[0] === 'ci' && /INSERT INTO t_h1/.test(c[1])));
     assert.ok(rows.some((c) => c[0] === 'reader' && /DROP STREAM t_h1/.test(c[1]) && c[2] === 'DENIED'));
