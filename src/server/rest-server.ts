@@ -82,6 +82,7 @@ export class RestServer {
   private readonly sockets = new Set<Socket>();
   private readonly commandStatuses = new Map<string, { status: string; message: string }>();
   private commandSequenceNumber = 0;
+  private pullQueries = 0;
   /** statements run one at a time, as ksqlDB's command runner does */
   private statementTail: Promise<unknown> = Promise.resolve();
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -329,7 +330,7 @@ export class RestServer {
       const result = await this.pull(text);
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': KSQL_V1 });
-      const lines = [jsonText({ header: { queryId: `query_${Date.now()}`, schema: schemaText(result.columns) } }), ...result.values.map((v) => jsonText({ row: { columns: rowJson(v) } }))];
+      const lines = [jsonText({ header: { queryId: `query_${++this.pullQueries}`, schema: schemaText(result.columns) } }), ...result.values.map((v) => jsonText({ row: { columns: rowJson(v) } }))];
       // a pull query over a stream is a scan that ends, with ksqlDB's final message
       const source = q.from.kind === 'SourceRelation' ? this.engine.catalog.getSource(q.from.name) : undefined;
       if (source?.sourceType === 'STREAM') lines.push(jsonText({ finalMessage: q.limit !== undefined && result.values.length >= q.limit ? 'Limit Reached' : 'Query Completed' }));
@@ -391,7 +392,7 @@ export class RestServer {
     const q = (stmt as ast.QueryStatement).query;
     if (q.emit !== 'CHANGES') {
       const result = await this.pull(text);
-      const parts = [jsonText(header(undefined, result.columns)), ...result.values.map((v) => jsonText(rowJson(v)))];
+      const parts = [jsonText(header(`query_${++this.pullQueries}`, result.columns)), ...result.values.map((v) => jsonText(rowJson(v)))];
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': contentType });
       reply.raw.end(asArray ? `[${parts.join(',')}]` : parts.map((p) => `${p}\n`).join(''));
