@@ -117,6 +117,8 @@ export class RestServer {
     const app = this.app;
     const json = app.getDefaultJsonParser('error', 'ignore');
     app.addContentTypeParser([KSQL_V1, DELIMITED, 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, json);
+    // any other or no content type: the body is still read as JSON, as ksqlDB does
+    app.addContentTypeParser('*', { parseAs: 'string' }, json);
     app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
       if (error instanceof HttpError) return void reply.code(error.status).type(KSQL_V1).send(error.body);
       const status = error.statusCode ?? 500;

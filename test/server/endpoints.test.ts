@@ -76,6 +76,9 @@ for (const protocol of ['h1', 'h2'] as Protocol[]) {
       const missing = await request(protocol, url, '/no-such-endpoint');
       assert.equal(missing.status, 404);
       assert.equal((json(missing) as any).error_code, 40400);
+      const plain = await request(protocol, url, '/ksql', { body: JSON.stringify({ ksql: 'SHOW TOPICS;' }), headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(plain.status, 200, 'any content type is read as JSON');
+      assert.equal((json(plain) as any[])[0]['@type'], 'kafka_topics');
       const unknownSource = json(await ksql('DROP STREAM no_such_stream;')) as Record<string, unknown>;
       assert.equal(unknownSource['@type'], 'statement_error');
       // the server still serves
