@@ -33,6 +33,7 @@ export {
 export type { SourcePosition } from './common/errors.js';
 export type { SqlType } from './common/sql-types.js';
 export { SqlTypes, formatSqlType } from './common/sql-types.js';
+export { resolveType } from './catalog/resolve-type.js';
 export type { Column, LogicalSchema } from './common/schema.js';
 export { formatSchema, keyColumns, valueColumns } from './common/schema.js';
 export type { DataSource, FormatInfo } from './catalog/data-source.js';

@@ -3,15 +3,30 @@ import type { CliIo, OutputFormat } from './cli-io.js';
 import { openEngine } from './open-engine.js';
 import { ResultPrinter } from './result-printer.js';
 import { CliSession } from './session.js';
+import { RemoteEngine } from './remote-engine.js';
+
+/** A server's session engine, after checking the server answers and takes the credentials. */
+export async function connectRemote(url: string, properties: Record<string, string>): Promise<RemoteEngine> {
+  const remote = new RemoteEngine({ url, properties });
+  try {
+    await remote.connect();
+  } catch (e) {
+    await remote.close();
+    throw e;
+  }
+  return remote;
+}
 
 export interface BatchOptions {
   readonly dataDir: string;
   readonly set: Record<string, string>;
   readonly output?: OutputFormat;
+  /** a sluice server's URL: run there instead of on an embedded engine */
+  readonly server?: string;
 }
 
 export async function runBatch(sql: string, options: BatchOptions, io: CliIo): Promise<number> {
-  const engine = await openEngine(options.dataDir, options.set, io);
+  const engine = options.server ? await connectRemote(options.server, options.set) : await openEngine(options.dataDir, options.set, io);
   const printer = new ResultPrinter(io);
   if (options.output) printer.format = options.output;
   const controller = new AbortController();

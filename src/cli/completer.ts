@@ -6,7 +6,16 @@
 import { sqlKeywords } from '../index.js';
 import type { Engine } from '../index.js';
 
-export async function complete(engine: Engine, line: string): Promise<[string[], string]> {
+export async function complete(engine: Partial<Pick<Engine, 'catalog' | 'registry' | 'execute'>>, line: string): Promise<[string[], string]> {
+  // a server's session completes keywords only
+  if (!engine.catalog || !engine.registry || !engine.execute) {
+    const word = /[A-Za-z_][\w]*$/.exec(line)?.[0] ?? '';
+    return word ? [matching(sqlKeywords(), word), word] : [[], ''];
+  }
+  return completeLocal(engine as Engine, line);
+}
+
+async function completeLocal(engine: Engine, line: string): Promise<[string[], string]> {
   const variable = /\$\{(\w*)$/.exec(line);
   if (variable) {
     const names = await tableColumn(engine, 'SHOW VARIABLES;', 0);

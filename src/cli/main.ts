@@ -20,6 +20,7 @@ interface SessionFlags {
   execute?: string;
   output?: OutputFormat;
   quiet?: boolean;
+  server?: string;
 }
 
 function collectSet(value: string, previous: Record<string, string>): Record<string, string> {
@@ -60,6 +61,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(setOption())
     .option('-e, --execute <sql>', 'run these statements and exit')
     .addOption(outputOption())
+    .option('--server <url>', 'run statements on a sluice server (credentials from SLUICE_USER/SLUICE_PASSWORD or SLUICE_API_KEY)')
     .allowExcessArguments(true)
     .action((flags: SessionFlags, command: Command) => {
       if (command.args.length) throw new CommanderError(1, 'sluice.unknownCommand', `sluice: unknown command '${command.args[0]}' (see sluice --help)`);
@@ -71,6 +73,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .addOption(dataDirOption())
     .addOption(setOption())
     .addOption(outputOption())
+    .option('--server <url>', 'run statements on a sluice server')
     .action((flags: SessionFlags, command: Command) => done(interactive(withRootFlags(flags, command), io, true)));
   root
     .command('run')
@@ -105,10 +108,26 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .option('--json <file>', 'write the results as JSON')
     .option('--filter <text>', 'only cases whose name or file contains TEXT')
     .option('--quiet', 'print only failures and the summary')
+    .option('--via-server', 'REST cases: send statements and queries over HTTP to a sluice server on each case\'s engine')
     .option('--functions <module>', 'load functions from a module exporting registerFunctions(registry) (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action((files: string[], flags: import('./test-command.js').TestOptions) =>
       done(import('./test-command.js').then((m) => m.runTest(files, flags, io))),
     );
+  root
+    .command('server')
+    .description("serve ksqlDB's REST API over the data directory (HTTP/1.1 and HTTP/2, optional auth and TLS)")
+    .option('--data-dir <dir>', 'data directory of the embedded log')
+    .option('--listen <url>', 'listener, e.g. http://0.0.0.0:8088 (default) or https://0.0.0.0:8443')
+    .option('--config <file>', 'server configuration (JSON; see README "Server")')
+    .option('--users <file>', 'users file: turns on authentication (Basic and bearer API keys)')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .addOption(setOption())
+    .action((flags: import('../server/server-command.js').ServerFlags) => done(import('../server/server-command.js').then((m) => m.runServer(flags, io))));
+  root
+    .command('hash-secret')
+    .description('print the scrypt hash of a password or API key read from stdin, for the users file')
+    .action(() => done(import('../server/server-command.js').then((m) => m.runHashSecret(io))));
   for (const c of [root, ...root.commands]) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });

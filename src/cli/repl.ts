@@ -17,6 +17,8 @@ export interface ReplOptions {
   readonly dataDir: string;
   readonly set: Record<string, string>;
   readonly output?: OutputFormat;
+  /** a sluice server's URL: the prompt runs statements there */
+  readonly server?: string;
 }
 
 /** SLUICE_HISTORY_FILE overrides the location (tests); an empty value turns history off */
@@ -81,7 +83,7 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
     },
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
       Promise.all([import('./completer.js'), ready])
-        .then(([m, session]) => m.complete(session.engine, line))
+        .then(([m, session]) => m.complete(session.engine as Parameters<typeof m.complete>[0], line))
         .then(
           (r) => callback(null, r),
           () => callback(null, [[], line]),
@@ -91,7 +93,7 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
   // the JavaScript REPL's dot-commands mean nothing here
   for (const name of Object.keys(server.commands)) delete (server.commands as Record<string, unknown>)[name];
 
-  let engine: Engine | undefined;
+  let engine: Pick<Engine, 'parse' | 'close'> | undefined;
   let running: AbortController | undefined;
   // Ctrl-C: end the running query, else drop what is being typed; never leave the REPL
   server.removeAllListeners('SIGINT');
@@ -112,15 +114,16 @@ export async function runRepl(options: ReplOptions, io: CliIo): Promise<number> 
   // heavy modules and the engine load while the user types
   const ready = (async () => {
     const [{ openEngine }, { ResultPrinter }, { CliSession }] = await Promise.all([import('./open-engine.js'), import('./result-printer.js'), import('./session.js')]);
-    engine = await openEngine(options.dataDir, options.set, io);
+    const session = options.server ? await (await import('./batch.js')).connectRemote(options.server, options.set) : await openEngine(options.dataDir, options.set, io);
+    engine = session;
     const printer = new ResultPrinter(io);
     if (options.output) printer.format = options.output;
     // the first statement should not pay for building the parser
-    engine.parse('SHOW STREAMS;');
-    return new CliSession(engine, printer);
+    session.parse('SHOW STREAMS;');
+    return new CliSession(session, printer);
   })();
   ready.catch((e: unknown) => {
-    io.err(`sluice: cannot open ${options.dataDir}: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`sluice: cannot ${options.server ? `connect to ${options.server}` : `open ${options.dataDir}`}: ${e instanceof Error ? e.message : String(e)}`);
     server.close();
   });
 

@@ -24,9 +24,12 @@ export interface RunOptions {
   readonly applied?: AppliedStatements;
 }
 
+/** What a session needs of an engine: the embedded one, or a server's (RemoteEngine). */
+export type SessionEngine = Pick<Engine, 'parse' | 'executeStatement' | 'query'>;
+
 export class CliSession {
   constructor(
-    readonly engine: Engine,
+    readonly engine: SessionEngine,
     readonly printer: ResultPrinter,
   ) {}
 

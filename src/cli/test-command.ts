@@ -48,6 +48,8 @@ export interface TestOptions {
   readonly quiet?: boolean;
   /** modules exporting registerFunctions(registry), e.g. ksqlDB's test-harness fixtures */
   readonly functions?: readonly string[];
+  /** REST cases go over HTTP to a `sluice server` on each case's engine */
+  readonly viaServer?: boolean;
 }
 
 export async function runTest(files: readonly string[], options: TestOptions, io: CliIo): Promise<number> {
@@ -76,7 +78,7 @@ export async function runTest(files: readonly string[], options: TestOptions, io
       io.out(`${r.status} ${r.file} :: ${r.name}${r.status === 'SKIP' ? ` (${r.reason})` : ''}`);
       if (r.status === 'FAIL') io.out(indent(r.reason ?? ''));
     },
-    { functions },
+    { functions, ...(options.viaServer ? { viaServer: true } : {}) },
   );
   if (jsonOut) {
     const data = summary.results.map((r) => ({ ...r, actual: r.actual?.map((a) => ({ ...a, key: toTestValue(a.key), value: toTestValue(a.value) })) }));

@@ -164,6 +164,25 @@ export class Engine {
     return engine;
   }
 
+  /**
+   * Runs `work` with these session properties in force, then puts the previous values back (a
+   * server applies one request's properties this way; callers run such work one at a time).
+   */
+  async withSessionProperties<T>(properties: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+    const saved = new Map(this.sessionProperties);
+    for (const [k, v] of Object.entries(properties)) this.sessionProperties.set(k, v);
+    try {
+      return await work();
+    } finally {
+      // what the work itself SET stays; only the request's own properties are undone
+      for (const k of Object.keys(properties)) {
+        if (this.sessionProperties.get(k) !== properties[k]) continue;
+        if (saved.has(k)) this.sessionProperties.set(k, saved.get(k)!);
+        else this.sessionProperties.delete(k);
+      }
+    }
+  }
+
   /** Replays the command log: rebuilds the catalog and recreates persistent queries. */
   private async restore(): Promise<void> {
     this.schemas = await LoggedSchemaRegistry.open(this.log);

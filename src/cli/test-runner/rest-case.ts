@@ -18,6 +18,7 @@ import type { CaseResult, RunCaseOptions } from './run-case.js';
 import { caseRegistry, compareCaseOutputs, createTopics, produceInput, readOutputs, registerSchemas } from './run-case.js';
 import type { TestCase } from './test-case.js';
 import { testValuesEqual } from './test-values.js';
+import { ServerTransport } from './server-transport.js';
 
 class RestFailure extends Error {}
 
@@ -59,9 +60,12 @@ export async function runRestCase(tc: TestCase, options: RunCaseOptions = {}): P
       if (!isSluiceError(e)) throw new RestFailure(`expected a clean error but got an internal one: ${message}`);
       return { ...base, status: 'PASS' };
     };
+    const server = options.viaServer ? await ServerTransport.start(engine) : undefined;
+    try {
     for (const sql of admin) {
       try {
-        for (const r of await engine.execute(sql)) if (r.kind !== 'InsertValues') responses.push({ admin: { '@type': 'currentStatus', statementText: r.statement } });
+        if (server) for (const entity of await server.statement(sql)) responses.push({ admin: entity });
+        else for (const r of await engine.execute(sql)) if (r.kind !== 'InsertValues') responses.push({ admin: { '@type': 'currentStatus', statementText: r.statement } });
       } catch (e) {
         return failWith(e);
       }
@@ -81,12 +85,13 @@ export async function runRestCase(tc: TestCase, options: RunCaseOptions = {}): P
     for (const sql of queries) {
       let answer: Response[];
       try {
-        answer = await runQuery(engine, sql, async () => {
+        const afterQueryHeader = async () => {
           if (!produced) {
             produced = true;
             await produceAll();
           }
-        });
+        };
+        answer = server ? await server.query(sql, afterQueryHeader, () => idleThen(engine!, PUSH_IDLE_MS)) : await runQuery(engine, sql, afterQueryHeader);
       } catch (e) {
         return failWith(e);
       }
@@ -102,6 +107,9 @@ export async function runRestCase(tc: TestCase, options: RunCaseOptions = {}): P
     }
     verifyResponses(responses, tc.responses ?? []);
     return { ...base, status: 'PASS' };
+    } finally {
+      await server?.close();
+    }
   } catch (e) {
     if (e instanceof RestFailure) return { ...base, status: 'FAIL', reason: e.message };
     if (e instanceof Error && e.constructor.name === 'CaseFailure') return { ...base, status: 'FAIL', reason: e.message };

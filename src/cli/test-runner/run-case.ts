@@ -38,6 +38,8 @@ export interface CaseResult {
 export interface RunCaseOptions {
   /** extra functions (e.g. a suite's own test fixtures), added after the built-in ones */
   readonly functions?: readonly RegisterFunctions[];
+  /** REST cases: send statements and queries over HTTP to a `sluice server` on the case's engine */
+  readonly viaServer?: boolean;
 }
 
 class CaseFailure extends Error {}

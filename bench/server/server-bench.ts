@@ -1,0 +1,146 @@
+/**
+ * bench/server: the cost of the server.
+ *
+ *   node dist/bench/server/server-bench.js [--clients 200] [--rate 10000] [--seconds 10] [--rows 20000]
+ *
+ * 1. Insert throughput, same run, same engine: `engine.insert` one row at a time and in batches of
+ *    1000, then the same number of rows through one POST /inserts-stream (a row per line, an ack
+ *    per row, HTTP/1.1; the server inserts the rows that arrive together as one batch). The ratios
+ *    are what the HTTP layer costs (or saves) per row.
+ * 2. Delivery: N push-query clients (each its own HTTP/1.1 connection to /query-stream) while a
+ *    producer sends rows through /inserts-stream paced at --rate rows/s for --seconds. Each row
+ *    carries its send time; every client notes when it receives it. Reports delivered/expected,
+ *    and delivery latency p50/p99/max over all (client, row) pairs.
+ */
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../src/server/server-command.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const CLIENTS = arg('clients', 200);
+const RATE = arg('rate', 10_000);
+const SECONDS = arg('seconds', 10);
+const ROWS = arg('rows', 20_000);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: string, path: string, body: string, onLine?: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, url), { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let buf = '';
+      let all = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (!onLine) return void (all += c);
+        buf += c;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+      res.on('end', () => resolve(all));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-server-bench-'));
+  const { engine, url, stop } = await startServer({ dataDir: join(dir, 'data'), listen: 'http://127.0.0.1:0' }, { out: () => {}, err: (l) => process.stderr.write(`${l}\n`) });
+  try {
+    console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    await post(url, '/ksql', JSON.stringify({ ksql: "CREATE STREAM a (id INT KEY, v STRING, sent BIGINT) WITH (KAFKA_TOPIC='a', PARTITIONS=1, VALUE_FORMAT='JSON'); CREATE STREAM b (id INT KEY, v STRING, sent BIGINT) WITH (KAFKA_TOPIC='b', PARTITIONS=1, VALUE_FORMAT='JSON'); CREATE STREAM c (id INT KEY, v STRING, sent BIGINT) WITH (KAFKA_TOPIC='c', PARTITIONS=1, VALUE_FORMAT='JSON');" }));
+
+    // 1. insert throughput
+    let t0 = performance.now();
+    for (let i = 0; i < ROWS; i++) await engine.insert('A', { ID: i, V: 'value', SENT: 0 });
+    const engineRate = ROWS / ((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    for (let i = 0; i < ROWS; i += 1000) await engine.insert('A', Array.from({ length: Math.min(1000, ROWS - i) }, (_, j) => ({ ID: i + j, V: 'value', SENT: 0 })));
+    const engineBatchRate = ROWS / ((performance.now() - t0) / 1000);
+    const lines = [JSON.stringify({ target: 'B' })];
+    for (let i = 0; i < ROWS; i++) lines.push(JSON.stringify({ ID: i, V: 'value', SENT: 0 }));
+    t0 = performance.now();
+    let acked = 0;
+    await post(url, '/inserts-stream', lines.join('\n') + '\n', (l) => (JSON.parse(l).status === 'ok' ? acked++ : undefined));
+    const serverRate = acked / ((performance.now() - t0) / 1000);
+    console.log(
+      `inserts: engine.insert ${engineRate.toFixed(0)} rows/s a row at a time, ${engineBatchRate.toFixed(0)} rows/s in batches of 1000; ` +
+        `/inserts-stream ${serverRate.toFixed(0)} rows/s (${acked}/${ROWS} acked; rows arriving together are inserted as one batch); ` +
+        `ratio to engine.insert: ${(serverRate / engineRate).toFixed(2)} (row at a time), ${(serverRate / engineBatchRate).toFixed(2)} (batched)`,
+    );
+
+    // 2. delivery to N push clients
+    const latencies: number[] = [];
+    let delivered = 0;
+    const started: Promise<void>[] = [];
+    const streams: Promise<string>[] = [];
+    for (let c = 0; c < CLIENTS; c++) {
+      let ready!: () => void;
+      started.push(new Promise((r) => (ready = r)));
+      let header = false;
+      streams.push(
+        post(url, '/query-stream', JSON.stringify({ sql: 'SELECT id, sent FROM c EMIT CHANGES;', properties: { 'auto.offset.reset': 'latest' } }), (line) => {
+          if (!header) {
+            header = true;
+            return ready();
+          }
+          const row = JSON.parse(line) as [number, number];
+          latencies.push(Date.now() - row[1]);
+          delivered++;
+        }).catch(() => ''),
+      );
+    }
+    await Promise.all(started);
+    const total = RATE * SECONDS;
+    // paced producer: one /inserts-stream request, rows written on a 10 ms tick
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(new URL('/inserts-stream', url), { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.write(`${JSON.stringify({ target: 'C' })}\n`);
+      let sent = 0;
+      const begin = Date.now();
+      const tick = setInterval(() => {
+        const due = Math.min(total, Math.floor(((Date.now() - begin) / 1000) * RATE));
+        let chunk = '';
+        for (; sent < due; sent++) chunk += `${JSON.stringify({ ID: sent, V: 'v', SENT: Date.now() })}\n`;
+        if (chunk) req.write(chunk);
+        if (sent >= total) {
+          clearInterval(tick);
+          req.end();
+        }
+      }, 10);
+    });
+    // let the last rows arrive
+    const deadline = Date.now() + 30_000;
+    while (delivered < total * CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `delivery: ${CLIENTS} push clients, ${RATE} rows/s for ${SECONDS} s: delivered ${delivered}/${total * CLIENTS} ` +
+        `(${((100 * delivered) / (total * CLIENTS)).toFixed(1)}%), latency p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
+    );
+    agent.destroy();
+    void streams;
+  } finally {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
