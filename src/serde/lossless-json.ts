@@ -7,6 +7,8 @@
  * number in it can have more than 15 significant digits) and this parser otherwise.
  */
 
+import { StacklessError } from './stackless-error.js';
+
 /** A JSON number kept as text because a double would lose digits. */
 export class JsonNumber {
   constructor(readonly text: string) {}
@@ -17,18 +19,7 @@ export class JsonNumber {
 }
 
 /** Thrown for malformed text; the caller turns it into a SerdeError. */
-export class JsonSyntaxError extends Error {
-  constructor(message?: string, options?: ErrorOptions) {
-    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(message, options);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  }
-}
+export class JsonSyntaxError extends StacklessError {}
 
 /**
  * Whether the text has a run of 16 or more characters that are digits or '.', i.e. what

@@ -4,23 +4,13 @@
  * creation-time problems (bad schema/format combination) are ConfigErrors with ksqlDB's statement
  * messages.
  */
+import { StacklessError } from './stackless-error.js';
 import { ConfigError, SerdeError } from '../common/errors.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { SerdeColumn, SerdeSpec } from './serde-types.js';
 
 /** Raised inside converters; the format adds the "Failed to deserialize ..." prefix once. */
-export class RecordFailure extends Error {
-  constructor(message?: string, options?: ErrorOptions) {
-    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(message, options);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  }
-}
+export class RecordFailure extends StacklessError {}
 
 function where(spec: SerdeSpec): string {
   return spec.options.topic !== undefined ? ` from topic: ${spec.options.topic}` : '';

@@ -4,18 +4,9 @@
  * left, so hostile input fails fast with an AvroDecodeError instead of allocating or looping.
  */
 
-export class AvroDecodeError extends Error {
-  constructor(message?: string, options?: ErrorOptions) {
-    // a record-level failure is shown by its message alone; capturing a stack is most of its cost
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(message, options);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  }
-}
+import { StacklessError } from '../stackless-error.js';
+
+export class AvroDecodeError extends StacklessError {}
 
 const TWO_32 = 2 ** 32;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
