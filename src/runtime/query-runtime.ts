@@ -18,25 +18,13 @@ import type { SchemaRegistry } from '../serde/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { OperatorFactories, ProcessingLogEntry } from './processor.js';
 import { StreamTask } from './stream-task.js';
-import type { OffsetReset } from './stream-task.js';
+import type { OffsetReset, TaskServices } from './stream-task.js';
 import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
 
 export type { OffsetReset } from './stream-task.js';
 
-export interface QueryRuntimeOptions {
-  readonly log: Log;
-  readonly state: StateBackend;
+export interface QueryRuntimeOptions extends TaskServices {
   readonly plan: QueryPlan;
-  readonly factories: OperatorFactories;
-  readonly registry: FunctionRegistry;
-  readonly config: ReadonlyMap<string, string>;
-  readonly offsetReset: OffsetReset;
-  readonly onProcessingLog: (entry: ProcessingLogEntry) => void;
-  readonly schemaRegistry: SchemaRegistry;
-  readonly drainSchemaRegistrations: () => ProduceRecord[];
-  /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
-  readonly continueOnProductionError?: (error: unknown) => boolean;
-  readonly batchSize?: number;
 }
 
 export class QueryRuntime {

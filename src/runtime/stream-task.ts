@@ -26,16 +26,8 @@ import { processingErrorHandler, processingLogEntry } from './processing-errors.
 
 export type OffsetReset = 'earliest' | 'latest';
 
-export interface StreamTaskOptions {
-  readonly queryId: string;
-  /** `<subtopology>_<partition>` */
-  readonly taskId: string;
-  /** this task's partition (its changelog partition); 0 for a task reading every partition */
-  readonly partition: number;
-  /** tasks of the sub-topology (the changelog partition count) */
-  readonly partitions: number;
-  readonly root: Step;
-  readonly inputs: readonly TopicPartition[];
+/** What every task of a query is given by the engine, through its QueryRuntime. */
+export interface TaskServices {
   readonly log: Log;
   readonly state: StateBackend;
   readonly factories: OperatorFactories;
@@ -46,12 +38,24 @@ export interface StreamTaskOptions {
   readonly schemaRegistry: SchemaRegistry;
   /** schema registrations to commit with the records written with them */
   readonly drainSchemaRegistrations: () => ProduceRecord[];
-  /** partition counts of the internal topics the query writes */
-  readonly internalTopicPartitions: ReadonlyMap<string, number>;
   /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
   readonly continueOnProductionError?: (error: unknown) => boolean;
   /** records processed per step (and fetched per partition) */
   readonly batchSize?: number;
+}
+
+export interface StreamTaskOptions extends TaskServices {
+  readonly queryId: string;
+  /** `<subtopology>_<partition>` */
+  readonly taskId: string;
+  /** this task's partition (its changelog partition); 0 for a task reading every partition */
+  readonly partition: number;
+  /** tasks of the sub-topology (the changelog partition count) */
+  readonly partitions: number;
+  readonly root: Step;
+  readonly inputs: readonly TopicPartition[];
+  /** partition counts of the internal topics the query writes */
+  readonly internalTopicPartitions: ReadonlyMap<string, number>;
   /** max.task.idle.ms */
   readonly maxTaskIdleMs?: number;
   /** repartition.purge.interval.ms: how often consumed repartition records are deleted (default 30 s) */
