@@ -12,13 +12,9 @@
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
-import type { FunctionRegistry } from '../functions/registry.js';
-import type { Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
-import type { SchemaRegistry } from '../serde/index.js';
-import type { StateBackend } from '../state/index.js';
-import type { OperatorFactories, ProcessingLogEntry } from './processor.js';
+import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import { StreamTask } from './stream-task.js';
-import type { OffsetReset, TaskServices } from './stream-task.js';
+import type { TaskServices } from './stream-task.js';
 import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
 
 export type { OffsetReset } from './stream-task.js';
