@@ -13,6 +13,8 @@ export async function openEngine(dataDir: string, properties: Record<string, str
     properties,
     onProcessingLog: (e) => summary.report(e),
   });
+  // the data directory lost or damaged something while it was closed: never continue silently
+  for (const finding of engine.recoveryFindings) io.err(`warning: ${dataDir}: ${finding}`);
   const close = engine.close.bind(engine);
   engine.close = async () => {
     try {

@@ -151,6 +151,11 @@ export class Engine {
     return this.queries.insert(source, Array.isArray(rows) ? rows : [rows as Row]);
   }
 
+  /** problems opening the log found and could not repair (lost or damaged records): say them to the user */
+  get recoveryFindings(): readonly string[] {
+    return this.log.recoveryFindings ?? [];
+  }
+
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data'));
     const engine = new Engine(log, !options.log, options);

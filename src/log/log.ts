@@ -224,6 +224,12 @@ export interface Log {
   // ---- exactly-once ----
   commitTransaction(txn: Transaction): Promise<TransactionResult>;
 
+  /**
+   * what opening the log found and could not repair (records or commits lost or damaged while it
+   * was closed), for the engine to report; an adapter whose brokers keep their own logs has none
+   */
+  readonly recoveryFindings?: readonly string[];
+
   // ---- lifecycle ----
   /** applies retention and compaction now (a Kafka adapter leaves this to the brokers) */
   maintain(now?: number): Promise<MaintenanceReport>;
