@@ -34,6 +34,13 @@ export interface StreamRecord {
  */
 export type Downstream<T = StreamRecord> = (record: T) => void | Promise<void>;
 
+/**
+ * A source operator's entry point. `timestampOf`, when present, gives the timestamp the source
+ * will extract from a fetched record (its TIMESTAMP column), so the task picks records in event-time
+ * order as Kafka Streams does; a record it cannot read reports its log timestamp.
+ */
+export type SourceEntry = Downstream<FetchedRecord> & { readonly timestampOf?: (record: FetchedRecord) => number };
+
 /** What went wrong, by ksqlDB's processing-log message types (QUERY_ERROR: a query stopped). */
 export type ProcessingErrorType = 'DESERIALIZATION_ERROR' | 'RECORD_PROCESSING_ERROR' | 'PRODUCTION_ERROR' | 'SERIALIZATION_ERROR' | 'QUERY_ERROR';
 
@@ -126,7 +133,7 @@ export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<Step
 
 export interface Topology {
   /** the entry points of each input topic (a self-join reads one topic twice) */
-  readonly sources: ReadonlyMap<string, readonly Downstream<FetchedRecord>[]>;
+  readonly sources: ReadonlyMap<string, readonly SourceEntry[]>;
 }
 
 /**
@@ -135,8 +142,8 @@ export interface Topology {
  * repartition step below the root is where this sub-topology reads another one's output.
  */
 export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext): Topology {
-  const sources = new Map<string, Downstream<FetchedRecord>[]>();
-  const addSource = (topic: string, entry: Downstream<FetchedRecord>) => sources.set(topic, [...(sources.get(topic) ?? []), entry]);
+  const sources = new Map<string, SourceEntry[]>();
+  const addSource = (topic: string, entry: SourceEntry) => sources.set(topic, [...(sources.get(topic) ?? []), entry]);
   const build = (step: Step, downstream: Downstream): void => {
     if (step !== root && step.kind === 'StreamRepartition') {
       addSource(step.topic, (rec) => downstream(decodeRepartitioned(rec)));
@@ -148,7 +155,7 @@ export function buildTopology(root: Step, factories: OperatorFactories, ctx: Ope
       const [left, right] = op as readonly [Downstream, Downstream];
       build(step.left, left);
       build(step.right, right);
-    } else addSource(step.topic, op as Downstream<FetchedRecord>);
+    } else addSource(step.topic, op as SourceEntry);
   };
   build(root, () => {});
   return { sources };

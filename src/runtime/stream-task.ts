@@ -5,7 +5,9 @@
  *
  * Within the task the next record is the buffered head with the smallest timestamp across its input
  * partitions (ties: the input listed first), so a table update is joined before a later stream
- * record whatever partition or topic each came from. An input whose buffer ran dry is fetched again
+ * record whatever partition or topic each came from. As in Kafka Streams that is the extracted
+ * timestamp: a source with a TIMESTAMP column decodes the head when it is peeked (once; the row is
+ * kept for processing), and a record it cannot read is picked at its log timestamp. An input whose buffer ran dry is fetched again
  * at once; if the fetch finds nothing it is caught up, and the task goes on without it once it has
  * been empty for `max.task.idle.ms` (default 0: at once, as ksqlDB does).
  *
@@ -19,7 +21,7 @@ import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionO
 import type { SchemaRegistry } from '../serde/index.js';
 import type { KeyValueStore, ManagedStore, StateBackend, StoreWriteBatch } from '../state/index.js';
 import { cacheMaxBytes } from '../state/index.js';
-import type { Downstream, OperatorContext, OperatorFactories, ProcessingLogEntry } from './processor.js';
+import type { OperatorContext, OperatorFactories, ProcessingLogEntry, SourceEntry } from './processor.js';
 import { buildTopology } from './processor.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import { processingErrorHandler, processingLogEntry } from './processing-errors.js';
@@ -65,10 +67,15 @@ export interface StreamTaskOptions extends TaskServices {
 interface Input {
   readonly topic: string;
   readonly partition: number;
-  readonly handlers: readonly Downstream<FetchedRecord>[];
+  readonly handlers: readonly SourceEntry[];
+  /** the timestamp a source extracts (TIMESTAMP column); undefined: the log timestamp */
+  readonly timestampOf: ((record: FetchedRecord) => number) | undefined;
   buffer: FetchedRecord[];
   /** index of the buffered head */
   head: number;
+  /** the head's extracted timestamp, and the head index it was taken for (-1: none) */
+  headTimestamp: number;
+  headTimestampAt: number;
   /** where the next fetch starts (and, with nothing buffered, the next offset to process) */
   fetchOffset: bigint;
   /** when the buffer was found empty with nothing to fetch (for max.task.idle.ms) */
@@ -135,7 +142,9 @@ export class StreamTask {
     for (const tp of options.inputs) {
       const handlers = topology.sources.get(tp.topic);
       if (!handlers) throw new ExecutionError(`Task ${options.taskId} of ${queryId} has no entry for topic ${tp.topic}`, { queryId });
-      this.inputs.push({ topic: tp.topic, partition: tp.partition, handlers, buffer: [], head: 0, fetchOffset: 0n, emptySince: undefined });
+      // a topic read twice (self-join) is ordered by its first source's timestamp
+      const timestampOf = handlers.find((h) => h.timestampOf)?.timestampOf;
+      this.inputs.push({ topic: tp.topic, partition: tp.partition, handlers, timestampOf, buffer: [], head: 0, headTimestamp: 0, headTimestampAt: -1, fetchOffset: 0n, emptySince: undefined });
     }
   }
 
@@ -185,6 +194,7 @@ export class StreamTask {
     }
     input.buffer = result.records;
     input.head = 0;
+    input.headTimestampAt = -1;
     if (result.records.length) {
       input.emptySince = undefined;
       return true;
@@ -205,7 +215,7 @@ export class StreamTask {
     let waitFor = false;
     for (const input of inputs) {
       if (input.head < input.buffer.length) {
-        const ts = input.buffer[input.head]!.timestamp;
+        const ts = input.timestampOf ? this.headTimestamp(input) : input.buffer[input.head]!.timestamp;
         if (ts < bestTs) {
           best = input;
           bestTs = ts;
@@ -213,6 +223,15 @@ export class StreamTask {
       } else if (input.emptySince === undefined || now() - input.emptySince < (this.options.maxTaskIdleMs ?? 0)) waitFor = true;
     }
     return waitFor ? undefined : best;
+  }
+
+  /** the head's extracted timestamp, taken once per head */
+  private headTimestamp(input: Input): number {
+    if (input.headTimestampAt !== input.head) {
+      input.headTimestamp = input.timestampOf!(input.buffer[input.head]!);
+      input.headTimestampAt = input.head;
+    }
+    return input.headTimestamp;
   }
 
   /** Processes up to one batch in timestamp order, then commits; returns how many records it consumed. */

@@ -7,13 +7,23 @@ import type { SourceStep } from '../../catalog/query-plan.js';
 import { ExecutionError } from '../../common/errors.js';
 import { keyColumns, orderedSchemaColumns, valueColumns } from '../../common/schema.js';
 import type { FetchedRecord } from '../../log/log.js';
-import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
+import type { Downstream, OperatorContext, ProcessingErrorWhere, SourceEntry, StreamRecord } from '../../runtime/processor.js';
 import { createSerde, splitWindowedKey } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): Downstream<FetchedRecord> {
+/** a record that cannot be read, reported through the error policy when it is processed */
+interface Failure {
+  readonly error: unknown;
+  readonly where: ProcessingErrorWhere;
+  /** ksql.timestamp.throw.on.invalid: the query stops */
+  readonly fatal?: boolean;
+}
+/** a record a table drops without a report (no key) */
+const SKIP = Symbol('skip');
+
+export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): SourceEntry {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
   const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
@@ -34,35 +44,34 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   // per record: no allocation beyond the row and the record (this is every query's hot path)
   const where = (rec: FetchedRecord) => ({ topic: rec.topic, partition: rec.partition, offset: rec.offset });
 
-  return (rec: FetchedRecord) => {
+  /** a record decoded ahead of processing (the task asked for its timestamp), until it is processed */
+  const decodedAhead = extractTimestamp ? new WeakMap<FetchedRecord, Mutable<StreamRecord>>() : undefined;
+
+  /** the record as a row, or what went wrong (reported only when the record is processed) */
+  const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
     let key: unknown[] | null;
     let value: unknown[] | null;
     let bounds: { start: number; end: number } | undefined;
     let keyBytes = rec.key;
     if (step.window && keyBytes) {
-      if (keyBytes.length < (step.window.type === 'SESSION' ? 16 : 8)) {
-        ctx.logError(step.id, new Error('Windowed key too short for its window bounds'), { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key });
-        return;
-      }
+      if (keyBytes.length < (step.window.type === 'SESSION' ? 16 : 8))
+        return { error: new Error('Windowed key too short for its window bounds'), where: { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key } };
       const split = splitWindowedKey(keyBytes, step.window);
       keyBytes = split.keyBytes;
       bounds = split.window;
     }
-    // the error policy decides: skip the record (default) or fail the query (logError throws)
     try {
       key = keySerde.deserialize(keyBytes);
     } catch (e) {
-      ctx.logError(step.id, e, { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key });
-      return;
+      return { error: e, where: { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key } };
     }
     try {
       value = valueSerde.deserialize(rec.value);
     } catch (e) {
-      ctx.logError(step.id, e, { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'value', record: rec.value });
-      return;
+      return { error: e, where: { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'value', record: rec.value } };
     }
     // tables cannot hold a row without a key; ksqlDB drops such records
-    if (key === null && isTable && keys.length) return;
+    if (key === null && isTable && keys.length) return SKIP;
     const keyValues = key ?? nullKeyValues;
     const tombstone = value === null;
     const row = new Array<unknown>(width);
@@ -100,18 +109,50 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       } catch (e) {
         // ksql.timestamp.throw.on.invalid: a bad timestamp stops the query instead of skipping the record
         if (throwOnInvalidTimestamp)
-          throw new ExecutionError(`Fatal user code error in TimestampExtractor callback for record ${rec.topic}-${rec.partition}@${rec.offset}: ${e instanceof Error ? e.message : String(e)}`, { topic: rec.topic, partition: rec.partition, offset: rec.offset }, { cause: e });
-        ctx.logError(step.id, e, where(rec));
-        return;
+          return {
+            error: new ExecutionError(`Fatal user code error in TimestampExtractor callback for record ${rec.topic}-${rec.partition}@${rec.offset}: ${e instanceof Error ? e.message : String(e)}`, { topic: rec.topic, partition: rec.partition, offset: rec.offset }, { cause: e }),
+            where: where(rec),
+            fatal: true,
+          };
+        return { error: e, where: where(rec) };
       }
       row[base] = BigInt(timestamp);
-      ctx.observeTimestamp(timestamp);
     }
     // optional fields assigned rather than spread in: object spread is slow on this path
     const out: Mutable<StreamRecord> = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
     if (tombstone) out.tombstone = tombstone;
     if (key === null) out.nullKey = true;
     if (bounds) out.window = bounds;
-    return downstream(out);
+    return out;
   };
+
+  const entry = (rec: FetchedRecord) => {
+    let decoded: Mutable<StreamRecord> | Failure | typeof SKIP | undefined;
+    if (decodedAhead) {
+      decoded = decodedAhead.get(rec);
+      if (decoded) decodedAhead.delete(rec);
+    }
+    decoded ??= decode(rec);
+    if (decoded === SKIP) return;
+    if ('error' in decoded) {
+      if (decoded.fatal) throw decoded.error;
+      // the error policy decides: skip the record (default) or fail the query (logError throws)
+      ctx.logError(step.id, decoded.error, decoded.where);
+      return;
+    }
+    if (extractTimestamp && !decoded.tombstone) ctx.observeTimestamp(decoded.timestamp);
+    return downstream(decoded);
+  };
+  if (!decodedAhead) return entry;
+  // decoded once: the row is kept for the processing; a record that cannot be read is picked at
+  // its log timestamp and reported when processed
+  const timestampOf = (rec: FetchedRecord): number => {
+    const cached = decodedAhead.get(rec);
+    if (cached) return cached.timestamp;
+    const decoded = decode(rec);
+    if (decoded === SKIP || 'error' in decoded) return rec.timestamp;
+    decodedAhead.set(rec, decoded);
+    return decoded.timestamp;
+  };
+  return Object.assign(entry, { timestampOf });
 }
