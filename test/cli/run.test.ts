@@ -19,6 +19,22 @@ async function topicValues(dataDir: string, topic: string): Promise<string[]> {
 
 const runSluice = (args: string[]) => spawnSync(process.execPath, [sluiceBin(), ...args], { encoding: 'utf8', cwd: repoRoot() });
 
+
+/** Starts `sluice run FILE`, lets its queries run for `afterMs` once it says Running, then SIGKILLs it. */
+async function killWhileRunning(file: string, data: string, afterMs: number): Promise<void> {
+  const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--data-dir', data], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Running')) setTimeout(resolve, afterMs);
+    });
+    child.on('exit', () => reject(new Error('sluice run exited early: ' + out)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
 test('sluice run runs the example pipeline and prints its output', async () => {
   const dir = await tempDir();
   try {
@@ -121,17 +137,7 @@ test('a sluice run killed mid-stream resumes with every input record exactly onc
     await log.close();
 
     // start, wait until the query is running and has made some progress, then SIGKILL
-    const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--data-dir', data], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Running')) setTimeout(resolve, 150);
-      });
-      child.on('exit', () => reject(new Error('sluice run exited early: ' + out)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhileRunning(file, data, 150);
 
     const mid = await openLocalLog(data);
     const partial = (await mid.listTopics()).includes('DST') ? (await readTopic(mid, 'DST')).length : 0;
@@ -188,17 +194,7 @@ test('a sluice run with a repartitioned aggregate killed mid-stream resumes with
     }
     await log.close();
 
-    const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--data-dir', data], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Running')) setTimeout(resolve, 300);
-      });
-      child.on('exit', () => reject(new Error('sluice run exited early: ' + out)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhileRunning(file, data, 300);
 
     const mid = await openLocalLog(data);
     const group = (await mid.listGroups()).find((g) => g.startsWith('CTAS_BY_REGION'))!;
