@@ -8,6 +8,7 @@
  * starts `sluice run`, and kills it at a random moment while it restores, applies statements or
  * works through the backlog. A last run with --until-idle drains everything and the outputs are read.
  */
+import { Random } from '../sql/seeded-random.js';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -69,16 +70,10 @@ CREATE STREAM enriched AS SELECT o.customer AS customer, o.id AS oid, c.tier AS 
 CREATE STREAM paid AS SELECT o.id AS id, o.amount AS amount, p.paid AS paid FROM orders o JOIN payments p WITHIN 1 HOURS ON o.id = p.id;
 `;
 
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded source of numbers in [0, 1), so a failing run can be replayed from its seed. */
+function prng(seed: number): () => number {
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 interface Order {
