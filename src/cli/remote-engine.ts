@@ -195,6 +195,8 @@ export class RemoteEngine {
       queryId: header.queryId,
       columns,
       changes: () => iterator,
+      // rows arrive through the iterator only; nothing is held back to hand out at once
+      takeReady: () => [],
       close,
       ended,
       [Symbol.asyncIterator]: async function* () {

@@ -26,6 +26,7 @@ import type { Engine, PushQuery, ResultColumn, ast } from '../index.js';
 import { ANONYMOUS, changesSomething, mayRun, type Authenticator, type Principal } from './auth.js';
 import type { AuditLog } from './audit-log.js';
 import { commandIdFor, toEntity } from './entities.js';
+import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-encoding.js';
 import { jsonText, rowJson } from './json-body.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
 
@@ -345,9 +346,10 @@ export class RestServer {
     const out = this.writer(reply, () => void this.endQuery(query));
     let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })}`);
     try {
-      for await (const change of query.changes()) {
-        if (!ok) break;
-        ok = await out.write(`,\n${jsonText({ row: change.tombstone ? { columns: rowJson(change.values), tombstone: true } : { columns: rowJson(change.values) } })}`);
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        const rows = [next.value, ...query.takeReady(ROWS_PER_WRITE)];
+        ok = await out.write(encodeRun(rows, 'query', (c) => rowObjectJson(c, true), ',\n'));
       }
     } catch (e) {
       ok = ok && (await out.write(`,\n${jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body })}`));
@@ -407,10 +409,10 @@ export class RestServer {
     const first = jsonText(header(query.queryId, query.columns));
     let ok = await out.write(asArray ? `[${first}` : `${first}\n`);
     try {
-      for await (const change of query.changes()) {
-        if (!ok) break;
-        const row = jsonText(rowJson(change.values));
-        ok = await out.write(asArray ? `,${row}` : `${row}\n`);
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        const rows = [next.value, ...query.takeReady(ROWS_PER_WRITE)];
+        ok = await out.write(asArray ? encodeRun(rows, 'array', rowColumnsJson, ',') : encodeRun(rows, 'lines', rowColumnsJson, '', '\n'));
       }
     } catch (e) {
       const err = jsonText(requestFailure(e, (x) => this.internal(x)).body);
@@ -575,7 +577,7 @@ export class RestServer {
       ws.send(jsonText(fields(query.columns)));
       for await (const change of query.changes()) {
         if (ws.readyState !== ws.OPEN) break;
-        ws.send(jsonText({ row: { columns: rowJson(change.values) } }));
+        ws.send(rowObjectJson(change, false));
       }
       await query.close();
       if ((await query.ended) === 'limit') ws.send(jsonText({ finalMessage: 'Limit Reached' }));
