@@ -131,15 +131,18 @@ class SharedScan {
       const changes = this.query.changes();
       for (let next = await changes.next(); !next.done && !this.ended; next = await changes.next()) {
         // whatever else is ready comes along, so subscribers wake once per batch, not per row
-        const batch = [next.value, ...this.query.takeReady(10_000)];
+        const batch = [next.value, ...this.query.takeReady(Math.min(10_000, this.bufferRows) - 1)];
+        // a subscriber is too slow when rows it had time to take still wait as the next batch comes
+        if (this.buffer.length > this.bufferRows) this.dropSlowest();
         for (const change of batch) this.buffer.push(change);
         this.sinceTrim += batch.length;
-        if (this.buffer.length > this.bufferRows) this.dropSlowest();
-        else if (this.sinceTrim >= 1024) {
+        if (this.sinceTrim >= 1024) {
           this.sinceTrim = 0;
           this.trim();
         }
         for (const s of this.subscribers) s.wake();
+        // subscribers take what is ready in microtasks; the next batch waits until they have
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (e) {
       this.failure = e;
