@@ -1,0 +1,36 @@
+/**
+ * Kafka Connect's converters under their class names and the aliases Connect accepts (simple
+ * class name, and the name without its `Converter` suffix, when no other plugin shares it).
+ *
+ * The worker wires these in with registerBuiltinConverters(registry).
+ */
+import type { ConverterFactory } from '../api/index.js';
+import { JsonConverter } from './json-converter.js';
+import { BooleanConverter, ByteArrayConverter, NumberConverter, NumberKinds, StringConverter } from './simple-converters.js';
+import { pluginAliases } from '../transforms/util/plugin-aliases.js';
+
+export { JsonConverter } from './json-converter.js';
+export { BooleanConverter, ByteArrayConverter, NumberConverter, StringConverter } from './simple-converters.js';
+export { parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
+
+export interface ConverterRegistrar {
+  registerConverter(name: string, factory: ConverterFactory): void;
+}
+
+export const BUILTIN_CONVERTERS: Readonly<Record<string, ConverterFactory>> = {
+  'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
+  'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
+  'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
+  'org.apache.kafka.connect.converters.BooleanConverter': () => new BooleanConverter(),
+  'org.apache.kafka.connect.converters.ShortConverter': () => new NumberConverter(NumberKinds.short),
+  'org.apache.kafka.connect.converters.IntegerConverter': () => new NumberConverter(NumberKinds.integer),
+  'org.apache.kafka.connect.converters.LongConverter': () => new NumberConverter(NumberKinds.long),
+  'org.apache.kafka.connect.converters.FloatConverter': () => new NumberConverter(NumberKinds.float),
+  'org.apache.kafka.connect.converters.DoubleConverter': () => new NumberConverter(NumberKinds.double),
+};
+
+/** registers every built-in converter under its class name and its unambiguous aliases */
+export function registerBuiltinConverters(registry: ConverterRegistrar): void {
+  for (const [name, factory] of Object.entries(BUILTIN_CONVERTERS)) registry.registerConverter(name, factory);
+  for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_CONVERTERS), 'Converter')) registry.registerConverter(alias, BUILTIN_CONVERTERS[className]!);
+}

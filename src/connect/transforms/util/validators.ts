@@ -1,0 +1,119 @@
+/** ConfigDef validators with the messages of Kafka's ConfigDef.ValidString, ValidList, Range... */
+import { ConnectConfigError, type ConfigValidator } from '../../api/index.js';
+import { compileJavaRegex } from '../../../functions/scalar/java-regex.js';
+
+export const Validators = {
+  /** ConfigDef.ValidString.in */
+  validString(...allowed: string[]): ConfigValidator {
+    return (name, value) => {
+      if (!allowed.includes(value as string)) throw new ConnectConfigError(name, value, `String must be one of: ${allowed.join(', ')}`);
+    };
+  },
+  /** ConfigDef.CaseInsensitiveValidString.in */
+  caseInsensitiveValidString(...allowed: string[]): ConfigValidator {
+    const upper = allowed.map((a) => a.toUpperCase());
+    return (name, value) => {
+      if (typeof value !== 'string' || !upper.includes(value.toUpperCase())) throw new ConnectConfigError(name, value, `String must be one of (case insensitive): ${allowed.join(', ')}`);
+    };
+  },
+  /** ConfigDef.NonEmptyString */
+  nonEmptyString(): ConfigValidator {
+    return (name, value) => {
+      if (typeof value === 'string' && value.length === 0) throw new ConnectConfigError(name, value, 'String must be non-empty');
+    };
+  },
+  /** ConfigDef.NonEmptyStringWithoutControlChars */
+  nonEmptyStringWithoutControlChars(): ConfigValidator {
+    return (name, value) => {
+      if (value === null || value === undefined) throw new ConnectConfigError(name, null, 'String value cannot be null');
+      const s = String(value);
+      if (s.trim().length === 0) throw new ConnectConfigError(name, value, 'String may not be empty');
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(s)) throw new ConnectConfigError(name, value, 'String may not contain control sequences but had the following ASCII chars: ' + [...s].filter((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f).map((c) => c.charCodeAt(0)).join(', '));
+    };
+  },
+  /** transforms.util.NonEmptyListValidator */
+  nonEmptyList(): ConfigValidator {
+    return (name, value) => {
+      if (value === null || value === undefined || (value as unknown[]).length === 0) throw new ConnectConfigError(name, value === undefined ? null : '[]', 'empty list');
+    };
+  },
+  /** ConfigDef.Range.atLeast */
+  atLeast(min: number): ConfigValidator {
+    return (name, value) => {
+      if (value === null || value === undefined) throw new ConnectConfigError(name, null, 'Value must be non-null');
+      if ((value as number) < min) throw new ConnectConfigError(name, value, `Value must be at least ${min}`);
+    };
+  },
+  /** transforms.util.RegexValidator */
+  regex(): ConfigValidator {
+    return (name, value) => {
+      try {
+        compileJavaRegex(String(value));
+      } catch (err) {
+        throw new ConnectConfigError(name, value, `Invalid regex: ${(err as Error).message}`);
+      }
+    };
+  },
+  /** ConfigDef.ValidList.in */
+  validList(...allowed: string[]): ConfigValidator {
+    return (name, value) => {
+      const list = (value ?? []) as string[];
+      for (const v of list) {
+        if (!allowed.includes(v)) throw new ConnectConfigError(name, v, `String must be one of: ${allowed.join(', ')}`);
+      }
+    };
+  },
+};
+
+/**
+ * A java.util.regex pattern as a JS RegExp source. The common syntax is shared; possessive
+ * quantifiers and \A \Z anchors are translated, other Java-only constructs are left as they are.
+ */
+export function javaRegexSource(pattern: string): string {
+  return pattern.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
+}
+
+/** Java's Matcher.matches(): the whole input must match */
+export function javaFullMatch(pattern: string): RegExp {
+  return new RegExp(`^(?:${javaRegexSource(pattern)})$`, 'u');
+}
+
+/** Java's Matcher.replaceFirst replacement syntax ($1, ${name}, \$) as a JS replace function */
+export function javaReplacement(replacement: string): (match: string, ...groups: unknown[]) => string {
+  return (...args: unknown[]) => {
+    const groupsObj = typeof args[args.length - 1] === 'object' ? (args[args.length - 1] as Record<string, string> | undefined) : undefined;
+    const numbered = args.slice(1, groupsObj ? -3 : -2) as (string | undefined)[];
+    let out = '';
+    for (let i = 0; i < replacement.length; i++) {
+      const c = replacement[i]!;
+      if (c === '\\') {
+        i++;
+        if (i >= replacement.length) throw new Error('character to be escaped is missing');
+        out += replacement[i];
+      } else if (c === '$') {
+        i++;
+        if (replacement[i] === '{') {
+          const end = replacement.indexOf('}', i);
+          const name = replacement.slice(i + 1, end);
+          if (!groupsObj || !(name in groupsObj)) throw new Error(`No group with name {${name}}`);
+          out += groupsObj[name] ?? '';
+          i = end;
+        } else {
+          let j = i;
+          while (j < replacement.length && /\d/.test(replacement[j]!)) j++;
+          if (j === i) throw new Error('Illegal group reference');
+          // Java takes the longest group number that exists
+          let num = Number(replacement.slice(i, i + 1));
+          let k = i + 1;
+          while (k < j && Number(replacement.slice(i, k + 1)) <= numbered.length) k++;
+          num = Number(replacement.slice(i, k));
+          if (num > numbered.length) throw new Error(`No group ${num}`);
+          out += num === 0 ? (args[0] as string) : (numbered[num - 1] ?? '');
+          i = k - 1;
+        }
+      } else out += c;
+    }
+    return out;
+  };
+}
