@@ -7,8 +7,12 @@ import { DataError, LogicalTypeNames, Struct, type Schema } from '../api/index.j
 import { parseDecimalText, decimalToJavaString } from '../../serde/java-number-text.js';
 
 /** what value.getClass() prints in Kafka's messages for a JS value */
-export function javaClassOf(value: unknown): string {
+export function javaClassOf(value: unknown, schema?: Schema | null): string {
   if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && schema) {
+    const byType: Partial<Record<Schema['type'], string>> = { INT8: 'Byte', INT16: 'Short', INT32: 'Integer', INT64: 'Long', FLOAT32: 'Float', FLOAT64: 'Double' };
+    if (byType[schema.type]) return `class java.lang.${byType[schema.type]}`;
+  }
   if (typeof value === 'string') return 'class java.lang.String';
   if (typeof value === 'boolean') return 'class java.lang.Boolean';
   if (typeof value === 'bigint') return 'class java.lang.Long';

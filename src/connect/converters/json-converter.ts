@@ -237,18 +237,19 @@ export class JsonConverter implements Converter {
     if (schema?.name !== undefined) {
       switch (schema.name) {
         case LogicalTypeNames.decimal: {
-          if (typeof value !== 'string') throw new DataError(`Invalid type for Decimal, expected BigDecimal but was ${javaClassOf(value)}`);
+          // a Decimal-named schema of another type (Cast keeps the name) cannot hold a BigDecimal
+          if (typeof value !== 'string' || schema.type !== 'BYTES') throw new DataError(`Invalid type for Decimal, expected BigDecimal but was ${javaClassOf(value, schema)}`);
           if (this.options.decimalFormat === 'NUMERIC') return JsonNodes.decimal(value);
           return JsonNodes.binary(decimalToBytes(schema, value));
         }
         case LogicalTypeNames.date:
-          if (!(value instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${javaClassOf(value)}`);
+          if (!(value instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${javaClassOf(value, schema)}`);
           return JsonNodes.int(dateFromLogical(value));
         case LogicalTypeNames.time:
-          if (!(value instanceof Date)) throw new DataError(`Invalid type for Time, expected Date but was ${javaClassOf(value)}`);
+          if (!(value instanceof Date)) throw new DataError(`Invalid type for Time, expected Date but was ${javaClassOf(value, schema)}`);
           return JsonNodes.int(timeFromLogical(value));
         case LogicalTypeNames.timestamp:
-          if (!(value instanceof Date)) throw new DataError(`Invalid type for Timestamp, expected Date but was ${javaClassOf(value)}`);
+          if (!(value instanceof Date)) throw new DataError(`Invalid type for Timestamp, expected Date but was ${javaClassOf(value, schema)}`);
           return JsonNodes.long(BigInt(value.getTime()));
         default:
           break;

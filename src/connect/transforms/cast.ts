@@ -16,7 +16,8 @@ function parseFieldTypes(mappings: readonly string[]): Map<string, SchemaType> {
   let whole = false;
   const typeOf = (text: string): SchemaType => {
     const t = text.trim().toUpperCase() as SchemaType;
-    if (!ALL_TYPES.includes(t)) throw configError(`Invalid type found in casting spec: ${text.trim()}`);
+    // Kafka passes the cause as the config value: ConfigException(name, value)
+    if (!ALL_TYPES.includes(t)) throw configError(`Invalid value java.lang.IllegalArgumentException: No enum constant org.apache.kafka.connect.data.Schema.Type.${t} for configuration Invalid type found in casting spec: ${text.trim()}`);
     if (!OUTPUT_TYPES.includes(t)) throw configError(`Cast transformation does not support casting to ${t}; supported types are [${OUTPUT_TYPES.join(', ')}]`);
     return t;
   };

@@ -23,9 +23,9 @@ const LONG_MAX = 2n ** 63n - 1n;
 export function parseLiteral(text: string): SchemaAndValue {
   if (text === '') return { schema: Schemas.primitive('STRING'), value: text };
   const token = text.trim();
-  if (/^null$/i.test(token)) return { schema: null, value: null };
-  if (/^true$/i.test(token)) return { schema: Schemas.primitive('BOOLEAN'), value: true };
-  if (/^false$/i.test(token)) return { schema: Schemas.primitive('BOOLEAN'), value: false };
+  if (token === 'null') return { schema: null, value: null };
+  if (token === 'true') return { schema: Schemas.primitive('BOOLEAN'), value: true };
+  if (token === 'false') return { schema: Schemas.primitive('BOOLEAN'), value: false };
   if (token === '') return { schema: Schemas.primitive('STRING'), value: text };
   const temporal = parseTemporal(token);
   if (temporal) return temporal;
@@ -55,7 +55,7 @@ export function parseLiteral(text: string): SchemaAndValue {
       return { schema: { type: 'BYTES', optional: false, name: LogicalTypeNames.decimal, version: 1, parameters: { scale: String(d.scale) } }, value: decimalToJavaString(d) };
     }
   }
-  return { schema: Schemas.primitive('STRING'), value: text };
+  return { schema: Schemas.primitive('STRING'), value: token };
 }
 
 function parseTemporal(token: string): SchemaAndValue | null {

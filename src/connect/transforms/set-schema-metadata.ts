@@ -1,5 +1,5 @@
 /** org.apache.kafka.connect.transforms.SetSchemaMetadata$Key / SetSchemaMetadata$Value */
-import { ConfigDef, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
+import { ConfigDef, DataError, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { configError, parseConfig, putChecked, requireSchema, Sides, type Side } from './util/transform-support.js';
 
 const CONFIG_DEF = (): ConfigDef =>
@@ -32,11 +32,11 @@ export class SetSchemaMetadata implements Transformation {
     const schema = Sides.schema(record, this.side);
     if ((value === null || value === undefined) && !schema) return record;
     requireSchema(schema, 'updating schema metadata');
+    // Kafka 4.1 builds the new schema with schema.fields(), which only structs have
+    if (schema.type !== 'STRUCT') throw new DataError('Cannot list fields on non-struct type');
     const updated: { -readonly [K in keyof Schema]: Schema[K] } = { ...schema };
     if (this.name !== null) updated.name = this.name;
     if (this.version !== null) updated.version = this.version;
-    if (schema.type !== 'MAP') delete updated.keySchema;
-    if (schema.type !== 'MAP' && schema.type !== 'ARRAY') delete updated.valueSchema;
     let newValue = value;
     if (value instanceof Struct) {
       const s = new Struct(updated);

@@ -35,7 +35,7 @@ export const Validators = {
   /** transforms.util.NonEmptyListValidator */
   nonEmptyList(): ConfigValidator {
     return (name, value) => {
-      if (value === null || value === undefined || (value as unknown[]).length === 0) throw new ConnectConfigError(name, value === undefined ? null : '[]', 'empty list');
+      if (value === null || value === undefined || (value as unknown[]).length === 0) throw new ConnectConfigError(name, value === undefined ? null : '[]', 'Empty list');
     };
   },
   /** ConfigDef.Range.atLeast */
