@@ -12,8 +12,10 @@ export const Validators = {
   /** ConfigDef.CaseInsensitiveValidString.in */
   caseInsensitiveValidString(...allowed: string[]): ConfigValidator {
     const upper = allowed.map((a) => a.toUpperCase());
+    // Kafka keeps them in a HashSet and prints them in its iteration order
+    const printed = javaHashSetOrder(upper).join(', ');
     return (name, value) => {
-      if (typeof value !== 'string' || !upper.includes(value.toUpperCase())) throw new ConnectConfigError(name, value, `String must be one of (case insensitive): ${allowed.join(', ')}`);
+      if (typeof value !== 'string' || !upper.includes(value.toUpperCase())) throw new ConnectConfigError(name, value, `String must be one of (case insensitive): ${printed}`);
     };
   },
   /** ConfigDef.NonEmptyString */
@@ -116,4 +118,20 @@ export function javaReplacement(replacement: string): (match: string, ...groups:
     }
     return out;
   };
+}
+
+/** String.hashCode() */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** iteration order of a small java.util.HashSet<String> (16 buckets) holding these strings */
+export function javaHashSetOrder(items: readonly string[]): string[] {
+  const bucket = (s: string): number => {
+    const h = javaStringHash(s);
+    return (h ^ (h >>> 16)) & 15;
+  };
+  return items.map((s, i) => ({ s, i, b: bucket(s) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.s);
 }
