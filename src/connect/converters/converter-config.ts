@@ -13,6 +13,6 @@ export function converterConfigDef(): ConfigDef {
 }
 
 /** the props with converter.type set as Converter.configure(props, isKey) does */
-export function converterProps(props: Readonly<Record<string, string>>, isKey: boolean): Record<string, string> {
-  return { ...props, 'converter.type': isKey ? 'key' : 'value' };
+export function converterProps(props: Readonly<Record<string, string>>, isKey: boolean | undefined): Record<string, string> {
+  return { ...props, 'converter.type': isKey === undefined ? 'header' : isKey ? 'key' : 'value' };
 }

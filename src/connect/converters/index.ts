@@ -4,20 +4,37 @@
  *
  * The worker wires these in with registerBuiltinConverters(registry).
  */
-import type { ConverterFactory } from '../api/index.js';
+import type { ConverterFactory, HeaderConverterFactory } from '../api/index.js';
+import { SimpleHeaderConverter } from './simple-header-converter.js';
 import { JsonConverter } from './json-converter.js';
 import { BooleanConverter, ByteArrayConverter, NumberConverter, NumberKinds, StringConverter } from './simple-converters.js';
 import { pluginAliases } from '../transforms/util/plugin-aliases.js';
 
 export { JsonConverter } from './json-converter.js';
 export { BooleanConverter, ByteArrayConverter, NumberConverter, StringConverter } from './simple-converters.js';
+export { SimpleHeaderConverter, connectValueToString } from './simple-header-converter.js';
 export { parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
 
 export interface ConverterRegistrar {
   registerConverter(name: string, factory: ConverterFactory): void;
+  /** for `header.converter`; a registry without it gets no header converters */
+  registerHeaderConverter?(name: string, factory: HeaderConverterFactory): void;
 }
 
 export const BUILTIN_CONVERTERS: Readonly<Record<string, ConverterFactory>> = {
+  'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
+  'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
+  'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
+  'org.apache.kafka.connect.converters.BooleanConverter': () => new BooleanConverter(),
+  'org.apache.kafka.connect.converters.ShortConverter': () => new NumberConverter(NumberKinds.short),
+  'org.apache.kafka.connect.converters.IntegerConverter': () => new NumberConverter(NumberKinds.integer),
+  'org.apache.kafka.connect.converters.LongConverter': () => new NumberConverter(NumberKinds.long),
+  'org.apache.kafka.connect.converters.FloatConverter': () => new NumberConverter(NumberKinds.float),
+  'org.apache.kafka.connect.converters.DoubleConverter': () => new NumberConverter(NumberKinds.double),
+};
+
+export const BUILTIN_HEADER_CONVERTERS: Readonly<Record<string, HeaderConverterFactory>> = {
+  'org.apache.kafka.connect.storage.SimpleHeaderConverter': () => new SimpleHeaderConverter(),
   'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
   'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
   'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
@@ -33,4 +50,7 @@ export const BUILTIN_CONVERTERS: Readonly<Record<string, ConverterFactory>> = {
 export function registerBuiltinConverters(registry: ConverterRegistrar): void {
   for (const [name, factory] of Object.entries(BUILTIN_CONVERTERS)) registry.registerConverter(name, factory);
   for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_CONVERTERS), 'Converter')) registry.registerConverter(alias, BUILTIN_CONVERTERS[className]!);
+  if (!registry.registerHeaderConverter) return;
+  for (const [name, factory] of Object.entries(BUILTIN_HEADER_CONVERTERS)) registry.registerHeaderConverter(name, factory);
+  for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_HEADER_CONVERTERS), 'HeaderConverter')) registry.registerHeaderConverter(alias, BUILTIN_HEADER_CONVERTERS[className]!);
 }

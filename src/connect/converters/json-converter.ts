@@ -4,7 +4,7 @@
  * bytes or numbers (decimal.format), and replace.null.with.default. It follows Kafka's code path
  * step by step so that bytes, schemas and error messages are the same.
  */
-import { ConfigDef, DataError, Struct, type Converter, type ConnectHeader, type Schema, type SchemaAndValue, type SchemaType } from '../api/index.js';
+import { ConfigDef, DataError, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue, type SchemaType } from '../api/index.js';
 import { Validators } from '../transforms/util/validators.js';
 import { JsonNodes, NULL_NODE, NodeValues, nodeType, parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
 import {
@@ -77,20 +77,29 @@ export function jsonConverterConfigDef(): ConfigDef {
     });
 }
 
-export class JsonConverter implements Converter {
+export class JsonConverter implements Converter, HeaderConverter {
   private options: JsonConverterOptions = { schemasEnabled: true, decimalFormat: 'BASE64', replaceNullWithDefault: true };
 
   config(): ConfigDef {
     return jsonConverterConfigDef();
   }
 
-  configure(props: Readonly<Record<string, string>>, isKey: boolean): void {
+  /** isKey undefined: configured as a header converter (converter.type=header) */
+  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
     const parsed = jsonConverterConfigDef().parse(converterProps(props, isKey));
     this.options = {
       schemasEnabled: parsed['schemas.enable'] as boolean,
       decimalFormat: (parsed['decimal.format'] as string).toUpperCase() as 'BASE64' | 'NUMERIC',
       replaceNullWithDefault: parsed['replace.null.with.default'] as boolean,
     };
+  }
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
   }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {

@@ -3,7 +3,7 @@
  * and the NumberConverters (Integer, Long, Float, Double, Short) over Kafka's fixed-width big-endian
  * serializers. Messages follow Kafka's (the Java cause is not part of the message).
  */
-import { ConfigDef, DataError, Schemas, Struct, type Converter, type ConnectHeader, type Schema, type SchemaAndValue } from '../api/index.js';
+import { ConfigDef, DataError, Schemas, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import { converterConfigDef, converterProps } from './converter-config.js';
 import { javaClassOf } from './connect-values.js';
 import { javaDoubleToString } from '../../serde/java-number-text.js';
@@ -41,7 +41,7 @@ export function javaToString(value: unknown, schema?: Schema | null): string {
   return String(value);
 }
 
-export class StringConverter implements Converter {
+export class StringConverter implements Converter, HeaderConverter {
   private charset = CHARSETS['UTF-8']!;
   private encodingName = 'UTF-8';
 
@@ -49,7 +49,8 @@ export class StringConverter implements Converter {
     return converterConfigDef().define({ name: 'converter.encoding', type: 'STRING', defaultValue: 'UTF-8', importance: 'HIGH', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.', width: 'MEDIUM', displayName: 'Encoding' });
   }
 
-  configure(props: Readonly<Record<string, string>>, isKey: boolean): void {
+  /** isKey undefined: configured as a header converter (converter.type=header) */
+  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
     const parsed = this.config().parse(converterProps(props, isKey));
     // Kafka's StringSerializer takes key.serializer.encoding / value.serializer.encoding too, converter.encoding wins
     this.encodingName = parsed['converter.encoding'] as string;
@@ -59,6 +60,14 @@ export class StringConverter implements Converter {
   }
 
   private unsupported = false;
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
+  }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (value === null || value === undefined) return null;
@@ -72,12 +81,20 @@ export class StringConverter implements Converter {
   }
 }
 
-export class ByteArrayConverter implements Converter {
+export class ByteArrayConverter implements Converter, HeaderConverter {
   config(): ConfigDef {
     return converterConfigDef();
   }
 
   configure(): void {}
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
+  }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (schema !== null && schema.type !== 'BYTES') throw new DataError(`Invalid schema type for ByteArrayConverter: ${schema.type}`);
@@ -90,13 +107,22 @@ export class ByteArrayConverter implements Converter {
   }
 }
 
-export class BooleanConverter implements Converter {
+export class BooleanConverter implements Converter, HeaderConverter {
   config(): ConfigDef {
     return converterConfigDef();
   }
 
-  configure(props: Readonly<Record<string, string>>, isKey: boolean): void {
+  /** isKey undefined: configured as a header converter (converter.type=header) */
+  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
     this.config().parse(converterProps(props, isKey));
+  }
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
   }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
@@ -116,15 +142,24 @@ export class BooleanConverter implements Converter {
 type NumberKind = { readonly typeName: string; readonly type: 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'; readonly size: number; readonly javaClass: string };
 
 /** Kafka's NumberConverter<T> over the fixed-width serializer of its type */
-export class NumberConverter implements Converter {
+export class NumberConverter implements Converter, HeaderConverter {
   constructor(private readonly kind: NumberKind) {}
 
   config(): ConfigDef {
     return converterConfigDef();
   }
 
-  configure(props: Readonly<Record<string, string>>, isKey: boolean): void {
+  /** isKey undefined: configured as a header converter (converter.type=header) */
+  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
     this.config().parse(converterProps(props, isKey));
+  }
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
   }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], _schema: Schema | null, value: unknown): Buffer | null {

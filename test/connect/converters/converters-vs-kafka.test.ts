@@ -154,3 +154,33 @@ to('double', C + 'DoubleConverter', {}, Buffer.from([0x40, 0x09, 0x21, 0xfb, 0x5
 to('double null', C + 'DoubleConverter', {}, null);
 
 describeAgainstKafka('converters agree with Kafka Connect 4.1', cases);
+
+// ---- header converters: SimpleHeaderConverter and JsonConverter as header.converter
+const SIMPLE = 'org.apache.kafka.connect.storage.SimpleHeaderConverter';
+const headerCases: HarnessCase[] = [];
+let h = 0;
+function hfrom(name: string, cls: string, data: unknown, config: Record<string, string> = {}): void {
+  headerCases.push({ id: `${String(++h).padStart(3, '0')} header ${name} (fromConnect)`, kind: 'headerConverter', class: cls, config, op: 'fromConnect', data });
+}
+function hto(name: string, cls: string, text: string | null, config: Record<string, string> = {}): void {
+  headerCases.push({ id: `${String(++h).padStart(3, '0')} header ${name} (toConnect)`, kind: 'headerConverter', class: cls, config, op: 'toConnect', bytes: text === null ? null : Buffer.from(text, 'utf8').toString('base64') });
+}
+hfrom('simple string', SIMPLE, J.env(J.string(), 'a "b" \\c'));
+hfrom('simple int', SIMPLE, J.env(J.int32(), -4));
+hfrom('simple double', SIMPLE, J.env(J.float64(), 2));
+hfrom('simple float', SIMPLE, J.env(J.float32(), 0.1));
+hfrom('simple boolean', SIMPLE, J.env(J.bool(), false));
+hfrom('simple bytes', SIMPLE, J.env(J.bytes(), 'AAE='));
+hfrom('simple array', SIMPLE, J.env(J.array(J.string(true)), ['x', null, 'y"z']));
+hfrom('simple struct', SIMPLE, J.env(J.struct({ a: J.int32(), b: J.string(true), c: J.array(J.int64()) }), { a: 1, b: 'q', c: [1, 2] }));
+hfrom('simple timestamp', SIMPLE, J.env(J.timestamp(), 1700000000123));
+hfrom('simple date', SIMPLE, J.env(J.date(), 19000));
+hfrom('simple time', SIMPLE, J.env(J.time(), 3723004));
+hfrom('simple decimal', SIMPLE, `{"schema":${JSON.stringify(J.decimal(2))},"payload":"MDk="}`);
+hfrom('simple null', SIMPLE, J.env(J.string(true), null));
+for (const text of ['hello', '42', '-40000', '4000000000', '1.5', 'true', 'false', 'null', '2024-03-01', '11:22:33.444Z', '2024-03-01T11:22:33.444Z', '']) hto(`simple ${JSON.stringify(text)}`, SIMPLE, text);
+hto('simple null bytes', SIMPLE, null);
+hfrom('json header', JSON_C, J.env(J.int32(), 5));
+hto('json header', JSON_C, '{"schema":{"type":"string","optional":false},"payload":"v"}');
+hfrom('string header', STRING_C, J.env(J.int64(), 77));
+describeAgainstKafka('header converters agree with Kafka Connect 4.1', headerCases);

@@ -70,6 +70,25 @@ public class Harness {
         String kind = c.get("kind").asText();
         String decimalFormat = c.has("decimalFormat") ? c.get("decimalFormat").asText() : "BASE64";
         JsonConverter conv = envelopeConverter(decimalFormat);
+        if (kind.equals("headerConverter")) {
+            org.apache.kafka.connect.storage.HeaderConverter hc = (org.apache.kafka.connect.storage.HeaderConverter) Class.forName(c.get("class").asText()).getDeclaredConstructor().newInstance();
+            // the worker (Plugins.newHeaderConverter) adds converter.type=header
+            Map<String, String> hcConfig = stringMap(c.get("config"));
+            hcConfig.put("converter.type", "header");
+            hc.configure(hcConfig);
+            if (c.get("op").asText().equals("fromConnect")) {
+                SchemaAndValue data = read(conv, c.get("data"));
+                byte[] bytes = hc.fromConnectHeader("t", "h", data.schema(), data.value());
+                result.put("bytes", bytes == null ? null : Base64.getEncoder().encodeToString(bytes));
+            } else {
+                JsonNode b = c.get("bytes");
+                byte[] bytes = b == null || b.isNull() ? null : Base64.getDecoder().decode(b.asText());
+                SchemaAndValue data = hc.toConnectHeader("t", "h", bytes);
+                // SimpleHeaderConverter answers null (not SchemaAndValue.NULL) for the text "null"
+                result.put("data", data == null ? null : render(conv, data.schema(), data.value()));
+            }
+            return result;
+        }
         if (kind.equals("converter")) {
             Converter converter = (Converter) Class.forName(c.get("class").asText()).getDeclaredConstructor().newInstance();
             converter.configure(stringMap(c.get("config")), c.path("isKey").asBoolean(false));

@@ -5,7 +5,7 @@
  * answers in the harness's shape, and comparable() puts both in a form to assert equal.
  */
 import { DataError, ConnectConfigError, type ConnectHeader, type ConnectRecord, type SinkRecord, type SourceRecord, type Transformation } from '../../../src/connect/api/index.js';
-import { BUILTIN_CONVERTERS, JsonConverter, parseJsonNode, type JsonNode } from '../../../src/connect/converters/index.js';
+import { BUILTIN_CONVERTERS, BUILTIN_HEADER_CONVERTERS, JsonConverter, parseJsonNode, type JsonNode } from '../../../src/connect/converters/index.js';
 import { BUILTIN_PREDICATES, BUILTIN_TRANSFORMS, predicated } from '../../../src/connect/transforms/index.js';
 
 /** an envelope: JSON ({"schema":..,"payload":..}), or its exact text, or null for a null key/value */
@@ -34,8 +34,8 @@ interface CaseBase {
 export type HarnessCase =
   | (CaseBase & { readonly kind: 'transform'; readonly record: HarnessRecord; readonly predicate?: { class: string; config?: Record<string, string>; negate?: boolean } })
   | (CaseBase & { readonly kind: 'predicate'; readonly record: HarnessRecord })
-  | (CaseBase & { readonly kind: 'converter'; readonly isKey?: boolean; readonly op: 'fromConnect'; readonly data: Envelope })
-  | (CaseBase & { readonly kind: 'converter'; readonly isKey?: boolean; readonly op: 'toConnect'; readonly bytes: string | null });
+  | (CaseBase & { readonly kind: 'converter' | 'headerConverter'; readonly isKey?: boolean; readonly op: 'fromConnect'; readonly data: Envelope })
+  | (CaseBase & { readonly kind: 'converter' | 'headerConverter'; readonly isKey?: boolean; readonly op: 'toConnect'; readonly bytes: string | null });
 
 export interface HarnessError {
   readonly kind: 'data' | 'config' | 'other';
@@ -97,6 +97,19 @@ function errorOf(err: unknown): HarnessError {
 
 function runCase(c: HarnessCase): Record<string, unknown> {
   const conv = envelopeConverter(c.decimalFormat ?? 'BASE64');
+  if (c.kind === 'headerConverter') {
+    const factory = BUILTIN_HEADER_CONVERTERS[c.class];
+    if (!factory) throw new Error(`no header converter ${c.class}`);
+    const hc = factory();
+    hc.configure(c.config ?? {});
+    if (c.op === 'fromConnect') {
+      const data = read(conv, c.data);
+      const bytes = hc.fromConnectHeader('t', 'h', data.schema, data.value);
+      return { bytes: bytes === null ? null : bytes.toString('base64') };
+    }
+    const data = hc.toConnectHeader('t', 'h', c.bytes === null ? null : Buffer.from(c.bytes, 'base64'));
+    return { data: render(conv, data.schema, data.value) };
+  }
   if (c.kind === 'converter') {
     const factory = BUILTIN_CONVERTERS[c.class];
     if (!factory) throw new Error(`no converter ${c.class}`);
@@ -110,6 +123,7 @@ function runCase(c: HarnessCase): Record<string, unknown> {
     const data = converter.toConnectData('t', [], c.bytes === null ? null : Buffer.from(c.bytes, 'base64'));
     return { data: render(conv, data.schema, data.value) };
   }
+  if (c.kind !== 'transform' && c.kind !== 'predicate') throw new Error('unreachable');
   const record = buildRecord(conv, c.record);
   if (c.kind === 'predicate') {
     const p = BUILTIN_PREDICATES[c.class]!();
