@@ -416,7 +416,8 @@ export class JsonConverter implements Converter, HeaderConverter {
           if (n.kind !== 'object') throw new DataError(`Maps with string fields should be encoded as JSON objects, but found ${nodeType(n)}`);
           if (!schema) {
             const out: Record<string, unknown> = {};
-            for (const [k, v] of n.fields) out[k] = this.convertToConnect(null, v);
+            // defineProperty: a "__proto__" key in the input must stay a plain field
+            for (const [k, v] of n.fields) Object.defineProperty(out, k, { value: this.convertToConnect(null, v), enumerable: true, writable: true, configurable: true });
             return out;
           }
           const out = new Map<unknown, unknown>();
