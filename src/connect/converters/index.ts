@@ -6,12 +6,15 @@
  */
 import type { ConverterFactory, HeaderConverterFactory } from '../api/index.js';
 import { SimpleHeaderConverter } from './simple-header-converter.js';
+import { AvroConverter } from './avro-converter.js';
+import type { SchemaRegistry } from '../../serde/schema-registry.js';
 import { JsonConverter } from './json-converter.js';
 import { BooleanConverter, ByteArrayConverter, NumberConverter, NumberKinds, StringConverter } from './simple-converters.js';
 import { pluginAliases } from '../transforms/util/plugin-aliases.js';
 
 export { JsonConverter } from './json-converter.js';
 export { BooleanConverter, ByteArrayConverter, NumberConverter, StringConverter } from './simple-converters.js';
+export { AvroConverter, ConnectToAvro, avroToConnect } from './avro-converter.js';
 export { SimpleHeaderConverter, connectValueToString } from './simple-header-converter.js';
 export { parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
 
@@ -46,8 +49,21 @@ export const BUILTIN_HEADER_CONVERTERS: Readonly<Record<string, HeaderConverterF
   'org.apache.kafka.connect.converters.DoubleConverter': () => new NumberConverter(NumberKinds.double),
 };
 
-/** registers every built-in converter under its class name and its unambiguous aliases */
-export function registerBuiltinConverters(registry: ConverterRegistrar): void {
+export const AVRO_CONVERTER_CLASS = 'io.confluent.connect.avro.AvroConverter';
+
+/**
+ * registers every built-in converter under its class name and its unambiguous aliases; with the
+ * engine's schema registry, also Confluent's AvroConverter (`io.confluent.connect.avro.AvroConverter`)
+ */
+export function registerBuiltinConverters(registry: ConverterRegistrar, options: { readonly schemaRegistry?: SchemaRegistry } = {}): void {
+  const schemaRegistry = options.schemaRegistry;
+  if (schemaRegistry) {
+    const avro = (): AvroConverter => new AvroConverter(schemaRegistry);
+    for (const name of [AVRO_CONVERTER_CLASS, 'AvroConverter', 'Avro']) {
+      registry.registerConverter(name, avro);
+      registry.registerHeaderConverter?.(name, avro);
+    }
+  }
   for (const [name, factory] of Object.entries(BUILTIN_CONVERTERS)) registry.registerConverter(name, factory);
   for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_CONVERTERS), 'Converter')) registry.registerConverter(alias, BUILTIN_CONVERTERS[className]!);
   if (!registry.registerHeaderConverter) return;
