@@ -147,7 +147,8 @@ export function castValueToType(schema: Schema | null, value: unknown, target: S
     }
     case 'FLOAT32':
     case 'FLOAT64': {
-      const round = target === 'FLOAT32' ? Math.fround : (x: number) => x;
+      // schemaless data has no FLOAT32 to say so: a float becomes the double with the float's digits (0.1f -> 0.1)
+      const round = target === 'FLOAT32' ? (schemaless ? (x: number) => Number(javaFloatToString(Math.fround(x))) : Math.fround) : (x: number) => x;
       if (n) return round(n.kind === 'int' ? Number(n.value) : n.value);
       if (typeof v === 'boolean') return v ? 1 : 0;
       if (typeof v === 'string') {

@@ -230,4 +230,47 @@ add('ValueToKey defaults', 'ValueToKey', { fields: 'color' }, rec(withDefaults))
 add('ValueToKey null value fails', 'ValueToKey', { fields: 'id' }, rec(null));
 add('ValueToKey config empty', 'ValueToKey', { fields: '' }, rec(person));
 
+// ---- breadth: more shapes through the same SMTs
+const deepSchema = J.struct({
+  id: J.int32(),
+  items: J.array(J.struct({ sku: J.string(), qty: J.int16() })),
+  meta: J.map(J.string(), J.string(), true),
+  when: J.date(true),
+  at: J.time(true),
+  amount: J.decimal(3, true),
+  raw: J.bytes(true),
+  f: J.float32(true),
+});
+const deep = `{"schema":${JSON.stringify(deepSchema)},"payload":{"id":5,"items":[{"sku":"a","qty":2},{"sku":"b","qty":-1}],"meta":{"k":"v"},"when":19500,"at":3600000,"amount":"AeI=","raw":"3q2+7w==","f":0.1}}`;
+add('Flatten$Value arrays of structs kept', 'Flatten$Value', { delimiter: '/' }, rec(deep));
+add('Cast$Value float32 and date to string', 'Cast$Value', { spec: 'f:string,when:string,at:string,id:float32' }, rec(deep));
+add('Cast$Value date to int32 and time to int64', 'Cast$Value', { spec: 'when:int32,at:int64' }, rec(deep));
+add('Cast$Value decimal field to float64', 'Cast$Value', { spec: 'amount:float64' }, rec(deep));
+add('Cast$Value bytes field to string', 'Cast$Value', { spec: 'raw:string' }, rec(deep));
+add('MaskField$Value date, time, decimal, map', 'MaskField$Value', { fields: 'when,at,amount,meta,f' }, rec(deep));
+add('MaskField$Value decimal replacement', 'MaskField$Value', { fields: 'amount', replacement: '-1.5' }, rec(deep));
+add('ReplaceField$Value keeps complex fields', 'ReplaceField$Value', { include: 'items,meta', renames: 'items:lines' }, rec(deep));
+add('ValueToKey complex fields', 'ValueToKey', { fields: 'items,when' }, rec(deep));
+add('HeaderFrom$Value complex fields', 'HeaderFrom$Value', { fields: 'items,meta,amount', headers: 'i,m,a', operation: 'move' }, rec(deep));
+add('HoistField$Value then deep struct', 'HoistField$Value', { field: 'outer' }, rec(deep));
+add('ExtractField$Value V2 into array fails', 'ExtractField$Value', { field: 'items.sku', 'field.syntax.version': 'V2' }, rec(deep));
+add('ExtractField$Value decimal', 'ExtractField$Value', { field: 'amount' }, rec(deep));
+add('InsertField$Value into deep struct', 'InsertField$Value', { 'timestamp.field': 'ingested', 'partition.field': 'part!' }, rec(deep));
+add('SetSchemaMetadata$Value keeps values', 'SetSchemaMetadata$Value', { 'schema.name': 'deep.Renamed', 'schema.version': '11' }, rec(deep));
+add('TimestampConverter$Value Date field to string', 'TimestampConverter$Value', { field: 'when', 'target.type': 'string', format: 'dd/MM/yyyy' }, rec(deep));
+add('TimestampConverter$Value Time field to unix', 'TimestampConverter$Value', { field: 'at', 'target.type': 'unix' }, rec(deep));
+add('TimestampConverter$Value Date to Timestamp', 'TimestampConverter$Value', { field: 'when', 'target.type': 'Timestamp' }, rec(deep));
+add('TimestampConverter$Value string with text month', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'dd MMM yyyy HH:mm' }, rec(J.schemaless({ s: '05 Mar 2024 17:45' })));
+add('TimestampConverter$Value string to string reformat', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: "yyyy-MM-dd'T'HH:mm:ss" }, rec(J.schemaless({ s: '2024-03-05T17:45:01' })));
+add('TimestampRouter with time pattern', 'TimestampRouter', { 'topic.format': '${topic}_${timestamp}', 'timestamp.format': 'yyyy-MM-dd_HH-mm-ss.SSS' }, rec(deep));
+add('RegexRouter replacement with literal dollar', 'RegexRouter', { regex: '(ord)(ers)', replacement: '$2\\$$1' }, rec(deep));
+add('RegexRouter on dotted topic', 'RegexRouter', { regex: 'db\\.(\\w+)\\.(\\w+)', replacement: '$2' }, rec(deep, { topic: 'db.public.users' }));
+add('DropHeaders keeps order of the rest', 'DropHeaders', { headers: 'b' }, rec(deep, { headers: [...hdrs, { key: 'c', value: J.env(J.bool(), true) }] }));
+add('InsertHeader appends after existing', 'InsertHeader', { header: 'a', 'value.literal': '7' }, rec(deep, { headers: hdrs }));
+add('Flatten$Value schemaless deep with arrays', 'Flatten$Value', {}, rec(J.schemaless({ a: { b: { c: [1, { d: 2 }] } }, e: 'x' })));
+add('Cast$Value schemaless whole boolean to int8', 'Cast$Value', { spec: 'int8' }, rec(J.schemaless(true)));
+add('Cast$Value schemaless whole string to float32', 'Cast$Value', { spec: 'float32' }, rec(J.schemaless('0.1')));
+add('ReplaceField$Value schemaless include', 'ReplaceField$Value', { include: 'a,zz' }, rec(J.schemaless({ a: 1, b: 2 })));
+add('HoistField$Key schemaless key', 'HoistField$Key', { field: 'id' }, rec(deep, { key: J.schemaless('k-1') }));
+
 describeAgainstKafka('SMTs agree with Kafka Connect 4.1', cases);

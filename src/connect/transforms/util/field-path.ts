@@ -1,5 +1,5 @@
 /** transforms.field.SingleFieldPath and FieldSyntaxVersion (KIP-821): `a.b` paths with backtick quoting in V2. */
-import { ConfigDef, Schemas, type Field, type Schema, type Struct } from '../../api/index.js';
+import { ConfigDef, DataError, Schemas, type Field, type Schema, type Struct } from '../../api/index.js';
 import { Validators } from './validators.js';
 import { configError, configValueError, requireMapOrNull, requireStructOrNull } from './transform-support.js';
 
@@ -38,12 +38,16 @@ export class SingleFieldPath {
   fieldFrom(schema: Schema | null): Field | null {
     if (!schema) return null;
     let current = schema;
+    const lookup = (s: Schema, name: string): Field | undefined => {
+      if (s.type !== 'STRUCT') throw new DataError('Cannot look up fields on non-struct type');
+      return Schemas.field(s, name);
+    };
     for (const step of this.steps.slice(0, -1)) {
-      const field = current.type === 'STRUCT' ? Schemas.field(current, step) : undefined;
+      const field = lookup(current, step);
       if (!field) return null;
       current = field.schema;
     }
-    return (current.type === 'STRUCT' ? Schemas.field(current, this.steps[this.steps.length - 1]!) : undefined) ?? null;
+    return lookup(current, this.steps[this.steps.length - 1]!) ?? null;
   }
 
   valueFromStruct(struct: Struct | null, withDefault = true): unknown {
