@@ -11,6 +11,7 @@ import avro from 'avsc';
 import { ConfigDef, DataError, LogicalTypeNames, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import type { SchemaRegistry } from '../../serde/schema-registry.js';
 import { converterConfigDef, converterProps } from './converter-config.js';
+import { parseConfig } from '../transforms/util/transform-support.js';
 import { dateFromLogical, decimalFromBytes, decimalScale, decimalToBytes, mapEntries, timeFromLogical } from './connect-values.js';
 
 type AvroSchema = string | Record<string, unknown> | AvroSchema[];
@@ -303,7 +304,7 @@ export class AvroConverter implements Converter, HeaderConverter {
   }
 
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    const c = avroConverterConfigDef().parse(converterProps(props, isKey));
+    const c = parseConfig(avroConverterConfigDef(), converterProps(props, isKey));
     this.isKey = isKey ?? false;
     this.autoRegister = c['auto.register.schemas'] as boolean;
     this.useLatest = c['use.latest.version'] as boolean;

@@ -21,6 +21,7 @@ import {
 } from './connect-values.js';
 import { LogicalTypeNames } from '../api/index.js';
 import { converterConfigDef, converterProps } from './converter-config.js';
+import { parseConfig } from '../transforms/util/transform-support.js';
 
 export interface JsonConverterOptions {
   readonly schemasEnabled: boolean;
@@ -86,7 +87,7 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   /** isKey undefined: configured as a header converter (converter.type=header) */
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    const parsed = jsonConverterConfigDef().parse(converterProps(props, isKey));
+    const parsed = parseConfig(jsonConverterConfigDef(), converterProps(props, isKey));
     this.options = {
       schemasEnabled: parsed['schemas.enable'] as boolean,
       decimalFormat: (parsed['decimal.format'] as string).toUpperCase() as 'BASE64' | 'NUMERIC',

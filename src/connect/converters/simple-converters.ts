@@ -5,6 +5,7 @@
  */
 import { ConfigDef, DataError, Schemas, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import { converterConfigDef, converterProps } from './converter-config.js';
+import { parseConfig } from '../transforms/util/transform-support.js';
 import { javaClassOf } from './connect-values.js';
 import { javaDoubleToString } from '../../serde/java-number-text.js';
 
@@ -51,7 +52,7 @@ export class StringConverter implements Converter, HeaderConverter {
 
   /** isKey undefined: configured as a header converter (converter.type=header) */
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    const parsed = this.config().parse(converterProps(props, isKey));
+    const parsed = parseConfig(this.config(), converterProps(props, isKey));
     // Kafka's StringSerializer takes key.serializer.encoding / value.serializer.encoding too, converter.encoding wins
     this.encodingName = parsed['converter.encoding'] as string;
     const upper = this.encodingName.toUpperCase();
@@ -114,7 +115,7 @@ export class BooleanConverter implements Converter, HeaderConverter {
 
   /** isKey undefined: configured as a header converter (converter.type=header) */
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    this.config().parse(converterProps(props, isKey));
+    parseConfig(this.config(), converterProps(props, isKey));
   }
 
   fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
@@ -151,7 +152,7 @@ export class NumberConverter implements Converter, HeaderConverter {
 
   /** isKey undefined: configured as a header converter (converter.type=header) */
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    this.config().parse(converterProps(props, isKey));
+    parseConfig(this.config(), converterProps(props, isKey));
   }
 
   fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {

@@ -1,11 +1,10 @@
 /**
  * org.apache.kafka.connect.storage.SimpleHeaderConverter: header values as text (Values.convertToString)
- * and back, typed by Values.parseString. Scalars, dates and times are read back typed; array and
- * map literals are read back as strings (Kafka parses them into ARRAY/MAP values).
+ * and back, typed by Values.parseString (values-parser.ts).
  */
 import { ConfigDef, DataError, Struct, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import { formatConnectDate } from '../transforms/cast.js';
-import { parseLiteral } from '../transforms/insert-header.js';
+import { parseConnectString } from './values-parser.js';
 import { isLogical, javaClassOf, mapEntries } from './connect-values.js';
 import { javaDoubleToString } from '../../serde/java-number-text.js';
 import { javaFloatToString } from '../../serde/avro/avro-decode.js';
@@ -55,6 +54,7 @@ export class SimpleHeaderConverter implements HeaderConverter {
 
   toConnectHeader(_topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
     if (value === null) return { schema: null, value: null };
-    return parseLiteral(value.toString('utf8'));
+    // Kafka answers null for the text "null"; the interface's null is a null schema and value
+    return parseConnectString(value.toString('utf8')) ?? { schema: null, value: null };
   }
 }

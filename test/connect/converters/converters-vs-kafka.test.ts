@@ -178,7 +178,15 @@ hfrom('simple date', SIMPLE, J.env(J.date(), 19000));
 hfrom('simple time', SIMPLE, J.env(J.time(), 3723004));
 hfrom('simple decimal', SIMPLE, `{"schema":${JSON.stringify(J.decimal(2))},"payload":"MDk="}`);
 hfrom('simple null', SIMPLE, J.env(J.string(true), null));
-for (const text of ['hello', '42', '-40000', '4000000000', '1.5', 'true', 'false', 'null', '2024-03-01', '11:22:33.444Z', '2024-03-01T11:22:33.444Z', '']) hto(`simple ${JSON.stringify(text)}`, SIMPLE, text);
+// ('{}' is left out: it parses to a MAP schema without key or value schema, which Kafka's own
+// JsonConverter, the harness's renderer, fails on with a NullPointerException)
+for (const text of [
+  'hello', '42', '-40000', '4000000000', '1.5', 'true', 'false', 'null', '2024-03-01', '11:22:33.444Z', '2024-03-01T11:22:33.444Z', '',
+  '  spaced  ', 'TRUE', 'true}', '12,13', '12abc', '1e2', '-0.5', '1e20', '1.5e300', '.5', '+7',
+  '[1,2,3]', '[1,300,70000]', '[1,2.5]', '[1,"a"]', '["x","y"]', '[]', '[null]', '[1,null]', '[true,false]', '[1,,2]', '[1,2',
+  '{"a":1,"b":2}', '{"a":"x","b":null}', '{1:"one",2:"two"}', '{"a":[1,2],"b":[3]}', '{"a":1,}', '{"a"}', '{null:1}',
+  '[2024-03-01,2024-03-02]', '["2024-03-01"]', '{"t":11:22:33.444Z}', 'a\\,b', '[[1,2],[3]]', '[{"a":1},{"a":2}]',
+]) hto(`simple ${JSON.stringify(text)}`, SIMPLE, text);
 hto('simple null bytes', SIMPLE, null);
 hfrom('json header', JSON_C, J.env(J.int32(), 5));
 hto('json header', JSON_C, '{"schema":{"type":"string","optional":false},"payload":"v"}');

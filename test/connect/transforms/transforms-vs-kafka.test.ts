@@ -143,7 +143,7 @@ add('InsertField config static without value', 'InsertField$Value', { 'static.fi
 add('InsertField schemaless non-map fails', 'InsertField$Value', { 'topic.field': 't' }, rec(J.schemaless(5)));
 
 // ---- InsertHeader
-for (const [i, literal] of ['hello', '42', '-129', '40000', '3000000000', 'true', 'FALSE', '1.5', '1.25e300', '2024-03-01', '12:30:00.000Z', '2024-03-01T12:30:00.000Z', '', '  spaced  ', 'null', '99999999999999999999'].entries()) {
+for (const [i, literal] of ['hello', '42', '-129', '40000', '3000000000', 'true', 'FALSE', '1.5', '1.25e300', '2024-03-01', '12:30:00.000Z', '2024-03-01T12:30:00.000Z', '', '  spaced  ', 'null', '99999999999999999999', '[1,2,3]', '{"k":"v"}', '[1,null]', 'x,y'].entries()) {
   add(`InsertHeader literal ${i} ${JSON.stringify(literal)}`, 'InsertHeader', { header: 'h', 'value.literal': literal }, rec(person, { headers: hdrs }));
 }
 add('InsertHeader config missing literal', 'InsertHeader', { header: 'h' }, rec(person));

@@ -27,8 +27,14 @@ export function javaConfigValue(value: unknown): string {
 
 /** SimpleConfig: parse with the ConfigDef; a missing required key says so as Kafka does */
 export function parseConfig(def: ConfigDef, props: Readonly<Record<string, string>>): Record<string, unknown> {
+  // Kafka's ConfigDef.parseType trims STRING (and PASSWORD, CLASS) values; api/config-def.ts keeps them as given
+  const trimmed: Record<string, string> = { ...props };
+  for (const [name, key] of def.configKeys()) {
+    const v = props[name];
+    if (v !== undefined && (key.type === 'STRING' || key.type === 'PASSWORD' || key.type === 'CLASS')) trimmed[name] = v.trim();
+  }
   try {
-    return def.parse(props);
+    return def.parse(trimmed);
   } catch (err) {
     if (err instanceof ConnectConfigError && err.reason.startsWith('Missing required configuration')) throw configError(err.reason, err.configName);
     throw err;
