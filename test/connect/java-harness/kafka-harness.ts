@@ -4,7 +4,7 @@
  * by Maven into ~/.cache/sluice/connect-<version> the first time; nothing is committed.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,19 +34,37 @@ function has(cmd: string): boolean {
 /** fetches the jars and compiles the harness when needed; returns why it cannot run, or null */
 export function prepareKafkaHarness(): string | null {
   if (!has('java') || !has('javac')) return 'java/javac not found';
-  const jarsPresent = existsSync(CACHE) && readdirSync(CACHE).some((f) => f.startsWith('connect-transforms-'));
-  if (!jarsPresent) {
-    const mvn = spawnSync('mvn', ['-q', '-B', '-f', join(SOURCE_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${CACHE}`, '-DincludeScope=runtime'], { stdio: 'inherit', timeout: 300_000 });
-    if (mvn.status !== 0) return 'could not fetch Kafka Connect jars with Maven';
+  // test files run in parallel processes: one fetches and compiles while the others wait
+  const lock = `${CACHE}.lock`;
+  const deadline = Date.now() + 420_000;
+  for (;;) {
+    try {
+      mkdirSync(lock, { recursive: false });
+      break;
+    } catch {
+      // a lock left by a killed process is stale after 10 minutes
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 600_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) return 'timed out waiting for another test process to fetch the Kafka jars';
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
   }
-  const source = join(SOURCE_DIR, 'Harness.java');
-  const compiled = join(CLASSES, 'Harness.class');
-  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
-    mkdirSync(CLASSES, { recursive: true });
-    const javac = spawnSync('javac', ['-nowarn', '-d', CLASSES, '-cp', `${CACHE}/*`, source], { stdio: 'inherit', timeout: 120_000 });
-    if (javac.status !== 0) return 'javac failed on Harness.java';
+  try {
+    const jarsPresent = existsSync(CACHE) && readdirSync(CACHE).some((f) => f.startsWith('connect-transforms-'));
+    if (!jarsPresent) {
+      const mvn = spawnSync('mvn', ['-q', '-B', '-f', join(SOURCE_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${CACHE}`, '-DincludeScope=runtime'], { stdio: 'inherit', timeout: 300_000 });
+      if (mvn.status !== 0) return 'could not fetch Kafka Connect jars with Maven';
+    }
+    const source = join(SOURCE_DIR, 'Harness.java');
+    const compiled = join(CLASSES, 'Harness.class');
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
+      mkdirSync(CLASSES, { recursive: true });
+      const javac = spawnSync('javac', ['-nowarn', '-d', CLASSES, '-cp', `${CACHE}/*`, source], { stdio: 'inherit', timeout: 120_000 });
+      if (javac.status !== 0) return 'javac failed on Harness.java';
+    }
+    return null;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
-  return null;
 }
 
 export class KafkaHarness {
