@@ -8,6 +8,7 @@
  * Topics written this way are readable by Sluice's own AVRO format.
  */
 import avro from 'avsc';
+import { LRUCache } from 'lru-cache';
 import { ConfigDef, DataError, LogicalTypeNames, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import type { SchemaRegistry } from '../../serde/schema-registry.js';
 import { converterConfigDef, converterProps } from './converter-config.js';
@@ -294,7 +295,7 @@ export class AvroConverter implements Converter, HeaderConverter {
   private isKey = false;
   private autoRegister = true;
   private useLatest = false;
-  private readonly writers = new Map<Schema, { id: number | undefined; type: avro.Type; text: string }>();
+  private readonly writers = new LRUCache<Schema, { id: number | undefined; type: avro.Type; text: string }>({ max: 1000 });
   private readonly readers = new Map<number, { schema: Schema; type: avro.Type }>();
 
   constructor(private readonly registry: SchemaRegistry) {}

@@ -6,7 +6,7 @@
  */
 import { ConfigDef, DataError, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue, type SchemaType } from '../api/index.js';
 import { Validators } from '../transforms/util/validators.js';
-import { JsonNodes, NULL_NODE, NodeValues, nodeType, parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
+import { JsonNodes, NULL_NODE, NodeValues, nodeType, parseJsonNodeWithSpans, stringifyJsonNode, type JsonNode } from './json-node.js';
 import {
   dateFromLogical,
   decimalFromBytes,
@@ -20,6 +20,7 @@ import {
   timeToLogical,
 } from './connect-values.js';
 import { LogicalTypeNames } from '../api/index.js';
+import { LRUCache } from 'lru-cache';
 import { converterConfigDef, converterProps } from './converter-config.js';
 import { parseConfig } from '../transforms/util/transform-support.js';
 
@@ -80,6 +81,10 @@ export function jsonConverterConfigDef(): ConfigDef {
 
 export class JsonConverter implements Converter, HeaderConverter {
   private options: JsonConverterOptions = { schemasEnabled: true, decimalFormat: 'BASE64', replaceNullWithDefault: true };
+  // as Kafka's: the same schema converts to the same object, so transforms' schema caches hit
+  private fromConnectSchemas = new LRUCache<Schema, JsonNode>({ max: 1000 });
+  private fromConnectSchemaTexts = new LRUCache<Schema, string>({ max: 1000 });
+  private toConnectSchemas = new LRUCache<string, { schema: Schema | null }>({ max: 1000 });
 
   config(): ConfigDef {
     return jsonConverterConfigDef();
@@ -93,6 +98,10 @@ export class JsonConverter implements Converter, HeaderConverter {
       decimalFormat: (parsed['decimal.format'] as string).toUpperCase() as 'BASE64' | 'NUMERIC',
       replaceNullWithDefault: parsed['replace.null.with.default'] as boolean,
     };
+    const size = Math.max(1, parsed['schemas.cache.size'] as number);
+    this.fromConnectSchemas = new LRUCache({ max: size });
+    this.fromConnectSchemaTexts = new LRUCache({ max: size });
+    this.toConnectSchemas = new LRUCache({ max: size });
   }
 
   fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
@@ -104,6 +113,12 @@ export class JsonConverter implements Converter, HeaderConverter {
   }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
+    if (schema === null && (value === null || value === undefined)) return null;
+    if (this.options.schemasEnabled) {
+      // the envelope with the schema's text from the cache
+      const payload = stringifyJsonNode(this.convertToJson(schema, value) ?? NULL_NODE);
+      return Buffer.from(`{"schema":${this.cachedSchemaText(schema)},"payload":${payload}}`, 'utf8');
+    }
     const node = this.fromConnectNode(schema, value);
     return node === null ? null : Buffer.from(stringifyJsonNode(node), 'utf8');
   }
@@ -114,7 +129,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (this.options.schemasEnabled) {
       return JsonNodes.object(
         new Map([
-          ['schema', this.asJsonSchema(schema) ?? NULL_NODE],
+          ['schema', this.cachedJsonSchema(schema)],
           ['payload', this.convertToJson(schema, value) ?? NULL_NODE],
         ]),
       );
@@ -124,22 +139,51 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, _headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue {
     if (value === null) return { schema: null, value: null };
-    let node: JsonNode | undefined;
+    const text = value.toString('utf8');
+    let parsed: ReturnType<typeof parseJsonNodeWithSpans>;
     try {
-      node = parseJsonNode(value.toString('utf8'));
+      parsed = parseJsonNodeWithSpans(text);
     } catch (err) {
       throw new DataError(`Converting byte[] to Kafka Connect data failed due to serialization error: ${(err as Error).message}`);
     }
-    return this.toConnectNode(node);
+    const span = parsed.spans.get('schema');
+    return this.toConnectNode(parsed.node, span ? text.slice(span[0], span[1]) : undefined);
   }
 
-  toConnectNode(node: JsonNode | undefined): SchemaAndValue {
+  /** schemaText: the envelope's schema as written, the key of the schema cache */
+  toConnectNode(node: JsonNode | undefined, schemaText?: string): SchemaAndValue {
     if (this.options.schemasEnabled) {
       if (!node || node.kind !== 'object' || node.fields.size !== 2 || !node.fields.has('schema') || !node.fields.has('payload')) throw new DataError(ENVELOPE_ERROR);
-      const schema = this.asConnectSchema(node.fields.get('schema')!);
-      return { schema, value: this.convertToConnect(schema, node.fields.get('payload')) };
+      const schemaNode = node.fields.get('schema')!;
+      const key = schemaText ?? stringifyJsonNode(schemaNode);
+      let cached = this.toConnectSchemas.get(key);
+      if (!cached) {
+        cached = { schema: this.asConnectSchema(schemaNode) };
+        this.toConnectSchemas.set(key, cached);
+      }
+      return { schema: cached.schema, value: this.convertToConnect(cached.schema, node.fields.get('payload')) };
     }
     return { schema: null, value: this.convertToConnect(null, node) };
+  }
+
+  private cachedSchemaText(schema: Schema | null): string {
+    if (!schema) return 'null';
+    let text = this.fromConnectSchemaTexts.get(schema);
+    if (text === undefined) {
+      text = stringifyJsonNode(this.cachedJsonSchema(schema));
+      this.fromConnectSchemaTexts.set(schema, text);
+    }
+    return text;
+  }
+
+  private cachedJsonSchema(schema: Schema | null): JsonNode {
+    if (!schema) return NULL_NODE;
+    let node = this.fromConnectSchemas.get(schema);
+    if (!node) {
+      node = this.asJsonSchema(schema)!;
+      this.fromConnectSchemas.set(schema, node);
+    }
+    return node;
   }
 
   asJsonSchema(schema: Schema | null | undefined): JsonNode | null {

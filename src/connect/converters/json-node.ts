@@ -150,8 +150,24 @@ export function parseJsonNode(text: string): JsonNode | undefined {
   return node;
 }
 
+const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** the top-level object's fields with where each value's text starts and ends */
+export function parseJsonNodeWithSpans(text: string): { node: JsonNode | undefined; spans: Map<string, [number, number]> } {
+  const p = new Parser(text);
+  p.skipWs();
+  if (p.pos >= text.length) return { node: undefined, spans: p.spans };
+  p.recordSpans = true;
+  const node = p.value(0);
+  p.skipWs();
+  if (p.pos < text.length) p.fail('Unexpected character after the JSON value');
+  return { node, spans: p.spans };
+}
+
 class Parser {
   pos = 0;
+  recordSpans = false;
+  readonly spans = new Map<string, [number, number]>();
   constructor(private readonly text: string) {}
 
   fail(what: string): never {
@@ -192,7 +208,12 @@ class Parser {
       this.skipWs();
       if (this.text[this.pos] !== ':') this.fail("Expected ':'");
       this.pos++;
-      fields.set(key, this.value(depth + 1));
+      if (depth === 0 && this.recordSpans) {
+        this.skipWs();
+        const from = this.pos;
+        fields.set(key, this.value(depth + 1));
+        this.spans.set(key, [from, this.pos]);
+      } else fields.set(key, this.value(depth + 1));
       this.skipWs();
       const c = this.text[this.pos++];
       if (c === '}') return JsonNodes.object(fields);
@@ -218,15 +239,19 @@ class Parser {
     const start = this.pos;
     const t = this.text;
     let end = start + 1;
+    let escaped = false;
     for (;;) {
       if (end >= t.length) this.fail('Unterminated string');
       const c = t.charCodeAt(end);
       if (c === 0x22) break;
-      if (c === 0x5c) end++;
-      else if (c < 0x20) this.fail('Illegal unquoted character in a string');
+      if (c === 0x5c) {
+        end++;
+        escaped = true;
+      } else if (c < 0x20) this.fail('Illegal unquoted character in a string');
       end++;
     }
     this.pos = end + 1;
+    if (!escaped) return t.slice(start + 1, end);
     try {
       return JSON.parse(t.slice(start, end + 1)) as string;
     } catch {
@@ -235,7 +260,8 @@ class Parser {
   }
 
   number(): JsonNode {
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 4096));
+    NUMBER_RE.lastIndex = this.pos;
+    const m = NUMBER_RE.exec(this.text);
     if (!m || m[0] === '' || m[0] === '-') this.fail('Unexpected character');
     this.pos += m[0].length;
     const text = m[0];
@@ -250,6 +276,50 @@ class Parser {
 
 /** Jackson's compact serialization of a tree (no spaces; bytes as base64). */
 export function stringifyJsonNode(node: JsonNode): string {
+  const out: string[] = [];
+  writeNode(node, out);
+  return out.join('');
+}
+
+// characters JSON needs escaped; strings without them are written as they are
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+function writeNode(node: JsonNode, out: string[]): void {
+  switch (node.kind) {
+    case 'string':
+      out.push(quote(node.value));
+      return;
+    case 'array': {
+      out.push('[');
+      node.items.forEach((item, i) => {
+        if (i > 0) out.push(',');
+        writeNode(item, out);
+      });
+      out.push(']');
+      return;
+    }
+    case 'object': {
+      out.push('{');
+      let first = true;
+      for (const [k, v] of node.fields) {
+        if (!first) out.push(',');
+        first = false;
+        out.push(quote(k), ':');
+        writeNode(v, out);
+      }
+      out.push('}');
+      return;
+    }
+    default:
+      out.push(scalarText(node));
+  }
+}
+
+function scalarText(node: JsonNode): string {
   switch (node.kind) {
     case 'null':
       return 'null';
@@ -257,14 +327,10 @@ export function stringifyJsonNode(node: JsonNode): string {
       return node.value ? 'true' : 'false';
     case 'number':
       return numberText(node.text, node.numberKind);
-    case 'string':
-      return JSON.stringify(node.value);
     case 'binary':
       return `"${node.value.toString('base64')}"`;
-    case 'array':
-      return `[${node.items.map(stringifyJsonNode).join(',')}]`;
-    case 'object':
-      return `{${[...node.fields].map(([k, v]) => `${JSON.stringify(k)}:${stringifyJsonNode(v)}`).join(',')}}`;
+    default:
+      return stringifyJsonNode(node);
   }
 }
 

@@ -1,6 +1,6 @@
 /** org.apache.kafka.connect.transforms.Cast$Key / Cast$Value */
 import { ConfigDef, DataError, Schemas, Struct, type ConnectRecord, type Schema, type SchemaType, type Transformation } from '../api/index.js';
-import { configError, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side } from './util/transform-support.js';
+import { configError, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 import { dateFromLogical, inferSchemaType, isLogical, javaClassOf, timeFromLogical } from '../converters/connect-values.js';
 import { javaDoubleToString, parseJavaDouble } from '../../serde/java-number-text.js';
 import { javaFloatToString } from '../../serde/avro/avro-decode.js';
@@ -187,7 +187,7 @@ export class Cast implements Transformation {
   private casts = new Map<string, SchemaType>();
   private whole: SchemaType | undefined;
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.Flatten$Key / Flatten$Value */
 import { ConfigDef, DataError, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { inferSchemaType, javaClassOf } from '../converters/connect-values.js';
-import { addField, copySchemaBasics, parseConfig, putChecked, requireMap, requireStructOrNull, Sides, structSchema, type Side } from './util/transform-support.js';
+import { addField, copySchemaBasics, parseConfig, putChecked, requireMap, requireStructOrNull, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const PURPOSE = 'flattening';
 const FLAT_TYPES = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING', 'BYTES', 'ARRAY']);
@@ -11,7 +11,7 @@ const CONFIG_DEF = (): ConfigDef =>
 
 export class Flatten implements Transformation {
   private delimiter = '.';
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.HeaderFrom$Key / HeaderFrom$Value: copy or move fields into headers */
 import { ConfigDef, Schemas, Struct, validateValue, type ConnectHeader, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { Validators } from './util/validators.js';
-import { configError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side } from './util/transform-support.js';
+import { configError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const CONFIG_DEF = (): ConfigDef =>
   new ConfigDef()
@@ -21,7 +21,7 @@ export class HeaderFrom implements Transformation {
   private headers: string[] = [];
   private operation: 'move' | 'copy' = 'copy';
   private replaceNullWithDefault = true;
-  private readonly moveCache = new Map<Schema, Schema>();
+  private readonly moveCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

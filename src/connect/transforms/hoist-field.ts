@@ -1,13 +1,13 @@
 /** org.apache.kafka.connect.transforms.HoistField$Key / HoistField$Value */
 import { ConfigDef, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
-import { parseConfig, putChecked, Sides, structSchema, type Side } from './util/transform-support.js';
+import { parseConfig, putChecked, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const CONFIG_DEF = (): ConfigDef =>
   new ConfigDef().define({ name: 'field', type: 'STRING', importance: 'MEDIUM', documentation: 'Field name for the single field that will be created in the resulting Struct or Map.' });
 
 export class HoistField implements Transformation {
   private fieldName = '';
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

@@ -1,6 +1,6 @@
 /** org.apache.kafka.connect.transforms.InsertField$Key / InsertField$Value */
 import { ConfigDef, LogicalTypeNames, Schemas, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
-import { addField, configError, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireSinkRecord, requireStruct, Sides, structSchema, type Side } from './util/transform-support.js';
+import { addField, configError, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireSinkRecord, requireStruct, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const PURPOSE = 'field insertion';
 const OPTIONALITY_DOC = 'Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
@@ -36,7 +36,7 @@ export class InsertField implements Transformation {
   private staticField: InsertionSpec | null = null;
   private staticValue: string | null = null;
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.ReplaceField$Key / ReplaceField$Value: include, exclude, renames */
 import { ConfigDef, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { javaSplit } from './cast.js';
-import { addField, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side } from './util/transform-support.js';
+import { addField, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const PURPOSE = 'field replacement';
 
@@ -28,7 +28,7 @@ export class ReplaceField implements Transformation {
   private renames = new Map<string, string>();
   private reverse = new Map<string, string>();
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.TimestampConverter$Key / $Value: between string, unix, Date, Time and Timestamp */
 import { ConfigDef, DataError, LogicalTypeNames, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { Validators } from './util/validators.js';
-import { configError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStructOrNull, Sides, structSchema, type Side } from './util/transform-support.js';
+import { configError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStructOrNull, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 import { javaClassOf } from '../converters/connect-values.js';
 import { compilePattern, formatTimestamp, parseTimestamp } from '../../functions/scalar/datetime/java-date-format.js';
 
@@ -52,7 +52,7 @@ export class TimestampConverter implements Transformation {
   private format: string | null = null;
   private precision: Precision = 'milliseconds';
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   constructor(private readonly side: Side) {}
 

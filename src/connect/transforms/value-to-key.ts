@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.ValueToKey: the key becomes a struct/map of fields of the value */
 import { ConfigDef, DataError, Schemas, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
 import { Validators } from './util/validators.js';
-import { addField, parseConfig, putChecked, requireMap, requireStruct, structSchema } from './util/transform-support.js';
+import { addField, parseConfig, putChecked, requireMap, requireStruct, structSchema, schemaCache } from './util/transform-support.js';
 
 const PURPOSE = 'copying fields from value to key';
 
@@ -13,7 +13,7 @@ const CONFIG_DEF = (): ConfigDef =>
 export class ValueToKey implements Transformation {
   private fields: string[] = [];
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new Map<Schema, Schema>();
+  private readonly schemaCache = schemaCache();
 
   config(): ConfigDef {
     return CONFIG_DEF();

@@ -3,6 +3,7 @@
  * Key/Value split), for Sluice's record and value model.
  */
 import { ConfigDef, ConnectConfigError, DataError, Struct, Schemas, validateValue, type ConnectRecord, type Schema, type SinkRecord } from '../../api/index.js';
+import { LRUCache } from 'lru-cache';
 import { isSchemalessMap } from '../../converters/connect-values.js';
 
 /** ConfigException(message): a config problem whose message is not "Invalid value ... for configuration ..." */
@@ -135,3 +136,8 @@ export const Sides = {
     return side === 'key' ? { ...record, keySchema: schema, key: value } : { ...record, valueSchema: schema, value };
   },
 };
+
+/** Kafka's per-transform schema cache (an LRU of 16): schemas are compared by identity, so it stays small */
+export function schemaCache(): LRUCache<Schema, Schema> {
+  return new LRUCache<Schema, Schema>({ max: 16 });
+}
