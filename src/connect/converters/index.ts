@@ -7,7 +7,7 @@
 import type { ConverterFactory, HeaderConverterFactory } from '../api/index.js';
 import { SimpleHeaderConverter } from './simple-header-converter.js';
 import { AvroConverter } from './avro-converter.js';
-import { ProtobufConverter } from './protobuf-converter.js';
+import { JsonSchemaConverter, ProtobufConverter } from './registry-format-converter.js';
 import type { SchemaRegistry } from '../../serde/schema-registry.js';
 import { JsonConverter } from './json-converter.js';
 import { BooleanConverter, ByteArrayConverter, NumberConverter, NumberKinds, StringConverter } from './simple-converters.js';
@@ -16,7 +16,7 @@ import { pluginAliases } from '../transforms/util/plugin-aliases.js';
 export { JsonConverter } from './json-converter.js';
 export { BooleanConverter, ByteArrayConverter, NumberConverter, StringConverter } from './simple-converters.js';
 export { AvroConverter, ConnectToAvro, avroToConnect } from './avro-converter.js';
-export { ProtobufConverter } from './protobuf-converter.js';
+export { JsonSchemaConverter, ProtobufConverter } from './registry-format-converter.js';
 export { connectToSqlType, connectToSqlValue, sqlToConnectSchema, sqlToConnectValue } from './connect-sql-values.js';
 export { SimpleHeaderConverter, connectValueToString } from './simple-header-converter.js';
 export { parseJsonNode, stringifyJsonNode, type JsonNode } from './json-node.js';
@@ -54,11 +54,13 @@ export const BUILTIN_HEADER_CONVERTERS: Readonly<Record<string, HeaderConverterF
 
 export const AVRO_CONVERTER_CLASS = 'io.confluent.connect.avro.AvroConverter';
 export const PROTOBUF_CONVERTER_CLASS = 'io.confluent.connect.protobuf.ProtobufConverter';
+export const JSON_SCHEMA_CONVERTER_CLASS = 'io.confluent.connect.json.JsonSchemaConverter';
 
 /**
  * registers every built-in converter under its class name and its unambiguous aliases; with the
- * engine's schema registry, also Confluent's AvroConverter and ProtobufConverter (class names
- * `io.confluent.connect.avro.AvroConverter`, `io.confluent.connect.protobuf.ProtobufConverter`)
+ * engine's schema registry, also Confluent's AvroConverter, ProtobufConverter and
+ * JsonSchemaConverter (`io.confluent.connect.avro.AvroConverter`,
+ * `io.confluent.connect.protobuf.ProtobufConverter`, `io.confluent.connect.json.JsonSchemaConverter`)
  */
 export function registerBuiltinConverters(registry: ConverterRegistrar, options: { readonly schemaRegistry?: SchemaRegistry } = {}): void {
   const schemaRegistry = options.schemaRegistry;
@@ -72,6 +74,11 @@ export function registerBuiltinConverters(registry: ConverterRegistrar, options:
     for (const name of [PROTOBUF_CONVERTER_CLASS, 'ProtobufConverter', 'Protobuf']) {
       registry.registerConverter(name, protobuf);
       registry.registerHeaderConverter?.(name, protobuf);
+    }
+    const jsonSchema = (): JsonSchemaConverter => new JsonSchemaConverter(schemaRegistry);
+    for (const name of [JSON_SCHEMA_CONVERTER_CLASS, 'JsonSchemaConverter', 'JsonSchema']) {
+      registry.registerConverter(name, jsonSchema);
+      registry.registerHeaderConverter?.(name, jsonSchema);
     }
   }
   for (const [name, factory] of Object.entries(BUILTIN_CONVERTERS)) registry.registerConverter(name, factory);

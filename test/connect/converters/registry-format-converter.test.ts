@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Decimal } from 'decimal.js';
 import { DataError, LogicalTypeNames, Schemas, Struct, type Schema } from '../../../src/connect/api/index.js';
-import { ProtobufConverter, registerBuiltinConverters } from '../../../src/connect/converters/index.js';
+import { JsonSchemaConverter, ProtobufConverter, registerBuiltinConverters } from '../../../src/connect/converters/index.js';
 import { createSerde, InMemorySchemaRegistry } from '../../../src/serde/index.js';
 import { SqlTypes as T } from '../../../src/common/sql-types.js';
 
@@ -80,5 +80,27 @@ describe('ProtobufConverter (io.confluent.connect.protobuf.ProtobufConverter)', 
     const names: string[] = [];
     registerBuiltinConverters({ registerConverter: (n) => names.push(n) }, { schemaRegistry: new InMemorySchemaRegistry() });
     assert.ok(names.includes('io.confluent.connect.protobuf.ProtobufConverter'));
+  });
+});
+
+describe('JsonSchemaConverter (io.confluent.connect.json.JsonSchemaConverter)', () => {
+  it("round-trips and interoperates with Sluice's JSON_SR format", () => {
+    const registry = new InMemorySchemaRegistry();
+    const conv = new JsonSchemaConverter(registry);
+    conv.configure({}, false);
+    const bytes = conv.fromConnectData('users', [], user, makeUser())!;
+    assert.equal(bytes[0], 0);
+    const registered = registry.byId(bytes.readInt32BE(1))!;
+    assert.equal(registered.subject, 'users-value');
+    assert.equal(registered.type, 'JSON');
+    const back = conv.toConnectData('users', [], bytes).value as Struct;
+    assert.equal(back.get('ID'), 42n);
+    assert.equal(back.get('BALANCE'), '10.25');
+    assert.equal((back.get('ADDR') as Struct).get('CITY'), 'Oslo');
+    const serde = createSerde('JSON_SR', 'VALUE', [{ name: 'ID', type: T.BIGINT }, { name: 'NAME', type: T.STRING }], { schemaRegistry: registry, topic: 'users' });
+    const row = serde.deserialize(bytes)!;
+    assert.deepEqual(row, [42n, 'zoe']);
+    const fromSql = conv.toConnectData('users', [], serde.serialize([9n, 'ivy'])).value as Struct;
+    assert.equal(fromSql.get('NAME'), 'ivy');
   });
 });
