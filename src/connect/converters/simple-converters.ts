@@ -8,6 +8,7 @@ import { converterConfigDef, converterProps } from './converter-config.js';
 import { parseConfig } from '../transforms/util/transform-support.js';
 import { javaClassOf } from './connect-values.js';
 import { javaDoubleToString } from '../../serde/java-number-text.js';
+import { javaFloatToString } from '../../serde/avro/avro-decode.js';
 
 const CHARSETS: Record<string, { encode(s: string): Buffer; decode(b: Buffer): string }> = {
   'UTF-8': { encode: (s) => Buffer.from(s, 'utf8'), decode: (b) => b.toString('utf8') },
@@ -18,11 +19,21 @@ const CHARSETS: Record<string, { encode(s: string): Buffer; decode(b: Buffer): s
 };
 const CHARSET_ALIASES: Record<string, string> = { UTF8: 'UTF-8', LATIN1: 'ISO-8859-1', ASCII: 'US-ASCII', UTF_16LE: 'UTF-16LE', UTF_16BE: 'UTF-16BE', 'ISO8859-1': 'ISO-8859-1', 'ISO_8859_1': 'ISO-8859-1' };
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** java.util.Date.toString() in a JVM running in UTC: "Tue Nov 14 22:13:20 UTC 2023" */
+export function javaDateToString(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+}
+
 /** Java's Object.toString() for Connect values, as StringConverter writes them */
 export function javaToString(value: unknown, schema?: Schema | null): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (schema?.type === 'FLOAT32' || schema?.type === 'FLOAT64' || (!schema && !Number.isInteger(value))) return javaDoubleToString(value);
+    if (schema?.type === 'FLOAT32') return javaFloatToString(value);
+    if (schema?.type === 'FLOAT64' || (!schema && !Number.isInteger(value))) return javaDoubleToString(value);
     return String(value);
   }
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
@@ -36,7 +47,7 @@ export function javaToString(value: unknown, schema?: Schema | null): string {
   }
   if (Array.isArray(value)) return `[${value.map((v) => javaToString(v, schema?.valueSchema)).join(', ')}]`;
   if (value instanceof Map) return `{${[...value].map(([k, v]) => `${javaToString(k, schema?.keySchema)}=${javaToString(v, schema?.valueSchema)}`).join(', ')}}`;
-  if (value instanceof Date) return value.toUTCString();
+  if (value instanceof Date) return javaDateToString(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'object' && !Buffer.isBuffer(value)) return `{${Object.entries(value).map(([k, v]) => `${k}=${javaToString(v)}`).join(', ')}}`;
   return String(value);
@@ -73,6 +84,8 @@ export class StringConverter implements Converter, HeaderConverter {
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (value === null || value === undefined) return null;
     if (this.unsupported) throw new DataError('Failed to serialize to a string: ');
+    // Kafka would write the byte array's identity ("[B@7ea37dbf"); the bytes themselves are more use
+    if (Buffer.isBuffer(value)) return Buffer.from(value);
     return this.charset.encode(javaToString(value, schema));
   }
 

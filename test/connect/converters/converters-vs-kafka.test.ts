@@ -116,6 +116,12 @@ from('string double', STRING_C, {}, J.env(J.float64(), 2));
 from('string boolean', STRING_C, {}, J.env(J.bool(), true));
 from('string struct', STRING_C, {}, J.env(J.struct({ a: J.int32(), b: J.string(true), c: J.string(true) }), { a: 1, b: 'x', c: null }));
 from('string null', STRING_C, {}, null);
+from('string array', STRING_C, {}, J.env(J.array(J.string()), ['a', 'b']));
+from('string nested struct', STRING_C, {}, J.env(J.struct({ a: J.array(J.int32()), s: J.struct({ x: J.float64() }), m: J.map(J.string(), J.int32()) }), { a: [1, 2], s: { x: 1.5 }, m: { k: 1 } }));
+from('string timestamp', STRING_C, {}, J.env(J.timestamp(), 1700000000123));
+// (BYTES through StringConverter: Kafka writes the array's identity, "[B@7ea37dbf"; Sluice writes the bytes)
+from('string float', STRING_C, {}, J.env(J.float32(), 0.1));
+from('string decimal', STRING_C, {}, `{"schema":${JSON.stringify(J.decimal(2))},"payload":"MDk="}`);
 from('string latin1', STRING_C, { 'converter.encoding': 'ISO-8859-1' }, J.env(J.string(), 'héllo'));
 from('string utf-16be', STRING_C, { 'converter.encoding': 'UTF-16BE' }, J.env(J.string(), 'hé'));
 to('string utf8', STRING_C, {}, 'héllo');
