@@ -4,7 +4,7 @@
  * bytes or numbers (decimal.format), and replace.null.with.default. It follows Kafka's code path
  * step by step so that bytes, schemas and error messages are the same.
  */
-import { ConfigDef, DataError, Struct, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue, type SchemaType } from '../api/index.js';
+import { ConfigDef, DataError, Struct, schemaEquals, type Converter, type ConnectHeader, type HeaderConverter, type Schema, type SchemaAndValue, type SchemaType } from '../api/index.js';
 import { Validators } from '../transforms/util/validators.js';
 import { JsonNodes, NULL_NODE, NodeValues, nodeType, parseJsonNodeWithSpans, stringifyJsonNode, type JsonNode } from './json-node.js';
 import {
@@ -356,7 +356,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       }
       case 'STRUCT': {
         if (!(value instanceof Struct)) return wrong();
-        if (!schema || !structSchemaEquals(value.schema, schema)) throw new DataError('Mismatching schema.');
+        if (!schema || !schemaEquals(value.schema, schema)) throw new DataError('Mismatching schema.');
         const fields = new Map<string, JsonNode>();
         for (const f of schema.fields ?? []) fields.set(f.name, this.convertToJson(f.schema, value.getWithoutDefault(f.name)) ?? NULL_NODE);
         return JsonNodes.object(fields);
@@ -500,9 +500,4 @@ function validateFieldValue(name: string, schema: Schema, value: unknown): void 
     if (schema.optional) return;
     throw new DataError(`Invalid value: null used for required field: "${name}", schema type: ${schema.type}`);
   }
-}
-
-import { schemaEquals } from '../api/index.js';
-function structSchemaEquals(a: Schema, b: Schema): boolean {
-  return schemaEquals(a, b);
 }

@@ -153,7 +153,7 @@ export class BooleanConverter implements Converter, HeaderConverter {
   }
 }
 
-type NumberKind = { readonly typeName: string; readonly type: 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'; readonly size: number; readonly javaClass: string };
+type NumberKind = { readonly typeName: string; readonly type: 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'; readonly size: number };
 
 /** Kafka's NumberConverter<T> over the fixed-width serializer of its type */
 export class NumberConverter implements Converter, HeaderConverter {
@@ -178,12 +178,11 @@ export class NumberConverter implements Converter, HeaderConverter {
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], _schema: Schema | null, value: unknown): Buffer | null {
     if (value === null || value === undefined) return null;
-    const { type, size, typeName, javaClass } = this.kind;
+    const { type, size, typeName } = this.kind;
     const ok = type === 'INT64' ? typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)) : typeof value === 'number';
     if (!ok || (type !== 'INT64' && type !== 'FLOAT32' && type !== 'FLOAT64' && !Number.isInteger(value))) {
       throw new DataError(`Failed to serialize to ${typeName} (was ${javaClassOf(value)}): `);
     }
-    void javaClass;
     const out = Buffer.alloc(size);
     if (type === 'INT16') out.writeInt16BE(((value as number) << 16) >> 16);
     else if (type === 'INT32') out.writeInt32BE((value as number) | 0);
@@ -204,9 +203,9 @@ export class NumberConverter implements Converter, HeaderConverter {
 }
 
 export const NumberKinds = {
-  short: { typeName: 'short', type: 'INT16', size: 2, javaClass: 'java.lang.Short' },
-  integer: { typeName: 'integer', type: 'INT32', size: 4, javaClass: 'java.lang.Integer' },
-  long: { typeName: 'long', type: 'INT64', size: 8, javaClass: 'java.lang.Long' },
-  float: { typeName: 'float', type: 'FLOAT32', size: 4, javaClass: 'java.lang.Float' },
-  double: { typeName: 'double', type: 'FLOAT64', size: 8, javaClass: 'java.lang.Double' },
+  short: { typeName: 'short', type: 'INT16', size: 2 },
+  integer: { typeName: 'integer', type: 'INT32', size: 4 },
+  long: { typeName: 'long', type: 'INT64', size: 8 },
+  float: { typeName: 'float', type: 'FLOAT32', size: 4 },
+  double: { typeName: 'double', type: 'FLOAT64', size: 8 },
 } as const satisfies Record<string, NumberKind>;

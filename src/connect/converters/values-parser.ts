@@ -208,8 +208,6 @@ function parseAsNumber(token: string): SchemaAndValue | null {
   return { schema: { type: 'BYTES', optional: false, name: LogicalTypeNames.decimal, version: 1, parameters: { scale: String(d.scale) } }, value: text };
 }
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
 /** SimpleDateFormat(pattern).parse(token, pos) for the three ISO patterns (UTC), partial match allowed */
 function parseAsTemporal(raw: string | null): SchemaAndValue | null {
   if (raw === null) return null;
@@ -234,7 +232,6 @@ function parseAsTemporal(raw: string | null): SchemaAndValue | null {
   }
   return null;
 }
-void pad;
 
 class ValueParser {
   constructor(private readonly parser: Parser) {}

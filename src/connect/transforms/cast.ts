@@ -70,7 +70,8 @@ export function formatConnectDate(d: Date): string {
   return `${date}T${time}`;
 }
 
-type NumberLike = { kind: 'int'; value: bigint } | { kind: 'float'; value: number };
+/** a Java Number: integral, floating, or a BigDecimal (kept as its text) */
+type NumberLike = { kind: 'int'; value: bigint } | { kind: 'float'; value: number; decimal?: string };
 
 /** the Java Number a value is, if it is one: integers (including Decimal's integer part) or floating */
 function asNumber(value: unknown, schema: Schema | null): NumberLike | undefined {
@@ -79,7 +80,7 @@ function asNumber(value: unknown, schema: Schema | null): NumberLike | undefined
     const floating = schema ? schema.type === 'FLOAT32' || schema.type === 'FLOAT64' : !Number.isInteger(value);
     return floating ? { kind: 'float', value } : { kind: 'int', value: BigInt(value) };
   }
-  if (typeof value === 'string' && isLogical.decimal(schema)) return { kind: 'float', value: Number(value), ...{ decimal: value } } as NumberLike;
+  if (typeof value === 'string' && isLogical.decimal(schema)) return { kind: 'float', value: Number(value), decimal: value };
   return undefined;
 }
 
@@ -93,8 +94,8 @@ function decimalIntegerPart(text: string): bigint {
   return m[1] === '-' ? -v : v;
 }
 
-function integerValue(n: NumberLike & { decimal?: string }, bits: number): bigint {
-  if (n.decimal !== undefined) return BigInt.asIntN(bits, decimalIntegerPart(n.decimal));
+function integerValue(n: NumberLike, bits: number): bigint {
+  if (n.kind === 'float' && n.decimal !== undefined) return BigInt.asIntN(bits, decimalIntegerPart(n.decimal));
   if (n.kind === 'int') return BigInt.asIntN(bits, n.value);
   // (int)/(long) of a double saturates; byte/short narrow the int
   const d = n.value;

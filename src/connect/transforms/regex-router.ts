@@ -27,7 +27,7 @@ export class RegexRouter implements Transformation {
     if (!this.full.test(record.topic)) return record;
     // Matcher.replaceFirst after matches(): the match is the whole topic
     const m = this.full.exec(record.topic)!;
-    const topic = javaReplacement(this.replacement)(m[0], ...m.slice(1), m.index, record.topic, m.groups);
+    const topic = javaReplacement(this.replacement, m[0], m.slice(1), m.groups);
     return { ...record, topic };
   }
 

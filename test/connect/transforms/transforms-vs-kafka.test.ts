@@ -264,6 +264,8 @@ add('TimestampConverter$Value string with text month', 'TimestampConverter$Value
 add('TimestampConverter$Value string to string reformat', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: "yyyy-MM-dd'T'HH:mm:ss" }, rec(J.schemaless({ s: '2024-03-05T17:45:01' })));
 add('TimestampRouter with time pattern', 'TimestampRouter', { 'topic.format': '${topic}_${timestamp}', 'timestamp.format': 'yyyy-MM-dd_HH-mm-ss.SSS' }, rec(deep));
 add('RegexRouter replacement with literal dollar', 'RegexRouter', { regex: '(ord)(ers)', replacement: '$2\\$$1' }, rec(deep));
+add('RegexRouter multi-digit group reference', 'RegexRouter', { regex: '(o)(r)', replacement: '$2-$12-$0' }, rec(deep, { topic: 'or' }));
+add('RegexRouter missing group', 'RegexRouter', { regex: '(o)r', replacement: '$2' }, rec(deep, { topic: 'or' }));
 add('RegexRouter on dotted topic', 'RegexRouter', { regex: 'db\\.(\\w+)\\.(\\w+)', replacement: '$2' }, rec(deep, { topic: 'db.public.users' }));
 add('DropHeaders keeps order of the rest', 'DropHeaders', { headers: 'b' }, rec(deep, { headers: [...hdrs, { key: 'c', value: J.env(J.bool(), true) }] }));
 add('InsertHeader appends after existing', 'InsertHeader', { header: 'a', 'value.literal': '7' }, rec(deep, { headers: hdrs }));

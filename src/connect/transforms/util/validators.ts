@@ -69,55 +69,39 @@ export const Validators = {
 };
 
 /**
- * A java.util.regex pattern as a JS RegExp source. The common syntax is shared; possessive
- * quantifiers and \A \Z anchors are translated, other Java-only constructs are left as they are.
+ * Java's Matcher replacement syntax ($1, ${name}, \$ for a literal dollar) applied to one match:
+ * `groups` are the numbered groups (1..n), `named` the named ones
  */
-export function javaRegexSource(pattern: string): string {
-  return pattern.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
-}
-
-/** Java's Matcher.matches(): the whole input must match */
-export function javaFullMatch(pattern: string): RegExp {
-  return new RegExp(`^(?:${javaRegexSource(pattern)})$`, 'u');
-}
-
-/** Java's Matcher.replaceFirst replacement syntax ($1, ${name}, \$) as a JS replace function */
-export function javaReplacement(replacement: string): (match: string, ...groups: unknown[]) => string {
-  return (...args: unknown[]) => {
-    const groupsObj = typeof args[args.length - 1] === 'object' ? (args[args.length - 1] as Record<string, string> | undefined) : undefined;
-    const numbered = args.slice(1, groupsObj ? -3 : -2) as (string | undefined)[];
-    let out = '';
-    for (let i = 0; i < replacement.length; i++) {
-      const c = replacement[i]!;
-      if (c === '\\') {
-        i++;
-        if (i >= replacement.length) throw new Error('character to be escaped is missing');
-        out += replacement[i];
-      } else if (c === '$') {
-        i++;
-        if (replacement[i] === '{') {
-          const end = replacement.indexOf('}', i);
-          const name = replacement.slice(i + 1, end);
-          if (!groupsObj || !(name in groupsObj)) throw new Error(`No group with name {${name}}`);
-          out += groupsObj[name] ?? '';
-          i = end;
-        } else {
-          let j = i;
-          while (j < replacement.length && /\d/.test(replacement[j]!)) j++;
-          if (j === i) throw new Error('Illegal group reference');
-          // Java takes the longest group number that exists
-          let num = Number(replacement.slice(i, i + 1));
-          let k = i + 1;
-          while (k < j && Number(replacement.slice(i, k + 1)) <= numbered.length) k++;
-          num = Number(replacement.slice(i, k));
-          if (num > numbered.length) throw new Error(`No group ${num}`);
-          out += num === 0 ? (args[0] as string) : (numbered[num - 1] ?? '');
-          i = k - 1;
+export function javaReplacement(replacement: string, match: string, groups: readonly (string | undefined)[], named: Readonly<Record<string, string | undefined>> = {}): string {
+  let out = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i]!;
+    if (c === '\\') {
+      i++;
+      if (i >= replacement.length) throw new Error('character to be escaped is missing');
+      out += replacement[i];
+    } else if (c === '$') {
+      i++;
+      if (replacement[i] === '{') {
+        const end = replacement.indexOf('}', i);
+        const name = replacement.slice(i + 1, end);
+        if (end < 0 || !(name in named)) throw new Error(`No group with name {${name}}`);
+        out += named[name] ?? '';
+        i = end;
+      } else {
+        if (i >= replacement.length || !/\d/.test(replacement[i]!)) throw new Error('Illegal group reference');
+        // Java reads the first digit, then more digits while the number stays a group that exists
+        let num = Number(replacement[i]);
+        if (num > groups.length) throw new Error(`No group ${num}`);
+        while (i + 1 < replacement.length && /\d/.test(replacement[i + 1]!) && num * 10 + Number(replacement[i + 1]) <= groups.length) {
+          num = num * 10 + Number(replacement[i + 1]);
+          i++;
         }
-      } else out += c;
-    }
-    return out;
-  };
+        out += num === 0 ? match : (groups[num - 1] ?? '');
+      }
+    } else out += c;
+  }
+  return out;
 }
 
 /** String.hashCode() */
