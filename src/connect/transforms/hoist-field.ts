@@ -1,5 +1,5 @@
 /** org.apache.kafka.connect.transforms.HoistField$Key / HoistField$Value */
-import { ConfigDef, Struct, type ConnectRecord, type Schema, type Transformation } from '../api/index.js';
+import { ConfigDef, Struct, type ConnectRecord, type Transformation } from '../api/index.js';
 import { parseConfig, putChecked, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 
 const CONFIG_DEF = (): ConfigDef =>
