@@ -3,7 +3,7 @@ import { ConfigDef, DataError, LogicalTypeNames, Struct, type ConnectRecord, typ
 import { Validators } from './util/validators.js';
 import { configError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStructOrNull, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
 import { javaClassOf } from '../converters/connect-values.js';
-import { compilePattern, formatTimestamp, parseTimestamp } from '../../functions/scalar/datetime/java-date-format.js';
+import { compileSimpleDateFormat, formatSimpleDate, parseSimpleDate } from './util/simple-date-format.js';
 
 const PURPOSE = 'converting timestamp formats';
 const MILLIS_PER_DAY = 86_400_000;
@@ -70,7 +70,7 @@ export class TimestampConverter implements Transformation {
     if (this.type === 'string' && pattern.trim() === '') throw configError('TimestampConverter requires format option to be specified when using string timestamps');
     if (pattern.trim() !== '') {
       try {
-        compilePattern(pattern);
+        compileSimpleDateFormat(pattern);
       } catch {
         throw configError(`TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: ${pattern}`);
       }
@@ -135,7 +135,7 @@ export class TimestampConverter implements Transformation {
       case 'string': {
         if (typeof value !== 'string') throw new DataError(`Expected string timestamp to be a String, but found ${javaClassOf(value)}`);
         try {
-          return parseTimestamp(value, this.format!, 'UTC', { ignoreTrailingText: true });
+          return parseSimpleDate(value, this.format!);
         } catch {
           throw new DataError(`Could not parse timestamp: value (${value}) does not match pattern (${this.format})`);
         }
@@ -163,7 +163,7 @@ export class TimestampConverter implements Transformation {
   private toType(ms: number, schemaless: boolean): unknown {
     switch (this.type) {
       case 'string':
-        return formatTimestamp(ms, this.format!, 'UTC');
+        return formatSimpleDate(ms, this.format!);
       case 'unix': {
         const v = BigInt(ms);
         const out = this.precision === 'seconds' ? v / 1000n : this.precision === 'microseconds' ? saturate(v * 1000n) : this.precision === 'nanoseconds' ? saturate(v * 1_000_000n) : v;

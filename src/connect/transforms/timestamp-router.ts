@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.TimestampRouter: topic from ${topic} and the record timestamp */
 import { ConfigDef, DataError, type ConnectRecord, type Transformation } from '../api/index.js';
 import { parseConfig } from './util/transform-support.js';
-import { formatTimestamp } from '../../functions/scalar/datetime/java-date-format.js';
+import { formatSimpleDate } from './util/simple-date-format.js';
 
 const CONFIG_DEF = (): ConfigDef =>
   new ConfigDef()
@@ -24,7 +24,7 @@ export class TimestampRouter implements Transformation {
 
   apply<R extends ConnectRecord>(record: R): R | null {
     if (record.timestamp === null) throw new DataError(`Timestamp missing on record: ${JSON.stringify({ topic: record.topic, kafkaPartition: record.kafkaPartition })}`);
-    const formatted = formatTimestamp(record.timestamp, this.timestampFormat, 'UTC');
+    const formatted = formatSimpleDate(record.timestamp, this.timestampFormat);
     const topic = this.topicFormat.split('${topic}').join(record.topic).split('${timestamp}').join(formatted);
     return { ...record, topic };
   }

@@ -275,4 +275,19 @@ add('Cast$Value schemaless whole string to float32', 'Cast$Value', { spec: 'floa
 add('ReplaceField$Value schemaless include', 'ReplaceField$Value', { include: 'a,zz' }, rec(J.schemaless({ a: 1, b: 2 })));
 add('HoistField$Key schemaless key', 'HoistField$Key', { field: 'id' }, rec(deep, { key: J.schemaless('k-1') }));
 
+// ---- SimpleDateFormat behaviours of TimestampConverter and TimestampRouter
+const tsField = (s: string): HarnessRecord => rec(J.schemaless({ s }));
+add('SDF parse single-digit month/day', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'yyyy-MM-dd' }, tsField('2024-3-5'));
+add('SDF parse SSSSSS as milliseconds', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'yyyy-MM-dd HH:mm:ss.SSSSSS' }, tsField('2024-03-05 10:00:00.123456'));
+add('SDF parse trailing text ignored', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'yyyy-MM-dd' }, tsField('2024-03-05T10:00:00'));
+add('SDF parse lenient overflow', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'yyyy-MM-dd' }, tsField('2024-13-40'));
+add('SDF parse with zone offset', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: "yyyy-MM-dd'T'HH:mm:ssXXX" }, tsField('2024-03-05T10:00:00+02:00'));
+add('SDF parse text month and am/pm', 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: 'MMM d, yyyy h:mm a' }, tsField('Mar 5, 2024 3:07 PM'));
+add('SDF format S as millis', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'HH:mm:ss.S' }, rec(J.schemaless({ s: 1700000000005 })));
+add('SDF format day names and zone', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'EEE, d MMM yyyy HH:mm:ss Z' }, rec(J.schemaless({ s: 1700000000005 })));
+add('SDF format u is day of week', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'u' }, rec(J.schemaless({ s: 1700000000005 })));
+add('SDF format quoted text and week year', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: "'week' ww 'of' YYYY, D" }, rec(J.schemaless({ s: 1700000000005 })));
+add('TimestampRouter S pattern', 'TimestampRouter', { 'timestamp.format': 'yyyyMMdd-S' }, rec(person, { timestamp: 1700000000005 }));
+add('SDF bad pattern letter', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'yyyy-bb' }, tsField('x'), { messageDiffers: 'pattern error wording' });
+
 describeAgainstKafka('SMTs agree with Kafka Connect 4.1', cases);
