@@ -288,6 +288,23 @@ add('SDF format day names and zone', 'TimestampConverter$Value', { field: 's', '
 add('SDF format u is day of week', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'u' }, rec(J.schemaless({ s: 1700000000005 })));
 add('SDF format quoted text and week year', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: "'week' ww 'of' YYYY, D" }, rec(J.schemaless({ s: 1700000000005 })));
 add('TimestampRouter S pattern', 'TimestampRouter', { 'timestamp.format': 'yyyyMMdd-S' }, rec(person, { timestamp: 1700000000005 }));
+for (const [i, fmt] of ["yy-M-d H:m:s", "EEEE, MMMM dd, yyyy 'at' hh:mm a z", "D F W w k K", "yyyyMMddHHmmssSSS", "zzzz XXX X Z G", "dd.MM.yyyy kk:mm"].entries()) {
+  add(`SDF format ${i} ${fmt}`, 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: fmt }, rec(J.schemaless({ s: 1704070861001 })));
+}
+for (const [i, [fmt, text]] of [
+  ['yy-MM-dd', '99-01-02'],
+  ['yy-MM-dd', '24-01-02'],
+  ['yyyyMMddHHmmss', '20240305101112'],
+  ['dd/MM/yyyy hh:mm a', '05/03/2024 12:15 AM'],
+  ['dd/MM/yyyy hh:mm a', '05/03/2024 12:15 pm'],
+  ['yyyy-MM-dd HH:mm Z', '2024-03-05 10:00 -0130'],
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'Tue Mar 05 10:00:00 UTC 2024'],
+  ['yyyy-MM-dd', 'garbage'],
+  ['HH:mm', '25:61'],
+  ['yyyy-DDD', '2024-060'],
+].entries()) {
+  add(`SDF parse ${i} ${fmt} ${text}`, 'TimestampConverter$Value', { field: 's', 'target.type': 'unix', format: fmt }, tsField(text));
+}
 add('SDF bad pattern letter', 'TimestampConverter$Value', { field: 's', 'target.type': 'string', format: 'yyyy-bb' }, tsField('x'), { messageDiffers: 'pattern error wording' });
 
 describeAgainstKafka('SMTs agree with Kafka Connect 4.1', cases);
