@@ -2,7 +2,7 @@
  * org.apache.kafka.connect.storage.SimpleHeaderConverter: header values as text (Values.convertToString)
  * and back, typed by Values.parseString (values-parser.ts).
  */
-import { ConfigDef, DataError, Struct, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
+import { ConfigDef, DataError, Schemas, Struct, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
 import { formatConnectDate } from '../transforms/cast.js';
 import { parseConnectString } from './values-parser.js';
 import { isLogical, javaClassOf, mapEntries } from './connect-values.js';
@@ -54,7 +54,12 @@ export class SimpleHeaderConverter implements HeaderConverter {
 
   toConnectHeader(_topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
     if (value === null) return { schema: null, value: null };
-    // Kafka answers null for the text "null"; the interface's null is a null schema and value
-    return parseConnectString(value.toString('utf8')) ?? { schema: null, value: null };
+    try {
+      // Kafka answers null for the text "null"; the interface's null is a null schema and value
+      return parseConnectString(value.toString('utf8')) ?? { schema: null, value: null };
+    } catch {
+      // as Kafka: what cannot be read as text stays bytes
+      return { schema: Schemas.primitive('BYTES'), value };
+    }
   }
 }
