@@ -29,6 +29,7 @@ import type { Side } from './util/transform-support.js';
 
 export { predicated, HasHeaderKey, RecordIsTombstone, TopicNameMatches } from './predicates.js';
 export { pluginAliases } from './util/plugin-aliases.js';
+export { buildTransformationChain, type TransformationChain, type TransformationStage, type TransformPluginLookup } from './transformation-chain.js';
 
 /** what the worker's plugin registry offers; registerConverter is in converters/index.ts */
 export interface ConnectPluginRegistrar extends ConverterRegistrar {
@@ -73,4 +74,12 @@ export function registerBuiltinTransforms(registry: Pick<ConnectPluginRegistrar,
   for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_TRANSFORMS), 'Transformation')) registry.registerTransformation(alias, BUILTIN_TRANSFORMS[className]!);
   for (const [name, factory] of Object.entries(BUILTIN_PREDICATES)) registry.registerPredicate(name, factory);
   for (const [alias, className] of pluginAliases(Object.keys(BUILTIN_PREDICATES), 'Predicate')) registry.registerPredicate(alias, BUILTIN_PREDICATES[className]!);
+}
+
+/** a lookup over the built-in transforms and predicates (class names and aliases), for buildTransformationChain */
+export function builtinTransformLookup(): { transformation(name: string): TransformationFactory | undefined; predicate(name: string): PredicateFactory | undefined } {
+  const transforms = new Map<string, TransformationFactory>();
+  const predicates = new Map<string, PredicateFactory>();
+  registerBuiltinTransforms({ registerTransformation: (n, f) => transforms.set(n, f), registerPredicate: (n, f) => predicates.set(n, f) });
+  return { transformation: (n) => transforms.get(n), predicate: (n) => predicates.get(n) };
 }
