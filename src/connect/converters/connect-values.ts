@@ -105,6 +105,19 @@ export function bytesToBigInt(bytes: Buffer): bigint {
 // ---- Date / Time / Timestamp
 
 const MILLIS_PER_DAY = 86_400_000;
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** Values.dateFormatFor(date).format(date), in UTC */
+export function formatConnectDate(d: Date): string {
+  const ms = d.getTime();
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}Z`;
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (ms < MILLIS_PER_DAY) return time;
+  if (ms % MILLIS_PER_DAY === 0) return date;
+  return `${date}T${time}`;
+}
+
+/** a Java Number: integral, floating, or a BigDecimal (kept as its text) */
 
 export function dateFromLogical(value: Date): number {
   const ms = value.getTime();

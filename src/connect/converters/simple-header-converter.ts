@@ -3,9 +3,8 @@
  * and back, typed by Values.parseString (values-parser.ts).
  */
 import { ConfigDef, DataError, Schemas, Struct, type HeaderConverter, type Schema, type SchemaAndValue } from '../api/index.js';
-import { formatConnectDate } from '../transforms/cast.js';
 import { parseConnectString } from './values-parser.js';
-import { isLogical, javaClassOf, mapEntries } from './connect-values.js';
+import { formatConnectDate, isLogical, javaClassOf, mapEntries } from './connect-values.js';
 import { javaDoubleToString } from '../../serde/java-number-text.js';
 import { javaFloatToString } from '../../serde/avro/avro-decode.js';
 

@@ -1,7 +1,7 @@
 /** org.apache.kafka.connect.transforms.Cast$Key / Cast$Value */
 import { ConfigDef, DataError, Schemas, Struct, type ConnectRecord, type Schema, type SchemaType, type Transformation } from '../api/index.js';
 import { configError, configValueError, copySchemaBasics, parseConfig, putChecked, requireMap, requireStruct, Sides, structSchema, type Side, schemaCache } from './util/transform-support.js';
-import { dateFromLogical, inferSchemaType, isLogical, javaClassOf, timeFromLogical } from '../converters/connect-values.js';
+import { dateFromLogical, formatConnectDate, inferSchemaType, isLogical, javaClassOf, timeFromLogical } from '../converters/connect-values.js';
 import { javaDoubleToString, parseJavaDouble } from '../../serde/java-number-text.js';
 import { javaFloatToString } from '../../serde/avro/avro-decode.js';
 
@@ -57,20 +57,6 @@ const CONFIG_DEF = (): ConfigDef =>
     })
     .define({ name: 'replace.null.with.default', type: 'BOOLEAN', defaultValue: true, importance: 'MEDIUM', documentation: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.' });
 
-const MILLIS_PER_DAY = 86_400_000;
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/** Values.dateFormatFor(date).format(date), in UTC */
-export function formatConnectDate(d: Date): string {
-  const ms = d.getTime();
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}Z`;
-  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  if (ms < MILLIS_PER_DAY) return time;
-  if (ms % MILLIS_PER_DAY === 0) return date;
-  return `${date}T${time}`;
-}
-
-/** a Java Number: integral, floating, or a BigDecimal (kept as its text) */
 type NumberLike = { kind: 'int'; value: bigint } | { kind: 'float'; value: number; decimal?: string };
 
 /** the Java Number a value is, if it is one: integers (including Decimal's integer part) or floating */
