@@ -117,8 +117,6 @@ export function formatConnectDate(d: Date): string {
   return `${date}T${time}`;
 }
 
-/** a Java Number: integral, floating, or a BigDecimal (kept as its text) */
-
 export function dateFromLogical(value: Date): number {
   const ms = value.getTime();
   if (ms % MILLIS_PER_DAY !== 0) throw new DataError('Kafka Connect Date type should not have any time fields set to non-zero values.');

@@ -57,6 +57,7 @@ const CONFIG_DEF = (): ConfigDef =>
     })
     .define({ name: 'replace.null.with.default', type: 'BOOLEAN', defaultValue: true, importance: 'MEDIUM', documentation: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.' });
 
+/** a Java Number: integral, floating, or a BigDecimal (kept as its text) */
 type NumberLike = { kind: 'int'; value: bigint } | { kind: 'float'; value: number; decimal?: string };
 
 /** the Java Number a value is, if it is one: integers (including Decimal's integer part) or floating */
