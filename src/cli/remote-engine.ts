@@ -81,7 +81,8 @@ export class RemoteEngine {
   constructor(options: RemoteOptions) {
     const env = options.env ?? process.env;
     this.base = new URL(options.url);
-    this.headers = { 'content-type': 'application/vnd.ksql.v1+json', accept: 'application/vnd.ksql.v1+json' };
+    // the server adds its engine's own result and error detail for clients that ask (x-sluice-detail)
+    this.headers = { 'content-type': 'application/vnd.ksql.v1+json', accept: 'application/vnd.ksql.v1+json', 'x-sluice-detail': '1' };
     if (env.SLUICE_API_KEY) this.headers.authorization = `Bearer ${env.SLUICE_API_KEY}`;
     else if (env.SLUICE_USER) this.headers.authorization = `Basic ${Buffer.from(`${env.SLUICE_USER}:${env.SLUICE_PASSWORD ?? ''}`).toString('base64')}`;
     const tls = this.base.protocol === 'https:';

@@ -3,7 +3,8 @@
  * answer `currentStatus` (commandId `stream/\`NAME\`/create` ...); SHOW STREAMS/TABLES/TOPICS/
  * QUERIES and DESCRIBE answer their own shapes from the catalog. Every entity also carries a
  * `sluice` field with the engine's own result (kind, message, table), which the remote REPL
- * prints so its output matches the embedded one; ksqlDB's clients ignore unknown fields.
+ * prints so its output matches the embedded one; the server sends it only to clients that ask
+ * for it (rest-server's DETAIL_HEADER), so ksqlDB's clients see ksqlDB's objects field for field.
  */
 import type { Engine, StatementResult, ast, SqlType, DataSource } from '../index.js';
 import { formatSqlType } from '../index.js';
