@@ -93,6 +93,32 @@ function withoutDetail(entity: unknown): unknown {
   return rest;
 }
 
+/** Hands an upgrade request back to the polyglot listener's HTTP/1.1 server with the Upgrade header removed. */
+function redispatchWithoutUpgrade(server: httpolyglot.Server, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    const lower = name.toLowerCase();
+    if (lower === 'upgrade' || lower === 'http2-settings') continue;
+    if (lower === 'connection') {
+      const kept = value.split(',').map((t) => t.trim()).filter((t) => t && !/^(upgrade|http2-settings)$/i.test(t));
+      if (kept.length) lines.push(`${name}: ${kept.join(', ')}`);
+      continue;
+    }
+    lines.push(`${name}: ${value}`);
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), head]));
+  // httpolyglot's HTTP/1.1 sub-server (it serves both cleartext and TLS HTTP/1.1 sockets)
+  (server as unknown as { _httpServer: import('node:http').Server })._httpServer.emit('connection', socket);
+}
+
+function absolutePath(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
 /** ksqlDB's HTTP/2 API (ErrorResponse) marks its error bodies with "status": "error" */
 const STREAMING_API = new Set(['/query-stream', '/inserts-stream', '/close-query']);
 
@@ -128,6 +154,9 @@ export class RestServer {
     this.app = Fastify({
       bodyLimit,
       logger: false,
+      // HTTP/1.1 servers must accept the absolute-form target (`POST http://host:8088/ksql`, RFC 9112
+      // 3.2.2), as ksqlDB's does; some clients send it
+      rewriteUrl: (req) => absolutePath(req.url ?? '/'),
       // a client's own socket errors end its request only
       serverFactory: (handler) => {
         const server = httpolyglot.createServer(options.tls ? { tls: { key: options.tls.key, cert: options.tls.cert, ALPNProtocols: ['h2', 'http/1.1'] } } : {}, handler);
@@ -135,7 +164,13 @@ export class RestServer {
           this.sockets.add(s);
           s.once('close', () => this.sockets.delete(s));
         });
-        server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head));
+        server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+          // only the websocket is upgraded; any other Upgrade (h2c from HTTP/1.1) is ignored and the
+          // request served over HTTP/1.1, as RFC 9110 7.8 lets a server do: Node hands every
+          // Upgrade request to 'upgrade', so it goes back to the HTTP/1.1 parser without the header
+          if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return redispatchWithoutUpgrade(server, req, socket, head);
+          void this.upgrade(req, socket, head);
+        });
         return server as unknown as import('node:http').Server;
       },
     });
@@ -428,20 +463,23 @@ export class RestServer {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': KSQL_V1 });
     const out = this.writer(reply, () => void this.endQuery(query));
-    let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })}`);
+    // ksqlDB's layout (JsonStreamedRowResponseWriter): every object ends its own line with ",\n", so
+    // a line-reading client sees each row as it is written; the final message closes the array
+    let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })},\n`);
+    let failure: string | undefined;
     try {
       const changes = query.changes();
       for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
         const rows = [next.value, ...query.takeReady(ROWS_PER_WRITE)];
-        ok = await out.write(encodeRun(rows, 'query', (c) => rowObjectJson(c, true), ',\n'));
+        ok = await out.write(encodeRun(rows, 'query-lines', (c) => rowObjectJson(c, true), '', ',\n'));
       }
     } catch (e) {
-      ok = ok && (await out.write(`,\n${jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body })}`));
+      failure = jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body });
     } finally {
       await query.close();
     }
     const why = await query.ended;
-    out.end(why === 'limit' ? `,\n${jsonText({ finalMessage: 'Limit Reached' })}]\n` : ']\n');
+    out.end(`${failure ?? jsonText({ finalMessage: why === 'limit' ? 'Limit Reached' : 'Query Completed' })}]\n`);
   }
 
   private async pull(text: string) {
