@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LocatedError, formatSqlType, isSluiceError, parseStatement, quoteIdentifier } from '../index.js';
+import { COMMAND_TOPIC, LocatedError, formatSqlType, isSluiceError, parseStatement, quoteIdentifier } from '../index.js';
 import type { Engine, PushQuery, ResultColumn, ast } from '../index.js';
 import { ANONYMOUS, changesSomething, mayRun, type Authenticator, type Principal } from './auth.js';
 import { AUDIT_STREAM, type AuditLog } from './audit-log.js';
@@ -317,9 +317,9 @@ export class RestServer {
   // ---- /ksql/terminate --------------------------------------------------------------------
 
   /**
-   * ksqlDB's TERMINATE CLUSTER: ends every push and persistent query, drops every source (so the
-   * command log replays nothing on restart), deletes the topics of query-created sources that
-   * match `deleteTopicList` (names or regular expressions), then refuses new statements.
+   * ksqlDB's TERMINATE CLUSTER: ends every push and persistent query, drops every source, deletes
+   * the topics of query-created sources that match `deleteTopicList` (names or regular
+   * expressions) and the command log, then refuses new statements.
    */
   private async terminateCluster(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const text = 'TERMINATE CLUSTER;';
@@ -338,16 +338,21 @@ export class RestServer {
       throw statementError(ErrorCodes.forbidden, `Access denied: the ${principal.role} role may run SELECT, PRINT, SHOW and DESCRIBE only`, text);
     }
     const deleted = await this.serially(async () => {
+      // which sources a query created, read before their queries are terminated
+      const queryCreated = new Set(this.engine.catalog.listSources().filter((s) => s.createdByQuery).map((s) => s.name));
       await Promise.all([...this.running.values()].map((r) => r.query.close().catch(() => {})));
       if (this.engine.queryIds().length) await this.engine.execute('TERMINATE ALL;');
       const topics: string[] = [];
       // sinks before the sources they read from; the audit stream outlives the cluster (it records this)
       const sources = this.engine.catalog.listSources().filter((s) => s.name !== AUDIT_STREAM).reverse();
       for (const s of sources) {
-        const del = !!s.createdByQuery && patterns.some((p) => p.test(s.topic));
+        const del = queryCreated.has(s.name) && patterns.some((p) => p.test(s.topic));
         await this.engine.execute(`DROP ${s.sourceType} IF EXISTS ${quoteIdentifier(s.name)}${del ? ' DELETE TOPIC' : ''};`);
         if (del) topics.push(s.topic);
       }
+      // as ksqlDB deletes its command topic: a restart replays nothing (replaying would recreate
+      // the deleted topics of the dropped CREATE ... AS SELECT sources)
+      await this.engine.log.deleteTopic(COMMAND_TOPIC);
       this.terminated = true;
       return topics;
     });
