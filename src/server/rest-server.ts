@@ -28,6 +28,7 @@ import { AUDIT_STREAM, type AuditLog } from './audit-log.js';
 import { commandIdFor, toEntity } from './entities.js';
 import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-encoding.js';
 import { jsonText, rowJson } from './json-body.js';
+import { KSQL_V1_PROTOBUF, ProtobufRows } from './protobuf-rows.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
 
 export interface RestServerOptions {
@@ -121,6 +122,10 @@ function absolutePath(url: string): string {
 
 /** ksqlDB's HTTP/2 API (ErrorResponse) marks its error bodies with "status": "error" */
 const STREAMING_API = new Set(['/query-stream', '/inserts-stream', '/close-query']);
+
+function acceptsProtobuf(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes(KSQL_V1_PROTOBUF);
+}
 
 /** ksqlDB's streaming endpoints answer delimited lines unless the client accepts JSON (and not the delimited type) */
 function acceptsJsonArray(req: FastifyRequest): boolean {
@@ -452,6 +457,7 @@ export class RestServer {
   private async queryV1(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { text, stmt, properties } = this.queryStatement(req, 'ksql');
     if (stmt.kind === 'Print') return this.print(req, reply, stmt, text);
+    if (acceptsProtobuf(req)) return this.protobufQuery(req, reply, stmt as ast.QueryStatement, text, properties);
     const q = (stmt as ast.QueryStatement).query;
     if (q.emit !== 'CHANGES') {
       const result = await this.pull(text);
@@ -487,6 +493,51 @@ export class RestServer {
     out.end(`${failure ?? jsonText({ finalMessage: why === 'limit' ? 'Limit Reached' : 'Query Completed' })}]\n`);
   }
 
+  /** A query in ksqlDB's PROTOBUF output, the same on /query and /query-stream (protobuf-rows.ts). */
+  private async protobufQuery(req: FastifyRequest, reply: FastifyReply, stmt: ast.QueryStatement, text: string, properties: Record<string, string>): Promise<void> {
+    if (stmt.query.emit !== 'CHANGES') {
+      const result = await this.pull(text);
+      let rows: ProtobufRows;
+      try {
+        rows = new ProtobufRows(result.columns);
+      } catch (e) {
+        throw statementFailure(e, text, [], (x) => this.internal(x));
+      }
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': KSQL_V1_PROTOBUF });
+      const lines = [rows.header(`query_${++this.pullQueries}`, schemaText(result.columns)), ...result.values.map((v) => rows.row(v))];
+      reply.raw.end(`[${lines.join(',\n')}]`);
+      return;
+    }
+    const query = await this.startPush(text, properties, this.principal(req));
+    let rows: ProtobufRows;
+    try {
+      rows = new ProtobufRows(query.columns);
+    } catch (e) {
+      await this.endQuery(query);
+      throw statementFailure(e, text, [], (x) => this.internal(x));
+    }
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': KSQL_V1_PROTOBUF });
+    const out = this.writer(reply, () => void this.endQuery(query));
+    let ok = await out.write(`[${rows.header(query.queryId, schemaText(query.columns))},\n`);
+    let failure: string | undefined;
+    try {
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        let chunk = '';
+        for (const change of [next.value, ...query.takeReady(ROWS_PER_WRITE)]) chunk += `${rows.row(change.values)},\n`;
+        ok = await out.write(chunk);
+      }
+    } catch (e) {
+      failure = jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body });
+    } finally {
+      await query.close();
+    }
+    const why = await query.ended;
+    out.end(`${failure ?? jsonText({ finalMessage: why === 'limit' ? 'Limit Reached' : 'Query Completed' })}]`);
+  }
+
   private async pull(text: string) {
     try {
       return await this.engine.pull(text);
@@ -513,6 +564,7 @@ export class RestServer {
   private async queryStream(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { text, stmt, properties } = this.queryStatement(req, 'sql');
     if (stmt.kind === 'Print') return this.print(req, reply, stmt, text);
+    if (acceptsProtobuf(req)) return this.protobufQuery(req, reply, stmt as ast.QueryStatement, text, properties);
     const asArray = acceptsJsonArray(req);
     const contentType = asArray ? 'application/json' : DELIMITED;
     const header = (queryId: string | undefined, columns: readonly ResultColumn[]) => ({

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
+import protobuf from 'protobufjs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer } from '../../src/server/server-command.js';
@@ -115,6 +116,32 @@ describe('sluice server: protocol details ksqlDB clients depend on', () => {
     assert.equal(lines[2], '{"row":{"columns":[2,"b"]}},');
     assert.equal(lines[3], '{"finalMessage":"Limit Reached"}]');
     assert.equal(JSON.parse(r.text).length, 4);
+  });
+
+  it('answers Accept: application/vnd.ksql.v1+protobuf with ksqlDB protobuf rows on /query-stream and /query', async () => {
+    const created = await ksql(`CREATE STREAM pb (USERID STRING KEY, COUNT BIGINT) WITH (KAFKA_TOPIC='pb', PARTITIONS=1, VALUE_FORMAT='JSON'); INSERT INTO pb (USERID, COUNT) VALUES ('USER_1', 1); INSERT INTO pb (USERID, COUNT) VALUES ('USER_2', 1);`);
+    assert.equal(created.status, 200, created.text);
+    // the response ksqlDB's own integration test expects for this query (queryId aside)
+    const expected =
+      '[{"header":{"queryId":"XYZ","schema":"`COUNT` BIGINT, `USERID` STRING","protoSchema":"syntax = \\"proto3\\";\\n\\nmessage ConnectDefault1 {\\n  int64 COUNT = 1;\\n  string USERID = 2;\\n}\\n"}},\n' +
+      '{"row":{"protobufBytes":"CAESBlVTRVJfMQ=="}},\n' +
+      '{"row":{"protobufBytes":"CAESBlVTRVJfMg=="}},\n' +
+      '{"finalMessage":"Limit Reached"}]';
+    const sql = 'SELECT COUNT, USERID FROM pb EMIT CHANGES LIMIT 2;';
+    const headers = { accept: 'application/vnd.ksql.v1+protobuf' };
+    const viaStream = await request('h2', url, '/query-stream', { body: JSON.stringify({ sql, properties: { 'auto.offset.reset': 'earliest' } }), headers });
+    assert.equal(viaStream.headers['content-type'], 'application/vnd.ksql.v1+protobuf');
+    assert.equal(viaStream.text.replace(/"queryId":"[^"]*"/, '"queryId":"XYZ"'), expected);
+    const viaQuery = await request('h1', url, '/query', { body: JSON.stringify({ ksql: sql, streamsProperties: { 'auto.offset.reset': 'earliest' } }), headers });
+    assert.equal(viaQuery.text.replace(/"queryId":"[^"]*"/, '"queryId":"XYZ"'), expected);
+    // the rows decode with the header's schema
+    const [header, ...rows] = JSON.parse(viaStream.text) as [{ header: { protoSchema: string } }, ...{ row?: { protobufBytes: string } }[]];
+    const type = protobuf.parse(header.header.protoSchema).root.lookupType('ConnectDefault1');
+    const decoded = rows.filter((r) => r.row).map((r) => type.toObject(type.decode(Buffer.from(r.row!.protobufBytes, 'base64')), { longs: Number }));
+    assert.deepEqual(decoded, [
+      { COUNT: 1, USERID: 'USER_1' },
+      { COUNT: 1, USERID: 'USER_2' },
+    ]);
   });
 
   it('POST /ksql/terminate ends queries, drops sources, deletes the matching query-created topics, then refuses statements', async () => {
