@@ -54,6 +54,7 @@ const VERSION = '0.29.0-sluice';
 interface RunningQuery {
   readonly query: PushQuery;
   readonly principal: string;
+  readonly sql: string;
 }
 
 /** ksqlDB's header schema text: `NAME` TYPE [KEY], ... */
@@ -307,7 +308,8 @@ export class RestServer {
           const seq = commandId ? ++this.commandSequenceNumber : this.commandSequenceNumber;
           if (commandId) this.commandStatuses.set(commandId, { status: 'SUCCESS', message: result.message });
           // INSERT VALUES answers no entity in ksqlDB
-          if (s.statement.kind !== 'InsertValues') done.push(await toEntity(this.engine, s.statement, result, seq));
+          const pushQueries = [...this.running].map(([id, r]) => ({ id, sql: r.sql }));
+          if (s.statement.kind !== 'InsertValues') done.push(await toEntity(this.engine, s.statement, result, seq, pushQueries));
           if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'SUCCESS', detail: result.message });
         } catch (e) {
           if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'FAILED', detail: isSluiceError(e) ? e.message : 'internal error' });
@@ -396,7 +398,7 @@ export class RestServer {
     } catch (e) {
       throw statementFailure(e, text, [], (x) => this.internal(x));
     }
-    this.running.set(query.queryId, { query, principal: principal.name });
+    this.running.set(query.queryId, { query, principal: principal.name, sql: text });
     void query.ended.finally(() => this.running.delete(query.queryId));
     return query;
   }

@@ -71,6 +71,13 @@ def main(url):
     gen.close()
     emit("push_early", text=early)
 
+    # push query over /query-stream ended by the client's close_query (POST /close-query)
+    stream = client.query("SELECT id, amount FROM py_orders EMIT CHANGES;", stream_properties={"auto.offset.reset": "earliest"}, use_http2=True)
+    header = json.loads(next(stream).split("\n")[0])
+    closed = client.close_query(header["queryId"])
+    rest = "".join(stream)  # the response ends once the query is closed
+    emit("close_query", queryId=header["queryId"], closed=closed, rest=rest)
+
     # pull query over /query-stream (HTTP/2 through hyper)
     for attempt in range(50):
         pulled = "".join(client.query("SELECT * FROM py_totals WHERE id = 'a';", use_http2=True))

@@ -51,12 +51,16 @@ const ksql = async (url: string, statement: string) => {
   return JSON.parse(r.text) as Record<string, unknown>[];
 };
 
-/** Waits until the server no longer knows a push query (its client went away): /close-query answers 400. */
+/** The push queries the server runs, as SHOW QUERIES lists them (queryType PUSH). */
+async function pushQueryIds(url: string): Promise<string[]> {
+  const [entity] = (await ksql(url, 'SHOW QUERIES;')) as { queries: { id: string; queryType: string }[] }[];
+  return entity!.queries.filter((q) => q.queryType === 'PUSH').map((q) => q.id);
+}
+
+/** Waits until the server no longer runs a push query (its client closed it or went away). */
 async function queryGone(url: string, queryId: string): Promise<void> {
   const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = await request('h2', url, '/close-query', { body: JSON.stringify({ queryId }) });
-    if (r.status === 400) return;
+  while ((await pushQueryIds(url)).includes(queryId)) {
     assert.ok(Date.now() < deadline, `push query ${queryId} still running after its client closed it`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -149,6 +153,7 @@ describe('real ksqlDB clients against sluice server', () => {
         { properties: { 'auto.offset.reset': 'earliest' } },
       );
       await eventually('three rows', async () => (early.length >= 3 ? true : undefined));
+      assert.ok((await pushQueryIds(server.url)).includes(queryId!), 'SHOW QUERIES lists the running push query');
       const closed = await client.terminatePushQuery(queryId!);
       assert.equal(closed.status, 200);
       assert.equal((await open).status, 200);
@@ -209,6 +214,8 @@ describe('real ksqlDB clients against sluice server', () => {
         { ID: 'x', N: 1 },
         { ID: 'y', N: 2 },
       ]);
+      // closing the iterator closed the HTTP/2 stream: the server ends the push query
+      await eventually('the push query to end', async () => ((await pushQueryIds(server.url)).some((id) => /CF_EVENTS/.test(id)) ? undefined : true));
       await assert.rejects(async () => {
         for await (const row of asyncIteratorQueryStream(session, { sql: 'SELECT * FROM no_such_stream EMIT CHANGES;' }, 'event')) void row;
       });
@@ -250,6 +257,10 @@ describe('real ksqlDB clients against sluice server', () => {
     const early = steps.get('push_early')!.text as string;
     assert.match(early, /^\[\{"header":\{"queryId":"(transient_[^"]+)"/);
     await queryGone(server.url, /"queryId":"([^"]+)"/.exec(early)![1]!);
+    const closeQuery = steps.get('close_query')!;
+    assert.equal(closeQuery.closed, true);
+    assert.match(closeQuery.queryId as string, /^transient_/);
+    await queryGone(server.url, closeQuery.queryId as string);
     assert.match(steps.get('pull')!.text as string, /\["a",12\]/);
     const pushStream = (steps.get('push_stream')!.text as string).trim().split('\n');
     assert.deepEqual(pushStream.slice(1).map((l) => JSON.parse(l)), [
