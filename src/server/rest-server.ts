@@ -207,6 +207,13 @@ export class RestServer {
       reply.code(404).type(KSQL_V1).send(genericError(404, ErrorCodes.notFound, `HTTP 404 Not Found: ${req.method} ${req.url.split('?')[0]}`).body);
     });
     app.decorateRequest('principal', null);
+    // content negotiation: a client that accepts application/json and not ksqlDB's versioned type
+    // gets its JSON labelled application/json, as ksqlDB answers it
+    app.addHook('onSend', async (req, reply, payload) => {
+      const accept = req.headers.accept ?? '';
+      if (String(reply.getHeader('content-type') ?? '').startsWith(KSQL_V1) && /application\/json/.test(accept) && !accept.includes(KSQL_V1)) reply.type('application/json');
+      return payload;
+    });
     app.addHook('onRequest', async (req) => {
       if (this.closing) throw genericError(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
       // as ksqlDB after TERMINATE CLUSTER: only introspection still answers

@@ -63,6 +63,15 @@ describe('sluice server: protocol details ksqlDB clients depend on', () => {
     assert.equal(detailedError.sluice?.name, 'CatalogError');
   });
 
+  it('labels JSON answers as the client accepts them: application/json or ksqlDB\'s versioned type', async () => {
+    const plain = await ksql('SHOW STREAMS;', { accept: 'application/json' });
+    assert.match(String(plain.headers['content-type']), /^application\/json/);
+    const versioned = await ksql('SHOW STREAMS;', { accept: 'application/vnd.ksql.v1+json' });
+    assert.match(String(versioned.headers['content-type']), /^application\/vnd\.ksql\.v1\+json/);
+    const none = await ksql('SHOW STREAMS;');
+    assert.match(String(none.headers['content-type']), /^application\/vnd\.ksql\.v1\+json/);
+  });
+
   it('accepts an absolute-form request target and ignores Upgrade: h2c, answering over HTTP/1.1', async () => {
     const { host } = new URL(url);
     const body = JSON.stringify({ ksql: 'SHOW STREAMS;' });
