@@ -1,0 +1,70 @@
+/** What every API handler sees: the log, the broker's settings and the shared coordinators. */
+import { createHash } from 'node:crypto';
+import type { Log } from '../log/log.js';
+import type { Msg } from './protocol/codec.js';
+import type { GroupCoordinator } from './group-coordinator.js';
+import type { ProducerStates } from './producer-states.js';
+import type { ScramCredential } from './scram.js';
+
+export interface BrokerSettings {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly autoCreateTopics: boolean;
+  readonly defaultPartitions: number;
+  readonly maxRequestBytes: number;
+}
+
+/** a topic admin change, for the audit log */
+export interface AdminEvent {
+  readonly action: 'create-topic' | 'delete-topic' | 'alter-config' | 'create-partitions' | 'delete-records';
+  readonly topic: string;
+  readonly principal: string;
+  readonly detail: string;
+  readonly ok: boolean;
+}
+
+export interface BrokerContext {
+  readonly log: Log;
+  readonly settings: BrokerSettings;
+  readonly groups: GroupCoordinator;
+  readonly producers: ProducerStates;
+  audit(event: AdminEvent): Promise<void>;
+  /** the address clients were given for this broker (the one they connected to) */
+  advertised(conn: ConnectionInfo): { host: string; port: number };
+  /** SASL mechanisms offered (none without a users file) */
+  saslMechanisms(): string[];
+  verifyPassword(user: string, password: string): Promise<boolean>;
+  scramCredential(user: string, mechanism: string): Promise<ScramCredential | undefined>;
+}
+
+export interface ConnectionInfo {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly remote: string;
+  /** who authenticated on this connection (anonymous without SASL) */
+  principal: string;
+  authenticated: boolean;
+  saslMechanism?: string;
+  /** state of a SCRAM exchange in progress */
+  scram?: unknown;
+}
+
+export interface RequestContext {
+  readonly broker: BrokerContext;
+  readonly conn: ConnectionInfo;
+  readonly apiKey: number;
+  readonly version: number;
+  readonly clientId: string | null;
+}
+
+export type Handler = (req: Msg, ctx: RequestContext) => Promise<Msg>;
+
+/** a stable topic id (Kafka's uuid) derived from the name, so metadata agrees across restarts */
+export function topicId(name: string): string {
+  return createHash('md5').update(`sluice-topic:${name}`).digest('hex');
+}
+
+const LEGAL = /^[a-zA-Z0-9._-]+$/;
+export function isLegalTopicName(name: string): boolean {
+  return name.length > 0 && name.length <= 249 && name !== '.' && name !== '..' && LEGAL.test(name);
+}
