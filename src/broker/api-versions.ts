@@ -42,7 +42,7 @@ export type ApiName = keyof typeof API;
 
 const CAPS: Partial<Record<ApiName, number>> = {
   Produce: 12,
-  Fetch: 12,
+  Fetch: 17,
   OffsetCommit: 9,
   OffsetFetch: 9,
   Metadata: 12,

@@ -64,6 +64,12 @@ export function topicId(name: string): string {
   return createHash('md5').update(`sluice-topic:${name}`).digest('hex');
 }
 
+/** the topic a topic id names (requests that carry ids instead of names), or undefined */
+export async function topicNameOf(log: Log, id: string): Promise<string | undefined> {
+  for (const name of await log.listTopics()) if (topicId(name) === id) return name;
+  return undefined;
+}
+
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export function isLegalTopicName(name: string): boolean {
   return name.length > 0 && name.length <= 249 && name !== '.' && name !== '..' && LEGAL.test(name);

@@ -87,6 +87,9 @@ const HANDLERS: Record<ApiName, Handler> = {
   DescribeCluster: describeCluster,
 };
 
+/** SLUICE_KAFKA_TRACE=1 logs every request and response (truncated) */
+const TRACE = process.env.SLUICE_KAFKA_TRACE === '1';
+const traceValue = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' ? `<${((v as { data: unknown[] }).data).length} bytes>` : v);
 const PRE_AUTH = new Set<number>([API.ApiVersions, API.SaslHandshake, API.SaslAuthenticate]);
 /** pause reading a connection while this much response data waits for the client */
 const MAX_UNSENT_BYTES = 16 << 20;
@@ -324,8 +327,10 @@ class Connection {
     }
     const ctx: RequestContext = { broker: this.broker, conn: this.info, apiKey, version, clientId };
     let response: Msg;
+    const started = Date.now();
     try {
       response = await HANDLERS[api.name](body, ctx);
+      if (TRACE) this.log(`kafka listener: ${this.info.remote} ${api.name} v${version} #${correlationId} ${Date.now() - started}ms ${JSON.stringify(body, traceValue).slice(0, 400)} -> ${JSON.stringify(response, traceValue).slice(0, 400)}`);
     } catch (e) {
       this.fail(`${api.name} failed: ${(e as Error).message}`);
       return;

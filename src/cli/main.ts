@@ -122,6 +122,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .option('--users <file>', 'users file: turns on authentication (Basic and bearer API keys)')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .option('--kafka-listen <host:port>', 'also serve the Kafka protocol over the log (default 127.0.0.1:9092; none: off)')
     .addOption(setOption())
     .action((flags: import('../server/server-command.js').ServerFlags) => done(import('../server/server-command.js').then((m) => m.runServer(flags, io))));
   root

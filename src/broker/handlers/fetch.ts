@@ -5,7 +5,7 @@
  */
 import { LogError } from '../../common/errors.js';
 import type { FetchResult, TopicPartitionOffset } from '../../log/log.js';
-import type { RequestContext } from '../broker-context.js';
+import { topicId, topicNameOf, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 import { Writer } from '../protocol/writer.js';
@@ -58,9 +58,22 @@ async function fetchOnce(ctx: RequestContext, parts: PartitionFetch[], maxBytes:
 
 export async function fetch(req: Msg, ctx: RequestContext): Promise<Msg> {
   const parts: PartitionFetch[] = [];
-  for (const t of req.topics as Msg[])
+  const unknownIds: Msg[] = [];
+  const idOf = new Map<string, string>();
+  for (const t of req.topics as Msg[]) {
+    let topic: string = t.topic;
+    if (ctx.version >= 13) {
+      const name = await topicNameOf(ctx.broker.log, t.topicId);
+      if (name === undefined) {
+        unknownIds.push({ topicId: t.topicId, partitions: (t.partitions as Msg[]).map((p) => ({ partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: Buffer.alloc(0) })) });
+        continue;
+      }
+      topic = name;
+      idOf.set(name, t.topicId);
+    }
     for (const p of t.partitions as Msg[])
-      parts.push({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes, errorCode: 0, records: null, highWatermark: -1n, logStartOffset: -1n });
+      parts.push({ topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes, errorCode: 0, records: null, highWatermark: -1n, logStartOffset: -1n });
+  }
   const maxBytes: number = ctx.version >= 3 ? req.maxBytes : 0x7fffffff;
   const minBytes: number = Math.max(0, req.minBytes);
   const deadline = Date.now() + Math.max(0, req.maxWaitMs);
@@ -95,7 +108,7 @@ export async function fetch(req: Msg, ctx: RequestContext): Promise<Msg> {
     throttleTimeMs: 0,
     errorCode: 0,
     sessionId: 0,
-    responses: [...byTopic.entries()].map(([topic, partitions]) => ({ topic, partitions })),
+    responses: [...[...byTopic.entries()].map(([topic, partitions]) => ({ topic, topicId: idOf.get(topic) ?? topicId(topic), partitions })), ...unknownIds],
     nodeEndpoints: [],
   };
 }
