@@ -123,25 +123,31 @@ export async function parseBatches(buf: Buffer): Promise<RecordBatch[]> {
   return batches;
 }
 
+export interface BatchProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly transactional?: boolean;
+}
+
 /** One uncompressed v2 batch holding fetched records (offsets may have gaps). */
-export function buildBatch(records: readonly FetchedRecord[], w: Writer): void {
+export function buildBatch(records: readonly FetchedRecord[], w: Writer, producer?: BatchProducer): void {
   const base = records[0]!.offset;
   const baseTs = records.reduce((m, r) => Math.min(m, r.timestamp), Number.MAX_SAFE_INTEGER);
   const maxTs = records.reduce((m, r) => Math.max(m, r.timestamp), 0);
-  const start = w.length;
   w.int64(base);
   const fillLength = w.sizePrefix();
   w.int32(0); // leader epoch
   w.int8(2);
   const crcAt = w.length;
   w.uint32(0);
-  w.int16(0); // attributes: no compression, CreateTime, not transactional
+  w.int16(producer?.transactional ? 0x10 : 0); // no compression, CreateTime
   w.int32(Number(records[records.length - 1]!.offset - base));
   w.int64(BigInt(baseTs));
   w.int64(BigInt(maxTs));
-  w.int64(-1n);
-  w.int16(-1);
-  w.int32(-1);
+  w.int64(producer?.producerId ?? -1n);
+  w.int16(producer?.producerEpoch ?? -1);
+  w.int32(producer?.baseSequence ?? -1);
   w.int32(records.length);
   const rec = new Writer(256);
   for (const r of records) {
@@ -165,5 +171,4 @@ export function buildBatch(records: readonly FetchedRecord[], w: Writer): void {
   fillLength();
   const bytes = w.toBuffer();
   w.patchUint32(crcAt, crc32c(bytes.subarray(crcAt + 4, bytes.length)));
-  void start;
 }
