@@ -95,13 +95,14 @@ function main(): void {
     const structs = new Map<string, JsonField[]>();
     for (const m of [req, res]) for (const s of m.commonStructs ?? []) structs.set(s.name, s.fields);
     const valid = range(req.validVersions)!;
-    const flexible = range(req.flexibleVersions)![0];
+    const firstFlexible = (spec: string) => (spec === 'none' ? MAX : range(spec)![0]);
+    const flexible = firstFlexible(req.flexibleVersions);
     const msg = {
       name,
       apiKey: req.apiKey,
       valid,
       flexible,
-      responseFlexible: range(res.flexibleVersions)![0],
+      responseFlexible: firstFlexible(res.flexibleVersions),
       request: req.fields.map((f) => field(f, structs)),
       response: res.fields.map((f) => field(f, structs)),
     };

@@ -19,6 +19,8 @@ export interface AdminEvent {
   readonly action: 'create-topic' | 'delete-topic' | 'alter-config' | 'create-partitions' | 'delete-records';
   readonly topic: string;
   readonly principal: string;
+  /** the client's address */
+  readonly source: string;
   readonly detail: string;
   readonly ok: boolean;
 }

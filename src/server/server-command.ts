@@ -104,7 +104,7 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
         ...config.kafka,
         ...(auth ? { auth: { authenticator: auth, ...(usersFile ? { usersFile } : {}) } } : {}),
         ...(tls ? { tls } : {}),
-        audit: (e) => audit.record({ principal: e.principal, sourceAddress: 'kafka', endpoint: `kafka:${e.action}`, statement: `${e.action} ${e.topic}${e.detail ? ` (${e.detail})` : ''}`, outcome: e.ok ? 'SUCCESS' : 'FAILED', detail: e.detail }),
+        audit: (e) => audit.record({ principal: e.principal, sourceAddress: e.source, endpoint: `kafka:${e.action}`, statement: `${e.action} ${e.topic}${e.detail ? ` (${e.detail})` : ''}`, outcome: e.ok ? 'SUCCESS' : 'FAILED', detail: e.detail }),
         onLog: (line) => io.err(line),
       });
       try {

@@ -38,7 +38,7 @@ export async function ensureTopic(ctx: RequestContext, name: string, create: boo
   if (!isLegalTopicName(name)) return 'invalid';
   try {
     await log.createTopic(name, { partitions: ctx.broker.settings.defaultPartitions });
-    await ctx.broker.audit({ action: 'create-topic', topic: name, principal: ctx.conn.principal, detail: `auto-created, ${ctx.broker.settings.defaultPartitions} partition(s)`, ok: true });
+    await ctx.broker.audit({ action: 'create-topic', topic: name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: `auto-created, ${ctx.broker.settings.defaultPartitions} partition(s)`, ok: true });
   } catch (e) {
     if (!(e instanceof LogError && e.code === 'TOPIC_EXISTS')) throw e;
   }

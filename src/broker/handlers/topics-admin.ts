@@ -46,7 +46,7 @@ export async function createTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
         if ((await log.listTopics()).includes(name)) throw new LogError(`topic ${name} already exists`, 'TOPIC_EXISTS');
       } else {
         await log.createTopic(name, { partitions, replicationFactor: 1, config });
-        await ctx.broker.audit({ action: 'create-topic', topic: name, principal: ctx.conn.principal, detail: `${partitions} partition(s)`, ok: true });
+        await ctx.broker.audit({ action: 'create-topic', topic: name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: `${partitions} partition(s)`, ok: true });
       }
       topics.push({ ...base, errorCode: 0 });
     } catch (e) {
@@ -62,7 +62,7 @@ export async function deleteTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
   for (const name of names) {
     try {
       await ctx.broker.log.deleteTopic(name);
-      await ctx.broker.audit({ action: 'delete-topic', topic: name, principal: ctx.conn.principal, detail: '', ok: true });
+      await ctx.broker.audit({ action: 'delete-topic', topic: name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: '', ok: true });
       responses.push({ name, topicId: topicId(name), errorCode: 0, errorMessage: null });
     } catch (e) {
       responses.push({ name, topicId: topicId(name), errorCode: errorCodeOf(e), errorMessage: errorMessageOf(e) });
@@ -88,7 +88,7 @@ export async function createPartitions(req: Msg, ctx: RequestContext): Promise<M
       }
       if (!req.validateOnly) {
         await log.addPartitions(t.name, t.count);
-        await ctx.broker.audit({ action: 'create-partitions', topic: t.name, principal: ctx.conn.principal, detail: `${have} -> ${t.count}`, ok: true });
+        await ctx.broker.audit({ action: 'create-partitions', topic: t.name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: `${have} -> ${t.count}`, ok: true });
       }
       results.push({ name: t.name, errorCode: 0, errorMessage: null });
     } catch (e) {
@@ -112,7 +112,7 @@ export async function deleteRecords(req: Msg, ctx: RequestContext): Promise<Msg>
           continue;
         }
         await log.deleteRecords(t.name, p.partitionIndex, before);
-        await ctx.broker.audit({ action: 'delete-records', topic: t.name, principal: ctx.conn.principal, detail: `partition ${p.partitionIndex} before offset ${before}`, ok: true });
+        await ctx.broker.audit({ action: 'delete-records', topic: t.name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: `partition ${p.partitionIndex} before offset ${before}`, ok: true });
         partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: await log.earliestOffset(t.name, p.partitionIndex), errorCode: 0 });
       } catch (e) {
         partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: errorCodeOf(e) });
@@ -186,7 +186,7 @@ async function alter(ctx: RequestContext, r: Msg, validateOnly: boolean, increme
     }
     if (!validateOnly) {
       await log.updateTopicConfig(r.resourceName, input);
-      await ctx.broker.audit({ action: 'alter-config', topic: r.resourceName, principal: ctx.conn.principal, detail: JSON.stringify(input), ok: true });
+      await ctx.broker.audit({ action: 'alter-config', topic: r.resourceName, principal: ctx.conn.principal, source: ctx.conn.remote, detail: JSON.stringify(input), ok: true });
     }
     return { ...base, errorCode: 0, errorMessage: null };
   } catch (e) {

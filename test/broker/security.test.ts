@@ -1,0 +1,110 @@
+/**
+ * `sluice server` with a users file and TLS: the Kafka listener takes SASL/PLAIN and
+ * SCRAM-SHA-256/512 over TLS (kafkajs as the client), refuses bad passwords and requests before
+ * authentication, and topic admin lands in the audit log with the principal.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { hashSecret } from '../../src/server/auth.js';
+import { startServer } from '../../src/server/server-command.js';
+import { scramCredentialFor } from '../../src/broker/scram-credentials.js';
+import type { Engine } from '../../src/index.js';
+import { tempDir } from '../support/temp-dir.js';
+import { until } from './broker-fixture.js';
+import { RawClient } from './raw-client.js';
+import { API } from '../../src/broker/api-versions.js';
+
+const { Kafka, logLevel } = kafkajs;
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+const hasOpenssl = existsSync('/usr/bin/openssl') || existsSync('/usr/local/bin/openssl');
+
+describe('Kafka listener with SASL over TLS', { skip: hasOpenssl ? false : 'openssl not found' }, () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let kafkaAddress: string;
+  let engine: Engine;
+  let stop: () => Promise<void>;
+  let ca: Buffer;
+  const errors: string[] = [];
+
+  before(async () => {
+    dir = await tempDir('sluice-broker-sasl-');
+    const key = join(dir.path, 'key.pem');
+    const certPath = join(dir.path, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', certPath, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    ca = await readFile(certPath);
+    const users = {
+      users: {
+        alice: {
+          password: await hashSecret('wonderland', 1024),
+          role: 'admin',
+          scram: { 'SCRAM-SHA-256': scramCredentialFor('wonderland', 'SCRAM-SHA-256'), 'SCRAM-SHA-512': scramCredentialFor('wonderland', 'SCRAM-SHA-512') },
+        },
+      },
+    };
+    await writeFile(join(dir.path, 'users.json'), JSON.stringify(users));
+    const started = await startServer(
+      { dataDir: join(dir.path, 'data'), listen: 'https://127.0.0.1:0', tlsKey: key, tlsCert: certPath, users: join(dir.path, 'users.json'), kafkaListen: '127.0.0.1:0' },
+      { out: () => {}, err: (l) => errors.push(l) },
+    );
+    kafkaAddress = started.kafka!;
+    engine = started.engine;
+    stop = started.stop;
+  });
+  after(async () => {
+    await stop();
+    await dir.cleanup();
+  });
+
+  for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512'] as const) {
+    it(`${mechanism}: produces, consumes and administers topics as alice`, async () => {
+      const kafka = new Kafka({ brokers: [kafkaAddress], clientId: mechanism, logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism, username: 'alice', password: 'wonderland' } as never });
+      const admin = kafka.admin();
+      await admin.connect();
+      const topic = `secure-${mechanism}`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ value: 'secret' }] });
+      await producer.disconnect();
+      const consumer = kafka.consumer({ groupId: `g-${mechanism}`, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await until('the record', () => (seen.length ? true : undefined));
+      await consumer.disconnect();
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
+      assert.deepEqual(seen, ['secret']);
+    });
+  }
+
+  it('a wrong password fails authentication; requests before authenticating close the connection', async () => {
+    const kafka = new Kafka({ brokers: [kafkaAddress], clientId: 'bad', logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'nope' }, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await assert.rejects(admin.connect(), /SASL|authentication|credentials/i);
+    const plain = new Kafka({ brokers: [kafkaAddress], clientId: 'bad2', logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism: 'plain', username: 'mallory', password: 'x' }, retry: { retries: 0 } });
+    await assert.rejects(plain.admin().connect(), /SASL|authentication|credentials/i);
+    // without SASL (and without TLS) the connection does not get anywhere
+    const raw = await RawClient.open(kafkaAddress);
+    raw.writeRaw(raw.encode(API.Metadata, 12, { topics: null, allowAutoTopicCreation: true }));
+    assert.equal(await raw.whenClosed(), true);
+  });
+
+  it('topic creation and deletion are in the audit log with the principal', async () => {
+    const found = await until('audit entries', async () => {
+      const r = await engine.log.fetch('_sluice_audit', 0, 0n, { maxRecords: 10_000 });
+      const entries = r.records.map((x) => JSON.parse(x.value!.toString()) as Record<string, string>);
+      const kafkaEntries = entries.filter((e) => String(e.ENDPOINT).startsWith('kafka:'));
+      return kafkaEntries.some((e) => e.ENDPOINT === 'kafka:delete-topic' && e.STATEMENT.includes('secure-plain')) ? kafkaEntries : undefined;
+    });
+    const created = found.find((e) => e.ENDPOINT === 'kafka:create-topic' && e.STATEMENT.includes('secure-scram-sha-512'));
+    assert.equal(created?.PRINCIPAL, 'alice');
+    assert.equal(created?.OUTCOME, 'SUCCESS');
+  });
+});
