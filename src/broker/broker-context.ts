@@ -72,6 +72,14 @@ export async function topicNameOf(log: Log, id: string): Promise<string | undefi
   return undefined;
 }
 
+/**
+ * Sluice's own topics (command log, schemas, audit, repartition and changelog topics): readable
+ * by clients, like Kafka's __consumer_offsets, but not writable, deletable or reconfigurable
+ */
+export function isInternalTopic(name: string): boolean {
+  return name.startsWith('_sluice') || name === '_schemas' || name.startsWith('__');
+}
+
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export function isLegalTopicName(name: string): boolean {
   return name.length > 0 && name.length <= 249 && name !== '.' && name !== '..' && LEGAL.test(name);

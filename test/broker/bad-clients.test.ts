@@ -173,3 +173,23 @@ test('fetch long-polls until data arrives or maxWaitMs passes, and reports OFFSE
     c.close();
   });
 });
+
+test("Sluice's internal topics are readable by clients but not writable, deletable or reconfigurable", async () => {
+  await withBroker(async ({ address, engine }) => {
+    const kafka = new Kafka({ brokers: [address], clientId: 'internal', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: ['_sluice_commands'] });
+    assert.equal(meta.topics[0]!.partitions.length, 1);
+    const before = await engine.log.latestOffset('_sluice_commands', 0);
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await assert.rejects(producer.send({ topic: '_sluice_commands', messages: [{ value: 'not a command' }] }), /topic/i);
+    await producer.disconnect();
+    await assert.rejects(admin.deleteTopics({ topics: ['_sluice_commands'] }));
+    await assert.rejects(admin.createTopics({ topics: [{ topic: '_sluice_mine' }] }));
+    assert.equal(await engine.log.latestOffset('_sluice_commands', 0), before);
+    assert.ok((await engine.log.listTopics()).includes('_sluice_commands'));
+    await admin.disconnect();
+  });
+});

@@ -1,7 +1,7 @@
 /** ApiVersions, Metadata, DescribeCluster: what the broker is and which topics it has. */
 import { LogError } from '../../common/errors.js';
 import { SERVED } from '../api-versions.js';
-import { isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
@@ -35,7 +35,7 @@ export async function ensureTopic(ctx: RequestContext, name: string, create: boo
     if (!(e instanceof LogError && e.code === 'UNKNOWN_TOPIC')) throw e;
   }
   if (!create || !ctx.broker.settings.autoCreateTopics) return null;
-  if (!isLegalTopicName(name)) return 'invalid';
+  if (!isLegalTopicName(name) || isInternalTopic(name)) return 'invalid';
   try {
     await log.createTopic(name, { partitions: ctx.broker.settings.defaultPartitions });
     await ctx.broker.audit({ action: 'create-topic', topic: name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: `auto-created, ${ctx.broker.settings.defaultPartitions} partition(s)`, ok: true });
@@ -52,7 +52,7 @@ export async function metadata(req: Msg, ctx: RequestContext): Promise<Msg> {
   const allowCreate = !all && (ctx.version < 4 || req.allowAutoTopicCreation !== false);
   const topics: Msg[] = [];
   for (const name of names) {
-    const base = { name, topicId: topicId(name), isInternal: name.startsWith('__'), topicAuthorizedOperations: -2147483648 };
+    const base = { name, topicId: topicId(name), isInternal: isInternalTopic(name), topicAuthorizedOperations: -2147483648 };
     if (name === null || name === undefined) {
       topics.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, partitions: [] });
       continue;

@@ -5,7 +5,9 @@
  */
 import { LogError } from '../../common/errors.js';
 import type { ProduceRecord } from '../../log/log.js';
-import type { RequestContext } from '../broker-context.js';
+import { isInternalTopic, type RequestContext } from '../broker-context.js';
+
+class InternalTopicError extends Error {}
 import { ErrorCode, errorCodeOf, errorMessageOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 import { CorruptBatchError, parseBatches, type RecordBatch } from '../record-batch.js';
@@ -79,6 +81,7 @@ export async function produce(req: Msg, ctx: RequestContext): Promise<Msg> {
       let partitions = 0;
       let topicError = 0;
       try {
+        if (isInternalTopic(name)) throw new InternalTopicError();
         const d = await ensureTopic(ctx, name, true);
         if (d === null) topicError = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (d === 'invalid') topicError = ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -87,7 +90,7 @@ export async function produce(req: Msg, ctx: RequestContext): Promise<Msg> {
           partitions = d.partitions.length;
         }
       } catch (e) {
-        topicError = errorCodeOf(e);
+        topicError = e instanceof InternalTopicError ? ErrorCode.INVALID_TOPIC_EXCEPTION : errorCodeOf(e);
       }
       const partitionResponses = await Promise.all(
         (t.partitionData as Msg[]).map(async (p) => {

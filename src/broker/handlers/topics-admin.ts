@@ -4,11 +4,12 @@
  */
 import { LogError } from '../../common/errors.js';
 import type { TopicConfig, TopicConfigInput } from '../../log/log.js';
-import { isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf, errorMessageOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
 const TOPIC_RESOURCE = 2;
+const INTERNAL = (name: string) => `${name} is one of Sluice's internal topics: clients may read it, not change it`;
 const BROKER_RESOURCE = 4;
 const CONFIG_KEYS: (keyof TopicConfig)[] = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'delete.retention.ms', 'min.cleanable.dirty.ratio', 'max.message.bytes'];
 
@@ -28,8 +29,8 @@ export async function createTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
     const name: string = t.name;
     const partitions: number = t.numPartitions === -1 ? ctx.broker.settings.defaultPartitions : t.numPartitions;
     const base = { name, topicId: topicId(name), errorMessage: null as string | null, topicConfigErrorCode: 0, numPartitions: partitions, replicationFactor: 1, configs: [] as Msg[] };
-    if (!isLegalTopicName(name)) {
-      topics.push({ ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name ${JSON.stringify(name)} is illegal` });
+    if (!isLegalTopicName(name) || isInternalTopic(name)) {
+      topics.push({ ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: isInternalTopic(name) ? `${name}: names starting with _sluice, __ or _schemas are Sluice's own` : `topic name ${JSON.stringify(name)} is illegal` });
       continue;
     }
     if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
@@ -60,6 +61,10 @@ export async function deleteTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
   const names: string[] = ctx.version >= 6 ? (req.topics as Msg[]).map((t) => t.name) : req.topicNames;
   const responses: Msg[] = [];
   for (const name of names) {
+    if (isInternalTopic(name)) {
+      responses.push({ name, topicId: topicId(name), errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(name) });
+      continue;
+    }
     try {
       await ctx.broker.log.deleteTopic(name);
       await ctx.broker.audit({ action: 'delete-topic', topic: name, principal: ctx.conn.principal, source: ctx.conn.remote, detail: '', ok: true });
@@ -75,6 +80,10 @@ export async function createPartitions(req: Msg, ctx: RequestContext): Promise<M
   const log = ctx.broker.log;
   const results: Msg[] = [];
   for (const t of req.topics as Msg[]) {
+    if (isInternalTopic(t.name)) {
+      results.push({ name: t.name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(t.name) });
+      continue;
+    }
     try {
       const d = await log.describeTopic(t.name);
       const have = d.partitions.length;
@@ -104,6 +113,10 @@ export async function deleteRecords(req: Msg, ctx: RequestContext): Promise<Msg>
   for (const t of req.topics as Msg[]) {
     const partitions: Msg[] = [];
     for (const p of t.partitions as Msg[]) {
+      if (isInternalTopic(t.name)) {
+        partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
+        continue;
+      }
       try {
         const hwm = await log.latestOffset(t.name, p.partitionIndex);
         const before: bigint = p.offset === -1n ? hwm : p.offset;
@@ -164,6 +177,7 @@ export async function describeConfigs(req: Msg, ctx: RequestContext): Promise<Ms
 async function alter(ctx: RequestContext, r: Msg, validateOnly: boolean, incremental: boolean): Promise<Msg> {
   const base = { resourceType: r.resourceType, resourceName: r.resourceName };
   if (r.resourceType !== TOPIC_RESOURCE) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered' };
+  if (isInternalTopic(r.resourceName)) return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(r.resourceName) };
   const log = ctx.broker.log;
   try {
     const d = await log.describeTopic(r.resourceName);
