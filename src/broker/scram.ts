@@ -70,7 +70,8 @@ export class ScramExchange {
       if (proofAt < 0) return { error: 'malformed SCRAM client-final message' };
       const withoutProof = text.slice(0, proofAt);
       const attrs = parseAttrs(text);
-      if (attrs.get('r') !== this.nonce) return { error: 'SCRAM nonce mismatch' };
+      // Kafka's check is endsWith (librdkafka sends its client nonce again in front)
+      if (!(attrs.get('r') ?? '').endsWith(this.nonce)) return { error: 'SCRAM nonce mismatch' };
       const proof = Buffer.from(attrs.get('p') ?? '', 'base64');
       if (!this.cred) return { error: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM' };
       const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;

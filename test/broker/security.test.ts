@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ import { startServer } from '../../src/server/server-command.js';
 import { scramCredentialFor } from '../../src/broker/scram-credentials.js';
 import type { Engine } from '../../src/index.js';
 import { tempDir } from '../support/temp-dir.js';
-import { until } from './broker-fixture.js';
+import { missingTool, until } from './broker-fixture.js';
+
+const execFileAsync = promisify(execFile);
 import { RawClient } from './raw-client.js';
 import { API } from '../../src/broker/api-versions.js';
 
@@ -83,6 +86,20 @@ describe('Kafka listener with SASL over TLS', { skip: hasOpenssl ? false : 'open
       assert.deepEqual(seen, ['secret']);
     });
   }
+
+  it('kcat (librdkafka) authenticates with PLAIN and both SCRAMs over TLS, and not with a wrong password', { skip: missingTool('kcat') }, async () => {
+    const caFile = join(dir.path, 'cert.pem');
+    const list = async (mechanism: string, password: string) => {
+      try {
+        const { stdout } = await execFileAsync('kcat', ['-L', '-b', kafkaAddress, '-X', 'security.protocol=SASL_SSL', '-X', `sasl.mechanisms=${mechanism}`, '-X', 'sasl.username=alice', '-X', `sasl.password=${password}`, '-X', `ssl.ca.location=${caFile}`, '-m', '5']);
+        return stdout.split('\n')[0]!;
+      } catch (e) {
+        return `failed: ${(e as { stderr?: string }).stderr ?? ''}`;
+      }
+    };
+    for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) assert.match(await list(mechanism, 'wonderland'), /^Metadata for all topics/, mechanism);
+    assert.match(await list('SCRAM-SHA-512', 'wrong'), /failed: .*(SASL|[Aa]uthentication)/);
+  });
 
   it('a wrong password fails authentication; requests before authenticating close the connection', async () => {
     const kafka = new Kafka({ brokers: [kafkaAddress], clientId: 'bad', logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'nope' }, retry: { retries: 0 } });
