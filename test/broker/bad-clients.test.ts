@@ -193,3 +193,18 @@ test("Sluice's internal topics are readable by clients but not writable, deletab
     await admin.disconnect();
   });
 });
+
+test('Metadata v12 by topic id finds the topic; an unknown id gets UNKNOWN_TOPIC_ID', async () => {
+  await withBroker(async ({ address, engine }) => {
+    await engine.log.createTopic('by-id', { partitions: 3 });
+    const c = await RawClient.open(address);
+    const all = await c.request(API.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const id = all.topics.find((t: { name: string }) => t.name === 'by-id').topicId;
+    const res = await c.request(API.Metadata, 12, { topics: [{ topicId: id, name: null }, { topicId: 'ffffffffffffffffffffffffffffffff', name: null }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    assert.equal(res.topics.length, 2);
+    const found = res.topics.find((t: { name: string | null }) => t.name === 'by-id');
+    assert.equal(found.partitions.length, 3);
+    assert.equal(res.topics.find((t: { name: string | null }) => t.name === null).errorCode, 100);
+    c.close();
+  });
+});

@@ -1,7 +1,7 @@
 /** ApiVersions, Metadata, DescribeCluster: what the broker is and which topics it has. */
 import { LogError } from '../../common/errors.js';
 import { SERVED } from '../api-versions.js';
-import { isInternalTopic, isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, isLegalTopicName, topicId, topicNameOf, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
@@ -48,15 +48,22 @@ export async function ensureTopic(ctx: RequestContext, name: string, create: boo
 export async function metadata(req: Msg, ctx: RequestContext): Promise<Msg> {
   const log = ctx.broker.log;
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
-  const names: string[] = all ? (await log.listTopics()).sort() : req.topics.map((t: Msg) => t.name);
   const allowCreate = !all && (ctx.version < 4 || req.allowAutoTopicCreation !== false);
   const topics: Msg[] = [];
+  const names: string[] = [];
+  if (all) names.push(...(await log.listTopics()).sort());
+  else
+    for (const t of req.topics as Msg[]) {
+      if (t.name !== null) names.push(t.name);
+      else {
+        // v10+: a topic asked for by id
+        const name = await topicNameOf(log, t.topicId);
+        if (name === undefined) topics.push({ name: null, topicId: t.topicId, isInternal: false, topicAuthorizedOperations: -2147483648, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, partitions: [] });
+        else names.push(name);
+      }
+    }
   for (const name of names) {
     const base = { name, topicId: topicId(name), isInternal: isInternalTopic(name), topicAuthorizedOperations: -2147483648 };
-    if (name === null || name === undefined) {
-      topics.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, partitions: [] });
-      continue;
-    }
     try {
       const d = await ensureTopic(ctx, name, allowCreate);
       if (d === null || d === 'invalid') {
