@@ -3,7 +3,6 @@
  * committed data (transactions are staged in the broker until they commit), so the last stable
  * offset is the high watermark and read_committed and read_uncommitted see the same records.
  */
-import { LogError } from '../../common/errors.js';
 import type { FetchResult, TopicPartitionOffset } from '../../log/log.js';
 import { topicId, topicNameOf, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
@@ -47,10 +46,9 @@ async function fetchOnce(ctx: RequestContext, parts: PartitionFetch[], maxBytes:
       }
     } catch (e) {
       p.errorCode = errorCodeOf(e);
-      if (e instanceof LogError && e.code === 'OFFSET_OUT_OF_RANGE') {
-        p.highWatermark = await log.latestOffset(p.topic, p.partition).catch(() => -1n);
-        p.logStartOffset = await log.earliestOffset(p.topic, p.partition).catch(() => -1n);
-      }
+      // as Kafka: an errored partition carries no watermarks (-1); clients ask ListOffsets
+      p.highWatermark = -1n;
+      p.logStartOffset = -1n;
     }
   }
   return total;
