@@ -215,6 +215,17 @@ async function retention(bootstrap: string, o: Observations): Promise<void> {
   o.fetchAtStart = `${at.errorCode} bytes>0=${at.records.length > 0}`;
   const earliest = await c.request(API.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2n }] }] });
   o.listEarliest = earliest.topics[0].partitions[0].offset;
+  const produceTo = (name: string, index: number, records: Buffer) =>
+    c.request(API.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index, records }] }] }).then((r) => r.responses[0].partitionResponses[0].errorCode);
+  o.produceUnknownPartition = await produceTo('diff-ret', 9, batch(['x']));
+  const corrupt = batch(['y', 'z']);
+  corrupt[corrupt.length - 1] ^= 0xff;
+  o.produceCorrupt = await produceTo('diff-ret', 0, corrupt);
+  await c.request(API.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 2, resourceName: 'diff-ret', configs: [{ name: 'max.message.bytes', configOperation: 0, value: '200' }] }], validateOnly: false });
+  await new Promise((r) => setTimeout(r, 500));
+  o.produceTooLarge = await produceTo('diff-ret', 0, batch(['w'.repeat(1000)]));
+  const fetchMissing = await c.request(API.Fetch, 11, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'diff-nothing-here', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' });
+  o.fetchUnknownTopic = fetchMissing.responses[0].partitions[0].errorCode;
   const unknownPart = await c.request(API.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 7, currentLeaderEpoch: -1, timestamp: -1n }] }] });
   o.listUnknownPartition = unknownPart.topics[0].partitions[0].errorCode;
   c.close();
@@ -245,6 +256,7 @@ test('the same client scripts observe the same things from Apache Kafka and from
   }
   const fromSluice = await withBroker((b) => scenario(b.address));
   const keys = Object.keys(fromKafka);
+  if (process.env.SLUICE_DIFF_PRINT) process.stderr.write(`${JSON.stringify(fromSluice, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\n`);
   const differ = keys.filter((k) => JSON.stringify(fromKafka[k], (_, v) => (typeof v === 'bigint' ? String(v) : v)) !== JSON.stringify(fromSluice[k], (_, v) => (typeof v === 'bigint' ? String(v) : v)));
   const show = (o: Observations) => Object.fromEntries(differ.map((k) => [k, o[k]]));
   assert.deepEqual(show(fromSluice), show(fromKafka), `differences in ${differ.join(', ')}`);
