@@ -7,6 +7,7 @@
  * commitTransaction at EndTxn(commit), together with the offsets sent by TxnOffsetCommit; an
  * abort drops them. So the log only ever holds committed data (see fetch.ts on isolation).
  */
+import { LRUCache } from 'lru-cache';
 import type { GroupOffsets, Log, ProduceRecord, TopicPartitionOffset } from '../log/log.js';
 import { ErrorCode } from './error-codes.js';
 import type { RecordBatch } from './record-batch.js';
@@ -44,11 +45,15 @@ export interface Outcome {
 
 const OK: Outcome = { errorCode: ErrorCode.NONE };
 const MAX_STAGED_RECORDS = 1_000_000;
+/** idempotence state kept for this many (producer, partition) pairs, least recently used dropped */
+const MAX_SEQUENCE_STATES = 100_000;
 
 export class ProducerStates {
   private nextId = BigInt(Date.now()) * 1000n;
-  private readonly sequences = new Map<string, SequenceState>();
-  private readonly epochs = new Map<bigint, number>();
+  // bounded, as Kafka expires idle producer state (producer.id.expiration.ms): a producer whose
+  // state was dropped is accepted again from whatever sequence it sends next
+  private readonly sequences = new LRUCache<string, SequenceState>({ max: MAX_SEQUENCE_STATES });
+  private readonly epochs = new LRUCache<bigint, number>({ max: MAX_SEQUENCE_STATES });
   private readonly transactions = new Map<string, OpenTransaction>();
 
   constructor(private readonly log: Log) {}

@@ -1,5 +1,6 @@
 /** InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit, EndTxn (see producer-states.ts). */
 import type { RequestContext } from '../broker-context.js';
+import { errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
 export async function initProducerId(req: Msg, ctx: RequestContext): Promise<Msg> {
@@ -28,6 +29,12 @@ export async function txnOffsetCommit(req: Msg, ctx: RequestContext): Promise<Ms
 }
 
 export async function endTxn(req: Msg, ctx: RequestContext): Promise<Msg> {
-  const code = await ctx.broker.producers.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+  let code: number;
+  try {
+    code = await ctx.broker.producers.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+  } catch (e) {
+    // the log refused the commit (a topic deleted meanwhile, a full disk): nothing was applied
+    code = errorCodeOf(e);
+  }
   return { throttleTimeMs: 0, errorCode: code, producerId: req.producerId, producerEpoch: req.producerEpoch };
 }
