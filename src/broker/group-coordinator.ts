@@ -51,6 +51,12 @@ export interface GroupSettings {
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  /**
+   * negative offsets clients committed (kafkajs does after OFFSET_OUT_OF_RANGE): Kafka stores any
+   * value; the log keeps only real offsets, so these live here and OffsetFetch returns them
+   * until a real commit replaces them
+   */
+  readonly specialOffsets = new Map<string, bigint>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly settings: GroupSettings) {

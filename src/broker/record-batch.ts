@@ -172,3 +172,29 @@ export function buildBatch(records: readonly FetchedRecord[], w: Writer, produce
   const bytes = w.toBuffer();
   w.patchUint32(crcAt, crc32c(bytes.subarray(crcAt + 4, bytes.length)));
 }
+
+/**
+ * A batch with no records standing for offsets base..last that hold none (compacted away, or
+ * lost): as Kafka keeps such batches after compaction, so that a consumer fetching inside the gap
+ * moves past it instead of asking for the same offset again.
+ */
+export function buildEmptyBatch(base: bigint, last: bigint, w: Writer): void {
+  w.int64(base);
+  const fillLength = w.sizePrefix();
+  w.int32(0);
+  w.int8(2);
+  const crcAt = w.length;
+  w.uint32(0);
+  w.int16(0);
+  w.int32(Number(last - base));
+  const now = BigInt(Date.now());
+  w.int64(now);
+  w.int64(now);
+  w.int64(-1n);
+  w.int16(-1);
+  w.int32(-1);
+  w.int32(0);
+  fillLength();
+  const bytes = w.toBuffer();
+  w.patchUint32(crcAt, crc32c(bytes.subarray(crcAt + 4, bytes.length)));
+}

@@ -8,7 +8,7 @@ import { topicId, topicNameOf, type RequestContext } from '../broker-context.js'
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 import { Writer } from '../protocol/writer.js';
-import { buildBatch } from '../record-batch.js';
+import { buildBatch, buildEmptyBatch } from '../record-batch.js';
 
 interface PartitionFetch {
   topic: string;
@@ -43,6 +43,11 @@ async function fetchOnce(ctx: RequestContext, parts: PartitionFetch[], maxBytes:
         buildBatch(r.records, w);
         p.records = w.toBuffer();
         total += p.records.length;
+      } else if (r.nextOffset > p.offset) {
+        // offsets without records up to nextOffset: an empty batch moves the consumer past them
+        const w = new Writer(64);
+        buildEmptyBatch(p.offset, r.nextOffset - 1n, w);
+        p.records = w.toBuffer();
       }
     } catch (e) {
       p.errorCode = errorCodeOf(e);

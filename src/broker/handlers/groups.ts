@@ -4,6 +4,10 @@ import type { RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
+function specialKey(group: string, topic: string, partition: number): string {
+  return `${group}\u0000${topic}\u0000${partition}`;
+}
+
 export async function findCoordinator(req: Msg, ctx: RequestContext): Promise<Msg> {
   const { host, port } = ctx.broker.advertised(ctx.conn);
   const nodeId = ctx.broker.settings.nodeId;
@@ -44,9 +48,16 @@ export async function offsetCommit(req: Msg, ctx: RequestContext): Promise<Msg> 
   let code = check;
   if (!req.groupId) code = ErrorCode.INVALID_GROUP_ID;
   if (code === 0) {
-    const offsets: TopicPartitionOffset[] = topics.flatMap((t) => (t.partitions as Msg[]).map((p) => ({ topic: t.name as string, partition: p.partitionIndex as number, offset: p.committedOffset as bigint })));
+    const all: TopicPartitionOffset[] = topics.flatMap((t) => (t.partitions as Msg[]).map((p) => ({ topic: t.name as string, partition: p.partitionIndex as number, offset: p.committedOffset as bigint })));
+    const special = ctx.broker.groups.specialOffsets;
+    const offsets = all.filter((o) => o.offset >= 0n);
     try {
       await ctx.broker.log.commitOffsets(req.groupId, offsets);
+      for (const o of all) {
+        const key = specialKey(req.groupId, o.topic, o.partition);
+        if (o.offset < 0n) special.set(key, o.offset);
+        else special.delete(key);
+      }
     } catch (e) {
       code = errorCodeOf(e);
     }
@@ -57,6 +68,8 @@ export async function offsetCommit(req: Msg, ctx: RequestContext): Promise<Msg> 
 async function fetchGroupOffsets(ctx: RequestContext, groupId: string, topics: Msg[] | null): Promise<{ topics: Msg[]; errorCode: number }> {
   try {
     const committed = await ctx.broker.log.committedOffsets(groupId);
+    const special = ctx.broker.groups.specialOffsets;
+    for (const c of committed) c.offset = special.get(specialKey(groupId, c.topic, c.partition)) ?? c.offset;
     const part = (p: number, off: bigint | undefined): Msg => ({ partitionIndex: p, committedOffset: off ?? -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 });
     if (topics === null) {
       const byTopic = new Map<string, Msg[]>();
@@ -69,7 +82,7 @@ async function fetchGroupOffsets(ctx: RequestContext, groupId: string, topics: M
     }
     return {
       errorCode: 0,
-      topics: topics.map((t) => ({ name: t.name, partitions: (t.partitionIndexes as number[]).map((p) => part(p, committed.find((c) => c.topic === t.name && c.partition === p)?.offset)) })),
+      topics: topics.map((t) => ({ name: t.name, partitions: (t.partitionIndexes as number[]).map((p) => part(p, special.get(specialKey(groupId, t.name, p)) ?? committed.find((c) => c.topic === t.name && c.partition === p)?.offset)) })),
     };
   } catch (e) {
     return { errorCode: errorCodeOf(e), topics: [] };
