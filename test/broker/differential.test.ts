@@ -226,6 +226,18 @@ async function retention(bootstrap: string, o: Observations): Promise<void> {
   o.produceTooLarge = await produceTo('diff-ret', 0, batch(['w'.repeat(1000)]));
   const fetchMissing = await c.request(API.Fetch, 11, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'diff-nothing-here', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' });
   o.fetchUnknownTopic = fetchMissing.responses[0].partitions[0].errorCode;
+  const commit = await c.request(API.OffsetCommit, 8, { groupId: 'diff-aged', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 0, committedOffset: 2n, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+  o.commitBelowStart = commit.topics[0].partitions[0].errorCode;
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
+  const aged = kafka.consumer({ groupId: 'diff-aged', maxWaitTimeInMs: 100 });
+  await aged.connect();
+  await aged.subscribe({ topic: 'diff-ret', fromBeginning: true });
+  const agedSeen: string[] = [];
+  await aged.run({ eachMessage: async ({ message }) => void agedSeen.push(`${message.offset}:${message.value}`) });
+  await until('the records after the log start', () => (agedSeen.length >= 5 ? true : undefined), 30_000);
+  await new Promise((r) => setTimeout(r, 300));
+  await aged.disconnect();
+  o.resetBelowStart = agedSeen;
   const unknownPart = await c.request(API.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 7, currentLeaderEpoch: -1, timestamp: -1n }] }] });
   o.listUnknownPartition = unknownPart.topics[0].partitions[0].errorCode;
   c.close();
