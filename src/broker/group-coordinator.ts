@@ -38,6 +38,8 @@ class Group {
   /** member ids handed out with MEMBER_ID_REQUIRED that may now join */
   readonly pending = new Set<string>();
   rebalanceTimer?: NodeJS.Timeout;
+  /** an empty group's first rebalance waits out group.initial.rebalance.delay.ms */
+  delayed = false;
 
   constructor(readonly id: string) {}
 }
@@ -165,18 +167,18 @@ export class GroupCoordinator {
     if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
     g.rebalanceTimer = setTimeout(() => this.completeJoin(g, true), timeout);
     g.rebalanceTimer.unref();
-    if (wasEmpty && this.settings.initialRebalanceDelayMs > 0) (g as Group & { delayed?: boolean }).delayed = true;
+    g.delayed = wasEmpty && this.settings.initialRebalanceDelayMs > 0;
   }
 
   private maybeCompleteJoin(g: Group): void {
     if (g.state !== 'PreparingRebalance') return;
-    if ((g as Group & { delayed?: boolean }).delayed) return;
+    if (g.delayed) return;
     if ([...g.members.values()].every((m) => m.joinWaiter)) this.completeJoin(g, false);
   }
 
   private completeJoin(g: Group, timedOut: boolean): void {
     if (g.state !== 'PreparingRebalance') return;
-    (g as Group & { delayed?: boolean }).delayed = false;
+    g.delayed = false;
     if (!timedOut && ![...g.members.values()].every((m) => m.joinWaiter)) return;
     if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
     g.rebalanceTimer = undefined;
@@ -312,8 +314,9 @@ export class GroupCoordinator {
   /** OffsetCommit's check: generation -1 with no member is a standalone commit */
   validateCommit(groupId: string, generation: number, memberId: string): number {
     const g = this.groups.get(groupId);
-    if (generation < 0 && memberId === '') return g && g.members.size > 0 && g.state !== 'Empty' ? ErrorCode.NONE : ErrorCode.NONE;
-    if (!g) return generation < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    // as Kafka's classic groups: a standalone commit (no generation) only while the group is empty
+    if (generation < 0 && (!g || g.state === 'Empty')) return ErrorCode.NONE;
+    if (!g) return ErrorCode.ILLEGAL_GENERATION;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generation !== g.generation) return ErrorCode.ILLEGAL_GENERATION;

@@ -115,6 +115,13 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   const second = await start('second');
   await until('two members', () => (assigned.get('second') !== undefined && assigned.get('first') === 2 ? true : undefined), 30_000);
   o.twoAssigned = [assigned.get('first'), assigned.get('second')];
+  const raw = await RawClient.open(bootstrap);
+  const rawCommit = (groupId: string, generation: number, memberId: string) =>
+    raw.request(API.OffsetCommit, 8, { groupId, generationIdOrMemberEpoch: generation, memberId, groupInstanceId: null, topics: [{ name: 'diff-groups', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: '' }] }] }).then((r) => r.topics[0].partitions[0].errorCode);
+  o.standaloneCommitToActiveGroup = await rawCommit('diff-group', -1, '');
+  o.commitUnknownMember = await rawCommit('diff-group', 1, 'nobody');
+  o.commitToMissingGroupWithGeneration = await rawCommit('diff-nogroup', 3, 'someone');
+  raw.close();
   const d = await a.describeGroups(['diff-group']);
   o.describedMembers = d.groups[0]!.members.length;
   o.describedState = d.groups[0]!.state;
