@@ -267,7 +267,13 @@ class Connection {
     try {
       while (this.queue.length && !this.dead) {
         const frame = this.queue.shift()!;
-        await this.handle(frame);
+        try {
+          await this.handle(frame);
+        } catch (e) {
+          // a bug in a handler or an encoder costs this connection, never the process
+          this.fail(`internal error: ${(e as Error).message}`);
+          return;
+        }
         if (this.socket.writableLength >= MAX_UNSENT_BYTES) this.socket.pause();
         else this.maybeResume();
       }

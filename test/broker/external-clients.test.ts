@@ -48,7 +48,7 @@ test('kcat produces with each compression, lists metadata and consumes everythin
   });
 });
 
-test('confluent-kafka (Python): admin, idempotent producers with every codec, transactions, a cooperative group, resume', { skip: missingTool('python') }, async () => {
+test('confluent-kafka (Python): admin, idempotent producers with every codec, transactions, resume, a cooperative group of two rebalancing', { skip: missingTool('python') }, async () => {
   await withBroker(async ({ address }) => {
     const script = fileURLToPath(new URL('../../../test/broker/clients/confluent_client.py', import.meta.url));
     const r = await run('python3', [script, address, 'py']);
@@ -62,6 +62,9 @@ test('confluent-kafka (Python): admin, idempotent producers with every codec, tr
     assert.deepEqual(report.txn_values, ['txn-committed']);
     assert.equal(report.committed_sum, 101);
     assert.deepEqual(report.resumed, ['after-commit']);
+    assert.deepEqual(report.coop_sizes, [1, 2]);
+    assert.equal(report.coop_disjoint, true);
+    assert.equal(report.coop_after_leave, 3);
   });
 });
 

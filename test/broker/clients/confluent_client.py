@@ -71,4 +71,33 @@ p.produce(topic, value='after-commit', partition=1)
 p.flush(10)
 values2, _ = consume(f'{topic}-g', 1)
 report['resumed'] = values2
+# a cooperative-sticky group of two: the second member's join rebalances incrementally
+owned = {'c1': set(), 'c2': set()}
+def member(name):
+    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': f'{topic}-coop', 'auto.offset.reset': 'earliest',
+                  'partition.assignment.strategy': 'cooperative-sticky', 'session.timeout.ms': 6000,
+                  'heartbeat.interval.ms': 300})
+    c.subscribe([topic],
+                on_assign=lambda _c, parts: owned[name].update(p.partition for p in parts),
+                on_revoke=lambda _c, parts: owned[name].difference_update(p.partition for p in parts))
+    return c
+c1 = member('c1')
+got = 0
+deadline = time.time() + 30
+while time.time() < deadline and len(owned['c1']) < 3:
+    m = c1.poll(0.2)
+    got += 1 if m is not None and not m.error() else 0
+c2 = member('c2')
+deadline = time.time() + 40
+while time.time() < deadline and not (owned['c2'] and len(owned['c1']) + len(owned['c2']) == 3):
+    for c in (c1, c2):
+        c.poll(0.1)
+report['coop_sizes'] = sorted([len(owned['c1']), len(owned['c2'])])
+report['coop_disjoint'] = not (owned['c1'] & owned['c2'])
+c2.close()
+deadline = time.time() + 40
+while time.time() < deadline and len(owned['c1']) < 3:
+    c1.poll(0.1)
+report['coop_after_leave'] = len(owned['c1'])
+c1.close()
 print(json.dumps(report))
