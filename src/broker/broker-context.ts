@@ -35,8 +35,10 @@ export interface BrokerContext {
   advertised(conn: ConnectionInfo): { host: string; port: number };
   /** SASL mechanisms offered (none without a users file) */
   saslMechanisms(): string[];
-  verifyPassword(user: string, password: string): Promise<boolean>;
+  /** the user's role when the password is right, else undefined */
+  verifyPassword(user: string, password: string): Promise<'admin' | 'read-only' | undefined>;
   scramCredential(user: string, mechanism: string): Promise<ScramCredential | undefined>;
+  roleOf(user: string): 'admin' | 'read-only';
 }
 
 export interface ConnectionInfo {
@@ -46,6 +48,11 @@ export interface ConnectionInfo {
   /** who authenticated on this connection (anonymous without SASL) */
   principal: string;
   authenticated: boolean;
+  /**
+   * the users file's role: `read-only` may read, describe and consume in groups (commits
+   * included) but not produce, create, delete or reconfigure topics, nor use producer ids
+   */
+  role: 'admin' | 'read-only';
   saslMechanism?: string;
   /** state of a SCRAM exchange in progress */
   scram?: unknown;
@@ -57,6 +64,11 @@ export interface RequestContext {
   readonly apiKey: number;
   readonly version: number;
   readonly clientId: string | null;
+}
+
+/** whether this connection may change data or topics (the read-only role may not) */
+export function mayWrite(ctx: RequestContext): boolean {
+  return ctx.conn.role === 'admin';
 }
 
 export type Handler = (req: Msg, ctx: RequestContext) => Promise<Msg>;

@@ -109,7 +109,7 @@ export class KafkaBroker {
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
   private readonly context: BrokerContext;
-  private scram: Map<string, Map<string, ScramCredential>> | undefined;
+  private scram: { credentials: Map<string, Map<string, ScramCredential>>; roles: Map<string, 'admin' | 'read-only'> } | undefined;
   private boundPort = 0;
   private closed = false;
   readonly settings: BrokerSettings;
@@ -140,11 +140,12 @@ export class KafkaBroker {
       advertised: (conn) => ({ host: conn.localAddress, port: conn.localPort || this.boundPort }),
       saslMechanisms: () => (auth ? ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] : []),
       verifyPassword: async (user, password) => {
-        if (!auth) return false;
+        if (!auth) return undefined;
         const p = await auth.authenticator.authenticate(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
-        return p !== undefined && p.method === 'basic' && p.name === user;
+        return p !== undefined && p.method === 'basic' && p.name === user ? p.role : undefined;
       },
-      scramCredential: async (user, mech) => this.scram?.get(user)?.get(mech),
+      scramCredential: async (user, mech) => this.scram?.credentials.get(user)?.get(mech),
+      roleOf: (user) => this.scram?.roles.get(user) ?? 'read-only',
     };
   }
 
@@ -219,6 +220,7 @@ class Connection {
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       principal: 'anonymous',
       authenticated: !authRequired,
+      role: 'admin',
     };
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => this.destroy());

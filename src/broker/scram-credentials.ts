@@ -26,11 +26,13 @@ export function parseScramCredential(entry: string): ScramCredential | undefined
   return { salt: Buffer.from(parts[0]!, 'base64'), iterations: Number(parts[1]), storedKey: Buffer.from(parts[2]!, 'base64'), serverKey: Buffer.from(parts[3]!, 'base64') };
 }
 
-/** reads the "scram" entries of a users file: user -> mechanism -> credential */
-export async function readScramCredentials(usersFile: string): Promise<Map<string, Map<string, ScramCredential>>> {
-  const doc = JSON.parse(await readFile(usersFile, 'utf8')) as { users?: Record<string, { scram?: Record<string, string> }> };
+/** reads the "scram" entries of a users file (user -> mechanism -> credential) and the users' roles */
+export async function readScramCredentials(usersFile: string): Promise<{ credentials: Map<string, Map<string, ScramCredential>>; roles: Map<string, 'admin' | 'read-only'> }> {
+  const doc = JSON.parse(await readFile(usersFile, 'utf8')) as { users?: Record<string, { scram?: Record<string, string>; role?: string }> };
   const out = new Map<string, Map<string, ScramCredential>>();
+  const roles = new Map<string, 'admin' | 'read-only'>();
   for (const [name, u] of Object.entries(doc.users ?? {})) {
+    roles.set(name, u.role === 'read-only' ? 'read-only' : 'admin');
     const m = new Map<string, ScramCredential>();
     for (const [mech, entry] of Object.entries(u.scram ?? {})) {
       const c = parseScramCredential(entry);
@@ -38,5 +40,5 @@ export async function readScramCredentials(usersFile: string): Promise<Map<strin
     }
     if (m.size) out.set(name, m);
   }
-  return out;
+  return { credentials: out, roles };
 }

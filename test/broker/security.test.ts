@@ -47,6 +47,7 @@ describe('Kafka listener with SASL over TLS', { skip: hasOpenssl ? false : 'open
           role: 'admin',
           scram: { 'SCRAM-SHA-256': scramCredentialFor('wonderland', 'SCRAM-SHA-256'), 'SCRAM-SHA-512': scramCredentialFor('wonderland', 'SCRAM-SHA-512') },
         },
+        viewer: { password: await hashSecret('look', 1024), role: 'read-only', scram: { 'SCRAM-SHA-256': scramCredentialFor('look', 'SCRAM-SHA-256') } },
       },
     };
     await writeFile(join(dir.path, 'users.json'), JSON.stringify(users));
@@ -112,6 +113,37 @@ describe('Kafka listener with SASL over TLS', { skip: hasOpenssl ? false : 'open
     raw.writeRaw(raw.encode(API.Metadata, 12, { topics: null, allowAutoTopicCreation: true }));
     assert.equal(await raw.whenClosed(), true);
   });
+
+  for (const mechanism of ['plain', 'scram-sha-256'] as const) {
+    it(`a read-only user (${mechanism}) consumes in a group but cannot produce or administer topics`, async () => {
+      const adminKafka = new Kafka({ brokers: [kafkaAddress], clientId: 'setup', logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism: 'plain', username: 'alice', password: 'wonderland' } });
+      const p = adminKafka.producer();
+      await p.connect();
+      await p.send({ topic: `readable-${mechanism}`, messages: [{ value: 'for viewers' }] });
+      await p.disconnect();
+      const kafka = new Kafka({ brokers: [kafkaAddress], clientId: 'viewer', logLevel: logLevel.NOTHING, ssl: { ca: [ca] }, sasl: { mechanism, username: 'viewer', password: 'look' } as never, retry: { retries: 1, initialRetryTime: 50 } });
+      const c = kafka.consumer({ groupId: `viewers-${mechanism}`, maxWaitTimeInMs: 100 });
+      await c.connect();
+      await c.subscribe({ topic: `readable-${mechanism}`, fromBeginning: true });
+      const seen: string[] = [];
+      await c.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await until('the record', () => (seen.length ? true : undefined));
+      await c.disconnect();
+      assert.deepEqual(seen, ['for viewers']);
+      const producer = kafka.producer();
+      await producer.connect();
+      await assert.rejects(producer.send({ topic: `readable-${mechanism}`, messages: [{ value: 'nope' }] }), /authoriz/i);
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      const denied = (e: Error & { errors?: Error[] }) => /authoriz/i.test(`${e.message} ${(e.errors ?? []).map((x) => x.message).join(' ')}`);
+      await assert.rejects(admin.createTopics({ topics: [{ topic: `viewer-made-${mechanism}` }] }), denied);
+      await assert.rejects(admin.deleteTopics({ topics: [`readable-${mechanism}`] }), denied);
+      await admin.disconnect();
+      assert.equal(await engine.log.latestOffset(`readable-${mechanism}`, 0), 1n);
+      assert.ok(!(await engine.log.listTopics()).includes(`viewer-made-${mechanism}`));
+    });
+  }
 
   it('topic creation and deletion are in the audit log with the principal', async () => {
     const found = await until('audit entries', async () => {

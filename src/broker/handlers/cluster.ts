@@ -1,7 +1,7 @@
 /** ApiVersions, Metadata, DescribeCluster: what the broker is and which topics it has. */
 import { LogError } from '../../common/errors.js';
 import { SERVED } from '../api-versions.js';
-import { isInternalTopic, isLegalTopicName, topicId, topicNameOf, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, isLegalTopicName, mayWrite, topicId, topicNameOf, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
@@ -48,7 +48,7 @@ export async function ensureTopic(ctx: RequestContext, name: string, create: boo
 export async function metadata(req: Msg, ctx: RequestContext): Promise<Msg> {
   const log = ctx.broker.log;
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
-  const allowCreate = !all && (ctx.version < 4 || req.allowAutoTopicCreation !== false);
+  const allowCreate = !all && (ctx.version < 4 || req.allowAutoTopicCreation !== false) && mayWrite(ctx);
   const topics: Msg[] = [];
   const names: string[] = [];
   if (all) names.push(...(await log.listTopics()).sort());

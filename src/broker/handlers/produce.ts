@@ -5,9 +5,10 @@
  */
 import { LogError } from '../../common/errors.js';
 import type { ProduceRecord } from '../../log/log.js';
-import { isInternalTopic, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, mayWrite, type RequestContext } from '../broker-context.js';
 
 class InternalTopicError extends Error {}
+class NotAuthorizedError extends Error {}
 import { ErrorCode, errorCodeOf, errorMessageOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 import { CorruptBatchError, parseBatches, type RecordBatch } from '../record-batch.js';
@@ -82,6 +83,7 @@ export async function produce(req: Msg, ctx: RequestContext): Promise<Msg> {
       let topicError = 0;
       try {
         if (isInternalTopic(name)) throw new InternalTopicError();
+        if (!mayWrite(ctx)) throw new NotAuthorizedError();
         const d = await ensureTopic(ctx, name, true);
         if (d === null) topicError = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else if (d === 'invalid') topicError = ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -90,7 +92,7 @@ export async function produce(req: Msg, ctx: RequestContext): Promise<Msg> {
           partitions = d.partitions.length;
         }
       } catch (e) {
-        topicError = e instanceof InternalTopicError ? ErrorCode.INVALID_TOPIC_EXCEPTION : errorCodeOf(e);
+        topicError = e instanceof InternalTopicError ? ErrorCode.INVALID_TOPIC_EXCEPTION : e instanceof NotAuthorizedError ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : errorCodeOf(e);
       }
       const partitionResponses = await Promise.all(
         (t.partitionData as Msg[]).map(async (p) => {

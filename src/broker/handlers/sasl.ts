@@ -29,9 +29,10 @@ export async function saslAuthenticate(req: Msg, ctx: RequestContext): Promise<M
     const parts = bytes.toString('utf8').split('\u0000');
     if (parts.length !== 3) return fail('malformed PLAIN token');
     const [, user, password] = parts as [string, string, string];
-    const ok = await ctx.broker.verifyPassword(user, password);
-    if (!ok) return fail('Authentication failed: invalid username or password');
+    const role = await ctx.broker.verifyPassword(user, password);
+    if (!role) return fail('Authentication failed: invalid username or password');
     ctx.conn.principal = user;
+    ctx.conn.role = role;
     ctx.conn.authenticated = true;
     return { errorCode: 0, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n };
   }
@@ -45,6 +46,7 @@ export async function saslAuthenticate(req: Msg, ctx: RequestContext): Promise<M
     }
     if (r.done) {
       ctx.conn.principal = r.user!;
+      ctx.conn.role = ctx.broker.roleOf(r.user!);
       ctx.conn.authenticated = true;
       ctx.conn.scram = undefined;
     }

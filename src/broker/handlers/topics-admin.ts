@@ -4,7 +4,7 @@
  */
 import { LogError } from '../../common/errors.js';
 import type { TopicConfig, TopicConfigInput } from '../../log/log.js';
-import { isInternalTopic, isLegalTopicName, topicId, type RequestContext } from '../broker-context.js';
+import { isInternalTopic, isLegalTopicName, mayWrite, topicId, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf, errorMessageOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
@@ -29,6 +29,10 @@ export async function createTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
     const name: string = t.name;
     const partitions: number = t.numPartitions === -1 ? ctx.broker.settings.defaultPartitions : t.numPartitions;
     const base = { name, topicId: topicId(name), errorMessage: null as string | null, topicConfigErrorCode: 0, numPartitions: partitions, replicationFactor: 1, configs: [] as Msg[] };
+    if (!mayWrite(ctx)) {
+      topics.push({ ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `${ctx.conn.principal} is read-only` });
+      continue;
+    }
     if (!isLegalTopicName(name) || isInternalTopic(name)) {
       topics.push({ ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: isInternalTopic(name) ? `${name}: names starting with _sluice, __ or _schemas are Sluice's own` : `topic name ${JSON.stringify(name)} is illegal` });
       continue;
@@ -61,6 +65,10 @@ export async function deleteTopics(req: Msg, ctx: RequestContext): Promise<Msg> 
   const names: string[] = ctx.version >= 6 ? (req.topics as Msg[]).map((t) => t.name) : req.topicNames;
   const responses: Msg[] = [];
   for (const name of names) {
+    if (!mayWrite(ctx)) {
+      responses.push({ name, topicId: topicId(name), errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `${ctx.conn.principal} is read-only` });
+      continue;
+    }
     if (isInternalTopic(name)) {
       responses.push({ name, topicId: topicId(name), errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(name) });
       continue;
@@ -80,6 +88,10 @@ export async function createPartitions(req: Msg, ctx: RequestContext): Promise<M
   const log = ctx.broker.log;
   const results: Msg[] = [];
   for (const t of req.topics as Msg[]) {
+    if (!mayWrite(ctx)) {
+      results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `${ctx.conn.principal} is read-only` });
+      continue;
+    }
     if (isInternalTopic(t.name)) {
       results.push({ name: t.name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(t.name) });
       continue;
@@ -113,6 +125,10 @@ export async function deleteRecords(req: Msg, ctx: RequestContext): Promise<Msg>
   for (const t of req.topics as Msg[]) {
     const partitions: Msg[] = [];
     for (const p of t.partitions as Msg[]) {
+      if (!mayWrite(ctx)) {
+        partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+        continue;
+      }
       if (isInternalTopic(t.name)) {
         partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
         continue;
@@ -177,6 +193,7 @@ export async function describeConfigs(req: Msg, ctx: RequestContext): Promise<Ms
 async function alter(ctx: RequestContext, r: Msg, validateOnly: boolean, incremental: boolean): Promise<Msg> {
   const base = { resourceType: r.resourceType, resourceName: r.resourceName };
   if (r.resourceType !== TOPIC_RESOURCE) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered' };
+  if (!mayWrite(ctx)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `${ctx.conn.principal} is read-only` };
   if (isInternalTopic(r.resourceName)) return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: INTERNAL(r.resourceName) };
   const log = ctx.broker.log;
   try {

@@ -1,9 +1,13 @@
 /** InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit, EndTxn (see producer-states.ts). */
-import type { RequestContext } from '../broker-context.js';
-import { errorCodeOf } from '../error-codes.js';
+import { mayWrite, type RequestContext } from '../broker-context.js';
+import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
 export async function initProducerId(req: Msg, ctx: RequestContext): Promise<Msg> {
+  if (!mayWrite(ctx)) {
+    const errorCode = req.transactionalId ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1, ongoingTxnProducerId: -1n };
+  }
   const r = ctx.broker.producers.initProducerId(req.transactionalId ?? null, req.transactionTimeoutMs);
   return { throttleTimeMs: 0, errorCode: r.errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch, ongoingTxnProducerId: -1n };
 }
