@@ -128,7 +128,8 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
   root
     .command('hash-secret')
     .description('print the scrypt hash of a password or API key read from stdin, for the users file')
-    .action(() => done(import('../server/server-command.js').then((m) => m.runHashSecret(io))));
+    .option('--scram', 'print a users-file entry with the scrypt hash and SCRAM-SHA-256/512 credentials (Kafka listener SASL)')
+    .action((flags: { scram?: boolean }) => done(import('../server/server-command.js').then((m) => m.runHashSecret(io, flags))));
   for (const c of [root, ...root.commands]) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });

@@ -16,6 +16,7 @@ import { AuditLog, DEFAULT_AUDIT_RETENTION_MS } from './audit-log.js';
 import { Authenticator, hashSecret } from './auth.js';
 import { RestServer } from './rest-server.js';
 import { KafkaBroker } from '../broker/kafka-broker.js';
+import { scramCredentialFor } from '../broker/scram-credentials.js';
 
 export interface ServerFlags {
   readonly dataDir?: string;
@@ -156,13 +157,19 @@ export async function runServer(flags: ServerFlags, io: Io): Promise<number> {
 }
 
 /** `sluice hash-secret`: a password or API key's scrypt hash for the users file, the secret read from stdin. */
-export async function runHashSecret(io: Io): Promise<number> {
+export async function runHashSecret(io: Io, flags: { scram?: boolean } = {}): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   const secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
   if (!secret) {
     io.err('hash-secret: give the secret on stdin');
     return 1;
+  }
+  if (flags.scram) {
+    // a users-file entry for the Kafka listener's SASL: PLAIN checks the scrypt hash, SCRAM the keys
+    const scram = { 'SCRAM-SHA-256': scramCredentialFor(secret, 'SCRAM-SHA-256'), 'SCRAM-SHA-512': scramCredentialFor(secret, 'SCRAM-SHA-512') };
+    io.out(JSON.stringify({ password: await hashSecret(secret), scram }, null, 2));
+    return 0;
   }
   io.out(await hashSecret(secret));
   return 0;
