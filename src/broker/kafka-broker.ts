@@ -36,6 +36,11 @@ export interface KafkaBrokerOptions {
   readonly log: Log;
   /** HOST:PORT (default 127.0.0.1:9092; port 0 picks a free one) */
   readonly listen?: string;
+  /**
+   * Kafka's advertised.listeners: the HOST:PORT clients are told to connect to (default: the
+   * address each client reached, right unless the broker sits behind NAT or a proxy)
+   */
+  readonly advertise?: string;
   /** Kafka's auto.create.topics.enable (default true) */
   readonly autoCreateTopics?: boolean;
   /** Kafka's num.partitions for auto-created topics (default 1) */
@@ -111,6 +116,7 @@ export class KafkaBroker {
   private readonly context: BrokerContext;
   private scram: { credentials: Map<string, Map<string, ScramCredential>>; roles: Map<string, 'admin' | 'read-only'> } | undefined;
   private boundPort = 0;
+  private readonly advertised: { host: string; port: number } | undefined;
   private closed = false;
   readonly settings: BrokerSettings;
 
@@ -122,6 +128,7 @@ export class KafkaBroker {
       defaultPartitions: options.defaultPartitions ?? 1,
       maxRequestBytes: options.maxRequestBytes ?? 100 * 1024 * 1024,
     };
+    this.advertised = options.advertise ? parseListen(options.advertise) : undefined;
     const groups = new GroupCoordinator({ initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 30 * 60_000 });
     const producers = new ProducerStates(options.log);
     const auth = options.auth;
@@ -137,7 +144,7 @@ export class KafkaBroker {
           options.onLog?.(`kafka listener: audit write failed: ${(err as Error).message}`);
         }
       },
-      advertised: (conn) => ({ host: conn.localAddress, port: conn.localPort || this.boundPort }),
+      advertised: (conn) => this.advertised ?? { host: conn.localAddress, port: conn.localPort || this.boundPort },
       saslMechanisms: () => (auth ? ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] : []),
       verifyPassword: async (user, password) => {
         if (!auth) return undefined;

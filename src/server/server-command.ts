@@ -5,7 +5,8 @@
  *   { "listen": "http://0.0.0.0:8088", "dataDir": "...", "usersFile": "users.json",
  *     "tls": { "key": "key.pem", "cert": "cert.pem" }, "maxBodyBytes": 4194304,
  *     "slowClientMs": 30000, "auditRetentionMs": 2592000000, "properties": { ... },
- *     "kafkaListen": "127.0.0.1:9092", "kafka": { "autoCreateTopics": true, "defaultPartitions": 1 } }
+ *     "kafkaListen": "127.0.0.1:9092",
+ *     "kafka": { "autoCreateTopics": true, "defaultPartitions": 1, "advertise": "host:port" } }
  * The Kafka listener (src/broker/) serves the same log to Kafka clients; it shares the users file
  * (SASL) and TLS settings. "none" turns it off; the default address, when taken, only warns.
  */
@@ -39,7 +40,7 @@ interface ServerConfig {
   auditRetentionMs?: number;
   properties?: Record<string, string>;
   kafkaListen?: string;
-  kafka?: { autoCreateTopics?: boolean; defaultPartitions?: number; maxRequestBytes?: number };
+  kafka?: { autoCreateTopics?: boolean; defaultPartitions?: number; maxRequestBytes?: number; advertise?: string };
 }
 
 interface Io {

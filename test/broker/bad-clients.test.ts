@@ -208,3 +208,14 @@ test('Metadata v12 by topic id finds the topic; an unknown id gets UNKNOWN_TOPIC
     c.close();
   });
 });
+
+test('the advertised address is what Metadata and FindCoordinator hand out', async () => {
+  await withBroker(async ({ address }) => {
+    const c = await RawClient.open(address);
+    const meta = await c.request(API.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    assert.deepEqual([meta.brokers[0].host, meta.brokers[0].port], ['kafka.example', 19092]);
+    const coord = await c.request(API.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g'] });
+    assert.deepEqual([coord.coordinators[0].host, coord.coordinators[0].port], ['kafka.example', 19092]);
+    c.close();
+  }, { advertise: 'kafka.example:19092' });
+});
