@@ -18,7 +18,7 @@ const SERVED = [
   'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'SaslHandshake',
   'ApiVersions', 'CreateTopics', 'DeleteTopics', 'DeleteRecords', 'InitProducerId', 'AddPartitionsToTxn',
   'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit', 'DescribeConfigs', 'AlterConfigs', 'SaslAuthenticate',
-  'CreatePartitions', 'IncrementalAlterConfigs', 'DescribeCluster',
+  'CreatePartitions', 'IncrementalAlterConfigs', 'DescribeCluster', 'DeleteGroups',
 ];
 
 interface JsonField {

@@ -37,6 +37,7 @@ export const API = {
   CreatePartitions: 37,
   IncrementalAlterConfigs: 44,
   DescribeCluster: 60,
+  DeleteGroups: 42,
 } as const;
 export type ApiName = keyof typeof API;
 

@@ -347,6 +347,17 @@ export class GroupCoordinator {
     };
   }
 
+  /** DeleteGroups: a group with members cannot go (NON_EMPTY_GROUP) */
+  removeIfEmpty(id: string): number {
+    const g = this.groups.get(id);
+    if (g && g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    if (g) {
+      if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
+      this.groups.delete(id);
+    }
+    return 0;
+  }
+
   list(): { groupId: string; protocolType: string; state: GroupState }[] {
     return [...this.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', state: g.state }));
   }

@@ -20,7 +20,7 @@ import type { AdminEvent, BrokerContext, BrokerSettings, ConnectionInfo, Handler
 import { GroupCoordinator } from './group-coordinator.js';
 import { apiVersions, apiVersionsBody, describeCluster, metadata } from './handlers/cluster.js';
 import { fetch, listOffsets } from './handlers/fetch.js';
-import { describeGroups, findCoordinator, heartbeat, joinGroup, leaveGroup, listGroups, offsetCommit, offsetFetch, syncGroup } from './handlers/groups.js';
+import { deleteGroups, describeGroups, findCoordinator, heartbeat, joinGroup, leaveGroup, listGroups, offsetCommit, offsetFetch, syncGroup } from './handlers/groups.js';
 import { NO_RESPONSE, produce } from './handlers/produce.js';
 import { saslAuthenticate, saslHandshake } from './handlers/sasl.js';
 import { alterConfigs, createPartitions, createTopics, deleteRecords, deleteTopics, describeConfigs, incrementalAlterConfigs } from './handlers/topics-admin.js';
@@ -90,6 +90,7 @@ const HANDLERS: Record<ApiName, Handler> = {
   CreatePartitions: createPartitions,
   IncrementalAlterConfigs: incrementalAlterConfigs,
   DescribeCluster: describeCluster,
+  DeleteGroups: deleteGroups,
 };
 
 /** SLUICE_KAFKA_TRACE=1 logs every request and response (truncated) */

@@ -145,6 +145,13 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   o.resumed = later.sort();
   const listed = await a.listGroups();
   o.groupListed = listed.groups.some((g) => g.groupId === 'diff-group');
+  const raw2 = await RawClient.open(bootstrap);
+  const delGroups = async (names: string[]) => ((await raw2.request(API.DeleteGroups, 2, { groupsNames: names })).results as { groupId: string; errorCode: number }[]).map((r) => `${r.groupId}:${r.errorCode}`).sort();
+  o.deleteGroups = await delGroups(['diff-group', 'diff-never-was']);
+  o.deleteGroupsAgain = await delGroups(['diff-group']);
+  const fetched = await a.fetchOffsets({ groupId: 'diff-group', topics: ['diff-groups'] });
+  o.offsetsAfterDelete = fetched[0]!.partitions.map((x) => x.offset).sort();
+  raw2.close();
   await p.disconnect();
   await a.disconnect();
 }

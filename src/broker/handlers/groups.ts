@@ -1,6 +1,6 @@
 /** FindCoordinator, the group membership APIs, OffsetCommit/OffsetFetch, ListGroups/DescribeGroups. */
 import type { TopicPartitionOffset } from '../../log/log.js';
-import type { RequestContext } from '../broker-context.js';
+import { mayWrite, type RequestContext } from '../broker-context.js';
 import { ErrorCode, errorCodeOf } from '../error-codes.js';
 import type { Msg } from '../protocol/codec.js';
 
@@ -108,6 +108,31 @@ export async function listGroups(req: Msg, ctx: RequestContext): Promise<Msg> {
   const types: string[] = req.typesFilter ?? [];
   const wanted = all.filter((g) => (states.length === 0 || states.some((s) => s.toLowerCase() === g.state.toLowerCase())) && (types.length === 0 || types.some((t) => t.toLowerCase() === 'classic')));
   return { throttleTimeMs: 0, errorCode: 0, groups: wanted.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' })) };
+}
+
+export async function deleteGroups(req: Msg, ctx: RequestContext): Promise<Msg> {
+  const committed = new Set(await ctx.broker.log.listGroups());
+  const results: Msg[] = [];
+  for (const groupId of req.groupsNames as string[]) {
+    if (!mayWrite(ctx)) {
+      results.push({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+      continue;
+    }
+    if (!committed.has(groupId) && !ctx.broker.groups.find(groupId)) {
+      results.push({ groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
+      continue;
+    }
+    let errorCode = ctx.broker.groups.removeIfEmpty(groupId);
+    if (errorCode === 0 && committed.has(groupId)) {
+      try {
+        await ctx.broker.log.deleteGroup(groupId);
+      } catch (e) {
+        errorCode = errorCodeOf(e);
+      }
+    }
+    results.push({ groupId, errorCode });
+  }
+  return { throttleTimeMs: 0, results };
 }
 
 export async function describeGroups(req: Msg, ctx: RequestContext): Promise<Msg> {
