@@ -74,3 +74,8 @@ export { partitionForKey } from './log/murmur2-partitioner.js';
 import { keywordTokens } from './sql/tokens.js';
 /** the SQL keywords, upper case (for completion) */
 export const sqlKeywords = (): string[] => [...keywordTokens.keys()];
+
+export { KafkaBroker, parseListen } from './broker/kafka-broker.js';
+export type { KafkaBrokerOptions } from './broker/kafka-broker.js';
+export type { AdminEvent } from './broker/broker-context.js';
+export { scramCredentialFor } from './broker/scram-credentials.js';

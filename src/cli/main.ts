@@ -122,12 +122,14 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .option('--users <file>', 'users file: turns on authentication (Basic and bearer API keys)')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .option('--kafka-listen <host:port>', 'also serve the Kafka protocol over the log (default 127.0.0.1:9092; none: off)')
     .addOption(setOption())
     .action((flags: import('../server/server-command.js').ServerFlags) => done(import('../server/server-command.js').then((m) => m.runServer(flags, io))));
   root
     .command('hash-secret')
     .description('print the scrypt hash of a password or API key read from stdin, for the users file')
-    .action(() => done(import('../server/server-command.js').then((m) => m.runHashSecret(io))));
+    .option('--scram', 'print a users-file entry with the scrypt hash and SCRAM-SHA-256/512 credentials (Kafka listener SASL)')
+    .action((flags: { scram?: boolean }) => done(import('../server/server-command.js').then((m) => m.runHashSecret(io, flags))));
   for (const c of [root, ...root.commands]) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });

@@ -184,6 +184,11 @@ export interface Log {
   listTopics(): Promise<string[]>;
   /** removes the topic and its records; group offsets for it are kept (as in Kafka) */
   deleteTopic(name: string): Promise<void>;
+  /**
+   * grows a topic to `count` partitions (Kafka's CreatePartitions); INVALID_CONFIG unless the
+   * count grows. Optional: an adapter without it cannot add partitions
+   */
+  addPartitions?(name: string, count: number): Promise<void>;
   /** sets (or with null resets) the given keys, leaving the others as they are */
   updateTopicConfig(name: string, config: TopicConfigInput): Promise<void>;
 

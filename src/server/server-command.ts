@@ -4,7 +4,11 @@
  * the data directory is left clean). Settings come from flags, else the --config JSON file:
  *   { "listen": "http://0.0.0.0:8088", "dataDir": "...", "usersFile": "users.json",
  *     "tls": { "key": "key.pem", "cert": "cert.pem" }, "maxBodyBytes": 4194304,
- *     "slowClientMs": 30000, "auditRetentionMs": 2592000000, "properties": { ... } }
+ *     "slowClientMs": 30000, "auditRetentionMs": 2592000000, "properties": { ... },
+ *     "kafkaListen": "127.0.0.1:9092",
+ *     "kafka": { "autoCreateTopics": true, "defaultPartitions": 1, "advertise": "host:port" } }
+ * The Kafka listener (src/broker/) serves the same log to Kafka clients; it shares the users file
+ * (SASL) and TLS settings. "none" turns it off; the default address, when taken, only warns.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,6 +16,8 @@ import { ConfigError, Engine } from '../index.js';
 import { AuditLog, DEFAULT_AUDIT_RETENTION_MS } from './audit-log.js';
 import { Authenticator, hashSecret } from './auth.js';
 import { RestServer } from './rest-server.js';
+import { KafkaBroker } from '../broker/kafka-broker.js';
+import { scramCredentialFor } from '../broker/scram-credentials.js';
 
 export interface ServerFlags {
   readonly dataDir?: string;
@@ -21,6 +27,7 @@ export interface ServerFlags {
   readonly tlsKey?: string;
   readonly tlsCert?: string;
   readonly set?: Record<string, string>;
+  readonly kafkaListen?: string;
 }
 
 interface ServerConfig {
@@ -32,6 +39,8 @@ interface ServerConfig {
   slowClientMs?: number;
   auditRetentionMs?: number;
   properties?: Record<string, string>;
+  kafkaListen?: string;
+  kafka?: { autoCreateTopics?: boolean; defaultPartitions?: number; maxRequestBytes?: number; advertise?: string };
 }
 
 interface Io {
@@ -57,7 +66,7 @@ async function readPem(path: string, what: string): Promise<Buffer> {
 }
 
 /** Opens the engine and starts serving; returns the server and a stop function (tests use this). */
-export async function startServer(flags: ServerFlags, io: Io): Promise<{ server: RestServer; engine: Engine; url: string; stop: () => Promise<void> }> {
+export async function startServer(flags: ServerFlags, io: Io): Promise<{ server: RestServer; engine: Engine; url: string; kafka?: string; stop: () => Promise<void> }> {
   const config = await readConfig(flags.config);
   const dataDir = resolve(flags.dataDir ?? config.dataDir ?? '.sluice-data');
   const listen = flags.listen ?? config.listen ?? 'http://0.0.0.0:8088';
@@ -87,13 +96,40 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
       log: (line) => io.err(line),
     });
     const url = await server.listen();
+    const kafkaListen = flags.kafkaListen ?? config.kafkaListen ?? '127.0.0.1:9092';
+    let broker: KafkaBroker | undefined;
+    let kafka: string | undefined;
+    if (kafkaListen !== 'none') {
+      broker = new KafkaBroker({
+        log: engine.log,
+        listen: kafkaListen,
+        ...config.kafka,
+        ...(auth ? { auth: { authenticator: auth, ...(usersFile ? { usersFile } : {}) } } : {}),
+        ...(tls ? { tls } : {}),
+        audit: (e) => audit.record({ principal: e.principal, sourceAddress: e.source, endpoint: `kafka:${e.action}`, statement: `${e.action} ${e.topic}${e.detail ? ` (${e.detail})` : ''}`, outcome: e.ok ? 'SUCCESS' : 'FAILED', detail: e.detail }),
+        onLog: (line) => io.err(line),
+      });
+      try {
+        kafka = await broker.listen();
+      } catch (e) {
+        await broker.close();
+        broker = undefined;
+        const explicit = flags.kafkaListen ?? config.kafkaListen;
+        if (explicit) {
+          await server.close();
+          throw new ConfigError(`cannot listen for Kafka clients on ${kafkaListen}: ${(e as Error).message}`);
+        }
+        io.err(`Kafka listener not started on ${kafkaListen}: ${(e as Error).message} (--kafka-listen HOST:PORT or none)`);
+      }
+    }
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        await broker?.close();
         await server.close();
         await engine.close();
       })());
-    return { server, engine, url, stop };
+    return { server, engine, url, ...(kafka ? { kafka } : {}), stop };
   } catch (e) {
     await engine.close();
     throw e;
@@ -101,8 +137,9 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
 }
 
 export async function runServer(flags: ServerFlags, io: Io): Promise<number> {
-  const { url, stop } = await startServer(flags, io);
+  const { url, kafka, stop } = await startServer(flags, io);
   io.out(`sluice server listening on ${url}`);
+  if (kafka) io.out(`Kafka listener on ${kafka}`);
   await new Promise<void>((done) => {
     const onSignal = (signal: string) => {
       io.err(`${signal}: stopping (push queries end, in-flight inserts finish)`);
@@ -121,13 +158,19 @@ export async function runServer(flags: ServerFlags, io: Io): Promise<number> {
 }
 
 /** `sluice hash-secret`: a password or API key's scrypt hash for the users file, the secret read from stdin. */
-export async function runHashSecret(io: Io): Promise<number> {
+export async function runHashSecret(io: Io, flags: { scram?: boolean } = {}): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   const secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
   if (!secret) {
     io.err('hash-secret: give the secret on stdin');
     return 1;
+  }
+  if (flags.scram) {
+    // a users-file entry for the Kafka listener's SASL: PLAIN checks the scrypt hash, SCRAM the keys
+    const scram = { 'SCRAM-SHA-256': scramCredentialFor(secret, 'SCRAM-SHA-256'), 'SCRAM-SHA-512': scramCredentialFor(secret, 'SCRAM-SHA-512') };
+    io.out(JSON.stringify({ password: await hashSecret(secret), scram }, null, 2));
+    return 0;
   }
   io.out(await hashSecret(secret));
   return 0;

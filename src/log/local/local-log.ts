@@ -520,6 +520,26 @@ export class LocalLog implements Log {
     await this.checkpoint();
   }
 
+  /** grows a topic to `count` partitions (Kafka's CreatePartitions); the new ones start empty */
+  async addPartitions(name: string, count: number): Promise<void> {
+    const t = this.topicOrThrow(name);
+    const have = t.partitions.length;
+    validatePartitionCount(name, count);
+    if (count <= have) throw new LogError(`topic '${name}' has ${have} partitions: the count can only grow`, 'INVALID_CONFIG', { topic: name });
+    const stored: StoredTopic = { id: t.id, partitions: count, replicationFactor: t.replicationFactor, overrides: t.overrides };
+    const ops: WriteOp[] = [{ type: 'put', key: topicKey(name), value: Buffer.from(JSON.stringify(stored)) }];
+    const states: PartitionState[] = [];
+    for (let p = have; p < count; p++) {
+      const ps = newPartitionState(t.id, name, p);
+      ps.sizeBytes = 0;
+      states.push(ps);
+      ops.push({ type: 'put', key: partitionKey(t.id, p), value: Buffer.from(JSON.stringify({ logStartOffset: 0, cleanerCheckpoint: 0 })) });
+    }
+    await this.pipeline.submit(ops, () => {
+      t.partitions.push(...states);
+    });
+  }
+
   async updateTopicConfig(name: string, config: TopicConfigInput): Promise<void> {
     const t = this.topicOrThrow(name);
     const parsed = parseTopicConfig(config, name, true);
