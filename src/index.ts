@@ -15,6 +15,7 @@ export type { KeyValueStore, ManagedStore, StateBackend, StateKeyspace, StateWri
 export { LocalStateBackend } from './state/index.js';
 export type { PushQuery, PullResult, Row, RowChange, ResultColumn } from './engine/query-result.js';
 export type { PullColumn } from './engine/pull-query.js';
+export type { EngineMetrics, QueryMetricsSnapshot, OperatorMetrics, PartitionLag, StoreMetrics, QueryTopology, TopologyNode } from './engine/engine-metrics.js';
 export { toJsonValue, formatResultValue } from './engine/result-values.js';
 
 export {
