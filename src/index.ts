@@ -73,3 +73,6 @@ export { partitionForKey } from './log/murmur2-partitioner.js';
 import { keywordTokens } from './sql/tokens.js';
 /** the SQL keywords, upper case (for completion) */
 export const sqlKeywords = (): string[] => [...keywordTokens.keys()];
+
+/** Prometheus metrics for an embedding program: a prom-client registry of its own, refreshed from engine.metrics() */
+export { createMetricsRegistry } from './server/metrics-endpoint.js';

@@ -28,6 +28,8 @@ import type { AuditLog } from './audit-log.js';
 import { commandIdFor, toEntity } from './entities.js';
 import { jsonText, rowJson } from './json-body.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
+import { registerConsole } from './console-routes.js';
+import { isConsoleAsset } from './console-assets.js';
 
 export interface RestServerOptions {
   readonly engine: Engine;
@@ -136,6 +138,8 @@ export class RestServer {
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (req) => {
       if (this.closing) throw genericError(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
+      // the console's page and scripts hold no data; its API calls carry the credentials
+      if (isConsoleAsset(req.method, req.url)) return;
       (req as FastifyRequest & { principal: Principal }).principal = await this.authenticate(req.headers.authorization);
     });
 
@@ -160,6 +164,8 @@ export class RestServer {
       const now = Date.now();
       return { clusterStatus: { [this.address]: { hostAlive: true, lastStatusUpdateMs: now, activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: now } } } };
     });
+    // the web console at / and GET /metrics (Prometheus)
+    registerConsole(app, { engine: this.engine, ...(this.options.audit ? { audit: this.options.audit } : {}), version: packageVersion(), pushClients: () => this.running.size });
     app.post('/ksql', (req, reply) => this.ksql(req, reply));
     app.post('/ksql/terminate', async (req) => {
       throw statementError(ErrorCodes.badStatement, 'Terminating the cluster is not supported by sluice server', (req.body as { ksql?: string } | undefined)?.ksql ?? '');
