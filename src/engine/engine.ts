@@ -455,7 +455,8 @@ export class Engine {
         const progress = await this.pass();
         if (progress > 0) continue;
         if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
-        const positions = [...this.tasks.values()].flatMap((t) => t.positions());
+        // a paused query's unread input must not wake the loop (it would spin, starving I/O)
+        const positions = [...this.tasks.values()].filter((t) => !t.paused).flatMap((t) => t.positions());
         // a newly registered query (a push query) wakes the loop at once
         const registered = new Promise<void>((r) => (this.wakeLoop = r));
         if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);
