@@ -74,7 +74,9 @@ export function drawTopology(container: HTMLElement, nodes: TopologyNode[], rate
   const graph = g.graph() as { width?: number; height?: number };
   const width = Math.ceil(graph.width ?? 400);
   const height = Math.ceil(graph.height ?? 200);
-  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'query topology' });
+  // scaled down to fit the panel's width, never up
+  const root = svg('svg', { width: '100%', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'query topology' });
+  root.style.maxWidth = `${width}px`;
   const defs = svg('defs');
   const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
   marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#94a3b8' }));

@@ -50,14 +50,26 @@ export class Pipelines {
     }
     this.queries = data.queries;
     const list = document.getElementById('query-list')!;
-    list.replaceChildren(el('h3', '', `Persistent queries (${data.queries.length})`));
     if (!this.selected || !data.queries.some((q) => q.id === this.selected)) this.selected = data.queries[0]?.id;
+    // rebuilt only when the queries change, so an item is never replaced under the pointer
+    const ids = data.queries.map((q) => q.id).join('\n');
+    if (list.dataset.ids !== ids || !list.firstChild) {
+      list.dataset.ids = ids;
+      list.replaceChildren(el('h3', '', `Persistent queries (${data.queries.length})`));
+      for (const q of data.queries) {
+        const item = el('div', 'item');
+        item.dataset.query = q.id;
+        item.append(el('span', 'name', q.id), el('span', 'badge'));
+        item.addEventListener('click', () => this.select(q.id));
+        list.append(item);
+      }
+    }
     for (const q of data.queries) {
-      const item = el('div', `item${q.id === this.selected ? ' active' : ''}`);
-      item.dataset.query = q.id;
-      item.append(el('span', 'name', q.id), el('span', `badge ${q.state}`, q.state));
-      item.addEventListener('click', () => this.select(q.id));
-      list.append(item);
+      const item = list.querySelector(`.item[data-query="${CSS.escape(q.id)}"]`) as HTMLElement;
+      item.classList.toggle('active', q.id === this.selected);
+      const badge = item.querySelector('.badge')!;
+      badge.className = `badge ${q.state}`;
+      badge.textContent = q.state;
     }
     const q = data.queries.find((x) => x.id === this.selected);
     const detail = document.getElementById('query-detail')!;

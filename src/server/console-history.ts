@@ -122,8 +122,11 @@ export class ConsoleHistory {
       };
     });
     const busiest = operators.reduce<(typeof operators)[number] | undefined>((b, o) => (!b || o.busy > b.busy ? o : b), undefined);
+    // lag that lasts (not one batch in flight): every sample of the rate window shows some
+    const recent = this.samples.slice(-RATE_WINDOW).map((s) => s.queries.find((x) => x.queryId === queryId)?.partitions.reduce((n, p) => n + p.lag, 0) ?? 0);
+    const lagging = recent.length >= RATE_WINDOW && recent.every((n) => n > 0);
     // the slow operator is the one doing the work while the query lags (or is busy most of the time)
-    if (busiest && busiest.busy > 0 && (lag > 0 || busiest.busy >= 0.25)) busiest.bottleneck = true;
+    if (busiest && busiest.busy > 0 && (lagging || busiest.busy >= 0.25)) busiest.bottleneck = true;
     return {
       queryId,
       inPerSecond: per(now.recordsIn, before?.recordsIn),
