@@ -26,7 +26,7 @@ export interface OperatorRate {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-const NODE_W = 190;
+const NODE_W = 176;
 const NODE_H = 62;
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
@@ -54,7 +54,7 @@ function title(n: TopologyNode): { kind: string; detail: string; cls: string } {
 
 export function drawTopology(container: HTMLElement, nodes: TopologyNode[], rates: OperatorRate[], lag: number): void {
   const g = new dagre.graphlib.Graph({ compound: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep: 46, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 34, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const subs = new Set(nodes.map((n) => n.subTopology));
   for (const s of subs) g.setNode(`sub-${s}`, { label: `sub-topology ${s}`, paddingTop: 24 } as never);
@@ -101,7 +101,7 @@ export function drawTopology(container: HTMLElement, nodes: TopologyNode[], rate
     const group = svg('g', { class: `node ${t.cls}${r?.bottleneck ? ' slow' : ''}`, transform: `translate(${box.x - NODE_W / 2},${box.y - NODE_H / 2})`, 'data-operator': n.id });
     group.append(svg('rect', { width: NODE_W, height: NODE_H, rx: 6 }));
     group.append(svg('text', { class: 'kind', x: 10, y: 18 }, t.kind));
-    group.append(svg('text', { class: 'sub-text', x: 10, y: 34 }, t.detail.length > 26 ? `${t.detail.slice(0, 25)}…` : t.detail));
+    group.append(svg('text', { class: 'sub-text', x: 10, y: 34 }, t.detail.length > 24 ? `${t.detail.slice(0, 23)}…` : t.detail));
     const rateText = r ? `in ${formatRate(r.inPerSecond)} · out ${formatRate(r.outPerSecond)}` : 'no records yet';
     const rate = svg('text', { class: 'rate', x: 10, y: 52 }, rateText);
     group.append(rate);

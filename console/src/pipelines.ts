@@ -163,11 +163,18 @@ export class Pipelines {
     const body = document.getElementById('q-body')!;
     if (this.tab === 'graph') {
       let graph = body.querySelector('.graph') as HTMLElement | null;
-      if (!graph) {
+      let inputs = body.querySelector('.inputs') as HTMLElement | null;
+      if (!graph || !inputs) {
         graph = el('div', 'graph');
-        body.replaceChildren(graph);
+        inputs = el('div', 'inputs');
+        body.replaceChildren(graph, el('h3', 'section', 'Input partitions'), inputs);
       }
       if (q.topology) drawTopology(graph, q.topology.nodes, q.rates?.operators ?? [], q.rates?.lag ?? 0);
+      const box = inputs;
+      void getJson<{ partitions: LagRow[] }>(`/console/api/lag?query=${encodeURIComponent(q.id)}`).then(
+        ({ partitions }) => void box.replaceChildren(lagTable(partitions, false)),
+        () => undefined,
+      );
     } else if (this.tab === 'errors') void this.showErrors(body, q.id);
     else void this.showLag(body, q.id);
   }

@@ -206,6 +206,28 @@ CREATE TABLE url_counts AS SELECT url, COUNT(*) AS hits, MAX(ms) AS last_ms FROM
     await page.fill('#tail-search', 'produced');
     await page.waitForFunction(() => document.querySelectorAll('#tail tr').length === 2);
     await until('the produced record to be counted', async () => (await engine.pull(`SELECT hits FROM url_counts WHERE url = 'https://produced';`)).values.length === 1);
+    // a record no JSON reader can read: the query logs it and goes on; the errors tab shows it
+    await page.fill('#tail-search', '');
+    await page.fill('#produce-form input[name=value]', 'this is not json');
+    await page.click('#produce-form button');
+    await until('the processing-log entry', () => engine.processingLog.some((e) => e.queryId === ctasId && e.type === 'DESERIALIZATION_ERROR'));
+
+    // DESCRIBE in a panel
+    await page.click('.list .item[data-item="source:CLICKS"]');
+    await page.waitForFunction(() => /Field/.test(document.querySelector('#data-detail pre')?.textContent ?? ''));
+    assert.match(await page.innerText("#data-detail pre"), /URL\s+\|\s+STRING/);
+
+    // a pull query's rows in the grid
+    await page.click('button[data-view=workbench]');
+    const pulled = await runSql(page, "SELECT url, hits FROM url_counts WHERE url = 'https://produced';");
+    assert.match(pulled, /1 row/);
+    await page.waitForFunction(() => /https:\/\/produced\s*1/.test(document.querySelector('.grid-body')?.textContent ?? ''));
+
+    await page.click('button[data-view=pipelines]');
+    await page.click(`.list .item[data-query="${ctasId}"]`);
+    await page.click('.subtabs button[data-tab=errors]');
+    await page.waitForFunction(() => /DESERIALIZATION_ERROR/.test(document.querySelector('#q-body')?.textContent ?? ''));
+    await page.click('.subtabs button[data-tab=graph]');
 
     // a read-only user, meanwhile: sees everything, changes nothing
     await readOnlyChecks();
