@@ -116,6 +116,12 @@ CREATE STREAM clicks (id INT KEY, url STRING, ms BIGINT) WITH (kafka_topic='clic
 CREATE TABLE url_counts AS SELECT url, COUNT(*) AS hits, MAX(ms) AS last_ms FROM clicks WHERE ms >= 0 GROUP BY url EMIT CHANGES;`,
     );
     assert.match(created, /Stream CLICKS created/);
+    // an error found by the planner is marked where it is: the second line's unknown column
+    const unknown = await runSql(page, 'SHOW STREAMS;\nCREATE STREAM wrong AS SELECT id, nosuch FROM clicks EMIT CHANGES;');
+    assert.match(unknown, /NOSUCH/i);
+    await page.waitForSelector('.cm-lintRange-error');
+    assert.equal((await page.textContent('.cm-lintRange-error'))?.toLowerCase(), 'nosuch');
+    assert.equal(engine.catalog.getSource('WRONG'), undefined);
     ctasId = /Created query with ID (\S+)/.exec(created)![1]!;
     assert.match((await page.textContent('#props-table')) ?? '', /auto\.offset\.reset\s*earliest/);
     assert.ok(engine.catalog.queries.has(ctasId));
