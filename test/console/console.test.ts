@@ -192,6 +192,12 @@ CREATE TABLE url_counts AS SELECT url, COUNT(*) AS hits, MAX(ms) AS last_ms FROM
     assert.equal(engine.catalog.queries.get(ctasId)?.state, 'PAUSED');
     await page.click('.actions button[data-action=resume]');
     await page.waitForFunction(() => document.querySelector('#q-state')?.textContent === 'RUNNING');
+    // restart: a new task, from the committed offsets and state; the counts go on from where they were
+    const before = (await engine.pull(`SELECT hits FROM url_counts WHERE url = 'https://u1';`)).values[0]![0] as bigint;
+    await page.click('.actions button[data-action=restart]');
+    await page.waitForFunction(() => document.querySelector('#q-state')?.textContent === 'RUNNING');
+    await engine.insert('clicks', [{ id: 1, url: 'https://u1', ms: 1 }]);
+    await until('the restarted query to count on', async () => (await engine.pull(`SELECT hits FROM url_counts WHERE url = 'https://u1';`)).values[0]![0] === before + 1n);
 
     // tail the output topic: decoded keys and values, live
     await page.click('button[data-view=data]');
