@@ -147,6 +147,9 @@ export class Pipelines {
     const state = document.getElementById('q-state')!;
     state.className = `badge ${q.state}`;
     state.textContent = q.state;
+    // only what the state allows: RESUME a paused query (a failed one restarts either way)
+    const allowed: Record<string, string[]> = { RUNNING: ['pause', 'restart', 'terminate'], PAUSED: ['resume', 'terminate'], ERROR: ['resume', 'restart', 'terminate'] };
+    for (const b of document.querySelectorAll<HTMLButtonElement>('#query-detail .actions button')) b.disabled = !allowed[q.state]!.includes(b.dataset.action!);
     const kv = document.getElementById('q-kv')!;
     kv.replaceChildren();
     const add = (k: string, v: string) => kv.append(el('dt', '', k), el('dd', '', v));

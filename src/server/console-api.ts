@@ -167,6 +167,8 @@ export function registerConsoleApi(app: FastifyInstance, options: ConsoleApiOpti
     await requireAdmin(req, `restart query ${req.params.id}`);
     const info = engine.catalog.queries.get(req.params.id);
     if (!info) throw genericError(404, ErrorCodes.notFound, `Unknown query: ${req.params.id}`);
+    // a paused query stays paused across restarts of the server (PAUSE is in the command log): RESUME it instead
+    if (info.state === 'PAUSED' && !engine.failedQueries().some((f) => f.queryId === info.id)) throw genericError(400, ErrorCodes.badRequest, `Query ${info.id} is paused: RESUME it instead`);
     engine.restartQuery(info.id);
     info.state = 'RUNNING';
     await options.audit?.record({ principal: principalOf(req).name, sourceAddress: sourceAddress(req), endpoint: '/console/api/queries/restart', statement: `restart ${info.id}`, outcome: 'SUCCESS', detail: `Query ${info.id} restarted.` });

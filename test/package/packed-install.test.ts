@@ -55,7 +55,7 @@ test('the package from npm pack, installed into an empty folder, runs a push and
     assert.match(example.stdout, /URL: 'https:\/\/b', WINDOWSTART: 60000n, WINDOWEND: 120000n, N: 1n/);
 
     // `npx sluice server` serves the built web console at / with no further step
-    const server = spawn('npx', ['sluice', 'server', '--data-dir', join(app, 'server-data'), '--listen', 'http://127.0.0.1:0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn('npx', ['sluice', 'server', '--data-dir', join(app, 'server-data'), '--listen', 'http://127.0.0.1:0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -71,7 +71,12 @@ test('the package from npm pack, installed into an empty folder, runs a push and
       assert.equal(script.status, 200);
       assert.ok((await script.text()).length > 100_000, 'the bundled console');
     } finally {
-      server.kill('SIGTERM');
+      // npx runs the server as its child: end the whole group, and wait for it
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((r) => server.once('exit', r));
+        process.kill(-server.pid!, 'SIGTERM');
+        await exited;
+      }
     }
   } finally {
     await dir.cleanup();
