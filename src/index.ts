@@ -17,6 +17,7 @@ export type { PushQuery, PullResult, Row, RowChange, ResultColumn } from './engi
 export type { PullColumn } from './engine/pull-query.js';
 export { COMMAND_TOPIC } from './engine/command-log.js';
 export { protobufSchemaFor } from './serde/protobuf/index.js';
+export type { EngineMetrics, QueryMetricsSnapshot, OperatorMetrics, PartitionLag, StoreMetrics, QueryTopology, TopologyNode } from './engine/engine-metrics.js';
 export { toJsonValue, formatResultValue } from './engine/result-values.js';
 
 export {
@@ -79,3 +80,5 @@ export { KafkaBroker, parseListen } from './broker/kafka-broker.js';
 export type { KafkaBrokerOptions } from './broker/kafka-broker.js';
 export type { AdminEvent } from './broker/broker-context.js';
 export { scramCredentialFor } from './broker/scram-credentials.js';
+/** Prometheus metrics for an embedding program: a prom-client registry of its own, refreshed from engine.metrics() */
+export { createMetricsRegistry } from './server/metrics-endpoint.js';

@@ -30,6 +30,10 @@ import { restoreStoredSource } from './ddl-handlers.js';
 import { ProcessingLogWriter, processingLogSettings } from './processing-log.js';
 import { errorPolicies, processingLogEntry } from '../runtime/processing-errors.js';
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
+import { QueryMetrics } from '../runtime/query-metrics.js';
+import type { ProcessingErrorType } from '../runtime/processor.js';
+import { planTopology, querySnapshot } from './engine-metrics.js';
+import type { EngineMetrics, QueryTopology } from './engine-metrics.js';
 
 export interface EngineOptions {
   /** the data directory of the embedded log (ignored when `log` is given) */
@@ -110,6 +114,7 @@ export class Engine {
         this.tasks.get(queryId)?.close();
         this.tasks.delete(queryId);
         this.plans.delete(queryId);
+        this.queryMetrics.delete(queryId);
         // only the pass in flight can still be stepping it (later passes no longer see it)
         await this.currentPass?.catch(() => 0);
       },
@@ -256,6 +261,7 @@ export class Engine {
       this.tasks.get(queryId)?.close();
       this.tasks.delete(queryId);
       this.plans.delete(queryId);
+      this.queryMetrics.delete(queryId);
     },
     pauseQuery: (queryId, paused) => {
       const t = this.tasks.get(queryId);
@@ -305,12 +311,59 @@ export class Engine {
       },
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
+      metrics: this.metricsOf(plan.queryId),
     });
     this.taskPlans.set(task, plan);
     return task;
   }
 
+  /** a query's counters: one per query id, kept across restarts of the query */
+  private metricsOf(queryId: string): QueryMetrics {
+    let m = this.queryMetrics.get(queryId);
+    if (!m) {
+      m = new QueryMetrics(queryId);
+      this.queryMetrics.set(queryId, m);
+    }
+    return m;
+  }
+
+  private readonly queryMetrics = new Map<string, QueryMetrics>();
+  /** processing-log entries by query and type: `${queryId}\n${type}` */
+  private readonly processingErrorCounts = new Map<string, number>();
+
+  /**
+   * What the engine has counted: per query and operator records in/out, lag per input partition,
+   * processing-log errors, commit latency, state store changelog sizes, push queries (never per key).
+   * Counters are totals since the engine opened; take two snapshots for rates.
+   */
+  async metrics(): Promise<EngineMetrics> {
+    const time = Date.now();
+    const sources = {
+      log: this.log,
+      plan: (id: string) => this.plans.get(id),
+      runtime: (id: string) => this.tasks.get(id),
+      persistent: (id: string) => this.catalog.queries.get(id),
+    };
+    const queries = [];
+    for (const [id, counters] of this.queryMetrics) if (this.tasks.has(id)) queries.push(await querySnapshot(id, counters, sources));
+    const processingErrors = [...this.processingErrorCounts].map(([k, count]) => {
+      const [queryId, type] = k.split('\n') as [string, ProcessingErrorType];
+      return { queryId, type, count };
+    });
+    return { time, queries, processingErrors, pushQueries: this.queries.runningCount };
+  }
+
+  /** A query's topology (steps by sub-topology, with topics and state stores), or undefined for an unknown query. */
+  queryTopology(queryId: string): QueryTopology | undefined {
+    const plan = this.plans.get(queryId);
+    if (!plan) return undefined;
+    const stores = new Set((this.tasks.get(queryId)?.taskList() ?? []).flatMap((t) => t.storeList().map((s) => s.name)));
+    return planTopology(plan, [...stores]);
+  }
+
   private reportProcessingError(entry: ProcessingLogEntry): void {
+    const key = `${entry.queryId}\n${entry.type}`;
+    this.processingErrorCounts.set(key, (this.processingErrorCounts.get(key) ?? 0) + 1);
     this.processingLog.push(entry);
     if (this.processingLog.length > PROCESSING_LOG_KEPT) this.processingLog.splice(0, this.processingLog.length - PROCESSING_LOG_KEPT);
     this.processingLogWriter.push(entry);
@@ -402,7 +455,8 @@ export class Engine {
         const progress = await this.pass();
         if (progress > 0) continue;
         if (this.idleWaiters.length && (await this.allCaughtUp())) for (const w of this.idleWaiters.splice(0)) w();
-        const positions = [...this.tasks.values()].flatMap((t) => t.positions());
+        // a paused query's unread input must not wake the loop (it would spin, starving I/O)
+        const positions = [...this.tasks.values()].filter((t) => !t.paused).flatMap((t) => t.positions());
         // a newly registered query (a push query) wakes the loop at once
         const registered = new Promise<void>((r) => (this.wakeLoop = r));
         if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);

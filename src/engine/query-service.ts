@@ -131,6 +131,11 @@ export class QueryService {
     await Promise.all([...this.running].filter((q) => this.sources.get(q)?.includes(source.name)).map((q) => q.close()));
   }
 
+  /** push queries running now */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
   /** Ends every running push query (engine close). */
   async closeAll(): Promise<void> {
     await Promise.all([...this.running].map((q) => q.close()));

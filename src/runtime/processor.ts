@@ -9,6 +9,7 @@ import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
 import type { KeyValueStore } from '../state/index.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { decodeRepartitioned } from './repartition-codec.js';
+import type { QueryMetrics } from './query-metrics.js';
 
 /** A record inside a topology: a row laid out as its step's `columns` say. */
 export interface StreamRecord {
@@ -141,21 +142,25 @@ export interface Topology {
  * The root is the sink or a repartition step (whose operator writes the internal topic); a
  * repartition step below the root is where this sub-topology reads another one's output.
  */
-export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext): Topology {
+export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext, metrics?: QueryMetrics): Topology {
   const sources = new Map<string, SourceEntry[]>();
   const addSource = (topic: string, entry: SourceEntry) => sources.set(topic, [...(sources.get(topic) ?? []), entry]);
+  // with metrics: every operator's entry and its downstream are counted (the root's output is what it emits)
+  const meterIn = <T>(step: Step, entry: Downstream<T>, isSource: boolean, countIn = true): Downstream<T> => (metrics ? metrics.meterIn(step.id, entry, isSource, countIn) : entry);
   const build = (step: Step, downstream: Downstream): void => {
     if (step !== root && step.kind === 'StreamRepartition') {
-      addSource(step.topic, (rec) => downstream(decodeRepartitioned(rec)));
+      // the read side of a repartition topic: a source of this sub-topology
+      addSource(step.topic, meterIn(step, (rec: FetchedRecord) => downstream(decodeRepartitioned(rec)), true, false) as SourceEntry);
       return;
     }
-    const op = (factories[step.kind] as OperatorFactory<Step>)(step, ctx, downstream);
-    if ('input' in step) build(step.input, op as Downstream);
+    const out = metrics && step !== root ? metrics.meterOut(step.id, downstream) : downstream;
+    const op = (factories[step.kind] as OperatorFactory<Step>)(step, ctx, out);
+    if ('input' in step) build(step.input, meterIn(step, op as Downstream, false));
     else if ('left' in step) {
       const [left, right] = op as readonly [Downstream, Downstream];
-      build(step.left, left);
-      build(step.right, right);
-    } else addSource(step.topic, op as SourceEntry);
+      build(step.left, meterIn(step, left, false));
+      build(step.right, meterIn(step, right, false));
+    } else addSource(step.topic, meterIn(step, op as SourceEntry, true) as SourceEntry);
   };
   build(root, () => {});
   return { sources };

@@ -24,6 +24,7 @@ import { cacheMaxBytes } from '../state/index.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, SourceEntry } from './processor.js';
 import { buildTopology } from './processor.js';
 import { PunctuationQueue } from './punctuation-queue.js';
+import type { QueryMetrics } from './query-metrics.js';
 import { processingErrorHandler, processingLogEntry } from './processing-errors.js';
 
 export type OffsetReset = 'earliest' | 'latest';
@@ -44,6 +45,8 @@ export interface TaskServices {
   readonly continueOnProductionError?: (error: unknown) => boolean;
   /** records processed per step (and fetched per partition) */
   readonly batchSize?: number;
+  /** the query's counters (operators, commits), when the engine keeps them */
+  readonly metrics?: QueryMetrics;
 }
 
 export interface StreamTaskOptions extends TaskServices {
@@ -103,12 +106,17 @@ export class StreamTask {
   constructor(private readonly options: StreamTaskOptions) {
     this.taskId = options.taskId;
     const { queryId } = options;
+    const rootCounters = options.metrics?.operator(options.root.id);
     const ctx: OperatorContext = {
       queryId,
       taskId: options.taskId,
       registry: options.registry,
       config: options.config,
-      emit: (r) => this.pending.push(r),
+      emit: (r) => {
+        this.pending.push(r);
+        // what the root (sink or repartition) writes is its output
+        if (rootCounters) rootCounters.recordsOut++;
+      },
       schemaRegistry: options.schemaRegistry,
       keyValueStore: <V>(name: string) => {
         let managed = this.stores.get(name);
@@ -138,7 +146,7 @@ export class StreamTask {
         this.recordTime = ts;
       },
     };
-    const topology = buildTopology(options.root, options.factories, ctx);
+    const topology = buildTopology(options.root, options.factories, ctx, options.metrics);
     for (const tp of options.inputs) {
       const handlers = topology.sources.get(tp.topic);
       if (!handlers) throw new ExecutionError(`Task ${options.taskId} of ${queryId} has no entry for topic ${tp.topic}`, { queryId });
@@ -303,6 +311,7 @@ export class StreamTask {
     for (const s of this.stores.values()) s.store.flush(batch);
     const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
     const group = { group: this.options.queryId, offsets };
+    const started = performance.now();
     try {
       await this.options.state.commit({ produce: batch.produce, offsets: group }, batch.stateWrites);
     } catch (e) {
@@ -311,6 +320,7 @@ export class StreamTask {
       if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
       await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group }, batch.stateWrites);
     }
+    this.options.metrics?.recordCommit((performance.now() - started) / 1000);
     this.dirty = false;
     this.purgeRepartitions(offsets);
   }
@@ -344,6 +354,17 @@ export class StreamTask {
   /** the positions whose new data would give this task work */
   positions(): TopicPartitionOffset[] {
     return this.inputs.filter((i) => !this.buffered(i)).map((i) => ({ topic: i.topic, partition: i.partition, offset: i.fetchOffset }));
+  }
+
+  /** every input partition with the next offset to process (for lag: the log's end less this) */
+  inputPositions(): TopicPartitionOffset[] {
+    if (!this.initialized) return [];
+    return this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
+  }
+
+  /** the task's state stores (names and changelog topics) */
+  storeList(): { name: string; changelogTopic: string }[] {
+    return [...this.stores].map(([name, s]) => ({ name, changelogTopic: s.changelogTopic }));
   }
 
   /** the task's stream time: the largest timestamp it has processed */

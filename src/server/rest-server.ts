@@ -30,6 +30,8 @@ import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-
 import { jsonText, rowJson } from './json-body.js';
 import { KSQL_V1_PROTOBUF, ProtobufRows } from './protobuf-rows.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
+import { registerConsole } from './console-routes.js';
+import { isConsoleAsset } from './console-assets.js';
 
 export interface RestServerOptions {
   readonly engine: Engine;
@@ -218,6 +220,8 @@ export class RestServer {
       if (this.closing) throw genericError(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
       // as ksqlDB after TERMINATE CLUSTER: only introspection still answers
       if (this.terminated && req.method === 'POST') throw genericError(503, ErrorCodes.serverShuttingDown, 'The cluster has been terminated. No new request will be accepted.');
+      // the console's page and scripts hold no data; its API calls carry the credentials
+      if (isConsoleAsset(req.method, req.url)) return;
       (req as FastifyRequest & { principal: Principal }).principal = await this.authenticate(req.headers.authorization);
     });
 
@@ -242,6 +246,8 @@ export class RestServer {
       const now = Date.now();
       return { clusterStatus: { [this.address]: { hostAlive: true, lastStatusUpdateMs: now, activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: now } } } };
     });
+    // the web console at / and GET /metrics (Prometheus)
+    registerConsole(app, { engine: this.engine, ...(this.options.audit ? { audit: this.options.audit } : {}), version: packageVersion(), pushClients: () => this.running.size });
     app.post('/ksql', (req, reply) => this.ksql(req, reply));
     app.post('/ksql/terminate', (req, reply) => this.terminateCluster(req, reply));
     app.post('/query', (req, reply) => this.queryV1(req, reply));

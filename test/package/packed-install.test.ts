@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,31 @@ test('the package from npm pack, installed into an empty folder, runs a push and
     const example = await run('node', ['readme.mjs'], { cwd: app, timeout: 60_000 });
     assert.match(example.stdout, /\{ ID: 1n, URL: 'https:\/\/a' \}/);
     assert.match(example.stdout, /URL: 'https:\/\/b', WINDOWSTART: 60000n, WINDOWEND: 120000n, N: 1n/);
+
+    // `npx sluice server` serves the built web console at / with no further step
+    const server = spawn('npx', ['sluice', 'server', '--data-dir', join(app, 'server-data'), '--listen', 'http://127.0.0.1:0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        server.once('exit', (code) => reject(new Error(`sluice server exited (${code}) before listening: ${out}`)));
+      });
+      assert.match(await (await fetch(`${url}/`)).text(), /<title>Sluice console<\/title>/);
+      const script = await fetch(`${url}/console/console.js`);
+      assert.equal(script.status, 200);
+      assert.ok((await script.text()).length > 100_000, 'the bundled console');
+    } finally {
+      // npx runs the server as its child: end the whole group, and wait for it
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((r) => server.once('exit', r));
+        process.kill(-server.pid!, 'SIGTERM');
+        await exited;
+      }
+    }
   } finally {
     await dir.cleanup();
   }
