@@ -18,6 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Engine } from '../../src/index.js';
 import { hashSecret } from '../../src/server/auth.js';
 import { startServer } from '../../src/server/server-command.js';
+import { jsonValues, readTopic } from '../support/read-topic.js';
 import { repoRoot } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -292,6 +293,10 @@ CREATE TABLE url_counts AS SELECT url, COUNT(*) AS hits, MAX(ms) AS last_ms FROM
       };
     }, ctasId);
     assert.deepEqual(statuses, { terminate: 403, pause: 403, restart: 403, produce: 403, insert: 403, metrics: 200 });
+    // each refusal is in the audit log
+    const audit = jsonValues(await readTopic(engine.log, '_sluice_audit')).filter((a: any) => a.PRINCIPAL === READER.user && a.OUTCOME === 'DENIED');
+    for (const what of [`CREATE STREAM sneaky`, `TERMINATE ${ctasId}`, `PAUSE ${ctasId}`, `restart query ${ctasId}`, 'produce to topic clicks', 'INSERT INTO clicks'])
+      assert.ok(audit.some((a: any) => (a.STATEMENT as string).includes(what)), `${what} in ${JSON.stringify(audit.map((a: any) => a.STATEMENT))}`);
     assert.equal(engine.catalog.queries.get(ctasId)?.state, 'RUNNING');
     await context.close();
   }
