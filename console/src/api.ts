@@ -26,7 +26,8 @@ export class ApiError extends Error {
 }
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
-  const h: Record<string, string> = { ...extra };
+  // Sluice's own clients ask for the `sluice` detail (positions, tables) ksqlDB's clients never see
+  const h: Record<string, string> = { 'x-sluice-detail': '1', ...extra };
   const auth = authHeader();
   if (auth) h.authorization = auth;
   return h;

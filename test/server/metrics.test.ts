@@ -50,7 +50,7 @@ describe('GET /metrics', () => {
   const ksql = async (text: string) => {
     const r = await fetch(`${url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: text, streamsProperties: { 'auto.offset.reset': 'earliest' } }) });
     assert.equal(r.status, 200, await r.clone().text());
-    return (await r.json()) as { sluice?: { queryId?: string } }[];
+    return (await r.json()) as { commandStatus?: { queryId?: string | null } }[];
   };
   const scrape = async () => {
     const r = await fetch(`${url}/metrics`);
@@ -72,8 +72,8 @@ describe('GET /metrics', () => {
     await ksql(`CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', partitions=2, value_format='JSON');`);
     const [even] = await ksql(`CREATE STREAM evens AS SELECT id, url FROM clicks WHERE id % 2 = 0 EMIT CHANGES;`);
     const [counts] = await ksql(`CREATE TABLE counts AS SELECT url, COUNT(*) AS n FROM clicks GROUP BY url EMIT CHANGES;`);
-    const evens = even!.sluice!.queryId!;
-    const ctas = counts!.sluice!.queryId!;
+    const evens = even!.commandStatus!.queryId!;
+    const ctas = counts!.commandStatus!.queryId!;
     await engine.insert('clicks', Array.from({ length: 100 }, (_, i) => ({ id: i, url: `u${i % 5}` })));
     // three records no JSON reader can read: each query logs a deserialization error and goes on
     await engine.log.produce([0, 1, 2].map((i) => ({ topic: 'clicks', partition: i % 2, key: null, value: Buffer.from(`not json ${i}`) })));
