@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, Engine } from '../index.js';
+import { ConfigError, Engine, readWorkerProperties } from '../index.js';
 import { AuditLog, DEFAULT_AUDIT_RETENTION_MS } from './audit-log.js';
 import { Authenticator, hashSecret } from './auth.js';
 import { RestServer } from './rest-server.js';
@@ -67,9 +67,13 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
   if (!!keyPath !== !!certPath) throw new ConfigError('TLS needs both a key and a certificate');
   const tls = keyPath && certPath ? { key: await readPem(keyPath, 'key'), cert: await readPem(certPath, 'certificate') } : undefined;
   const auth = usersFile ? await Authenticator.fromFile(usersFile) : undefined;
+  const properties = { ...(config.properties ?? {}), ...(flags.set ?? {}) };
+  const workerConfig = properties['ksql.connect.worker.config'];
   const engine = await Engine.open({
     dataDir,
-    properties: { ...(config.properties ?? {}), ...(flags.set ?? {}) },
+    properties,
+    // the Connect worker: Kafka Connect worker properties from ksql.connect.worker.config, as ksqlDB takes them
+    connect: { ...(workerConfig ? { workerProps: readWorkerProperties(workerConfig) } : {}), logLine: (line) => io.err(line) },
     onProcessingLog: (e) => io.err(`processing error in ${e.queryId} (${e.step}): ${e.message}`),
   });
   let server: RestServer;

@@ -139,6 +139,11 @@ export class Worker {
     return [...this.get(name).topics].sort();
   }
 
+  /** PUT /connectors/{name}/topics/reset */
+  resetActiveTopics(name: string): void {
+    this.get(name).topics.clear();
+  }
+
   /** records written (sources) and read (sinks) by the connector's tasks since they started */
   recordCount(name: string): number {
     return this.get(name).tasks.reduce((n, t) => n + t.records, 0);
