@@ -32,6 +32,7 @@ import { errorPolicies, processingLogEntry } from '../runtime/processing-errors.
 import type { EngineInternals, HandlerContext } from './statement-handlers.js';
 import { Worker } from '../connect/runtime/worker.js';
 import { createPluginRegistry, type PluginRegistry } from '../connect/plugins.js';
+import { topicSchemasFromCatalog } from './connect-topic-schemas.js';
 
 export interface EngineOptions {
   /** the data directory of the embedded log (ignored when `log` is given) */
@@ -169,7 +170,7 @@ export class Engine {
       await engine.queries.dropLeftovers();
       // stored connectors start running now, as they do when a Connect worker starts
       const c = options.connect ?? {};
-      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry(), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}) });
+      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry(), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
     } catch (e) {
       await engine.close();
       throw e;

@@ -76,6 +76,7 @@ export class SinkTaskRunner extends TaskRunner {
       offset: (offsets) => void this.rewinds.push(...offsets),
       requestCommit: () => void (this.commitRequested = true),
       errantRecordReporter: (record, error) => this.reporter.tolerate('TASK_PUT', this.originals.get(record), error),
+      ...(this.host.topicSchema ? { topicSchema: this.host.topicSchema } : {}),
     });
   }
 
@@ -195,6 +196,8 @@ export class SinkTaskRunner extends TaskRunner {
         else await this.waitWhile(200);
         continue;
       }
+      // fetched but not yet put: not idle (positions are already past these records)
+      this.dirty = true;
       await this.deliver(fetched);
       this.succeeded();
       if (this.commitRequested || Date.now() - this.lastCommit >= this.host.offsetFlushIntervalMs) await this.commit(false);

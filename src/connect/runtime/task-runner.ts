@@ -11,6 +11,7 @@ import { traceOf } from './connect-errors.js';
 import { backoffMs, ErrorReporter, errorSettings, type ErrorSettings } from './error-handling.js';
 import { converterFor, headerConverterFor, transformChainFor, type HeaderConverter, type TransformChain } from './task-plugins.js';
 import type { Converter } from '../api/converter.js';
+import type { TopicSchemas } from '../api/connector.js';
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING';
 
@@ -30,6 +31,7 @@ export interface TaskHost {
   readonly onState: (state: TaskState, trace: string | null) => void;
   /** the topics a task wrote or read, for GET /connectors/{name}/topics */
   readonly onTopic: (topic: string) => void;
+  readonly topicSchema?: (topic: string) => TopicSchemas | undefined;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

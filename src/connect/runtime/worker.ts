@@ -7,7 +7,7 @@
  * over the Kafka backend; this worker is the only member of its cluster.
  */
 import type { Log } from '../../log/log.js';
-import type { Connector, ConnectorType, SinkTask, SourceTask } from '../api/connector.js';
+import type { Connector, ConnectorType, SinkTask, SourceTask, TopicSchemas } from '../api/connector.js';
 import type { ConfigValueResult } from '../api/config-def.js';
 import type { PluginRegistry } from '../plugins.js';
 import { ConnectStore, type TargetState } from './connect-store.js';
@@ -59,6 +59,8 @@ export interface WorkerOptions {
   readonly props?: Readonly<Record<string, string>>;
   /** where the worker logs task failures and tolerated errors */
   readonly logLine?: (line: string) => void;
+  /** schemas for schemaless records of known topics (the engine's catalog) */
+  readonly topicSchema?: (topic: string) => TopicSchemas | undefined;
 }
 
 export class Worker {
@@ -73,13 +75,14 @@ export class Worker {
     readonly config: WorkerConfig,
     private readonly store: ConnectStore,
     private readonly logLine: (line: string) => void,
+    private readonly topicSchema?: (topic: string) => TopicSchemas | undefined,
   ) {}
 
   static async open(log: Log, options: WorkerOptions): Promise<Worker> {
     const config = workerConfig(options.props);
     const store = new ConnectStore(log, config);
     await store.open();
-    const worker = new Worker(log, options.plugins, config, store, options.logLine ?? ((l) => process.stderr.write(`${l}\n`)));
+    const worker = new Worker(log, options.plugins, config, store, options.logLine ?? ((l) => process.stderr.write(`${l}\n`)), options.topicSchema);
     for (const [name, props] of store.configs) await worker.startConnector(name, props, store.targetStates.get(name) ?? 'STARTED');
     return worker;
   }
@@ -453,6 +456,7 @@ export class Worker {
         void this.store.writeStatus(`status-task-${c.name}-${index}`, { state, trace, worker_id: this.workerId, generation: 0 }).catch(() => {});
       },
       onTopic: (topic: string) => void c.topics.add(topic),
+      ...(this.topicSchema ? { topicSchema: this.topicSchema } : {}),
     };
     const factory = c.connector!.taskFactory();
     return c.type === 'source' ? new SourceTaskRunner(host, factory as () => SourceTask) : new SinkTaskRunner(host, factory as () => SinkTask, c.taskConfigs.length);
