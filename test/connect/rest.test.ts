@@ -99,6 +99,7 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     const plugins = (await call(base, 'GET', '/connector-plugins')).body as { class: string; type: string }[];
     assert.deepEqual(plugins.map((p) => [p.class, p.type]), [
       ['io.confluent.connect.jdbc.JdbcSinkConnector', 'sink'],
+      ['io.confluent.connect.jdbc.JdbcSourceConnector', 'source'],
       ['io.confluent.kafka.connect.datagen.DatagenConnector', 'source'],
       ['org.apache.kafka.connect.file.FileStreamSinkConnector', 'sink'],
       ['org.apache.kafka.connect.file.FileStreamSourceConnector', 'source'],

@@ -24,6 +24,7 @@ class TestStringConverter implements Converter {
 function plain(v: unknown): unknown {
   if (v instanceof Struct) return Object.fromEntries((v.schema.fields ?? []).map((f) => [f.name, plain(v.get(f.name))]));
   if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.getTime();
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;

@@ -11,6 +11,7 @@
 import { LogError } from '../../common/errors.js';
 import type { Log, ProduceRecord } from '../../log/log.js';
 import type { WorkerConfig } from './worker-config.js';
+import { ensureTopic } from './ensure-topic.js';
 
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
 
@@ -91,11 +92,7 @@ export class ConnectStore {
 
   async ensureTopic(topic: string): Promise<void> {
     if (this.ensured.has(topic)) return;
-    try {
-      await this.log.createTopic(topic, { partitions: 1, config: COMPACTED });
-    } catch (e) {
-      if (!(e instanceof LogError && e.code === 'TOPIC_EXISTS')) throw e;
-    }
+    await ensureTopic(this.log, topic, { partitions: 1, config: COMPACTED });
     this.ensured.add(topic);
   }
 

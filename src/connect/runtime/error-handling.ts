@@ -5,7 +5,7 @@
  * `errors.deadletterqueue.topic.name` with the `__connect.errors.*` context headers when
  * `errors.deadletterqueue.context.headers.enable`.
  */
-import { LogError } from '../../common/errors.js';
+import { ensureTopic } from './ensure-topic.js';
 import type { Log, RecordHeader } from '../../log/log.js';
 import { ToleranceExceededError } from './connect-errors.js';
 
@@ -90,11 +90,7 @@ export class ErrorReporter {
   private async sendToDlq(stage: Stage, original: OriginalRecord, error: Error): Promise<void> {
     const topic = this.settings.dlqTopic;
     if (!this.dlqReady) {
-      try {
-        await this.log.createTopic(topic, { partitions: 1 });
-      } catch (e) {
-        if (!(e instanceof LogError && e.code === 'TOPIC_EXISTS')) throw e;
-      }
+      await ensureTopic(this.log, topic, { partitions: 1 });
       this.dlqReady = true;
     }
     const headers: RecordHeader[] = [...original.headers];

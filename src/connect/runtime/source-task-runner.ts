@@ -4,7 +4,7 @@
  * disagree: exactly-once). The next poll waits for that write, which is the backpressure: a task
  * never gets ahead of what the log has taken.
  */
-import { LogError } from '../../common/errors.js';
+import { ensureTopic } from './ensure-topic.js';
 import type { ProduceRecord } from '../../log/log.js';
 import type { SourceRecord } from '../api/connect-record.js';
 import type { SourceTask } from '../api/connector.js';
@@ -108,11 +108,7 @@ export class SourceTaskRunner extends TaskRunner {
   private async ensureTopic(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return;
     const partitions = Number(this.host.connectorProps['topic.creation.default.partitions'] ?? 1);
-    try {
-      await this.host.log.createTopic(topic, { partitions: partitions > 0 ? partitions : 1 });
-    } catch (e) {
-      if (!(e instanceof LogError && e.code === 'TOPIC_EXISTS')) throw e;
-    }
+    await ensureTopic(this.host.log, topic, { partitions: partitions > 0 ? partitions : 1 });
     this.knownTopics.add(topic);
     this.host.onTopic(topic);
   }
