@@ -17,6 +17,7 @@ import { SourceTaskRunner } from './source-task-runner.js';
 import type { TaskRunner, TaskState } from './task-runner.js';
 import { converterFor, headerConverterFor, transformChainFor } from './task-plugins.js';
 import { workerConfig, type WorkerConfig } from './worker-config.js';
+import { loadPluginPath } from '../plugin-path.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'STOPPED' | 'RESTARTING';
 
@@ -80,6 +81,7 @@ export class Worker {
 
   static async open(log: Log, options: WorkerOptions): Promise<Worker> {
     const config = workerConfig(options.props);
+    await loadPluginPath(options.plugins, config.props['plugin.path']);
     const store = new ConnectStore(log, config);
     await store.open();
     const worker = new Worker(log, options.plugins, config, store, options.logLine ?? ((l) => process.stderr.write(`${l}\n`)), options.topicSchema);
