@@ -74,6 +74,15 @@ export class ErrorReporter {
     }
   }
 
+  /** run() for synchronous stages (converters, transforms): no await per record unless it fails */
+  runSync<T>(stage: Stage, original: OriginalRecord | undefined, work: () => T): { ok: true; value: T } | Promise<{ ok: false }> {
+    try {
+      return { ok: true, value: work() };
+    } catch (e) {
+      return this.tolerate(stage, original, e).then(() => ({ ok: false as const }));
+    }
+  }
+
   /** reports a failed stage; throws when errors are not tolerated */
   async tolerate(stage: Stage, original: OriginalRecord | undefined, e: unknown): Promise<void> {
     const error = e instanceof Error ? e : new Error(String(e));

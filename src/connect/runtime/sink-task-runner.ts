@@ -222,11 +222,11 @@ export class SinkTaskRunner extends TaskRunner {
   }
 
   private async convert(f: FetchedRecord, original: OriginalRecord): Promise<SinkRecord | null> {
-    const headers = await this.reporter.run('HEADER_CONVERTER', original, () => f.headers.map((h) => this.headerConverter.toConnectHeader(f.topic, h.key, h.value)));
+    const headers = await this.reporter.runSync('HEADER_CONVERTER', original, () => f.headers.map((h) => this.headerConverter.toConnectHeader(f.topic, h.key, h.value)));
     if (!headers.ok) return null;
-    const key = await this.reporter.run('KEY_CONVERTER', original, () => this.keyConverter.toConnectData(f.topic, headers.value, f.key));
+    const key = await this.reporter.runSync('KEY_CONVERTER', original, () => this.keyConverter.toConnectData(f.topic, headers.value, f.key));
     if (!key.ok) return null;
-    const value = await this.reporter.run('VALUE_CONVERTER', original, () => this.valueConverter.toConnectData(f.topic, headers.value, f.value));
+    const value = await this.reporter.runSync('VALUE_CONVERTER', original, () => this.valueConverter.toConnectData(f.topic, headers.value, f.value));
     if (!value.ok) return null;
     const record: SinkRecord = {
       topic: f.topic,
@@ -243,7 +243,7 @@ export class SinkTaskRunner extends TaskRunner {
       originalKafkaPartition: f.partition,
       originalKafkaOffset: f.offset,
     };
-    const transformed = await this.reporter.run('TRANSFORMATION', original, () => this.chain.apply(record));
+    const transformed = await this.reporter.runSync('TRANSFORMATION', original, () => this.chain.apply(record));
     if (!transformed.ok || transformed.value === null) return null;
     return transformed.value;
   }

@@ -76,14 +76,14 @@ export class SourceTaskRunner extends TaskRunner {
     for (const record of records) {
       // a record dropped by a transform or a tolerated error still moves the source's offset on
       offsets.set(partitionKey(record.sourcePartition), { partition: { ...record.sourcePartition }, offset: { ...record.sourceOffset } });
-      const transformed = await this.reporter.run('TRANSFORMATION', undefined, () => this.chain.apply(record));
+      const transformed = await this.reporter.runSync('TRANSFORMATION', undefined, () => this.chain.apply(record));
       if (!transformed.ok || transformed.value === null) continue;
       const r = transformed.value;
-      const headers = await this.reporter.run('HEADER_CONVERTER', undefined, () => r.headers.map((h) => ({ key: h.key, value: this.headerConverter.fromConnectHeader(r.topic, h) })));
+      const headers = await this.reporter.runSync('HEADER_CONVERTER', undefined, () => r.headers.map((h) => ({ key: h.key, value: this.headerConverter.fromConnectHeader(r.topic, h) })));
       if (!headers.ok) continue;
-      const key = await this.reporter.run('KEY_CONVERTER', undefined, () => this.keyConverter.fromConnectData(r.topic, r.headers, r.keySchema, r.key));
+      const key = await this.reporter.runSync('KEY_CONVERTER', undefined, () => this.keyConverter.fromConnectData(r.topic, r.headers, r.keySchema, r.key));
       if (!key.ok) continue;
-      const value = await this.reporter.run('VALUE_CONVERTER', undefined, () => this.valueConverter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value));
+      const value = await this.reporter.runSync('VALUE_CONVERTER', undefined, () => this.valueConverter.fromConnectData(r.topic, r.headers, r.valueSchema, r.value));
       if (!value.ok) continue;
       await this.ensureTopic(r.topic);
       produce.push({

@@ -155,6 +155,7 @@ export class JdbcSinkTask implements SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
+    this.inferTypes(records);
     // schema problems are the records' fault: found before any retry, they go to the error handler
     const rows = records.map((r) => ({ record: r, row: this.rowOf(r) }));
     await this.withRetries(async () => {
@@ -297,6 +298,25 @@ export class JdbcSinkTask implements SinkTask {
     }
   }
 
+  /** field types of schemaless values no catalog knows: a number column is BIGINT unless some value in it has a fraction */
+  private readonly inferred = new Map<string, Map<string, Schema>>();
+
+  private inferTypes(records: readonly SinkRecord[]): void {
+    for (const r of records) {
+      const v = r.value;
+      if (!v || typeof v !== 'object' || v instanceof Struct || Array.isArray(v) || Buffer.isBuffer(v) || v instanceof Map) continue;
+      if (this.context.topicSchema?.(r.topic)?.valueSchema) continue;
+      let fields = this.inferred.get(r.topic);
+      if (!fields) this.inferred.set(r.topic, (fields = new Map()));
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if (x === null || x === undefined) continue;
+        const s = inferSchema(x);
+        const had = fields.get(k);
+        if (!had || (had.type === 'INT64' && s.type === 'FLOAT64')) fields.set(k, s);
+      }
+    }
+  }
+
   /** the row a record becomes, or null when it writes nothing (a tombstone without delete.enabled) */
   private rowOf(record: SinkRecord): Row | null {
     const table = String(this.config['table.name.format']).replace(/\$\{topic\}/g, record.topic);
@@ -368,7 +388,8 @@ export class JdbcSinkTask implements SinkTask {
     if (v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Map)) {
       const obj = v as Record<string, unknown>;
       const schema = known?.valueSchema?.type === 'STRUCT' ? known.valueSchema : undefined;
-      const columns = schema ? (schema.fields ?? []).map((f) => ({ name: f.name, schema: f.schema })) : Object.keys(obj).map((k) => ({ name: k, schema: inferSchema(obj[k]) }));
+      const inferred = this.inferred.get(record.topic);
+      const columns = schema ? (schema.fields ?? []).map((f) => ({ name: f.name, schema: f.schema })) : Object.keys(obj).map((k) => ({ name: k, schema: inferred?.get(k) ?? inferSchema(obj[k]) }));
       for (const col of columns) values.set(col.name, fieldOf(obj, col.name));
       return { columns, values };
     }
