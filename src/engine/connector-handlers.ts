@@ -88,6 +88,14 @@ export async function dropConnector(stmt: DropConnector, ctx: HandlerContext): P
   return { ...base, message: `Dropped connector "${stmt.name}"`, entity: { '@type': 'drop_connector', connectorName: stmt.name } };
 }
 
+/** a table as ksqlDB's CLI draws one inside DESCRIBE output */
+function textTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string => ` ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')}`.trimEnd();
+  const rule = '-'.repeat(widths.reduce((a, b) => a + b + 3, 0));
+  return [line(columns), rule, ...rows.map(line), rule].join('\n');
+}
+
 /** ksqlDB's state column: `RUNNING (1/1 tasks RUNNING)` */
 function stateText(worker: Worker, name: string): string {
   const s = worker.status(name);
@@ -123,14 +131,14 @@ export async function describeConnector(stmt: DescribeConnector, ctx: HandlerCon
     `WorkerId             : ${status.connector.worker_id}`,
     ...(status.connector.trace ? [`Trace                : ${status.connector.trace}`] : []),
   ];
-  const table: ResultTable = { columns: ['Task ID', 'State', 'Error Trace'], rows: status.tasks.map((t) => [String(t.id), t.state, t.trace ?? '']) };
+  const tasks = textTable(['Task ID', 'State', 'Error Trace'], status.tasks.map((t) => [String(t.id), t.state, (t.trace ?? '').split('\n')[0]!]));
   const related = sources.length ? `\n\n Related Sources\n${sources.map((s) => ` ${s.name}`).join('\n')}` : '';
   const topicText = topics.length ? `\n\n Related Topics\n${topics.map((t) => ` ${t}`).join('\n')}` : '';
   return {
     kind: stmt.kind,
     statement: ctx.text,
-    message: lines.join('\n') + related + topicText,
-    table,
+    // printed as the ksqlDB CLI prints it: the header, the task table, related sources and topics
+    message: `${lines.join('\n')}\n\n${tasks}${related}${topicText}`,
     entity: { '@type': 'connector_description', connectorClass: worker.connectorClass(stmt.name), status, sources, topics, warnings: [] },
   };
 }

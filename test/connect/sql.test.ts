@@ -52,7 +52,8 @@ test('file source -> SQL -> file sink from SQL statements; runUntilIdle waits un
     const [described] = await engine.execute('DESCRIBE CONNECTOR file_out;');
     assert.match(described!.message, /^Name {17}: FILE_OUT\nClass {16}: org.apache.kafka.connect.file.FileStreamSinkConnector\nType {17}: sink\nState {16}: RUNNING/);
     assert.match(described!.message, /Related Sources\n BIG/);
-    assert.deepEqual(described!.table!.rows, [['0', 'RUNNING', '']]);
+    assert.match(described!.message, /\n\n Task ID \| State   \| Error Trace\n-+\n 0       \| RUNNING \|\n-+\n/);
+    assert.equal(described!.table, undefined);
     assert.equal((described!.entity as { '@type': string })['@type'], 'connector_description');
 
     const [again] = await engine.execute(`CREATE SINK CONNECTOR IF NOT EXISTS file_out WITH ('connector.class'='FileStreamSink', 'topics'='x', 'file'='${output}');`);

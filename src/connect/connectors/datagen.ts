@@ -164,7 +164,7 @@ function configDef(): ConfigDef {
   return new ConfigDef()
     .define({ name: 'kafka.topic', type: 'STRING', importance: 'HIGH', documentation: 'Topic to write to' })
     .define({ name: 'max.interval', type: 'LONG', defaultValue: 500, importance: 'HIGH', documentation: 'Max interval between messages (ms)' })
-    .define({ name: 'iterations', type: 'INT', defaultValue: -1, importance: 'HIGH', documentation: 'Number of messages to send from each task, or less than 1 for unlimited' })
+    .define({ name: 'iterations', type: 'INT', defaultValue: 1000000, importance: 'HIGH', documentation: 'Number of messages to send from each task, or less than 1 for unlimited' })
     .define({ name: 'quickstart', type: 'STRING', defaultValue: '', importance: 'HIGH', documentation: `Name of a quickstart schema (${DATAGEN_QUICKSTARTS.join(', ')})`, validator: (n, v) => {
       const q = String(v).trim().toLowerCase();
       if (q !== '' && !QUICKSTARTS[q]) throw new ConnectConfigError(n, v, `Not a quickstart: use one of ${DATAGEN_QUICKSTARTS.join(', ')}`);
