@@ -156,3 +156,22 @@ test('records the table cannot take go to the DLQ; the sink keeps running', { sk
     await log.close();
   }
 });
+
+test('closing the worker while a put retries against a stopped PostgreSQL ends within task.shutdown.graceful.timeout.ms', { skip }, async () => {
+  const log = await openLocalLog(fresh());
+  try {
+    await log.createTopic('later', { partitions: 1 });
+    await log.produce([{ topic: 'later', key: null, value: Buffer.from('{"id":1}') }]);
+    await pg.stopServer('fast');
+    const worker = await Worker.open(log, { plugins: testPlugins(), props: { 'task.shutdown.graceful.timeout.ms': '500' }, ...quiet });
+    await worker.create('later-sink', { 'connector.class': 'JdbcSinkConnector', 'connection.url': pg.url, 'connection.user': 'sluice', topics: 'later', 'auto.create': 'true', 'max.retries': '100000', 'retry.backoff.ms': '50' });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await worker.idle(), false);
+    const started = Date.now();
+    await worker.close();
+    assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms`);
+  } finally {
+    await pg.startServer();
+    await log.close();
+  }
+});

@@ -80,6 +80,10 @@ export class SinkTaskRunner extends TaskRunner {
     });
   }
 
+  protected async abandon(): Promise<void> {
+    await Promise.resolve(this.task?.stop()).catch(() => {});
+  }
+
   protected async stopTask(): Promise<void> {
     const t = this.task;
     this.task = undefined;

@@ -44,6 +44,10 @@ export class SourceTaskRunner extends TaskRunner {
     });
   }
 
+  protected async abandon(): Promise<void> {
+    await Promise.resolve(this.task?.stop()).catch(() => {});
+  }
+
   protected async stopTask(): Promise<void> {
     const t = this.task;
     this.task = undefined;

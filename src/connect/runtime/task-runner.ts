@@ -76,11 +76,26 @@ export abstract class TaskRunner {
     this.wake?.();
   }
 
+  /**
+   * Stops the task: waits for its loop up to `task.shutdown.graceful.timeout.ms` (5 s, as Connect),
+   * then stops the task anyway and leaves the loop behind (e.g. a put retrying against a database
+   * that is down: a sink that commits its offsets with its writes stays exactly-once)
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.loop;
+    const timeout = Number(this.host.workerProps['task.shutdown.graceful.timeout.ms'] ?? 5000);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([this.loop?.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeout)))]);
+    clearTimeout(timer);
+    if (finished === false) {
+      this.host.logLine(`Graceful stop of task ${this.host.connector}-${this.host.taskId} failed (still busy after ${timeout} ms): stopping it anyway`);
+      await this.abandon();
+    }
   }
+
+  /** stops the task object while its loop may still be inside a call */
+  protected abstract abandon(): Promise<void>;
 
   /** true when the task has nothing left to do now (all read and committed, or failed/paused) */
   abstract isIdle(): Promise<boolean>;

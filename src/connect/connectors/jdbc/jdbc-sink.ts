@@ -104,6 +104,7 @@ export class JdbcSinkTask implements SinkTask {
   /** table -> column names (lower-cased lookups are not done: identifiers are quoted) */
   private readonly tables = new Map<string, Set<string>>();
   private offsetsReady = false;
+  private stopped = false;
 
   version(): string {
     return VERSION;
@@ -181,7 +182,7 @@ export class JdbcSinkTask implements SinkTask {
       } catch (e) {
         if (!isRetriable(e)) throw e;
         this.dropClient();
-        if (attempt >= max) throw asRetriable(e) instanceof RetriableError ? asRetriable(e) : new RetriableError(String(e), { cause: e });
+        if (attempt >= max || this.stopped) throw asRetriable(e) instanceof RetriableError ? asRetriable(e) : new RetriableError(String(e), { cause: e });
         await new Promise((r) => setTimeout(r, backoff));
       }
     }
@@ -436,6 +437,7 @@ export class JdbcSinkTask implements SinkTask {
   close(): void {}
 
   stop(): void {
+    this.stopped = true;
     this.dropClient();
   }
 }
