@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { openLocalLog } from '../../src/log/local/index.js';
 import { Worker } from '../../src/connect/runtime/worker.js';
+import { RestServer } from '../../src/server/rest-server.js';
 import { PgServer, postgresAvailable } from './pg-server.js';
 import { testPlugins } from './test-plugins.js';
 
@@ -173,5 +174,34 @@ test('closing the worker while a put retries against a stopped PostgreSQL ends w
   } finally {
     await pg.startServer();
     await log.close();
+  }
+});
+
+test('the same pipeline through the REST APIs: Connect POST /connectors and PUT /config around a ksqlDB /ksql statement', { skip }, async () => {
+  const engine = await Engine.open({ dataDir: fresh(), properties: { 'auto.offset.reset': 'earliest' }, connect: { plugins: testPlugins(), ...quiet } });
+  const server = new RestServer({ engine, listen: 'http://127.0.0.1:0', log: () => {} });
+  const base = await server.listen();
+  try {
+    const json = { 'content-type': 'application/json' };
+    let res = await fetch(`${base}/connectors`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'users-gen', config: { 'connector.class': 'DatagenConnector', 'kafka.topic': 'users', quickstart: 'users', 'max.interval': '0', iterations: '120', 'random.seed': '2' } }) });
+    assert.equal(res.status, 201);
+    await until(async () => (await engine.log.latestOffset('users', 0).catch(() => 0n)) === 120n);
+    res = await fetch(`${base}/ksql`, { method: 'POST', headers: { 'content-type': 'application/vnd.ksql.v1+json' }, body: JSON.stringify({ ksql: "CREATE STREAM users (registertime BIGINT, userid STRING, regionid STRING, gender STRING) WITH (kafka_topic='users', value_format='JSON'); CREATE TABLE users_per_region AS SELECT regionid, COUNT(*) AS n FROM users GROUP BY regionid;", streamsProperties: { 'auto.offset.reset': 'earliest' } }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    res = await fetch(`${base}/connectors/region-sink/config`, { method: 'PUT', headers: json, body: JSON.stringify({ 'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector', 'connection.url': pg.url, 'connection.user': 'sluice', topics: 'USERS_PER_REGION', 'table.name.format': 'users_per_region', 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'auto.create': 'true' }) });
+    assert.equal(res.status, 201);
+    engine.start();
+    await until(async () => {
+      const rows = await pg.query<{ n: string }>('SELECT sum("N") AS n FROM users_per_region').catch(() => [{ n: '0' }]);
+      return Number(rows[0]!.n) === 120;
+    });
+    const regions = await pg.query<{ REGIONID: string }>('SELECT "REGIONID" FROM users_per_region ORDER BY 1');
+    assert.ok(regions.length >= 5 && regions.every((r) => /^Region_[1-9]$/.test(r.REGIONID)));
+    const status = (await (await fetch(`${base}/connectors?expand=status`)).json()) as Record<string, { status: { tasks: { state: string }[] } }>;
+    assert.deepEqual(Object.keys(status).sort(), ['region-sink', 'users-gen']);
+    assert.equal(status['region-sink']!.status.tasks[0]!.state, 'RUNNING');
+  } finally {
+    await server.close();
+    await engine.close();
   }
 });
