@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, Engine, readWorkerProperties } from '../index.js';
+import { connectListenUrl, startConnectListener } from './connect-listener.js';
 import { AuditLog, DEFAULT_AUDIT_RETENTION_MS } from './audit-log.js';
 import { Authenticator, hashSecret } from './auth.js';
 import { RestServer } from './rest-server.js';
@@ -69,11 +70,12 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
   const auth = usersFile ? await Authenticator.fromFile(usersFile) : undefined;
   const properties = { ...(config.properties ?? {}), ...(flags.set ?? {}) };
   const workerConfig = properties['ksql.connect.worker.config'];
+  const workerProps = workerConfig ? readWorkerProperties(workerConfig) : undefined;
   const engine = await Engine.open({
     dataDir,
     properties,
     // the Connect worker: Kafka Connect worker properties from ksql.connect.worker.config, as ksqlDB takes them
-    connect: { ...(workerConfig ? { workerProps: readWorkerProperties(workerConfig) } : {}), logLine: (line) => io.err(line) },
+    connect: { ...(workerProps ? { workerProps } : {}), logLine: (line) => io.err(line) },
     onProcessingLog: (e) => io.err(`processing error in ${e.queryId} (${e.step}): ${e.message}`),
   });
   let server: RestServer;
@@ -91,9 +93,14 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
       log: (line) => io.err(line),
     });
     const url = await server.listen();
+    // Connect's REST API also on the worker's own port when its properties name one
+    const connectUrl = workerProps ? connectListenUrl(workerProps) : undefined;
+    const connectListener = connectUrl ? await startConnectListener(engine, connectUrl, auth) : undefined;
+    if (connectListener) io.err(`Kafka Connect REST API listening on ${connectListener.url}`);
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        await connectListener?.close();
         await server.close();
         await engine.close();
       })());

@@ -135,3 +135,31 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('sluice server with a Connect worker properties file: plugins from plugin.path, Connect API also on the worker listeners port', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-connect-srv-'));
+  const { startServer } = await import('../../src/server/server-command.js');
+  const { freePort } = await import('./pg-server.js');
+  const { fileURLToPath } = await import('node:url');
+  const { dirname } = await import('node:path');
+  const port = await freePort();
+  const pluginDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'plugins');
+  const props = join(dir, 'connect-distributed.properties');
+  await writeFile(props, `bootstrap.servers=localhost:9092\ngroup.id=connect-cluster\nlisteners=http://127.0.0.1:${port}\nplugin.path=${pluginDir}\nkey.converter=org.apache.kafka.connect.storage.StringConverter\nvalue.converter=org.apache.kafka.connect.storage.StringConverter\n`);
+  const lines: string[] = [];
+  const { url, stop } = await startServer({ dataDir: join(dir, 'data'), listen: 'http://127.0.0.1:0', set: { 'ksql.connect.worker.config': props } }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  try {
+    assert.ok(lines.includes(`Kafka Connect REST API listening on http://127.0.0.1:${port}`), lines.join('\n'));
+    const input = join(dir, 'in.txt');
+    await writeFile(input, 'x\ny\n');
+    const connectBase = `http://127.0.0.1:${port}`;
+    const created = await call(connectBase, 'POST', '/connectors', { name: 'f', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'xy' } });
+    assert.equal(created.status, 201);
+    assert.deepEqual((await call(url, 'GET', '/connectors')).body, ['f']);
+    assert.deepEqual(await call(connectBase, 'GET', '/nope'), { status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
+    await until(async () => ((await call(connectBase, 'GET', '/connectors/f/offsets')).body as { offsets: unknown[] }).offsets.length === 1);
+  } finally {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
