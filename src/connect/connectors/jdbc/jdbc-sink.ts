@@ -190,7 +190,11 @@ export class JdbcSinkTask implements SinkTask {
 
   private async writeInTransaction(c: pg.Client, rows: readonly { record: SinkRecord; row: Row | null }[]): Promise<void> {
     const stored = new Map<string, bigint>();
-    for (const r of (await c.query<{ topic: string; partition: number; next_offset: string }>(`SELECT topic, "partition", next_offset FROM ${this.offsetsTable} WHERE connector = $1 FOR UPDATE`, [this.connector])).rows) stored.set(`${r.topic}\u0000${r.partition}`, BigInt(r.next_offset));
+    // lock only this batch's partitions: tasks of one connector write their own partitions side by side
+    const pairs = [...new Map(rows.map(({ record }) => [`${record.originalTopic}\u0000${record.originalKafkaPartition}`, record] as const)).values()];
+    const lockSql = `SELECT topic, "partition", next_offset FROM ${this.offsetsTable} WHERE connector = $1 AND (topic, "partition") IN (SELECT * FROM unnest($2::text[], $3::int[])) ORDER BY topic, "partition" FOR UPDATE`;
+    const locked = await c.query<{ topic: string; partition: number; next_offset: string }>(lockSql, [this.connector, pairs.map((r) => r.originalTopic), pairs.map((r) => r.originalKafkaPartition)]);
+    for (const r of locked.rows) stored.set(`${r.topic}\u0000${r.partition}`, BigInt(r.next_offset));
     const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
     const todo: Row[] = [];
     for (const { record, row } of rows) {
