@@ -113,6 +113,8 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     const v = validated.body as { name: string; error_count: number; configs: { value: { name: string; errors: string[] } }[] };
     assert.equal(v.name, 'org.apache.kafka.connect.file.FileStreamSinkConnector');
     assert.equal(v.error_count, 1);
+    assert.deepEqual(Object.keys(v.configs[0]!.value), ['name', 'value', 'recommended_values', 'errors', 'visible']);
+    assert.deepEqual(v.configs.map((c) => c.value.name).slice(0, 3), ['tasks.max', 'name', 'connector.class']);
     assert.deepEqual(v.configs.find((c) => c.value.name === 'topics')!.value.errors, ['topics and topics.regex are mutually exclusive options, but both are set.']);
     const mismatch = await call(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'FileStreamSource' });
     assert.equal(mismatch.status, 400);

@@ -39,7 +39,21 @@ export interface ValidationResult {
   name: string;
   error_count: number;
   groups: string[];
-  configs: { definition: Record<string, unknown>; value: ConfigValueResult }[];
+  configs: { definition: Record<string, unknown>; value: ConfigValueJson }[];
+}
+
+/** Connect's JSON for one key's validation outcome */
+export interface ConfigValueJson {
+  name: string;
+  value: string | null;
+  recommended_values: unknown[];
+  errors: string[];
+  visible: boolean;
+}
+
+function valueJson(r: ConfigValueResult): ConfigValueJson {
+  const v = r.value;
+  return { name: r.name, value: v === null || v === undefined ? null : Array.isArray(v) ? v.join(',') : String(v), recommended_values: [...r.recommendedValues], errors: [...r.errors], visible: r.visible };
 }
 
 interface RunningConnector {
@@ -194,7 +208,7 @@ export class Worker {
           dependents: key.dependents ?? [],
           order: key.orderInGroup ?? -1,
         },
-        value: { ...r, errors: [...r.errors, ...more] },
+        value: valueJson({ ...r, errors: [...r.errors, ...more] }),
       });
     }
     // the worker's own keys: tasks.max, converters, transforms
@@ -227,7 +241,7 @@ export class Worker {
       const subscribed = (props['topics'] ?? '').split(',').map((s) => s.trim());
       common.push({ name: 'errors.deadletterqueue.topic.name', value: dlq ?? '', recommendedValues: [], errors: dlq && subscribed.includes(dlq) ? [`The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${props['topics']}') to be consumed.`] : [], visible: true });
     }
-    for (const r of common) configs.unshift({ definition: { name: r.name, type: 'STRING', required: false, default_value: null, importance: 'HIGH', documentation: '', group: 'Common', width: 'NONE', display_name: r.name, dependents: [], order: -1 }, value: r });
+    for (const r of common.reverse()) configs.unshift({ definition: { name: r.name, type: 'STRING', required: false, default_value: null, importance: 'HIGH', documentation: '', group: 'Common', width: 'NONE', display_name: r.name, dependents: [], order: -1 }, value: valueJson(r) });
     return { name: entry.className, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups: [...groups], configs };
   }
 
