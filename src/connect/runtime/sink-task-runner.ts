@@ -226,7 +226,7 @@ export class SinkTaskRunner extends TaskRunner {
   }
 
   private async convert(f: FetchedRecord, original: OriginalRecord): Promise<SinkRecord | null> {
-    const headers = await this.reporter.runSync('HEADER_CONVERTER', original, () => f.headers.map((h) => this.headerConverter.toConnectHeader(f.topic, h.key, h.value)));
+    const headers = await this.reporter.runSync('HEADER_CONVERTER', original, () => f.headers.map((h) => ({ key: h.key, ...this.headerConverter.toConnectHeader(f.topic, h.key, h.value) })));
     if (!headers.ok) return null;
     const key = await this.reporter.runSync('KEY_CONVERTER', original, () => this.keyConverter.toConnectData(f.topic, headers.value, f.key));
     if (!key.ok) return null;

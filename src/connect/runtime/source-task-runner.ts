@@ -83,7 +83,7 @@ export class SourceTaskRunner extends TaskRunner {
       const transformed = await this.reporter.runSync('TRANSFORMATION', undefined, () => this.chain.apply(record));
       if (!transformed.ok || transformed.value === null) continue;
       const r = transformed.value;
-      const headers = await this.reporter.runSync('HEADER_CONVERTER', undefined, () => r.headers.map((h) => ({ key: h.key, value: this.headerConverter.fromConnectHeader(r.topic, h) })));
+      const headers = await this.reporter.runSync('HEADER_CONVERTER', undefined, () => r.headers.map((h) => ({ key: h.key, value: this.headerConverter.fromConnectHeader(r.topic, h.key, h.schema, h.value) })));
       if (!headers.ok) continue;
       const key = await this.reporter.runSync('KEY_CONVERTER', undefined, () => this.keyConverter.fromConnectData(r.topic, r.headers, r.keySchema, r.key));
       if (!key.ok) continue;

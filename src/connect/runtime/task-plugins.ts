@@ -4,12 +4,12 @@
  * `transforms=a,b` with `transforms.a.type=...`, `transforms.a.predicate=p`, `transforms.a.negate`,
  * `predicates=p` with `predicates.p.type=...`.
  */
-import type { ConnectHeader, ConnectRecord } from '../api/connect-record.js';
+import type { ConnectRecord } from '../api/connect-record.js';
 import type { ConfigDef } from '../api/config-def.js';
 import { ConfigDef as ConfigDefClass } from '../api/config-def.js';
-import type { Converter } from '../api/converter.js';
+import type { Converter, SchemaAndValue } from '../api/converter.js';
 import type { Predicate, Transformation } from '../api/transformation.js';
-import { Schemas } from '../api/schema.js';
+import { Schemas, type Schema } from '../api/schema.js';
 import type { PluginRegistry } from '../plugins.js';
 import { badRequest } from './connect-errors.js';
 
@@ -20,10 +20,10 @@ export function withPrefix(props: Readonly<Record<string, string>>, prefix: stri
   return out;
 }
 
-/** Connect's header converter contract, as the worker uses it */
+/** Connect's HeaderConverter, with Java's signatures (a registered converter that has both methods is one) */
 export interface HeaderConverter {
-  toConnectHeader(topic: string, key: string, value: Buffer | null): ConnectHeader;
-  fromConnectHeader(topic: string, header: ConnectHeader): Buffer | null;
+  toConnectHeader(topic: string, headerKey: string, value: Buffer | null): SchemaAndValue;
+  fromConnectHeader(topic: string, headerKey: string, schema: Schema | null, value: unknown): Buffer | null;
 }
 
 /**
@@ -31,9 +31,8 @@ export interface HeaderConverter {
  * UTF-8 strings both ways (what SimpleHeaderConverter does for string headers).
  */
 export const utf8HeaderConverter: HeaderConverter = {
-  toConnectHeader: (_t, key, value) => ({ key, schema: value === null ? null : Schemas.primitive('STRING', true), value: value === null ? null : value.toString('utf8') }),
-  fromConnectHeader: (_t, header) => {
-    const v = header.value;
+  toConnectHeader: (_t, _key, value) => ({ schema: value === null ? null : Schemas.primitive('STRING', true), value: value === null ? null : value.toString('utf8') }),
+  fromConnectHeader: (_t, _key, _schema, v) => {
     if (v === null || v === undefined) return null;
     if (Buffer.isBuffer(v)) return v;
     return Buffer.from(typeof v === 'string' ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)));
