@@ -17,10 +17,7 @@ export const notFound = (message: string): ConnectError => new ConnectError(mess
 export const badRequest = (message: string): ConnectError => new ConnectError(message, 400);
 export const conflict = (message: string): ConnectError => new ConnectError(message, 409);
 
-/** Connect's RetriableException: the task may succeed if the operation is tried again later. */
-export class RetriableError extends Error {
-  override readonly name = 'RetriableError';
-}
+export { RetriableError } from '../api/errors.js';
 
 /** the error errors.tolerance=none raises when a stage fails (Connect's ConnectException text) */
 export class ToleranceExceededError extends Error {
