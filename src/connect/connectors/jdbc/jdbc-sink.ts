@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import { ConfigDef, ConnectConfigError } from '../../api/config-def.js';
 import type { SinkRecord } from '../../api/connect-record.js';
-import type { Connector, SinkTask, SinkTaskContext, TopicPartitionOffset } from '../../api/connector.js';
+import type { Connector, SinkTask, SinkTaskContext, TopicPartitionOffset, TopicSchemas } from '../../api/connector.js';
 import { DataError, Schemas, Struct, type Schema } from '../../api/schema.js';
 import { RetriableError } from '../../runtime/connect-errors.js';
 import { asRetriable, connect, isBroken, isRetriable, parseJdbcUrl, quoteIdent, quoteTable, type PgConnectionSettings } from './pg-connection.js';
@@ -156,6 +156,7 @@ export class JdbcSinkTask implements SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
+    this.known.clear();
     this.inferTypes(records);
     // schema problems are the records' fault: found before any retry, they go to the error handler
     const rows = records.map((r) => ({ record: r, row: this.rowOf(r) }));
@@ -303,6 +304,14 @@ export class JdbcSinkTask implements SinkTask {
     }
   }
 
+  /** the host's schemas per topic, looked up once per put (the catalog may change between puts) */
+  private readonly known = new Map<string, TopicSchemas | undefined>();
+
+  private knownSchema(topic: string): TopicSchemas | undefined {
+    if (!this.known.has(topic)) this.known.set(topic, this.context.topicSchema?.(topic));
+    return this.known.get(topic);
+  }
+
   /** field types of schemaless values no catalog knows: a number column is BIGINT unless some value in it has a fraction */
   private readonly inferred = new Map<string, Map<string, Schema>>();
 
@@ -310,7 +319,7 @@ export class JdbcSinkTask implements SinkTask {
     for (const r of records) {
       const v = r.value;
       if (!v || typeof v !== 'object' || v instanceof Struct || Array.isArray(v) || Buffer.isBuffer(v) || v instanceof Map) continue;
-      if (this.context.topicSchema?.(r.topic)?.valueSchema) continue;
+      if (this.knownSchema(r.topic)?.valueSchema) continue;
       let fields = this.inferred.get(r.topic);
       if (!fields) this.inferred.set(r.topic, (fields = new Map()));
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
@@ -327,7 +336,7 @@ export class JdbcSinkTask implements SinkTask {
     const table = String(this.config['table.name.format']).replace(/\$\{topic\}/g, record.topic);
     const pkMode = String(this.config['pk.mode']).toLowerCase();
     const pkFields = this.config['pk.fields'] as string[];
-    const known = this.context.topicSchema?.(record.topic);
+    const known = this.knownSchema(record.topic);
     const whitelist = new Set(this.config['fields.whitelist'] as string[]);
 
     const value = record.value;
