@@ -47,7 +47,7 @@ try {
   const sorted = [...r.restartMs].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
   console.log(`seed        ${r.seed}`);
-  console.log(`kills       ${r.kills} (${r.killsDuringStartup} before the queries were running)`);
+  console.log(`kills       ${r.kills} (${r.killsDuringStartup} before the queries were running; ${r.fedWhileRunning} of sluice server while clients fed it, ${r.resent} of those cut acks off)`);
   console.log(`records     ${r.records} orders (+ payments, customers), ${r.checked} expected outputs checked`);
   console.log(`lost        ${r.lost}`);
   console.log(`duplicated  ${r.duplicated}`);

@@ -15,6 +15,8 @@ export type { KeyValueStore, ManagedStore, StateBackend, StateKeyspace, StateWri
 export { LocalStateBackend } from './state/index.js';
 export type { PushQuery, PullResult, Row, RowChange, ResultColumn } from './engine/query-result.js';
 export type { PullColumn } from './engine/pull-query.js';
+export { COMMAND_TOPIC } from './engine/command-log.js';
+export { protobufSchemaFor } from './serde/protobuf/index.js';
 export { toJsonValue, formatResultValue } from './engine/result-values.js';
 
 export {

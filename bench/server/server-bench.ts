@@ -10,9 +10,11 @@
  * 2. Delivery: N push-query clients (each its own HTTP/1.1 connection to /query-stream) while a
  *    producer sends rows through /inserts-stream paced at --rate rows/s for --seconds. Each row
  *    carries its send time; every client notes when it receives it. Reports delivered/expected,
- *    and delivery latency p50/p99/max over all (client, row) pairs.
+ *    and delivery latency p50/p99/max over all (client, row) pairs. Clients and producer run on a
+ *    worker thread (push-load-worker.ts), the server alone on the main thread.
  */
 import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,9 +55,6 @@ function post(url: string, path: string, body: string, onLine?: (line: string) =
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-server-bench-'));
@@ -83,60 +82,15 @@ async function main(): Promise<void> {
         `ratio to engine.insert: ${(serverRate / engineRate).toFixed(2)} (row at a time), ${(serverRate / engineBatchRate).toFixed(2)} (batched)`,
     );
 
-    // 2. delivery to N push clients
-    const latencies: number[] = [];
-    let delivered = 0;
-    const started: Promise<void>[] = [];
-    const streams: Promise<string>[] = [];
-    for (let c = 0; c < CLIENTS; c++) {
-      let ready!: () => void;
-      started.push(new Promise((r) => (ready = r)));
-      let header = false;
-      streams.push(
-        post(url, '/query-stream', JSON.stringify({ sql: 'SELECT id, sent FROM c EMIT CHANGES;', properties: { 'auto.offset.reset': 'latest' } }), (line) => {
-          if (!header) {
-            header = true;
-            return ready();
-          }
-          const row = JSON.parse(line) as [number, number];
-          latencies.push(Date.now() - row[1]);
-          delivered++;
-        }).catch(() => ''),
-      );
-    }
-    await Promise.all(started);
-    const total = RATE * SECONDS;
-    // paced producer: one /inserts-stream request, rows written on a 10 ms tick
-    await new Promise<void>((resolve, reject) => {
-      const req = http.request(new URL('/inserts-stream', url), { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
-      req.on('error', reject);
-      req.write(`${JSON.stringify({ target: 'C' })}\n`);
-      let sent = 0;
-      const begin = Date.now();
-      const tick = setInterval(() => {
-        const due = Math.min(total, Math.floor(((Date.now() - begin) / 1000) * RATE));
-        let chunk = '';
-        for (; sent < due; sent++) chunk += `${JSON.stringify({ ID: sent, V: 'v', SENT: Date.now() })}\n`;
-        if (chunk) req.write(chunk);
-        if (sent >= total) {
-          clearInterval(tick);
-          req.end();
-        }
-      }, 10);
+    // 2. delivery to N push clients: clients and producer run on a worker thread, so the server's
+    // event loop (this thread) does only the server's work
+    const report = await new Promise<string>((resolve, reject) => {
+      const worker = new Worker(new URL('./push-load-worker.js', import.meta.url), { workerData: { url, clients: CLIENTS, rate: RATE, seconds: SECONDS } });
+      worker.once('message', (m: string) => resolve(m));
+      worker.once('error', reject);
     });
-    // let the last rows arrive
-    const deadline = Date.now() + 30_000;
-    while (delivered < total * CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `delivery: ${CLIENTS} push clients, ${RATE} rows/s for ${SECONDS} s: delivered ${delivered}/${total * CLIENTS} ` +
-        `(${((100 * delivered) / (total * CLIENTS)).toFixed(1)}%), latency p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
-    );
+    console.log(report);
     agent.destroy();
-    void streams;
   } finally {
     await stop();
     await rm(dir, { recursive: true, force: true });

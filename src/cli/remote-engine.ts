@@ -15,10 +15,14 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { CatalogError, ExecutionError, ParseError, PlanError, formatResultValue, parseStatements, parseType, resolveType } from '../index.js';
 import type { PushQuery, ResultColumn, Row, RowChange, SqlType, StatementResult, ast } from '../index.js';
+import type { CompletionNames } from './completer.js';
 
 function toRow(columns: readonly ResultColumn[], values: readonly unknown[]): Row {
   return Object.fromEntries(columns.map((c, i) => [c.name, values[i] ?? null]));
 }
+
+/** how long completion names fetched from the server are reused */
+const NAMES_KEPT_MS = 2000;
 
 export interface RemoteOptions {
   readonly url: string;
@@ -81,12 +85,43 @@ export class RemoteEngine {
   constructor(options: RemoteOptions) {
     const env = options.env ?? process.env;
     this.base = new URL(options.url);
-    this.headers = { 'content-type': 'application/vnd.ksql.v1+json', accept: 'application/vnd.ksql.v1+json' };
+    // the server adds its engine's own result and error detail for clients that ask (x-sluice-detail)
+    this.headers = { 'content-type': 'application/vnd.ksql.v1+json', accept: 'application/vnd.ksql.v1+json', 'x-sluice-detail': '1' };
     if (env.SLUICE_API_KEY) this.headers.authorization = `Bearer ${env.SLUICE_API_KEY}`;
     else if (env.SLUICE_USER) this.headers.authorization = `Basic ${Buffer.from(`${env.SLUICE_USER}:${env.SLUICE_PASSWORD ?? ''}`).toString('base64')}`;
     const tls = this.base.protocol === 'https:';
     this.agent = tls ? new https.Agent({ keepAlive: true, ...(env.SLUICE_CA ? { ca: readFileSync(env.SLUICE_CA) } : {}) }) : new http.Agent({ keepAlive: true });
     for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, v);
+  }
+
+  private names: { readonly at: number; readonly value: Promise<CompletionNames> } | undefined;
+
+  /**
+   * Tab completion's names from the server: sources and their columns (SHOW ... EXTENDED), functions,
+   * properties and variables, in one /ksql request, kept for a moment so typing stays quick.
+   */
+  completionNames(): Promise<CompletionNames> {
+    if (this.names && Date.now() - this.names.at < NAMES_KEPT_MS) return this.names.value;
+    const value = this.fetchNames();
+    this.names = { at: Date.now(), value };
+    value.catch(() => (this.names = undefined));
+    return value;
+  }
+
+  private async fetchNames(): Promise<CompletionNames> {
+    const { status, text } = await this.request('POST', '/ksql', { ksql: 'SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED; SHOW FUNCTIONS; SHOW PROPERTIES; SHOW VARIABLES;', streamsProperties: this.props() });
+    if (status !== 200) throw this.failure(status, text, undefined);
+    type Entity = { sourceDescriptions?: { name: string; fields: { name: string }[] }[]; sluice?: { table?: { rows: readonly (readonly string[])[] } } };
+    const [streams, tables, functions, properties, variables] = JSON.parse(text) as Entity[];
+    const described = [...(streams?.sourceDescriptions ?? []), ...(tables?.sourceDescriptions ?? [])];
+    const firstColumn = (e: Entity | undefined) => e?.sluice?.table?.rows.map((r) => r[0]!) ?? [];
+    return {
+      sources: described.map((d) => d.name),
+      columns: described.flatMap((d) => d.fields.map((f) => f.name)),
+      functions: firstColumn(functions),
+      properties: firstColumn(properties),
+      variables: firstColumn(variables),
+    };
   }
 
   /** Checks the server answers (and accepts the credentials). */
@@ -195,6 +230,8 @@ export class RemoteEngine {
       queryId: header.queryId,
       columns,
       changes: () => iterator,
+      // rows arrive through the iterator only; nothing is held back to hand out at once
+      takeReady: () => [],
       close,
       ended,
       [Symbol.asyncIterator]: async function* () {

@@ -7,7 +7,8 @@
  * `registerFunctions(registry)`, e.g. ksqlDB's test-harness functions from this repository's
  * `dist/test/fixtures/udfs/index.js`.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { toTestValue } from './test-runner/test-values.js';
 import type { CliIo } from './cli-io.js';
 import { loadCaseFile, loadRunnerCase } from './test-runner/test-case.js';
@@ -63,7 +64,14 @@ export async function runTest(files: readonly string[], options: TestOptions, io
     }
     cases.push(await loadRunnerCase(statements, input, output));
   }
-  for (const f of files) cases.push(...(await loadCaseFile(f)));
+  let caseFiles: string[];
+  try {
+    caseFiles = await expandCaseFiles(files);
+    for (const f of caseFiles) cases.push(...(await loadCaseFile(f)));
+  } catch (e) {
+    io.err(`sluice test: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
   if (filter) cases = cases.filter((c) => c.name.includes(filter!) || c.file.includes(filter!));
   if (!cases.length) {
     io.err('usage: sluice test FILE.json... [--json OUT] [--filter TEXT] [--functions MODULE] | -s statements.sql [-i input.json] -o output.json');
@@ -93,4 +101,21 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => '    ' + l)
     .join('\n');
+}
+
+/** A directory stands for the case files in it (ksqlDB's suite is a directory of JSON files). */
+async function expandCaseFiles(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => undefined);
+    if (!info) throw new Error(`${p}: no such file or directory`);
+    if (!info.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(p)).filter((n) => n.endsWith('.json')).sort();
+    if (!names.length) throw new Error(`${p}: a directory with no .json case files`);
+    out.push(...names.map((n) => join(p, n)));
+  }
+  return out;
 }

@@ -10,7 +10,10 @@
  */
 import type { ConfigDef } from './api/config-def.js';
 import type { Connector, ConnectorType } from './api/connector.js';
-import type { ConverterFactory } from './api/converter.js';
+import type { ConverterFactory, HeaderConverterFactory } from './api/converter.js';
+import { registerBuiltinConverters } from './converters/index.js';
+import { registerBuiltinTransforms } from './transforms/index.js';
+import type { SchemaRegistry } from '../serde/schema-registry.js';
 import type { PredicateFactory, TransformationFactory } from './api/transformation.js';
 import { registerBuiltinConnectors } from './connectors/index.js';
 
@@ -44,6 +47,25 @@ export class PluginRegistry {
   private readonly converters = new Map<string, Entry<ConverterFactory>>();
   private readonly transforms = new Map<string, Entry<TransformationFactory>>();
   private readonly predicates = new Map<string, Entry<PredicateFactory>>();
+  private readonly headerConverters = new Map<string, Entry<HeaderConverterFactory>>();
+
+  // the registrar the built-in converters and transforms register through (they name their aliases themselves)
+  registerConverter(name: string, factory: ConverterFactory): void {
+    this.converters.set(name, { className: name, factory, version: '4.0.0' });
+  }
+  registerHeaderConverter(name: string, factory: HeaderConverterFactory): void {
+    this.headerConverters.set(name, { className: name, factory, version: '4.0.0' });
+  }
+  registerTransformation(name: string, factory: TransformationFactory): void {
+    this.transforms.set(name, { className: name, factory, version: '4.0.0' });
+  }
+  registerPredicate(name: string, factory: PredicateFactory): void {
+    this.predicates.set(name, { className: name, factory, version: '4.0.0' });
+  }
+
+  findHeaderConverter(name: string): Entry<HeaderConverterFactory> | undefined {
+    return this.headerConverters.get(name.trim());
+  }
 
   connector(className: string, factory: ConnectorFactory, version = '1.0.0'): this {
     const type = factory().type;
@@ -91,9 +113,12 @@ export class PluginRegistry {
     };
     for (const e of this.connectors.values()) add(e.className, e.type, e.version);
     if (!connectorsOnly) {
-      for (const e of this.converters.values()) add(e.className, 'converter', e.version);
-      for (const e of this.transforms.values()) add(e.className, 'transformation', e.version);
-      for (const e of this.predicates.values()) add(e.className, 'predicate', e.version);
+      // aliases are registered as entries of their own: list the fully qualified names
+      const qualified = (n: string): boolean => n.includes('.');
+      for (const e of this.converters.values()) if (qualified(e.className)) add(e.className, 'converter', e.version);
+      for (const e of this.headerConverters.values()) if (qualified(e.className)) add(e.className, 'header_converter', e.version);
+      for (const e of this.transforms.values()) if (qualified(e.className)) add(e.className, 'transformation', e.version);
+      for (const e of this.predicates.values()) if (qualified(e.className)) add(e.className, 'predicate', e.version);
     }
     return out.sort((a, b) => a.class.localeCompare(b.class));
   }
@@ -102,7 +127,7 @@ export class PluginRegistry {
   pluginConfig(name: string): ConfigDef | undefined {
     const c = this.findConnector(name);
     if (c) return c.factory().config();
-    const v = this.findConverter(name) ?? this.findTransform(name) ?? this.findPredicate(name);
+    const v = this.findConverter(name) ?? this.findHeaderConverter(name) ?? this.findTransform(name) ?? this.findPredicate(name);
     return v?.factory().config();
   }
 }
@@ -111,10 +136,10 @@ export class PluginRegistry {
  * The registry every engine starts with: the built-in connectors, plus the built-in converters and
  * transforms once their modules are merged (the calls go here).
  */
-export function createPluginRegistry(): PluginRegistry {
+export function createPluginRegistry(options: { readonly schemaRegistry?: SchemaRegistry } = {}): PluginRegistry {
   const registry = new PluginRegistry();
   registerBuiltinConnectors(registry);
-  // registerBuiltinConverters(registry);  (src/connect/converters/)
-  // registerBuiltinTransforms(registry);  (src/connect/transforms/)
+  registerBuiltinConverters(registry, options);
+  registerBuiltinTransforms(registry);
   return registry;
 }

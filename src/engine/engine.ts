@@ -170,7 +170,7 @@ export class Engine {
       await engine.queries.dropLeftovers();
       // stored connectors start running now, as they do when a Connect worker starts
       const c = options.connect ?? {};
-      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry(), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
+      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry({ schemaRegistry: engine.schemas }), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
     } catch (e) {
       await engine.close();
       throw e;

@@ -32,6 +32,11 @@ export interface PushQuery extends AsyncIterable<Row> {
   readonly queryId: string;
   readonly columns: readonly ResultColumn[];
   changes(): AsyncIterableIterator<RowChange>;
+  /**
+   * up to `max` further changes that are ready now, without waiting (they count toward LIMIT as
+   * if taken by changes()), so a consumer can write them in one piece
+   */
+  takeReady(max: number): RowChange[];
   close(): Promise<void>;
   /** why the query ended: 'limit', 'closed' (return/close/abort) or 'failed' */
   readonly ended: Promise<'limit' | 'closed' | 'failed'>;

@@ -13,7 +13,8 @@ import type { ParsedStatement } from '../sql/ast.js';
 import { runPullQuery, TableIndexes } from './pull-query.js';
 import type { PullResult, PushQuery, Row } from './query-result.js';
 import type { QueryHost, PushQueryOptions } from './transient-query.js';
-import { dropTransientQueryData, startPushQuery, TRANSIENT_TOPIC_PREFIX } from './transient-query.js';
+import { dropTransientQueryData, startPushQuery, transientQueryId, TRANSIENT_TOPIC_PREFIX } from './transient-query.js';
+import { SHARED_BUFFER_ROWS, SharedPushScans, sharedScanKey } from './shared-push-scan.js';
 import { writeRows } from './insert-values.js';
 import type { SchemaRegistry } from '../serde/index.js';
 
@@ -29,6 +30,7 @@ export class QueryService {
   /** the sources each push query reads */
   private readonly sources = new WeakMap<PushQuery, string[]>();
   private readonly indexes = new TableIndexes();
+  private readonly shared = new SharedPushScans();
 
   constructor(private readonly host: QueryServiceHost) {}
 
@@ -64,11 +66,23 @@ export class QueryService {
   }
 
   async pushQuery(query: Query, options: PushQueryOptions = {}): Promise<PushQuery> {
-    const q = await startPushQuery(this.queryHost, query, options);
+    const q = await this.startOrShare(query, options);
     this.running.add(q);
     this.sources.set(q, relationNames(query.from));
     void q.ended.then(() => this.running.delete(q));
     return q;
+  }
+
+  /** identical stateless push queries from latest share one running query (shared-push-scan.ts) */
+  private startOrShare(query: Query, options: PushQueryOptions): Promise<PushQuery> {
+    const overrides = options.properties ?? {};
+    const config = new Map([...this.host.config, ...Object.entries(overrides)]);
+    const source = query.from.kind === 'SourceRelation' ? this.host.catalog.getSource(query.from.name) : undefined;
+    const key = source && (query.limit ?? 0) >= 0 ? sharedScanKey(query, source.sourceType, config, overrides) : undefined;
+    if (!key || !source) return startPushQuery(this.queryHost, query, options);
+    const bufferRows = config.has(SHARED_BUFFER_ROWS) ? Number(config.get(SHARED_BUFFER_ROWS)) : undefined;
+    const id = transientQueryId(this.host, query, source, config);
+    return this.shared.subscribe(key, id, query.limit, options.signal, bufferRows, () => startPushQuery(this.queryHost, { ...query, limit: undefined }, { properties: overrides, queryId: id }));
   }
 
   pull(sql: string): Promise<PullResult> {

@@ -48,6 +48,8 @@ export interface PushQueryOptions {
   readonly signal?: AbortSignal;
   /** this query's own properties over the session's, e.g. { 'auto.offset.reset': 'latest' } */
   readonly properties?: Readonly<Record<string, string>>;
+  /** the id to run under (a shared scan runs under its first subscriber's id) */
+  readonly queryId?: string;
 }
 
 /** Plans and starts a push query; the caller iterates the result. */
@@ -58,7 +60,7 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
   if (!source) throw new PlanError(`${first} does not exist.`, query.pos);
   const overrides = new Map(Object.entries(options.properties ?? {}));
   const config = new Map([...host.config, ...overrides]);
-  const queryId = host.nextTransientId(source.name, isScalablePushQuery(query, source, config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
+  const queryId = options.queryId ?? transientQueryId(host, query, source, config);
   const topic = `${TRANSIENT_TOPIC_PREFIX}${queryId}`;
   const counts = await partitionCounts(host.log, host.catalog, query);
   let planned: PlannedTransientQuery;
@@ -78,7 +80,7 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
     throw e;
   }
   // constructed after the start: LIMIT 0 or an aborted signal end it at once
-  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal, queryId.startsWith('SCALABLE_PUSH_QUERY') && keyColumns(source.schema).length > 0);
+  const running = new RunningPushQuery(host, planned, queryId, topic, query.limit, options.signal, isScalablePushQuery(query, source, config) && keyColumns(source.schema).length > 0);
   host.ensureRunning();
   return running;
 }
@@ -88,6 +90,11 @@ export async function startPushQuery(host: QueryHost, query: Query, options: Pus
  * persistent query's output instead of running a topology of their own. Here every push query
  * runs its own; such queries are named as ksqlDB names them.
  */
+/** `transient_<SOURCE>_<n>`, or ksqlDB's SCALABLE_PUSH_QUERY prefix for such queries */
+export function transientQueryId(host: Pick<QueryHost, 'nextTransientId'>, query: Query, source: { name: string; createdByQuery?: string }, config: ReadonlyMap<string, string>): string {
+  return host.nextTransientId(source.name, isScalablePushQuery(query, source, config) ? 'SCALABLE_PUSH_QUERY' : 'transient');
+}
+
 function isScalablePushQuery(query: Query, source: { createdByQuery?: string }, config: ReadonlyMap<string, string>): boolean {
   const reset = config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest';
   return (
@@ -174,6 +181,16 @@ class RunningPushQuery implements PushQuery {
       },
     };
     return it;
+  }
+
+  takeReady(max: number): RowChange[] {
+    const out: RowChange[] = [];
+    while (out.length < max && !this.closing && this.buffered.length) {
+      out.push(this.buffered.shift()!);
+      this.delivered++;
+      if (this.limit !== undefined && this.delivered >= this.limit) void this.finish('limit');
+    }
+    return out;
   }
 
   private async nextChange(): Promise<RowChange | undefined> {

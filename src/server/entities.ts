@@ -3,7 +3,8 @@
  * answer `currentStatus` (commandId `stream/\`NAME\`/create` ...); SHOW STREAMS/TABLES/TOPICS/
  * QUERIES and DESCRIBE answer their own shapes from the catalog. Every entity also carries a
  * `sluice` field with the engine's own result (kind, message, table), which the remote REPL
- * prints so its output matches the embedded one; ksqlDB's clients ignore unknown fields.
+ * prints so its output matches the embedded one; the server sends it only to clients that ask
+ * for it (rest-server's DETAIL_HEADER), so ksqlDB's clients see ksqlDB's objects field for field.
  */
 import type { Engine, StatementResult, ast, SqlType, DataSource } from '../index.js';
 import { formatSqlType } from '../index.js';
@@ -90,7 +91,13 @@ function sourceDescription(engine: Engine, s: DataSource, extended: boolean): En
   };
 }
 
-export async function toEntity(engine: Engine, stmt: ast.Statement, result: StatementResult, commandSequenceNumber: number): Promise<Entity> {
+/** a push query the server is running for a client, listed by SHOW QUERIES as ksqlDB lists them */
+export interface RunningPushQuery {
+  readonly id: string;
+  readonly sql: string;
+}
+
+export async function toEntity(engine: Engine, stmt: ast.Statement, result: StatementResult, commandSequenceNumber: number, pushQueries: readonly RunningPushQuery[] = []): Promise<Entity> {
   const base: Entity = { statementText: result.statement, warnings: [] };
   const sluice = { kind: result.kind, message: result.message, ...(result.queryId ? { queryId: result.queryId } : {}), ...(result.table ? { table: result.table } : {}), ...(result.unchanged ? { unchanged: true } : {}) };
   // a handler that knows its ksqlDB entity (connectors) gives it
@@ -128,7 +135,7 @@ export async function toEntity(engine: Engine, stmt: ast.Statement, result: Stat
           queries: engine.queryIds().map((id) => {
             const sink = sources.find((s) => s.createdByQuery === id);
             return { queryString: sink?.sql ?? '', sinks: sink ? [sink.name] : [], sinkKafkaTopics: sink ? [sink.topic] : [], id, queryType: 'PERSISTENT', state: 'RUNNING', statusCount: { RUNNING: 1 } };
-          }),
+          }).concat(pushQueries.map((q) => ({ queryString: q.sql, sinks: [], sinkKafkaTopics: [], id: q.id, queryType: 'PUSH', state: 'RUNNING', statusCount: { RUNNING: 1 } }))),
           sluice,
         };
       default:

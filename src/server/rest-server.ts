@@ -21,13 +21,15 @@ import { readFileSync } from 'node:fs';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LocatedError, formatSqlType, isSluiceError, parseStatement } from '../index.js';
+import { COMMAND_TOPIC, LocatedError, formatSqlType, isSluiceError, parseStatement, quoteIdentifier } from '../index.js';
 import type { Engine, PushQuery, ResultColumn, ast } from '../index.js';
 import { ANONYMOUS, changesSomething, mayRun, type Authenticator, type Principal } from './auth.js';
-import type { AuditLog } from './audit-log.js';
+import { AUDIT_STREAM, type AuditLog } from './audit-log.js';
 import { commandIdFor, toEntity } from './entities.js';
 import { registerConnectRoutes } from './connect-routes.js';
+import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-encoding.js';
 import { jsonText, rowJson } from './json-body.js';
+import { KSQL_V1_PROTOBUF, ProtobufRows } from './protobuf-rows.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
 
 export interface RestServerOptions {
@@ -53,6 +55,7 @@ const VERSION = '0.29.0-sluice';
 interface RunningQuery {
   readonly query: PushQuery;
   readonly principal: string;
+  readonly sql: string;
 }
 
 /** ksqlDB's header schema text: `NAME` TYPE [KEY], ... */
@@ -75,6 +78,63 @@ function sourceAddress(req: FastifyRequest): string {
   return req.ip ?? raw.socket?.remoteAddress ?? session?.remoteAddress ?? session?.stream?.remoteAddress ?? 'unknown';
 }
 
+/**
+ * The engine's own result and error detail (`sluice` field) go only to clients that ask with this
+ * header (the REPL's remote mode); ksqlDB's clients get ksqlDB's objects field for field. An entity
+ * ksqlDB has no type for (`sluice_table`) keeps its table there for everyone.
+ */
+export const DETAIL_HEADER = 'x-sluice-detail';
+
+function wantsDetail(req: FastifyRequest): boolean {
+  return req.headers[DETAIL_HEADER] === '1';
+}
+
+function withoutDetail(entity: unknown): unknown {
+  const e = entity as Record<string, unknown>;
+  if (!e || typeof e !== 'object' || !('sluice' in e) || e['@type'] === 'sluice_table') return entity;
+  const { sluice: _, ...rest } = e;
+  return rest;
+}
+
+/** Hands an upgrade request back to the polyglot listener's HTTP/1.1 server with the Upgrade header removed. */
+function redispatchWithoutUpgrade(server: httpolyglot.Server, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    const lower = name.toLowerCase();
+    if (lower === 'upgrade' || lower === 'http2-settings') continue;
+    if (lower === 'connection') {
+      const kept = value.split(',').map((t) => t.trim()).filter((t) => t && !/^(upgrade|http2-settings)$/i.test(t));
+      if (kept.length) lines.push(`${name}: ${kept.join(', ')}`);
+      continue;
+    }
+    lines.push(`${name}: ${value}`);
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), head]));
+  // httpolyglot's HTTP/1.1 sub-server (it serves both cleartext and TLS HTTP/1.1 sockets)
+  (server as unknown as { _httpServer: import('node:http').Server })._httpServer.emit('connection', socket);
+}
+
+function absolutePath(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+/** ksqlDB's HTTP/2 API (ErrorResponse) marks its error bodies with "status": "error" */
+const STREAMING_API = new Set(['/query-stream', '/inserts-stream', '/close-query']);
+
+function acceptsProtobuf(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes(KSQL_V1_PROTOBUF);
+}
+
+/** ksqlDB's streaming endpoints answer delimited lines unless the client accepts JSON (and not the delimited type) */
+function acceptsJsonArray(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? '';
+  return /application\/json|application\/vnd\.ksql\.v1\+json/.test(accept) && !accept.includes(DELIMITED);
+}
+
 export class RestServer {
   readonly app: FastifyInstance;
   private readonly engine: Engine;
@@ -88,6 +148,7 @@ export class RestServer {
   private statementTail: Promise<unknown> = Promise.resolve();
   private readonly wss = new WebSocketServer({ noServer: true });
   private closing = false;
+  private terminated = false;
   private readonly log: (line: string) => void;
   private readonly slowClientMs: number;
   private address = '';
@@ -100,6 +161,9 @@ export class RestServer {
     this.app = Fastify({
       bodyLimit,
       logger: false,
+      // HTTP/1.1 servers must accept the absolute-form target (`POST http://host:8088/ksql`, RFC 9112
+      // 3.2.2), as ksqlDB's does; some clients send it
+      rewriteUrl: (req) => absolutePath(req.url ?? '/'),
       // a client's own socket errors end its request only
       serverFactory: (handler) => {
         const server = httpolyglot.createServer(options.tls ? { tls: { key: options.tls.key, cert: options.tls.cert, ALPNProtocols: ['h2', 'http/1.1'] } } : {}, handler);
@@ -107,7 +171,13 @@ export class RestServer {
           this.sockets.add(s);
           s.once('close', () => this.sockets.delete(s));
         });
-        server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head));
+        server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+          // only the websocket is upgraded; any other Upgrade (h2c from HTTP/1.1) is ignored and the
+          // request served over HTTP/1.1, as RFC 9110 7.8 lets a server do: Node hands every
+          // Upgrade request to 'upgrade', so it goes back to the HTTP/1.1 parser without the header
+          if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return redispatchWithoutUpgrade(server, req, socket, head);
+          void this.upgrade(req, socket, head);
+        });
         return server as unknown as import('node:http').Server;
       },
     });
@@ -120,8 +190,11 @@ export class RestServer {
     app.addContentTypeParser([KSQL_V1, DELIMITED, 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, json);
     // any other or no content type: the body is still read as JSON, as ksqlDB does
     app.addContentTypeParser('*', { parseAs: 'string' }, json);
-    app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
-      if (error instanceof HttpError) return void reply.code(error.status).type(KSQL_V1).send(error.body);
+    app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+      if (error instanceof HttpError) {
+        const body = wantsDetail(req) ? error.body : (withoutDetail(error.body) as typeof error.body);
+        return void reply.code(error.status).type(KSQL_V1).send(STREAMING_API.has(req.url.split('?')[0]!) ? { ...body, status: 'error' } : body);
+      }
       const status = error.statusCode ?? 500;
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return void reply.code(413).type(KSQL_V1).send(genericError(413, ErrorCodes.payloadTooLarge, `request body over the limit of ${bodyLimit} bytes`).body);
       if (status >= 400 && status < 500) {
@@ -135,8 +208,17 @@ export class RestServer {
       reply.code(404).type(KSQL_V1).send(genericError(404, ErrorCodes.notFound, `HTTP 404 Not Found: ${req.method} ${req.url.split('?')[0]}`).body);
     });
     app.decorateRequest('principal', null);
+    // content negotiation: a client that accepts application/json and not ksqlDB's versioned type
+    // gets its JSON labelled application/json, as ksqlDB answers it
+    app.addHook('onSend', async (req, reply, payload) => {
+      const accept = req.headers.accept ?? '';
+      if (String(reply.getHeader('content-type') ?? '').startsWith(KSQL_V1) && /application\/json/.test(accept) && !accept.includes(KSQL_V1)) reply.type('application/json');
+      return payload;
+    });
     app.addHook('onRequest', async (req) => {
       if (this.closing) throw genericError(503, ErrorCodes.serverShuttingDown, 'The server is shutting down');
+      // as ksqlDB after TERMINATE CLUSTER: only introspection still answers
+      if (this.terminated && req.method === 'POST') throw genericError(503, ErrorCodes.serverShuttingDown, 'The cluster has been terminated. No new request will be accepted.');
       (req as FastifyRequest & { principal: Principal }).principal = await this.authenticate(req.headers.authorization);
     });
 
@@ -162,9 +244,7 @@ export class RestServer {
       return { clusterStatus: { [this.address]: { hostAlive: true, lastStatusUpdateMs: now, activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: now } } } };
     });
     app.post('/ksql', (req, reply) => this.ksql(req, reply));
-    app.post('/ksql/terminate', async (req) => {
-      throw statementError(ErrorCodes.badStatement, 'Terminating the cluster is not supported by sluice server', (req.body as { ksql?: string } | undefined)?.ksql ?? '');
-    });
+    app.post('/ksql/terminate', (req, reply) => this.terminateCluster(req, reply));
     app.post('/query', (req, reply) => this.queryV1(req, reply));
     app.post('/query-stream', (req, reply) => this.queryStream(req, reply));
     app.post('/close-query', async (req, reply) => {
@@ -238,7 +318,8 @@ export class RestServer {
           const seq = commandId ? ++this.commandSequenceNumber : this.commandSequenceNumber;
           if (commandId) this.commandStatuses.set(commandId, { status: 'SUCCESS', message: result.message });
           // INSERT VALUES answers no entity in ksqlDB
-          if (s.statement.kind !== 'InsertValues') done.push(await toEntity(this.engine, s.statement, result, seq));
+          const pushQueries = [...this.running].map(([id, r]) => ({ id, sql: r.sql }));
+          if (s.statement.kind !== 'InsertValues') done.push(await toEntity(this.engine, s.statement, result, seq, pushQueries));
           if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'SUCCESS', detail: result.message });
         } catch (e) {
           if (audited) await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql', statement: s.text, outcome: 'FAILED', detail: isSluiceError(e) ? e.message : 'internal error' });
@@ -247,7 +328,55 @@ export class RestServer {
       }
       return done;
     }));
-    reply.type(KSQL_V1).send(jsonText(entities));
+    reply.type(KSQL_V1).send(jsonText(wantsDetail(req) ? entities : entities.map(withoutDetail)));
+  }
+
+  // ---- /ksql/terminate --------------------------------------------------------------------
+
+  /**
+   * ksqlDB's TERMINATE CLUSTER: ends every push and persistent query, drops every source, deletes
+   * the topics of query-created sources that match `deleteTopicList` (names or regular
+   * expressions) and the command log, then refuses new statements.
+   */
+  private async terminateCluster(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const text = 'TERMINATE CLUSTER;';
+    const principal = this.principal(req);
+    const list = (req.body as { deleteTopicList?: unknown } | undefined)?.deleteTopicList ?? [];
+    if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) throw genericError(400, ErrorCodes.badRequest, '"deleteTopicList" must be a list of topic names or patterns');
+    let patterns: RegExp[];
+    try {
+      patterns = (list as string[]).map((t) => new RegExp(`^(?:${t})$`));
+    } catch (e) {
+      throw genericError(400, ErrorCodes.badRequest, `Invalid topic pattern in "deleteTopicList": ${(e as Error).message}`);
+    }
+    const audit = (outcome: 'DENIED' | 'SUCCESS', detail: string) => this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/ksql/terminate', statement: `${text} deleteTopicList=${JSON.stringify(list)}`, outcome, detail });
+    if (!mayRun(principal, 'QueryControl')) {
+      await audit('DENIED', `role ${principal.role}`);
+      throw statementError(ErrorCodes.forbidden, `Access denied: the ${principal.role} role may run SELECT, PRINT, SHOW and DESCRIBE only`, text);
+    }
+    const deleted = await this.serially(async () => {
+      // which sources a query created, read before their queries are terminated
+      const queryCreated = new Set(this.engine.catalog.listSources().filter((s) => s.createdByQuery).map((s) => s.name));
+      await Promise.all([...this.running.values()].map((r) => r.query.close().catch(() => {})));
+      if (this.engine.queryIds().length) await this.engine.execute('TERMINATE ALL;');
+      const topics: string[] = [];
+      // sinks before the sources they read from; the audit stream outlives the cluster (it records this)
+      const sources = this.engine.catalog.listSources().filter((s) => s.name !== AUDIT_STREAM).reverse();
+      for (const s of sources) {
+        const del = queryCreated.has(s.name) && patterns.some((p) => p.test(s.topic));
+        await this.engine.execute(`DROP ${s.sourceType} IF EXISTS ${quoteIdentifier(s.name)}${del ? ' DELETE TOPIC' : ''};`);
+        if (del) topics.push(s.topic);
+      }
+      // as ksqlDB deletes its command topic: a restart replays nothing (replaying would recreate
+      // the deleted topics of the dropped CREATE ... AS SELECT sources)
+      await this.engine.log.deleteTopic(COMMAND_TOPIC);
+      this.terminated = true;
+      return topics;
+    });
+    await audit('SUCCESS', deleted.length ? `deleted topics ${deleted.join(', ')}` : 'no topic deleted');
+    const commandId = 'cluster/TerminateCluster/terminate';
+    this.commandStatuses.set(commandId, { status: 'SUCCESS', message: 'Cluster terminated' });
+    reply.type(KSQL_V1).send(jsonText([{ '@type': 'currentStatus', statementText: text, warnings: [], commandId, commandStatus: { status: 'SUCCESS', message: 'Cluster terminated', queryId: null }, commandSequenceNumber: ++this.commandSequenceNumber }]));
   }
 
   // ---- queries ----------------------------------------------------------------------------
@@ -279,7 +408,7 @@ export class RestServer {
     } catch (e) {
       throw statementFailure(e, text, [], (x) => this.internal(x));
     }
-    this.running.set(query.queryId, { query, principal: principal.name });
+    this.running.set(query.queryId, { query, principal: principal.name, sql: text });
     void query.ended.finally(() => this.running.delete(query.queryId));
     return query;
   }
@@ -291,35 +420,45 @@ export class RestServer {
   }
 
   /** A writer over a response that waits for a slow client up to slowClientMs, then drops it. */
-  private writer(reply: FastifyReply, onGone: () => void): { write: (chunk: string) => Promise<boolean>; end: (chunk?: string) => void } {
+  private writer(reply: FastifyReply, onGone: () => void): { write: (chunk: string) => Promise<boolean>; frame: (chunk: string) => Promise<boolean>; end: (chunk?: string) => void } {
     const res = reply.raw;
     let gone = false;
     res.on('close', () => {
       gone = true;
       onGone();
     });
+    const waitFor = (event: 'drain' | 'written', written?: (cb: () => void) => void) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), this.slowClientMs);
+        const done = (ok: boolean) => () => {
+          clearTimeout(timer);
+          resolve(ok);
+        };
+        if (event === 'drain') res.once('drain', done(true));
+        else written!(done(true));
+        res.once('close', done(false));
+      });
+    const dropIfStuck = (drained: boolean) => {
+      if (!drained && !gone) {
+        this.log(`dropping a client that stopped reading (${this.slowClientMs} ms)`);
+        gone = true;
+        onGone();
+        res.destroy();
+      }
+      return drained;
+    };
     return {
+      // one chunk in its own HTTP/2 DATA frame, as ksqlDB's server sends each row: Node would
+      // otherwise merge writes queued together into one frame
+      frame: async (chunk) => {
+        if (gone) return false;
+        return dropIfStuck(await waitFor('written', (cb) => res.write(chunk, cb)));
+      },
       write: async (chunk) => {
         if (gone) return false;
         if (res.write(chunk)) return true;
-        const drained = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), this.slowClientMs);
-          res.once('drain', () => {
-            clearTimeout(timer);
-            resolve(true);
-          });
-          res.once('close', () => {
-            clearTimeout(timer);
-            resolve(false);
-          });
-        });
-        if (!drained && !gone) {
-          this.log(`dropping a client that stopped reading (${this.slowClientMs} ms)`);
-          gone = true;
-          onGone();
-          res.destroy();
-        }
-        return drained;
+        const drained = await waitFor('drain');
+        return dropIfStuck(drained);
       },
       end: (chunk) => {
         if (!gone) res.end(chunk);
@@ -330,6 +469,7 @@ export class RestServer {
   private async queryV1(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { text, stmt, properties } = this.queryStatement(req, 'ksql');
     if (stmt.kind === 'Print') return this.print(req, reply, stmt, text);
+    if (acceptsProtobuf(req)) return this.protobufQuery(req, reply, stmt as ast.QueryStatement, text, properties);
     const q = (stmt as ast.QueryStatement).query;
     if (q.emit !== 'CHANGES') {
       const result = await this.pull(text);
@@ -346,19 +486,68 @@ export class RestServer {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': KSQL_V1 });
     const out = this.writer(reply, () => void this.endQuery(query));
-    let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })}`);
+    // ksqlDB's layout (JsonStreamedRowResponseWriter): every object ends its own line with ",\n", so
+    // a line-reading client sees each row as it is written; the final message closes the array
+    let ok = await out.write(`[${jsonText({ header: { queryId: query.queryId, schema: schemaText(query.columns) } })},\n`);
+    let failure: string | undefined;
     try {
-      for await (const change of query.changes()) {
-        if (!ok) break;
-        ok = await out.write(`,\n${jsonText({ row: change.tombstone ? { columns: rowJson(change.values), tombstone: true } : { columns: rowJson(change.values) } })}`);
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        const rows = [next.value, ...query.takeReady(ROWS_PER_WRITE)];
+        ok = await out.write(encodeRun(rows, 'query-lines', (c) => rowObjectJson(c, true), '', ',\n'));
       }
     } catch (e) {
-      ok = ok && (await out.write(`,\n${jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body })}`));
+      failure = jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body });
     } finally {
       await query.close();
     }
     const why = await query.ended;
-    out.end(why === 'limit' ? `,\n${jsonText({ finalMessage: 'Limit Reached' })}]\n` : ']\n');
+    out.end(`${failure ?? jsonText({ finalMessage: why === 'limit' ? 'Limit Reached' : 'Query Completed' })}]\n`);
+  }
+
+  /** A query in ksqlDB's PROTOBUF output, the same on /query and /query-stream (protobuf-rows.ts). */
+  private async protobufQuery(req: FastifyRequest, reply: FastifyReply, stmt: ast.QueryStatement, text: string, properties: Record<string, string>): Promise<void> {
+    if (stmt.query.emit !== 'CHANGES') {
+      const result = await this.pull(text);
+      let rows: ProtobufRows;
+      try {
+        rows = new ProtobufRows(result.columns);
+      } catch (e) {
+        throw statementFailure(e, text, [], (x) => this.internal(x));
+      }
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': KSQL_V1_PROTOBUF });
+      const lines = [rows.header(`query_${++this.pullQueries}`, schemaText(result.columns)), ...result.values.map((v) => rows.row(v))];
+      reply.raw.end(`[${lines.join(',\n')}]`);
+      return;
+    }
+    const query = await this.startPush(text, properties, this.principal(req));
+    let rows: ProtobufRows;
+    try {
+      rows = new ProtobufRows(query.columns);
+    } catch (e) {
+      await this.endQuery(query);
+      throw statementFailure(e, text, [], (x) => this.internal(x));
+    }
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': KSQL_V1_PROTOBUF });
+    const out = this.writer(reply, () => void this.endQuery(query));
+    let ok = await out.write(`[${rows.header(query.queryId, schemaText(query.columns))},\n`);
+    let failure: string | undefined;
+    try {
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        let chunk = '';
+        for (const change of [next.value, ...query.takeReady(ROWS_PER_WRITE)]) chunk += `${rows.row(change.values)},\n`;
+        ok = await out.write(chunk);
+      }
+    } catch (e) {
+      failure = jsonText({ errorMessage: requestFailure(e, (x) => this.internal(x)).body });
+    } finally {
+      await query.close();
+    }
+    const why = await query.ended;
+    out.end(`${failure ?? jsonText({ finalMessage: why === 'limit' ? 'Limit Reached' : 'Query Completed' })}]`);
   }
 
   private async pull(text: string) {
@@ -387,7 +576,8 @@ export class RestServer {
   private async queryStream(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { text, stmt, properties } = this.queryStatement(req, 'sql');
     if (stmt.kind === 'Print') return this.print(req, reply, stmt, text);
-    const asArray = /application\/json|application\/vnd\.ksql\.v1\+json/.test(req.headers.accept ?? '') && !(req.headers.accept ?? '').includes(DELIMITED);
+    if (acceptsProtobuf(req)) return this.protobufQuery(req, reply, stmt as ast.QueryStatement, text, properties);
+    const asArray = acceptsJsonArray(req);
     const contentType = asArray ? 'application/json' : DELIMITED;
     const header = (queryId: string | undefined, columns: readonly ResultColumn[]) => ({
       ...(queryId ? { queryId } : {}),
@@ -400,6 +590,11 @@ export class RestServer {
       const parts = [jsonText(header(`query_${++this.pullQueries}`, result.columns)), ...result.values.map((v) => jsonText(rowJson(v)))];
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': contentType });
+      if (!asArray && req.raw.httpVersionMajor === 2) {
+        const out = this.writer(reply, () => {});
+        for (const p of parts) if (!(await out.frame(`${p}\n`))) return;
+        return out.end();
+      }
       reply.raw.end(asArray ? `[${parts.join(',')}]` : parts.map((p) => `${p}\n`).join(''));
       return;
     }
@@ -408,15 +603,21 @@ export class RestServer {
     reply.raw.writeHead(200, { 'content-type': contentType });
     const out = this.writer(reply, () => void this.endQuery(query));
     const first = jsonText(header(query.queryId, query.columns));
-    let ok = await out.write(asArray ? `[${first}` : `${first}\n`);
+    // over HTTP/2, delimited lines go one per DATA frame (header, then each row), as ksqlDB sends them
+    const perFrame = !asArray && req.raw.httpVersionMajor === 2;
+    let ok = await (perFrame ? out.frame(`${first}\n`) : out.write(asArray ? `[${first}` : `${first}\n`));
     try {
-      for await (const change of query.changes()) {
-        if (!ok) break;
-        const row = jsonText(rowJson(change.values));
-        ok = await out.write(asArray ? `,${row}` : `${row}\n`);
+      const changes = query.changes();
+      for (let next = await changes.next(); !next.done && ok; next = await changes.next()) {
+        if (perFrame) {
+          ok = await out.frame(`${rowColumnsJson(next.value)}\n`);
+          continue;
+        }
+        const rows = [next.value, ...query.takeReady(ROWS_PER_WRITE)];
+        ok = await out.write(asArray ? encodeRun(rows, 'array', rowColumnsJson, ',') : encodeRun(rows, 'lines', rowColumnsJson, '', '\n'));
       }
     } catch (e) {
-      const err = jsonText(requestFailure(e, (x) => this.internal(x)).body);
+      const err = jsonText({ ...(withoutDetail(requestFailure(e, (x) => this.internal(x)).body) as object), status: 'error' });
       ok = ok && (await out.write(asArray ? `,${err}` : `${err}\n`));
     } finally {
       await query.close();
@@ -430,8 +631,11 @@ export class RestServer {
     const principal = this.principal(req);
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': DELIMITED });
-    const ack = (o: unknown) => res.write(`${jsonText(o)}\n`);
+    // as ksqlDB's InsertsStreamHandler: acks as delimited lines by default, as one JSON array when the client accepts JSON
+    const asArray = acceptsJsonArray(req);
+    res.writeHead(200, { 'content-type': asArray ? 'application/json' : DELIMITED });
+    let acked = 0;
+    const ack = (o: unknown) => res.write(asArray ? `${acked++ ? ',' : '['}${jsonText(o)}` : `${jsonText(o)}\n`);
     const lines = createInterface({ input: req.raw, crlfDelay: Infinity });
     let target: string | undefined;
     let seq = 0;
@@ -523,7 +727,7 @@ export class RestServer {
     await drainAll().catch(() => undefined);
     if (target !== undefined)
       await this.options.audit?.record({ principal: principal.name, sourceAddress: sourceAddress(req), endpoint: '/inserts-stream', statement: `INSERT INTO ${target} (${inserted} rows)`, outcome: failed || rejected ? 'FAILED' : 'SUCCESS', detail: `${inserted} rows inserted, ${rejected} rejected${failed ? ', request ended by an error' : ''}` });
-    if (!res.destroyed) res.end();
+    if (!res.destroyed) res.end(asArray ? (acked ? ']' : '[]') : undefined);
   }
 
   // ---- /ws/query --------------------------------------------------------------------------
@@ -578,7 +782,7 @@ export class RestServer {
       ws.send(jsonText(fields(query.columns)));
       for await (const change of query.changes()) {
         if (ws.readyState !== ws.OPEN) break;
-        ws.send(jsonText({ row: { columns: rowJson(change.values) } }));
+        ws.send(rowObjectJson(change, false));
       }
       await query.close();
       if ((await query.ended) === 'limit') ws.send(jsonText({ finalMessage: 'Limit Reached' }));

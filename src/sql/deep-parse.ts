@@ -8,7 +8,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import { ParseError, type SourcePosition } from '../common/errors.js';
 
 export interface DeepParseRequest {
-  readonly rule: 'statement' | 'expression' | 'type';
+  readonly rule: 'statement' | 'testStatement' | 'expression' | 'type';
   /** the text the offsets count in */
   readonly text: string;
   /** offsets of the statement's first character and one past its last (before any `;`) */

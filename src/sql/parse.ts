@@ -22,9 +22,11 @@ export interface ParseOptions {
   readonly variables?: ReadonlyMap<string, string>;
   /** called as each statement is parsed, before a later one may fail (for progress reports) */
   readonly onStatement?: (statement: ParsedStatement) => void;
+  /** also accept the test runner's ASSERT VALUES / NULL VALUES / STREAM / TABLE statements */
+  readonly testRunnerStatements?: boolean;
 }
 
-type EntryRule = 'statement' | 'expression' | 'type';
+type EntryRule = 'statement' | 'testStatement' | 'expression' | 'type';
 
 /** Parse every statement of a script. */
 export function parseStatements(text: string, options: ParseOptions = {}): ParsedStatement[] {
@@ -47,7 +49,7 @@ export function parseStatements(text: string, options: ParseOptions = {}): Parse
         source = text.slice(0, first.startOffset) + stmtText;
         tokens = tokenize(source, { start: first.startOffset }).filter((t) => t.tokenType !== T.Semicolon);
       }
-      const statement = runRule<Statement>('statement', tokens, source, semi, stmtText);
+      const statement = runRule<Statement>(options.testRunnerStatements ? 'testStatement' : 'statement', tokens, source, semi, stmtText);
       const parsed: ParsedStatement = { statement, text: stmtText, pos: tokenPosition(first) };
       result.push(parsed);
       variables.apply(statement);

@@ -66,6 +66,8 @@ function unitOf(tok: IToken): A.TimeUnit {
   return UNIT_NAMES[tok.image.toUpperCase()] ?? 'MILLISECONDS';
 }
 
+const ASSERT_SECOND_TOKENS = [T.NOT, T.TOPIC, T.SCHEMA];
+
 export class SqlParser extends EmbeddedActionsParser {
   /** Set before a parse to record the rule stack at which this token gets consumed (error reports use it). */
   captureToken: IToken | undefined;
@@ -1005,7 +1007,13 @@ export class SqlParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.runScriptStatement) },
       { ALT: () => this.SUBRULE(this.outputStatement) },
       { ALT: () => this.SUBRULE(this.spoolStatement) },
-      { ALT: () => this.SUBRULE(this.assertStatement) },
+      {
+        // ksqlDB's grammar has ASSERT TOPIC and ASSERT SCHEMA as alternatives of `statement` itself,
+        // so ANTLR's prediction there reads past ASSERT, and a wrong second token is a "no viable
+        // alternative" of the statement; the gate makes this decision look at that token too
+        GATE: () => ASSERT_SECOND_TOKENS.some((t) => tokenMatcher(this.LA(2), t)),
+        ALT: () => this.SUBRULE(this.assertStatement),
+      },
     ]),
   );
 
@@ -1498,6 +1506,24 @@ export class SqlParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE2(this.assertTopic, { ARGS: [p, true] }) },
       { ALT: () => this.SUBRULE2(this.assertSchema, { ARGS: [p, true] }) },
+    ]);
+  });
+
+  /**
+   * The test runner's own statements (ksqlDB's `testStatement`): ASSERT VALUES, ASSERT NULL VALUES
+   * and ASSERT STREAM|TABLE parse only through this entry, never as ordinary statements.
+   */
+  public testStatement = this.RULE('testStatement', (): A.Statement =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.testAssertStatement) },
+      { ALT: () => this.SUBRULE(this.statement) },
+    ]),
+  );
+
+  private testAssertStatement = this.RULE('testAssertStatement', (): A.Statement => {
+    const t = this.CONSUME(T.ASSERT);
+    const p = pos(t);
+    return this.OR([
       {
         ALT: () => {
           this.CONSUME(T.VALUES);

@@ -4,7 +4,8 @@
  *
  *   extraneous input 'X' expecting {...}   the offending token is one too many (the next one fits)
  *   missing ')' at 'X'                     one token is missing before X
- *   no viable alternative at input '...'   X starts something valid, but no alternative goes on
+ *   Syntax error at or near 'X' at line L:C   ANTLR's "no viable alternative": the tokens before X start
+ *                                          something valid, but no alternative goes on with X
  *   Expecting {...}                        ksqlDB's wording of ANTLR's "mismatched input 'X' expecting {...}"
  *
  * The expected set is ANTLR's, not the longest one: ANTLR leaves optional parts that cannot take X
@@ -17,7 +18,7 @@ import { sqlParser } from './parser.js';
 import * as T from './tokens.js';
 import { escapeWhitespace, formatTokenSet, tokenDisplay, vocabularyNames } from './vocabulary.js';
 
-export type EntryRule = 'statement' | 'expression' | 'type';
+export type EntryRule = 'statement' | 'testStatement' | 'expression' | 'type';
 
 export interface RecognitionError {
   readonly name: string;
@@ -144,10 +145,11 @@ function noViableAlternative(rule: EntryRule, tokens: IToken[], i: number, text:
     if (!assist(rule, tokens.slice(0, j)).some((p) => tokenMatcher(t, p.nextTokenType))) break;
     j++;
   }
-  const start = tokens[i]!.startOffset;
-  const last = tokens[Math.min(j, tokens.length - 1)]!;
-  const input = j < tokens.length ? text.slice(start, last.endOffset! + 1) : '<EOF>';
-  return { detail: `no viable alternative at input '${escapeWhitespace(input)}'`, at: j, expected: [] };
+  // ksqlDB's SyntaxErrorValidator rewords ANTLR's "no viable alternative at input '...'" so
+  // that it names the offending token alone, with its position
+  const offending = tokens[j];
+  const where = offending ? `${offending.startLine}:${offending.startColumn}` : endPosition(tokens, text);
+  return { detail: `Syntax error at or near '${offending ? offending.image : '<EOF>'}' at line ${where}`, at: j, expected: [] };
 }
 
 let statementStarts: TokenType[] | undefined;
@@ -186,4 +188,12 @@ function expectedFromMessage(message: string): TokenType[] {
     if (t && !out.includes(t)) out.push(t);
   }
   return out;
+}
+
+function endPosition(tokens: IToken[], text: string): string {
+  const last = tokens[tokens.length - 1];
+  if (!last) return '1:1';
+  const before = text.slice(0, last.endOffset! + 1);
+  const line = before.split('\n').length;
+  return `${line}:${before.length - before.lastIndexOf('\n')}`;
 }

@@ -106,3 +106,25 @@ test('sluice test runs the ksql-test-runner form', async () => {
     await dir.cleanup();
   }
 });
+
+test('a directory runs the case files in it; a missing or malformed file is a one-line error', async () => {
+  const dir = await tempDir();
+  try {
+    await writeFile(join(dir.path, 'a.json'), JSON.stringify({ tests: [base] }));
+    await writeFile(join(dir.path, 'notes.txt'), 'not a case file');
+    const ok = spawnSync(process.execPath, [sluiceBin(), 'test', dir.path], { encoding: 'utf8', cwd: repoRoot() });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^PASS a\.json :: project and filter$/m);
+    for (const [path, message] of [
+      [join(dir.path, 'missing.json'), /missing\.json: no such file or directory/],
+      [join(dir.path, 'notes.txt'), /notes\.txt: not a JSON case file/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [sluiceBin(), 'test', path], { encoding: 'utf8', cwd: repoRoot() });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  } finally {
+    await dir.cleanup();
+  }
+});

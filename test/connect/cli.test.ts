@@ -36,7 +36,7 @@ CREATE SINK CONNECTOR words_out WITH ('connector.class'='FileStreamSink', 'topic
 SHOW CONNECTORS;
 `,
   );
-  const r = spawnSync(process.execPath, [bin, 'run', script, '--data-dir', join(dir, 'run1'), '--until-idle', '--quiet', '--set', 'auto.offset.reset=earliest', ...workerFlag()], { encoding: 'utf8', cwd: repo, timeout: 60000 });
+  const r = spawnSync(process.execPath, [bin, 'run', script, '--data-dir', join(dir, 'run1'), '--until-idle', '--quiet', '--set', 'auto.offset.reset=earliest', ...workerFlag()], { encoding: 'utf8', cwd: repo, timeout: 180000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /WORDS_IN\s*\|\s*SOURCE\s*\|\s*FileStreamSource\s*\|\s*RUNNING \(1\/1 tasks RUNNING\)/);
   assert.equal(await readFile(output, 'utf8'), 'ALPHA\nBETA\nGAMMA\n');
@@ -48,7 +48,7 @@ test('the sink process SIGKILLed mid-run and restarted: PostgreSQL holds every d
     const script = join(dir, 'to-pg.sql');
     await writeFile(
       script,
-      `CREATE SOURCE CONNECTOR gen WITH ('connector.class'='DatagenConnector', 'kafka.topic'='pageviews', 'quickstart'='pageviews', 'max.interval'='3', 'iterations'='3000');
+      `CREATE SOURCE CONNECTOR gen WITH ('connector.class'='DatagenConnector', 'kafka.topic'='pageviews', 'quickstart'='pageviews', 'max.interval'='4', 'iterations'='4000');
 CREATE STREAM pageviews (viewtime BIGINT, userid STRING, pageid STRING) WITH (kafka_topic='pageviews', value_format='JSON', partitions=1);
 CREATE STREAM views WITH (kafka_topic='views') AS SELECT viewtime, userid, pageid FROM pageviews;
 CREATE SINK CONNECTOR to_pg WITH ('connector.class'='io.confluent.connect.jdbc.JdbcSinkConnector', 'connection.url'='${pg.url}', 'connection.user'='sluice', 'topics'='views', 'auto.create'='true', 'batch.size'='100');
@@ -60,7 +60,7 @@ CREATE SINK CONNECTOR to_pg WITH ('connector.class'='io.confluent.connect.jdbc.J
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const count = async (): Promise<number> => Number((await pg.query<{ n: string }>('SELECT count(*) AS n FROM views').catch(() => [{ n: '0' }]))[0]!.n);
-    const end = Date.now() + 60000;
+    const end = Date.now() + 150000;
     while ((await count()) < 300) {
       if (Date.now() > end || child.exitCode !== null) throw new Error(`no rows arrived: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -68,10 +68,10 @@ CREATE SINK CONNECTOR to_pg WITH ('connector.class'='io.confluent.connect.jdbc.J
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const atKill = await count();
-    assert.ok(atKill < 3000, `killed after ${atKill} rows`);
-    const r = spawnSync(process.execPath, [...args, '--until-idle'], { encoding: 'utf8', cwd: repo, timeout: 120000 });
+    assert.ok(atKill < 4000, `killed after ${atKill} rows`);
+    const r = spawnSync(process.execPath, [...args, '--until-idle'], { encoding: 'utf8', cwd: repo, timeout: 240000 });
     assert.equal(r.status, 0, r.stderr + r.stdout);
-    assert.deepEqual(await pg.query('SELECT count(*)::int AS n, count(DISTINCT "VIEWTIME")::int AS d, min("VIEWTIME")::int AS lo, max("VIEWTIME")::int AS hi FROM views'), [{ n: 3000, d: 3000, lo: 1, hi: 29991 }]);
+    assert.deepEqual(await pg.query('SELECT count(*)::int AS n, count(DISTINCT "VIEWTIME")::int AS d, min("VIEWTIME")::int AS lo, max("VIEWTIME")::int AS hi FROM views'), [{ n: 4000, d: 4000, lo: 1, hi: 39991 }]);
   } finally {
     await pg.stop();
   }

@@ -39,7 +39,7 @@ test('incrementing mode: new rows once each, resumed from the stored offset afte
     await worker.create('items-src', config);
     assert.ok(await worker.waitIdle(10000));
     assert.deepEqual(await values(log, 'pg-items'), [
-      { id: 1, name: 'a', price: 1.5, added: Date.UTC(2024, 0, 2), big: 9007199254740992 },
+      { id: 1, name: 'a', price: 1.5, added: Date.UTC(2024, 0, 2) / 86_400_000, big: 9007199254740992 },
       { id: 2, name: 'b', price: 2, added: null, big: null },
     ]);
     assert.deepEqual((await worker.offsets('items-src')).offsets, [{ partition: { table: 'items' }, offset: { incrementing: 2 } }]);

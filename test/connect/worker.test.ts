@@ -155,6 +155,7 @@ test('a record the value converter cannot read goes to the DLQ with Connect cont
       file: output,
       topics: 'in',
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
       'errors.tolerance': 'all',
       'errors.log.enable': 'true',
       'errors.deadletterqueue.topic.name': 'dlq',

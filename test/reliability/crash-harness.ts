@@ -3,13 +3,20 @@
  * SIGKILLs it at seeded random moments, restarts it on the same data directory, and checks every
  * output against results computed independently from the inputs.
  *
- * One process at a time may open a data directory, so input is fed between kills: each cycle appends
- * the next slice of input (this process opens the log briefly, as a short-lived producer would),
- * starts `sluice run`, and kills it at a random moment while it restores, applies statements or
- * works through the backlog. A last run with --until-idle drains everything and the outputs are read.
+ * Each cycle feeds the next slice of input in one of two ways (a seeded choice):
+ * - between kills: this process appends the slice to the log (opening it briefly, as a short-lived
+ *   producer would), then starts `sluice run` and kills it while it restores, applies statements or
+ *   works through the backlog;
+ * - while it runs: `sluice server` runs the pipeline and two clients stream the slice's orders and
+ *   payments into /inserts-stream as it processes them; the server is killed mid-feed. Rows that
+ *   were acked are committed; the next cycle resends from the first unacked row, so a row whose ack
+ *   the kill cut off may reach the input twice, and the check counts such copies as input.
+ * A last run with --until-idle drains everything; every output is then compared with what plain JS
+ * computes from the input topics' actual contents.
  */
 import { Random } from '../sql/seeded-random.js';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openLocalLog } from '../../src/index.js';
@@ -41,6 +48,10 @@ export interface ChaosReport {
   readonly problems: string[];
   /** ms from spawn to "Running" on each restart that got that far */
   readonly restartMs: number[];
+  /** cycles fed through /inserts-stream while `sluice server` ran */
+  readonly fedWhileRunning: number;
+  /** rows sent again after a kill cut off their ack (they may be in the input twice) */
+  readonly resent: number;
   /** the last restart's run to the end of the backlog left by the kills (--until-idle) */
   readonly drainMs: number;
   readonly errors: string[];
@@ -124,8 +135,13 @@ async function produceSlice(dataDir: string, records: Iterable<ProduceRecord>): 
   }
 }
 
-function* orderRange(seed: number, base: number, from: number, to: number): Generator<ProduceRecord> {
-  for (let i = from; i < to; i++) yield* orderRecords(order(seed, base, i), false);
+/** orders from `ordersFrom` and payments from `paymentsFrom`, both up to `to` */
+function* feedRange(seed: number, base: number, ordersFrom: number, paymentsFrom: number, to: number): Generator<ProduceRecord> {
+  for (let i = Math.min(ordersFrom, paymentsFrom); i < to; i++) {
+    const [o, p] = orderRecords(order(seed, base, i), false);
+    if (i >= ordersFrom) yield o!;
+    if (p && i >= paymentsFrom) yield p;
+  }
 }
 
 async function* topicRecords(log: Log, topic: string): AsyncGenerator<FetchedRecord> {
@@ -176,6 +192,92 @@ function runSluice(file: string, dataDir: string, args: string[], kill?: { after
   );
 }
 
+interface FedOutcome extends RunOutcome {
+  /** the next order index whose order (payment) row was not acked */
+  readonly ordersNext: number;
+  readonly paymentsNext: number;
+}
+
+/**
+ * Starts `sluice server` on the data directory, streams orders [ordersFrom, to) and payments
+ * [paymentsFrom, to) into /inserts-stream while it runs, and SIGKILLs it `killAfterMs` after it
+ * listens. Returns how far each stream was acked without a gap.
+ */
+async function feedServer(dataDir: string, seed: number, base: number, ordersFrom: number, paymentsFrom: number, to: number, killAfterMs: number, feedMs: number): Promise<FedOutcome> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', dataDir, '--listen', 'http://127.0.0.1:0'], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let runningAfterMs: number | undefined;
+  const agent = new http.Agent({ keepAlive: false });
+  const acked = { ORDERS: ordersFrom, PAYMENTS: paymentsFrom };
+  const feeds: Promise<void>[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    const url = /sluice server listening on (\S+)/.exec(stdout)?.[1];
+    if (url && runningAfterMs === undefined) {
+      runningAfterMs = Date.now() - started;
+      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      feeds.push(feed(url, 'ORDERS', ordersFrom), feed(url, 'PAYMENTS', paymentsFrom));
+    }
+  });
+
+  /** one /inserts-stream request: a target line, then rows paced in small chunks; acks move `acked` */
+  function feed(url: string, target: 'ORDERS' | 'PAYMENTS', from: number): Promise<void> {
+    const indexes: number[] = [];
+    for (let i = from; i < to; i++) if (target === 'ORDERS' || isPaid(order(seed, base, i))) indexes.push(i);
+    return new Promise((resolve) => {
+      const req = http.request(new URL('/inserts-stream', url), { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        let buf = '';
+        const done = new Set<number>();
+        let next = 0;
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const ack = JSON.parse(buf.slice(0, nl)) as { status: string; seq: number };
+            buf = buf.slice(nl + 1);
+            if (ack.status !== 'ok') continue;
+            done.add(ack.seq);
+            while (done.has(next)) next++;
+            acked[target] = next < indexes.length ? indexes[next]! : to;
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', () => resolve());
+      });
+      req.on('error', () => resolve());
+      req.write(`${JSON.stringify({ target })}\n`);
+      let sent = 0;
+      // paced to take about feedMs, so that most kills land mid-feed
+      const perTick = Math.max(1, Math.ceil((indexes.length * 5) / feedMs));
+      const tick = setInterval(() => {
+        if (req.destroyed) return clearInterval(tick);
+        let chunk = '';
+        for (const end = Math.min(indexes.length, sent + perTick); sent < end; sent++) {
+          const o = order(seed, base, indexes[sent]!);
+          chunk += `${JSON.stringify(target === 'ORDERS' ? { ID: o.id, CUSTOMER: o.customer, REGION: o.region, AMOUNT: o.amount, ROWTIME: o.ts } : { ID: o.id, PAID: o.amount, ROWTIME: o.ts + 1 })}\n`;
+        }
+        if (chunk) req.write(chunk);
+        if (sent >= indexes.length) {
+          clearInterval(tick);
+          req.end();
+        }
+      }, 5);
+    });
+  }
+
+  const { code, signal } = await exited;
+  if (timer) clearTimeout(timer);
+  await Promise.all(feeds);
+  agent.destroy();
+  return { code, signal, stdout, stderr, runningAfterMs, ordersNext: acked.ORDERS, paymentsNext: acked.PAYMENTS };
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const t0 = Date.now();
   const say = options.log ?? (() => {});
@@ -201,10 +303,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const errors: string[] = [];
   let killsDuringStartup = 0;
   const maxDelay = options.maxKillDelayMs ?? 4000;
+  // how far each input stream has been written (every row before it is in the log)
+  let ordersNext = 0;
+  let paymentsNext = 0;
+  let fedWhileRunning = 0;
+  let resent = 0;
   for (let k = 0; k < kills; k++) {
-    const first = Math.floor((records * k) / kills);
     const to = Math.floor((records * (k + 1)) / kills);
-    await produceSlice(dataDir, orderRange(seed, base, first, to));
+    // the first cycle applies the pipeline's statements with `sluice run`; later ones feed either way
+    if (k > 0 && random() < 0.5) {
+      const delay = 300 + Math.floor(random() * maxDelay);
+      const r = await feedServer(dataDir, seed, base, ordersNext, paymentsNext, to, delay, maxDelay);
+      fedWhileRunning++;
+      if (r.runningAfterMs !== undefined) restartMs.push(r.runningAfterMs);
+      else killsDuringStartup++;
+      if (r.signal !== 'SIGKILL') errors.push(`server run ${k + 1} ended by itself (code ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+      if (r.stderr.trim()) errors.push(`server run ${k + 1} wrote to stderr: ${r.stderr.trim().slice(0, 2000)}`);
+      say(`kill ${k + 1}/${kills} of sluice server ${delay} ms after it listened (orders acked ${r.ordersNext}/${to}, payments ${r.paymentsNext}/${to})`);
+      ordersNext = r.ordersNext;
+      paymentsNext = r.paymentsNext;
+      // the next cycle starts from the first unacked row: a kill may have cut off acks of rows it wrote
+      if (ordersNext < to || paymentsNext < to) resent++;
+      continue;
+    }
+    // catch up whatever a server cycle left unacked, then this cycle's slice
+    await produceSlice(dataDir, feedRange(seed, base, ordersNext, paymentsNext, to));
+    ordersNext = paymentsNext = to;
     // one kill in five during startup (anywhere in its first 1.5 s), the others while processing
     const from = random() < 0.2 ? 'spawn' : 'running';
     const delay = Math.floor(random() * (from === 'spawn' ? 1500 : maxDelay));
@@ -215,6 +339,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (r.stderr.trim()) errors.push(`run ${k + 1} wrote to stderr: ${r.stderr.trim().slice(0, 2000)}`);
     say(`kill ${k + 1}/${kills} ${delay} ms after ${from} (orders ${to}/${records}${r.runningAfterMs === undefined ? ', during startup' : `, running after ${r.runningAfterMs} ms`})`);
   }
+  if (ordersNext < records || paymentsNext < records) await produceSlice(dataDir, feedRange(seed, base, ordersNext, paymentsNext, records));
 
   // drain the input first: the flush below must come after every order in stream time, in every
   // task (else it closes a window before another partition's last orders reach it, as it should)
@@ -232,11 +357,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   else if (final.stderr.trim()) errors.push(`final run wrote to stderr: ${final.stderr.trim().slice(0, 2000)}`);
 
   const verdict = await verify(dataDir, seed, base, records, flush);
-  const report: ChaosReport = { seed, kills, killsDuringStartup, records, ...verdict, restartMs, drainMs, errors, elapsedMs: Date.now() - t0 };
+  const report: ChaosReport = { seed, kills, killsDuringStartup, records, ...verdict, fedWhileRunning, resent, restartMs, drainMs, errors, elapsedMs: Date.now() - t0 };
   return report;
 }
 
-/** Reads every output and compares it with what plain JS computes from the inputs. */
+/**
+ * Reads every output and compares it with what plain JS computes from the inputs: the input topics
+ * as they are (an order resent after a kill cut off its ack counts as many times as it is there),
+ * each order checked against the generator, no acked row missing.
+ */
 async function verify(dataDir: string, seed: number, base: number, records: number, flush: readonly Order[]) {
   const problems: string[] = [];
   let lost = 0;
@@ -246,73 +375,82 @@ async function verify(dataDir: string, seed: number, base: number, records: numb
   const note = (s: string) => {
     if (problems.length < 50) problems.push(s);
   };
-
-  // expected, from the inputs alone
-  const regions = new Map<string, { N: number; TOTAL: number }>();
-  const windows = new Map<string, { N: number; TOTAL: number }>();
-  const all = function* () {
-    for (let i = 0; i < records; i++) yield order(seed, base, i);
-    yield* flush;
-  };
+  const total = records + flush.length;
+  const byId = (i: number) => (i < records ? order(seed, base, i) : flush[i - records]!);
   const flushIds = new Set(flush.map((o) => o.id));
-  let bigExpected = 0;
-  let paidExpected = 0;
-  for (const o of all()) {
-    const g = regions.get(o.region) ?? { N: 0, TOTAL: 0 };
-    g.N++;
-    g.TOTAL += o.amount;
-    regions.set(o.region, g);
-    if (!flushIds.has(o.id)) {
-      const key = `${o.region}@${o.ts - ((o.ts - 0) % WINDOW_MS)}`;
-      const w = windows.get(key) ?? { N: 0, TOTAL: 0 };
-      w.N++;
-      w.TOTAL += o.amount;
-      windows.set(key, w);
-      if (isPaid(o)) paidExpected++;
-    }
-    if (o.amount >= 50) bigExpected++;
-  }
+  const keyId = (r: FetchedRecord) => Number(r.key!.readBigInt64BE());
 
   const log = await openLocalLog(dataDir);
   try {
-    // streams: each expected record exactly once, with the right values (ids seen as a bitmap)
-    const total = records + flush.length;
-    const byId = (i: number) => (i < records ? order(seed, base, i) : flush[i - records]!);
-    const checkStream = async (topic: string, expected: number, idOf: (r: FetchedRecord, v: Record<string, unknown>) => number, ok: (o: Order, v: Record<string, unknown>) => boolean, wanted: (o: Order) => boolean) => {
-      const seen = new Uint8Array(total);
-      let count = 0;
+    // the input as it is: copies of each order and payment
+    const ordersIn = new Uint16Array(total);
+    const paymentsIn = new Uint16Array(total);
+    for await (const r of topicRecords(log, 'orders')) {
+      const id = keyId(r);
+      const v = JSON.parse(r.value!.toString('utf8')) as { CUSTOMER: string; REGION: string; AMOUNT: number };
+      const o = id >= 0 && id < total ? byId(id) : undefined;
+      if (!o || v.CUSTOMER !== o.customer || v.REGION !== o.region || v.AMOUNT !== o.amount || r.timestamp !== o.ts) {
+        wrong++;
+        note(`orders: input record ${id} is ${JSON.stringify(v)} at ${r.timestamp}, expected ${JSON.stringify(o)}`);
+        continue;
+      }
+      ordersIn[id]!++;
+    }
+    for await (const r of topicRecords(log, 'payments')) {
+      const id = keyId(r);
+      if (id >= 0 && id < total) paymentsIn[id]!++;
+    }
+    for (let i = 0; i < total; i++) {
+      if (!ordersIn[i]) (lost++, note(`orders: input ${i} missing (acked or written, never in the log)`));
+      if (isPaid(byId(i)) && !flushIds.has(i) && !paymentsIn[i]) (lost++, note(`payments: input ${i} missing`));
+    }
+
+    // expected, from the inputs alone
+    const regions = new Map<string, { N: number; TOTAL: number }>();
+    const windows = new Map<string, { N: number; TOTAL: number }>();
+    const add = (m: Map<string, { N: number; TOTAL: number }>, key: string, n: number, amount: number) => {
+      const g = m.get(key) ?? { N: 0, TOTAL: 0 };
+      g.N += n;
+      g.TOTAL += n * amount;
+      m.set(key, g);
+    };
+    for (let i = 0; i < total; i++) {
+      const o = byId(i);
+      const n = ordersIn[i]!;
+      if (!n) continue;
+      add(regions, o.region, n, o.amount);
+      if (!flushIds.has(o.id)) add(windows, `${o.region}@${o.ts - (o.ts % WINDOW_MS)}`, n, o.amount);
+    }
+
+    // streams: each expected record as many times as its inputs make it, with the right values
+    const checkStream = async (topic: string, idOf: (r: FetchedRecord, v: Record<string, unknown>) => number, ok: (o: Order, v: Record<string, unknown>) => boolean, copies: (i: number) => number) => {
+      const seen = new Uint32Array(total);
       for await (const r of topicRecords(log, topic)) {
         const v = JSON.parse(r.value!.toString('utf8')) as Record<string, unknown>;
         const id = idOf(r, v);
-        count++;
-        if (!(id >= 0 && id < total) || !wanted(byId(id))) {
+        if (!(id >= 0 && id < total) || copies(id) === 0) {
           wrong++;
           note(`${topic}: unexpected record ${id} ${JSON.stringify(v)}`);
           continue;
         }
-        if (seen[id]) {
-          duplicated++;
-          note(`${topic}: record ${id} twice`);
-          continue;
-        }
-        seen[id] = 1;
+        seen[id]!++;
         if (!ok(byId(id), v)) {
           wrong++;
           note(`${topic}: record ${id} is ${JSON.stringify(v)}, expected from ${JSON.stringify(byId(id))}`);
         }
       }
-      for (let i = 0; i < total; i++)
-        if (!seen[i] && wanted(byId(i))) {
-          lost++;
-          note(`${topic}: record ${i} lost`);
-        }
-      checked += expected;
-      return count;
+      for (let i = 0; i < total; i++) {
+        const want = copies(i);
+        const got = seen[i]!;
+        checked += want;
+        if (got > want) (duplicated += got - want, note(`${topic}: record ${i} ${got} times, expected ${want}`));
+        else if (got < want) (lost += want - got, note(`${topic}: record ${i} ${got} times, expected ${want}`));
+      }
     };
-    const keyId = (r: FetchedRecord) => Number(r.key!.readBigInt64BE());
-    await checkStream('BIG_ORDERS', bigExpected, keyId, (o, v) => v.AMOUNT === o.amount, (o) => o.amount >= 50);
-    await checkStream('ENRICHED', total, (_r, v) => Number(v.OID), (o, v) => v.TIER === tierOf(o.customer), () => true);
-    await checkStream('PAID', paidExpected, keyId, (o, v) => v.AMOUNT === o.amount && v.PAID === o.amount, (o) => isPaid(o) && !flushIds.has(o.id));
+    await checkStream('BIG_ORDERS', keyId, (o, v) => v.AMOUNT === o.amount, (i) => (byId(i).amount >= 50 ? ordersIn[i]! : 0));
+    await checkStream('ENRICHED', (_r, v) => Number(v.OID), (o, v) => v.TIER === tierOf(o.customer), (i) => ordersIn[i]!);
+    // every copy of an order joins every copy of its payment
+    await checkStream('PAID', keyId, (o, v) => v.AMOUNT === o.amount && v.PAID === o.amount, (i) => (flushIds.has(i) ? 0 : ordersIn[i]! * paymentsIn[i]!));
 
     // the GROUP BY table: its last value per key is the total; counts only ever grow (a record
     // counted twice after a crash would show as a repeat or a jump back)

@@ -5,7 +5,7 @@ import { tempDir } from '../support/temp-dir.js';
 
 // the short CI version of `npm run chaos`: 10 SIGKILLs at seeded random moments over a pipeline with a
 // repartitioned GROUP BY, an EMIT FINAL window, a stream-table and a stream-stream join and a filter
-test('sluice run killed 10 times at random moments loses, duplicates and changes nothing', async () => {
+test('sluice run and sluice server killed 10 times at random moments, some while clients feed them, lose, duplicate and change nothing', async () => {
   const dir = await tempDir('sluice-crash-');
   const seed = Number(process.env.SLUICE_CHAOS_SEED ?? 12);
   try {
@@ -19,6 +19,8 @@ test('sluice run killed 10 times at random moments loses, duplicates and changes
     assert.ok(r.checked > 20_000, `checked ${r.checked}`);
     // some kills must land while the queries run, not all during startup
     assert.ok(r.kills - r.killsDuringStartup >= 3, `only ${r.kills - r.killsDuringStartup} kills landed while running`);
+    // and some while clients were feeding the server (input arriving during the kill)
+    assert.ok(r.fedWhileRunning >= 2, `only ${r.fedWhileRunning} cycles fed the server while it ran`);
   } finally {
     await dir.cleanup();
   }

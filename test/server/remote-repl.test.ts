@@ -46,4 +46,27 @@ describe('the REPL connected to sluice server', () => {
       s.kill();
     }
   });
+
+  it('tab-completes names it asks the server for: streams, columns, functions, properties', async () => {
+    const s = new PtySession(['--server', url], { SLUICE_HISTORY_FILE: '' });
+    try {
+      await s.waitFor(PROMPT);
+      s.type("CREATE STREAM qx_sightings (id INT KEY, qx_colour STRING) WITH (KAFKA_TOPIC='qx', PARTITIONS=1, VALUE_FORMAT='JSON');\r");
+      await s.waitFor(/Stream QX_SIGHTINGS created[\s\S]*sluice> $/);
+      // a source name, then a column name, each unique for its prefix
+      s.type('SELECT qx_c\t');
+      await s.waitFor(/SELECT qx_colour$/);
+      s.type(' FROM qx_s\t');
+      await s.waitFor(/FROM qx_sightings$/);
+      // a function name, and a property name inside quotes
+      s.type('\x15SELECT ucas\t');
+      await s.waitFor(/SELECT ucase$/);
+      s.type("\x15SET 'auto.offset.re\t");
+      await s.waitFor(/SET 'auto\.offset\.reset'$/);
+      s.type('\x15exit\r');
+      assert.equal(await s.exited, 0);
+    } finally {
+      s.kill();
+    }
+  });
 });

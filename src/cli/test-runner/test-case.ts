@@ -118,7 +118,15 @@ export function expandCases(file: string, raw: { tests?: RawCase[] }): TestCase[
 }
 
 export async function loadCaseFile(path: string): Promise<TestCase[]> {
-  return expandCases(path, JSON.parse(await readFile(path, 'utf8')) as { tests?: RawCase[] });
+  const text = await readFile(path, 'utf8');
+  let json: { tests?: RawCase[] };
+  try {
+    json = JSON.parse(text) as { tests?: RawCase[] };
+  } catch (e) {
+    throw new Error(`${path}: not a JSON case file (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!json || typeof json !== 'object' || !Array.isArray(json.tests)) throw new Error(`${path}: not a case file (no "tests" array)`);
+  return expandCases(path, json);
 }
 
 /** ksql-test-runner's form: a statements file, an inputs file and an outputs file. */

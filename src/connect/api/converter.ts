@@ -18,3 +18,17 @@ export interface Converter {
 }
 
 export type ConverterFactory = () => Converter;
+
+/**
+ * Connect's HeaderConverter (`header.converter`, by default SimpleHeaderConverter): one header
+ * value <-> bytes. JsonConverter, StringConverter, ByteArrayConverter and the number converters
+ * are header converters too.
+ */
+export interface HeaderConverter {
+  config(): ConfigDef;
+  configure(props: Readonly<Record<string, string>>): void;
+  fromConnectHeader(topic: string, headerKey: string, schema: Schema | null, value: unknown): Buffer | null;
+  toConnectHeader(topic: string, headerKey: string, value: Buffer | null): SchemaAndValue;
+}
+
+export type HeaderConverterFactory = () => HeaderConverter;

@@ -52,13 +52,11 @@ export function converterFor(registry: PluginRegistry, worker: Readonly<Record<s
 
 export function headerConverterFor(registry: PluginRegistry, worker: Readonly<Record<string, string>>, connector: Readonly<Record<string, string>>): HeaderConverter {
   const className = connector['header.converter'] ?? worker['header.converter'];
-  const entry = className ? registry.findConverter(className) : undefined;
-  const c = entry?.factory() as (Converter & Partial<HeaderConverter>) | undefined;
-  if (c && c.toConnectHeader && c.fromConnectHeader) {
-    c.configure(withPrefix(connector['header.converter'] ? connector : worker, 'header.converter.'), false);
-    return c as HeaderConverter;
-  }
-  return utf8HeaderConverter;
+  const entry = className ? registry.findHeaderConverter(className) : undefined;
+  if (!entry) return utf8HeaderConverter;
+  const c = entry.factory();
+  c.configure(withPrefix(connector['header.converter'] ? connector : worker, 'header.converter.'));
+  return c;
 }
 
 interface Step {
