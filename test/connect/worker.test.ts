@@ -290,3 +290,39 @@ test('stop keeps the config; offsets can then be altered and reset; validation e
     await assert.rejects(worker.create('bad', { 'connector.class': 'NoSuchConnector' }), (e: Error & { status?: number }) => e.status === 400);
     await worker.close();
   }));
+
+test('built-in SMTs and predicates run in the worker: HoistField + InsertField on a source, Filter with TopicNameMatches on a sink', () =>
+  withLog(async (log, dir) => {
+    const a = join(dir, 'a.txt');
+    const b = join(dir, 'b.txt');
+    const output = join(dir, 'out.txt');
+    await writeFile(a, 'one\ntwo\n');
+    await writeFile(b, 'three\n');
+    const worker = await Worker.open(log, { plugins: testPlugins(), ...quiet });
+    const hoist = {
+      transforms: 'hoist,tag',
+      'transforms.hoist.type': 'org.apache.kafka.connect.transforms.HoistField$Value',
+      'transforms.hoist.field': 'line',
+      'transforms.tag.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
+      'transforms.tag.static.field': 'src',
+      'transforms.tag.static.value': 'file',
+    };
+    await worker.create('a', { 'connector.class': 'FileStreamSource', file: a, topic: 'a-lines', ...hoist });
+    await worker.create('b', { 'connector.class': 'FileStreamSource', file: b, topic: 'b-lines', ...hoist });
+    await worker.create('out', {
+      'connector.class': 'FileStreamSink',
+      file: output,
+      'topics.regex': '.-lines',
+      transforms: 'dropB',
+      'transforms.dropB.type': 'org.apache.kafka.connect.transforms.Filter',
+      'transforms.dropB.predicate': 'isB',
+      predicates: 'isB',
+      'predicates.isB.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
+      'predicates.isB.pattern': 'b-.*',
+    });
+    await until(async () => (await readFile(output, 'utf8').catch(() => '')).split('\n').length >= 3);
+    assert.ok(await worker.waitIdle(10000));
+    assert.deepEqual(await readAllValues(log, 'b-lines'), ['{"line":"three","src":"file"}']);
+    assert.equal(await readFile(output, 'utf8'), '{"line":"one","src":"file"}\n{"line":"two","src":"file"}\n');
+    await worker.close();
+  }));
