@@ -72,6 +72,14 @@ export { verifyDataDirectory } from './engine/verify-data-dir.js';
 export type { DataDirReport, VerifyFinding } from './engine/verify-data-dir.js';
 export { partitionForKey } from './log/murmur2-partitioner.js';
 
+export * as connectApi from './connect/api/index.js';
+export { PluginRegistry, createPluginRegistry } from './connect/plugins.js';
+export type { ConnectorFactory, PluginInfo, PluginKind } from './connect/plugins.js';
+export { Worker as ConnectWorker } from './connect/runtime/worker.js';
+export type { ConnectorInfo, ConnectorStatus, ConnectorState, ValidationResult } from './connect/runtime/worker.js';
+export { ConnectError } from './connect/runtime/connect-errors.js';
+export { parseProperties, readWorkerProperties } from './connect/runtime/worker-config.js';
+
 import { keywordTokens } from './sql/tokens.js';
 /** the SQL keywords, upper case (for completion) */
 export const sqlKeywords = (): string[] => [...keywordTokens.keys()];

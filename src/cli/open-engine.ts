@@ -1,5 +1,5 @@
 /** Opens the engine the way every command does: the data directory, --set properties, the processing log on stderr. */
-import { Engine } from '../index.js';
+import { Engine, readWorkerProperties } from '../index.js';
 import type { Log } from '../index.js';
 import type { CliIo } from './cli-io.js';
 import { ProcessingLogSummary } from './processing-log-summary.js';
@@ -12,6 +12,7 @@ export async function openEngine(dataDir: string, properties: Record<string, str
     ...(log ? { log } : { dataDir }),
     properties,
     onProcessingLog: (e) => summary.report(e),
+    connect: connectOptions(properties, io.err),
   });
   // the data directory lost or damaged something while it was closed: never continue silently
   for (const finding of engine.recoveryFindings) io.err(`warning: ${dataDir}: ${finding}`);
@@ -24,4 +25,10 @@ export async function openEngine(dataDir: string, properties: Record<string, str
     }
   };
   return engine;
+}
+
+/** the Connect worker's properties from `ksql.connect.worker.config` (a Kafka Connect worker properties file), as ksqlDB takes them */
+export function connectOptions(properties: Readonly<Record<string, string>>, logLine: (line: string) => void): { workerProps?: Record<string, string>; logLine: (line: string) => void } {
+  const file = properties['ksql.connect.worker.config'];
+  return { ...(file ? { workerProps: readWorkerProperties(file) } : {}), logLine };
 }

@@ -34,6 +34,9 @@ import { QueryMetrics } from '../runtime/query-metrics.js';
 import type { ProcessingErrorType } from '../runtime/processor.js';
 import { planTopology, querySnapshot } from './engine-metrics.js';
 import type { EngineMetrics, QueryTopology } from './engine-metrics.js';
+import { Worker } from '../connect/runtime/worker.js';
+import { createPluginRegistry, type PluginRegistry } from '../connect/plugins.js';
+import { topicSchemasFromCatalog } from './connect-topic-schemas.js';
 
 export interface EngineOptions {
   /** the data directory of the embedded log (ignored when `log` is given) */
@@ -53,6 +56,8 @@ export interface EngineOptions {
    * log's own LevelDB (required for any other log adapter)
    */
   readonly stateBackend?: (log: Log) => StateBackend;
+  /** the embedded Connect worker: its plugins (default: the built-in ones) and Kafka Connect worker properties */
+  readonly connect?: { readonly plugins?: PluginRegistry; readonly workerProps?: Readonly<Record<string, string>>; readonly logLine?: (line: string) => void };
 }
 
 /** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
@@ -87,6 +92,7 @@ export class Engine {
   private currentPass: Promise<number> | undefined;
   /** push and pull queries, and inserts (the results API) */
   private readonly queries: QueryService;
+  private worker: Worker | undefined;
 
   private constructor(
     readonly log: Log,
@@ -122,7 +128,7 @@ export class Engine {
       failure: (queryId) => this.tasks.get(queryId)?.failure,
       nextTransientId: (source, prefix = 'transient') => `${prefix}_${source}_${++this.transientQueries}`,
       flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
-      runUntilIdle: () => this.runUntilIdle(),
+      runUntilIdle: () => this.runQueriesUntilIdle(),
       parse: (sql) => this.parse(sql),
       dropQueryState: (queryId) => this.state.dropQueryState(queryId),
     });
@@ -167,6 +173,9 @@ export class Engine {
     try {
       await engine.restore();
       await engine.queries.dropLeftovers();
+      // stored connectors start running now, as they do when a Connect worker starts
+      const c = options.connect ?? {};
+      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry({ schemaRegistry: engine.schemas }), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
     } catch (e) {
       await engine.close();
       throw e;
@@ -271,11 +280,18 @@ export class Engine {
     queryFailure: (queryId) => this.tasks.get(queryId)?.failure,
     restartQuery: (queryId) => this.restartQuery(queryId),
     execute: (sql) => this.execute(sql),
-    runUntilIdle: () => this.runUntilIdle(),
+    runUntilIdle: () => this.runQueriesUntilIdle(),
     schemaRegistry: () => this.schemas,
     flushSchemaRegistrations: () => this.flushSchemaRegistrations(),
     queries: () => this.queries,
+    connect: () => this.connect,
   };
+
+  /** the embedded Connect worker (connectors from SQL and from Connect's REST API) */
+  get connect(): Worker {
+    if (!this.worker) throw new ExecutionError('The engine is closed');
+    return this.worker;
+  }
 
   private startQuery(plan: QueryPlan): void {
     this.register(this.createTask(plan));
@@ -428,8 +444,25 @@ export class Engine {
     return true;
   }
 
-  /** Processes until every query has consumed all available input (including each other's output). */
+  /**
+   * Processes until every query has consumed all available input (including each other's output)
+   * and every connector is idle: sources have nothing more to read and sinks have committed all
+   * there is (so it never returns while an unbounded source, e.g. datagen without `iterations`, runs).
+   */
   async runUntilIdle(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || worker.list().length === 0) return this.runQueriesUntilIdle();
+    const stops = this.stops;
+    for (;;) {
+      await this.runQueriesUntilIdle();
+      const before = worker.progress();
+      await worker.waitIdle();
+      if (this.stops !== stops || this.closed) return;
+      if (worker.progress() === before && (await this.allCaughtUp())) return;
+    }
+  }
+
+  private async runQueriesUntilIdle(): Promise<void> {
     if (this.loop) return new Promise((resolve) => this.idleWaiters.push(resolve));
     const stops = this.stops;
     for (;;) {
@@ -505,6 +538,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.stop();
+    await this.worker?.close();
     await this.queries.closeAll();
     // entries reported outside a pass (none are lost to a close)
     await this.processingLogWriter.flush().catch(() => {});

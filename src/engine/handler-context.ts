@@ -7,6 +7,7 @@ import type { SchemaRegistry } from '../serde/index.js';
 import type { Command, CommandEffects } from './command-log.js';
 import type { StatementResult } from './statement-result.js';
 import type { QueryService } from './query-service.js';
+import type { Worker } from '../connect/runtime/worker.js';
 
 export interface EngineInternals {
   log(): Log;
@@ -35,6 +36,8 @@ export interface EngineInternals {
   flushSchemaRegistrations(): Promise<void>;
   /** transient (push and pull) queries */
   queries(): QueryService;
+  /** the embedded Connect worker */
+  connect(): Worker;
 }
 
 export interface HandlerContext {

@@ -3,6 +3,7 @@ import { CatalogError } from '../common/errors.js';
 import { formatSchema, quoteIdentifierIfNeeded } from '../common/schema.js';
 import { formatSqlType } from '../common/sql-types.js';
 import type { DataSource } from '../catalog/data-source.js';
+import { showConnectors } from './connector-handlers.js';
 import type { Describe, DescribeFunction, Show, ShowTarget } from '../sql/ast.js';
 import type { HandlerContext } from './handler-context.js';
 import type { ResultTable, StatementResult } from './statement-result.js';
@@ -63,10 +64,14 @@ const shows: Record<ShowTarget, (stmt: Show, ctx: HandlerContext) => Promise<Res
     columns: ['Variable Name', 'Value'],
     rows: [...ctx.engine.variables().entries()].sort(([a], [b]) => a.localeCompare(b)),
   }),
-  CONNECTORS: async () => ({ columns: ['Connector Name', 'Type', 'Class', 'Status'], rows: [] }),
+  CONNECTORS: async (stmt, ctx) => (await showConnectors(stmt, ctx)).table,
 };
 
 export async function show(stmt: Show, ctx: HandlerContext): Promise<StatementResult> {
+  if (stmt.target === 'CONNECTORS') {
+    const { table, entity } = await showConnectors(stmt, ctx);
+    return { kind: stmt.kind, statement: ctx.text, message: `${table.rows.length} connectors`, table, entity };
+  }
   const table = await shows[stmt.target](stmt, ctx);
   return { kind: stmt.kind, statement: ctx.text, message: `${table.rows.length} ${stmt.target.toLowerCase()}`, table };
 }

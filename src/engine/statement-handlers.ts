@@ -8,6 +8,7 @@ import type { Statement, StatementKind } from '../sql/ast.js';
 import { alterSource, createSource, createType, dropSource, dropType } from './ddl-handlers.js';
 import type { HandlerContext } from './handler-context.js';
 import { insertValues } from './insert-values.js';
+import { createConnector, describeConnector, dropConnector } from './connector-handlers.js';
 import { printTopic } from './print-topic.js';
 import { queryStatement } from './query-statement.js';
 import { createAsSelect, explain, insertIntoSelect, queryControl } from './query-handlers.js';
@@ -69,9 +70,9 @@ export const statementHandlers: { readonly [K in StatementKind]: Handler<K> } = 
   OutputFormat: async (stmt, ctx) => done(stmt, ctx, stmt.format ? `Output format set to ${stmt.format}` : 'Output format unchanged'),
   Spool: async (stmt, ctx) => done(stmt, ctx, stmt.path === undefined ? 'Spool off' : `Spooling to ${stmt.path}`),
   CreateSink: notSupported('CREATE SINK'),
-  CreateConnector: notSupported('Connectors (CREATE CONNECTOR)'),
-  DropConnector: notSupported('Connectors (DROP CONNECTOR)'),
-  DescribeConnector: notSupported('Connectors (DESCRIBE CONNECTOR)'),
+  CreateConnector: createConnector,
+  DropConnector: dropConnector,
+  DescribeConnector: describeConnector,
   Print: printTopic,
   AssertTopic: async (stmt, ctx) => {
     const exists = (await ctx.engine.log().listTopics()).includes(stmt.topic);

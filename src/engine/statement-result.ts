@@ -18,4 +18,6 @@ export interface StatementResult {
   readonly results?: readonly StatementResult[];
   /** true when the statement changed nothing (e.g. a re-run of the same CREATE) */
   readonly unchanged?: boolean;
+  /** the ksqlDB REST entity for this result, when the handler knows it (connectors) */
+  readonly entity?: Readonly<Record<string, unknown>>;
 }

@@ -100,6 +100,8 @@ export interface RunningPushQuery {
 export async function toEntity(engine: Engine, stmt: ast.Statement, result: StatementResult, commandSequenceNumber: number, pushQueries: readonly RunningPushQuery[] = []): Promise<Entity> {
   const base: Entity = { statementText: result.statement, warnings: [] };
   const sluice = { kind: result.kind, message: result.message, ...(result.queryId ? { queryId: result.queryId } : {}), ...(result.table ? { table: result.table } : {}), ...(result.unchanged ? { unchanged: true } : {}) };
+  // a handler that knows its ksqlDB entity (connectors) gives it
+  if (result.entity) return { ...result.entity, ...base, sluice };
   const commandId = commandIdFor(stmt);
   if (commandId)
     return {

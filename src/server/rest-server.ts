@@ -26,6 +26,7 @@ import type { Engine, PushQuery, ResultColumn, ast } from '../index.js';
 import { ANONYMOUS, changesSomething, mayRun, type Authenticator, type Principal } from './auth.js';
 import { AUDIT_STREAM, type AuditLog } from './audit-log.js';
 import { commandIdFor, toEntity } from './entities.js';
+import { registerConnectRoutes } from './connect-routes.js';
 import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-encoding.js';
 import { jsonText, rowJson } from './json-body.js';
 import { KSQL_V1_PROTOBUF, ProtobufRows } from './protobuf-rows.js';
@@ -260,6 +261,8 @@ export class RestServer {
       await running.query.close();
       reply.code(200).send('');
     });
+    // Kafka Connect's REST API over the embedded worker
+    registerConnectRoutes(app, this.engine);
     // the body is a stream of lines: read raw, not parsed
     app.register(async (scope) => {
       scope.removeAllContentTypeParsers();

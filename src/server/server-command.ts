@@ -12,7 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, Engine } from '../index.js';
+import { ConfigError, Engine, readWorkerProperties } from '../index.js';
+import { connectListenUrl, startConnectListener } from './connect-listener.js';
 import { AuditLog, DEFAULT_AUDIT_RETENTION_MS } from './audit-log.js';
 import { Authenticator, hashSecret } from './auth.js';
 import { RestServer } from './rest-server.js';
@@ -76,9 +77,14 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
   if (!!keyPath !== !!certPath) throw new ConfigError('TLS needs both a key and a certificate');
   const tls = keyPath && certPath ? { key: await readPem(keyPath, 'key'), cert: await readPem(certPath, 'certificate') } : undefined;
   const auth = usersFile ? await Authenticator.fromFile(usersFile) : undefined;
+  const properties = { ...(config.properties ?? {}), ...(flags.set ?? {}) };
+  const workerConfig = properties['ksql.connect.worker.config'];
+  const workerProps = workerConfig ? readWorkerProperties(workerConfig) : undefined;
   const engine = await Engine.open({
     dataDir,
-    properties: { ...(config.properties ?? {}), ...(flags.set ?? {}) },
+    properties,
+    // the Connect worker: Kafka Connect worker properties from ksql.connect.worker.config, as ksqlDB takes them
+    connect: { ...(workerProps ? { workerProps } : {}), logLine: (line) => io.err(line) },
     onProcessingLog: (e) => io.err(`processing error in ${e.queryId} (${e.step}): ${e.message}`),
   });
   let server: RestServer;
@@ -122,10 +128,15 @@ export async function startServer(flags: ServerFlags, io: Io): Promise<{ server:
         io.err(`Kafka listener not started on ${kafkaListen}: ${(e as Error).message} (--kafka-listen HOST:PORT or none)`);
       }
     }
+    // Connect's REST API also on the worker's own port when its properties name one
+    const connectUrl = workerProps ? connectListenUrl(workerProps) : undefined;
+    const connectListener = connectUrl ? await startConnectListener(engine, connectUrl, auth) : undefined;
+    if (connectListener) io.err(`Kafka Connect REST API listening on ${connectListener.url}`);
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         await broker?.close();
+        await connectListener?.close();
         await server.close();
         await engine.close();
       })());

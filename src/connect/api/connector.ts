@@ -5,6 +5,7 @@
  */
 import type { ConfigDef } from './config-def.js';
 import type { SinkRecord, SourceRecord } from './connect-record.js';
+import type { Schema } from './schema.js';
 
 export type ConnectorType = 'source' | 'sink';
 
@@ -66,6 +67,19 @@ export interface SinkTaskContext {
   requestCommit(): void;
   /** the error reporter for the dead-letter queue (errors.tolerance=all); resolves once reported */
   errantRecordReporter?: (record: SinkRecord, error: Error) => Promise<void>;
+  /**
+   * (Sluice) the schemas the host knows for a topic's records, for records that arrive without one
+   * (schemaless JSON): Sluice answers for the topics of its streams and tables from its catalog
+   */
+  topicSchema?(topic: string): TopicSchemas | undefined;
+}
+
+/** a topic's key and value schemas, as the host's catalog knows them */
+export interface TopicSchemas {
+  readonly keySchema: Schema | null;
+  readonly valueSchema: Schema | null;
+  /** the column name of a primitive key (a struct key names its fields itself) */
+  readonly keyName?: string;
 }
 
 export interface SinkTask {

@@ -5,3 +5,4 @@ export * from './config-def.js';
 export * from './converter.js';
 export * from './transformation.js';
 export * from './connector.js';
+export * from './errors.js';

@@ -1,0 +1,41 @@
+/**
+ * Kafka Connect's REST API on its own port, as a Connect worker serves it: started by `sluice server`
+ * when the worker properties name `listeners` (e.g. `http://0.0.0.0:8083`) or `rest.port`
+ * (with `rest.host.name`). The same routes are always on the server's own port too.
+ */
+import Fastify, { type FastifyRequest } from 'fastify';
+import type { Engine } from '../index.js';
+import { ConnectError } from '../index.js';
+import type { Authenticator } from './auth.js';
+import { registerConnectRoutes } from './connect-routes.js';
+
+/** where the worker properties ask Connect's REST API to listen, if they do */
+export function connectListenUrl(props: Readonly<Record<string, string>>): string | undefined {
+  const listeners = props['listeners']?.split(',').map((s) => s.trim()).find((s) => s.startsWith('http://'));
+  if (listeners) return listeners.replace('://:', '://0.0.0.0:');
+  if (props['rest.port']) return `http://${props['rest.host.name'] || '0.0.0.0'}:${props['rest.port']}`;
+  return undefined;
+}
+
+export async function startConnectListener(engine: Engine, listen: string, auth?: Authenticator): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.decorateRequest('principal', null);
+  if (auth) {
+    app.addHook('onRequest', async (req) => {
+      const principal = await auth.authenticate(req.headers.authorization);
+      if (!principal) throw new ConnectError('Unauthorized', 401);
+      (req as FastifyRequest & { principal: unknown }).principal = principal;
+    });
+  }
+  app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
+    const status = error instanceof ConnectError ? error.status : (error.statusCode ?? 500);
+    void reply.code(status).send({ error_code: status, message: error.message });
+  });
+  app.setNotFoundHandler((_req, reply) => void reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' }));
+  registerConnectRoutes(app, engine);
+  const url = new URL(listen);
+  await app.listen({ host: url.hostname, port: Number(url.port || 8083) });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : Number(url.port);
+  return { url: `http://${url.hostname === '0.0.0.0' ? 'localhost' : url.hostname}:${port}`, close: () => app.close() };
+}
