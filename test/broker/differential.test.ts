@@ -85,7 +85,7 @@ async function compressionRoundTrip(bootstrap: string, o: Observations): Promise
   await c.subscribe({ topic: 'diff-codecs', fromBeginning: true });
   const seen: string[] = [];
   await c.run({ eachMessage: async ({ message }) => void seen.push(`${message.offset}:${message.value}`) });
-  await until('50 records', () => (seen.length >= 50 ? true : undefined), 30_000);
+  await until('50 records', () => (seen.length >= 50 ? true : undefined), 60_000);
   await c.disconnect();
   o.codecConsumed = seen;
 }
@@ -110,10 +110,10 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
     return c;
   };
   const first = await start('first');
-  await until('40', () => (seen.length >= 40 ? true : undefined), 30_000);
+  await until('40', () => (seen.length >= 40 ? true : undefined), 60_000);
   o.aloneAssigned = assigned.get('first');
   const second = await start('second');
-  await until('two members', () => (assigned.get('second') !== undefined && assigned.get('first') === 2 ? true : undefined), 30_000);
+  await until('two members', () => (assigned.get('second') !== undefined && assigned.get('first') === 2 ? true : undefined), 60_000);
   o.twoAssigned = [assigned.get('first'), assigned.get('second')];
   const raw = await RawClient.open(bootstrap);
   const rawCommit = (groupId: string, generation: number, memberId: string) =>
@@ -126,9 +126,14 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   o.describedMembers = d.groups[0]!.members.length;
   o.describedState = d.groups[0]!.state;
   await send(40, 20);
-  await until('60', () => (seen.length >= 60 ? true : undefined), 30_000);
+  await until('60', () => (seen.length >= 60 ? true : undefined), 60_000);
   await second.disconnect();
-  await until('first takes all', () => (assigned.get('first') === 4 ? true : undefined), 30_000);
+  await until('first takes all', () => (assigned.get('first') === 4 ? true : undefined), 60_000);
+  // let the consumer's commits settle, so what is compared does not race with them
+  await until('all 60 committed', async () => {
+    const f = await a.fetchOffsets({ groupId: 'diff-group', topics: ['diff-groups'] });
+    return f[0]!.partitions.reduce((s, x) => s + Number(x.offset), 0) === 60 ? true : undefined;
+  }, 60_000).catch(() => undefined);
   await first.disconnect();
   o.groupDistinct = new Set(seen).size;
   const offsets = await a.fetchOffsets({ groupId: 'diff-group', topics: ['diff-groups'] });
@@ -139,7 +144,7 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   await third.connect();
   await third.subscribe({ topic: 'diff-groups', fromBeginning: true });
   await third.run({ eachMessage: async ({ message }) => void later.push(message.value!.toString()) });
-  await until('5 resumed', () => (later.length >= 5 ? true : undefined), 30_000);
+  await until('5 resumed', () => (later.length >= 5 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 300));
   await third.disconnect();
   o.resumed = later.sort();
@@ -164,7 +169,7 @@ async function idempotence(bootstrap: string, o: Observations): Promise<void> {
   const init = await until('a producer id', async () => {
     const r = await c.request(API.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     return r.errorCode === 0 ? r : undefined;
-  }, 30_000);
+  }, 60_000);
   const producer = { producerId: init.producerId as bigint, producerEpoch: init.producerEpoch as number };
   const send = (values: string[], baseSequence: number) =>
     c.request(API.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'diff-idem', partitionData: [{ index: 0, records: batch(values, { ...producer, baseSequence }) }] }] }).then((r) => {
@@ -203,7 +208,7 @@ async function transactions(bootstrap: string, o: Observations): Promise<void> {
   await c.subscribe({ topic: 'diff-txn', fromBeginning: true });
   const seen: string[] = [];
   await c.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  await until('3 committed', () => (seen.length >= 3 ? true : undefined), 30_000);
+  await until('3 committed', () => (seen.length >= 3 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 500));
   await c.disconnect();
   o.txnReadCommitted = seen;
@@ -248,7 +253,7 @@ async function retention(bootstrap: string, o: Observations): Promise<void> {
   await aged.subscribe({ topic: 'diff-ret', fromBeginning: true });
   const agedSeen: string[] = [];
   await aged.run({ eachMessage: async ({ message }) => void agedSeen.push(`${message.offset}:${message.value}`) });
-  await until('the records after the log start', () => (agedSeen.length >= 5 ? true : undefined), 30_000);
+  await until('the records after the log start', () => (agedSeen.length >= 5 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 300));
   await aged.disconnect();
   o.resetBelowStart = agedSeen;
