@@ -39,6 +39,21 @@ function batch(values: string[], producer?: { producerId: bigint; producerEpoch:
   return w.toBuffer();
 }
 
+/** creates a topic and waits until metadata shows it led (a fresh Kafka takes a moment) */
+async function createTopic(bootstrap: string, name: string, numPartitions: number): Promise<void> {
+  const c = await RawClient.open(bootstrap);
+  try {
+    await c.request(API.CreateTopics, 7, { topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
+    await until(`${name} to be ready`, async () => {
+      const m = await c.request(API.Metadata, 12, { topics: [{ name, topicId: '00000000000000000000000000000000' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const t = m.topics[0];
+      return t.errorCode === 0 && t.partitions.length === numPartitions && t.partitions.every((p: { errorCode: number; leaderId: number }) => p.errorCode === 0 && p.leaderId >= 0) ? true : undefined;
+    }, 60_000);
+  } finally {
+    c.close();
+  }
+}
+
 async function admin(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
   const create = (name: string, numPartitions: number) => c.request(API.CreateTopics, 7, { topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false }).then((r) => r.topics[0].errorCode);
@@ -67,10 +82,7 @@ async function admin(bootstrap: string, o: Observations): Promise<void> {
 
 async function compressionRoundTrip(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
-  const a = kafka.admin();
-  await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-codecs', numPartitions: 1 }] });
-  await a.disconnect();
+  await createTopic(bootstrap, 'diff-codecs', 1);
   const p = kafka.producer();
   await p.connect();
   const bases: string[] = [];
@@ -92,10 +104,11 @@ async function compressionRoundTrip(bootstrap: string, o: Observations): Promise
 
 async function groups(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
+  await createTopic(bootstrap, 'diff-groups', 4);
   const a = kafka.admin();
   await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-groups', numPartitions: 4 }] });
-  const p = kafka.producer();
+  // idempotent, so a retry under load cannot duplicate records and skew the committed offsets
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const send = (from: number, n: number) => p.send({ topic: 'diff-groups', messages: Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `g${from + i}` })) });
   await send(0, 40);
@@ -163,8 +176,7 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
 
 async function idempotence(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
-  await c.request(API.CreateTopics, 7, { topics: [{ name: 'diff-idem', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
-  await new Promise((r) => setTimeout(r, 500));
+  await createTopic(bootstrap, 'diff-idem', 1);
   // a fresh Kafka may answer COORDINATOR_LOAD_IN_PROGRESS and the like at first: retry as clients do
   const init = await until('a producer id', async () => {
     const r = await c.request(API.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
@@ -187,10 +199,7 @@ async function idempotence(bootstrap: string, o: Observations): Promise<void> {
 
 async function transactions(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
-  const a = kafka.admin();
-  await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-txn', numPartitions: 1 }] });
-  await a.disconnect();
+  await createTopic(bootstrap, 'diff-txn', 1);
   const p = kafka.producer({ transactionalId: 'diff-tx', idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const ok = await p.transaction();
@@ -216,8 +225,7 @@ async function transactions(bootstrap: string, o: Observations): Promise<void> {
 
 async function retention(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
-  await c.request(API.CreateTopics, 7, { topics: [{ name: 'diff-ret', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
-  await new Promise((r) => setTimeout(r, 500));
+  await createTopic(bootstrap, 'diff-ret', 1);
   const produced = await c.request(API.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'diff-ret', partitionData: [{ index: 0, records: batch(Array.from({ length: 10 }, (_, i) => `r${i}`)) }] }] });
   o.retProduced = produced.responses[0].partitionResponses[0].errorCode;
   const del = await c.request(API.DeleteRecords, 2, { topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 0, offset: 5n }] }], timeoutMs: 10000 });
