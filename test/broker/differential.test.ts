@@ -83,7 +83,7 @@ async function admin(bootstrap: string, o: Observations): Promise<void> {
 async function compressionRoundTrip(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
   await createTopic(bootstrap, 'diff-codecs', 1);
-  const p = kafka.producer();
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const bases: string[] = [];
   for (const compression of [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]) {
