@@ -39,6 +39,21 @@ function batch(values: string[], producer?: { producerId: bigint; producerEpoch:
   return w.toBuffer();
 }
 
+/** creates a topic and waits until metadata shows it led (a fresh Kafka takes a moment) */
+async function createTopic(bootstrap: string, name: string, numPartitions: number): Promise<void> {
+  const c = await RawClient.open(bootstrap);
+  try {
+    await c.request(API.CreateTopics, 7, { topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
+    await until(`${name} to be ready`, async () => {
+      const m = await c.request(API.Metadata, 12, { topics: [{ name, topicId: '00000000000000000000000000000000' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const t = m.topics[0];
+      return t.errorCode === 0 && t.partitions.length === numPartitions && t.partitions.every((p: { errorCode: number; leaderId: number }) => p.errorCode === 0 && p.leaderId >= 0) ? true : undefined;
+    }, 60_000);
+  } finally {
+    c.close();
+  }
+}
+
 async function admin(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
   const create = (name: string, numPartitions: number) => c.request(API.CreateTopics, 7, { topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false }).then((r) => r.topics[0].errorCode);
@@ -67,11 +82,8 @@ async function admin(bootstrap: string, o: Observations): Promise<void> {
 
 async function compressionRoundTrip(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
-  const a = kafka.admin();
-  await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-codecs', numPartitions: 1 }] });
-  await a.disconnect();
-  const p = kafka.producer();
+  await createTopic(bootstrap, 'diff-codecs', 1);
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const bases: string[] = [];
   for (const compression of [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]) {
@@ -85,17 +97,18 @@ async function compressionRoundTrip(bootstrap: string, o: Observations): Promise
   await c.subscribe({ topic: 'diff-codecs', fromBeginning: true });
   const seen: string[] = [];
   await c.run({ eachMessage: async ({ message }) => void seen.push(`${message.offset}:${message.value}`) });
-  await until('50 records', () => (seen.length >= 50 ? true : undefined), 30_000);
+  await until('50 records', () => (seen.length >= 50 ? true : undefined), 60_000);
   await c.disconnect();
   o.codecConsumed = seen;
 }
 
 async function groups(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
+  await createTopic(bootstrap, 'diff-groups', 4);
   const a = kafka.admin();
   await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-groups', numPartitions: 4 }] });
-  const p = kafka.producer();
+  // idempotent, so a retry under load cannot duplicate records and skew the committed offsets
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const send = (from: number, n: number) => p.send({ topic: 'diff-groups', messages: Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `g${from + i}` })) });
   await send(0, 40);
@@ -110,10 +123,10 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
     return c;
   };
   const first = await start('first');
-  await until('40', () => (seen.length >= 40 ? true : undefined), 30_000);
+  await until('40', () => (seen.length >= 40 ? true : undefined), 60_000);
   o.aloneAssigned = assigned.get('first');
   const second = await start('second');
-  await until('two members', () => (assigned.get('second') !== undefined && assigned.get('first') === 2 ? true : undefined), 30_000);
+  await until('two members', () => (assigned.get('second') !== undefined && assigned.get('first') === 2 ? true : undefined), 60_000);
   o.twoAssigned = [assigned.get('first'), assigned.get('second')];
   const raw = await RawClient.open(bootstrap);
   const rawCommit = (groupId: string, generation: number, memberId: string) =>
@@ -126,9 +139,14 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   o.describedMembers = d.groups[0]!.members.length;
   o.describedState = d.groups[0]!.state;
   await send(40, 20);
-  await until('60', () => (seen.length >= 60 ? true : undefined), 30_000);
+  await until('60', () => (seen.length >= 60 ? true : undefined), 60_000);
   await second.disconnect();
-  await until('first takes all', () => (assigned.get('first') === 4 ? true : undefined), 30_000);
+  await until('first takes all', () => (assigned.get('first') === 4 ? true : undefined), 60_000);
+  // let the consumer's commits settle, so what is compared does not race with them
+  await until('all 60 committed', async () => {
+    const f = await a.fetchOffsets({ groupId: 'diff-group', topics: ['diff-groups'] });
+    return f[0]!.partitions.reduce((s, x) => s + Number(x.offset), 0) === 60 ? true : undefined;
+  }, 60_000).catch(() => undefined);
   await first.disconnect();
   o.groupDistinct = new Set(seen).size;
   const offsets = await a.fetchOffsets({ groupId: 'diff-group', topics: ['diff-groups'] });
@@ -139,7 +157,7 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
   await third.connect();
   await third.subscribe({ topic: 'diff-groups', fromBeginning: true });
   await third.run({ eachMessage: async ({ message }) => void later.push(message.value!.toString()) });
-  await until('5 resumed', () => (later.length >= 5 ? true : undefined), 30_000);
+  await until('5 resumed', () => (later.length >= 5 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 300));
   await third.disconnect();
   o.resumed = later.sort();
@@ -158,13 +176,12 @@ async function groups(bootstrap: string, o: Observations): Promise<void> {
 
 async function idempotence(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
-  await c.request(API.CreateTopics, 7, { topics: [{ name: 'diff-idem', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
-  await new Promise((r) => setTimeout(r, 500));
+  await createTopic(bootstrap, 'diff-idem', 1);
   // a fresh Kafka may answer COORDINATOR_LOAD_IN_PROGRESS and the like at first: retry as clients do
   const init = await until('a producer id', async () => {
     const r = await c.request(API.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     return r.errorCode === 0 ? r : undefined;
-  }, 30_000);
+  }, 60_000);
   const producer = { producerId: init.producerId as bigint, producerEpoch: init.producerEpoch as number };
   const send = (values: string[], baseSequence: number) =>
     c.request(API.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'diff-idem', partitionData: [{ index: 0, records: batch(values, { ...producer, baseSequence }) }] }] }).then((r) => {
@@ -182,10 +199,7 @@ async function idempotence(bootstrap: string, o: Observations): Promise<void> {
 
 async function transactions(bootstrap: string, o: Observations): Promise<void> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'diff', logLevel: logLevel.NOTHING });
-  const a = kafka.admin();
-  await a.connect();
-  await a.createTopics({ topics: [{ topic: 'diff-txn', numPartitions: 1 }] });
-  await a.disconnect();
+  await createTopic(bootstrap, 'diff-txn', 1);
   const p = kafka.producer({ transactionalId: 'diff-tx', idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const ok = await p.transaction();
@@ -203,7 +217,7 @@ async function transactions(bootstrap: string, o: Observations): Promise<void> {
   await c.subscribe({ topic: 'diff-txn', fromBeginning: true });
   const seen: string[] = [];
   await c.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  await until('3 committed', () => (seen.length >= 3 ? true : undefined), 30_000);
+  await until('3 committed', () => (seen.length >= 3 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 500));
   await c.disconnect();
   o.txnReadCommitted = seen;
@@ -211,8 +225,7 @@ async function transactions(bootstrap: string, o: Observations): Promise<void> {
 
 async function retention(bootstrap: string, o: Observations): Promise<void> {
   const c = await RawClient.open(bootstrap);
-  await c.request(API.CreateTopics, 7, { topics: [{ name: 'diff-ret', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false });
-  await new Promise((r) => setTimeout(r, 500));
+  await createTopic(bootstrap, 'diff-ret', 1);
   const produced = await c.request(API.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'diff-ret', partitionData: [{ index: 0, records: batch(Array.from({ length: 10 }, (_, i) => `r${i}`)) }] }] });
   o.retProduced = produced.responses[0].partitionResponses[0].errorCode;
   const del = await c.request(API.DeleteRecords, 2, { topics: [{ name: 'diff-ret', partitions: [{ partitionIndex: 0, offset: 5n }] }], timeoutMs: 10000 });
@@ -248,7 +261,7 @@ async function retention(bootstrap: string, o: Observations): Promise<void> {
   await aged.subscribe({ topic: 'diff-ret', fromBeginning: true });
   const agedSeen: string[] = [];
   await aged.run({ eachMessage: async ({ message }) => void agedSeen.push(`${message.offset}:${message.value}`) });
-  await until('the records after the log start', () => (agedSeen.length >= 5 ? true : undefined), 30_000);
+  await until('the records after the log start', () => (agedSeen.length >= 5 ? true : undefined), 60_000);
   await new Promise((r) => setTimeout(r, 300));
   await aged.disconnect();
   o.resetBelowStart = agedSeen;
