@@ -205,7 +205,7 @@ interface FedOutcome extends RunOutcome {
  */
 async function feedServer(dataDir: string, seed: number, base: number, ordersFrom: number, paymentsFrom: number, to: number, killAfterMs: number, feedMs: number): Promise<FedOutcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', dataDir, '--listen', 'http://127.0.0.1:0'], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', dataDir, '--listen', 'http://127.0.0.1:0', '--kafka-listen', 'none'], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let runningAfterMs: number | undefined;
