@@ -73,10 +73,14 @@ const KEY_CACHE_LIMIT = 1024;
 export function compileProjectedFieldsReader(fields: readonly StructField[], needed: readonly boolean[]): ProjectedReader {
   const n = fields.length;
   const readers: JsonReader[] = fields.map((f) => compileJsonReader(f.type));
-  const skippable = fields.map((f, i) => (needed[i] ? undefined : alwaysAccepted(f.type)));
+  // per unneeded field: bit k set when token kind k is accepted without converting (0: needed)
+  const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
   const fieldIndex = new Map(fields.map((f, i) => [f.name, i]));
   const keyCache = new Map<string, KeyTarget>();
   const NO_TARGET: KeyTarget = { exact: -1, upper: -1 };
+  /** the keys of the last record read, in order, and where they go */
+  const lastKeys: string[] = [];
+  const lastTargets: KeyTarget[] = [];
   const targetOf = (k: string): KeyTarget => {
     let t = keyCache.get(k);
     if (t === undefined) {
@@ -98,142 +102,13 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const upKey: (string | undefined)[] = new Array(n);
   const upAmbiguous = new Uint8Array(n);
 
-  let s = '';
-  let pos = 0;
-  let len = 0;
-  /** kind of the token the last scanValue call passed over */
-  let tokenKind = 0;
-
-  const skipWs = (): void => {
-    while (pos < len) {
-      const c = s.charCodeAt(pos);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
-      else return;
-    }
-  };
-
-  /** past a string whose opening quote is at pos; returns whether it held an escape */
-  const scanString = (): boolean => {
-    pos++;
-    let escaped = false;
-    for (;;) {
-      if (pos >= len) throw FALLBACK;
-      const c = s.charCodeAt(pos++);
-      if (c === 0x22) return escaped;
-      if (c === 0x5c) {
-        escaped = true;
-        if (pos >= len) throw FALLBACK;
-        const e = s.charCodeAt(pos++);
-        if (e === 0x75) {
-          for (let k = 0; k < 4; k++) {
-            const h = s.charCodeAt(pos++);
-            if (!((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) throw FALLBACK;
-          }
-        } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) throw FALLBACK;
-      } else if (c < 0x20) throw FALLBACK;
-    }
-  };
-
-  const digitRun = (): number => {
-    const start = pos;
-    while (pos < len) {
-      const c = s.charCodeAt(pos);
-      if (c >= 0x30 && c <= 0x39) pos++;
-      else break;
-    }
-    return pos - start;
-  };
-
-  /** past a number at pos (JSON's grammar exactly) */
-  const scanNumber = (): void => {
-    if (s.charCodeAt(pos) === 0x2d) pos++;
-    const first = s.charCodeAt(pos);
-    if (first === 0x30) pos++;
-    else if (first >= 0x31 && first <= 0x39) digitRun();
-    else throw FALLBACK;
-    if (s.charCodeAt(pos) === 0x2e) {
-      pos++;
-      if (digitRun() === 0) throw FALLBACK;
-    }
-    const e = s.charCodeAt(pos);
-    if (e === 0x65 || e === 0x45) {
-      pos++;
-      const sign = s.charCodeAt(pos);
-      if (sign === 0x2b || sign === 0x2d) pos++;
-      if (digitRun() === 0) throw FALLBACK;
-    }
-  };
-
-  const scanLiteral = (word: string): void => {
-    if (!s.startsWith(word, pos)) throw FALLBACK;
-    pos += word.length;
-  };
-
-  /** past one value at pos (whitespace skipped before it); sets tokenKind */
-  const scanValue = (depth: number): void => {
-    skipWs();
-    if (pos >= len) throw FALLBACK;
-    const c = s.charCodeAt(pos);
-    if (c === 0x22) {
-      tokenKind = scanString() ? ESCAPED_STRING : STRING;
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      scanNumber();
-      tokenKind = NUMBER;
-    } else if (c === 0x74) {
-      scanLiteral('true');
-      tokenKind = TRUE;
-    } else if (c === 0x66) {
-      scanLiteral('false');
-      tokenKind = FALSE;
-    } else if (c === 0x6e) {
-      scanLiteral('null');
-      tokenKind = NULL;
-    } else if (c === 0x7b) {
-      if (depth >= MAX_SKIP_DEPTH) throw FALLBACK;
-      pos++;
-      skipWs();
-      if (s.charCodeAt(pos) === 0x7d) pos++;
-      else
-        for (;;) {
-          skipWs();
-          if (s.charCodeAt(pos) !== 0x22) throw FALLBACK;
-          scanString();
-          skipWs();
-          if (s.charCodeAt(pos++) !== 0x3a) throw FALLBACK;
-          scanValue(depth + 1);
-          skipWs();
-          const d = s.charCodeAt(pos++);
-          if (d === 0x7d) break;
-          if (d !== 0x2c) throw FALLBACK;
-        }
-      tokenKind = OBJECT;
-    } else if (c === 0x5b) {
-      if (depth >= MAX_SKIP_DEPTH) throw FALLBACK;
-      pos++;
-      skipWs();
-      if (s.charCodeAt(pos) === 0x5d) pos++;
-      else
-        for (;;) {
-          scanValue(depth + 1);
-          skipWs();
-          const d = s.charCodeAt(pos++);
-          if (d === 0x5d) break;
-          if (d !== 0x2c) throw FALLBACK;
-        }
-      tokenKind = ARRAY;
-    } else throw FALLBACK;
-  };
-
   /** the value JSON parsing gives for a token the scanner passed (same numbers, same strings) */
-  const tokenValue = (start: number, end: number, kind: number): unknown => {
+  const tokenValue = (s: string, start: number, end: number, kind: number): unknown => {
     switch (kind) {
       case STRING:
         return s.slice(start + 1, end - 1);
-      case NUMBER: {
-        const text = s.slice(start, end);
-        // the lossless parser's rule: more digits than a double holds exactly stay text
-        return countDigits(text) > MAX_DOUBLE_DIGITS ? new JsonNumber(text) : Number(text);
-      }
+      case NUMBER:
+        return numberValue(s, start, end);
       case TRUE:
         return true;
       case FALSE:
@@ -245,58 +120,77 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
 
-  const read = (text: string): unknown[] | null | undefined => {
-    s = text;
-    len = text.length;
-    pos = 0;
+  const read = (s: string): unknown[] | null | undefined => {
+    const len = s.length;
     exKind.fill(0);
     upKind.fill(0);
     upAmbiguous.fill(0);
+    const scan: Scan = { s, len };
+    let keyNo = 0;
     try {
-      skipWs();
+      let pos = skipWs(s, 0, len);
       const c = s.charCodeAt(pos);
       if (c === 0x6e) {
-        scanLiteral('null');
-        skipWs();
-        return pos === len ? null : undefined;
+        pos = scanLiteral(s, pos, 'null');
+        return skipWs(s, pos, len) === len ? null : undefined;
       }
       if (c !== 0x7b) return undefined;
-      pos++;
-      skipWs();
+      pos = skipWs(s, pos + 1, len);
       if (s.charCodeAt(pos) === 0x7d) pos++;
       else
         for (;;) {
-          skipWs();
+          pos = skipWs(s, pos, len);
           if (s.charCodeAt(pos) !== 0x22) return undefined;
           const keyStart = pos;
-          const keyEscaped = scanString();
-          const key = keyEscaped ? (JSON.parse(s.slice(keyStart, pos)) as string) : s.slice(keyStart + 1, pos - 1);
-          skipWs();
+          // records of a topic repeat their keys in the same order: try the last record's key here
+          // first (compared in place, no string made or hashed)
+          let key = keyNo < lastKeys.length ? lastKeys[keyNo]! : undefined;
+          let t: KeyTarget;
+          if (key !== undefined && s.charCodeAt(keyStart + 1 + key.length) === 0x22 && s.startsWith(key, keyStart + 1)) {
+            t = lastTargets[keyNo]!;
+            pos = keyStart + 2 + key.length;
+          } else {
+            const keyEnd = scanString(scan, pos);
+            key = keyEnd < 0 ? (JSON.parse(s.slice(keyStart, -keyEnd)) as string) : s.slice(keyStart + 1, keyEnd - 1);
+            t = targetOf(key);
+            // only keys without escapes can be compared in place next time
+            if (keyEnd > 0 && keyNo < MAX_REMEMBERED_KEYS) {
+              lastKeys.length = keyNo;
+              lastTargets.length = keyNo;
+              lastKeys.push(key);
+              lastTargets.push(t);
+            }
+            pos = keyEnd < 0 ? -keyEnd : keyEnd;
+          }
+          keyNo++;
+          pos = skipWs(s, pos, len);
           if (s.charCodeAt(pos++) !== 0x3a) return undefined;
-          skipWs();
+          pos = skipWs(s, pos, len);
           const valueStart = pos;
-          scanValue(1);
-          const t = targetOf(key);
-          if (t.exact >= 0) {
-            exStart[t.exact] = valueStart;
-            exEnd[t.exact] = pos;
-            exKind[t.exact] = tokenKind;
+          const packed = scanValue(scan, pos, 1);
+          const kind = packed % 16;
+          pos = (packed - kind) / 16;
+          if (t !== NO_TARGET) {
+            if (t.exact >= 0) {
+              exStart[t.exact] = valueStart;
+              exEnd[t.exact] = pos;
+              exKind[t.exact] = kind;
+            }
+            if (t.upper >= 0) {
+              const u = t.upper;
+              if (upKind[u] !== 0 && upKey[u] !== key) upAmbiguous[u] = 1;
+              upStart[u] = valueStart;
+              upEnd[u] = pos;
+              upKind[u] = kind;
+              upKey[u] = key;
+            }
           }
-          if (t.upper >= 0) {
-            const u = t.upper;
-            if (upKind[u] !== 0 && upKey[u] !== key) upAmbiguous[u] = 1;
-            upStart[u] = valueStart;
-            upEnd[u] = pos;
-            upKind[u] = tokenKind;
-            upKey[u] = key;
-          }
-          skipWs();
+          pos = skipWs(s, pos, len);
           const d = s.charCodeAt(pos++);
           if (d === 0x7d) break;
           if (d !== 0x2c) return undefined;
         }
-      skipWs();
-      if (pos !== len) return undefined;
+      if (skipWs(s, pos, len) !== len) return undefined;
       const out = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         let start: number;
@@ -320,23 +214,176 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           out[i] = null;
           continue;
         }
-        const skip = skippable[i];
-        if (skip !== undefined && skip.has(kind)) {
+        const skip = skipMask[i]!;
+        if ((skip & (1 << kind)) !== 0) {
           out[i] = null;
           continue;
         }
-        const v = readers[i]!(tokenValue(start, end, kind));
-        out[i] = skip === undefined ? v : null;
+        const v = readers[i]!(tokenValue(s, start, end, kind));
+        out[i] = skip === 0 ? v : null;
       }
       return out;
     } catch {
       // a syntax error, a failed conversion, anything: the general path says what it is
       return undefined;
-    } finally {
-      s = '';
     }
   };
   return read;
+}
+
+/** one document being scanned */
+interface Scan {
+  readonly s: string;
+  readonly len: number;
+}
+
+/** the rest of a string without escapes or control characters, up to its closing quote (sticky) */
+const PLAIN_STRING = /[^"\\\u0000-\u001f]*"/y;
+
+/** keys remembered per record for in-place comparison */
+const MAX_REMEMBERED_KEYS = 64;
+
+function skipWs(s: string, pos: number, len: number): number {
+  while (pos < len) {
+    const c = s.charCodeAt(pos);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+    else break;
+  }
+  return pos;
+}
+
+function scanLiteral(s: string, pos: number, word: string): number {
+  if (!s.startsWith(word, pos)) throw FALLBACK;
+  return pos + word.length;
+}
+
+/**
+ * Past the string whose opening quote is at pos: the index after its closing quote, negated when
+ * the string holds an escape. Escapes are checked; raw control characters refused (as JSON.parse).
+ */
+function scanString(scan: Scan, pos: number): number {
+  const s = scan.s;
+  // the common case, a string of ordinary characters, in one native regex match
+  PLAIN_STRING.lastIndex = pos + 1;
+  if (PLAIN_STRING.test(s)) return PLAIN_STRING.lastIndex;
+  const len = scan.len;
+  let escaped = false;
+  pos++;
+  for (;;) {
+    let c = s.charCodeAt(pos);
+    // the common case: a run of ordinary characters
+    while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = s.charCodeAt(++pos);
+    if (c === 0x22) return escaped ? -(pos + 1) : pos + 1;
+    // NaN (the end of the text) and control characters
+    if (c !== 0x5c) throw FALLBACK;
+    escaped = true;
+    pos++;
+    if (pos >= len) throw FALLBACK;
+    const e = s.charCodeAt(pos++);
+    if (e === 0x75) {
+      for (let k = 0; k < 4; k++) {
+        const h = s.charCodeAt(pos++);
+        if (!((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) throw FALLBACK;
+      }
+    } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) throw FALLBACK;
+  }
+}
+
+function digitRun(s: string, pos: number): number {
+  for (;;) {
+    const c = s.charCodeAt(pos);
+    if (c >= 0x30 && c <= 0x39) pos++;
+    else return pos;
+  }
+}
+
+/** past a number at pos (JSON's grammar exactly) */
+function scanNumber(s: string, pos: number): number {
+  if (s.charCodeAt(pos) === 0x2d) pos++;
+  const first = s.charCodeAt(pos);
+  if (first === 0x30) pos++;
+  else if (first >= 0x31 && first <= 0x39) pos = digitRun(s, pos + 1);
+  else throw FALLBACK;
+  if (s.charCodeAt(pos) === 0x2e) {
+    const f = digitRun(s, pos + 1);
+    if (f === pos + 1) throw FALLBACK;
+    pos = f;
+  }
+  const e = s.charCodeAt(pos);
+  if (e === 0x65 || e === 0x45) {
+    pos++;
+    const sign = s.charCodeAt(pos);
+    if (sign === 0x2b || sign === 0x2d) pos++;
+    const x = digitRun(s, pos);
+    if (x === pos) throw FALLBACK;
+    pos = x;
+  }
+  return pos;
+}
+
+/** past one value at pos: (end * 16 + token kind) */
+function scanValue(scan: Scan, pos: number, depth: number): number {
+  const s = scan.s;
+  const len = scan.len;
+  pos = skipWs(s, pos, len);
+  if (pos >= len) throw FALLBACK;
+  const c = s.charCodeAt(pos);
+  if (c === 0x22) {
+    const end = scanString(scan, pos);
+    return end < 0 ? -end * 16 + ESCAPED_STRING : end * 16 + STRING;
+  }
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return scanNumber(s, pos) * 16 + NUMBER;
+  if (c === 0x74) return scanLiteral(s, pos, 'true') * 16 + TRUE;
+  if (c === 0x66) return scanLiteral(s, pos, 'false') * 16 + FALSE;
+  if (c === 0x6e) return scanLiteral(s, pos, 'null') * 16 + NULL;
+  if (depth >= MAX_SKIP_DEPTH) throw FALLBACK;
+  if (c === 0x7b) {
+    pos = skipWs(s, pos + 1, len);
+    if (s.charCodeAt(pos) === 0x7d) return (pos + 1) * 16 + OBJECT;
+    for (;;) {
+      pos = skipWs(s, pos, len);
+      if (s.charCodeAt(pos) !== 0x22) throw FALLBACK;
+      const keyEnd = scanString(scan, pos);
+      pos = skipWs(s, keyEnd < 0 ? -keyEnd : keyEnd, len);
+      if (s.charCodeAt(pos++) !== 0x3a) throw FALLBACK;
+      const packed = scanValue(scan, pos, depth + 1);
+      pos = skipWs(s, (packed - (packed % 16)) / 16, len);
+      const d = s.charCodeAt(pos++);
+      if (d === 0x7d) return pos * 16 + OBJECT;
+      if (d !== 0x2c) throw FALLBACK;
+    }
+  }
+  if (c === 0x5b) {
+    pos = skipWs(s, pos + 1, len);
+    if (s.charCodeAt(pos) === 0x5d) return (pos + 1) * 16 + ARRAY;
+    for (;;) {
+      const packed = scanValue(scan, pos, depth + 1);
+      pos = skipWs(s, (packed - (packed % 16)) / 16, len);
+      const d = s.charCodeAt(pos++);
+      if (d === 0x5d) return pos * 16 + ARRAY;
+      if (d !== 0x2c) throw FALLBACK;
+    }
+  }
+  throw FALLBACK;
+}
+
+/** a number token as JSON parsing gives it: more digits than a double holds exactly stay text */
+function numberValue(s: string, start: number, end: number): number | JsonNumber {
+  // a plain integer of up to 15 digits: its digits summed up are exactly Number(text)
+  if (end - start <= MAX_DOUBLE_DIGITS) {
+    let i = start;
+    const negative = s.charCodeAt(i) === 0x2d;
+    if (negative) i++;
+    let v = 0;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + (c - 0x30);
+    }
+    if (i === end) return negative ? -v : v;
+  }
+  const text = s.slice(start, end);
+  return countDigits(text) > MAX_DOUBLE_DIGITS ? new JsonNumber(text) : Number(text);
 }
 
 /** digits of a JSON number's mantissa (integer and fraction parts), as the lossless parser counts */
