@@ -37,6 +37,8 @@ export interface WorkerTask {
    * committed records in memory (written after timing), so only the processing is measured
    */
   computeOnly?: boolean;
+  /** engine properties over the bench's own (timeliness sweeps: max.poll.records, linger.ms, ...) */
+  properties?: Record<string, string>;
   /** paced runs */
   rate?: number;
   seconds?: number;
@@ -174,7 +176,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
     let threads0: Record<string, number>;
     let threads: Record<string, number>;
     if (task.mode === 'engine') {
-      const engine = await Engine.open({ log: runLog, properties: PROPERTIES });
+      const engine = await Engine.open({ log: runLog, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
@@ -280,7 +282,7 @@ async function paced(task: WorkerTask): Promise<PacedResult> {
     let caughtUp: () => Promise<boolean>;
     let engine: Engine | undefined;
     if (task.mode === 'paced-engine') {
-      engine = await Engine.open({ log, properties: PROPERTIES });
+      engine = await Engine.open({ log, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
