@@ -6,13 +6,16 @@
  *   join     a stream-stream join WITHIN 1 HOUR over three hours of two streams
  *
  * The query's record caches are bounded by `ksql.streams.cache.max.bytes.buffering` (--budget-mib,
- * default 16); the rest of the state lives in LevelDB. Reported: the RSS once the engine is open
- * and the query planned (the fixed part: Node, the engine, its modules), the peak RSS while the
- * query runs until idle, and whether the peak stays under fixed + budget + the stated allowance
- * (--allowance-mib, default 128: LevelDB's block cache and write buffers, the fetched batches,
- * V8's heap slack).
+ * default 16); the rest of the state lives in LevelDB. What bounds the process is configuration:
+ * that budget, and V8's heap limit (`node --max-old-space-size`, --heap-mib, default 128; without
+ * it V8 lets garbage pile up to a large share of the machine's memory before it collects, which
+ * is slack, not state: the heap after a full GC is the fixed part plus the caches). Reported: the
+ * RSS once the engine is open and the query planned (the fixed part: Node, the engine, its
+ * modules), the peak RSS while the query runs until idle, and whether the peak stays under fixed +
+ * budget + the stated allowance (--allowance-mib, default 128: V8's young generation and heap
+ * growth up to its limit, LevelDB's block cache and write buffers, the fetched batches).
  *
- *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --allowance-mib A --only groupby|join]
+ *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --heap-mib H --allowance-mib A --only groupby|join]
  *
  * Writes bench/results/memory.json.
  */
@@ -30,6 +33,7 @@ type Shape = 'groupby' | 'join';
 
 interface ChildTask {
   shape: Shape;
+  heapMib: number;
   dir: string;
   out: string;
   budgetBytes: number;
@@ -129,7 +133,7 @@ async function child(task: ChildTask): Promise<void> {
 
 function runChild(task: ChildTask): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
-    const c = spawn(process.execPath, ['--expose-gc', thisFile, '--child', JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const c = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${task.heapMib}`, thisFile, '--child', JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     c.on('error', reject);
     c.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`${task.shape} run exited with ${code}`));
@@ -143,6 +147,7 @@ async function main(argv: string[]): Promise<void> {
   let joinEvents = 300_000;
   let budgetMib = 16;
   let allowanceMib = 128;
+  let heapMib = 128;
   let only: Shape | undefined;
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1]!;
@@ -150,6 +155,7 @@ async function main(argv: string[]): Promise<void> {
     else if (argv[i] === '--join-events') joinEvents = Number(v);
     else if (argv[i] === '--budget-mib') budgetMib = Number(v);
     else if (argv[i] === '--allowance-mib') allowanceMib = Number(v);
+    else if (argv[i] === '--heap-mib') heapMib = Number(v);
     else if (argv[i] === '--only') only = v as Shape;
     else throw new Error(`unknown option ${argv[i]}`);
   }
@@ -162,13 +168,13 @@ async function main(argv: string[]): Promise<void> {
       const written = await prepare(shape, dir, shape === 'groupby' ? keys : joinEvents);
       console.log(`${shape}: wrote ${written.toLocaleString('en-US')} input records in ${((performance.now() - t0) / 1000).toFixed(1)} s (not measured)`);
       const load = Math.round(loadavg()[0]! * 100) / 100;
-      const r = await runChild({ shape, dir, out: join(work, `${shape}.json`), budgetBytes: budgetMib * 2 ** 20 });
+      const r = await runChild({ shape, heapMib, dir, out: join(work, `${shape}.json`), budgetBytes: budgetMib * 2 ** 20 });
       const bound = r.fixedRssMb + budgetMib + allowanceMib;
-      const run = { ...r, budgetMib, allowanceMib, boundMb: bound, withinBound: r.peakRssMb <= bound, loadAverage: [load, Math.round(loadavg()[0]! * 100) / 100] };
+      const run = { ...r, budgetMib, heapMib, allowanceMib, boundMb: bound, withinBound: r.peakRssMb <= bound, loadAverage: [load, Math.round(loadavg()[0]! * 100) / 100] };
       runs.push(run);
       console.log(
         `${shape}: ${r.events.toLocaleString('en-US')} events -> ${r.outputs.toLocaleString('en-US')} outputs in ${r.seconds.toFixed(1)} s; ` +
-          `RSS ${r.fixedRssMb} MiB once planned, peak ${r.peakRssMb} MiB; bound ${bound.toFixed(1)} MiB (fixed + ${budgetMib} MiB cache budget + ${allowanceMib} MiB allowance): ` +
+          `RSS ${r.fixedRssMb} MiB once planned, peak ${r.peakRssMb} MiB (V8 heap limit ${heapMib} MiB); bound ${bound.toFixed(1)} MiB (fixed + ${budgetMib} MiB cache budget + ${allowanceMib} MiB allowance): ` +
           `${run.withinBound ? 'within' : 'EXCEEDED'} (load ${run.loadAverage.join(' -> ')})`,
       );
       await rm(dir, { recursive: true, force: true });
