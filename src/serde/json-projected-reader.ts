@@ -146,7 +146,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           // first (compared in place, no string made or hashed)
           let key = keyNo < lastKeys.length ? lastKeys[keyNo]! : undefined;
           let t: KeyTarget;
-          if (key !== undefined && s.charCodeAt(keyStart + 1 + key.length) === 0x22 && s.startsWith(key, keyStart + 1)) {
+          if (key !== undefined && s.charCodeAt(keyStart + 1 + key.length) === 0x22 && sameText(s, keyStart + 1, key)) {
             t = lastTargets[keyNo]!;
             pos = keyStart + 2 + key.length;
           } else {
@@ -229,6 +229,14 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
   return read;
+}
+
+/** whether `key` is in `s` at `at` (short keys: a loop beats the builtin call) */
+function sameText(s: string, at: number, key: string): boolean {
+  const n = key.length;
+  if (n > 24) return s.startsWith(key, at);
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 /** one document being scanned */
