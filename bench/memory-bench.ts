@@ -15,7 +15,7 @@
  * budget + the stated allowance (--allowance-mib, default 128: V8's young generation and heap
  * growth up to its limit, LevelDB's block cache and write buffers, the fetched batches).
  *
- *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --heap-mib H --allowance-mib A --only groupby|join]
+ *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --heap-mib H --allowance-mib A --only groupby|join --out FILE]
  *
  * Writes bench/results/memory.json.
  */
@@ -73,7 +73,9 @@ async function prepare(shape: Shape, dir: string, count: number): Promise<number
   const engine = await Engine.open({ dataDir: dir, properties: { 'auto.offset.reset': 'earliest' } });
   try {
     await engine.execute(DDL[shape]);
-    const base = Date.UTC(2026, 0, 1);
+    // recent timestamps: older records would be deleted by the log's retention (7 days by
+    // default) while the query runs, and the query would skip them (an offset reset, as Kafka's)
+    const base = Date.now() - 4 * 3600_000;
     const batch = 10_000;
     if (shape === 'groupby') {
       for (let i = 0; i < count; i += batch) {
@@ -149,6 +151,7 @@ async function main(argv: string[]): Promise<void> {
   let allowanceMib = 128;
   let heapMib = 128;
   let only: Shape | undefined;
+  let out = join(here, '..', '..', 'bench', 'results', 'memory.json');
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1]!;
     if (argv[i] === '--keys') keys = Number(v);
@@ -157,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
     else if (argv[i] === '--allowance-mib') allowanceMib = Number(v);
     else if (argv[i] === '--heap-mib') heapMib = Number(v);
     else if (argv[i] === '--only') only = v as Shape;
+    else if (argv[i] === '--out') out = v;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   const work = await mkdtemp(join(tmpdir(), 'sluice-memory-'));
@@ -182,7 +186,6 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  const out = join(here, '..', '..', 'bench', 'results', 'memory.json');
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, runs }, null, 2)}\n`);
   console.log(`wrote ${out}`);
