@@ -25,7 +25,7 @@ import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, t
 import { Q7_MAX_FLOOR_TOPIC, SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
-  mode: 'engine' | 'floor' | 'raw' | 'paced-engine' | 'paced-floor';
+  mode: 'engine' | 'floor' | 'best-floor' | 'raw' | 'paced-engine' | 'paced-floor';
   /** the log directory (a private copy for throughput runs; created empty for paced runs) */
   dir: string;
   out: string;
@@ -37,6 +37,8 @@ export interface WorkerTask {
    * committed records in memory (written after timing), so only the processing is measured
    */
   computeOnly?: boolean;
+  /** engine properties over the bench's own (timeliness sweeps: max.poll.records, linger.ms, ...) */
+  properties?: Record<string, string>;
   /** paced runs */
   rate?: number;
   seconds?: number;
@@ -44,7 +46,7 @@ export interface WorkerTask {
 }
 
 export interface ThroughputResult {
-  mode: 'engine' | 'floor';
+  mode: 'engine' | 'floor' | 'best-floor';
   query: string;
   computeOnly: boolean;
   /** records consumed from the query's input topics */
@@ -149,10 +151,11 @@ async function computeOnlyLog(real: LocalLog, topic: string, batchSize: number):
 }
 
 /** The hand-written loop of a query, with its output (and state changelog) topics created. */
-async function createFloor(log: LocalLog, q: NexmarkQuery, outputTopic: string, batchSize: number): Promise<FloorLoop> {
-  if (!q.floor) throw new Error(`${q.name} has no floor`);
+async function createFloor(log: LocalLog, q: NexmarkQuery, outputTopic: string, batchSize: number, best = false): Promise<FloorLoop> {
+  const make = best ? q.bestFloor : q.floor;
+  if (!make) throw new Error(`${q.name} has no ${best ? 'best ' : ''}floor`);
   await log.createTopic(outputTopic, { partitions: 1, config: { 'retention.ms': -1 } });
-  const program = q.floor();
+  const program = make();
   if (program.flush) await log.createTopic(changelogTopic(q.name), { partitions: 1, config: { 'cleanup.policy': 'compact' } });
   if (q.name === 'q7') await log.createTopic(Q7_MAX_FLOOR_TOPIC, { partitions: 1, config: { 'retention.ms': -1 } });
   const floor = new FloorLoop({ log, program, inputTopics: q.inputs.map((t) => TOPICS[t]), outputTopic, group: `floor-${q.name}`, batchSize });
@@ -173,7 +176,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
     let threads0: Record<string, number>;
     let threads: Record<string, number>;
     if (task.mode === 'engine') {
-      const engine = await Engine.open({ log: runLog, properties: PROPERTIES });
+      const engine = await Engine.open({ log: runLog, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
@@ -186,7 +189,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       await engine.close();
     } else {
       outputTopic = `floor_${q.name}`;
-      const floor = await createFloor(runLog, q, outputTopic, task.batchSize);
+      const floor = await createFloor(runLog, q, outputTopic, task.batchSize, task.mode === 'best-floor');
       threads0 = threadCpu();
       const end = startSpan();
       const consumed = await floor.runUntilIdle();
@@ -198,7 +201,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
     await memory?.flush();
     const digest = await digestTopic(log, outputTopic);
     return {
-      mode: task.mode as 'engine' | 'floor',
+      mode: task.mode as 'engine' | 'floor' | 'best-floor',
       query: q.name,
       computeOnly: task.computeOnly ?? false,
       events,
@@ -279,7 +282,7 @@ async function paced(task: WorkerTask): Promise<PacedResult> {
     let caughtUp: () => Promise<boolean>;
     let engine: Engine | undefined;
     if (task.mode === 'paced-engine') {
-      engine = await Engine.open({ log, properties: PROPERTIES });
+      engine = await Engine.open({ log, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
@@ -366,6 +369,7 @@ async function main(): Promise<void> {
   switch (task.mode) {
     case 'engine':
     case 'floor':
+    case 'best-floor':
       result = await throughput(task);
       break;
     case 'raw':

@@ -36,6 +36,11 @@ export interface SourceStep extends StepBase {
   readonly valueFormat: FormatInfo;
   readonly timestamp?: TimestampColumn;
   readonly window?: WindowInfo;
+  /**
+   * the value columns the query reads (planner's mark-needed-columns); the others may come out
+   * NULL. Absent (plans stored before it existed too): every column.
+   */
+  readonly neededValueColumns?: readonly string[];
 }
 
 /** Drops rows whose predicate is not true (for tables: turns them into deletes). */

@@ -492,8 +492,11 @@ export class Engine {
         const positions = [...this.tasks.values()].filter((t) => !t.paused).flatMap((t) => t.positions());
         // a newly registered query (a push query) wakes the loop at once
         const registered = new Promise<void>((r) => (this.wakeLoop = r));
-        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, 200), registered]);
-        else await Promise.race([new Promise((r) => setTimeout(r, 50)), registered]);
+        // a commit deferred by commit.interval.ms / linger.ms is due: wake for it
+        const dueIns = [...this.tasks.values()].map((t) => t.commitDueInMs()).filter((d): d is number => d !== undefined);
+        const due = dueIns.length ? Math.min(...dueIns) : undefined;
+        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, Math.min(200, due ?? 200)), registered]);
+        else await Promise.race([new Promise((r) => setTimeout(r, Math.min(50, due ?? 50))), registered]);
         this.wakeLoop = undefined;
       }
     })();

@@ -9,6 +9,7 @@ import type { Query } from '../sql/ast.js';
 import { buildLogicalPlan } from './logical/build-logical-plan.js';
 import type { SinkNode } from './logical/logical-plan.js';
 import { sourceNodes } from './logical/logical-plan.js';
+import { markNeededColumns } from './physical/mark-needed-columns.js';
 import { physicalPlan } from './physical/plan-physical-steps.js';
 import { addRepartitions } from './add-repartitions.js';
 import type { PlanContext, PlannedQuery, QueryContext, SinkRequest } from './plan-context.js';
@@ -33,7 +34,7 @@ export function planPersistentQuery(
   const sources = sourceNodes(logical).map((s) => s.source);
   return {
     // stored with the command, repartitions included: a restore runs exactly this topology
-    plan: addRepartitions(physicalPlan(logical, queryId)),
+    plan: markNeededColumns(addRepartitions(physicalPlan(logical, queryId))),
     sink: logical.sink,
     sinkPartitions: sinkRequest.properties.partitions ?? Math.max(...sources.map((s) => sourcePartitions(s.topic))),
     inputSources: [...new Set(sources.map((s) => s.name))],

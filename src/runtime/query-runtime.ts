@@ -135,6 +135,17 @@ export class QueryRuntime {
     return this.tasks.flatMap((t) => t.positions());
   }
 
+  /** ms until a task's deferred commit is due (commit.interval.ms, linger.ms); undefined: none waits */
+  commitDueInMs(): number | undefined {
+    let due: number | undefined;
+    const now = Date.now();
+    for (const t of this.tasks) {
+      const d = t.commitDueInMs(now);
+      if (d !== undefined && (due === undefined || d < due)) due = d;
+    }
+    return due;
+  }
+
   /** the tasks (read-only use: ids, stream time, tracing) */
   taskList(): readonly StreamTask[] {
     return this.tasks;

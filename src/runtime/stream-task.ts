@@ -26,6 +26,7 @@ import { buildTopology } from './processor.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { QueryMetrics } from './query-metrics.js';
 import { processingErrorHandler, processingLogEntry } from './processing-errors.js';
+import { timeliness, type Timeliness } from './timeliness.js';
 
 export type OffsetReset = 'earliest' | 'latest';
 
@@ -43,7 +44,7 @@ export interface TaskServices {
   readonly drainSchemaRegistrations: () => ProduceRecord[];
   /** a commit failed to write its output: true logs and drops it (ksql.fail.on.production.error=false) */
   readonly continueOnProductionError?: (error: unknown) => boolean;
-  /** records processed per step (and fetched per partition) */
+  /** records processed per step (and fetched per partition) unless max.poll.records says otherwise */
   readonly batchSize?: number;
   /** the query's counters (operators, commits), when the engine keeps them */
   readonly metrics?: QueryMetrics;
@@ -99,6 +100,13 @@ export class StreamTask {
   private closed = false;
   /** uncommitted offsets or punctuation output */
   private dirty = false;
+  /** records processed since the last commit (a deferred commit: commit.interval.ms, linger.ms) */
+  private uncommitted = false;
+  private readonly timing: Timeliness;
+  /** estimated bytes of the outputs waiting for the next commit, and when the first arrived */
+  private pendingBytes = 0;
+  private pendingSince = 0;
+  private lastCommitAt = 0;
   private lastPurge = Date.now();
   /** set when a record made an operator fail: the query stops, as a Kafka Streams task does */
   failure: ExecutionError | undefined;
@@ -107,13 +115,17 @@ export class StreamTask {
     this.taskId = options.taskId;
     const { queryId } = options;
     const rootCounters = options.metrics?.operator(options.root.id);
+    this.timing = timeliness(options.config, options.batchSize ?? 1000);
     const ctx: OperatorContext = {
       queryId,
       taskId: options.taskId,
       registry: options.registry,
       config: options.config,
       emit: (r) => {
+        if (this.pending.length === 0) this.pendingSince = Date.now();
         this.pending.push(r);
+        // the payload plus a fixed per-record overhead (topic, timestamp, headers array)
+        this.pendingBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
         // what the root (sink or repartition) writes is its output
         if (rootCounters) rootCounters.recordsOut++;
       },
@@ -187,7 +199,7 @@ export class StreamTask {
   private async fetch(input: Input): Promise<boolean> {
     let result;
     try {
-      result = await this.options.log.fetch(input.topic, input.partition, input.fetchOffset, { maxRecords: this.options.batchSize ?? 1000 });
+      result = await this.options.log.fetch(input.topic, input.partition, input.fetchOffset, { maxRecords: this.timing.maxPollRecords });
     } catch (e) {
       if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE') throw e;
       // retention moved the log start past us: reset by policy, as a Kafka consumer would
@@ -255,7 +267,7 @@ export class StreamTask {
         return 0;
       }
     }
-    const limit = this.options.batchSize ?? 1000;
+    const limit = this.timing.maxPollRecords;
     let consumed = 0;
     let current: FetchedRecord | undefined;
     try {
@@ -279,6 +291,9 @@ export class StreamTask {
           if (this.punctuations.isDue('STREAM_TIME', this.streamTime)) await this.punctuations.fire('STREAM_TIME', this.streamTime);
         }
         current = undefined;
+        // the bound on uncommitted output: commit now (the offsets are the heads, so this is a
+        // consistent cut), and read on only once it is written
+        if (this.pendingBytes >= this.timing.bufferMemory) await this.commit();
         // a drained input is fetched again before the next pick, so order holds across batches
         if (input.head >= input.buffer.length) await this.fetch(input);
       }
@@ -287,8 +302,30 @@ export class StreamTask {
       this.fail(e, current);
       return consumed;
     }
-    if (consumed > 0 || this.dirty || this.pending.length) await this.commit();
+    if (consumed > 0 || this.dirty || this.pending.length || this.uncommitted) {
+      if (this.commitDue(consumed, Date.now())) await this.commit();
+      else this.uncommitted = true;
+    }
     return consumed;
+  }
+
+  /** whether work done so far is committed now or waits (commit.interval.ms, linger.ms) */
+  private commitDue(consumed: number, now: number): boolean {
+    const t = this.timing;
+    if (this.pendingBytes >= t.bufferMemory) return true;
+    if (now - this.lastCommitAt < t.commitIntervalMs) return false;
+    // linger: a step that did not fill its poll leaves its outputs waiting for more, a while
+    const lingering = t.lingerMs > 0 && this.pending.length > 0 && consumed < t.maxPollRecords && this.pendingBytes < t.batchBytes;
+    return !(lingering && now - this.pendingSince < t.lingerMs);
+  }
+
+  /** ms until work waiting for a deferred commit is due (undefined: nothing waits) */
+  commitDueInMs(now = Date.now()): number | undefined {
+    if (!this.uncommitted || this.closed || this.failure) return undefined;
+    const t = this.timing;
+    const interval = this.lastCommitAt + t.commitIntervalMs - now;
+    const linger = this.pending.length > 0 ? this.pendingSince + t.lingerMs - now : 0;
+    return Math.max(0, interval, linger);
   }
 
   private fail(e: unknown, record: FetchedRecord | undefined): void {
@@ -301,6 +338,8 @@ export class StreamTask {
       { cause: e },
     );
     this.pending.length = 0;
+    this.pendingBytes = 0;
+    this.uncommitted = false;
     this.options.onProcessingLog(
       processingLogEntry(queryId, 'task', this.failure, { type: 'QUERY_ERROR', ...(record ? { topic: record.topic, partition: record.partition, offset: record.offset } : {}) }),
     );
@@ -322,6 +361,9 @@ export class StreamTask {
     }
     this.options.metrics?.recordCommit((performance.now() - started) / 1000);
     this.dirty = false;
+    this.uncommitted = false;
+    this.pendingBytes = 0;
+    this.lastCommitAt = Date.now();
     this.purgeRepartitions(offsets);
   }
 
@@ -344,6 +386,8 @@ export class StreamTask {
   async caughtUp(): Promise<boolean> {
     if (this.failure || this.closed) return true;
     if (!this.initialized) await this.init();
+    // work whose commit waits (commit.interval.ms, linger.ms) is not done yet
+    if (this.uncommitted) return false;
     for (const input of this.inputs) {
       if (this.buffered(input)) return false;
       if ((await this.options.log.latestOffset(input.topic, input.partition)) > input.fetchOffset) return false;

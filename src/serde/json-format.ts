@@ -5,6 +5,7 @@
  */
 import type { SqlType } from '../common/sql-types.js';
 import { compileFieldsReader, compileJsonReader, invalidConversion, isJsonObject, JsonCoercionFailure, schemaName } from './json-value-reader.js';
+import { compileProjectedFieldsReader, type ProjectedReader } from './json-projected-reader.js';
 import { compileJsonWriter } from './json-value-writer.js';
 import { JsonSyntaxError, parseJsonText } from './lossless-json.js';
 import {
@@ -29,11 +30,15 @@ export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
   return n === 1 && !wrap ? unwrappedSerde(spec) : wrappedSerde(spec);
 };
 
-function readDocument(spec: SerdeSpec, bytes: Buffer): unknown {
+function documentText(bytes: Buffer): string {
+  // Jackson skips a UTF-8 byte order mark
+  const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  return body.toString('utf8');
+}
+
+function readDocument(spec: SerdeSpec, bytes: Buffer, text = documentText(bytes)): unknown {
   try {
-    // Jackson skips a UTF-8 byte order mark
-    const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-    return parseJsonText(body.toString('utf8'));
+    return parseJsonText(text);
   } catch (e) {
     // like ksqlDB, keep record content out of the message (it ends up in logs)
     if (e instanceof JsonSyntaxError) throw deserializeFailure(spec, `Invalid JSON: ${e.message}`);
@@ -60,6 +65,12 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
   const rowType: SqlType = { kind: 'STRUCT', fields: columns };
   const rowName = schemaName(rowType);
   const readFields = compileFieldsReader(columns);
+  const needed = spec.options.neededColumns;
+  // only worth it when some column can be skipped
+  const projected: ProjectedReader | undefined =
+    spec.target === 'VALUE' && needed !== undefined && columns.some((c) => !needed.includes(c.name))
+      ? compileProjectedFieldsReader(columns, columns.map((c) => needed.includes(c.name)))
+      : undefined;
   const writers = columns.map((c) => compileJsonWriter(c.type));
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   return {
@@ -80,8 +91,15 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
     },
     deserialize(bytes) {
       if (bytes === null) return null;
+      let text: string | undefined;
+      if (projected !== undefined) {
+        text = documentText(bytes);
+        // undefined: the general path below answers (a bad record's error comes from there)
+        const row = projected(text);
+        if (row !== undefined) return row;
+      }
       if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);
-      const doc = readDocument(spec, bytes);
+      const doc = readDocument(spec, bytes, text);
       if (doc === null) return null;
       try {
         if (!isJsonObject(doc)) throw invalidConversion(doc, rowName);

@@ -36,6 +36,12 @@ export interface FormatOptions {
   readonly schemaFullName?: string;
   /** KEY_/VALUE_PROTOBUF_NULLABLE_REPRESENTATION: 'OPTIONAL' or 'WRAPPER' */
   readonly nullableRepresentation?: string;
+  /**
+   * VALUE only: the columns the query reads (the planner's list). A format may leave the others
+   * NULL in the rows it returns (JSON skips them without building them) but still refuses a record
+   * the full schema would refuse. Undefined: every column.
+   */
+  readonly neededColumns?: readonly string[];
 }
 
 export interface RowSerde {

@@ -27,7 +27,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
   const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
-  const valueSerde = createSerde(step.valueFormat.format, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
+  const valueSerde = createSerde(step.valueFormat.format, 'VALUE', values, {
+    ...step.valueFormat,
+    topic: step.topic,
+    schemaRegistry: ctx.schemaRegistry,
+    ...(step.neededValueColumns ? { neededColumns: step.neededValueColumns } : {}),
+  });
   const ordered = orderedSchemaColumns(step.schema.columns);
   // where each schema column comes from: key index, value index, or a header
   const fill = ordered.map((c) => {

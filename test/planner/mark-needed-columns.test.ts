@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SourceStep, Step } from '../../src/catalog/query-plan.js';
+import { stepInputs } from '../../src/catalog/query-plan.js';
+import { plan } from './plan-fixture.js';
+
+function sources(step: Step): SourceStep[] {
+  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return [step];
+  return stepInputs(step).flatMap(sources);
+}
+
+function needed(sql: string): Record<string, readonly string[] | 'all'> {
+  const out: Record<string, readonly string[] | 'all'> = {};
+  for (const s of sources(plan(sql).plan.sink)) out[s.alias] = s.neededValueColumns ?? 'all';
+  return out;
+}
+
+const cases: [sql: string, expected: Record<string, readonly string[] | 'all'>][] = [
+  ['CREATE STREAM S AS SELECT ID, ITEM FROM ORDERS', { ORDERS: ['ITEM'] }],
+  ['CREATE STREAM S AS SELECT ID, QTY * 2 AS Q FROM ORDERS WHERE ITEM = \'x\'', { ORDERS: ['ITEM', 'QTY'] }],
+  ['CREATE STREAM S AS SELECT * FROM ORDERS', { ORDERS: 'all' }],
+  ['CREATE STREAM S AS SELECT ID FROM ORDERS', { ORDERS: [] }],
+  ['CREATE TABLE T AS SELECT CUSTOMER_ID, COUNT(*) AS N FROM ORDERS GROUP BY CUSTOMER_ID', { ORDERS: ['CUSTOMER_ID'] }],
+  ['CREATE TABLE T AS SELECT ITEM, SUM(QTY) AS N FROM ORDERS WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY ITEM', { ORDERS: ['ITEM', 'QTY'] }],
+  // a table side keeps every column (joins materialize its rows)
+  ['CREATE STREAM S AS SELECT O.CUSTOMER_ID, C.NAME FROM ORDERS O JOIN CUSTOMERS C ON O.CUSTOMER_ID = C.CUSTOMER_ID', { O: ['CUSTOMER_ID'], C: 'all' }],
+  ['CREATE STREAM S AS SELECT O.ID, P.PID FROM ORDERS O JOIN PAYMENTS P WITHIN 1 HOUR ON O.ID = P.ORDER_ID', { O: [], P: ['ORDER_ID'] }],
+  ['CREATE STREAM S AS SELECT ID, EXPLODE(TAGS) AS T FROM ORDERS', { ORDERS: ['TAGS'] }],
+  ['CREATE STREAM S AS SELECT ITEM, QTY FROM ORDERS PARTITION BY ITEM', { ORDERS: ['ITEM', 'QTY'] }],
+];
+
+test('source scans carry the value columns the query reads', () => {
+  for (const [sql, expected] of cases) assert.deepStrictEqual(needed(sql), expected, sql);
+});

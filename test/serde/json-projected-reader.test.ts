@@ -1,0 +1,216 @@
+/**
+ * The JSON fast path for queries that read some columns (neededColumns) against the general path:
+ * on every input the fast serde must give the general path's row with the unneeded columns NULL,
+ * or exactly its error. Table-driven tricky inputs, then fast-check properties over generated
+ * documents (seeded, so a failure replays).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SqlTypes as T, type SqlType } from '../../src/common/sql-types.js';
+import { createSerde, type SerdeColumn } from '../../src/serde/index.js';
+import { compileProjectedFieldsReader } from '../../src/serde/json-projected-reader.js';
+
+type Outcome = { row: unknown[] | null } | { error: string };
+
+function outcome(f: () => unknown[] | null): Outcome {
+  try {
+    return { row: f() };
+  } catch (e) {
+    return { error: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+  }
+}
+
+/** asserts the fast path agrees with the general one on `text` */
+function agree(columns: readonly SerdeColumn[], needed: readonly string[], bytes: Buffer): void {
+  const general = createSerde('JSON', 'VALUE', columns);
+  const fast = createSerde('JSON', 'VALUE', columns, { neededColumns: needed });
+  // unneeded columns may come out NULL (the fast path) or filled (when it hands over to the general path)
+  const masked = (o: Outcome): Outcome => ('row' in o && o.row !== null ? { row: o.row.map((v, i) => (needed.includes(columns[i]!.name) ? v : null)) } : o);
+  assert.deepStrictEqual(masked(outcome(() => fast.deserialize(bytes))), masked(outcome(() => general.deserialize(bytes))), `on ${JSON.stringify(bytes.toString('utf8'))}`);
+}
+
+const BID: SerdeColumn[] = [
+  { name: 'AUCTION', type: T.BIGINT },
+  { name: 'BIDDER', type: T.BIGINT },
+  { name: 'PRICE', type: T.BIGINT },
+  { name: 'CHANNEL', type: T.STRING },
+  { name: 'EXTRA', type: T.STRING },
+  { name: 'D', type: T.decimal(4, 2) },
+  { name: 'B', type: T.BOOLEAN },
+  { name: 'N', type: T.INTEGER },
+  { name: 'ARR', type: T.array(T.INTEGER) },
+  { name: 'S', type: T.struct([{ name: 'X', type: T.DOUBLE }]) },
+  { name: 'M', type: T.map(T.STRING, T.BIGINT) },
+  { name: 'BY', type: T.BYTES },
+  { name: 'lower', type: T.STRING },
+];
+
+const TRICKY = [
+  '{"auction":1,"price":2}',
+  '{"AUCTION":1,"auction":2}',
+  '{"auction":1,"Auction":2}',
+  '{"Auction":1,"aUction":2,"AUCTION":3}',
+  '{"auction":1,"auction":2}',
+  '{"auction":1,"auction":null}',
+  '{"AUCTION":null,"auction":5}',
+  '{"price":12345678901234567890}',
+  '{"price":123456789012345678901234567890}',
+  '{"price":9007199254740993}',
+  '{"price":1.5e300}',
+  '{"price":-0}',
+  '{"price":1e400}',
+  '{"price":0.1234567890123456789}',
+  '{"price":"123"}',
+  '{"price":"12x"}',
+  '{"price":true}',
+  '{"price":{"a":1}}',
+  '{"channel":"a\\"b\\u0041\\n"}',
+  '{"channel":"\\ud800"}',
+  '{"channel":12.50}',
+  '{"channel":[1,"a",null,{"b":2}]}',
+  '{"channel":{"z":1,"a":[true]}}',
+  '{"ch\\u0061nnel":"escaped key"}',
+  '{"extra":"\u0001"}',
+  '{"extra":"tab\there"}',
+  '{"extra":"\\x"}',
+  '{"extra":"\\u12g4"}',
+  '{"d":1.234}',
+  '{"d":123.4}',
+  '{"d":"1.5"}',
+  '{"d":"abc"}',
+  '{"b":"true"}',
+  '{"b":1}',
+  '{"n":2147483648}',
+  '{"n":"x"}',
+  '{"arr":[1,"2",null]}',
+  '{"arr":[1,"x"]}',
+  '{"arr":5}',
+  '{"s":{"x":1,"X":2}}',
+  '{"s":{"x":"nope"}}',
+  '{"m":{"a":1,"b":"2"}}',
+  '{"m":{"a":"q"}}',
+  '{"by":"AAEC"}',
+  '{"by":"!!"}',
+  '{"lower":"exact"}',
+  '{"LOWER":"upper only"}',
+  '{"constructor":1,"__proto__":{"a":1},"toString":"x","auction":3}',
+  '{"unknown":{"deep":[[[[{}]]]]},"auction":4}',
+  `{"unknown":${'['.repeat(300)}${']'.repeat(300)},"auction":4}`,
+  `{"extra":${'['.repeat(1100)}${']'.repeat(1100)}}`,
+  '{"auction":01}',
+  '{"auction":1.}',
+  '{"auction":.5}',
+  '{"auction":-}',
+  '{"auction":1e}',
+  '{"auction":+1}',
+  '{"auction":1,}',
+  '{,"auction":1}',
+  '{"auction" 1}',
+  '{"auction":1}}',
+  '{"auction":1} x',
+  '{"auction":1',
+  '{"auction":tru}',
+  '{"auction":nul}',
+  '{"auction":NaN}',
+  '{}',
+  '  {  "auction" : 7 , "price"\n:\t8 }  ',
+  'null',
+  ' null x',
+  '"str"',
+  '[1,2]',
+  '5',
+  '',
+  '   ',
+  '\ufeff{"auction":1}',
+  '{"extra":"\u00e9\u4e2d\ud83d\ude00"}',
+  '{"auction":1,"extra":"12345678901234567890"}',
+];
+
+test('fast path agrees with the general path on tricky documents, for several needed sets', () => {
+  const sets = [['AUCTION', 'PRICE'], ['CHANNEL'], ['D', 'ARR'], ['lower'], ['S', 'M', 'BY'], []];
+  for (const needed of sets) for (const text of TRICKY) agree(BID, needed, Buffer.from(text, 'utf8'));
+  // a byte order mark, and invalid UTF-8
+  agree(BID, ['AUCTION'], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"auction":9}')]));
+  agree(BID, ['CHANNEL'], Buffer.concat([Buffer.from('{"channel":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]));
+});
+
+test('skipped columns are still checked: a record the full schema refuses is refused', () => {
+  const fast = createSerde('JSON', 'VALUE', BID, { neededColumns: ['AUCTION'] });
+  assert.throws(() => fast.deserialize(Buffer.from('{"auction":1,"d":123.4}')), /Numeric field overflow/);
+  assert.throws(() => fast.deserialize(Buffer.from('{"auction":1,"b":"x"}')), /BOOLEAN/);
+  assert.deepStrictEqual(fast.deserialize(Buffer.from('{"auction":1,"extra":[1,2]}')), [1n, ...BID.slice(1).map(() => null)]);
+});
+
+test('the fast path answers ordinary records itself (no hand-over to the general path)', () => {
+  const read = compileProjectedFieldsReader(BID, BID.map((c) => c.name === 'AUCTION' || c.name === 'CHANNEL'));
+  const row = read('{"auction":1000,"bidder":2,"price":3,"channel":"Google","extra":"padding \\"text\\"","d":1.5,"arr":[1,2],"s":{"x":1},"by":"AAEC"}');
+  assert.ok(row);
+  assert.deepStrictEqual(row.slice(0, 4), [1000n, null, null, 'Google']);
+  assert.equal(read('{"auction":1,"channel":"a","d":"1.2345"}'), undefined, 'a DECIMAL that does not fit: the general path reports it');
+  assert.equal(read('{"auction":1,"Auction":2}'), undefined, 'two casings of one column: the general path picks');
+});
+
+// ---- properties --------------------------------------------------------------------------------
+
+const KEYS = ['auction', 'AUCTION', 'Auction', 'price', 'channel', 'extra', 'd', 'b', 'n', 'arr', 's', 'm', 'by', 'lower', 'LOWER', 'other', 'a\\u0075ction'];
+
+const scalarText = fc.oneof(
+  fc.integer().map(String),
+  fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.constantFrom('0', '-0', '1.50', '1e3', '1E-2', '12345678901234567', '0.1234567890123456', '99.99', '-1.005'),
+  fc.string().map((s) => JSON.stringify(s)),
+  fc.constantFrom('"12"', '"1.5"', '"true"', '"AAEC"', '"\\u00e9\\n"', '"abc"', '""'),
+  fc.constantFrom('true', 'false', 'null'),
+);
+
+const valueText: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalarText,
+    fc.array(tie('v'), { maxLength: 3 }).map((a) => `[${a.join(',')}]`),
+    fc.array(fc.tuple(fc.constantFrom(...KEYS, 'x', 'X'), tie('v')), { maxLength: 3 }).map((a) => `{${a.map(([k, v]) => `"${k}":${v}`).join(',')}}`),
+  ),
+})).v;
+
+const ws = fc.constantFrom('', ' ', '\n', '\t ', '\r\n');
+
+const documentText = fc
+  .array(fc.tuple(fc.constantFrom(...KEYS), valueText, ws, ws), { maxLength: 8 })
+  .map((fields) => `{${fields.map(([k, v, a, b]) => `${a}"${k}"${b}:${a}${v}${b}`).join(',')}}`);
+
+/** a document, sometimes damaged by one edit */
+const maybeBroken = fc.oneof(
+  { weight: 4, arbitrary: documentText },
+  fc.tuple(documentText, fc.nat(), fc.constantFrom('', ',', '}', '"', '\\', '\u0001', ' ', 'x', '1', '[')).map(([d, at, ins]) => {
+    const i = at % (d.length + 1);
+    return d.slice(0, i) + ins + d.slice(i + 1);
+  }),
+);
+
+const COLUMN_TYPES: SqlType[] = [
+  T.BIGINT,
+  T.INTEGER,
+  T.DOUBLE,
+  T.STRING,
+  T.BOOLEAN,
+  T.TIMESTAMP,
+  T.decimal(6, 2),
+  T.BYTES,
+  T.array(T.STRING),
+  T.map(T.STRING, T.INTEGER),
+  T.struct([{ name: 'X', type: T.BIGINT }]),
+];
+const NAMES = ['AUCTION', 'PRICE', 'CHANNEL', 'EXTRA', 'D', 'B', 'N', 'ARR', 'S', 'M', 'BY', 'lower', 'Auction'];
+
+const schema = fc
+  .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 8 })
+  .chain((names) => fc.tuple(fc.tuple(...names.map((name) => fc.constantFrom(...COLUMN_TYPES).map((type) => ({ name, type })))), fc.subarray(names)));
+
+test('property: fast path = general path with unneeded columns NULL, or the same error', () => {
+  fc.assert(
+    fc.property(schema, maybeBroken, ([columns, needed], text) => agree(columns, needed, Buffer.from(text, 'utf8'))),
+    { seed: 1407, numRuns: 5000 },
+  );
+});
