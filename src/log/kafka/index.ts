@@ -1,0 +1,2 @@
+export { KafkaLog, type KafkaLogOptions } from './kafka-log.js';
+export { kafkaSettings, KAFKA_CLIENT_PROPERTIES, type KafkaSettings } from './kafka-client-config.js';
