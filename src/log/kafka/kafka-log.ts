@@ -33,7 +33,7 @@ import { partitionForKey } from '../murmur2-partitioner.js';
 import { KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicConfig, parseTopicOverrides, validatePartitionCount, validateTopicName } from '../topic-config.js';
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
-import { PartitionReader } from './partition-reader.js';
+import { KafkaClusters, PartitionReader } from './partition-reader.js';
 
 const TOPIC_RESOURCE = 2;
 const CONFIG_KEYS = Object.keys(KAFKA_DEFAULT_TOPIC_CONFIG) as (keyof TopicConfig)[];
@@ -54,9 +54,13 @@ interface Closable {
   readonly closing: Promise<void>;
 }
 
+/** a group or transaction coordinator that is still loading or has moved: the request can be repeated */
+const COORDINATOR_BUSY = new Set(['NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'CONCURRENT_TRANSACTIONS']);
+
 export class KafkaLog implements Log {
   readonly settings: KafkaSettings;
   private readonly kafka: Kafka;
+  private readonly clusters: KafkaClusters;
   private readonly admin: Admin;
   private readonly producer: Producer;
   /** reads for fetch() and offsets */
@@ -72,10 +76,11 @@ export class KafkaLog implements Log {
   private constructor(private readonly options: KafkaLogOptions) {
     this.settings = kafkaSettings(options.properties);
     this.kafka = new Kafka({ ...this.settings.client, logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING });
+    this.clusters = new KafkaClusters(this.kafka);
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.reader = new PartitionReader(this.kafka);
-    this.poller = new PartitionReader(this.kafka);
+    this.reader = new PartitionReader(this.clusters);
+    this.poller = new PartitionReader(this.clusters);
     this.state = { closed: false, closing: new Promise((r) => (this.closeNow = r)) };
   }
 
@@ -89,6 +94,20 @@ export class KafkaLog implements Log {
       throw toLogError(e, {}, `Cannot connect to Kafka at ${options.properties['bootstrap.servers']}`);
     }
     return log;
+  }
+
+  /** repeats `op` while the coordinator it needs is loading (a fresh cluster creates __consumer_offsets on first use) */
+  private async withCoordinator<T>(op: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (e) {
+        const type = kafkaErrorType(e);
+        if (!type || !COORDINATOR_BUSY.has(type) || Date.now() > deadline || this.state.closed) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
+      }
+    }
   }
 
   private check(): void {
@@ -168,8 +187,7 @@ export class KafkaLog implements Log {
       throw toLogError(e, { topic: name }, `Cannot delete topic ${name}`);
     } finally {
       this.partitionCounts.delete(name);
-      this.reader.forget(name);
-      this.poller.forget(name);
+      this.clusters.forget([name]);
     }
   }
 
@@ -267,7 +285,22 @@ export class KafkaLog implements Log {
 
   async produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]> {
     this.check();
-    return this.send(this.producer, records);
+    try {
+      return await this.send(this.producer, records);
+    } catch (e) {
+      // a topic deleted by another client still in the producer's metadata set fails every send
+      if (!(e instanceof LogError) || e.code !== 'UNKNOWN_TOPIC' || !(await this.forgetDeletedTopics())) throw e;
+      return this.send(this.producer, records);
+    }
+  }
+
+  /** drops topics that no longer exist from every client's metadata set; true when there were some */
+  private async forgetDeletedTopics(): Promise<boolean> {
+    const existing = new Set(await this.admin.listTopics());
+    const gone = [...this.clusters.targets()].filter((t) => !existing.has(t));
+    this.clusters.forget(gone);
+    for (const t of gone) this.partitionCounts.delete(t);
+    return gone.length > 0;
   }
 
   async fetch(topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> {
@@ -356,7 +389,7 @@ export class KafkaLog implements Log {
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
     try {
-      for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId: group, topic, partitions });
+      await this.withCoordinator(() => this.reader.commitOffsets(group, [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))));
     } catch (e) {
       throw toLogError(e, {}, `Cannot commit offsets of group ${group}`);
     }
@@ -365,7 +398,7 @@ export class KafkaLog implements Log {
   async committedOffsets(group: string, topic?: string): Promise<TopicPartitionOffset[]> {
     this.check();
     try {
-      const res = await this.admin.fetchOffsets(topic ? { groupId: group, topics: [topic] } : { groupId: group });
+      const res = await this.withCoordinator(() => this.admin.fetchOffsets(topic ? { groupId: group, topics: [topic] } : { groupId: group }));
       const out: TopicPartitionOffset[] = [];
       for (const t of res) for (const p of t.partitions) if (BigInt(p.offset) >= 0n) out.push({ topic: t.topic, partition: p.partition, offset: BigInt(p.offset) });
       return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
@@ -386,7 +419,7 @@ export class KafkaLog implements Log {
   async deleteGroup(group: string): Promise<void> {
     this.check();
     try {
-      await this.admin.deleteGroups([group]);
+      await this.withCoordinator(() => this.admin.deleteGroups([group]));
     } catch (e) {
       const type = kafkaErrorType(e);
       if (type === 'GROUP_ID_NOT_FOUND') return;
@@ -416,7 +449,7 @@ export class KafkaLog implements Log {
     const group = txn.offsets?.group ?? '_sluice-writes';
     const entry = await this.transactionalProducer(group);
     // one transaction at a time per producer
-    const run = entry.queue.catch(() => {}).then(() => this.runTransaction(entry.producer, txn));
+    const run = entry.queue.catch(() => {}).then(() => this.withCoordinator(() => this.runTransaction(entry.producer, txn)));
     entry.queue = run;
     return run;
   }
@@ -434,6 +467,8 @@ export class KafkaLog implements Log {
       return { produced };
     } catch (e) {
       await t.abort().catch(() => {});
+      // a busy coordinator is retried whole by the caller; anything else is the commit's failure
+      if (COORDINATOR_BUSY.has(kafkaErrorType(e) ?? '')) throw e;
       throw toLogError(e, (e as LogError).context ?? {}, 'The Kafka transaction failed and was aborted');
     }
   }

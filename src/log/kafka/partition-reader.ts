@@ -37,6 +37,7 @@ interface RawPartition {
 }
 
 interface Broker {
+  offsetCommit(request: object): Promise<unknown>;
   deleteRecords(request: object): Promise<unknown>;
   fetch(request: object): Promise<{ responses: { topicName: string; partitions: RawPartition[] }[] }>;
   listOffsets(request: object): Promise<{ responses: { topic: string; partitions: { partition: number; offset: string }[] }[] }>;
@@ -53,6 +54,51 @@ interface Cluster {
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<Broker>;
   findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+  findGroupCoordinator(args: { groupId: string }): Promise<Broker>;
+}
+
+/**
+ * Every cluster (metadata cache and connections) the Kafka client builds, its producers' and
+ * admin's included: kafkajs keeps asking for the metadata of each topic a cluster has used, and one
+ * deleted topic then fails every metadata refresh of that cluster, so a deleted topic is dropped
+ * from all of them.
+ */
+export class KafkaClusters {
+  private readonly all = new Set<Cluster>();
+  private readonly factory: (options: object) => Cluster;
+
+  constructor(kafka: Kafka) {
+    const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+    if (!symbol) throw new Error('this kafkajs version does not expose its cluster factory (expected kafkajs 2.x)');
+    const slots = kafka as unknown as Record<symbol, (o: object) => Cluster>;
+    const original = slots[symbol]!;
+    this.factory = original;
+    // the client's producers and admin get their clusters through this slot too
+    slots[symbol] = (options: object) => {
+      const cluster = original(options);
+      this.all.add(cluster);
+      return cluster;
+    };
+  }
+
+  /** a cluster for random-access reads, with the client's own connection settings */
+  create(): Cluster {
+    const cluster = this.factory({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
+    this.all.add(cluster);
+    return cluster;
+  }
+
+  /** stops every cluster asking for these topics' metadata */
+  forget(topics: Iterable<string>): void {
+    for (const topic of topics) for (const c of this.all) c.targetTopics.delete(topic);
+  }
+
+  /** the topics some cluster still asks metadata for */
+  targets(): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.all) for (const t of c.targetTopics) out.add(t);
+    return out;
+  }
 }
 
 export interface RawFetch {
@@ -78,25 +124,31 @@ const STALE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKN
 export class PartitionReader {
   private readonly cluster: Cluster;
 
-  constructor(kafka: Kafka) {
-    // the Kafka client's own cluster factory, so reads use exactly its connection settings
-    const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-    if (!create) throw new Error('this kafkajs version does not expose its cluster factory (expected kafkajs 2.x)');
-    const factory = (kafka as unknown as Record<symbol, (o: object) => Cluster>)[create]!;
-    this.cluster = factory({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
+  constructor(clusters: KafkaClusters) {
+    this.cluster = clusters.create();
   }
 
   async connect(): Promise<void> {
     await this.cluster.connect();
   }
 
+  /** waits for the requests in flight (a poll takes at most its wait), so none reconnects after */
   async disconnect(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
     await this.cluster.disconnect();
   }
 
-  /** a deleted topic: stop asking for its metadata */
-  forget(topic: string): void {
-    this.cluster.targetTopics.delete(topic);
+  private closed = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  private track<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LogError('The Kafka log is closed', 'CLOSED'));
+    const p = op();
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   private async leader(topic: string, partition: number): Promise<Broker> {
@@ -132,7 +184,11 @@ export class PartitionReader {
   }
 
   /** Kafka's DeleteRecords on the partition's leader (kafkajs's admin looks the leader up before it knows the topic) */
-  async deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    return this.track(() => this.deleteRecordsNow(topic, partition, beforeOffset));
+  }
+
+  private async deleteRecordsNow(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
     try {
       await this.withLeader(topic, partition, (broker) => broker.deleteRecords({ topics: [{ topic, partitions: [{ partition, offset: beforeOffset.toString() }] }] }));
     } catch (e) {
@@ -148,7 +204,11 @@ export class PartitionReader {
    * One long poll over many positions: a single fetch per leader broker, answered as soon as any of
    * its partitions has data past its position (or after maxWaitMs). True when some position has data.
    */
-  async pollAny(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+  pollAny(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+    return this.track(() => this.pollAnyNow(positions, maxWaitMs));
+  }
+
+  private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
     const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
     for (const p of positions) {
       await this.cluster.addTargetTopic(p.topic);
@@ -182,7 +242,24 @@ export class PartitionReader {
     return results.some(Boolean);
   }
 
-  async listOffset(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
+  /**
+   * Kafka's OffsetCommit as a standalone client (generation -1, no member), as Kafka Streams' and
+   * ksqlDB's tools do; kafkajs's admin.setOffsets instead joins the group with a consumer first
+   */
+  commitOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+    return this.track(() => this.commitOffsetsNow(groupId, topics));
+  }
+
+  private async commitOffsetsNow(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+    const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+    await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
+  }
+
+  listOffset(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
+    return this.track(() => this.listOffsetNow(topic, partition, which));
+  }
+
+  private async listOffsetNow(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
     return this.withLeader(topic, partition, async (broker) => {
       const { responses } = await broker.listOffsets({
         replicaId: -1,
@@ -197,7 +274,11 @@ export class PartitionReader {
    * One fetch of one partition from `offset`: waits up to maxWaitMs for at least one byte (0:
    * answers at once). OFFSET_OUT_OF_RANGE raises LogError.
    */
-  async fetch(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
+  fetch(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
+    return this.track(() => this.fetchNow(topic, partition, offset, options));
+  }
+
+  private async fetchNow(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
     let raw: RawPartition;
     try {
       raw = await this.withLeader(topic, partition, async (broker) => {

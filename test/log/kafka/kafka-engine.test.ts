@@ -1,0 +1,148 @@
+/**
+ * The engine on real Apache Kafka: topics on the broker (internal ones under ksqlDB's names), state
+ * in a local LevelDB directory restored from changelog topics, both processing guarantees.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Engine } from '../../../src/index.js';
+import { KafkaLog } from '../../../src/log/kafka/index.js';
+import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+
+const skip = kafkaSkipReason();
+
+describe('the engine on Apache Kafka', { skip, timeout: 300_000 }, () => {
+  let cluster: KafkaCluster;
+  let root: string;
+  let n = 0;
+
+  before(async () => {
+    cluster = await startKafka();
+    root = await mkdtemp(join(tmpdir(), 'sluice-kafka-engine-'));
+  });
+  after(async () => {
+    await cluster?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** a fresh service (its own ksql.service.id and data dir) per test */
+  function service(extra: Record<string, string> = {}) {
+    const id = `svc${++n}_${Date.now()}_`;
+    const dataDir = join(root, id);
+    const open = () => Engine.open({ dataDir, kafka: { 'bootstrap.servers': cluster.bootstrap, 'ksql.service.id': id, ...extra }, properties: { 'auto.offset.reset': 'earliest' } });
+    return { id, dataDir, open };
+  }
+
+  async function counts(engine: Engine, table: string): Promise<Record<string, string>> {
+    const res = await engine.pull(`SELECT * FROM ${table};`);
+    return Object.fromEntries(res.rows.map((r) => [String(r.CUSTOMER), String(r.N)]));
+  }
+
+  for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+    it(`aggregates through a repartition and restores state after a clean restart (${guarantee})`, async () => {
+      const svc = service({ 'processing.guarantee': guarantee });
+      let engine = await svc.open();
+      try {
+        await engine.execute(`
+          CREATE STREAM orders (id STRING KEY, customer STRING, qty BIGINT) WITH (kafka_topic='orders_${svc.id}', value_format='JSON', partitions=2);
+          CREATE TABLE per_customer WITH (kafka_topic='per_customer_${svc.id}') AS SELECT customer, COUNT(*) AS n, SUM(qty) AS total FROM orders GROUP BY customer;`);
+        await engine.insert('orders', [
+          { id: 'o1', customer: 'alice', qty: 1 },
+          { id: 'o2', customer: 'bob', qty: 2 },
+          { id: 'o3', customer: 'alice', qty: 3 },
+        ]);
+        await engine.runUntilIdle();
+        assert.deepEqual(await counts(engine, 'per_customer'), { alice: '2', bob: '1' });
+      } finally {
+        await engine.close();
+      }
+      // the checkpoint of a clean stop: the restart restores only the changelog's tail (nothing)
+      assert.ok(existsSync(join(svc.dataDir, 'kafka-state', '.checkpoint')));
+      engine = await svc.open();
+      try {
+        await engine.insert('orders', [{ id: 'o4', customer: 'alice', qty: 4 }]);
+        await engine.runUntilIdle();
+        assert.deepEqual(await counts(engine, 'per_customer'), { alice: '3', bob: '1' });
+        const sums = await engine.pull(`SELECT customer, total FROM per_customer WHERE customer = 'alice';`);
+        assert.equal(String(sums.rows[0]!.TOTAL), '8');
+      } finally {
+        await engine.close();
+      }
+      // internal topics carry ksqlDB's names on the cluster
+      const raw = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
+      try {
+        const topics = await raw.listTopics();
+        assert.ok(topics.includes(`_confluent-ksql-${svc.id}_command_topic`), topics.join(' '));
+        assert.ok(topics.some((t) => t.startsWith(`_confluent-ksql-${svc.id}query_CTAS_PER_CUSTOMER_`) && t.endsWith('-changelog')), topics.join(' '));
+        assert.ok(topics.some((t) => t.startsWith(`_confluent-ksql-${svc.id}query_CTAS_PER_CUSTOMER_`) && t.endsWith('-repartition')), topics.join(' '));
+        const changelog = topics.find((t) => t.startsWith(`_confluent-ksql-${svc.id}query_`) && t.endsWith('-changelog'))!;
+        assert.equal((await raw.describeTopic(changelog)).config['cleanup.policy'], 'compact');
+      } finally {
+        await raw.close();
+      }
+    });
+  }
+
+  it('rebuilds local state from the changelog after an unclean stop (no checkpoint)', async () => {
+    const svc = service();
+    let engine = await svc.open();
+    try {
+      await engine.execute(`
+        CREATE STREAM clicks (user_id STRING KEY, page STRING) WITH (kafka_topic='clicks_${svc.id}', value_format='JSON', partitions=1);
+        CREATE TABLE per_user WITH (kafka_topic='per_user_${svc.id}') AS SELECT user_id AS customer, COUNT(*) AS n FROM clicks GROUP BY user_id;`);
+      await engine.insert('clicks', [
+        { user_id: 'u1', page: 'a' },
+        { user_id: 'u2', page: 'b' },
+        { user_id: 'u1', page: 'c' },
+      ]);
+      await engine.runUntilIdle();
+    } finally {
+      await engine.close();
+    }
+    // as after a crash: the checkpoint is gone and the local stores are stale
+    await rm(join(svc.dataDir, 'kafka-state', '.checkpoint'));
+    engine = await svc.open();
+    try {
+      await engine.runUntilIdle();
+      assert.deepEqual(await counts(engine, 'per_user'), { u1: '2', u2: '1' });
+      await engine.insert('clicks', [{ user_id: 'u2', page: 'd' }]);
+      await engine.runUntilIdle();
+      assert.deepEqual(await counts(engine, 'per_user'), { u1: '2', u2: '2' });
+    } finally {
+      await engine.close();
+    }
+    // a new machine: the whole state directory lost, rebuilt from the changelog
+    await rm(svc.dataDir, { recursive: true, force: true });
+    engine = await svc.open();
+    try {
+      await engine.runUntilIdle();
+      assert.deepEqual(await counts(engine, 'per_user'), { u1: '2', u2: '2' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('runs push queries on Kafka topics', async () => {
+    const svc = service();
+    const engine = await svc.open();
+    try {
+      await engine.execute(`CREATE STREAM events (k STRING KEY, v INT) WITH (kafka_topic='events_${svc.id}', value_format='JSON', partitions=1);`);
+      const q = await engine.query('SELECT k, v * 10 AS v10 FROM events WHERE v > 1 EMIT CHANGES LIMIT 2;');
+      const rows = (async () => {
+        const out = [];
+        for await (const row of q) out.push(row);
+        return out;
+      })();
+      for (let i = 0; i < 4; i++) await engine.insert('events', { k: `k${i}`, v: i });
+      assert.deepEqual((await rows).map((r) => [r.K, r.V10]), [
+        ['k2', 20],
+        ['k3', 30],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
