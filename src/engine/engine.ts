@@ -164,7 +164,9 @@ export class Engine {
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
-    if (options.kafka && !options.log) return Engine.openOnKafka(options, options.kafka);
+    // `bootstrap.servers` among the properties (a server's config, `--set`, `--kafka`) also selects Kafka
+    const kafka = options.kafka ?? (options.properties?.['bootstrap.servers'] ? options.properties : undefined);
+    if (kafka && !options.log) return Engine.openOnKafka(options, kafka);
     const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data'));
     return Engine.openWith(log, !options.log, options);
   }

@@ -12,6 +12,8 @@
  * The high watermark this adapter reports is the last stable offset (read_committed): what a fetch
  * can return. Offsets have gaps where transaction markers sit.
  */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel, type Admin, type Producer, type Transaction as KafkaTransaction, type Message } from 'kafkajs';
 import { LogError } from '../../common/errors.js';
 import type {
@@ -57,6 +59,24 @@ interface Closable {
 /** a group or transaction coordinator that is still loading or has moved: the request can be repeated */
 const COORDINATOR_BUSY = new Set(['NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'CONCURRENT_TRANSACTIONS']);
 
+const TRACKED = [
+  'createTopic',
+  'describeTopic',
+  'listTopics',
+  'deleteTopic',
+  'updateTopicConfig',
+  'produce',
+  'fetch',
+  'deleteRecords',
+  'earliestOffset',
+  'latestOffset',
+  'commitOffsets',
+  'committedOffsets',
+  'listGroups',
+  'deleteGroup',
+  'commitTransaction',
+] as const;
+
 export class KafkaLog implements Log {
   readonly settings: KafkaSettings;
   private readonly kafka: Kafka;
@@ -75,14 +95,43 @@ export class KafkaLog implements Log {
 
   private constructor(private readonly options: KafkaLogOptions) {
     this.settings = kafkaSettings(options.properties);
-    this.kafka = new Kafka({ ...this.settings.client, logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING });
+    this.kafka = new Kafka({ ...this.settings.client, socketFactory: this.socketFactory, logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING });
     this.clusters = new KafkaClusters(this.kafka);
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.reader = new PartitionReader(this.clusters);
     this.poller = new PartitionReader(this.clusters);
     this.state = { closed: false, closing: new Promise((r) => (this.closeNow = r)) };
+    // close() waits for the calls in flight: kafkajs reconnects on demand, so a call finishing
+    // after the disconnect would leave a socket open
+    for (const name of TRACKED) {
+      const method = this[name] as (...args: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        const call = method.apply(this, args);
+        this.inflight.add(call);
+        const done = () => this.inflight.delete(call);
+        call.then(done, done);
+        return call;
+      };
+    }
   }
+
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  /**
+   * kafkajs's own socket factory, keeping every socket: two requests on a connection not yet open
+   * both open one and kafkajs forgets the first, which then holds the process open; close() ends them all
+   */
+  private readonly sockets = new Set<Socket>();
+  private readonly socketFactory = ({ host, port, ssl, onConnect }: { host: string; port: number; ssl: object | boolean | undefined; onConnect: () => void }): Socket => {
+    const socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(typeof ssl === 'object' ? ssl : {}) }, onConnect)
+      : netConnect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return socket;
+  };
 
   /** connects to the cluster; fails with LogError IO when no broker answers */
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
@@ -483,6 +532,7 @@ export class KafkaLog implements Log {
     if (this.state.closed) return;
     this.state.closed = true;
     this.closeNow();
+    await Promise.allSettled([...this.inflight]);
     const producers = [...this.transactional.values()];
     await Promise.allSettled([
       this.admin.disconnect(),
@@ -494,5 +544,7 @@ export class KafkaLog implements Log {
         await p.producer.disconnect();
       }),
     ]);
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 }

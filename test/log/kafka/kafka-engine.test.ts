@@ -3,6 +3,8 @@
  * in a local LevelDB directory restored from changelog topics, both processing guarantees.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../../src/index.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
+import { repoRoot, sluiceBin } from '../../support/repo-root.js';
 import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
 
 const skip = kafkaSkipReason();
@@ -144,5 +147,31 @@ describe('the engine on Apache Kafka', { skip, timeout: 300_000 }, () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('sluice run --kafka and sluice -e --kafka work against the cluster', async () => {
+    const svc = service();
+    const file = join(root, `${svc.id}.sql`);
+    await writeFile(
+      file,
+      `SET 'auto.offset.reset'='earliest';
+CREATE STREAM pings (k STRING KEY, n INT) WITH (kafka_topic='pings_${svc.id}', value_format='JSON', partitions=1);
+CREATE TABLE ping_totals WITH (kafka_topic='ping_totals_${svc.id}') AS SELECT k, SUM(n) AS total FROM pings GROUP BY k;
+INSERT INTO pings (k, n) VALUES ('a', 1);
+INSERT INTO pings (k, n) VALUES ('a', 2);
+INSERT INTO pings (k, n) VALUES ('b', 5);
+`,
+    );
+    const common = ['--data-dir', svc.dataDir, '--kafka', cluster.bootstrap, '--set', `ksql.service.id=${svc.id}`];
+    const run = spawnSync(process.execPath, [sluiceBin(), 'run', file, '--until-idle', '--quiet', ...common], { encoding: 'utf8', cwd: repoRoot(), timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /All queries are idle \(1 running\)/);
+    const pull = spawnSync(process.execPath, [sluiceBin(), ...common, '--output', 'JSON', '-e', "SELECT * FROM ping_totals WHERE k = 'a';"], { encoding: 'utf8', cwd: repoRoot(), timeout: 120_000 });
+    assert.equal(pull.status, 0, pull.stderr + pull.stdout);
+    assert.match(pull.stdout, /"TOTAL":\s*"?3"?/);
+    const bad = spawnSync(process.execPath, [sluiceBin(), '--data-dir', svc.dataDir, '--kafka', 'not a server', '-e', 'SHOW TOPICS;'], { encoding: 'utf8', cwd: repoRoot(), timeout: 60_000 });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /bootstrap.servers: 'not a server' is not HOST:PORT/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /);
   });
 });
