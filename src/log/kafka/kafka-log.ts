@@ -178,7 +178,12 @@ export class KafkaLog implements Log {
       });
       if (!created) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
     } catch (e) {
-      throw toLogError(e, { topic: name }, `Cannot create topic ${name}`);
+      // created, but waiting for its leaders failed on another topic deleted meanwhile (kafkajs asks
+      // for the metadata of every topic it has seen): forget those, then wait for this one's leaders
+      if (kafkaErrorType(e) !== 'UNKNOWN_TOPIC_OR_PARTITION') throw toLogError(e, { topic: name }, `Cannot create topic ${name}`);
+      await this.forgetDeletedTopics();
+      if (!(await this.admin.listTopics()).includes(name)) throw toLogError(e, { topic: name }, `Cannot create topic ${name}`);
+      for (let p = 0; p < partitions; p++) await this.reader.listOffset(name, p, 'latest');
     }
     this.partitionCounts.set(name, partitions);
   }
