@@ -87,6 +87,15 @@ function installExitHook(): void {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -118,6 +127,9 @@ function serverProperties(node: KafkaNode, voters: string, replication: number):
     `default.replication.factor=${replication}`,
     `min.insync.replicas=${Math.min(2, replication)}`,
     'group.initial.rebalance.delay.ms=0',
+    // a killed node loses its partitions' leadership within seconds (failover runs)
+    'broker.session.timeout.ms=3000',
+    'broker.heartbeat.interval.ms=500',
     'num.partitions=1',
     'auto.create.topics.enable=false',
     // small segments and quick cleaning so compaction and retention can be seen in tests
@@ -242,9 +254,9 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
       const child = node.process;
       node.process = undefined;
       if (!child?.pid) return;
-      const exited = new Promise((r) => child.once('exit', r));
       killGroup(child.pid);
-      await exited;
+      // polled with a timer that holds the event loop (the child itself is unref'd)
+      while (child.exitCode === null && child.signalCode === null && alive(child.pid)) await new Promise((r) => setTimeout(r, 50));
     },
     async restartNode(nodeId) {
       const node = nodes.find((n) => n.nodeId === nodeId)!;
