@@ -3,7 +3,7 @@
  * in a local LevelDB directory restored from changelog topics, both processing guarantees.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -173,5 +173,80 @@ INSERT INTO pings (k, n) VALUES ('b', 5);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /bootstrap.servers: 'not a server' is not HOST:PORT/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  });
+
+  it('exactly_once: a SIGKILLed sluice run resumes with every input in the output exactly once', async () => {
+    const svc = service();
+    const file = join(root, `${svc.id}-eos.sql`);
+    const input = `eos_in_${svc.id}`;
+    const rekeyed = `eos_rekeyed_${svc.id}`;
+    await writeFile(
+      file,
+      `SET 'auto.offset.reset'='earliest';
+CREATE STREAM src (id STRING KEY, k STRING, v INT) WITH (kafka_topic='${input}', value_format='JSON', partitions=2);
+CREATE STREAM rekeyed WITH (kafka_topic='${rekeyed}') AS SELECT * FROM src PARTITION BY k;
+CREATE TABLE per_k WITH (kafka_topic='eos_per_k_${svc.id}') AS SELECT k, COUNT(*) AS n, SUM(v) AS total FROM src GROUP BY k;
+`,
+    );
+    const common = ['--data-dir', svc.dataDir, '--kafka', cluster.bootstrap, '--set', `ksql.service.id=${svc.id}`, '--set', 'processing.guarantee=exactly_once'];
+    const log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
+    try {
+      const total = 1200;
+      const expected = new Map<string, { n: number; total: number }>();
+      const send = async (from: number, to: number) => {
+        for (let i = from; i < to; i += 100) {
+          const records = [];
+          for (let j = i; j < Math.min(to, i + 100); j++) {
+            const k = `k${j % 7}`;
+            records.push({ topic: input, key: Buffer.from(`e${j}`), value: Buffer.from(JSON.stringify({ K: k, V: j % 10 })) });
+            const e = expected.get(k) ?? { n: 0, total: 0 };
+            e.n++;
+            e.total += j % 10;
+            expected.set(k, e);
+          }
+          await log.produce(records);
+        }
+      };
+      // first run: killed while it processes
+      const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--quiet', ...common], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const deadline = Date.now() + 90_000;
+      while (!/Running \d+ queries/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /Running 2 queries/);
+      await send(0, total / 2);
+      // until some output is committed, then SIGKILL mid-stream
+      while ((await log.latestOffset(rekeyed, 0).catch(() => 0n)) + (await log.latestOffset(rekeyed, 1).catch(() => 0n)) === 0n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      await send(total / 2, total);
+      // second run: no checkpoint (unclean stop), state rebuilt from the changelog, then to the end
+      const again = spawnSync(process.execPath, [sluiceBin(), 'run', file, '--until-idle', '--quiet', ...common], { encoding: 'utf8', cwd: repoRoot(), timeout: 180_000 });
+      assert.equal(again.status, 0, again.stderr + again.stdout);
+      // the rekeyed stream, read_committed: every input exactly once
+      const ids: string[] = [];
+      for (const p of [0, 1]) {
+        let offset = await log.earliestOffset(rekeyed, p);
+        const end = await log.latestOffset(rekeyed, p);
+        while (offset < end) {
+          const f = await log.fetch(rekeyed, p, offset);
+          for (const r of f.records) ids.push(JSON.parse(r.value!.toString()).ID);
+          if (f.nextOffset <= offset) break;
+          offset = f.nextOffset;
+        }
+      }
+      assert.equal(ids.length, total, `${ids.length} output records for ${total} inputs`);
+      assert.equal(new Set(ids).size, total);
+      const pull = spawnSync(process.execPath, [sluiceBin(), ...common, '--output', 'JSON', '-e', 'SELECT * FROM per_k;'], { encoding: 'utf8', cwd: repoRoot(), timeout: 120_000 });
+      assert.equal(pull.status, 0, pull.stderr);
+      const rows = (JSON.parse(pull.stdout) as { rows: { K: string; N: unknown; TOTAL: unknown }[] }).rows;
+      assert.deepEqual(
+        Object.fromEntries(rows.map((r) => [r.K, { n: Number(r.N), total: Number(r.TOTAL) }])),
+        Object.fromEntries(expected),
+      );
+    } finally {
+      await log.close();
+    }
   });
 });
