@@ -132,12 +132,8 @@ function serverProperties(node: KafkaNode, voters: string, replication: number):
     'broker.heartbeat.interval.ms=500',
     'num.partitions=1',
     'auto.create.topics.enable=false',
-    // small segments and quick cleaning so compaction and retention can be seen in tests
-    'log.cleaner.backoff.ms=1000',
-    'log.retention.check.interval.ms=5000',
-    'num.network.threads=2',
-    'num.io.threads=2',
-    'background.threads=2',
+    // retention checks stay at Kafka's 5 minutes: conformance inputs carry 1970 timestamps, which a
+    // frequent check would delete as older than retention.ms before the case reads them
     '',
   ].join('\n');
 }
@@ -161,7 +157,6 @@ function javaArgs(libs: string, dir: string, mainClass: string, args: string[]):
     '-Xms128m',
     '-Xmx512m',
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
     '-Xshare:auto',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
@@ -213,6 +208,48 @@ async function waitForBrokers(brokers: readonly string[], count: number, timeout
   }
 }
 
+/**
+ * A fresh cluster creates its group and transaction coordinators' topics on first use and its JVM
+ * is cold: one topic, a produce, a group commit and a transaction make it ready before a test runs.
+ */
+async function warmUp(brokers: readonly string[]): Promise<void> {
+  const kafka = new Kafka({ brokers: [...brokers], clientId: 'sluice-test-warmup', logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 2000 } });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ transactionalId: 'sluice-test-warmup', idempotent: true, maxInFlightRequests: 1 });
+  const topic = '_sluice_test_warmup';
+  const retry = async (op: () => Promise<unknown>) => {
+    for (let i = 0; ; i++) {
+      try {
+        return await op();
+      } catch (e) {
+        if (i >= 60) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  try {
+    await admin.connect();
+    await retry(() => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }));
+    await retry(() => admin.setOffsets({ groupId: 'sluice-test-warmup', topic, partitions: [{ partition: 0, offset: '0' }] }));
+    await retry(() => admin.fetchOffsets({ groupId: 'sluice-test-warmup', topics: [topic] }));
+    await producer.connect();
+    await retry(async () => {
+      const t = await producer.transaction();
+      try {
+        await t.send({ topic, messages: [{ key: 'k', value: 'v', partition: 0 }] });
+        await t.sendOffsets({ consumerGroupId: 'sluice-test-warmup', topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }] });
+        await t.commit();
+      } catch (e) {
+        await t.abort().catch(() => {});
+        throw e;
+      }
+    });
+  } finally {
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
 /** Starts a KRaft cluster of `brokers` combined nodes (1 for CI, 3 for failover runs). */
 export async function startKafka(options: { brokers?: number; startTimeoutMs?: number } = {}): Promise<KafkaCluster> {
   const external = process.env.SLUICE_KAFKA_BOOTSTRAP;
@@ -239,7 +276,7 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
     nodes.map(async (node) => {
       await writeFile(join(node.dir, 'server.properties'), serverProperties(node, voters, Math.min(3, count)));
       await writeFile(join(node.dir, 'log4j2.yaml'), LOG4J);
-      const format = spawnSync('java', javaArgs(libs, node.dir, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', join(node.dir, 'server.properties')]), { encoding: 'utf8' });
+      const format = spawnSync('java', javaArgs(libs, node.dir, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', join(node.dir, 'server.properties')]), { encoding: 'utf8' });
       if (format.status !== 0) throw new Error(`formatting Kafka storage failed: ${format.stderr || format.stdout}`);
     }),
   );
@@ -274,6 +311,7 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
   try {
     await Promise.all(nodes.map((n) => waitForPort(n, options.startTimeoutMs ?? 60_000)));
     await waitForBrokers(cluster.brokers, count, options.startTimeoutMs ?? 60_000);
+    await warmUp(cluster.brokers);
   } catch (e) {
     await cluster.stop();
     throw e;

@@ -77,6 +77,9 @@ const TRACKED = [
   'commitTransaction',
 ] as const;
 
+/** a partition without a usable leader for a moment (a new topic, a broker failing over) */
+const LEADER_MOVING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT']);
+
 export class KafkaLog implements Log {
   readonly settings: KafkaSettings;
   private readonly kafka: Kafka;
@@ -153,7 +156,7 @@ export class KafkaLog implements Log {
         return await op();
       } catch (e) {
         const type = kafkaErrorType(e);
-        if (!type || !COORDINATOR_BUSY.has(type) || Date.now() > deadline || this.state.closed) throw e;
+        if (!type || !(COORDINATOR_BUSY.has(type) || LEADER_MOVING.has(type)) || Date.now() > deadline || this.state.closed) throw e;
         await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
       }
     }
@@ -171,19 +174,32 @@ export class KafkaLog implements Log {
     const partitions = validatePartitionCount(name, options.partitions);
     const overrides = parseTopicOverrides(options.config, name);
     const replicationFactor = options.replicationFactor ?? this.options.replicationFactor ?? -1;
-    try {
-      const created = await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: name, numPartitions: partitions, replicationFactor, configEntries: Object.entries(overrides).map(([k, v]) => ({ name: k, value: String(v) })) }],
-      });
-      if (!created) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
-    } catch (e) {
-      // created, but waiting for its leaders failed on another topic deleted meanwhile (kafkajs asks
-      // for the metadata of every topic it has seen): forget those, then wait for this one's leaders
-      if (kafkaErrorType(e) !== 'UNKNOWN_TOPIC_OR_PARTITION') throw toLogError(e, { topic: name }, `Cannot create topic ${name}`);
-      await this.forgetDeletedTopics();
-      if (!(await this.admin.listTopics()).includes(name)) throw toLogError(e, { topic: name }, `Cannot create topic ${name}`);
-      for (let p = 0; p < partitions; p++) await this.reader.listOffset(name, p, 'latest');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const created = await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: name, numPartitions: partitions, replicationFactor, configEntries: Object.entries(overrides).map(([k, v]) => ({ name: k, value: String(v) })) }],
+        });
+        if (!created && attempt === 0) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        break;
+      } catch (e) {
+        const mapped = toLogError(e, { topic: name }, `Cannot create topic ${name}`);
+        if ((mapped.code !== 'IO' && mapped.code !== 'UNKNOWN_TOPIC') || attempt >= 8 || this.state.closed) throw mapped;
+        // kafkajs refreshes the metadata of every topic it has seen, before creating and while
+        // waiting for leaders: one deleted meanwhile fails it. Forget those; if the topic was
+        // created, wait for its leaders, else create it again
+        await this.forgetDeletedTopics().catch(() => false);
+        const exists = (await this.admin.listTopics().catch(() => [] as string[])).includes(name);
+        if (exists) {
+          try {
+            for (let p = 0; p < partitions; p++) await this.reader.listOffset(name, p, 'latest');
+            break;
+          } catch {
+            /* not ready yet: next attempt */
+          }
+        }
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
     }
     this.partitionCounts.set(name, partitions);
   }
@@ -339,12 +355,20 @@ export class KafkaLog implements Log {
 
   async produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]> {
     this.check();
-    try {
-      return await this.send(this.producer, records);
-    } catch (e) {
-      // a topic deleted by another client still in the producer's metadata set fails every send
-      if (!(e instanceof LogError) || e.code !== 'UNKNOWN_TOPIC' || !(await this.forgetDeletedTopics())) throw e;
-      return this.send(this.producer, records);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(this.producer, records);
+      } catch (e) {
+        if (!(e instanceof LogError) || attempt >= 10 || this.state.closed) throw e;
+        const type = kafkaErrorType((e as { cause?: unknown }).cause);
+        if (e.code !== 'UNKNOWN_TOPIC' && !LEADER_MOVING.has(type ?? '')) throw e;
+        // a topic deleted by another client, still in the producer's metadata set, fails every send
+        await this.forgetDeletedTopics().catch(() => false);
+        // a topic just created that has not reached its leader yet: wait for it; a missing one fails
+        const existing = new Set(await this.admin.listTopics());
+        if (!records.every((r) => existing.has(r.topic))) throw e;
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
     }
   }
 
@@ -522,7 +546,8 @@ export class KafkaLog implements Log {
     } catch (e) {
       await t.abort().catch(() => {});
       // a busy coordinator is retried whole by the caller; anything else is the commit's failure
-      if (COORDINATOR_BUSY.has(kafkaErrorType(e) ?? '')) throw e;
+      const type = kafkaErrorType(e) ?? '';
+      if (COORDINATOR_BUSY.has(type) || LEADER_MOVING.has(type)) throw e;
       throw toLogError(e, (e as LogError).context ?? {}, 'The Kafka transaction failed and was aborted');
     }
   }

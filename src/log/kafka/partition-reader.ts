@@ -280,6 +280,24 @@ export class PartitionReader {
 
   private async fetchNow(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
     let raw: RawPartition;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        raw = await this.fetchOnce(topic, partition, offset, options);
+        break;
+      } catch (e) {
+        // a partition just created (or just moved) can answer out of range for an offset it holds:
+        // ask for its bounds, and only an offset really outside them is out of range
+        if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE' || attempt >= 20) throw e;
+        const [earliest, latest] = [await this.listOffsetNow(topic, partition, 'earliest'), await this.listOffsetNow(topic, partition, 'latest')];
+        if (offset < earliest || offset > latest) throw e;
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+      }
+    }
+    return this.decode(topic, partition, offset, raw);
+  }
+
+  private async fetchOnce(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawPartition> {
+    let raw: RawPartition;
     try {
       raw = await this.withLeader(topic, partition, async (broker) => {
         const response = await broker.fetch({
@@ -297,6 +315,10 @@ export class PartitionReader {
         throw new LogError(`Offset ${offset} is out of range for ${topic}-${partition}`, 'OFFSET_OUT_OF_RANGE', { topic, partition, offset });
       throw e;
     }
+    return raw;
+  }
+
+  private decode(topic: string, partition: number, offset: bigint, raw: RawPartition): RawFetch {
     // a fetch may start inside a batch before the offset asked for (compressed batches)
     const within = raw.messages.filter((m) => BigInt(m.offset) >= offset);
     const lastStableOffset = BigInt(raw.lastStableOffset) >= 0n ? BigInt(raw.lastStableOffset) : BigInt(raw.highWatermark);
@@ -313,6 +335,10 @@ export class PartitionReader {
       timestamp: Number(m.timestamp),
       headers: headersOf(m.headers),
     }));
-    return { records, nextOffset: seen < lastStableOffset ? seen : lastStableOffset > offset ? lastStableOffset : offset, lastStableOffset, logStartOffset: BigInt(raw.lastStartOffset) };
+    // only past what was seen: a response can come back empty while the partition has more
+    // (a batch not readable yet under load), and skipping to the watermark would lose records
+    const nextOffset = seen < lastStableOffset ? seen : lastStableOffset > offset ? lastStableOffset : offset;
+    if (process.env.SLUICE_KAFKA_DEBUG && within.length === 0 && lastStableOffset > offset) console.error(`EMPTY FETCH ${topic}-${partition}@${offset} lso=${lastStableOffset} hwm=${raw.highWatermark} raw=${raw.messages.length} err=${raw.errorCode}`);
+    return { records, nextOffset: within.length === 0 ? offset : nextOffset, lastStableOffset, logStartOffset: BigInt(raw.lastStartOffset) };
   }
 }
