@@ -338,7 +338,6 @@ export class PartitionReader {
     // only past what was seen: a response can come back empty while the partition has more
     // (a batch not readable yet under load), and skipping to the watermark would lose records
     const nextOffset = seen < lastStableOffset ? seen : lastStableOffset > offset ? lastStableOffset : offset;
-    if (process.env.SLUICE_KAFKA_DEBUG && within.length === 0 && lastStableOffset > offset) console.error(`EMPTY FETCH ${topic}-${partition}@${offset} lso=${lastStableOffset} hwm=${raw.highWatermark} raw=${raw.messages.length} err=${raw.errorCode}`);
     return { records, nextOffset: within.length === 0 ? offset : nextOffset, lastStableOffset, logStartOffset: BigInt(raw.lastStartOffset) };
   }
 }
