@@ -132,8 +132,9 @@ function serverProperties(node: KafkaNode, voters: string, replication: number):
     'broker.heartbeat.interval.ms=500',
     'num.partitions=1',
     'auto.create.topics.enable=false',
-    // retention checks stay at Kafka's 5 minutes: conformance inputs carry 1970 timestamps, which a
-    // frequent check would delete as older than retention.ms before the case reads them
+    // topics keep their records: conformance inputs carry 1970 timestamps, which the broker's first
+    // retention check (30 s after start) would delete as older than the default 7 days
+    'log.retention.ms=-1',
     '',
   ].join('\n');
 }

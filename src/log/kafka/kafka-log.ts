@@ -542,6 +542,7 @@ export class KafkaLog implements Log {
         await t.sendOffsets({ consumerGroupId: txn.offsets.group, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       }
       await t.commit();
+      await this.untilVisible(produced);
       return { produced };
     } catch (e) {
       await t.abort().catch(() => {});
@@ -549,6 +550,18 @@ export class KafkaLog implements Log {
       const type = kafkaErrorType(e) ?? '';
       if (COORDINATOR_BUSY.has(type) || LEADER_MOVING.has(type)) throw e;
       throw toLogError(e, (e as LogError).context ?? {}, 'The Kafka transaction failed and was aborted');
+    }
+  }
+
+  /**
+   * The contract says a commit's records are readable once it returns; Kafka writes the commit
+   * markers just after EndTxn answers, so wait until each partition's last stable offset is past them
+   */
+  private async untilVisible(produced: readonly ProduceResult[]): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (const p of produced) {
+      const last = p.baseOffset + BigInt(p.count);
+      while ((await this.reader.listOffset(p.topic, p.partition, 'latest')) < last && Date.now() < deadline && !this.state.closed) await new Promise((r) => setTimeout(r, 2));
     }
   }
 
