@@ -16,6 +16,7 @@ function packageVersion(): string {
 
 interface SessionFlags {
   dataDir: string;
+  kafka?: string;
   set: Record<string, string>;
   execute?: string;
   output?: OutputFormat;
@@ -31,6 +32,12 @@ function collectSet(value: string, previous: Record<string, string>): Record<str
 
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'data directory of the embedded log').default(DEFAULT_DATA_DIR, `${DEFAULT_DATA_DIR} in the current directory`);
+const kafkaOption = () =>
+  new Option('--kafka <host:port>', 'run on a Kafka cluster (bootstrap.servers; other Kafka client settings with --set, e.g. security.protocol); --data-dir then holds only local state');
+/** --kafka is bootstrap.servers among the session properties (the engine picks Kafka from it) */
+function withKafka<T extends { kafka?: string; set?: Record<string, string> }>(flags: T): T {
+  return flags.kafka ? { ...flags, set: { ...(flags.set ?? {}), 'bootstrap.servers': flags.kafka } } : flags;
+}
 const setOption = () => new Option('--set <name=value>', 'a session property, e.g. auto.offset.reset=earliest (repeatable)').argParser(collectSet).default({}, 'none');
 const outputOption = () => new Option('--output <format>', 'how results are shown').choices(['TABULAR', 'JSON', 'tabular', 'json']).argParser((v) => v.toUpperCase());
 
@@ -47,6 +54,7 @@ function withRootFlags<T extends SessionFlags>(flags: T, command: Command): T {
   return {
     ...flags,
     dataDir: dataDirGiven ? flags.dataDir : rootFlags.dataDir,
+    ...(flags.kafka === undefined && rootFlags.kafka !== undefined ? { kafka: rootFlags.kafka } : {}),
     set: { ...rootFlags.set, ...flags.set },
     ...(flags.output === undefined && rootFlags.output !== undefined ? { output: rootFlags.output } : {}),
   };
@@ -58,6 +66,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .enablePositionalOptions()
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .addOption(setOption())
     .option('-e, --execute <sql>', 'run these statements and exit')
     .addOption(outputOption())
@@ -65,27 +74,29 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .allowExcessArguments(true)
     .action((flags: SessionFlags, command: Command) => {
       if (command.args.length) throw new CommanderError(1, 'sluice.unknownCommand', `sluice: unknown command '${command.args[0]}' (see sluice --help)`);
-      done(interactive(flags, io));
+      done(interactive(withKafka(flags), io));
     });
   root
     .command('repl')
     .description('the interactive SQL prompt (the default on a terminal)')
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .addOption(setOption())
     .addOption(outputOption())
     .option('--server <url>', 'run statements on a sluice server')
-    .action((flags: SessionFlags, command: Command) => done(interactive(withRootFlags(flags, command), io, true)));
+    .action((flags: SessionFlags, command: Command) => done(interactive(withKafka(withRootFlags(flags, command)), io, true)));
   root
     .command('run')
     .description('run the statements of FILE that it has not applied yet, then keep its queries running')
     .argument('<file>', 'a .sql file')
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .option('--until-idle', 'exit once every query has consumed all available input')
     .addOption(setOption())
     .addOption(outputOption())
     .option('--quiet', 'no progress bars')
     .action((file: string, flags: SessionFlags & { untilIdle?: boolean }, command: Command) =>
-      done(import('./run.js').then((m) => m.runRun(file, withRootFlags(flags, command), io))),
+      done(import('./run.js').then((m) => m.runRun(file, withKafka(withRootFlags(flags, command)), io))),
     );
   root
     .command('check')
@@ -117,6 +128,7 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .command('server')
     .description("serve ksqlDB's REST API over the data directory (HTTP/1.1 and HTTP/2, optional auth and TLS)")
     .option('--data-dir <dir>', 'data directory of the embedded log')
+    .addOption(kafkaOption())
     .option('--listen <url>', 'listener, e.g. http://0.0.0.0:8088 (default) or https://0.0.0.0:8443')
     .option('--config <file>', 'server configuration (JSON; see README "Server")')
     .option('--users <file>', 'users file: turns on authentication (Basic and bearer API keys)')
@@ -124,7 +136,9 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--kafka-listen <host:port>', 'also serve the Kafka protocol over the log (default 127.0.0.1:9092; none: off)')
     .addOption(setOption())
-    .action((flags: import('../server/server-command.js').ServerFlags) => done(import('../server/server-command.js').then((m) => m.runServer(flags, io))));
+    .action((flags: import('../server/server-command.js').ServerFlags & { kafka?: string }) =>
+      done(import('../server/server-command.js').then((m) => m.runServer(withKafka(flags), io))),
+    );
   root
     .command('hash-secret')
     .description('print the scrypt hash of a password or API key read from stdin, for the users file')

@@ -35,7 +35,8 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
   const showProgress = process.stderr.isTTY === true && !options.quiet && options.untilIdle === true;
   // with progress bars, the engine gets the log through a watcher of changelog reads (restores)
   const changelogReads = showProgress ? new ChangelogReads() : undefined;
-  const log = changelogReads ? await openLocalLog(options.dataDir) : undefined;
+  // (on Kafka, restores read the cluster: no embedded log to watch)
+  const log = changelogReads && !options.set['bootstrap.servers'] ? await openLocalLog(options.dataDir) : undefined;
   let engine;
   try {
     engine = await openEngine(options.dataDir, options.set, io, log && changelogReads!.wrap(log));

@@ -9,11 +9,12 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import { createBuiltinRegistry } from '../functions/builtin-registry.js';
 import type { Log } from '../log/log.js';
 import { LocalLog, openLocalLog } from '../log/local/index.js';
+import { KafkaLog, KsqlNamedLog } from '../log/kafka/index.js';
 import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
-import { LocalStateBackend } from '../state/index.js';
+import { KafkaStateBackend, LocalStateBackend } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
@@ -58,6 +59,12 @@ export interface EngineOptions {
   readonly stateBackend?: (log: Log) => StateBackend;
   /** the embedded Connect worker: its plugins (default: the built-in ones) and Kafka Connect worker properties */
   readonly connect?: { readonly plugins?: PluginRegistry; readonly workerProps?: Readonly<Record<string, string>>; readonly logLine?: (line: string) => void };
+  /**
+   * run on a Kafka cluster instead of the embedded log: Kafka client properties
+   * (`bootstrap.servers`, `security.protocol`, `sasl.*`, `ssl.*`, `client.id`, `compression.type`,
+   * `linger.ms`, `ksql.service.id`, `processing.guarantee`); `dataDir` then holds only local state
+   */
+  readonly kafka?: Readonly<Record<string, string>>;
 }
 
 /** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
@@ -168,8 +175,31 @@ export class Engine {
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
+    // `bootstrap.servers` among the properties (a server's config, `--set`, `--kafka`) also selects Kafka
+    const kafka = options.kafka ?? (options.properties?.['bootstrap.servers'] ? options.properties : undefined);
+    if (kafka && !options.log) return Engine.openOnKafka(options, kafka);
     const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data'));
-    const engine = new Engine(log, !options.log, options);
+    return Engine.openWith(log, !options.log, options);
+  }
+
+  /** Kafka: topics on the cluster (internal ones named as ksqlDB names them), state in dataDir */
+  private static async openOnKafka(options: EngineOptions, kafka: Readonly<Record<string, string>>): Promise<Engine> {
+    const properties = { ...(options.properties ?? {}), ...kafka };
+    const kafkaLog = await KafkaLog.open({ properties });
+    const log = new KsqlNamedLog(kafkaLog, kafkaLog.settings.serviceId);
+    const guarantee = (properties['processing.guarantee'] ?? 'at_least_once').startsWith('exactly_once') ? 'exactly_once' : 'at_least_once';
+    let state: KafkaStateBackend;
+    try {
+      state = await KafkaStateBackend.open(log, { dir: `${options.dataDir ?? '.sluice-data'}/kafka-state`, guarantee });
+    } catch (e) {
+      await log.close();
+      throw e;
+    }
+    return Engine.openWith(log, true, { ...options, stateBackend: () => state });
+  }
+
+  private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(log, ownsLog, options);
     try {
       await engine.restore();
       await engine.queries.dropLeftovers();
@@ -547,6 +577,7 @@ export class Engine {
     await this.processingLogWriter.flush().catch(() => {});
     for (const t of this.tasks.values()) t.close();
     this.tasks.clear();
+    await this.state.close?.();
     if (this.ownsLog) await this.log.close();
   }
 }

@@ -3,3 +3,4 @@ export type { KeyValueStore, StateKeyspace, StateStore, StateWrite, StoreWriteBa
 export type { ManagedStore, StateBackend, StoreSpec } from './state-backend.js';
 export { LocalStateBackend, changelogTopicName } from './state-backend.js';
 export { RecordCacheBudget, cacheMaxBytes, DEFAULT_CACHE_MAX_BYTES } from './record-cache-budget.js';
+export { KafkaStateBackend, type KafkaStateBackendOptions, type ProcessingGuarantee } from './kafka-state-backend.js';

@@ -48,6 +48,8 @@ export interface StateBackend {
   commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
   /** drops every store of a query (a transient query that ended); its changelogs are the log's */
   dropQueryState(queryId: string): Promise<void>;
+  /** a clean stop (a backend with its own files writes its checkpoint); idempotent */
+  close?(): Promise<void>;
 }
 
 /** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */

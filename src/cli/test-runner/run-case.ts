@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, createBuiltinRegistry, createSerde, formatStatement, isSluiceError, keyColumns, parseStatement, valueColumns } from '../../index.js';
+import type { EngineOptions } from '../../engine/engine.js';
 import type { FunctionRegistry } from '../../index.js';
 import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
@@ -40,6 +41,8 @@ export interface RunCaseOptions {
   readonly functions?: readonly RegisterFunctions[];
   /** REST cases: send statements and queries over HTTP to a `sluice server` on the case's engine */
   readonly viaServer?: boolean;
+  /** engine options over the defaults (another log and state backend, e.g. Kafka), given the case's temp dir */
+  readonly engineOptions?: (dir: string) => Promise<Partial<EngineOptions>>;
 }
 
 class CaseFailure extends Error {}
@@ -64,7 +67,7 @@ export async function runCase(tc: TestCase, options: RunCaseOptions = {}): Promi
   let actual: ActualRecord[] = [];
   try {
     const registry = caseRegistry(properties, options);
-    engine = await Engine.open({ dataDir: dir, properties, ...(registry ? { registry } : {}) });
+    engine = await Engine.open({ dataDir: dir, properties, ...(registry ? { registry } : {}), ...(options.engineOptions ? await options.engineOptions(dir) : {}) });
     await createTopics(engine, tc);
     await registerSchemas(engine, tc);
     let failure: unknown;

@@ -1,0 +1,3 @@
+export { KafkaLog, type KafkaLogOptions } from './kafka-log.js';
+export { kafkaSettings, KAFKA_CLIENT_PROPERTIES, type KafkaSettings } from './kafka-client-config.js';
+export { KsqlNamedLog, KsqlNames } from './ksql-named-log.js';

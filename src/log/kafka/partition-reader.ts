@@ -1,0 +1,343 @@
+/**
+ * Random-access reads (fetch at an offset, list offsets, long-poll for data) over kafkajs's
+ * cluster and broker objects. kafkajs's public consumer only reads through consumer groups, so this
+ * is the one file that uses kafkajs internals: the cluster the Kafka client builds for its own
+ * consumers (same brokers, TLS, SASL, retries), and its aborted-transaction filter. Reads are
+ * read_committed: a transaction's records appear once it commits, never when it aborts.
+ */
+import { createRequire } from 'node:module';
+import type { Kafka } from 'kafkajs';
+import { LogError } from '../../common/errors.js';
+import type { FetchedRecord, RecordHeader } from '../log.js';
+
+const require = createRequire(import.meta.url);
+const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as (args: { messages: RawMessage[]; abortedTransactions: unknown[] }) => RawMessage[];
+
+const READ_COMMITTED = 1;
+const EARLIEST = -2;
+const LATEST = -1;
+
+interface RawMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[] | null>;
+  isControlRecord?: boolean;
+}
+
+interface RawPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  lastStartOffset: string;
+  abortedTransactions: unknown[];
+  messages: RawMessage[];
+}
+
+interface Broker {
+  offsetCommit(request: object): Promise<unknown>;
+  deleteRecords(request: object): Promise<unknown>;
+  fetch(request: object): Promise<{ responses: { topicName: string; partitions: RawPartition[] }[] }>;
+  listOffsets(request: object): Promise<{ responses: { topic: string; partitions: { partition: number; offset: string }[] }[] }>;
+}
+
+interface Cluster {
+  /** the topics whose metadata the cluster keeps; one deleted topic fails every metadata refresh */
+  targetTopics: Set<string>;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  isConnected(): boolean;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(args: { nodeId: string }): Promise<Broker>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+  findGroupCoordinator(args: { groupId: string }): Promise<Broker>;
+}
+
+/**
+ * Every cluster (metadata cache and connections) the Kafka client builds, its producers' and
+ * admin's included: kafkajs keeps asking for the metadata of each topic a cluster has used, and one
+ * deleted topic then fails every metadata refresh of that cluster, so a deleted topic is dropped
+ * from all of them.
+ */
+export class KafkaClusters {
+  private readonly all = new Set<Cluster>();
+  private readonly factory: (options: object) => Cluster;
+
+  constructor(kafka: Kafka) {
+    const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+    if (!symbol) throw new Error('this kafkajs version does not expose its cluster factory (expected kafkajs 2.x)');
+    const slots = kafka as unknown as Record<symbol, (o: object) => Cluster>;
+    const original = slots[symbol]!;
+    this.factory = original;
+    // the client's producers and admin get their clusters through this slot too
+    slots[symbol] = (options: object) => {
+      const cluster = original(options);
+      this.all.add(cluster);
+      return cluster;
+    };
+  }
+
+  /** a cluster for random-access reads, with the client's own connection settings */
+  create(): Cluster {
+    const cluster = this.factory({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
+    this.all.add(cluster);
+    return cluster;
+  }
+
+  /** stops every cluster asking for these topics' metadata */
+  forget(topics: Iterable<string>): void {
+    for (const topic of topics) for (const c of this.all) c.targetTopics.delete(topic);
+  }
+
+  /** the topics some cluster still asks metadata for */
+  targets(): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.all) for (const t of c.targetTopics) out.add(t);
+    return out;
+  }
+}
+
+export interface RawFetch {
+  records: FetchedRecord[];
+  /** past the last record seen, control records and aborted ones included */
+  nextOffset: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+}
+
+function headersOf(raw: RawMessage['headers']): RecordHeader[] {
+  const out: RecordHeader[] = [];
+  for (const [key, v] of Object.entries(raw ?? {})) {
+    if (Array.isArray(v)) for (const one of v) out.push({ key, value: one ?? null });
+    else out.push({ key, value: v ?? null });
+  }
+  return out;
+}
+
+/** errors a stale leader or metadata can cause: refresh metadata and retry once */
+const STALE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'NOT_LEADER_OR_FOLLOWER']);
+
+export class PartitionReader {
+  private readonly cluster: Cluster;
+
+  constructor(clusters: KafkaClusters) {
+    this.cluster = clusters.create();
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  /** waits for the requests in flight (a poll takes at most its wait), so none reconnects after */
+  async disconnect(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
+    await this.cluster.disconnect();
+  }
+
+  private closed = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  private track<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LogError('The Kafka log is closed', 'CLOSED'));
+    const p = op();
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private async leader(topic: string, partition: number): Promise<Broker> {
+    await this.cluster.addTargetTopic(topic);
+    const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
+    const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(partition));
+    if (nodeId === undefined) {
+      if (!this.cluster.findTopicPartitionMetadata(topic).some((p) => p.partitionId === partition))
+        throw new LogError(`Topic ${topic} has no partition ${partition}`, 'INVALID_PARTITION', { topic, partition });
+      throw new LogError(`No leader for ${topic}-${partition}`, 'IO', { topic, partition });
+    }
+    return this.cluster.findBroker({ nodeId });
+  }
+
+  /**
+   * runs `op` against the partition's leader; when the leader moved or a new topic has not reached
+   * every broker yet, refreshes metadata and tries again for a few seconds
+   */
+  private async withLeader<T>(topic: string, partition: number, op: (broker: Broker) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op(await this.leader(topic, partition));
+      } catch (e) {
+        const type = (e as { type?: string }).type;
+        const stale = (type && STALE.has(type)) || (e instanceof LogError && e.code === 'IO' && e.message.startsWith('No leader'));
+        if (!stale || attempt >= 12) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+        // a topic deleted elsewhere would fail every refresh: start again from this topic alone
+        if (type === 'UNKNOWN_TOPIC_OR_PARTITION') this.cluster.targetTopics = new Set([topic]);
+        await this.cluster.refreshMetadata().catch(() => {});
+      }
+    }
+  }
+
+  /** Kafka's DeleteRecords on the partition's leader (kafkajs's admin looks the leader up before it knows the topic) */
+  deleteRecords(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    return this.track(() => this.deleteRecordsNow(topic, partition, beforeOffset));
+  }
+
+  private async deleteRecordsNow(topic: string, partition: number, beforeOffset: bigint): Promise<void> {
+    try {
+      await this.withLeader(topic, partition, (broker) => broker.deleteRecords({ topics: [{ topic, partitions: [{ partition, offset: beforeOffset.toString() }] }] }));
+    } catch (e) {
+      // the broker's error sits inside the per-partition list
+      const inner = (e as { partitions?: { error?: { type?: string } }[] }).partitions?.[0]?.error;
+      if (inner?.type === 'OFFSET_OUT_OF_RANGE')
+        throw new LogError(`Cannot delete records of ${topic}-${partition} before ${beforeOffset}: past the high watermark`, 'OFFSET_OUT_OF_RANGE', { topic, partition, offset: beforeOffset });
+      throw inner ?? e;
+    }
+  }
+
+  /**
+   * One long poll over many positions: a single fetch per leader broker, answered as soon as any of
+   * its partitions has data past its position (or after maxWaitMs). True when some position has data.
+   */
+  pollAny(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+    return this.track(() => this.pollAnyNow(positions, maxWaitMs));
+  }
+
+  private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+    const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
+    for (const p of positions) {
+      await this.cluster.addTargetTopic(p.topic);
+      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
+      const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
+      // no leader known: let the caller's fetch find out why
+      if (nodeId === undefined) return true;
+      (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
+    }
+    const polls = [...byLeader].map(async ([nodeId, list]) => {
+      const broker = await this.cluster.findBroker({ nodeId });
+      const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+      for (const p of list) (topics.get(p.topic) ?? topics.set(p.topic, []).get(p.topic)!).push({ partition: p.partition, fetchOffset: p.offset.toString(), maxBytes: 1 });
+      const response = await broker.fetch({
+        replicaId: -1,
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: maxWaitMs,
+        minBytes: 1,
+        maxBytes: 1,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      for (const t of response.responses)
+        for (const part of t.partitions) {
+          const pos = list.find((p) => p.topic === t.topicName && p.partition === part.partition);
+          const lso = BigInt(part.lastStableOffset) >= 0n ? BigInt(part.lastStableOffset) : BigInt(part.highWatermark);
+          if (pos && lso > pos.offset) return true;
+        }
+      return false;
+    });
+    const results = await Promise.all(polls);
+    return results.some(Boolean);
+  }
+
+  /**
+   * Kafka's OffsetCommit as a standalone client (generation -1, no member), as Kafka Streams' and
+   * ksqlDB's tools do; kafkajs's admin.setOffsets instead joins the group with a consumer first
+   */
+  commitOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+    return this.track(() => this.commitOffsetsNow(groupId, topics));
+  }
+
+  private async commitOffsetsNow(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+    const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+    await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
+  }
+
+  listOffset(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
+    return this.track(() => this.listOffsetNow(topic, partition, which));
+  }
+
+  private async listOffsetNow(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
+    return this.withLeader(topic, partition, async (broker) => {
+      const { responses } = await broker.listOffsets({
+        replicaId: -1,
+        isolationLevel: READ_COMMITTED,
+        topics: [{ topic, partitions: [{ partition, timestamp: which === 'earliest' ? EARLIEST : LATEST }] }],
+      });
+      return BigInt(responses[0]!.partitions[0]!.offset);
+    });
+  }
+
+  /**
+   * One fetch of one partition from `offset`: waits up to maxWaitMs for at least one byte (0:
+   * answers at once). OFFSET_OUT_OF_RANGE raises LogError.
+   */
+  fetch(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
+    return this.track(() => this.fetchNow(topic, partition, offset, options));
+  }
+
+  private async fetchNow(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawFetch> {
+    let raw: RawPartition;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        raw = await this.fetchOnce(topic, partition, offset, options);
+        break;
+      } catch (e) {
+        // a partition just created (or just moved) can answer out of range for an offset it holds:
+        // ask for its bounds, and only an offset really outside them is out of range
+        if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE' || attempt >= 20) throw e;
+        const [earliest, latest] = [await this.listOffsetNow(topic, partition, 'earliest'), await this.listOffsetNow(topic, partition, 'latest')];
+        if (offset < earliest || offset > latest) throw e;
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+      }
+    }
+    return this.decode(topic, partition, offset, raw);
+  }
+
+  private async fetchOnce(topic: string, partition: number, offset: bigint, options: { maxBytes: number; maxWaitMs: number }): Promise<RawPartition> {
+    let raw: RawPartition;
+    try {
+      raw = await this.withLeader(topic, partition, async (broker) => {
+        const response = await broker.fetch({
+          replicaId: -1,
+          isolationLevel: READ_COMMITTED,
+          maxWaitTime: options.maxWaitMs,
+          minBytes: 1,
+          maxBytes: options.maxBytes,
+          topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: options.maxBytes }] }],
+        });
+        return response.responses[0]!.partitions[0]!;
+      });
+    } catch (e) {
+      if ((e as { type?: string }).type === 'OFFSET_OUT_OF_RANGE')
+        throw new LogError(`Offset ${offset} is out of range for ${topic}-${partition}`, 'OFFSET_OUT_OF_RANGE', { topic, partition, offset });
+      throw e;
+    }
+    return raw;
+  }
+
+  private decode(topic: string, partition: number, offset: bigint, raw: RawPartition): RawFetch {
+    // a fetch may start inside a batch before the offset asked for (compressed batches)
+    const within = raw.messages.filter((m) => BigInt(m.offset) >= offset);
+    const lastStableOffset = BigInt(raw.lastStableOffset) >= 0n ? BigInt(raw.lastStableOffset) : BigInt(raw.highWatermark);
+    const seen = within.length ? BigInt(within[within.length - 1]!.offset) + 1n : offset;
+    // records of an open transaction past the LSO are not readable yet: never step past the LSO
+    const visible = within.filter((m) => BigInt(m.offset) < lastStableOffset);
+    const kept = filterAbortedMessages({ messages: visible, abortedTransactions: raw.abortedTransactions ?? [] }).filter((m) => !m.isControlRecord);
+    const records: FetchedRecord[] = kept.map((m) => ({
+      topic,
+      partition,
+      offset: BigInt(m.offset),
+      key: m.key ?? null,
+      value: m.value ?? null,
+      timestamp: Number(m.timestamp),
+      headers: headersOf(m.headers),
+    }));
+    // only past what was seen: a response can come back empty while the partition has more
+    // (a batch not readable yet under load), and skipping to the watermark would lose records
+    const nextOffset = seen < lastStableOffset ? seen : lastStableOffset > offset ? lastStableOffset : offset;
+    return { records, nextOffset: within.length === 0 ? offset : nextOffset, lastStableOffset, logStartOffset: BigInt(raw.lastStartOffset) };
+  }
+}
