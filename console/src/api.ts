@@ -131,3 +131,11 @@ export async function print(sql: string, properties: Record<string, string>): Pr
   if (!res.ok) throw await failure(res);
   return res.text();
 }
+
+/** Any method with an optional JSON body (Connect's REST API uses PUT and empty answers). */
+export async function sendJson<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, { method, headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (!res.ok) throw await failure(res);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}

@@ -2,6 +2,7 @@
 import { ApiError, getJson, setCredentials, signOut } from './api.js';
 import { DataBrowser } from './data.js';
 import type { CatalogInfo } from './editor.js';
+import { Connectors } from './connectors.js';
 import { el } from './grid.js';
 import { Pipelines } from './pipelines.js';
 import { Workbench } from './workbench.js';
@@ -19,6 +20,7 @@ interface Session {
 let workbench: Workbench | undefined;
 let pipelines: Pipelines | undefined;
 let data: DataBrowser | undefined;
+let connectors: Connectors | undefined;
 let current: View = 'workbench';
 
 function showLogin(message = ''): void {
@@ -46,19 +48,9 @@ function switchTo(view: View): void {
   else pipelines?.hide();
   if (view === 'data') void refreshCatalog().then(() => data?.show());
   else data?.hide();
-  if (view === 'connectors') void showConnectors();
+  if (view === 'connectors') connectors?.show();
+  else connectors?.hide();
   location.hash = view;
-}
-
-async function showConnectors(): Promise<void> {
-  const box = document.getElementById('connectors-detail')!;
-  try {
-    const res = await getJson<{ available: boolean; connectors: unknown[] }>('/console/api/connectors');
-    if (!res.available) box.replaceChildren(el('h2', '', 'Connectors'), el('p', 'muted', 'Kafka Connect is not available on this server yet. Once it is, connectors are listed here with the status of each task, and can be created from a form checked against the plugin\'s configuration, paused, resumed and restarted.'));
-    else box.replaceChildren(el('h2', '', 'Connectors'), el('pre', '', JSON.stringify(res.connectors, null, 2)));
-  } catch (e) {
-    box.replaceChildren(el('pre', 'error', (e as Error).message));
-  }
 }
 
 async function start(): Promise<void> {
@@ -85,6 +77,7 @@ async function start(): Promise<void> {
   workbench ??= new Workbench(session.properties, () => void refreshCatalog());
   pipelines ??= new Pipelines(() => void refreshCatalog());
   data ??= new DataBrowser();
+  connectors ??= new Connectors();
   await refreshCatalog();
   const wanted = location.hash.slice(1) as View;
   switchTo(['workbench', 'pipelines', 'data', 'connectors'].includes(wanted) ? wanted : 'workbench');

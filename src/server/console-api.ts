@@ -8,8 +8,10 @@
  * Every route is behind the server's authentication; the read-only role reads everything and
  * changes nothing (produce and restart answer 403 and are audited as DENIED).
  *
- * Connectors: `connectors` in the options is the seam for the Connect REST routes (not merged
- * yet); until it is given, /console/api/connectors answers { available: false }.
+ * Connectors: /console/api/connectors lists every connector with its info and status in one call
+ * (`connectors` in the options; without it, { available: false }). Creating, validating, pausing,
+ * resuming and restarting go through Kafka Connect's REST routes (connect-routes.ts), which refuse
+ * the read-only role themselves.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DataSource, Engine, FetchedRecord, FormatName } from '../index.js';
@@ -20,9 +22,25 @@ import type { ConsoleHistory } from './console-history.js';
 import { jsonText } from './json-body.js';
 import { ErrorCodes, genericError } from './ksql-errors.js';
 
-/** What the console shows of Connect, once the Connect routes exist. */
+/** What the console shows of Connect. */
 export interface ConnectorsSeam {
   list(): Promise<unknown[]>;
+}
+
+/** The engine's Connect worker as the console lists it: Connect's info and status per connector. */
+export function connectorsOf(engine: Engine): ConnectorsSeam {
+  return {
+    list: async () => {
+      const worker = engine.connect;
+      return worker.list().flatMap((name) => {
+        try {
+          return [{ name, info: worker.info(name), status: worker.status(name) }];
+        } catch {
+          return []; // deleted while listing
+        }
+      });
+    },
+  };
 }
 
 export interface ConsoleApiOptions {

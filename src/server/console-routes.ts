@@ -5,11 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../index.js';
 import type { AuditLog } from './audit-log.js';
-import { registerConsoleApi } from './console-api.js';
+import { connectorsOf, registerConsoleApi } from './console-api.js';
 import type { ConnectorsSeam } from './console-api.js';
 import { registerConsoleAssets } from './console-assets.js';
 import { ConsoleHistory } from './console-history.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
+
+export { connectorsOf };
 
 export interface ConsoleOptions {
   readonly engine: Engine;
@@ -17,7 +19,7 @@ export interface ConsoleOptions {
   readonly version: string;
   /** push queries streaming to this server's clients */
   readonly pushClients: () => number;
-  /** Connect's routes, once merged, give the console its connectors */
+  /** the console's view of the Connect worker (its changes go through Connect's REST routes) */
   readonly connectors?: ConnectorsSeam;
 }
 

@@ -31,7 +31,7 @@ import { encodeRun, ROWS_PER_WRITE, rowColumnsJson, rowObjectJson } from './row-
 import { jsonText, rowJson } from './json-body.js';
 import { KSQL_V1_PROTOBUF, ProtobufRows } from './protobuf-rows.js';
 import { ErrorCodes, HttpError, genericError, requestFailure, statementError, statementFailure } from './ksql-errors.js';
-import { registerConsole } from './console-routes.js';
+import { connectorsOf, registerConsole } from './console-routes.js';
 import { isConsoleAsset } from './console-assets.js';
 
 export interface RestServerOptions {
@@ -248,7 +248,7 @@ export class RestServer {
       return { clusterStatus: { [this.address]: { hostAlive: true, lastStatusUpdateMs: now, activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: now } } } };
     });
     // the web console at / and GET /metrics (Prometheus)
-    registerConsole(app, { engine: this.engine, ...(this.options.audit ? { audit: this.options.audit } : {}), version: packageVersion(), pushClients: () => this.running.size });
+    registerConsole(app, { engine: this.engine, ...(this.options.audit ? { audit: this.options.audit } : {}), version: packageVersion(), pushClients: () => this.running.size, connectors: connectorsOf(this.engine) });
     app.post('/ksql', (req, reply) => this.ksql(req, reply));
     app.post('/ksql/terminate', (req, reply) => this.terminateCluster(req, reply));
     app.post('/query', (req, reply) => this.queryV1(req, reply));
