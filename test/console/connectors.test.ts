@@ -6,7 +6,8 @@
  * pauses, resumes and restarts it; a read-only user sees it with no buttons, and a pause sent from
  * the page is refused (403).
  *
- * Skips (saying why) only when /usr/bin/chromium is missing: `.ci/run` installs it.
+ * Skips (saying why) only when /usr/bin/chromium is missing: `.ci/run` installs it. With
+ * SLUICE_CONNECTORS_SCREENSHOT=/path/x.png it saves the form with its error (x-form.png) and the detail.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -118,6 +119,7 @@ describe('console connectors panel in headless Chromium', { skip, timeout: 120_0
     assert.equal(await page.innerText('[data-error-for=file]'), '');
     assert.match(await page.innerText('#connector-form-status'), /1 error/);
     assert.deepEqual(engine.connect.list(), []);
+    if (process.env['SLUICE_CONNECTORS_SCREENSHOT']) await page.screenshot({ path: process.env['SLUICE_CONNECTORS_SCREENSHOT'].replace(/\.png$/, '-form.png') });
 
     await page.fill('[data-field=topic] input', 'lines');
     await page.click('#connector-create');
@@ -168,6 +170,27 @@ describe('console connectors panel in headless Chromium', { skip, timeout: 120_0
     const lines = (await readTopic(engine.log, 'lines')).map((r) => r.value?.toString('utf8') ?? '');
     assert.equal(lines.length, 4, `no line read twice: ${lines.join(' | ')}`);
     assert.match(lines[3]!, /fourth line/);
+
+    // a task that fails shows FAILED with its trace (the embedded FileStreamSource needs a file)
+    const created = await fetch(`${url}/connectors`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'no-file', config: { 'connector.class': 'FileStreamSource', topic: 'nowhere' } }),
+    });
+    assert.equal(created.status, 201);
+    await page.click('#connector-list .item[data-connector=no-file]');
+    await until('the task FAILED', async () => (await shown(page)).tasks.join() === 'FAILED');
+    assert.match(await page.innerText('#c-tasks tr[data-task="0"] pre.error'), /reads a file/);
+    assert.equal(engine.connect.status('no-file').tasks[0]?.state, 'FAILED');
+    // and Delete (after its confirmation) removes it
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#connectors-detail [data-action=delete]');
+    await until('no-file gone', async () => !(await page.locator('#connector-list .item[data-connector=no-file]').count()));
+    assert.deepEqual(engine.connect.list(), ['lines-in']);
+    if (process.env['SLUICE_CONNECTORS_SCREENSHOT']) {
+      await page.click('#connector-list .item[data-connector=lines-in]');
+      await page.screenshot({ path: process.env['SLUICE_CONNECTORS_SCREENSHOT'] });
+    }
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
