@@ -335,6 +335,11 @@ export class Connectors {
         g.append(field);
       }
     }
+    // name, class, tasks.max (then a sink's topics) in that order, whatever order validation gave
+    const rank = (e: Element) => MAIN_COMMON.indexOf((e as HTMLElement).dataset.field ?? '');
+    main.append(...[...main.querySelectorAll(':scope > .field')].sort((a, b) => rank(a) - rank(b)));
+    const tasksMax = main.querySelector<HTMLInputElement>('[data-key="tasks.max"]');
+    if (tasksMax && !tasksMax.placeholder) tasksMax.placeholder = '1';
     return [main, ...(plugin.children.length > 1 ? [plugin] : []), ...groups.values(), more];
   }
 
