@@ -16,6 +16,7 @@
  *   GET    /connector-plugins[?connectorsOnly=false]  GET /connector-plugins/{p}/config
  *   PUT    /connector-plugins/{p}/config/validate
  */
+import { HttpError } from './ksql-errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../index.js';
 import { ConnectError } from '../index.js';
@@ -46,7 +47,8 @@ function taskIndex(req: Req): number {
 export function registerConnectRoutes(app: FastifyInstance, engine: Engine): void {
   void app.register(async (scope) => {
     scope.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
-      const status = error instanceof ConnectError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      // the server's own refusals (401 without credentials, 503 while stopping) keep their status
+      const status = error instanceof ConnectError || error instanceof HttpError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
       void reply.code(status).type('application/json').send({ error_code: status, message: error.message });
     });
     // a read-only principal may look, not change
