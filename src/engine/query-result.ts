@@ -55,3 +55,38 @@ export function toRow(columns: readonly ResultColumn[], values: readonly unknown
   columns.forEach((c, i) => (row[c.name] = values[i] ?? null));
   return row;
 }
+
+/**
+ * The two iterators every push query offers, from its `next` (undefined at the end) and `close`:
+ * changes() gives RowChanges, [Symbol.asyncIterator] gives Rows; leaving either early closes it.
+ */
+export function pushIterators(columns: () => readonly ResultColumn[], next: () => Promise<RowChange | undefined>, close: () => Promise<void>): Pick<PushQuery, 'changes' | typeof Symbol.asyncIterator> {
+  const done = async (): Promise<IteratorResult<never>> => {
+    await close();
+    return { done: true, value: undefined };
+  };
+  const changes = (): AsyncIterableIterator<RowChange> => {
+    const it: AsyncIterableIterator<RowChange> = {
+      [Symbol.asyncIterator]: () => it,
+      next: async () => {
+        const r = await next();
+        return r ? { done: false, value: r } : { done: true, value: undefined };
+      },
+      return: done,
+    };
+    return it;
+  };
+  return {
+    changes,
+    [Symbol.asyncIterator]: (): AsyncIterator<Row> => {
+      const it = changes();
+      return {
+        next: async () => {
+          const r = await it.next();
+          return r.done ? { done: true, value: undefined } : { done: false, value: toRow(columns(), r.value.values) };
+        },
+        return: done,
+      };
+    },
+  };
+}

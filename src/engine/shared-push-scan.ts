@@ -16,7 +16,7 @@ import { ExecutionError } from '../common/errors.js';
 import type { Query } from '../sql/ast.js';
 import { formatStatement } from '../sql/printer.js';
 import type { PushQuery, ResultColumn, Row, RowChange } from './query-result.js';
-import { toRow } from './query-result.js';
+import { pushIterators } from './query-result.js';
 
 export const SHARED_BUFFER_ROWS = 'sluice.push.shared.buffer.rows';
 const DEFAULT_BUFFER_ROWS = 50_000;
@@ -216,33 +216,14 @@ class Subscriber implements PushQuery {
     this.wake();
   }
 
+  private readonly iterators = pushIterators(() => this.columns, () => this.next(), () => this.close());
+
   [Symbol.asyncIterator](): AsyncIterator<Row> {
-    const changes = this.changes();
-    return {
-      next: async () => {
-        const r = await changes.next();
-        return r.done ? { done: true, value: undefined } : { done: false, value: toRow(this.columns, r.value.values) };
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return this.iterators[Symbol.asyncIterator]();
   }
 
   changes(): AsyncIterableIterator<RowChange> {
-    const it: AsyncIterableIterator<RowChange> = {
-      [Symbol.asyncIterator]: () => it,
-      next: async () => {
-        const r = await this.next();
-        return r ? { done: false, value: r } : { done: true, value: undefined };
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
-    return it;
+    return this.iterators.changes();
   }
 
   takeReady(max: number): RowChange[] {

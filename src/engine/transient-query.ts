@@ -19,7 +19,7 @@ import type { FormatName, SchemaRegistry } from '../serde/index.js';
 import type { Query } from '../sql/ast.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { PushQuery, ResultColumn, Row, RowChange } from './query-result.js';
-import { toRow } from './query-result.js';
+import { pushIterators } from './query-result.js';
 
 /** What a transient query needs of the engine. */
 export interface QueryHost {
@@ -153,34 +153,14 @@ class RunningPushQuery implements PushQuery {
     if (limit === 0) void this.finish('limit');
   }
 
+  private readonly iterators = pushIterators(() => this.columns, () => this.nextChange(), () => this.close());
+
   [Symbol.asyncIterator](): AsyncIterator<Row> {
-    const changes = this.changes();
-    return {
-      next: async () => {
-        const r = await changes.next();
-        return r.done ? { done: true, value: undefined } : { done: false, value: toRow(this.columns, r.value.values) };
-      },
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return this.iterators[Symbol.asyncIterator]();
   }
 
   changes(): AsyncIterableIterator<RowChange> {
-    const self = this;
-    const it: AsyncIterableIterator<RowChange> = {
-      [Symbol.asyncIterator]: () => it,
-      next: async () => {
-        const r = await self.nextChange();
-        return r ? { done: false, value: r } : { done: true, value: undefined };
-      },
-      return: async () => {
-        await self.close();
-        return { done: true, value: undefined };
-      },
-    };
-    return it;
+    return this.iterators.changes();
   }
 
   takeReady(max: number): RowChange[] {
