@@ -9,41 +9,18 @@
  *    is missing (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http2 from 'node:http2';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, sluiceBin } from '../support/repo-root.js';
+import { repoRoot } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
 import { request } from './http-client.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const require = createRequire(import.meta.url);
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly port: number;
-  stop(): Promise<number | null>;
-}
-
-async function startServerProcess(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', dataDir, '--listen', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error(`server exited: ${stderr}`)));
-  });
-  return { child, url, port: Number(new URL(url).port), stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 const ksql = async (url: string, statement: string) => {
   const r = await request('h1', url, '/ksql', { body: JSON.stringify({ ksql: statement, streamsProperties: {} }) });
@@ -78,7 +55,7 @@ async function eventually<T>(what: string, attempt: () => Promise<T | undefined>
 
 describe('real ksqlDB clients against sluice server', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  let server: Running;
+  let server: ServerProcess;
   before(async () => {
     dir = await tempDir('sluice-real-clients-');
     server = await startServerProcess(join(dir.path, 'data'));

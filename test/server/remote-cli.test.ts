@@ -4,37 +4,13 @@
  * queries and leaves a data directory the embedded engine reopens.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sluiceBin } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
 import { request } from './http-client.js';
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly stderr: () => string;
-  /** SIGTERM, then the exit code */
-  stop(): Promise<number | null>;
-}
-
-async function startServerProcess(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', dataDir, '--listen', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error(`server exited: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, stop: () => (child.kill('SIGTERM'), exited) };
-}
+import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const sluice = (args: string[]) => spawnSync(process.execPath, [sluiceBin(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
