@@ -55,7 +55,7 @@ test('the package from npm pack, installed into an empty folder, runs a push and
     assert.match(example.stdout, /URL: 'https:\/\/b', WINDOWSTART: 60000n, WINDOWEND: 120000n, N: 1n/);
 
     // `npx sluice server` serves the built web console at / with no further step
-    const server = spawn('npx', ['sluice', 'server', '--data-dir', join(app, 'server-data'), '--listen', 'http://127.0.0.1:0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const server = spawn('npx', ['sluice', 'server', '--data-dir', join(app, 'server-data'), '--listen', 'http://127.0.0.1:0', '--kafka-listen', 'none'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -236,6 +236,8 @@ export class KafkaLog implements Log {
       const { config, overrides } = await this.configs(name);
       return { name, partitions, replicationFactor: topic.partitions[0]?.replicas.length ?? 1, config, overrides };
     } catch (e) {
+      // kafkajs fails on its own (reading metadata it dropped) for a topic that was just deleted
+      if (!(e instanceof LogError) && !(await this.admin.listTopics().catch(() => [name])).includes(name)) throw new LogError(`Unknown topic ${name}`, 'UNKNOWN_TOPIC', { topic: name });
       throw toLogError(e, { topic: name }, `Cannot describe topic ${name}`);
     }
   }
