@@ -58,7 +58,13 @@ export interface EngineOptions {
    */
   readonly stateBackend?: (log: Log) => StateBackend;
   /** the embedded Connect worker: its plugins (default: the built-in ones) and Kafka Connect worker properties */
-  readonly connect?: { readonly plugins?: PluginRegistry; readonly workerProps?: Readonly<Record<string, string>>; readonly logLine?: (line: string) => void };
+  readonly connect?: {
+    readonly plugins?: PluginRegistry;
+    readonly workerProps?: Readonly<Record<string, string>>;
+    readonly logLine?: (line: string) => void;
+    /** the Kafka cluster's client properties (set by the engine on Kafka): with a group.id, the worker joins that Connect cluster */
+    readonly kafka?: Readonly<Record<string, string>>;
+  };
   /**
    * run on a Kafka cluster instead of the embedded log: Kafka client properties
    * (`bootstrap.servers`, `security.protocol`, `sasl.*`, `ssl.*`, `client.id`, `compression.type`,
@@ -195,7 +201,7 @@ export class Engine {
       await log.close();
       throw e;
     }
-    return Engine.openWith(log, true, { ...options, stateBackend: () => state });
+    return Engine.openWith(log, true, { ...options, stateBackend: () => state, connect: { ...(options.connect ?? {}), kafka: properties } });
   }
 
   private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions): Promise<Engine> {
@@ -205,7 +211,7 @@ export class Engine {
       await engine.queries.dropLeftovers();
       // stored connectors start running now, as they do when a Connect worker starts
       const c = options.connect ?? {};
-      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry({ schemaRegistry: engine.schemas }), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
+      engine.worker = await Worker.open(log, { plugins: c.plugins ?? createPluginRegistry({ schemaRegistry: engine.schemas }), ...(c.workerProps ? { props: c.workerProps } : {}), ...(c.logLine ? { logLine: c.logLine } : {}), ...(c.kafka ? { kafka: c.kafka } : {}), topicSchema: (topic) => topicSchemasFromCatalog(engine.catalog, topic) });
     } catch (e) {
       await engine.close();
       throw e;

@@ -35,7 +35,11 @@ empty=
   assert.equal(c.offsetsTopic, 'my-offsets');
   assert.equal(c.configTopic, 'connect-configs');
   assert.equal(c.statusTopic, 'connect-status');
-  assert.equal(c.workerId, 'localhost:9000');
+  // listeners wins over the older rest.port, as in Connect (and as the REST listener itself binds)
+  assert.equal(c.workerId, 'localhost:8083');
+  assert.equal(workerConfig({ 'rest.port': '9000' }).workerId, 'localhost:9000');
+  assert.equal(workerConfig({ listeners: 'http://127.0.0.1:8084' }).workerId, '127.0.0.1:8084');
+  assert.equal(workerConfig({ listeners: 'http://127.0.0.1:8084', 'rest.advertised.host.name': 'w1', 'rest.advertised.port': '80' }).workerId, 'w1:80');
   assert.equal(c.props['value.converter.schemas.enable'], 'true');
 });
 

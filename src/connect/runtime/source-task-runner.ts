@@ -13,6 +13,16 @@ import { TaskRunner, type TaskHost } from './task-runner.js';
 
 const EMPTY_POLL_WAIT_MS = 50;
 
+/** a Kafka producer fenced by a newer one with its transactional id (the error or one it wraps says so) */
+function fenced(e: unknown): boolean {
+  let cur = e as { type?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; cur && depth < 6; depth++) {
+    if (cur.type === 'PRODUCER_FENCED' || cur.type === 'INVALID_PRODUCER_EPOCH') return true;
+    cur = (cur.cause ?? cur.originalError) as typeof cur;
+  }
+  return false;
+}
+
 export class SourceTaskRunner extends TaskRunner {
   protected readonly kind = 'source' as const;
   private task: SourceTask | undefined;
@@ -101,7 +111,17 @@ export class SourceTaskRunner extends TaskRunner {
     }
     const entries = [...offsets.values()];
     await this.host.store.ensureTopic(this.host.store.offsetsTopic);
-    await this.host.log.commitTransaction({ produce: [...produce, ...this.host.store.offsetRecords(this.host.connector, entries)] });
+    const group = this.host.transactionGroup;
+    const txn = { produce: [...produce, ...this.host.store.offsetRecords(this.host.connector, entries)], ...(group ? { offsets: { group, offsets: [] } } : {}) };
+    try {
+      await this.host.log.commitTransaction(txn);
+    } catch (e) {
+      // the task ran on another worker since this one last wrote: that worker's producer fenced this
+      // one's, and the transaction was aborted (nothing written). That worker has stopped the task
+      // (eager rebalance), so write again with a new producer.
+      if (!group || !fenced(e)) throw e;
+      await this.host.log.commitTransaction(txn);
+    }
     for (const e of entries) this.host.store.applyOffset(this.host.connector, e.partition, e.offset);
     this.records += produce.length;
     for (const r of records) await this.task?.commitRecord?.(r);

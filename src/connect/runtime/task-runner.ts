@@ -32,6 +32,11 @@ export interface TaskHost {
   /** the topics a task wrote or read, for GET /connectors/{name}/topics */
   readonly onTopic: (topic: string) => void;
   readonly topicSchema?: (topic: string) => TopicSchemas | undefined;
+  /**
+   * distributed mode: a source task's transactions go under this name (on Kafka, one transactional
+   * id per task), so the worker a task moves to fences the transaction a killed worker left open
+   */
+  readonly transactionGroup?: string;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -31,12 +31,29 @@ export function workerConfig(props: Readonly<Record<string, string>> = {}): Work
   const all = { ...WORKER_DEFAULTS, ...props };
   return {
     props: all,
-    workerId: all['rest.advertised.host.name'] ?? `${all['rest.host.name'] ?? 'localhost'}:${all['rest.port'] ?? '8083'}`,
+    workerId: workerIdOf(all),
     configTopic: all['config.storage.topic']!,
     offsetsTopic: all['offset.storage.topic']!,
     statusTopic: all['status.storage.topic']!,
     offsetFlushIntervalMs: Number(all['offset.flush.interval.ms']),
   };
+}
+
+/**
+ * The worker's id: host:port of its REST API as other workers reach it (Connect's advertised URL):
+ * `rest.advertised.host.name`/`rest.advertised.port`, else the first `listeners` URL, else
+ * `rest.host.name`/`rest.port`. Workers of one cluster must differ here (their status records say
+ * which worker runs what).
+ */
+function workerIdOf(all: Readonly<Record<string, string>>): string {
+  const listener = all['listeners']?.split(',').map((s) => s.trim()).find((s) => /^https?:\/\//.test(s));
+  const url = listener ? new URL(listener.replace('://:', '://0.0.0.0:')) : undefined;
+  const listenHost = url && url.hostname !== '0.0.0.0' && url.hostname !== '' ? url.hostname : undefined;
+  const host = all['rest.advertised.host.name'] ?? listenHost ?? all['rest.host.name'] ?? 'localhost';
+  const port = all['rest.advertised.port'] ?? (url?.port || undefined) ?? all['rest.port'] ?? '8083';
+  // the advertised host name alone was the id before (kept for workers that set only it)
+  if (all['rest.advertised.host.name'] !== undefined && all['rest.advertised.port'] === undefined && !url && all['rest.port'] === undefined) return all['rest.advertised.host.name'];
+  return `${host}:${port}`;
 }
 
 /** Java properties text: `key=value` or `key: value` or `key value`, `#`/`!` comments, `\` continuations. */

@@ -77,6 +77,9 @@ const TRACKED = [
   'commitTransaction',
 ] as const;
 
+/** this producer's transactional id was taken over by a newer producer */
+export const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']);
+
 /** a partition without a usable leader for a moment (a new topic, a broker failing over) */
 const LEADER_MOVING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT']);
 
@@ -529,7 +532,18 @@ export class KafkaLog implements Log {
     const group = txn.offsets?.group ?? '_sluice-writes';
     const entry = await this.transactionalProducer(group);
     // one transaction at a time per producer
-    const run = entry.queue.catch(() => {}).then(() => this.withCoordinator(() => this.runTransaction(entry.producer, txn)));
+    const run = entry.queue
+      .catch(() => {})
+      .then(() => this.withCoordinator(() => this.runTransaction(entry.producer, txn)))
+      .catch((e: unknown) => {
+        // another process took this transactional id over (it fenced this producer): the producer
+        // is useless now, so the next transaction of the group starts a new one (and fences back)
+        if (FENCED.has(kafkaErrorType((e as { cause?: unknown }).cause ?? e) ?? '') && this.transactional.get(group) === entry) {
+          this.transactional.delete(group);
+          void entry.producer.disconnect().catch(() => {});
+        }
+        throw e;
+      });
     entry.queue = run;
     return run;
   }
