@@ -315,6 +315,8 @@ export class Worker {
   create(name: string, props: Record<string, string>): Promise<ConnectorInfo> {
     return this.serial(async () => {
       this.checkOpen();
+      // distributed: what other workers wrote first (Connect forwards to the leader for the same reason)
+      if (this.herder) await this.applyConfigTopic();
       if (this.connectors.has(name)) throw conflict(`Connector ${name} already exists`);
       if (this.herder) return this.putDistributed(name, props);
       return this.putLocked(name, props);
@@ -325,6 +327,7 @@ export class Worker {
   put(name: string, props: Record<string, string>): Promise<{ created: boolean; info: ConnectorInfo }> {
     return this.serial(async () => {
       this.checkOpen();
+      if (this.herder) await this.applyConfigTopic();
       const created = !this.connectors.has(name);
       return { created, info: await (this.herder ? this.putDistributed(name, props) : this.putLocked(name, props)) };
     });
