@@ -140,6 +140,15 @@ function program(io: CliIo, done: (code: Promise<number>) => void): Command {
       done(import('../server/server-command.js').then((m) => m.runServer(withKafka(flags), io))),
     );
   root
+    .command('connect-distributed')
+    .description("a Kafka Connect worker, as connect-distributed.sh runs one: workers with one group.id form a Connect cluster on the Kafka cluster the file names; Connect's REST API on its listeners")
+    .argument('<worker.properties>', 'a Kafka Connect worker properties file (bootstrap.servers, group.id, listeners, *.storage.topic, converters, plugin.path, ...)')
+    .option('--data-dir <dir>', "the engine's local state (default: a scratch directory removed on exit)")
+    .addOption(setOption())
+    .action((file: string, flags: import('./connect-distributed.js').ConnectDistributedFlags) =>
+      done(import('./connect-distributed.js').then((m) => m.runConnectDistributed(file, flags, io))),
+    );
+  root
     .command('hash-secret')
     .description('print the scrypt hash of a password or API key read from stdin, for the users file')
     .option('--scram', 'print a users-file entry with the scrypt hash and SCRAM-SHA-256/512 credentials (Kafka listener SASL)')

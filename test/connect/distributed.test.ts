@@ -84,7 +84,8 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
         '',
       ].join('\n'),
     );
-    const args = [sluiceBin(), 'server', '--kafka', cluster.bootstrap, '--data-dir', join(dir, name), '--listen', `http://127.0.0.1:${await freePort()}`, '--kafka-listen', 'none', '--set', `ksql.connect.worker.config=${props}`];
+    // as `connect-distributed.sh worker.properties` starts a Connect worker
+    const args = [sluiceBin(), 'connect-distributed', props, '--data-dir', join(dir, name)];
     const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     const w: WorkerProcess = { id: `127.0.0.1:${port}`, connect: `http://127.0.0.1:${port}`, child, output: '' };
     child.stdout!.on('data', (c: Buffer) => (w.output += c.toString()));
@@ -95,15 +96,27 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
   }
 
   it('a joining worker gets tasks, a SIGKILLed worker\'s tasks move to the survivor, sources resume from stored offsets, and every record lands in PostgreSQL exactly once', async (t) => {
-    const PER_TASK = 2000;
+    const PER_TASK = 1500;
     const t0 = Date.now();
     const phase = (what: string) => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
-    const setup = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
-    try {
-      await setup.createTopic('pageviews', { partitions: 4, replicationFactor: 1 });
-    } finally {
-      await setup.close();
-    }
+    const kafka = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
+    t.after(() => kafka.close());
+    await kafka.createTopic('pageviews', { partitions: 4, replicationFactor: 1 });
+    /** the datagen tasks' source offsets as the workers stored them (`current.iteration` by task) */
+    const storedIterations = async (): Promise<Record<number, number>> => {
+      const out: Record<number, number> = {};
+      for (const p of (await kafka.describeTopic('connect-offsets')).partitions) {
+        for (let at = p.logStartOffset; at < p.highWatermark; ) {
+          const batch = await kafka.fetch('connect-offsets', p.partition, at);
+          for (const r of batch.records) {
+            const [name, partition] = JSON.parse(r.key!.toString('utf8')) as [string, { 'task.id': number }];
+            if (name === 'gen' && r.value) out[partition['task.id']] = (JSON.parse(r.value.toString('utf8')) as { 'current.iteration': number })['current.iteration'];
+          }
+          at = batch.nextOffset;
+        }
+      }
+      return out;
+    };
     const a = await startWorker('a');
     phase('worker a serves REST');
     let b: WorkerProcess | undefined;
@@ -187,8 +200,11 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
     b.child.kill('SIGKILL');
     await new Promise((r) => (b!.child.exitCode !== null || b!.child.signalCode !== null ? r(null) : b!.child.once('exit', r)));
     const atKill = await count();
-    phase(`worker b SIGKILLed with ${atKill} rows in PostgreSQL`);
-    assert.ok(atKill < 2 * PER_TASK, `killed mid-run (${atKill} rows)`);
+    const movedTask = Number(spread[b.id]!.find((x) => /^gen-\d+$/.test(x))!.slice('gen-'.length));
+    const killedAt = (await storedIterations())[movedTask] ?? -1;
+    phase(`worker b SIGKILLed with ${atKill} rows in PostgreSQL, its datagen task ${movedTask} at iteration ${killedAt}`);
+    // killed mid-run: the datagen task that moves has work left
+    assert.ok(killedAt < PER_TASK - 1, `datagen task ${movedTask} had not finished (stored iteration ${killedAt})`);
 
     // after the session timeout the group rebalances and worker a runs everything
     await until('worker a to run every connector and task', async () => {
@@ -210,6 +226,7 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
     assert.deepEqual(summary, { n: 2 * PER_TASK, records: 2 * PER_TASK, views: PER_TASK, lo: 1, hi: 1 + (PER_TASK - 1) * 10 });
     const notTwice = await pg.query('SELECT viewtime FROM pageviews GROUP BY viewtime HAVING count(*) <> 2 LIMIT 5');
     assert.deepEqual(notTwice, [], 'each datagen task wrote each viewtime once');
+    assert.deepEqual(await storedIterations(), { 0: PER_TASK - 1, 1: PER_TASK - 1 }, 'both datagen tasks stored their last offset');
     // the surviving worker stops cleanly (it leaves the group; sinks commit)
     a.child.kill('SIGTERM');
     await new Promise((r) => (a.child.exitCode !== null ? r(null) : a.child.once('exit', r)));
