@@ -35,7 +35,10 @@ export async function runConnectDistributed(file: string, flags: ConnectDistribu
   // directory for the engine's local state unless --data-dir names one
   const scratch = flags.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'sluice-connect-'));
   const dataDir = flags.dataDir ? resolve(flags.dataDir) : scratch!;
-  const engine = await Engine.open({ dataDir, properties: { ...kafka, ...(flags.set ?? {}) }, connect: { workerProps, logLine: (line) => io.err(line) } });
+  // the worker's own service id (unless --set names one): a Connect worker runs no ksqlDB queries, and
+  // a `sluice server` on the same cluster keeps its command topic to itself
+  const serviceId = `connect-${workerProps['group.id'].trim()}_`;
+  const engine = await Engine.open({ dataDir, properties: { 'ksql.service.id': serviceId, ...kafka, ...(flags.set ?? {}) }, connect: { workerProps, logLine: (line) => io.err(line) } });
   let listener: { url: string; close: () => Promise<void> };
   try {
     engine.start();

@@ -569,7 +569,8 @@ export class Worker {
         void this.store.writeStatus(`status-task-${c.name}-${index}`, { state, trace, worker_id: this.workerId, generation: this.generation }).catch(() => {});
       },
       onTopic: (topic: string) => void c.topics.add(topic),
-      ...(this.herder && c.type === 'source' ? { transactionGroup: `connect-${c.name}-${index}` } : {}),
+      // Connect's transactional.id for a source task under exactly-once: <group.id>-<connector>-<task>
+      ...(this.herder && c.type === 'source' ? { transactionGroup: `${this.config.props['group.id']?.trim()}-${c.name}-${index}` } : {}),
       ...(this.topicSchema ? { topicSchema: this.topicSchema } : {}),
     };
     const factory = this.taskFactory(c);

@@ -129,10 +129,17 @@ export class JdbcSinkTask implements SinkTask {
       this.offsetsReady = false;
     }
     if (!this.offsetsReady) {
-      await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.offsetsTable} (connector TEXT NOT NULL, topic TEXT NOT NULL, "partition" INT NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (connector, topic, "partition"))`).catch(async (e: unknown) => {
-        // two tasks creating it at once: the loser sees a unique violation; the table is there
-        if ((e as { code?: string }).code !== '23505') throw e;
-      });
+      // one task at a time creates it (see lockDdl)
+      const c = this.client;
+      await c.query('BEGIN');
+      try {
+        await this.lockDdl(c, String(this.config['offsets.table.name']));
+        await c.query(`CREATE TABLE IF NOT EXISTS ${this.offsetsTable} (connector TEXT NOT NULL, topic TEXT NOT NULL, "partition" INT NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (connector, topic, "partition"))`);
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
       this.offsetsReady = true;
     }
     return this.client;
@@ -246,6 +253,7 @@ export class JdbcSinkTask implements SinkTask {
       if (!this.config['auto.create']) throw new DataError(`Table ${quoteTable(table)} is missing and auto-creation is disabled`);
       const defs = [...first.pk.map((col) => `${quoteIdent(col.name)} ${pgType(col.schema)} NOT NULL`), ...first.cols.map((col) => `${quoteIdent(col.name)} ${pgType(col.schema)}${col.schema.optional ? '' : ' NOT NULL'}`)];
       const pk = first.pk.length ? `, PRIMARY KEY (${first.pk.map((p) => quoteIdent(p.name)).join(', ')})` : '';
+      await this.lockDdl(c, table);
       await c.query(`CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (${defs.join(', ')}${pk})`);
       columns = new Set([...first.pk, ...first.cols].map((x) => x.name));
     }
@@ -253,6 +261,7 @@ export class JdbcSinkTask implements SinkTask {
     for (const r of rows) for (const col of [...r.pk, ...r.cols]) if (!columns.has(col.name)) missing.set(col.name, col);
     if (missing.size) {
       if (!this.config['auto.evolve']) throw new DataError(`Table ${quoteTable(table)} is missing fields (${[...missing.keys()].join(', ')}) and auto-evolution is disabled`);
+      await this.lockDdl(c, table);
       for (const col of missing.values()) {
         // Connect's rule: only optional fields can be added to an existing table
         if (!col.schema.optional && col.schema.defaultValue === undefined) throw new DataError(`Cannot ALTER TABLE ${quoteTable(table)} to add missing field ${col.name}, as the field is not optional and does not have a default value`);
@@ -261,6 +270,16 @@ export class JdbcSinkTask implements SinkTask {
       }
     }
     this.tables.set(table, columns);
+  }
+
+  /**
+   * Tasks creating or altering one table at once (tasks.max > 1, on one worker or several) would
+   * race in PostgreSQL's catalog (CREATE TABLE IF NOT EXISTS fails with a unique violation on
+   * pg_type): the first takes this lock until its transaction ends; the next then finds the table
+   * (IF NOT EXISTS reads the catalog afresh) and goes on.
+   */
+  private async lockDdl(c: pg.Client, table: string): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice-jdbc-sink-ddl:${table}`]);
   }
 
   private async flushGroup(c: pg.Client, rows: Row[]): Promise<void> {
