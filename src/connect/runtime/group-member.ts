@@ -57,8 +57,17 @@ export class GroupMember {
   private closed = false;
   private rejoin = true;
   private holding = false;
+  /** from revoking until the new assignment is in hand: a heartbeat's REBALANCE_IN_PROGRESS is this rebalance */
+  private rebalancing = false;
+  /** a JoinGroup or SyncGroup request is out: no heartbeat meanwhile */
+  private inJoin = false;
+  private lastHeartbeat = Date.now();
+  /** the last assignment being started (the worker's queue orders it before any later revoke) */
+  private assigning: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
+  private wakeHeartbeat: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private heartbeatLoop: Promise<void> | undefined;
   /** whether the member holds an assignment of the current generation */
   stable = false;
 
@@ -78,6 +87,7 @@ export class GroupMember {
 
   start(): void {
     this.loop ??= this.run();
+    this.heartbeatLoop ??= this.heartbeats();
   }
 
   /** rejoin the group (a config change the assignment must follow) */
@@ -86,14 +96,14 @@ export class GroupMember {
     this.wake?.();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, which: 'wake' | 'wakeHeartbeat' = 'wake'): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
         resolve();
       }
-      this.wake = done;
+      this[which] = done;
     });
   }
 
@@ -101,78 +111,122 @@ export class GroupMember {
     this.stable = false;
     if (!this.holding) return;
     this.holding = false;
+    await this.assigning;
     await this.options.onRevoke();
   }
 
+  /** joins (again) whenever asked to; what it was given starts in the background */
   private async run(): Promise<void> {
     const o = this.options;
-    let lastHeartbeat = Date.now();
     let failures = 0;
     while (!this.closed) {
-      try {
-        if (this.rejoin) {
-          await this.revoke();
-          this.rejoin = false;
-          await this.joinAndSync();
-          lastHeartbeat = Date.now();
-          failures = 0;
-          continue;
-        }
+      if (!this.rejoin) {
         await this.sleep(o.heartbeatIntervalMs);
-        if (this.closed || this.rejoin) continue;
+        continue;
+      }
+      this.rejoin = false;
+      this.rebalancing = true;
+      try {
+        // heartbeats go on while tasks stop (sinks commit), as Connect's heartbeat thread does
+        await this.revoke();
+        if (this.closed) break;
+        await this.joinAndSync();
+        failures = 0;
+      } catch (e) {
+        if (this.closed) break;
+        this.rejoin = true;
+        const type = errorType(e);
+        if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
+        if (REJOIN.has(type)) continue;
+        failures++;
+        if (!COORDINATOR_MOVED.has(type) && failures <= 3) o.logLine(`Connect group ${o.groupId}: ${e instanceof Error ? e.message : String(e)}`);
+        await this.sleep(Math.min(200 * failures, 2000));
+      } finally {
+        this.rebalancing = false;
+      }
+    }
+  }
+
+  /**
+   * Heartbeats every heartbeat.interval.ms, apart from the join and sync requests: a rebalance the
+   * coordinator started makes the member rejoin; no answer for a whole session timeout means the
+   * coordinator has dropped this member and handed its work on, so it stops what it runs (two
+   * workers must never run the same task) and joins afresh.
+   */
+  private async heartbeats(): Promise<void> {
+    const o = this.options;
+    let failures = 0;
+    while (!this.closed) {
+      await this.sleep(o.heartbeatIntervalMs, 'wakeHeartbeat');
+      if (this.closed) break;
+      if (this.inJoin || !this.memberId || this.generation < 0) continue;
+      try {
         const coordinator = await this.cluster.findGroupCoordinator({ groupId: o.groupId });
         await coordinator.heartbeat({ groupId: o.groupId, groupGenerationId: this.generation, memberId: this.memberId });
-        lastHeartbeat = Date.now();
+        this.lastHeartbeat = Date.now();
         failures = 0;
       } catch (e) {
         if (this.closed) break;
         const type = errorType(e);
-        if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
-        if (REJOIN.has(type)) {
-          this.rejoin = true;
+        if (type === 'REBALANCE_IN_PROGRESS') {
+          // the coordinator counts this heartbeat: the session lives on while the member rejoins
+          this.lastHeartbeat = Date.now();
+          if (!this.rebalancing) this.requestRejoin();
+          continue;
+        }
+        if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID' || type === 'ILLEGAL_GENERATION') {
+          if (type !== 'ILLEGAL_GENERATION') this.memberId = '';
+          if (!this.rebalancing) this.requestRejoin();
           continue;
         }
         failures++;
-        if (!COORDINATOR_MOVED.has(type) && failures <= 3) o.logLine(`Connect group ${o.groupId}: ${e instanceof Error ? e.message : String(e)}`);
-        // no heartbeat for a session: the coordinator has dropped this member and handed its work on
-        if (this.holding && Date.now() - lastHeartbeat >= o.sessionTimeoutMs) {
+        if (!COORDINATOR_MOVED.has(type) && failures <= 3) o.logLine(`Connect group ${o.groupId}: heartbeat failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (this.holding && !this.rebalancing && Date.now() - this.lastHeartbeat >= o.sessionTimeoutMs) {
           o.logLine(`Connect group ${o.groupId}: no heartbeat for ${o.sessionTimeoutMs} ms; stopping this worker's connectors and tasks until it rejoins`);
           this.memberId = '';
-          this.rejoin = true;
-          await this.revoke();
+          this.requestRejoin();
         }
-        await this.sleep(Math.min(200 * failures, 2000));
       }
     }
   }
 
   private async joinAndSync(): Promise<void> {
     const o = this.options;
-    const coordinator = await this.cluster.findGroupCoordinator({ groupId: o.groupId });
-    const join = await coordinator.joinGroup({
-      groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs,
-      rebalanceTimeout: o.rebalanceTimeoutMs,
-      memberId: this.memberId,
-      protocolType: CONNECT_PROTOCOL_TYPE,
-      groupProtocols: [{ name: EAGER_PROTOCOL, metadata: await o.metadata() }],
-    });
-    this.memberId = join.memberId;
-    this.generation = join.generationId;
-    let groupAssignment: { memberId: string; memberAssignment: Buffer }[] = [];
-    if (join.leaderId === join.memberId) {
-      const assignments = await o.assign(
-        join.members.map((m) => ({ memberId: m.memberId, metadata: m.memberMetadata })),
-        join.memberId,
-        join.generationId,
-      );
-      groupAssignment = [...assignments].map(([memberId, memberAssignment]) => ({ memberId, memberAssignment }));
+    this.inJoin = true;
+    let assignment: Buffer;
+    try {
+      const coordinator = await this.cluster.findGroupCoordinator({ groupId: o.groupId });
+      const join = await coordinator.joinGroup({
+        groupId: o.groupId,
+        sessionTimeout: o.sessionTimeoutMs,
+        rebalanceTimeout: o.rebalanceTimeoutMs,
+        memberId: this.memberId,
+        protocolType: CONNECT_PROTOCOL_TYPE,
+        groupProtocols: [{ name: EAGER_PROTOCOL, metadata: await o.metadata() }],
+      });
+      this.memberId = join.memberId;
+      this.generation = join.generationId;
+      let groupAssignment: { memberId: string; memberAssignment: Buffer }[] = [];
+      if (join.leaderId === join.memberId) {
+        const assignments = await o.assign(
+          join.members.map((m) => ({ memberId: m.memberId, metadata: m.memberMetadata })),
+          join.memberId,
+          join.generationId,
+        );
+        groupAssignment = [...assignments].map(([memberId, memberAssignment]) => ({ memberId, memberAssignment }));
+      }
+      const sync = await coordinator.syncGroup({ groupId: o.groupId, generationId: this.generation, memberId: this.memberId, groupAssignment });
+      assignment = sync.memberAssignment;
+    } finally {
+      this.inJoin = false;
+      this.lastHeartbeat = Date.now();
     }
-    const sync = await coordinator.syncGroup({ groupId: o.groupId, generationId: this.generation, memberId: this.memberId, groupAssignment });
     if (this.closed) return;
     this.holding = true;
     this.stable = true;
-    await o.onAssign(sync.memberAssignment, this.generation, this.memberId);
+    // started in the background, so heartbeats go on while connectors and tasks start
+    const generation = this.generation;
+    this.assigning = o.onAssign(assignment, generation, this.memberId).catch((e: unknown) => o.logLine(`Connect group ${o.groupId}: starting generation ${generation} failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** Idempotent: revokes (tasks stop, sinks commit), leaves the group so the others rebalance at once. */
@@ -180,7 +234,9 @@ export class GroupMember {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
+    this.wakeHeartbeat?.();
     await this.loop?.catch(() => undefined);
+    await this.heartbeatLoop?.catch(() => undefined);
     await this.revoke().catch(() => undefined);
     if (this.memberId) {
       try {
