@@ -47,7 +47,7 @@ interface WorkerProcess {
   output: string;
 }
 
-describe('Connect distributed mode: two Sluice workers, one group.id, on Apache Kafka', { skip, timeout: 180_000 }, () => {
+describe('Connect distributed mode: two Sluice workers, one group.id, on Apache Kafka', { skip, timeout: 240_000 }, () => {
   let cluster: KafkaCluster;
   let pg: PgServer;
   let dir: string;
@@ -96,7 +96,7 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
   }
 
   it('a joining worker gets tasks, a SIGKILLed worker\'s tasks move to the survivor, sources resume from stored offsets, and every record lands in PostgreSQL exactly once', async (t) => {
-    const PER_TASK = 1500;
+    const PER_TASK = 1000;
     const t0 = Date.now();
     const phase = (what: string) => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     const kafka = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
@@ -161,7 +161,7 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
     await until('worker a to run the sink and both its tasks', async () => {
       const s = await running(a.connect, 'to_pg');
       return s && [s.connector, ...s.tasks].every((x) => x.worker_id === a.id);
-    }, 30_000, diag);
+    }, 45_000, diag);
     phase('sink running on a');
 
     // worker b joins: the group rebalances and b gets a share of the sink's work
@@ -171,7 +171,7 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
       const s = await running(b!.connect, 'to_pg');
       const ids = s && [s.connector, ...s.tasks].map((x) => x.worker_id);
       return ids && ids.includes(a.id) && ids.includes(b!.id);
-    }, 30_000, diag);
+    }, 45_000, diag);
     phase('sink spread over a and b');
 
     // the source through worker b: either worker takes any change, and the name is taken on both
@@ -190,13 +190,13 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
       const fair = [a.id, b!.id].every((w) => p[w]!.filter((x) => x.startsWith('gen-') && x !== 'gen-connector').length === 1 && p[w]!.filter((x) => x.startsWith('to_pg-') && x !== 'to_pg-connector').length === 1);
       if (!fair) return undefined;
       return JSON.stringify(p) === JSON.stringify(await placement(b!.connect)) ? p : undefined;
-    }, 30_000, diag);
+    }, 45_000, diag);
     phase(`spread: ${JSON.stringify(spread)}`);
     assert.deepEqual((await call(a.connect, 'GET', '/connectors')).body, ['gen', 'to_pg']);
     assert.deepEqual((await call(b.connect, 'GET', '/connectors')).body, ['gen', 'to_pg']);
 
     const count = async (): Promise<number> => Number((await pg.query<{ n: string }>('SELECT count(*) AS n FROM pageviews').catch(() => [{ n: '0' }]))[0]!.n);
-    await until('rows in PostgreSQL', async () => (await count()) >= 400, 30_000, diag);
+    await until('rows in PostgreSQL', async () => (await count()) >= 300, 45_000, diag);
     b.child.kill('SIGKILL');
     await new Promise((r) => (b!.child.exitCode !== null || b!.child.signalCode !== null ? r(null) : b!.child.once('exit', r)));
     const atKill = await count();
@@ -210,11 +210,11 @@ describe('Connect distributed mode: two Sluice workers, one group.id, on Apache 
     await until('worker a to run every connector and task', async () => {
       const p = await placement(a.connect);
       return p && Object.keys(p).length === 1 && p[a.id]?.length === 6;
-    }, 30_000, diag);
+    }, 45_000, diag);
     const atMove = await count();
     phase(`worker a runs all six with ${atMove} rows in PostgreSQL`);
 
-    await until(`all ${2 * PER_TASK} rows`, async () => (await count()) >= 2 * PER_TASK, 40_000, diag);
+    await until(`all ${2 * PER_TASK} rows`, async () => (await count()) >= 2 * PER_TASK, 60_000, diag);
     phase('all rows in PostgreSQL');
     // a moment more: nothing else arrives
     await new Promise((r) => setTimeout(r, 1000));
