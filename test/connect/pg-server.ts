@@ -80,7 +80,7 @@ export class PgServer {
   }
 
   async startServer(): Promise<void> {
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log.txt'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`, 'start']);
+    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log.txt'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50 -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10`, 'start']);
   }
 
   /** mode immediate: as a crash would */
