@@ -7,7 +7,7 @@
  */
 import { getJson, sendJson } from './api.js';
 import { el } from './grid.js';
-import { alertError } from './pipelines.js';
+import { actionBar } from './actions.js';
 
 interface TaskStatus {
   id: number;
@@ -129,23 +129,8 @@ export class Connectors {
     const state = el('span', 'badge');
     state.id = 'c-state';
     head.append(el('h2', '', c.name), state);
-    const actions = el('div', 'actions admin-only');
-    const act = (label: string, run: () => Promise<unknown>, cls = '') => {
-      const b = el('button', cls, label);
-      b.dataset.action = label.toLowerCase();
-      b.addEventListener('click', async () => {
-        b.disabled = true;
-        try {
-          await run();
-        } catch (e) {
-          alertError(e);
-        } finally {
-          b.disabled = false;
-          await this.refresh();
-        }
-      });
-      actions.append(b);
-    };
+    const actions = actionBar(() => this.refresh());
+    const act = actions.add;
     act('Pause', () => sendJson('PUT', `${path}/pause`));
     act('Resume', () => sendJson('PUT', `${path}/resume`));
     // the connector and all its tasks, as Connect's restart with includeTasks does
@@ -167,7 +152,7 @@ export class Connectors {
     tasks.id = 'c-tasks';
     const config = el('pre');
     config.id = 'c-config';
-    detail.replaceChildren(head, actions, kv, trace, el('h3', 'section', 'Tasks'), tasks, el('h3', 'section', 'Configuration'), config);
+    detail.replaceChildren(head, actions.element, kv, trace, el('h3', 'section', 'Tasks'), tasks, el('h3', 'section', 'Configuration'), config);
   }
 
   private update(c: ConnectorView): void {

@@ -2,7 +2,8 @@
 import { getJson, ksql, postJson } from './api.js';
 import type { CatalogInfo } from './editor.js';
 import { cellText, el } from './grid.js';
-import { alertError, lagTable, type LagRow } from './pipelines.js';
+import { lagTable, type LagRow } from './pipelines.js';
+import { alertError } from './actions.js';
 
 interface TopicInfo {
   name: string;

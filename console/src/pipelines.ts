@@ -1,7 +1,8 @@
 /** Pipelines: persistent queries with state, actions, topology graph with rates, errors, lag. */
-import { ApiError, getJson, ksql, postJson } from './api.js';
+import { getJson, ksql, postJson } from './api.js';
 import { drawTopology, formatRate, sparkline, type OperatorRate, type TopologyNode } from './graph.js';
 import { el } from './grid.js';
+import { actionBar } from './actions.js';
 
 interface QueryView {
   id: string;
@@ -92,24 +93,11 @@ export class Pipelines {
     head.style.alignItems = 'center';
     head.append(el('h2', '', q.id), el('span', 'badge', ''));
     head.lastElementChild!.id = 'q-state';
-    const actions = el('div', 'actions admin-only');
-    const act = (label: string, run: () => Promise<unknown>, cls = '') => {
-      const b = el('button', cls, label);
-      b.dataset.action = label.toLowerCase();
-      b.addEventListener('click', async () => {
-        b.disabled = true;
-        try {
-          await run();
-        } catch (e) {
-          alertError(e);
-        } finally {
-          b.disabled = false;
-          await this.refresh();
-          this.onChange();
-        }
-      });
-      actions.append(b);
-    };
+    const actions = actionBar(async () => {
+      await this.refresh();
+      this.onChange();
+    });
+    const act = actions.add;
     act('Pause', () => ksql(`PAUSE ${q.id};`, {}));
     act('Resume', () => ksql(`RESUME ${q.id};`, {}));
     act('Restart', () => postJson(`/console/api/queries/${encodeURIComponent(q.id)}/restart`, {}));
@@ -140,7 +128,7 @@ export class Pipelines {
     }
     const body = el('div');
     body.id = 'q-body';
-    detail.append(head, actions, kv, err, sql, tabs, body);
+    detail.append(head, actions.element, kv, err, sql, tabs, body);
   }
 
   private update(q: QueryView): void {
@@ -232,14 +220,4 @@ export function lagTable(rows: LagRow[], withQuery: boolean): HTMLElement {
     t.append(tr);
   }
   return t;
-}
-
-export function alertError(e: unknown): void {
-  const message = e instanceof ApiError ? `${e.status}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  const bar = document.createElement('div');
-  bar.className = 'toast';
-  bar.textContent = message;
-  bar.style.cssText = 'position:fixed;bottom:16px;right:16px;background:#7f1d1d;color:#fff;padding:8px 12px;border-radius:6px;max-width:480px;z-index:10;font-family:ui-monospace,monospace;white-space:pre-wrap';
-  document.body.append(bar);
-  setTimeout(() => bar.remove(), 6000);
 }

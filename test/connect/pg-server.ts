@@ -8,6 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 
 function binDir(): string | undefined {
@@ -79,7 +80,7 @@ export class PgServer {
   }
 
   async startServer(): Promise<void> {
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log.txt'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`, 'start']);
+    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log.txt'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50 -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10`, 'start']);
   }
 
   /** mode immediate: as a crash would */
@@ -95,4 +96,34 @@ export class PgServer {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One PostgreSQL server and one temporary directory for a whole test file, started in `before` and
+ * removed in `after`; `skip` is the reason to pass to each test when PostgreSQL is not installed.
+ */
+export function pgFixture(prefix: string): { readonly skip: string | false; readonly pg: PgServer; readonly dir: string } {
+  const skip = postgresAvailable() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+  let server: PgServer | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    if (skip) return;
+    server = await PgServer.start();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    skip,
+    get pg() {
+      if (!server) throw new Error('the PostgreSQL fixture is used before its before() hook ran');
+      return server;
+    },
+    get dir() {
+      if (!dir) throw new Error('the PostgreSQL fixture is used before its before() hook ran');
+      return dir;
+    },
+  };
 }

@@ -101,6 +101,7 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
       ['io.confluent.connect.jdbc.JdbcSinkConnector', 'sink'],
       ['io.confluent.connect.jdbc.JdbcSourceConnector', 'source'],
       ['io.confluent.kafka.connect.datagen.DatagenConnector', 'source'],
+      ['io.debezium.connector.postgresql.PostgresConnector', 'source'],
       ['org.apache.kafka.connect.file.FileStreamSinkConnector', 'sink'],
       ['org.apache.kafka.connect.file.FileStreamSourceConnector', 'source'],
     ]);

@@ -4,6 +4,7 @@ import { DatagenConnector } from './datagen.js';
 import { FileStreamSinkConnector, FileStreamSourceConnector } from './file-stream.js';
 import { JdbcSinkConnector } from './jdbc/jdbc-sink.js';
 import { JdbcSourceConnector } from './jdbc/jdbc-source.js';
+import { PostgresConnector } from './debezium/postgres-connector.js';
 
 export function registerBuiltinConnectors(registry: PluginRegistry): void {
   registry.connector('org.apache.kafka.connect.file.FileStreamSourceConnector', () => new FileStreamSourceConnector(), '4.0.0');
@@ -11,4 +12,5 @@ export function registerBuiltinConnectors(registry: PluginRegistry): void {
   registry.connector('io.confluent.kafka.connect.datagen.DatagenConnector', () => new DatagenConnector(), '0.6.5');
   registry.connector('io.confluent.connect.jdbc.JdbcSinkConnector', () => new JdbcSinkConnector(), '10.8.0');
   registry.connector('io.confluent.connect.jdbc.JdbcSourceConnector', () => new JdbcSourceConnector(), '10.8.0');
+  registry.connector('io.debezium.connector.postgresql.PostgresConnector', () => new PostgresConnector(), '2.7.3.Final');
 }

@@ -4,7 +4,7 @@
  *
  * The worker wires these in with registerBuiltinConverters(registry).
  */
-import type { ConverterFactory, HeaderConverterFactory } from '../api/index.js';
+import type { Converter, ConverterFactory, HeaderConverter, HeaderConverterFactory } from '../api/index.js';
 import { SimpleHeaderConverter } from './simple-header-converter.js';
 import { AvroConverter } from './avro-converter.js';
 import { JsonSchemaConverter, ProtobufConverter } from './registry-format-converter.js';
@@ -27,7 +27,8 @@ export interface ConverterRegistrar {
   registerHeaderConverter?(name: string, factory: HeaderConverterFactory): void;
 }
 
-export const BUILTIN_CONVERTERS: Readonly<Record<string, ConverterFactory>> = {
+/** Kafka's built-in converters; each is a header converter too */
+export const BUILTIN_CONVERTERS: Readonly<Record<string, () => Converter & HeaderConverter>> = {
   'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
   'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
   'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
@@ -41,15 +42,7 @@ export const BUILTIN_CONVERTERS: Readonly<Record<string, ConverterFactory>> = {
 
 export const BUILTIN_HEADER_CONVERTERS: Readonly<Record<string, HeaderConverterFactory>> = {
   'org.apache.kafka.connect.storage.SimpleHeaderConverter': () => new SimpleHeaderConverter(),
-  'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
-  'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
-  'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
-  'org.apache.kafka.connect.converters.BooleanConverter': () => new BooleanConverter(),
-  'org.apache.kafka.connect.converters.ShortConverter': () => new NumberConverter(NumberKinds.short),
-  'org.apache.kafka.connect.converters.IntegerConverter': () => new NumberConverter(NumberKinds.integer),
-  'org.apache.kafka.connect.converters.LongConverter': () => new NumberConverter(NumberKinds.long),
-  'org.apache.kafka.connect.converters.FloatConverter': () => new NumberConverter(NumberKinds.float),
-  'org.apache.kafka.connect.converters.DoubleConverter': () => new NumberConverter(NumberKinds.double),
+  ...BUILTIN_CONVERTERS,
 };
 
 export const AVRO_CONVERTER_CLASS = 'io.confluent.connect.avro.AvroConverter';

@@ -53,16 +53,42 @@ export function javaToString(value: unknown, schema?: Schema | null): string {
   return String(value);
 }
 
-export class StringConverter implements Converter, HeaderConverter {
-  private charset = CHARSETS['UTF-8']!;
-  private encodingName = 'UTF-8';
-
+/**
+ * What Kafka's small converters share: the converter config (converter.type), and a header
+ * converter that is the value converter applied to the header's bytes.
+ */
+abstract class SimpleConverter implements Converter, HeaderConverter {
   config(): ConfigDef {
-    return converterConfigDef().define({ name: 'converter.encoding', type: 'STRING', defaultValue: 'UTF-8', importance: 'HIGH', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.', width: 'MEDIUM', displayName: 'Encoding' });
+    return converterConfigDef();
   }
 
   /** isKey undefined: configured as a header converter (converter.type=header) */
   configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
+    parseConfig(this.config(), converterProps(props, isKey));
+  }
+
+  abstract fromConnectData(topic: string, headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null;
+  abstract toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
+
+  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, [], schema, value);
+  }
+
+  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
+    return this.toConnectData(topic, [], value);
+  }
+}
+
+export class StringConverter extends SimpleConverter {
+  private charset = CHARSETS['UTF-8']!;
+  private encodingName = 'UTF-8';
+
+  override config(): ConfigDef {
+    return converterConfigDef().define({ name: 'converter.encoding', type: 'STRING', defaultValue: 'UTF-8', importance: 'HIGH', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.', width: 'MEDIUM', displayName: 'Encoding' });
+  }
+
+  /** isKey undefined: configured as a header converter (converter.type=header) */
+  override configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
     const parsed = parseConfig(this.config(), converterProps(props, isKey));
     // Kafka's StringSerializer takes key.serializer.encoding / value.serializer.encoding too, converter.encoding wins
     this.encodingName = parsed['converter.encoding'] as string;
@@ -72,14 +98,6 @@ export class StringConverter implements Converter, HeaderConverter {
   }
 
   private unsupported = false;
-
-  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, [], schema, value);
-  }
-
-  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, [], value);
-  }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (value === null || value === undefined) return null;
@@ -95,20 +113,8 @@ export class StringConverter implements Converter, HeaderConverter {
   }
 }
 
-export class ByteArrayConverter implements Converter, HeaderConverter {
-  config(): ConfigDef {
-    return converterConfigDef();
-  }
-
-  configure(): void {}
-
-  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, [], schema, value);
-  }
-
-  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, [], value);
-  }
+export class ByteArrayConverter extends SimpleConverter {
+  override configure(): void {}
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (schema !== null && schema.type !== 'BYTES') throw new DataError(`Invalid schema type for ByteArrayConverter: ${schema.type}`);
@@ -121,24 +127,7 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
   }
 }
 
-export class BooleanConverter implements Converter, HeaderConverter {
-  config(): ConfigDef {
-    return converterConfigDef();
-  }
-
-  /** isKey undefined: configured as a header converter (converter.type=header) */
-  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    parseConfig(this.config(), converterProps(props, isKey));
-  }
-
-  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, [], schema, value);
-  }
-
-  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, [], value);
-  }
-
+export class BooleanConverter extends SimpleConverter {
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], schema: Schema | null, value: unknown): Buffer | null {
     if (schema !== null && schema.type !== 'BOOLEAN') throw new DataError(`Invalid schema type for BooleanConverter: ${schema.type}`);
     if (value === null || value === undefined) return null;
@@ -156,24 +145,9 @@ export class BooleanConverter implements Converter, HeaderConverter {
 type NumberKind = { readonly typeName: string; readonly type: 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'; readonly size: number };
 
 /** Kafka's NumberConverter<T> over the fixed-width serializer of its type */
-export class NumberConverter implements Converter, HeaderConverter {
-  constructor(private readonly kind: NumberKind) {}
-
-  config(): ConfigDef {
-    return converterConfigDef();
-  }
-
-  /** isKey undefined: configured as a header converter (converter.type=header) */
-  configure(props: Readonly<Record<string, string>>, isKey?: boolean): void {
-    parseConfig(this.config(), converterProps(props, isKey));
-  }
-
-  fromConnectHeader(topic: string, _key: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, [], schema, value);
-  }
-
-  toConnectHeader(topic: string, _key: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, [], value);
+export class NumberConverter extends SimpleConverter {
+  constructor(private readonly kind: NumberKind) {
+    super();
   }
 
   fromConnectData(_topic: string, _headers: readonly ConnectHeader[], _schema: Schema | null, value: unknown): Buffer | null {

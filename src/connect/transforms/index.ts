@@ -23,6 +23,7 @@ import { SetSchemaMetadata } from './set-schema-metadata.js';
 import { TimestampConverter } from './timestamp-converter.js';
 import { TimestampRouter } from './timestamp-router.js';
 import { ValueToKey } from './value-to-key.js';
+import { ExtractNewRecordState } from './extract-new-record-state.js';
 import { HasHeaderKey, RecordIsTombstone, TopicNameMatches } from './predicates.js';
 import { pluginAliases } from './util/plugin-aliases.js';
 import type { Side } from './util/transform-support.js';
@@ -60,6 +61,8 @@ export const BUILTIN_TRANSFORMS: Readonly<Record<string, TransformationFactory>>
   ...keyValue('TimestampConverter', (s) => new TimestampConverter(s)),
   [`${PKG}.TimestampRouter`]: () => new TimestampRouter(),
   [`${PKG}.ValueToKey`]: () => new ValueToKey(),
+  // Debezium's, for reading its change events as rows
+  'io.debezium.transforms.ExtractNewRecordState': () => new ExtractNewRecordState(),
 };
 
 export const BUILTIN_PREDICATES: Readonly<Record<string, PredicateFactory>> = {

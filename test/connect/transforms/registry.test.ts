@@ -32,7 +32,9 @@ describe('connect plugin registration', () => {
     // "Key"/"Value" would name many plugins, so Kafka accepts no alias for them
     assert.equal(transforms.has('Value'), false);
     assert.equal(transforms.has('Key'), false);
-    assert.equal(transforms.size, withSides.length * 2 + single.length * 2);
+    // and Debezium's ExtractNewRecordState, for change events (class name and alias)
+    assert.ok(transforms.has('io.debezium.transforms.ExtractNewRecordState') && transforms.has('ExtractNewRecordState'));
+    assert.equal(transforms.size, withSides.length * 2 + single.length * 2 + 2);
   });
 
   it('registers predicates and converters under class names and aliases', () => {
