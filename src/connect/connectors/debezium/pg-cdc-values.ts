@@ -5,6 +5,7 @@
  * output (pgoutput's text tuples, and the snapshot's rows read as text), in UTC.
  */
 import { LogicalTypeNames, Schemas, Struct, type Schema } from '../../api/schema.js';
+import { primitiveFromText } from '../jdbc/pg-values.js';
 
 export type DecimalHandling = 'precise' | 'double' | 'string';
 export type TimePrecision = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
@@ -166,21 +167,7 @@ export function columnValue(schema: Schema, text: string | null | undefined): un
       return new Struct(schema).put('scale', frac.length).put('value', bigIntegerBytes(BigInt(`${whole}${frac}`)));
     }
   }
-  switch (schema.type) {
-    case 'BOOLEAN':
-      return text === 't' || text === 'true';
-    case 'INT16':
-    case 'INT32':
-    case 'FLOAT32':
-    case 'FLOAT64':
-      return Number(text);
-    case 'INT64':
-      return BigInt(text);
-    case 'BYTES':
-      return Buffer.from(text.replace(/^\\x/, ''), 'hex');
-    default:
-      return text;
-  }
+  return primitiveFromText(schema, text);
 }
 
 /** a log sequence number 'X/Y' as one number (Debezium stores LSNs as longs) */

@@ -12,6 +12,7 @@ import { ConfigDef, ConnectConfigError } from '../../api/config-def.js';
 import type { SourceRecord } from '../../api/connect-record.js';
 import type { Connector, SourceTask, SourceTaskContext } from '../../api/connector.js';
 import { LogicalTypeNames, Schemas, Struct, type Schema } from '../../api/schema.js';
+import { primitiveFromText } from './pg-values.js';
 import { asRetriable, connect, isBroken, parseJdbcUrl, quoteIdent, quoteTable, type PgConnectionSettings } from './pg-connection.js';
 
 const VERSION = '10.8.0';
@@ -145,21 +146,7 @@ function convert(schema: Schema, text: string | null): unknown {
     case LogicalTypeNames.time:
       return new Date(`1970-01-01T${text}Z`);
   }
-  switch (schema.type) {
-    case 'BOOLEAN':
-      return text === 't' || text === 'true';
-    case 'INT16':
-    case 'INT32':
-    case 'FLOAT32':
-    case 'FLOAT64':
-      return Number(text);
-    case 'INT64':
-      return BigInt(text);
-    case 'BYTES':
-      return Buffer.from(text.replace(/^\\x/, ''), 'hex');
-    default:
-      return text;
-  }
+  return primitiveFromText(schema, text);
 }
 
 /** microsecond-exact UTC text of a timestamp offset, and back */

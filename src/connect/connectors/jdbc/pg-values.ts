@@ -105,3 +105,22 @@ export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
   for (const [k, v] of Object.entries(obj)) if (k.toLowerCase() === lower) return v;
   return null;
 }
+
+/** PostgreSQL's text output of a value of a primitive Connect type (booleans as t/f, bytea as \x hex) */
+export function primitiveFromText(schema: Schema, text: string): unknown {
+  switch (schema.type) {
+    case 'BOOLEAN':
+      return text === 't' || text === 'true';
+    case 'INT16':
+    case 'INT32':
+    case 'FLOAT32':
+    case 'FLOAT64':
+      return Number(text);
+    case 'INT64':
+      return BigInt(text);
+    case 'BYTES':
+      return Buffer.from(text.replace(/^\\x/, ''), 'hex');
+    default:
+      return text;
+  }
+}
