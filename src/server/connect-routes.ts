@@ -55,8 +55,6 @@ function versioned<S extends State>(s: S, version: string | undefined): S {
   return { ...rest, ...(trace ? { trace } : {}), ...(version !== undefined ? { version } : {}) } as S;
 }
 
-/** Connect's Java Map.toString, as its messages print a configuration */
-const javaMap = (m: Readonly<Record<string, string>>): string => `{${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 
 /**
  * Connect's SinkUtils.parseSinkConnectorOffsets: sink partitions are {kafka_topic, kafka_partition}
@@ -232,21 +230,9 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
       return worker().plugins.list(connectorsOnly);
     });
     scope.get('/connector-plugins/:plugin/config', async (req: Req) => {
-      const def = worker().plugins.pluginConfig(req.params['plugin']!);
-      if (!def) throw fail(404, `Unknown plugin ${req.params['plugin']}.`);
-      return [...def.configKeys().values()].map((k) => ({
-        name: k.name,
-        type: k.type,
-        required: k.defaultValue === undefined,
-        default_value: k.defaultValue === undefined || k.defaultValue === null ? null : String(k.defaultValue),
-        importance: k.importance,
-        documentation: k.documentation,
-        group: k.group ?? null,
-        width: k.width ?? 'NONE',
-        display_name: k.displayName ?? k.name,
-        dependents: k.dependents ?? [],
-        order: k.orderInGroup ?? -1,
-      }));
+      const info = worker().plugins.pluginConfigInfo(req.params['plugin']!);
+      if (!info) throw fail(404, `Unknown plugin ${req.params['plugin']}.`);
+      return info;
     });
     scope.put('/connector-plugins/:plugin/config/validate', async (req: Req) => {
       const plugin = req.params['plugin']!;
@@ -255,9 +241,8 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
       // Connect compares the names as given (a simple name matches a qualified one ending with it)
       const normalized = (n: string) => (n.endsWith('Connector') && n.length > 'Connector'.length ? n.slice(0, -'Connector'.length) : n);
       if (included !== undefined && !normalized(included).endsWith(normalized(plugin))) throw fail(400, `Included connector type ${included} does not match request type ${plugin}`);
-      // the connector is named by the configuration, not by the path
-      if (!included) throw fail(400, `Connector config ${javaMap(config)} contains no connector type`);
-      return { ...worker().validate(config), name: included };
+      // the configuration names the connector, not the path
+      return worker().validate(config);
     });
   });
 }

@@ -79,10 +79,19 @@ async function settle(t: Target, step: Step, diffs: string[]): Promise<Res> {
 /** values that legitimately differ between the two workers */
 const VARYING_KEYS = new Set(['worker_id', 'trace', 'version', 'commit', 'kafka_cluster_id']);
 
+/** the classes Kafka's worker has: recommended values (plugin lists) compare on these, Sluice has more */
+const kafkaPlugins = new Set<string>();
+
 function normalize(value: unknown, t: Target, run: string): unknown {
   if (typeof value === 'string') return value.split(t.dir).join('<dir>').split(run).join('<run>');
   if (Array.isArray(value)) return value.map((v) => normalize(v, t, run));
   if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    // a plugin version (a key's default and value, and its recommended values) is the plugin's own
+    if (typeof o['name'] === 'string' && o['name'].endsWith('plugin.version')) {
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, k === 'default_value' || k === 'value' ? (v === null ? null : '<version>') : k === 'recommended_values' ? (v as unknown[]).map(() => '<version>') : normalize(v, t, run)]));
+    }
+    if (Array.isArray(o['recommended_values']) && kafkaPlugins.size) o['recommended_values'] = (o['recommended_values'] as unknown[]).filter((v) => typeof v !== 'string' || !v.includes('.') || kafkaPlugins.has(v));
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [normalize(k, t, run) as string, VARYING_KEYS.has(k) && typeof v === 'string' ? `<${k}>` : normalize(v, t, run)]));
   }
   return value;
@@ -127,15 +136,17 @@ function pluginsCompare(kafka: Res, sluice: Res, diffs: string[], label: string)
     diffs.push(`${label}: not lists: ${JSON.stringify(kafka)} vs ${JSON.stringify(sluice)}`);
     return;
   }
-  const sluiceByClass = new Map(s.map((p) => [p.class, p]));
+  // a converter is listed twice, as a converter and as a header converter
+  const id = (p: { class: string; type: string }) => `${p.type} ${p.class}`;
+  const sluiceById = new Map(s.map((p) => [id(p), p]));
   for (const p of k) {
     if (p.class.includes('.mirror.')) continue;
-    const mine = sluiceByClass.get(p.class);
+    const mine = sluiceById.get(id(p));
     if (!mine) diffs.push(`${label}: Sluice lacks ${p.type} ${p.class}`);
-    else if (JSON.stringify(shape(mine)) !== JSON.stringify(shape(p)) || mine.type !== p.type) diffs.push(`${label}: ${p.class}: ${JSON.stringify(mine)} vs Kafka's ${JSON.stringify(p)}`);
+    else if (JSON.stringify(shape(mine)) !== JSON.stringify(shape(p))) diffs.push(`${label}: ${p.class}: ${JSON.stringify(mine)} vs Kafka's ${JSON.stringify(p)}`);
   }
-  // order: Connect sorts by class name within its listing
-  const shared = (list: { class: string }[]) => list.map((p) => p.class).filter((c) => k.some((p) => p.class === c) && sluiceByClass.has(c));
+  // order: Connect lists sinks, sources, transformations, predicates, converters, header converters, each by class name
+  const shared = (list: { class: string; type: string }[]) => list.map(id).filter((c) => k.some((p) => id(p) === c) && sluiceById.has(c));
   if (JSON.stringify(shared(k)) !== JSON.stringify(shared(s))) diffs.push(`${label}: order of the shared plugins differs:\n  kafka  ${shared(k).join(' ')}\n  sluice ${shared(s).join(' ')}`);
 }
 
@@ -147,10 +158,11 @@ function steps(run: string): Step[] {
     const o = (res.body as { offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets;
     return o?.length === 1 && o[0]!.partition['kafka_topic'] === topic && o[0]!.offset['kafka_offset'] === 3;
   };
+  /** the whole answer, in order: each key's definition and value (plugin versions and plugin lists normalized) */
   const withValueErrors = (body: unknown) => {
     const v = body as { name: string; error_count: number; groups: string[]; configs: { value: { name: string; errors: string[] } }[] };
     if (!v || !Array.isArray(v.configs)) return body;
-    return { name: v.name, error_count: v.error_count, errors: v.configs.filter((c) => c.value.errors.length).map((c) => c.value), shape: shape(v) };
+    return { name: v.name, error_count: v.error_count, errors: v.configs.filter((c) => c.value.errors.length).map((c) => c.value), groups: v.groups, configs: v.configs };
   };
   return [
     { method: 'GET', path: '/', compare: 'shape' },
@@ -271,7 +283,8 @@ function steps(run: string): Step[] {
 async function startSluice(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const props = join(dir, 'worker.properties');
   // Connect's REST API on a port of its own, as a Connect worker serves it (GET / is Connect's there)
-  await writeFile(props, 'offset.flush.interval.ms=500\nlisteners=http://127.0.0.1:0\n');
+  // the converters Kafka's worker has (connect-worker.ts), since validation shows them
+  await writeFile(props, 'offset.flush.interval.ms=500\nlisteners=http://127.0.0.1:0\nkey.converter=org.apache.kafka.connect.json.JsonConverter\nvalue.converter=org.apache.kafka.connect.json.JsonConverter\n');
   const child = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', join(dir, 'data'), '--listen', 'http://127.0.0.1:0', '--kafka-listen', 'none', '--set', `ksql.connect.worker.config=${props}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout!.resume();
@@ -329,6 +342,11 @@ test("Sluice's Connect REST API answers as a real Kafka Connect worker (distribu
       connectUrl = worker.url;
     } else {
       for (const name of (await (await fetch(`${external}/connectors`)).json()) as string[]) await fetch(`${external}/connectors/${name}`, { method: 'DELETE' });
+      // a sink's consumer group outlives it: a earlier run's offsets would show in this one's
+      const admin = new Kafka({ brokers: bootstrap!.split(','), clientId: 'sluice-rest-vs-kafka', logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.deleteGroups(['connect-sink', 'connect-src']).catch(() => undefined);
+      await admin.disconnect();
     }
     sluice = await sluiceStarting;
     t.diagnostic(`Kafka and Connect ready after ${Date.now() - started} ms`);
@@ -351,6 +369,7 @@ test("Sluice's Connect REST API answers as a real Kafka Connect worker (distribu
       const [k, s] = await Promise.all(targets.map((x) => call(x, { method: 'GET', path })));
       if (k!.status !== s!.status) diffs.push(`GET ${path}: status ${s!.status}, Kafka ${k!.status}`);
       pluginsCompare(k!, s!, diffs, `GET ${path}`);
+      for (const p of k!.body as { class: string }[]) kafkaPlugins.add(p.class);
     }
     for (const step of all) {
       const label = `${step.method} ${step.path}${step.label ? ` (${step.label})` : ''}`;

@@ -88,7 +88,7 @@ export class ConfigDef {
       } catch (err) {
         errors.push(err instanceof Error ? err.message : String(err));
       }
-      return { name: key.name, value: raw ?? (key.defaultValue === undefined ? null : String(key.defaultValue)), recommendedValues: [], errors, visible: true };
+      return { name: key.name, value: raw ?? (key.defaultValue === undefined || key.defaultValue === null ? null : String(key.defaultValue)), recommendedValues: [], errors, visible: true };
     });
   }
 }
