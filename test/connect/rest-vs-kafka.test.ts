@@ -158,6 +158,10 @@ function steps(run: string): Step[] {
     const o = (res.body as { offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets;
     return o?.length === 1 && o[0]!.partition['kafka_topic'] === topic && o[0]!.offset['kafka_offset'] === 3;
   };
+  const withoutNullOffsets = (body: unknown) => {
+    const o = body as { offsets?: { offset: unknown }[] };
+    return Array.isArray(o?.offsets) ? canonical({ offsets: o.offsets.filter((e) => e.offset !== null) }) : body;
+  };
   /** the whole answer, in order: each key's definition and value (plugin versions and plugin lists normalized) */
   const withValueErrors = (body: unknown) => {
     const v = body as { name: string; error_count: number; groups: string[]; configs: { value: { name: string; errors: string[] } }[] };
@@ -269,7 +273,8 @@ function steps(run: string): Step[] {
     { label: 'alter source offsets', method: 'PATCH', path: '/connectors/src/offsets', body: (t) => ({ offsets: [{ partition: { filename: join(t.dir, 'in.txt') }, offset: { position: 2 } }] }) },
     { method: 'GET', path: '/connectors/src/offsets' },
     { method: 'DELETE', path: '/connectors/src/offsets' },
-    { method: 'GET', path: '/connectors/src/offsets' },
+    // Kafka may list a reset partition with a null offset (the offsets topic's tombstone) for a while: no offset either way
+    { label: 'after a reset', method: 'GET', path: '/connectors/src/offsets', until: (r) => !JSON.stringify(r.body).includes('"position"'), compare: withoutNullOffsets },
     { method: 'PUT', path: '/connectors/src/pause' },
     { method: 'GET', path: '/connectors/src/status', until: pausedConnector },
     // deleting

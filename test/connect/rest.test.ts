@@ -60,7 +60,7 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks/0/status')).body, { id: 0, state: 'RUNNING', worker_id: 'localhost:8083', version: '4.0.0' });
     assert.deepEqual(await call(base, 'GET', '/connectors/src/tasks/7/status'), { status: 404, body: { error_code: 404, message: 'No status found for task src-7' } });
     // as Kafka's FileStreamSource, the task gets the connector's configuration
-    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks')).body, [{ id: { connector: 'src', task: 0 }, config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': '1', ...str, name: 'src' } }]);
+    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks')).body, [{ id: { connector: 'src', task: 0 }, config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': '1', ...str, name: 'src', 'task.class': 'org.apache.kafka.connect.file.FileStreamSourceTask' } }]);
     assert.deepEqual((await call(base, 'GET', '/connectors/src/topics')).body, { src: { topics: ['lines'] } });
     assert.deepEqual((await call(base, 'GET', '/connectors/sink/topics')).body, { sink: { topics: ['lines'] } });
     assert.equal((await call(base, 'PUT', '/connectors/sink/topics/reset')).status, 202);

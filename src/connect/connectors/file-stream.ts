@@ -27,6 +27,7 @@ function sourceConfigDef(): ConfigDef {
 
 export class FileStreamSourceConnector implements Connector {
   readonly type = 'source' as const;
+  readonly taskClass = 'org.apache.kafka.connect.file.FileStreamSourceTask';
   private props: Readonly<Record<string, string>> = {};
   version(): string {
     return VERSION;
@@ -122,6 +123,7 @@ function sinkConfigDef(): ConfigDef {
 
 export class FileStreamSinkConnector implements Connector {
   readonly type = 'sink' as const;
+  readonly taskClass = 'org.apache.kafka.connect.file.FileStreamSinkTask';
   private props: Readonly<Record<string, string>> = {};
   version(): string {
     return VERSION;

@@ -57,6 +57,11 @@ function valueJson(r: ConfigValueResult): ConfigValueJson {
   return { name: r.name, value: v === null || v === undefined ? null : Array.isArray(v) ? v.join(',') : String(v), recommended_values: [...r.recommendedValues], errors: [...r.errors], visible: r.visible };
 }
 
+/** Connect's Worker.connectorTaskConfigs: each task's configuration names its class */
+function withTaskClass(connector: Connector, configs: Record<string, string>[]): Record<string, string>[] {
+  return connector.taskClass === undefined ? configs : configs.map((t) => ({ ...t, 'task.class': connector.taskClass! }));
+}
+
 interface RunningConnector {
   readonly name: string;
   readonly type: ConnectorType;
@@ -239,7 +244,8 @@ export class Worker {
     return this.serial(async () => {
       const c = this.get(name);
       await this.store.putTargetState(name, 'PAUSED');
-      if (c.state === 'STOPPED') await this.startConnectorInto(c, 'PAUSED');
+      // a stopped connector has no tasks, and gets none until it is resumed (as in Connect)
+      if (c.state === 'STOPPED') this.setConnectorState(c, 'PAUSED');
       else {
         for (const t of c.tasks) t.pause();
         if (c.state === 'RUNNING') this.setConnectorState(c, 'PAUSED');
@@ -251,7 +257,7 @@ export class Worker {
     return this.serial(async () => {
       const c = this.get(name);
       await this.store.putTargetState(name, 'STARTED');
-      if (c.state === 'STOPPED') await this.startConnectorInto(c, 'STARTED');
+      if (c.state === 'STOPPED' || !c.connector) await this.startConnectorInto(c, 'STARTED');
       else {
         for (const t of c.tasks) t.resume();
         if (c.state === 'PAUSED') this.setConnectorState(c, 'RUNNING');
@@ -379,7 +385,7 @@ export class Worker {
         raiseError: (e) => this.setConnectorState(c, 'FAILED', traceOf(e)),
       });
       const maxTasks = Math.max(1, Number(c.props['tasks.max'] ?? 1));
-      c.taskConfigs = connector.taskConfigs(maxTasks).slice(0, maxTasks);
+      c.taskConfigs = withTaskClass(connector, connector.taskConfigs(maxTasks).slice(0, maxTasks));
       this.setConnectorState(c, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       c.tasks = c.taskConfigs.map((_, i) => this.makeTask(c, i));
       for (const t of c.tasks) t.start(target === 'PAUSED');
