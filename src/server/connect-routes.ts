@@ -38,9 +38,10 @@ function asStringMap(value: unknown, what: string): Record<string, string> {
 
 const flag = (v: string | string[] | undefined): boolean => (Array.isArray(v) ? v.at(-1) : v)?.toLowerCase() === 'true';
 
-function taskIndex(req: Req, unknown: (task: string) => string): number {
+/** a task id; anything but an integer matches no route of Connect's (its JAX-RS answers a bare 404) */
+function taskIndex(req: Req): number {
   const t = req.params['task']!;
-  if (!/^\d+$/.test(t)) throw fail(404, unknown(t));
+  if (!/^\d+$/.test(t)) throw fail(404, 'HTTP 404 Not Found');
   return Number(t);
 }
 
@@ -118,8 +119,9 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
       const config = asStringMap(body?.config ?? {}, 'config');
       const name = typeof body?.name === 'string' ? body.name : config['name'];
       // Connect validates a missing name as an empty one
-      if (!name || !name.trim()) throw fail(400, `Connector configuration is invalid and contains the following 1 error(s):\nInvalid value ${name ?? ''} for configuration name: String may not be empty\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``);
+      if (!name || !name.trim()) throw fail(400, `Connector configuration is invalid and contains the following 1 error(s):\nInvalid value ${name?.trim() ?? ''} for configuration name: String may not be empty\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``);
       if (config['name'] !== undefined && config['name'] !== name) throw fail(400, `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`);
+      // Kafka Connect 4.1 creates such a connector, which no path can then reach (not even DELETE): refused here
       if (/\//.test(name)) throw fail(400, 'Connector name cannot contain "/"');
       const info = await worker().create(name, { ...config, name });
       // Connect answers before the connector has generated its tasks
@@ -143,7 +145,7 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
     scope.get('/connectors/:connector/tasks', async (req: Req) => worker().taskConfigs(req.params['connector']!));
     scope.get('/connectors/:connector/tasks/:task/status', async (req: Req) => {
       const name = req.params['connector']!;
-      const id = taskIndex(req, (t) => `No status found for task ${name}-${t}`);
+      const id = taskIndex(req);
       const task = known(name) ? statusOf(name).tasks.find((t) => t.id === id) : undefined;
       if (!task) throw fail(404, `No status found for task ${name}-${id}`);
       return task;
@@ -171,8 +173,8 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
     });
     scope.post('/connectors/:connector/tasks/:task/restart', async (req: Req, reply: FastifyReply) => {
       const name = req.params['connector']!;
+      const id = taskIndex(req);
       mustExist(name, `Unknown connector: ${name}`);
-      const id = taskIndex(req, (t) => `Unknown task: ${name}-${t}`);
       if (!worker().taskConfigs(name).some((t) => t.id.task === id)) throw fail(404, `Unknown task: ${name}-${id}`);
       await worker().restartTask(name, id);
       return reply.code(204).send();
@@ -217,7 +219,7 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
       if (worker().type(name) === 'sink') offsets = parseSinkOffsets(given);
       else {
         offsets = given.map(({ partition, offset }) => {
-          if (!partition) throw fail(400, 'Source partitions may not be null');
+          if (!partition) throw fail(400, 'Partition objects cannot be null');
           return { partition, offset };
         });
       }
