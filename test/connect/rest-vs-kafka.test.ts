@@ -124,6 +124,7 @@ const str = { 'key.converter': 'org.apache.kafka.connect.storage.StringConverter
 const statusOf = (res: Res) => res.body as { connector?: { state: string }; tasks?: { state: string }[] };
 const running = (res: Res) => res.status === 200 && statusOf(res).connector?.state === 'RUNNING' && statusOf(res).tasks?.length === 1 && statusOf(res).tasks!.every((t) => t.state === 'RUNNING');
 const paused = (res: Res) => res.status === 200 && statusOf(res).connector?.state === 'PAUSED' && !!statusOf(res).tasks?.length && statusOf(res).tasks!.every((t) => t.state === 'PAUSED');
+const allRunning = (res: Res) => res.status === 200 && Object.values(res.body as Record<string, Res>).every((c) => running({ status: 200, body: (c as { status?: unknown }).status }));
 /** a stopped connector that is paused has no tasks until it is resumed */
 const pausedConnector = (res: Res) => res.status === 200 && statusOf(res).connector?.state === 'PAUSED';
 const stopped = (res: Res) => res.status === 200 && statusOf(res).connector?.state === 'STOPPED' && statusOf(res).tasks?.length === 0;
@@ -202,11 +203,11 @@ function steps(run: string): Step[] {
     { method: 'GET', path: '/connectors/sink/offsets', until: offsets3 },
     { label: 'PUT config: updates', method: 'PUT', path: '/connectors/sink/config', body: (t) => ({ ...sink(t), 'errors.tolerance': 'all' }) },
     { method: 'GET', path: '/connectors/sink/status', until: running },
-    // reading
+    // reading (a reconfigured connector may show UNASSIGNED in Kafka's status topic for a moment)
     { method: 'GET', path: '/connectors' },
-    { method: 'GET', path: '/connectors?expand=status' },
+    { method: 'GET', path: '/connectors?expand=status', until: allRunning },
     { method: 'GET', path: '/connectors?expand=info' },
-    { method: 'GET', path: '/connectors?expand=status&expand=info' },
+    { method: 'GET', path: '/connectors?expand=status&expand=info', until: allRunning },
     { method: 'GET', path: '/connectors/src' },
     { method: 'GET', path: '/connectors/src/config' },
     { method: 'GET', path: '/connectors/sink/config' },
@@ -277,6 +278,8 @@ function steps(run: string): Step[] {
     { method: 'GET', path: '/connectors/sink/offsets' },
     { method: 'POST', path: '/connectors/sink/restart' },
     { method: 'POST', path: '/connectors/sink/restart?includeTasks=true' },
+    // Kafka carries the restart out later, through its config topic
+    { method: 'GET', path: '/connectors/sink/status', until: stopped },
     { method: 'POST', path: '/connectors/sink/restart?includeTasks=true&onlyFailed=true' },
     { method: 'GET', path: '/connectors/sink/status', until: stopped },
     { method: 'DELETE', path: '/connectors/sink/offsets' },
