@@ -177,6 +177,11 @@ function steps(run: string): Step[] {
     { method: 'GET', path: '/connector-plugins/FileStreamSinkConnector/config' },
     { method: 'GET', path: '/connector-plugins/FileStreamSource/config' },
     { method: 'GET', path: '/connector-plugins/NoSuchConnector/config' },
+    { method: 'GET', path: '/connector-plugins/org.apache.kafka.connect.transforms.Cast$Value/config' },
+    { method: 'GET', path: '/connector-plugins/org.apache.kafka.connect.transforms.InsertField$Value/config' },
+    { method: 'GET', path: '/connector-plugins/org.apache.kafka.connect.transforms.predicates.TopicNameMatches/config' },
+    { method: 'GET', path: '/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config' },
+    { method: 'GET', path: '/connector-plugins/StringConverter/config' },
     { label: 'validate: missing required config', method: 'PUT', path: '/connector-plugins/FileStreamSourceConnector/config/validate', body: () => ({ 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', name: 'v' }), compare: withValueErrors },
     { label: 'validate: sink without topics', method: 'PUT', path: '/connector-plugins/FileStreamSinkConnector/config/validate', body: () => ({ 'connector.class': 'FileStreamSink', name: 'v', file: '/tmp/x' }), compare: withValueErrors },
     { label: 'validate: topics and topics.regex', method: 'PUT', path: '/connector-plugins/FileStreamSinkConnector/config/validate', body: () => ({ 'connector.class': 'FileStreamSinkConnector', name: 'v', topics: 'a', 'topics.regex': 'b.*' }), compare: withValueErrors },
@@ -397,6 +402,16 @@ test("Sluice's Connect REST API answers as a real Kafka Connect worker (distribu
       pluginsCompare(k!, s!, diffs, `GET ${path}`);
       for (const p of k!.body as { class: string }[]) kafkaPlugins.add(p.class);
     }
+    // every plugin's configuration definition (transforms, predicates, converters too)
+    let pluginConfigs = 0;
+    for (const className of [...kafkaPlugins].filter((c) => !c.includes('.mirror.'))) {
+      const path = `/connector-plugins/${encodeURIComponent(className)}/config`;
+      const [k, s] = await Promise.all(targets.map((x) => call(x, { method: 'GET', path })));
+      pluginConfigs++;
+      const kv = JSON.stringify(canonical(normalize(k!.body, targets[0], run)));
+      const sv = JSON.stringify(canonical(normalize(s!.body, targets[1], run)));
+      if (k!.status !== s!.status || kv !== sv) diffs.push(`GET ${path}:\n  kafka  ${k!.status} ${kv}\n  sluice ${s!.status} ${sv}`);
+    }
     for (const step of all) {
       const label = `${step.method} ${step.path}${step.label ? ` (${step.label})` : ''}`;
       const [k, s] = await Promise.all(targets.map((x) => settle(x, step, diffs)));
@@ -416,7 +431,7 @@ test("Sluice's Connect REST API answers as a real Kafka Connect worker (distribu
         diffs.push(`${label}:\n  kafka  ${k!.status} ${JSON.stringify(kv)}\n  sluice ${s!.status} ${JSON.stringify(sv)}`);
       }
     }
-    t.diagnostic(`${all.length + 2} requests compared in ${Date.now() - compared} ms`);
+    t.diagnostic(`${all.length + 2 + pluginConfigs} requests compared in ${Date.now() - compared} ms`);
     if (process.env.SLUICE_REST_DIFF_OUT) await writeFile(process.env.SLUICE_REST_DIFF_OUT, diffs.join('\n') + '\n');
     assert.ok(diffs.length === 0, `${diffs.length} of Sluice's answers differ from Kafka Connect's:\n${diffs.join('\n')}`);
   } catch (e) {
