@@ -4,7 +4,7 @@
  * of the converter keys), then a `type` key per transform and predicate alias, then the connector's
  * own keys; every error is on the key it concerns, with Connect's messages.
  */
-import type { ConfigKey, ConfigValueResult } from '../api/config-def.js';
+import { ConfigDef, type ConfigKey, type ConfigValueResult } from '../api/config-def.js';
 import { configKeyInfo, connectorBaseConfigDef } from '../connector-config-def.js';
 import type { PluginRegistry } from '../plugins.js';
 import { badRequest } from './connect-errors.js';
@@ -97,7 +97,7 @@ export function validateConnectorConfig(plugins: PluginRegistry, workerProps: Re
     const error = hasTopics && hasRegex ? 'topics and topics.regex are mutually exclusive options, but both are set.' : !hasTopics && !hasRegex ? 'Must configure one of topics or topics.regex' : undefined;
     if (error) for (const key of ['topics', 'topics.regex']) addError(key, error);
     const dlq = props['errors.deadletterqueue.topic.name']?.trim();
-    if (dlq && aliases(props['topics']).includes(dlq)) addError('errors.deadletterqueue.topic.name', `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${props['topics']}') to be consumed.`);
+    if (dlq && aliases(props['topics']).includes(dlq)) addError('topics', `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=[${aliases(props['topics']).join(', ')}]') consumed by the connector`);
   }
 
   const configs: ValidationResult['configs'] = [];
@@ -108,47 +108,46 @@ export function validateConnectorConfig(plugins: PluginRegistry, workerProps: Re
   };
   for (const key of base.configKeys().values()) add(key, results.get(key.name)!);
 
-  // a `type` key per alias (Connect's ConnectorConfig.enrich), carrying what building the chain found wrong
+  // per alias, Connect's ConnectorConfig.enrich: its type and version, then (when the class is
+  // known) its own keys under the alias's prefix, and for a transform `negate` and `predicate`
   let chainError: string | undefined;
   try {
     transformChainFor(plugins, props).close();
   } catch (e) {
     chainError = message(e);
   }
-  let chainErrorPlaced = false;
-  for (const [kind, list, what] of [
-    ['transforms', 'transformation', 'transformation'],
-    ['predicates', 'predicate', 'predicate'],
-  ] as const) {
+  for (const kind of ['transforms', 'predicates'] as const) {
+    const noun = kind === 'transforms' ? 'transformation' : 'predicate';
+    const title = kind === 'transforms' ? 'Transformation' : 'Predicate';
+    const group = (alias: string) => `${kind === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}`;
     for (const alias of aliases(props[kind])) {
-      const name = `${kind}.${alias}.type`;
-      const key: ConfigKey = {
-        name,
-        type: 'CLASS',
-        importance: 'HIGH',
-        documentation: `Class for the '${alias}' ${what}.`,
-        group: `${kind === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}`,
-        orderInGroup: 0,
-        width: 'LONG',
-        displayName: `${kind === 'transforms' ? 'Transformation' : 'Predicate'} type for ${alias}`,
-      };
-      const given = props[name];
-      const errors: string[] = [];
-      let value: string | null = given ?? null;
-      if (given === undefined) errors.push(`Missing required configuration "${name}" which has no default value.`);
-      else if (!(kind === 'transforms' ? plugins.findTransform(given) : plugins.findPredicate(given))) {
-        errors.push(`Invalid value ${given} for configuration ${name}: Class ${given} could not be found.`);
-        value = null;
-      } else if (chainError?.includes(`${kind}.${alias}.`)) {
-        errors.push(chainError);
-        chainErrorPlaced = true;
+      const prefix = `${kind}.${alias}.`;
+      const typeName = `${prefix}type`;
+      const given = props[typeName];
+      const found = given === undefined ? undefined : kind === 'transforms' ? plugins.findTransform(given) : plugins.findPredicate(given);
+      const typeErrors = given === undefined ? [`Missing required configuration "${typeName}" which has no default value.`] : !found ? [`Invalid value ${given} for configuration ${typeName}: Class ${given} could not be found.`] : [];
+      add(
+        { name: typeName, type: 'CLASS', importance: 'HIGH', documentation: `Class for the '${alias}' ${noun}.`, group: group(alias), orderInGroup: 0, width: 'LONG', displayName: `${title} type for ${alias}` },
+        { name: typeName, value: found ? given : null, recommendedValues: classesOf(noun), errors: typeErrors, visible: true },
+      );
+      const versionName = `${prefix}plugin.version`;
+      add(
+        { name: versionName, type: 'STRING', defaultValue: found?.version ?? null, importance: 'HIGH', documentation: `Version of the '${alias}' ${noun}.`, group: group(alias), orderInGroup: 1, width: 'LONG', displayName: `${title} version for ${alias}` },
+        { name: versionName, value: props[versionName] ?? found?.version ?? null, recommendedValues: found ? [found.version] : [], errors: [], visible: true },
+      );
+      if (!found) continue;
+      let order = 2;
+      const own = new ConfigDef();
+      for (const key of found.factory().config().configKeys().values()) own.define({ ...key, name: prefix + key.name, group: group(alias), orderInGroup: order++ });
+      if (kind === 'transforms') {
+        own.define({ name: `${prefix}negate`, type: 'BOOLEAN', defaultValue: false, importance: 'MEDIUM', documentation: 'Whether the configured predicate should be negated.', group: group(alias), orderInGroup: order++, width: 'NONE', displayName: 'negate' });
+        own.define({ name: `${prefix}predicate`, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation: 'The alias of a predicate used to determine whether to apply this transformation.', group: group(alias), orderInGroup: order++, width: 'NONE', displayName: 'predicate' });
       }
-      add(key, { name, value, recommendedValues: classesOf(list), errors, visible: true });
+      for (const r of own.validateAll(props)) add({ ...own.configKeys().get(r.name)!, displayName: own.configKeys().get(r.name)!.displayName ?? r.name.slice(prefix.length) }, r);
     }
   }
-  // an error building the chain that names no alias's type (a transform's own configuration) goes on `transforms`
-  const aliasErrors = configs.some((c) => /^(transforms|predicates)\./.test(c.value.name) && c.value.errors.length);
-  if (chainError && !chainErrorPlaced && !aliasErrors) configs.find((c) => c.value.name === 'transforms')!.value.errors.push(chainError);
+  // what configuring the chain found that no key's definition did goes on `transforms`
+  if (chainError && !configs.some((c) => /^(transforms|predicates)\./.test(c.value.name) && c.value.errors.length)) configs.find((c) => c.value.name === 'transforms')!.value.errors.push(chainError);
 
   // the connector's own keys (a key the framework defines too is the framework's)
   const def = connector.config();
