@@ -1,17 +1,18 @@
 /**
  * Kafka Connect's REST API over the engine's embedded worker, on the server's port (the paths do
- * not clash with ksqlDB's). Shapes, status codes and error bodies (`{"error_code":..,"message":..}`)
- * are Connect's:
+ * not clash with ksqlDB's) and on the worker's own (connect-listener.ts). Shapes, status codes,
+ * error bodies (`{"error_code":..,"message":..}`) and messages are Kafka Connect 4.1's, compared
+ * with a real Connect worker by test/connect/rest-vs-kafka.test.ts (`npm run kafka:connect-rest`):
  *
  *   GET    /connectors[?expand=status&expand=info] names, or by name {status, info}
- *   POST   /connectors                            {name, config} -> 201 info; 409 when it exists
+ *   POST   /connectors                            {name, config} -> 201 info (no tasks yet); 409 when it exists
  *   GET    /connectors/{c}  /config  /status  /tasks  /tasks/{t}/status  /topics  /offsets
  *   PUT    /connectors/{c}/config                 201 created / 200 updated, info
  *   DELETE /connectors/{c}                        204
  *   POST   /connectors/{c}/restart[?includeTasks&onlyFailed]   204, or 202 with the status
  *   POST   /connectors/{c}/tasks/{t}/restart      204
  *   PUT    /connectors/{c}/pause  /resume         202;  PUT /connectors/{c}/stop  204
- *   PUT    /connectors/{c}/topics/reset           200
+ *   PUT    /connectors/{c}/topics/reset           202
  *   PATCH  /connectors/{c}/offsets  DELETE /connectors/{c}/offsets   200 {message}
  *   GET    /connector-plugins[?connectorsOnly=false]  GET /connector-plugins/{p}/config
  *   PUT    /connector-plugins/{p}/config/validate
@@ -20,7 +21,6 @@ import { HttpError } from './ksql-errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../index.js';
 import { ConnectError } from '../index.js';
-
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | string[] | undefined>; Body: unknown }>;
 
@@ -55,7 +55,6 @@ function versioned<S extends State>(s: S, version: string | undefined): S {
   const { trace, ...rest } = s;
   return { ...rest, ...(trace ? { trace } : {}), ...(version !== undefined ? { version } : {}) } as S;
 }
-
 
 /**
  * Connect's SinkUtils.parseSinkConnectorOffsets: sink partitions are {kafka_topic, kafka_partition}
@@ -92,7 +91,7 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
       if (role === 'read-only' && req.method !== 'GET') throw fail(403, `${(req as FastifyRequest & { principal?: { name?: string } }).principal?.name ?? 'This principal'} may not change connectors (read-only)`);
     });
     const worker = () => engine.connect;
-    const known = (name: string): boolean => worker().list().includes(name);
+    const known = (name: string): boolean => worker().has(name);
     /** a connector's status with its plugin's version on the connector and each task, as Connect 4 shows them */
     const statusOf = (name: string): Status => {
       const w = worker();
@@ -104,7 +103,6 @@ export function registerConnectRoutes(app: FastifyInstance, engine: Engine): voi
     const mustExist = (name: string, message: string): void => {
       if (!known(name)) throw fail(404, message);
     };
-
 
     scope.get('/connectors', async (req: Req) => {
       const w = worker();
