@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { RestServer } from '../../src/server/rest-server.js';
+import { startConnectListener } from '../../src/server/connect-listener.js';
 import { testPlugins } from './test-plugins.js';
 
 interface Res {
@@ -174,6 +175,48 @@ test('sluice server with a Connect worker properties file: plugins from plugin.p
     await until(async () => ((await call(connectBase, 'GET', '/connectors/f/offsets')).body as { offsets: unknown[] }).offsets.length === 1);
   } finally {
     await stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("Connect's own port: its root, 405 for a served path under another method, enriched validation, pausing a stopped connector", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-connect-port-'));
+  const engine = await Engine.open({ dataDir: join(dir, 'data'), connect: { plugins: testPlugins(), logLine: () => {} } });
+  const listener = await startConnectListener(engine, 'http://127.0.0.1:0');
+  const base = listener.url;
+  try {
+    const root = (await call(base, 'GET', '/')).body as Record<string, unknown>;
+    assert.deepEqual(Object.keys(root), ['version', 'commit', 'kafka_cluster_id']);
+    assert.deepEqual(await call(base, 'POST', '/connectors/x/status'), { status: 405, body: { error_code: 405, message: 'HTTP 405 Method Not Allowed' } });
+    assert.deepEqual(await call(base, 'GET', '/nope'), { status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
+    assert.deepEqual(await call(base, 'GET', '/connectors/x/tasks/y/status'), { status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
+
+    // a transform alias gets its type, version, own keys under its prefix, negate and predicate
+    const v = (await call(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'FileStreamSink', name: 'v', topics: 'a', transforms: 'x', 'transforms.x.type': 'org.apache.kafka.connect.transforms.HoistField$Value' }))
+      .body as { name: string; error_count: number; groups: string[]; configs: { definition: { name: string; group: string | null }; value: { name: string; errors: string[] } }[] };
+    assert.equal(v.name, 'FileStreamSink');
+    assert.equal(v.error_count, 1);
+    assert.deepEqual(v.configs.filter((c) => c.definition.group === 'Transforms: x').map((c) => c.definition.name), ['transforms.x.type', 'transforms.x.plugin.version', 'transforms.x.field', 'transforms.x.negate', 'transforms.x.predicate']);
+    assert.deepEqual(v.configs.find((c) => c.value.name === 'transforms.x.field')!.value.errors, ['Missing required configuration "transforms.x.field" which has no default value.']);
+    assert.deepEqual(v.groups, ['Common', 'Transforms', 'Predicates', 'Error Handling', 'Transforms: x']);
+
+    // paused after being stopped: no tasks until resumed
+    const input = join(dir, 'in.txt');
+    await writeFile(input, 'a\n');
+    assert.equal((await call(base, 'POST', '/connectors', { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines' } })).status, 201);
+    assert.equal((await call(base, 'PUT', '/connectors/src/stop')).status, 204);
+    assert.equal((await call(base, 'PUT', '/connectors/src/pause')).status, 202);
+    const paused = (await call(base, 'GET', '/connectors/src/status')).body as { connector: { state: string }; tasks: unknown[] };
+    assert.equal(paused.connector.state, 'PAUSED');
+    assert.deepEqual(paused.tasks, []);
+    assert.equal((await call(base, 'PUT', '/connectors/src/resume')).status, 202);
+    await until(async () => {
+      const s = (await call(base, 'GET', '/connectors/src/status')).body as { connector: { state: string }; tasks: { state: string }[] };
+      return s.connector.state === 'RUNNING' && s.tasks.length === 1 && s.tasks[0]!.state === 'RUNNING';
+    });
+  } finally {
+    await listener.close();
+    await engine.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
