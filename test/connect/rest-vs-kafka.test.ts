@@ -4,8 +4,10 @@
  * (normalized where they legitimately differ: worker ids, versions, traces, temporary paths) or their
  * shapes, and the error bodies are compared. Timing-dependent states are awaited on both sides.
  *
- * SLUICE_CONNECT_URL=http://host:port (with SLUICE_KAFKA_BOOTSTRAP, its broker) compares against a
- * running worker instead of starting one; its connectors are deleted first.
+ * Run by `npm run kafka:connect-rest` (SLUICE_CONNECT_VS_KAFKA=1; skipped in `npm test`: the broker
+ * and the worker take a minute or two to start). SLUICE_CONNECT_URL=http://host:port (with
+ * SLUICE_KAFKA_BOOTSTRAP, its broker) compares against a running worker instead of starting one;
+ * its connectors are deleted first. SLUICE_REST_DIFF_OUT=file writes the differences there.
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';

@@ -78,11 +78,12 @@ export function validateConnectorConfig(plugins: PluginRegistry, workerProps: Re
     const given = props['header.converter'] ?? workerProps['header.converter'] ?? SIMPLE_HEADER_CONVERTER;
     set('header.converter', { value: given, recommendedValues: classesOf('header_converter') });
     const found = plugins.findHeaderConverter(given);
-    if (!found) {
+    const configured = props['header.converter'] ?? workerProps['header.converter'];
+    // a registry without header converters falls back to UTF-8 strings (task-plugins.ts): only a configured class must exist
+    if (!found && configured !== undefined) {
       set('header.converter', { value: null, errors: [`Invalid value ${given} for configuration header.converter: Class ${given} could not be found.`] });
       set('header.converter.plugin.version', { value: null, visible: false });
-    }
-    else {
+    } else if (found) {
       try {
         headerConverterFor(plugins, workerProps, props);
       } catch (e) {

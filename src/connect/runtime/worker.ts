@@ -15,7 +15,7 @@ import { badRequest, conflict, ConnectError, notFound, traceOf } from './connect
 import { SinkTaskRunner, sinkGroup } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import type { TaskRunner, TaskState } from './task-runner.js';
-import { converterFor, headerConverterFor, transformChainFor } from './task-plugins.js';
+import { withTaskClass } from './task-plugins.js';
 import { validateConnectorConfig } from './validate-connector-config.js';
 import { workerConfig, type WorkerConfig } from './worker-config.js';
 import { loadPluginPath } from '../plugin-path.js';
@@ -55,11 +55,6 @@ export interface ConfigValueJson {
 function valueJson(r: ConfigValueResult): ConfigValueJson {
   const v = r.value;
   return { name: r.name, value: v === null || v === undefined ? null : Array.isArray(v) ? v.join(',') : String(v), recommended_values: [...r.recommendedValues], errors: [...r.errors], visible: r.visible };
-}
-
-/** Connect's Worker.connectorTaskConfigs: each task's configuration names its class */
-function withTaskClass(connector: Connector, configs: Record<string, string>[]): Record<string, string>[] {
-  return connector.taskClass === undefined ? configs : configs.map((t) => ({ ...t, 'task.class': connector.taskClass! }));
 }
 
 interface RunningConnector {
