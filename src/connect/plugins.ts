@@ -8,7 +8,8 @@
  * `registerBuiltinTransforms(registry)`; each registers its classes with `registry.converter(...)`,
  * `registry.transform(...)` and `registry.predicate(...)` under Kafka's class names.
  */
-import type { ConfigDef } from './api/config-def.js';
+import { ConfigDef } from './api/config-def.js';
+import { configKeyInfo, connectorBaseConfigDef } from './connector-config-def.js';
 import type { Connector, ConnectorType } from './api/connector.js';
 import type { ConverterFactory, HeaderConverterFactory } from './api/converter.js';
 import { registerBuiltinConverters } from './converters/index.js';
@@ -120,13 +121,31 @@ export class PluginRegistry {
       for (const e of this.transforms.values()) if (qualified(e.className)) add(e.className, 'transformation', e.version);
       for (const e of this.predicates.values()) if (qualified(e.className)) add(e.className, 'predicate', e.version);
     }
-    return out.sort((a, b) => a.class.localeCompare(b.class));
+    // Connect's order: sinks, sources, transformations, predicates, converters, header converters,
+    // each by class name (Java's String order)
+    const rank: Record<PluginKind, number> = { sink: 0, source: 1, transformation: 2, predicate: 3, converter: 4, header_converter: 5 };
+    return out.sort((a, b) => rank[a.type] - rank[b.type] || (a.class < b.class ? -1 : a.class > b.class ? 1 : 0));
   }
 
-  /** the ConfigDef of a plugin of any kind, for GET /connector-plugins/{name}/config */
+  /** GET /connector-plugins/{name}/config: Connect's ConfigKeyInfo of each key, or undefined for an unknown plugin */
+  pluginConfigInfo(name: string): Record<string, unknown>[] | undefined {
+    const def = this.pluginConfig(name);
+    return def && [...def.configKeys().values()].map(configKeyInfo);
+  }
+
+  /**
+   * the ConfigDef of a plugin of any kind, for GET /connector-plugins/{name}/config: a connector's
+   * own keys, then the framework's it does not define itself (as Connect's connectorPluginConfig)
+   */
   pluginConfig(name: string): ConfigDef | undefined {
     const c = this.findConnector(name);
-    if (c) return c.factory().config();
+    if (c) {
+      const def = new ConfigDef();
+      const own = c.factory().config().configKeys();
+      for (const key of own.values()) def.define(key);
+      for (const key of connectorBaseConfigDef(c.type, c.version).configKeys().values()) if (!own.has(key.name)) def.define(key);
+      return def;
+    }
     const v = this.findConverter(name) ?? this.findHeaderConverter(name) ?? this.findTransform(name) ?? this.findPredicate(name);
     return v?.factory().config();
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { RestServer } from '../../src/server/rest-server.js';
+import { startConnectListener } from '../../src/server/connect-listener.js';
 import { testPlugins } from './test-plugins.js';
 
 interface Res {
@@ -40,7 +41,7 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     assert.deepEqual(await call(base, 'GET', '/connectors'), { status: 200, body: [] });
     const created = await call(base, 'POST', '/connectors', { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': 1, ...str } });
     assert.equal(created.status, 201);
-    assert.deepEqual(created.body, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': '1', ...str, name: 'src' }, tasks: [{ connector: 'src', task: 0 }], type: 'source' });
+    assert.deepEqual(created.body, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': '1', ...str, name: 'src' }, tasks: [], type: 'source' });
     assert.deepEqual(await call(base, 'POST', '/connectors', { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines' } }), { status: 409, body: { error_code: 409, message: 'Connector src already exists' } });
 
     const put = await call(base, 'PUT', '/connectors/sink/config', { 'connector.class': 'FileStreamSink', file: output, topics: 'lines', ...str });
@@ -56,17 +57,21 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     assert.equal(expanded['src']!.status.connector.state, 'RUNNING');
     assert.equal(expanded['sink']!.info.type, 'sink');
     const status = await call(base, 'GET', '/connectors/src/status');
-    assert.deepEqual(status.body, { name: 'src', connector: { state: 'RUNNING', worker_id: '127.0.0.1:8083'.replace('127.0.0.1', 'localhost') }, tasks: [{ id: 0, state: 'RUNNING', worker_id: 'localhost:8083' }], type: 'source' });
-    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks/0/status')).body, { id: 0, state: 'RUNNING', worker_id: 'localhost:8083' });
-    assert.deepEqual(await call(base, 'GET', '/connectors/src/tasks/7/status'), { status: 404, body: { error_code: 404, message: 'Task src-7 not found' } });
-    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks')).body, [{ id: { connector: 'src', task: 0 }, config: { topic: 'lines', 'batch.size': '2000', file: input } }]);
+    assert.deepEqual(status.body, { name: 'src', connector: { state: 'RUNNING', worker_id: 'localhost:8083', version: '4.0.0' }, tasks: [{ id: 0, state: 'RUNNING', worker_id: 'localhost:8083', version: '4.0.0' }], type: 'source' });
+    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks/0/status')).body, { id: 0, state: 'RUNNING', worker_id: 'localhost:8083', version: '4.0.0' });
+    assert.deepEqual(await call(base, 'GET', '/connectors/src/tasks/7/status'), { status: 404, body: { error_code: 404, message: 'No status found for task src-7' } });
+    // as Kafka's FileStreamSource, the task gets the connector's configuration
+    assert.deepEqual((await call(base, 'GET', '/connectors/src/tasks')).body, [{ id: { connector: 'src', task: 0 }, config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines', 'tasks.max': '1', ...str, name: 'src', 'task.class': 'org.apache.kafka.connect.file.FileStreamSourceTask' } }]);
     assert.deepEqual((await call(base, 'GET', '/connectors/src/topics')).body, { src: { topics: ['lines'] } });
     assert.deepEqual((await call(base, 'GET', '/connectors/sink/topics')).body, { sink: { topics: ['lines'] } });
-    assert.equal((await call(base, 'PUT', '/connectors/sink/topics/reset')).status, 200);
+    assert.equal((await call(base, 'PUT', '/connectors/sink/topics/reset')).status, 202);
     assert.deepEqual((await call(base, 'GET', '/connectors/sink/topics')).body, { sink: { topics: [] } });
 
     assert.deepEqual(await call(base, 'GET', '/connectors/nope'), { status: 404, body: { error_code: 404, message: 'Connector nope not found' } });
-    assert.deepEqual(await call(base, 'GET', '/connectors/nope/status'), { status: 404, body: { error_code: 404, message: 'Connector nope not found' } });
+    assert.deepEqual(await call(base, 'GET', '/connectors/nope/status'), { status: 404, body: { error_code: 404, message: 'No status found for connector nope' } });
+    assert.deepEqual(await call(base, 'PUT', '/connectors/nope/pause'), { status: 404, body: { error_code: 404, message: 'Unknown connector nope' } });
+    assert.deepEqual(await call(base, 'POST', '/connectors/nope/restart'), { status: 404, body: { error_code: 404, message: 'Unknown connector: nope' } });
+    assert.deepEqual(await call(base, 'GET', '/connectors/nope/topics'), { status: 200, body: { nope: { topics: [] } } });
 
     // pause / resume / restart
     assert.equal((await call(base, 'PUT', '/connectors/src/pause')).status, 202);
@@ -76,7 +81,7 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     assert.equal((await call(base, 'POST', '/connectors/src/restart')).status, 204);
     const restarted = await call(base, 'POST', '/connectors/src/restart?includeTasks=true&onlyFailed=false');
     assert.equal(restarted.status, 202);
-    assert.deepEqual(restarted.body, { name: 'src', connector: { state: 'RESTARTING', worker_id: 'localhost:8083' }, tasks: [{ id: 0, state: 'RESTARTING', worker_id: 'localhost:8083' }], type: 'source' });
+    assert.deepEqual(restarted.body, { name: 'src', connector: { state: 'RESTARTING', worker_id: 'localhost:8083', version: '4.0.0' }, tasks: [{ id: 0, state: 'RESTARTING', worker_id: 'localhost:8083', version: '4.0.0' }], type: 'source' });
     assert.equal((await call(base, 'POST', '/connectors/src/tasks/0/restart')).status, 204);
 
     // offsets: read; altering needs STOPPED
@@ -86,7 +91,10 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
     assert.equal(notStopped.status, 400);
     assert.match((notStopped.body as { message: string }).message, /STOPPED state/);
     assert.equal((await call(base, 'PUT', '/connectors/sink/stop')).status, 204);
-    assert.deepEqual((await call(base, 'GET', '/connectors/sink/status')).body, { name: 'sink', connector: { state: 'STOPPED', worker_id: 'localhost:8083' }, tasks: [], type: 'sink' });
+    assert.deepEqual((await call(base, 'GET', '/connectors/sink/status')).body, { name: 'sink', connector: { state: 'STOPPED', worker_id: 'localhost:8083', version: '4.0.0' }, tasks: [], type: 'sink' });
+    // a stopped connector accepts a restart and stays stopped
+    assert.equal((await call(base, 'POST', '/connectors/sink/restart')).status, 204);
+    assert.deepEqual(await call(base, 'PATCH', '/connectors/sink/offsets', { offsets: [{ partition: { kafka_topic: 'lines' }, offset: { kafka_offset: 1 } }] }), { status: 400, body: { error_code: 400, message: "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'" } });
     assert.deepEqual(await call(base, 'PATCH', '/connectors/sink/offsets', { offsets: [{ partition: { kafka_topic: 'lines', kafka_partition: 0 }, offset: { kafka_offset: 1 } }] }), { status: 200, body: { message: 'The offsets for this connector have been altered successfully' } });
     assert.equal((await call(base, 'PUT', '/connectors/sink/resume')).status, 202);
     // the sink re-reads from offset 1
@@ -97,31 +105,36 @@ test("Kafka Connect's REST API over real HTTP: lifecycle, status, tasks, offsets
 
     // plugins and validation
     const plugins = (await call(base, 'GET', '/connector-plugins')).body as { class: string; type: string }[];
+    // sinks then sources, as Connect lists them
     assert.deepEqual(plugins.map((p) => [p.class, p.type]), [
       ['io.confluent.connect.jdbc.JdbcSinkConnector', 'sink'],
+      ['org.apache.kafka.connect.file.FileStreamSinkConnector', 'sink'],
       ['io.confluent.connect.jdbc.JdbcSourceConnector', 'source'],
       ['io.confluent.kafka.connect.datagen.DatagenConnector', 'source'],
       ['io.debezium.connector.postgresql.PostgresConnector', 'source'],
-      ['org.apache.kafka.connect.file.FileStreamSinkConnector', 'sink'],
       ['org.apache.kafka.connect.file.FileStreamSourceConnector', 'source'],
     ]);
     const all = (await call(base, 'GET', '/connector-plugins?connectorsOnly=false')).body as { type: string }[];
     assert.ok(all.some((p) => p.type === 'converter'));
     const def = (await call(base, 'GET', '/connector-plugins/FileStreamSinkConnector/config')).body as { name: string; required: boolean }[];
-    assert.deepEqual(def.map((d) => d.name), ['file']);
+    // its own keys, then the framework's
+    assert.deepEqual(def.map((d) => d.name).slice(0, 4), ['file', 'name', 'connector.class', 'connector.plugin.version']);
+    assert.ok(def.some((d) => d.name === 'topics.regex'));
     const validated = await call(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', name: 'x', topics: 'a', 'topics.regex': 'b.*' });
     assert.equal(validated.status, 200);
     const v = validated.body as { name: string; error_count: number; configs: { value: { name: string; errors: string[] } }[] };
     assert.equal(v.name, 'org.apache.kafka.connect.file.FileStreamSinkConnector');
-    assert.equal(v.error_count, 1);
+    // both keys carry the error, as in Connect
+    assert.equal(v.error_count, 2);
     assert.deepEqual(Object.keys(v.configs[0]!.value), ['name', 'value', 'recommended_values', 'errors', 'visible']);
-    assert.deepEqual(v.configs.map((c) => c.value.name).slice(0, 3), ['tasks.max', 'name', 'connector.class']);
+    assert.deepEqual(v.configs.map((c) => c.value.name).slice(0, 4), ['name', 'connector.class', 'connector.plugin.version', 'tasks.max']);
+    assert.deepEqual(v.configs.find((c) => c.value.name === 'topics.regex')!.value.errors, ['topics and topics.regex are mutually exclusive options, but both are set.']);
     assert.deepEqual(v.configs.find((c) => c.value.name === 'topics')!.value.errors, ['topics and topics.regex are mutually exclusive options, but both are set.']);
     const mismatch = await call(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'FileStreamSource' });
     assert.equal(mismatch.status, 400);
     const invalid = await call(base, 'POST', '/connectors', { name: 'bad', config: { 'connector.class': 'FileStreamSink' } });
     assert.equal(invalid.status, 400);
-    assert.match((invalid.body as { message: string }).message, /^Connector configuration is invalid and contains the following 1 error\(s\):\nMust configure one of topics or topics.regex/);
+    assert.match((invalid.body as { message: string }).message, /^Connector configuration is invalid and contains the following 2 error\(s\):\nMust configure one of topics or topics.regex\nMust configure one of topics or topics.regex\n/);
 
     // the ksqlDB endpoint sees the same connectors
     const ksql = await fetch(base + '/ksql', { method: 'POST', body: JSON.stringify({ ksql: 'SHOW CONNECTORS;' }), headers: { 'content-type': 'application/vnd.ksql.v1+json' } });
@@ -163,6 +176,48 @@ test('sluice server with a Connect worker properties file: plugins from plugin.p
     await until(async () => ((await call(connectBase, 'GET', '/connectors/f/offsets')).body as { offsets: unknown[] }).offsets.length === 1);
   } finally {
     await stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("Connect's own port: its root, 405 for a served path under another method, enriched validation, pausing a stopped connector", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-connect-port-'));
+  const engine = await Engine.open({ dataDir: join(dir, 'data'), connect: { plugins: testPlugins(), logLine: () => {} } });
+  const listener = await startConnectListener(engine, 'http://127.0.0.1:0');
+  const base = listener.url;
+  try {
+    const root = (await call(base, 'GET', '/')).body as Record<string, unknown>;
+    assert.deepEqual(Object.keys(root), ['version', 'commit', 'kafka_cluster_id']);
+    assert.deepEqual(await call(base, 'POST', '/connectors/x/status'), { status: 405, body: { error_code: 405, message: 'HTTP 405 Method Not Allowed' } });
+    assert.deepEqual(await call(base, 'GET', '/nope'), { status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
+    assert.deepEqual(await call(base, 'GET', '/connectors/x/tasks/y/status'), { status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
+
+    // a transform alias gets its type, version, own keys under its prefix, negate and predicate
+    const v = (await call(base, 'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'FileStreamSink', name: 'v', topics: 'a', transforms: 'x', 'transforms.x.type': 'org.apache.kafka.connect.transforms.HoistField$Value' }))
+      .body as { name: string; error_count: number; groups: string[]; configs: { definition: { name: string; group: string | null }; value: { name: string; errors: string[] } }[] };
+    assert.equal(v.name, 'FileStreamSink');
+    assert.equal(v.error_count, 1);
+    assert.deepEqual(v.configs.filter((c) => c.definition.group === 'Transforms: x').map((c) => c.definition.name), ['transforms.x.type', 'transforms.x.plugin.version', 'transforms.x.field', 'transforms.x.negate', 'transforms.x.predicate']);
+    assert.deepEqual(v.configs.find((c) => c.value.name === 'transforms.x.field')!.value.errors, ['Missing required configuration "transforms.x.field" which has no default value.']);
+    assert.deepEqual(v.groups, ['Common', 'Transforms', 'Predicates', 'Error Handling', 'Transforms: x']);
+
+    // paused after being stopped: no tasks until resumed
+    const input = join(dir, 'in.txt');
+    await writeFile(input, 'a\n');
+    assert.equal((await call(base, 'POST', '/connectors', { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'lines' } })).status, 201);
+    assert.equal((await call(base, 'PUT', '/connectors/src/stop')).status, 204);
+    assert.equal((await call(base, 'PUT', '/connectors/src/pause')).status, 202);
+    const paused = (await call(base, 'GET', '/connectors/src/status')).body as { connector: { state: string }; tasks: unknown[] };
+    assert.equal(paused.connector.state, 'PAUSED');
+    assert.deepEqual(paused.tasks, []);
+    assert.equal((await call(base, 'PUT', '/connectors/src/resume')).status, 202);
+    await until(async () => {
+      const s = (await call(base, 'GET', '/connectors/src/status')).body as { connector: { state: string }; tasks: { state: string }[] };
+      return s.connector.state === 'RUNNING' && s.tasks.length === 1 && s.tasks[0]!.state === 'RUNNING';
+    });
+  } finally {
+    await listener.close();
+    await engine.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

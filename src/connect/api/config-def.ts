@@ -79,16 +79,21 @@ export class ConfigDef {
       const raw = props[key.name];
       const errors: string[] = [];
       let value: unknown = raw ?? key.defaultValue ?? null;
+      // as Connect's ConfigValue: a value that does not parse is shown as null
+      let parsed = true;
       try {
         if (raw === undefined && key.defaultValue === undefined) errors.push(`Missing required configuration "${key.name}" which has no default value.`);
         else {
+          parsed = false;
           value = raw === undefined ? key.defaultValue : parseConfigValue(key.name, key.type, raw);
+          parsed = true;
           key.validator?.(key.name, value);
         }
       } catch (err) {
         errors.push(err instanceof Error ? err.message : String(err));
       }
-      return { name: key.name, value: raw ?? (key.defaultValue === undefined ? null : String(key.defaultValue)), recommendedValues: [], errors, visible: true };
+      const shown = !parsed ? null : (raw ?? (key.defaultValue === undefined || key.defaultValue === null ? null : String(key.defaultValue)));
+      return { name: key.name, value: shown, recommendedValues: [], errors, visible: true };
     });
   }
 }

@@ -27,6 +27,8 @@ export interface Connector {
   stop(): void | Promise<void>;
   /** the task implementation this connector's tasks run */
   taskFactory(): () => SourceTask | SinkTask;
+  /** the task's class name, which the worker adds to each task's configuration as `task.class` (Connector.taskClass) */
+  readonly taskClass?: string;
 }
 
 /** Reads committed source offsets from the offsets topic (Connect's OffsetStorageReader). */

@@ -19,14 +19,15 @@ const required = (name: string) => (_n: string, v: unknown): void => {
 function sourceConfigDef(): ConfigDef {
   return new ConfigDef()
     .define({ name: 'file', type: 'STRING', defaultValue: null, importance: 'HIGH', documentation: 'Source filename. If not specified, the standard input will be used' })
-    .define({ name: 'topic', type: 'LIST', importance: 'HIGH', documentation: 'The topic to publish data to', validator: (n, v) => {
-      if (!Array.isArray(v) || v.length !== 1) throw new ConnectConfigError(n, v, "'topic' in FileStreamSourceConnector configuration requires definition of a single topic.");
+    .define({ name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'The topic to publish data to', validator: (n, v) => {
+      if (typeof v === 'string' && v.trim() === '') throw new ConnectConfigError(n, v, 'String must be non-empty');
     } })
     .define({ name: 'batch.size', type: 'INT', defaultValue: 2000, importance: 'LOW', documentation: 'The maximum number of records the source task can read from the file each time it is polled' });
 }
 
 export class FileStreamSourceConnector implements Connector {
   readonly type = 'source' as const;
+  readonly taskClass = 'org.apache.kafka.connect.file.FileStreamSourceTask';
   private props: Readonly<Record<string, string>> = {};
   version(): string {
     return VERSION;
@@ -38,11 +39,9 @@ export class FileStreamSourceConnector implements Connector {
     sourceConfigDef().parse(props);
     this.props = props;
   }
-  /** one task: a file is read in order */
+  /** one task with the connector's configuration, as Kafka's: a file is read in order */
   taskConfigs(): Record<string, string>[] {
-    const out: Record<string, string> = { topic: this.props['topic']!.trim(), 'batch.size': this.props['batch.size'] ?? '2000' };
-    if (this.props['file'] !== undefined) out['file'] = this.props['file'];
-    return [out];
+    return [{ ...this.props }];
   }
   stop(): void {}
   taskFactory(): () => SourceTask {
@@ -66,7 +65,7 @@ export class FileStreamSourceTask implements SourceTask {
   async start(props: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     if (!props['file']) throw new Error('FileStreamSourceTask reads a file: set `file` (standard input is not read by the embedded worker)');
     this.file = props['file'];
-    this.topic = props['topic']!;
+    this.topic = props['topic']!.trim();
     this.batchSize = Number(props['batch.size'] ?? 2000);
     const last = context.offsetStorageReader.offset({ filename: this.file });
     const pos = last?.['position'];
@@ -124,6 +123,7 @@ function sinkConfigDef(): ConfigDef {
 
 export class FileStreamSinkConnector implements Connector {
   readonly type = 'sink' as const;
+  readonly taskClass = 'org.apache.kafka.connect.file.FileStreamSinkTask';
   private props: Readonly<Record<string, string>> = {};
   version(): string {
     return VERSION;
@@ -135,9 +135,9 @@ export class FileStreamSinkConnector implements Connector {
     sinkConfigDef().parse(props);
     this.props = props;
   }
-  /** one task: lines of one file */
-  taskConfigs(): Record<string, string>[] {
-    return [this.props['file'] !== undefined ? { file: this.props['file'] } : {}];
+  /** `tasks.max` tasks with the connector's configuration, as Kafka's: each appends whole lines to the file */
+  taskConfigs(maxTasks: number): Record<string, string>[] {
+    return Array.from({ length: maxTasks }, () => ({ ...this.props }));
   }
   stop(): void {}
   taskFactory(): () => SinkTask {

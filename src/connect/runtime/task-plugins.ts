@@ -5,6 +5,7 @@
  * `predicates=p` with `predicates.p.type=...`.
  */
 import type { ConnectRecord } from '../api/connect-record.js';
+import type { Connector } from '../api/connector.js';
 import type { ConfigDef } from '../api/config-def.js';
 import { ConfigDef as ConfigDefClass } from '../api/config-def.js';
 import type { Converter, SchemaAndValue } from '../api/converter.js';
@@ -24,6 +25,11 @@ export function withPrefix(props: Readonly<Record<string, string>>, prefix: stri
 export interface HeaderConverter {
   toConnectHeader(topic: string, headerKey: string, value: Buffer | null): SchemaAndValue;
   fromConnectHeader(topic: string, headerKey: string, schema: Schema | null, value: unknown): Buffer | null;
+}
+
+/** Connect's Worker.connectorTaskConfigs: each task's configuration names its class (Connector.taskClass) */
+export function withTaskClass(connector: Connector, configs: Record<string, string>[]): Record<string, string>[] {
+  return connector.taskClass === undefined ? configs : configs.map((t) => ({ ...t, 'task.class': connector.taskClass! }));
 }
 
 /**

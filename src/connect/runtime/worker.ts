@@ -21,7 +21,8 @@ import { badRequest, conflict, ConnectError, notFound, traceOf } from './connect
 import { SinkTaskRunner, sinkGroup } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import type { TaskRunner, TaskState } from './task-runner.js';
-import { converterFor, headerConverterFor, transformChainFor } from './task-plugins.js';
+import { withTaskClass } from './task-plugins.js';
+import { validateConnectorConfig } from './validate-connector-config.js';
 import { workerConfig, type WorkerConfig } from './worker-config.js';
 import { loadPluginPath } from '../plugin-path.js';
 import { DistributedHerder, type HerderHooks } from './distributed-herder.js';
@@ -236,69 +237,7 @@ export class Worker {
 
   /** Connect's PUT /connector-plugins/{type}/config/validate */
   validate(props: Readonly<Record<string, string>>): ValidationResult {
-    const className = props['connector.class'];
-    if (!className) throw badRequest('Connector config {} contains no connector type'.replace('{}', JSON.stringify(props)));
-    const entry = this.plugins.findConnector(className);
-    if (!entry) throw badRequest(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.plugins.list().map((p) => `PluginDesc{klass=class ${p.class}, name='${p.class}', version='${p.version}', type=${p.type}}`).join(', ')}`);
-    const connector = entry.factory();
-    const def = connector.config();
-    const results = def.validateAll(props);
-    const extra = connector.validate?.(props) ?? [];
-    const configs: ValidationResult['configs'] = [];
-    const groups = new Set<string>(['Common']);
-    for (const key of def.configKeys().values()) {
-      if (key.group) groups.add(key.group);
-      const r = results.find((x) => x.name === key.name)!;
-      const more = extra.filter((e) => e.name === key.name).flatMap((e) => e.errors);
-      configs.push({
-        definition: {
-          name: key.name,
-          type: key.type,
-          required: key.defaultValue === undefined,
-          default_value: key.defaultValue === undefined || key.defaultValue === null ? null : String(key.defaultValue),
-          importance: key.importance,
-          documentation: key.documentation,
-          group: key.group ?? null,
-          width: key.width ?? 'NONE',
-          display_name: key.displayName ?? key.name,
-          dependents: key.dependents ?? [],
-          order: key.orderInGroup ?? -1,
-        },
-        value: valueJson({ ...r, errors: [...r.errors, ...more] }),
-      });
-    }
-    // the worker's own keys: tasks.max, converters, transforms
-    const common: ConfigValueResult[] = [];
-    const tasksMax = props['tasks.max'] ?? '1';
-    common.push({ name: 'tasks.max', value: tasksMax, recommendedValues: [], errors: /^\d+$/.test(tasksMax.trim()) && Number(tasksMax) >= 1 ? [] : [`Invalid value ${tasksMax} for configuration tasks.max: Value must be at least 1`], visible: true });
-    const name = props['name'];
-    common.push({ name: 'name', value: name ?? null, recommendedValues: [], errors: name && name.trim() !== '' ? [] : ['Missing required configuration "name" which has no default value.'], visible: true });
-    common.push({ name: 'connector.class', value: className, recommendedValues: [], errors: [], visible: true });
-    for (const [key, check] of [
-      ['key.converter', () => converterFor(this.plugins, this.config.props, props, 'key')],
-      ['value.converter', () => converterFor(this.plugins, this.config.props, props, 'value')],
-      ['header.converter', () => headerConverterFor(this.plugins, this.config.props, props)],
-      ['transforms', () => transformChainFor(this.plugins, props).close()],
-    ] as const) {
-      const errors: string[] = [];
-      try {
-        check();
-      } catch (e) {
-        errors.push(e instanceof Error ? e.message : String(e));
-      }
-      common.push({ name: key, value: props[key] ?? null, recommendedValues: [], errors, visible: true });
-    }
-    if (connector.type === 'sink') {
-      const hasTopics = !!props['topics']?.trim();
-      const hasRegex = !!props['topics.regex']?.trim();
-      const errors = hasTopics && hasRegex ? ['topics and topics.regex are mutually exclusive options, but both are set.'] : !hasTopics && !hasRegex ? ['Must configure one of topics or topics.regex'] : [];
-      common.push({ name: 'topics', value: props['topics'] ?? '', recommendedValues: [], errors, visible: true });
-      const dlq = props['errors.deadletterqueue.topic.name']?.trim();
-      const subscribed = (props['topics'] ?? '').split(',').map((s) => s.trim());
-      common.push({ name: 'errors.deadletterqueue.topic.name', value: dlq ?? '', recommendedValues: [], errors: dlq && subscribed.includes(dlq) ? [`The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${props['topics']}') to be consumed.`] : [], visible: true });
-    }
-    for (const r of common.reverse()) configs.unshift({ definition: { name: r.name, type: 'STRING', required: false, default_value: null, importance: 'HIGH', documentation: '', group: 'Common', width: 'NONE', display_name: r.name, dependents: [], order: -1 }, value: valueJson(r) });
-    return { name: entry.className, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups: [...groups], configs };
+    return validateConnectorConfig(this.plugins, this.config.props, props);
   }
 
   private checkValid(props: Readonly<Record<string, string>>): void {
@@ -380,7 +319,8 @@ export class Worker {
       const c = this.get(name);
       await this.store.putTargetState(name, 'PAUSED');
       if (this.herder) return this.applyConfigTopic();
-      if (c.state === 'STOPPED') await this.startConnectorInto(c, 'PAUSED');
+      // a stopped connector has no tasks, and gets none until it is resumed (as in Connect)
+      if (c.state === 'STOPPED') this.setConnectorState(c, 'PAUSED');
       else {
         for (const t of c.tasks.values()) t.pause();
         if (c.state === 'RUNNING') this.setConnectorState(c, 'PAUSED');
@@ -393,7 +333,7 @@ export class Worker {
       const c = this.get(name);
       await this.store.putTargetState(name, 'STARTED');
       if (this.herder) return this.applyConfigTopic();
-      if (c.state === 'STOPPED') await this.startConnectorInto(c, 'STARTED');
+      if (c.state === 'STOPPED' || !c.connector) await this.startConnectorInto(c, 'STARTED');
       else {
         for (const t of c.tasks.values()) t.resume();
         if (c.state === 'PAUSED') this.setConnectorState(c, 'RUNNING');
@@ -534,7 +474,7 @@ export class Worker {
         raiseError: (e) => this.setConnectorState(c, 'FAILED', traceOf(e)),
       });
       const maxTasks = Math.max(1, Number(c.props['tasks.max'] ?? 1));
-      c.taskConfigs = connector.taskConfigs(maxTasks).slice(0, maxTasks);
+      c.taskConfigs = withTaskClass(connector, connector.taskConfigs(maxTasks).slice(0, maxTasks));
       this.setConnectorState(c, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       c.taskConfigs.forEach((_, i) => c.tasks.set(i, this.makeTask(c, i)));
       for (const t of c.tasks.values()) t.start(target === 'PAUSED');
@@ -762,7 +702,7 @@ export class Worker {
   private async writeTaskConfigs(c: RunningConnector): Promise<void> {
     if (!c.connector) return;
     const maxTasks = Math.max(1, Number(c.props['tasks.max'] ?? 1));
-    const configs = c.connector.taskConfigs(maxTasks).slice(0, maxTasks);
+    const configs = withTaskClass(c.connector, c.connector.taskConfigs(maxTasks).slice(0, maxTasks));
     if (!sameConfigs(this.store.taskConfigs.get(c.name) ?? [], configs)) await this.store.putTaskConfigs(c.name, configs);
   }
 
