@@ -42,7 +42,9 @@ export class ThreadChannel {
 
   /** every waiting call fails with `error` (the other side is gone) */
   fail(error: Error): void {
-    this.closedWith ??= error;
+    // once only: a later unref would undo the ref Worker.terminate() holds until the thread exits
+    if (this.closedWith) return;
+    this.closedWith = error;
     for (const w of this.waiting.values()) w.reject(error);
     this.waiting.clear();
     if (this.refWhileWaiting) this.port.unref();

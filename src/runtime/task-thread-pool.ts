@@ -138,6 +138,9 @@ export class TaskThreadPool {
     if (this.closed) return;
     this.closed = true;
     const threads = this.threads.splice(0);
+    // calls still waiting fail first: a reply arriving during terminate() must not unref the worker
+    // (the process would exit with terminate() unsettled)
+    for (const t of threads) t.channel.fail(new ExecutionError('The task threads are closed'));
     await Promise.all(threads.map((t) => t.worker.terminate().catch(() => 0)));
   }
 }
