@@ -386,6 +386,7 @@ export class Engine {
       keyspace: log.extras,
       commit: (txn, writes) => this.state.commit(txn, writes),
     });
+    this.threadPool.prestart(count);
     return { threads: { pool: this.threadPool, count, planJson, registryProperties: this.options.properties ?? {} } };
   }
 

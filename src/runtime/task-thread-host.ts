@@ -70,6 +70,8 @@ export interface TaskThreadHostOptions {
 }
 
 const PAGE = 10_000;
+/** how long one step call from the main thread may keep stepping a task that has input */
+const SLICE_MS = 20;
 
 export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const port = parentPort;
@@ -80,8 +82,16 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const channel: ThreadChannel = new ThreadChannel(port, {
     create: (spec: RemoteTaskSpec) => create(spec),
     step: async (key: string) => {
+      // a slice of steps per call: the main thread's round trip and its wait for the other
+      // tasks' steps are paid once per slice rather than once per batch
       const t = entry(key);
-      const consumed = await t.task.step();
+      const until = performance.now() + SLICE_MS;
+      let consumed = 0;
+      for (;;) {
+        const n = await t.task.step();
+        consumed += n;
+        if (n === 0 || t.task.failure || performance.now() >= until) break;
+      }
       return status(key, consumed);
     },
     caughtUp: async (key: string) => {
@@ -182,11 +192,29 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   }
 }
 
-/** The log as a task sees it, every call answered by the main thread. */
+/**
+ * The log as a task sees it, every call answered by the main thread. A fetch that stopped short
+ * of the high watermark starts the next one at once, so the main thread reads the next batch
+ * while this thread processes the last (a task fetches its partitions' offsets in order).
+ */
 function remoteLog(channel: ThreadChannel): Log {
+  type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
+  const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
+  const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
   const calls: Partial<Log> = {
-    fetch: async (topic: string, partition: number, fromOffset: bigint, options?: FetchOptions): Promise<FetchResult> => {
-      const r = await channel.call<{ data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint }>('fetch', [topic, partition, fromOffset, options ?? {}]);
+    fetch: async (topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> => {
+      const at = `${topic}\u0000${partition}`;
+      const limits = `${options.maxRecords}/${options.maxBytes}`;
+      const pre = ahead.get(at);
+      ahead.delete(at);
+      // only records are served ahead: an empty answer may be stale by now
+      let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
+      if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, options);
+      if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
+        const offset = r.nextOffset;
+        // a failed read ahead is read again when asked for (and fails then, in the task's step)
+        ahead.set(at, { offset, limits, reply: call(topic, partition, offset, options).catch(() => undefined) });
+      }
       return { records: unpackFetched(r.data, topic, partition), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
     },
     earliestOffset: (topic: string, partition: number) => channel.call<bigint>('earliestOffset', [topic, partition]),

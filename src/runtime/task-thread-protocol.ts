@@ -89,12 +89,17 @@ export function fromWireError(w: WireError): Error {
 
 /** A growable byte writer for the packed batches. */
 class Packer {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf: Buffer;
   private at = 0;
+
+  /** `size`: the exact packed size when known (then done() hands the buffer over without a copy) */
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.from(new ArrayBuffer(size));
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    const next = Buffer.from(new ArrayBuffer(Math.max(this.buf.length * 2, this.at + n)));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
   }
@@ -143,6 +148,7 @@ class Packer {
 
   /** a standalone copy (its own ArrayBuffer, so it can be transferred) */
   done(): Uint8Array {
+    if (this.at === this.buf.length && this.buf.byteOffset === 0 && this.buf.buffer.byteLength === this.at) return new Uint8Array(this.buf.buffer, 0, this.at);
     const out = new Uint8Array(this.at);
     out.set(this.buf.subarray(0, this.at));
     return out;
@@ -199,9 +205,19 @@ class Unpacker {
   }
 }
 
+const lengthOf = (b: Buffer | Uint8Array | null | undefined) => 4 + (b ? b.length : 0);
+
+function headersLength(hs: readonly RecordHeader[] | undefined): number {
+  let n = 4;
+  if (hs) for (const h of hs) n += 4 + Buffer.byteLength(h.key) + lengthOf(h.value);
+  return n;
+}
+
 /** Fetched records of one partition (offsets below 2^53, as the embedded log's are). */
 export function packFetched(records: readonly FetchedRecord[]): Uint8Array {
-  const p = new Packer();
+  let size = 4;
+  for (const r of records) size += 16 + lengthOf(r.key) + lengthOf(r.value) + headersLength(r.headers);
+  const p = new Packer(size);
   p.u32(records.length);
   for (const r of records) {
     p.f64(Number(r.offset));
@@ -229,9 +245,16 @@ export function unpackFetched(data: Uint8Array, topic: string, partition: number
 
 /** Records to produce, each with its own topic (sink, repartition and changelog records mix). */
 export function packProduce(records: readonly ProduceRecord[]): Uint8Array {
-  const p = new Packer();
   const topics = new Map<string, number>();
-  for (const r of records) if (!topics.has(r.topic)) topics.set(r.topic, topics.size);
+  let size = 8;
+  for (const r of records) {
+    if (!topics.has(r.topic)) {
+      topics.set(r.topic, topics.size);
+      size += 4 + Buffer.byteLength(r.topic);
+    }
+    size += 16 + lengthOf(r.key) + lengthOf(r.value) + (r.headers === undefined ? 4 : 4 + headersLength(r.headers));
+  }
+  const p = new Packer(size);
   p.u32(topics.size);
   for (const t of topics.keys()) p.str(t);
   p.u32(records.length);
@@ -270,7 +293,9 @@ export function unpackProduce(data: Uint8Array): ProduceRecord[] {
 
 /** State keyspace writes (null deletes). */
 export function packWrites(writes: readonly { key: Buffer; value: Buffer | null }[]): Uint8Array {
-  const p = new Packer();
+  let size = 4;
+  for (const w of writes) size += lengthOf(w.key) + lengthOf(w.value);
+  const p = new Packer(size);
   p.u32(writes.length);
   for (const w of writes) {
     p.bytes(w.key);
