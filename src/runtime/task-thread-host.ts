@@ -76,7 +76,12 @@ const SLICE_MS = 20;
 export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const port = parentPort;
   if (!port) throw new Error('runTaskThreadHost runs in a worker thread');
-  const tasks = new Map<string, { task: StreamTask; metrics?: QueryMetrics; sent: Map<string, [number, number, number]>; commitsSent: { count: number; totalSeconds: number } }>();
+  const tasks = new Map<string, { task: StreamTask; commits: CommitPipe; metrics?: QueryMetrics; sent: Map<string, [number, number, number]>; commitsSent: { count: number; totalSeconds: number } }>();
+  /** commits sent and not yet answered, of every task here */
+  const inFlight = new Set<Promise<void>>();
+  const afterCommits = async () => {
+    while (inFlight.size) await Promise.all(inFlight);
+  };
   const registries = new Map<string, FunctionRegistry>();
 
   const channel: ThreadChannel = new ThreadChannel(port, {
@@ -92,11 +97,14 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
         consumed += n;
         if (n === 0 || t.task.failure || performance.now() >= until) break;
       }
+      // the main thread sees a step end only with its commits written (or their error)
+      await t.commits.settled();
       return status(key, consumed);
     },
     caughtUp: async (key: string) => {
       const t = entry(key);
       const done = await t.task.caughtUp();
+      await t.commits.settled();
       return { done, status: status(key, 0) };
     },
     close: (key: string) => {
@@ -111,17 +119,24 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     return t;
   };
 
-  const log = remoteLog(channel);
-  const keyspace = remoteKeyspace(channel);
+  const log = remoteLog(channel, afterCommits);
+  const keyspace = remoteKeyspace(channel, afterCommits);
   /** a task's commits name it: the main thread applies its query's production-error policy */
-  const stateOf = (key: string) =>
+  const stateOf = (key: string, commits: CommitPipe) =>
     new LocalStateBackend(log, {
       keyspace,
-      commit: (txn: Transaction, writes: StateWrite[]) => {
-        const produce = packProduce(txn.produce);
-        const state = packWrites(writes);
-        return channel.call('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
-      },
+      commit: (txn: Transaction, writes: StateWrite[]) =>
+        commits.send(() => {
+          const produce = packProduce(txn.produce);
+          const state = packWrites(writes);
+          const sent = channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+          inFlight.add(sent);
+          void sent.then(
+            () => inFlight.delete(sent),
+            () => inFlight.delete(sent),
+          );
+          return sent;
+        }),
     });
 
   function create(spec: RemoteTaskSpec): RemoteTaskStatus {
@@ -133,9 +148,10 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     let registry = registries.get(propsKey);
     if (!registry) registries.set(propsKey, (registry = options.registry(Object.fromEntries(spec.registryProperties))));
     const metrics = spec.metrics ? new QueryMetrics(spec.queryId) : undefined;
+    const commits = new CommitPipe();
     const task = new StreamTask({
       log,
-      state: stateOf(spec.key),
+      state: stateOf(spec.key, commits),
       factories: options.factories,
       registry,
       config,
@@ -156,7 +172,7 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       ...(spec.maxTaskIdleMs !== undefined ? { maxTaskIdleMs: spec.maxTaskIdleMs } : {}),
       ...(spec.purgeIntervalMs !== undefined ? { purgeIntervalMs: spec.purgeIntervalMs } : {}),
     });
-    tasks.set(spec.key, { task, ...(metrics ? { metrics } : {}), sent: new Map(), commitsSent: { count: 0, totalSeconds: 0 } });
+    tasks.set(spec.key, { task, commits, ...(metrics ? { metrics } : {}), sent: new Map(), commitsSent: { count: 0, totalSeconds: 0 } });
     return status(spec.key, 0);
   }
 
@@ -197,7 +213,7 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
  * of the high watermark starts the next one at once, so the main thread reads the next batch
  * while this thread processes the last (a task fetches its partitions' offsets in order).
  */
-function remoteLog(channel: ThreadChannel): Log {
+function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
   type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
   const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
   const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
@@ -220,7 +236,11 @@ function remoteLog(channel: ThreadChannel): Log {
     earliestOffset: (topic: string, partition: number) => channel.call<bigint>('earliestOffset', [topic, partition]),
     latestOffset: (topic: string, partition: number) => channel.call<bigint>('latestOffset', [topic, partition]),
     committedOffsets: (group: string, topic?: string) => channel.call<TopicPartitionOffset[]>('committedOffsets', [group, topic]),
-    deleteRecords: (topic: string, partition: number, before: bigint) => channel.call<void>('deleteRecords', [topic, partition, before]),
+    // a task deletes the repartition records it committed: only once that commit is written
+    deleteRecords: async (topic: string, partition: number, before: bigint) => {
+      await afterCommits();
+      return channel.call<void>('deleteRecords', [topic, partition, before]);
+    },
     describeTopic: (name: string) => channel.call<TopicDescription>('describeTopic', [name]),
     createTopic: (name, options) => channel.call<void>('createTopic', [name, options]),
   };
@@ -235,14 +255,19 @@ function remoteLog(channel: ThreadChannel): Log {
   });
 }
 
-/** The state keyspace in the log's LevelDB, read through the main thread (ranges in pages). */
-function remoteKeyspace(channel: ThreadChannel): StateKeyspace {
+/**
+ * The state keyspace in the log's LevelDB, read through the main thread (ranges in pages). Every
+ * call waits for the commits in flight, so a read sees what this thread committed before it.
+ */
+function remoteKeyspace(channel: ThreadChannel, afterCommits: () => Promise<void>): StateKeyspace {
   return {
     get: async (key: Buffer) => {
+      await afterCommits();
       const v = await channel.call<Uint8Array | undefined>('stateGet', [key]);
       return v === undefined ? undefined : asBuffer(v);
     },
     async *range(o: { gte?: Buffer; lt?: Buffer; limit?: number }) {
+      await afterCommits();
       let gte = o.gte;
       let left = o.limit ?? Number.POSITIVE_INFINITY;
       while (left > 0) {
@@ -255,10 +280,45 @@ function remoteKeyspace(channel: ThreadChannel): StateKeyspace {
         gte = Buffer.concat([asBuffer(page[page.length - 1]![0]), Buffer.from([0])]);
       }
     },
-    write: (writes: StateWrite[]) => {
+    write: async (writes: StateWrite[]) => {
+      await afterCommits();
       const data = packWrites(writes);
       return channel.call<void>('stateWrite', [data], [data.buffer as ArrayBuffer]);
     },
-    clearRange: (gte: Buffer, lt: Buffer) => channel.call<void>('stateClear', [gte, lt]),
+    clearRange: async (gte: Buffer, lt: Buffer) => {
+      await afterCommits();
+      return channel.call<void>('stateClear', [gte, lt]);
+    },
   };
+}
+
+/**
+ * A task's commits, pipelined: a commit is sent and the task reads on while the main thread writes
+ * it (it waits for the one before, so at most one is in flight). A failed commit fails the next
+ * commit, and `settled()`, which the step ends with: the main thread sees the error as the step's,
+ * as it would on its own thread, and nothing after the failed commit is written.
+ */
+class CommitPipe {
+  private last: Promise<void> = Promise.resolve();
+  private error: unknown;
+  private failed = false;
+
+  async send(commit: () => Promise<void>): Promise<void> {
+    await this.last;
+    this.check();
+    this.last = commit().catch((e: unknown) => {
+      if (this.failed) return;
+      this.failed = true;
+      this.error = e;
+    });
+  }
+
+  async settled(): Promise<void> {
+    await this.last;
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failed) throw this.error;
+  }
 }
