@@ -386,7 +386,8 @@ export class Engine {
       keyspace: log.extras,
       commit: (txn, writes) => this.state.commit(txn, writes),
     });
-    this.threadPool.prestart(count);
+    // this thread runs tasks too: count - 1 task threads
+    this.threadPool.prestart(count - 1);
     return { threads: { pool: this.threadPool, count, planJson, registryProperties: this.options.properties ?? {} } };
   }
 

@@ -9,8 +9,9 @@
  * other side of a join reads (when only one side is repartitioned), else as the query's widest
  * source (ksqlDB: the upstream source's count).
  *
- * With `threads` (num.stream.threads > 1) and more than one task, the tasks run on task threads
- * (task-thread-pool.ts) and a step runs them all at once; otherwise they run here, one by one.
+ * With `threads` (num.stream.threads = N > 1) and more than one task, every N-th task runs here and
+ * the others on task threads (task-thread-pool.ts), and a step runs them all at once, each for a
+ * slice; otherwise they run here, one by one.
  */
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
@@ -42,6 +43,19 @@ export interface RuntimeTask {
   storeList(): { name: string; changelogTopic: string }[];
   currentStreamTime(): number;
   close(): void;
+}
+
+/** how long a step of a query on task threads keeps stepping one of its tasks on this thread */
+const LOCAL_SLICE_MS = 20;
+
+async function stepFor(task: StreamTask, ms: number): Promise<number> {
+  const until = performance.now() + ms;
+  let consumed = 0;
+  for (;;) {
+    const n = await task.step();
+    consumed += n;
+    if (n === 0 || task.failure || performance.now() >= until) return consumed;
+  }
 }
 
 export class QueryRuntime {
@@ -105,11 +119,30 @@ export class QueryRuntime {
         : [sub.inputTopics.flatMap((topic, i) => Array.from({ length: counts[i]! }, (_, p) => ({ topic, partition: p })))];
       layout.push({ sub, groups });
     }
+    const local = (sub: (typeof layout)[number]['sub'], inputs: TopicPartition[], p: number, partitions: number) =>
+      new StreamTask({
+        ...this.options,
+        queryId: this.queryId,
+        taskId: `${sub.index}_${p}`,
+        partition: p,
+        partitions,
+        root: sub.root,
+        inputs,
+        internalTopicPartitions: internal,
+        ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+        ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
+      });
     const threads = this.options.threads;
     if (threads && threads.count > 1 && layout.reduce((n, l) => n + l.groups.length, 0) > 1) {
+      // this thread is one of the `count`: it takes every count-th task, the task threads the rest
+      let n = 0;
       try {
         for (const { sub, groups } of layout) {
           for (const [p, inputs] of groups.entries()) {
+            if (n++ % threads.count === 0) {
+              tasks.push(local(sub, inputs, p, groups.length));
+              continue;
+            }
             const spec: Omit<RemoteTaskSpec, 'key'> = {
               queryId: this.queryId,
               planJson: threads.planJson,
@@ -128,7 +161,7 @@ export class QueryRuntime {
               ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
             };
             const { onProcessingLog, continueOnProductionError, metrics } = this.options;
-            tasks.push(await threads.pool.createTask(spec, threads.count, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
+            tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
           }
         }
       } catch (e) {
@@ -140,24 +173,7 @@ export class QueryRuntime {
       this.tasks = tasks;
       return;
     }
-    for (const { sub, groups } of layout) {
-      groups.forEach((inputs, p) =>
-        tasks.push(
-          new StreamTask({
-            ...this.options,
-            queryId: this.queryId,
-            taskId: `${sub.index}_${p}`,
-            partition: p,
-            partitions: groups.length,
-            root: sub.root,
-            inputs,
-            internalTopicPartitions: internal,
-            ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
-            ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
-          }),
-        ),
-      );
-    }
+    for (const { sub, groups } of layout) groups.forEach((inputs, p) => tasks.push(local(sub, inputs, p, groups.length)));
     if (this.closed) for (const t of tasks) t.close();
     this.tasks = tasks;
   }
@@ -168,8 +184,9 @@ export class QueryRuntime {
     await this.start();
     let consumed = 0;
     if (this.remote) {
-      // every task steps at once on its thread; all are settled before the next step begins
-      const results = await Promise.allSettled(this.tasks.map((t) => t.step()));
+      // every task steps at once on its thread, for a slice as long as a task thread's (those
+      // here too, so this thread does not wait idle for the others); all are settled before the next step
+      const results = await Promise.allSettled(this.tasks.map((t) => (t instanceof StreamTask ? stepFor(t, LOCAL_SLICE_MS) : t.step())));
       for (const r of results) {
         if (r.status === 'rejected') throw r.reason;
         consumed += r.value;

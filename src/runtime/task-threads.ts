@@ -1,8 +1,11 @@
 /**
- * `num.stream.threads` (also `ksql.streams.num.stream.threads`): how many worker threads a query's
- * tasks run on. 1 (the default) runs every task on the main thread, as before; N > 1 spreads a
- * query with more than one task over N task threads (task-thread-pool.ts), the main thread staying
- * the embedded log's only writer. A query with one task always runs on the main thread.
+ * `num.stream.threads` (also `ksql.streams.num.stream.threads`): how many threads a query's tasks
+ * run on. 1 (the default, as in Kafka Streams) runs every task on the main thread; N > 1 spreads a
+ * query with more than one task over the main thread and N - 1 task threads (task-thread-pool.ts),
+ * the main thread keeping every N-th task and staying the embedded log's only writer (it does the
+ * task threads' fetches and commits, so it is one of the N rather than an extra one: on two cores,
+ * two busy task threads plus a busy main thread were slower than one thread). A query with one
+ * task always runs on the main thread.
  */
 import { ConfigError } from '../common/errors.js';
 
