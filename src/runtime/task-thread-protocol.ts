@@ -94,12 +94,13 @@ class Packer {
 
   /** `size`: the exact packed size when known (then done() hands the buffer over without a copy) */
   constructor(size = 1 << 16) {
-    this.buf = Buffer.from(new ArrayBuffer(size));
+    // its own uninitialised ArrayBuffer (not the pool's, which cannot be transferred; not zeroed)
+    this.buf = Buffer.allocUnsafeSlow(size);
   }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const next = Buffer.from(new ArrayBuffer(Math.max(this.buf.length * 2, this.at + n)));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
   }
