@@ -182,3 +182,19 @@ test('closing: TERMINATE closes a query\'s tasks on their threads; close() ends 
     await dir.cleanup();
   }
 });
+
+test('queries that cannot leave the main thread stay there: a schema-registry format, a single task', async () => {
+  await withEngine({}, async (engine) => {
+    await engine.execute(`
+      CREATE STREAM one (id INT KEY, v STRING) WITH (KAFKA_TOPIC='one', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM one_copy WITH (KAFKA_TOPIC='one_copy') AS SELECT * FROM one EMIT CHANGES;
+      CREATE STREAM av (id INT KEY, v STRING) WITH (KAFKA_TOPIC='av', PARTITIONS=2, VALUE_FORMAT='AVRO');
+      CREATE STREAM av_copy WITH (KAFKA_TOPIC='av_copy') AS SELECT * FROM av EMIT CHANGES;`);
+    await engine.insert('one', [{ id: 1, v: 'a' }]);
+    await engine.insert('av', [0, 1, 2, 3].map((id) => ({ id, v: `v${id}` })));
+    await engine.runUntilIdle();
+    assert.equal((await readTopic(engine.log, 'one_copy')).length, 1);
+    assert.equal((await readTopic(engine.log, 'av_copy')).length, 4);
+    assert.equal(poolOf(engine)?.handles.size ?? 0, 0, 'no task on a task thread');
+  });
+});
