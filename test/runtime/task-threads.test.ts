@@ -121,3 +121,36 @@ test('on task threads: metrics, processing-log entries and a failed query are re
     await dir.cleanup();
   }
 });
+
+test('a co-partitioned stream-table join and a windowed count on 2 task threads write what one thread writes', async () => {
+  const outputs = [];
+  for (const threads of [1, 2]) {
+    const dir = await tempDir();
+    const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest', 'num.stream.threads': String(threads) } });
+    try {
+      await engine.execute(`
+        CREATE TABLE users (user STRING PRIMARY KEY, region STRING) WITH (KAFKA_TOPIC='users', PARTITIONS=2, VALUE_FORMAT='JSON');
+        CREATE STREAM visits (user STRING KEY, page STRING) WITH (KAFKA_TOPIC='visits', PARTITIONS=2, VALUE_FORMAT='JSON');
+        CREATE STREAM enriched WITH (KAFKA_TOPIC='enriched') AS
+          SELECT v.user AS user, v.page AS page, u.region AS region FROM visits v JOIN users u ON v.user = u.user EMIT CHANGES;
+        CREATE TABLE per_user WITH (KAFKA_TOPIC='per_user') AS
+          SELECT user, COUNT(*) AS n FROM visits WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY user EMIT CHANGES;`);
+      await engine.insert('users', Array.from({ length: 6 }, (_, i) => ({ user: `u${i}`, region: `r${i % 3}`, ROWTIME: 0 })));
+      await engine.runUntilIdle();
+      await engine.insert('visits', Array.from({ length: 90 }, (_, i) => ({ user: `u${i % 7}`, page: `p${i}`, ROWTIME: 1000 + i * 500 })));
+      await engine.runUntilIdle();
+      assert.equal(threadsOf(engine), threads === 1 ? 0 : 1);
+      outputs.push({ enriched: await dump(engine, 'enriched'), perUser: await dump(engine, 'per_user') });
+    } finally {
+      await engine.close();
+      await dir.cleanup();
+    }
+  }
+  const [one, two] = outputs as [{ enriched: string[]; perUser: string[] }, { enriched: string[]; perUser: string[] }];
+  // u6 has no user row: 90 visits, 12 of them u6's
+  assert.equal(one.enriched.length, 90 - 12);
+  assert.ok(one.perUser.length >= 90, `${one.perUser.length} window updates`);
+  // keyed records: each partition is one task's, in the same order however many threads
+  assert.deepEqual(two.enriched, one.enriched);
+  assert.deepEqual(two.perUser, one.perUser);
+});
