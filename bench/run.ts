@@ -7,6 +7,17 @@
  * Options: --events N  --repeat N  --rate EVENTS_PER_S  --paced-seconds S  --batch N
  *          --queries q0,q1,...  --no-paced  --paced-floors (with --quick)  --out FILE  --keep (keep the data directory)
  *          --cpu-prof DIR (profile every worker; summarise with dist/bench/nexmark/profile-summary.js)
+ *          --threads 1,2  --partitions N  --scaling-queries q1,...  --no-scaling  --scaling-only
+ *
+ *   npm run bench:threads         # only the scaling runs: q1 over 2 partitions, num.stream.threads 1 and 2
+ *
+ * Scaling (on by default; --no-scaling skips it): the scaling queries (default q1) also run over a
+ * second log whose topics have --partitions partitions (default 2), once per num.stream.threads
+ * value of --threads (default 1,2), alternating within each repeat. The table gives events per
+ * wall-second and the speed-up over the first value: the ratio of the medians, and the median of
+ * the ratios of each repeat's pair (runs next to each other see about the same load), with the
+ * load average over that part (other work on the machine takes cores from the threads).
+ * --scaling-only skips everything else.
  *
  * 1. The generator writes N Nexmark events (person / auction / bid topics, JSON) into an embedded
  *    log, which is then compacted so that every run starts from the same settled LevelDB state.
@@ -48,6 +59,13 @@ interface Options {
   keep: boolean;
   /** run the workers with --cpu-prof, writing profiles here */
   cpuProf: string | undefined;
+  /** num.stream.threads values for the scaling runs; the first is the base of the speed-ups */
+  threads: number[];
+  scaling: boolean;
+  scalingQueries: string[];
+  /** partitions of the scaling runs' topics */
+  partitions: number;
+  scalingOnly: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -70,6 +88,11 @@ function parseArgs(argv: string[]): Options {
     out: join(repoRoot, 'bench', 'results', 'latest.json'),
     keep: false,
     cpuProf: undefined,
+    threads: [1, 2],
+    scaling: true,
+    scalingQueries: ['q1'],
+    partitions: 2,
+    scalingOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -114,6 +137,23 @@ function parseArgs(argv: string[]): Options {
       case '--cpu-prof':
         o.cpuProf = resolve(value());
         break;
+      case '--threads':
+        o.threads = value().split(',').map(Number);
+        if (o.threads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error('--threads takes a list of positive integers, e.g. 1,2');
+        break;
+      case '--partitions':
+        o.partitions = Number(value());
+        if (!Number.isInteger(o.partitions) || o.partitions < 1) throw new Error('--partitions takes a positive integer');
+        break;
+      case '--scaling-only':
+        o.scalingOnly = true;
+        break;
+      case '--no-scaling':
+        o.scaling = false;
+        break;
+      case '--scaling-queries':
+        o.scalingQueries = value().split(',');
+        break;
       default:
         throw new Error(`unknown option ${a}`);
     }
@@ -157,12 +197,12 @@ async function support(work: string, q: NexmarkQuery): Promise<string | undefine
   }
 }
 
-async function generate(dir: string, events: number): Promise<GeneratedCounts & { seconds: number }> {
+async function generate(dir: string, events: number, partitions = 1): Promise<GeneratedCounts & { seconds: number }> {
   const t0 = performance.now();
   const log = await openLocalLog(dir, { maintenanceIntervalMs: 0 });
   let counts: GeneratedCounts;
   try {
-    await createNexmarkTopics(log);
+    await createNexmarkTopics(log, partitions);
     counts = await writeEvents(log, new NexmarkGenerator(DEFAULT_CONFIG), 0, events);
   } finally {
     await log.close();
@@ -247,8 +287,8 @@ async function main(): Promise<void> {
     return { mode, dir: join(work, id), out: join(work, `${id}.json`), batchSize: o.batch, ...extra };
   };
   /** runs a worker on a private copy of the generated log */
-  const onCopy = async <T extends WorkerResult>(t: WorkerTask): Promise<T> => {
-    await cp(pristine, t.dir, { recursive: true });
+  const onCopy = async <T extends WorkerResult>(t: WorkerTask, from = pristine): Promise<T> => {
+    await cp(from, t.dir, { recursive: true });
     try {
       return await runWorker<T>(t);
     } finally {
@@ -256,7 +296,12 @@ async function main(): Promise<void> {
       await rm(`${t.dir}-leveldb`, { recursive: true, force: true });
     }
   };
+  let scaling: ScalingReport[] | undefined;
   try {
+    if (o.scalingOnly) {
+      scaling = await runScaling(o, work, task, onCopy);
+      return;
+    }
     console.log(`Nexmark on the embedded log: ${o.events.toLocaleString('en-US')} events, ${o.repeat} run(s) per measurement${o.quick ? ' (quick)' : ''}`);
     generated = await generate(pristine, o.events);
     console.log(
@@ -339,10 +384,13 @@ async function main(): Promise<void> {
         console.log();
       }
     }
+    if (o.scaling) scaling = await runScaling(o, work, task, onCopy);
   } finally {
     if (!o.keep) await rm(work, { recursive: true, force: true });
     else console.log(`data kept in ${work}`);
+    if (o.scalingOnly && scaling) await writeResults(o, started, machine(loadAtStart), { scaling });
   }
+  if (o.scalingOnly) return;
 
   const m = machine(loadAtStart);
   console.log(
@@ -415,10 +463,140 @@ async function main(): Promise<void> {
     generated,
     queries: reports,
     storageFloors: raw,
+    ...(scaling ? { scaling } : {}),
   };
+  await writeResults(o, started, m, results);
+}
+
+async function writeResults(o: Options, started: number, m: ReturnType<typeof machine>, results: object): Promise<void> {
   await mkdir(dirname(o.out), { recursive: true });
-  await writeFile(o.out, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(o.out, `${JSON.stringify({ generatedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: m, options: { ...o, out: undefined }, ...results }, null, 2)}\n`);
   console.log(`\nwrote ${o.out} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+interface ScalingRun extends ThroughputResult {
+  /** 1-minute load average just before the run */
+  loadAverage: number;
+}
+
+interface ScalingReport {
+  query: string;
+  partitions: number;
+  events: number;
+  /** 1-minute load average when this query's runs started and ended */
+  loadAverage: [number, number];
+  byThreads: {
+    threads: number;
+    runs: ScalingRun[];
+    /** medians */
+    perWallSecond: number;
+    perCpuSecond: number;
+    /** median events per wall-second / the base thread count's */
+    speedup: number;
+    /** the median over repeats of (this count's events per wall-second / the base's in the same repeat) */
+    pairedSpeedup: number;
+    /**
+     * every run wrote the records the base's first run wrote (in any order across partitions: a
+     * keyless record's partition depends on how the tasks' commits interleave), q1 one per input
+     */
+    sameOutput: boolean;
+  }[];
+  /** the last thread count's speed-up over the first (the issue's figure: 2 over 1) */
+  ratio: number;
+  pairedRatio: number;
+}
+
+/**
+ * The scaling runs: each query over a log with `o.partitions` partitions, once per thread count in
+ * every repeat (alternating, so slow phases of a shared machine hit every count alike).
+ */
+async function runScaling(
+  o: Options,
+  work: string,
+  task: (mode: WorkerTask['mode'], extra?: Partial<WorkerTask>) => WorkerTask,
+  onCopy: <T extends WorkerResult>(t: WorkerTask, from?: string) => Promise<T>,
+): Promise<ScalingReport[]> {
+  const threads = o.threads;
+  const dir = join(work, `pristine-${o.partitions}p`);
+  console.log(`\nscaling: ${o.events.toLocaleString('en-US')} events over ${o.partitions} partitions, num.stream.threads ${threads.join(' / ')}, ${o.repeat} run(s) each`);
+  await generate(dir, o.events, o.partitions);
+  const reports: ScalingReport[] = [];
+  const round = (x: number) => Math.round(x * 100) / 100;
+  for (const q of QUERIES.filter((x) => o.scalingQueries.includes(x.name))) {
+    const reason = await support(work, q);
+    if (reason !== undefined) {
+      console.log(`${q.name}: not run (${reason})`);
+      continue;
+    }
+    const load0 = loadavg()[0]!;
+    const runs = new Map<number, ScalingRun[]>(threads.map((t) => [t, []]));
+    for (let r = 0; r < o.repeat; r++) {
+      process.stdout.write(`${q.name}: run ${r + 1}/${o.repeat}`);
+      for (const t of threads) {
+        const loadAverage = round(loadavg()[0]!);
+        const e = await onCopy<ThroughputResult>(task('engine', { query: q.name, properties: { 'num.stream.threads': String(t) } }), dir);
+        runs.get(t)!.push({ ...e, loadAverage });
+        process.stdout.write(`  threads=${t} ${fmtInt(e.perWallSecond)} ev/wall-s (load ${loadAverage})`);
+      }
+      console.log();
+    }
+    const baseRuns = runs.get(threads[0]!)!;
+    const base = median(baseRuns, (x) => x.perWallSecond);
+    const first = baseRuns[0]!;
+    const byThreads = threads.map((t) => {
+      const rs = runs.get(t)!;
+      const wall = median(rs, (x) => x.perWallSecond).perWallSecond;
+      const paired = rs.map((x, i) => ({ ratio: x.perWallSecond / baseRuns[i]!.perWallSecond }));
+      return {
+        threads: t,
+        runs: rs,
+        perWallSecond: wall,
+        perCpuSecond: median(rs, (x) => x.perCpuSecond).perCpuSecond,
+        speedup: wall / base.perWallSecond,
+        pairedSpeedup: median(paired, (x) => x.ratio).ratio,
+        sameOutput: rs.every(
+          (x) =>
+            (x.digest.unorderedSha256 ?? x.digest.sha256) === (first.digest.unorderedSha256 ?? first.digest.sha256) &&
+            x.digest.records === first.digest.records &&
+            (q.name !== 'q1' || x.outputs === x.events),
+        ),
+      };
+    });
+    const last = byThreads[byThreads.length - 1]!;
+    reports.push({
+      query: q.name,
+      partitions: o.partitions,
+      events: base.events,
+      loadAverage: [round(load0), round(loadavg()[0]!)],
+      byThreads,
+      ratio: last.speedup,
+      pairedRatio: last.pairedSpeedup,
+    });
+  }
+  console.log(`\nscaling over ${o.partitions} partitions (medians; speed-up = events per wall-second / those of num.stream.threads=${threads[0]} in the same run; paired = median of each repeat's ratio)`);
+  console.log(
+    table(
+      ['query', 'events', 'threads', 'ev/wall-s', 'ev/CPU-s', 'speed-up', 'paired', 'same outputs', 'load avg start', 'load avg end'],
+      reports.flatMap((r) =>
+        r.byThreads.map((b) => [
+          r.query,
+          fmtInt(r.events),
+          String(b.threads),
+          fmtInt(b.perWallSecond),
+          fmtInt(b.perCpuSecond),
+          `${b.speedup.toFixed(2)}x`,
+          `${b.pairedSpeedup.toFixed(2)}x`,
+          b.sameOutput ? 'yes' : 'NO',
+          String(r.loadAverage[0]),
+          String(r.loadAverage[1]),
+        ]),
+      ),
+    ),
+  );
+  for (const r of reports) {
+    console.log(`${r.query} over ${r.partitions} partitions: num.stream.threads=${threads[threads.length - 1]} / ${threads[0]} = ${r.ratio.toFixed(2)}x (paired ${r.pairedRatio.toFixed(2)}x), load average ${r.loadAverage[0]} -> ${r.loadAverage[1]}`);
+  }
+  return reports;
 }
 
 await main();

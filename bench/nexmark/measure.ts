@@ -39,6 +39,11 @@ export interface TopicDigest {
   records: number;
   /** sha256 over every record's key, value and timestamp, in offset order */
   sha256: string;
+  /**
+   * with more than one partition: sha256 over the records' own digests, sorted (which partition a
+   * keyless record lands on, and so the order, depends on how the tasks' commits interleave)
+   */
+  unorderedSha256?: string;
 }
 
 /** Reads a whole topic back (after timing) to compare the engine's output with the floor's. */
@@ -46,6 +51,7 @@ export async function digestTopic(log: Log, topic: string): Promise<TopicDigest>
   const hash = createHash('sha256');
   let records = 0;
   const desc = await log.describeTopic(topic);
+  const each: string[] | undefined = desc.partitions.length > 1 ? [] : undefined;
   for (const p of desc.partitions) {
     let offset = p.logStartOffset;
     for (;;) {
@@ -56,12 +62,20 @@ export async function digestTopic(log: Log, topic: string): Promise<TopicDigest>
         hash.update(r.value ?? Buffer.alloc(0));
         hash.update(`\u0000${r.timestamp}\n`);
         records++;
+        if (each) {
+          const one = createHash('sha1');
+          one.update(r.key ?? Buffer.alloc(0));
+          one.update('\u0000');
+          one.update(r.value ?? Buffer.alloc(0));
+          each.push(one.update(`\u0000${r.timestamp}`).digest('base64'));
+        }
       }
       if (f.nextOffset === offset) break;
       offset = f.nextOffset;
     }
   }
-  return { records, sha256: hash.digest('hex') };
+  const unordered = each ? createHash('sha256').update(each.sort().join('\n')).digest('hex') : undefined;
+  return { records, sha256: hash.digest('hex'), ...(unordered ? { unorderedSha256: unordered } : {}) };
 }
 
 export function sleep(ms: number): Promise<void> {

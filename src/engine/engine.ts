@@ -12,7 +12,7 @@ import { LocalLog, openLocalLog } from '../log/local/index.js';
 import { KafkaLog, KsqlNamedLog } from '../log/kafka/index.js';
 import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
-import type { OffsetReset } from '../runtime/query-runtime.js';
+import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
 import { KafkaStateBackend, LocalStateBackend } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
@@ -38,6 +38,9 @@ import type { EngineMetrics, QueryTopology } from './engine-metrics.js';
 import { Worker } from '../connect/runtime/worker.js';
 import { createPluginRegistry, type PluginRegistry } from '../connect/plugins.js';
 import { topicSchemasFromCatalog } from './connect-topic-schemas.js';
+import { TaskThreadPool } from '../runtime/task-thread-pool.js';
+import { mainThreadOnly, streamThreads } from '../runtime/task-threads.js';
+import { encodePlanJson } from './plan-codec.js';
 
 export interface EngineOptions {
   /** the data directory of the embedded log (ignored when `log` is given) */
@@ -106,6 +109,8 @@ export class Engine {
   /** push and pull queries, and inserts (the results API) */
   private readonly queries: QueryService;
   private worker: Worker | undefined;
+  /** the task threads (num.stream.threads > 1), started with the first query that uses them */
+  private threadPool: TaskThreadPool | undefined;
 
   private constructor(
     readonly log: Log,
@@ -364,9 +369,32 @@ export class Engine {
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
       metrics: this.metricsOf(plan.queryId),
+      ...this.taskThreads(plan, config),
     });
     this.taskPlans.set(task, plan);
     return task;
+  }
+
+  /**
+   * The task threads a query's tasks may run on (num.stream.threads > 1). Tasks stay on this
+   * thread with another log or state backend, an embedder's own function registry (it cannot be
+   * rebuilt in a worker), or a schema-registry format (see runtime/task-threads.ts).
+   */
+  private taskThreads(plan: QueryPlan, config: ReadonlyMap<string, string>): { threads?: NonNullable<QueryRuntimeOptions['threads']> } {
+    const count = streamThreads(config);
+    if (count <= 1 || this.closed) return {};
+    const log = this.log;
+    if (!(log instanceof LocalLog) || this.options.stateBackend || this.options.registry) return {};
+    const planJson = encodePlanJson(plan);
+    if (mainThreadOnly(planJson)) return {};
+    this.threadPool ??= new TaskThreadPool(new URL('./task-thread-main.js', import.meta.url), {
+      log,
+      keyspace: log.extras,
+      commit: (txn, writes) => this.state.commit(txn, writes),
+    });
+    // this thread runs tasks too: count - 1 task threads
+    this.threadPool.prestart(count - 1);
+    return { threads: { pool: this.threadPool, count, planJson, registryProperties: this.options.properties ?? {} } };
   }
 
   /** a query's counters: one per query id, kept across restarts of the query */
@@ -583,6 +611,7 @@ export class Engine {
     await this.processingLogWriter.flush().catch(() => {});
     for (const t of this.tasks.values()) t.close();
     this.tasks.clear();
+    await this.threadPool?.close();
     await this.state.close?.();
     if (this.ownsLog) await this.log.close();
   }

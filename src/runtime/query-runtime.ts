@@ -8,6 +8,10 @@
  * Repartition topics are created when the query starts, with as many partitions as the topic the
  * other side of a join reads (when only one side is repartitioned), else as the query's widest
  * source (ksqlDB: the upstream source's count).
+ *
+ * With `threads` (num.stream.threads = N > 1) and more than one task, every N-th task runs here and
+ * the others on task threads (task-thread-pool.ts), and a step runs them all at once, each for a
+ * slice; otherwise they run here, one by one.
  */
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
@@ -16,16 +20,49 @@ import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskServices } from './stream-task.js';
 import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
+import type { RemoteTaskSpec } from './task-thread-host.js';
+import type { TaskThreadPool } from './task-thread-pool.js';
 
 export type { OffsetReset } from './stream-task.js';
 
 export interface QueryRuntimeOptions extends TaskServices {
   readonly plan: QueryPlan;
+  /** run the tasks on this many task threads of the pool (only when there are two or more) */
+  readonly threads?: { readonly pool: TaskThreadPool; readonly count: number; readonly planJson: string; readonly registryProperties: Readonly<Record<string, string>> };
+}
+
+/** What the query needs of a task, wherever it runs (StreamTask here, RemoteTask on a task thread). */
+export interface RuntimeTask {
+  readonly taskId: string;
+  readonly failure: ExecutionError | undefined;
+  step(): Promise<number>;
+  caughtUp(): Promise<boolean>;
+  positions(): TopicPartitionOffset[];
+  inputPositions(): TopicPartitionOffset[];
+  commitDueInMs(now?: number): number | undefined;
+  storeList(): { name: string; changelogTopic: string }[];
+  currentStreamTime(): number;
+  close(): void;
+}
+
+/** how long a step of a query on task threads keeps stepping one of its tasks on this thread */
+const LOCAL_SLICE_MS = 20;
+
+async function stepFor(task: StreamTask, ms: number): Promise<number> {
+  const until = performance.now() + ms;
+  let consumed = 0;
+  for (;;) {
+    const n = await task.step();
+    consumed += n;
+    if (n === 0 || task.failure || performance.now() >= until) return consumed;
+  }
 }
 
 export class QueryRuntime {
   readonly queryId: string;
-  private tasks: StreamTask[] = [];
+  private tasks: RuntimeTask[] = [];
+  /** the tasks run on task threads: a step runs them concurrently */
+  private remote = false;
   private starting: Promise<void> | undefined;
   private closed = false;
   private stoppedBy: ExecutionError | undefined;
@@ -72,30 +109,71 @@ export class QueryRuntime {
     for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
     const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
     const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
-    const tasks: StreamTask[] = [];
+    const tasks: RuntimeTask[] = [];
+    const layout: { sub: ReturnType<typeof splitSubTopologies>[number]; groups: TopicPartition[][] }[] = [];
     for (const sub of splitSubTopologies(plan)) {
       const counts = await Promise.all(sub.inputTopics.map(countOf));
       const perPartition = sub.coPartitioned && counts.every((c) => c === counts[0]);
       const groups: TopicPartition[][] = perPartition
         ? Array.from({ length: counts[0] ?? 1 }, (_, p) => sub.inputTopics.map((topic) => ({ topic, partition: p })))
         : [sub.inputTopics.flatMap((topic, i) => Array.from({ length: counts[i]! }, (_, p) => ({ topic, partition: p })))];
-      groups.forEach((inputs, p) =>
-        tasks.push(
-          new StreamTask({
-            ...this.options,
-            queryId: this.queryId,
-            taskId: `${sub.index}_${p}`,
-            partition: p,
-            partitions: groups.length,
-            root: sub.root,
-            inputs,
-            internalTopicPartitions: internal,
-            ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
-            ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
-          }),
-        ),
-      );
+      layout.push({ sub, groups });
     }
+    const local = (sub: (typeof layout)[number]['sub'], inputs: TopicPartition[], p: number, partitions: number) =>
+      new StreamTask({
+        ...this.options,
+        queryId: this.queryId,
+        taskId: `${sub.index}_${p}`,
+        partition: p,
+        partitions,
+        root: sub.root,
+        inputs,
+        internalTopicPartitions: internal,
+        ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+        ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
+      });
+    const threads = this.options.threads;
+    if (threads && threads.count > 1 && layout.reduce((n, l) => n + l.groups.length, 0) > 1) {
+      // this thread is one of the `count`: it takes every count-th task, the task threads the rest
+      let n = 0;
+      try {
+        for (const { sub, groups } of layout) {
+          for (const [p, inputs] of groups.entries()) {
+            if (n++ % threads.count === 0) {
+              tasks.push(local(sub, inputs, p, groups.length));
+              continue;
+            }
+            const spec: Omit<RemoteTaskSpec, 'key'> = {
+              queryId: this.queryId,
+              planJson: threads.planJson,
+              subTopology: sub.index,
+              taskId: `${sub.index}_${p}`,
+              partition: p,
+              partitions: groups.length,
+              inputs,
+              internalTopicPartitions: [...internal],
+              config: [...config],
+              registryProperties: Object.entries(threads.registryProperties),
+              offsetReset: this.options.offsetReset,
+              metrics: this.options.metrics !== undefined,
+              ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}),
+              ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+              ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
+            };
+            const { onProcessingLog, continueOnProductionError, metrics } = this.options;
+            tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
+          }
+        }
+      } catch (e) {
+        for (const t of tasks) t.close();
+        throw e;
+      }
+      this.remote = true;
+      if (this.closed) for (const t of tasks) t.close();
+      this.tasks = tasks;
+      return;
+    }
+    for (const { sub, groups } of layout) groups.forEach((inputs, p) => tasks.push(local(sub, inputs, p, groups.length)));
     if (this.closed) for (const t of tasks) t.close();
     this.tasks = tasks;
   }
@@ -105,6 +183,16 @@ export class QueryRuntime {
     if (this.closed || this.paused || this.failure) return 0;
     await this.start();
     let consumed = 0;
+    if (this.remote) {
+      // every task steps at once on its thread, for a slice as long as a task thread's (those
+      // here too, so this thread does not wait idle for the others); all are settled before the next step
+      const results = await Promise.allSettled(this.tasks.map((t) => (t instanceof StreamTask ? stepFor(t, LOCAL_SLICE_MS) : t.step())));
+      for (const r of results) {
+        if (r.status === 'rejected') throw r.reason;
+        consumed += r.value;
+      }
+      return consumed;
+    }
     for (const task of this.tasks) {
       consumed += await task.step();
       if (task.failure) break;
@@ -127,6 +215,7 @@ export class QueryRuntime {
   async caughtUp(): Promise<boolean> {
     if (this.failure || this.closed) return true;
     await this.start();
+    if (this.remote) return (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
     for (const t of this.tasks) if (!(await t.caughtUp())) return false;
     return true;
   }
@@ -147,7 +236,7 @@ export class QueryRuntime {
   }
 
   /** the tasks (read-only use: ids, stream time, tracing) */
-  taskList(): readonly StreamTask[] {
+  taskList(): readonly RuntimeTask[] {
     return this.tasks;
   }
 

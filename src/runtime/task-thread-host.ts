@@ -1,0 +1,324 @@
+/**
+ * The worker-thread side of a task thread: builds StreamTasks from the plain-data plan and runs
+ * them when the main thread says so. Operators, stores, stream time and timers live here; the
+ * log and the state keyspace stay with the main thread (the embedded log's single writer), so
+ * this side sees them through a Log and a StateKeyspace that call the main thread: a fetch comes
+ * back as one packed batch, and a commit (outputs, changelog records, state changes and offsets)
+ * goes there as one packed transaction, written in one LevelDB batch as on the main thread.
+ *
+ * The composition root (engine/task-thread-main.ts) supplies what this layer may not import:
+ * the operator factories, the function registry and the plan decoder.
+ */
+import { parentPort } from 'node:worker_threads';
+import { LogError } from '../common/errors.js';
+import type { QueryPlan } from '../catalog/query-plan.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import { InMemorySchemaRegistry } from '../serde/index.js';
+import type { StateKeyspace, StateWrite } from '../state/index.js';
+import { LocalStateBackend } from '../state/index.js';
+import type { OperatorFactories, ProcessingLogEntry } from './processor.js';
+import { QueryMetrics } from './query-metrics.js';
+import { StreamTask } from './stream-task.js';
+import type { OffsetReset } from './stream-task.js';
+import { splitSubTopologies } from './sub-topologies.js';
+import { ThreadChannel } from './task-thread-channel.js';
+import { asBuffer, packProduce, packWrites, toWireError, unpackFetched, type WireError } from './task-thread-protocol.js';
+
+/** What the main thread sends to create one task (plain data). */
+export interface RemoteTaskSpec {
+  /** unique per task instance (a restarted query gets new ones) */
+  readonly key: string;
+  readonly queryId: string;
+  /** the plan as plan-codec JSON */
+  readonly planJson: string;
+  readonly subTopology: number;
+  readonly taskId: string;
+  readonly partition: number;
+  readonly partitions: number;
+  readonly inputs: readonly TopicPartition[];
+  readonly internalTopicPartitions: readonly (readonly [string, number])[];
+  readonly config: readonly (readonly [string, string])[];
+  /** what the engine built its function registry from (the same registry is built here) */
+  readonly registryProperties: readonly (readonly [string, string])[];
+  readonly offsetReset: OffsetReset;
+  readonly batchSize?: number;
+  readonly maxTaskIdleMs?: number;
+  readonly purgeIntervalMs?: number;
+  readonly metrics: boolean;
+}
+
+/** What a task reports after every call, so the main thread answers its sync questions itself. */
+export interface RemoteTaskStatus {
+  readonly consumed: number;
+  readonly failure?: WireError;
+  readonly positions: TopicPartitionOffset[];
+  readonly inputPositions: TopicPartitionOffset[];
+  /** epoch ms when a deferred commit is due (commit.interval.ms, linger.ms); undefined: none waits */
+  readonly commitDueAt?: number;
+  readonly stores: { name: string; changelogTopic: string }[];
+  readonly streamTime: number;
+  /** counters since the last status: [stepId, recordsIn, recordsOut, selfSeconds] */
+  readonly operators: [string, number, number, number][];
+  readonly commits: { count: number; totalSeconds: number; maxSeconds: number };
+}
+
+export interface TaskThreadHostOptions {
+  readonly factories: OperatorFactories;
+  readonly registry: (properties: Record<string, string>) => FunctionRegistry;
+  readonly decodePlan: (json: string) => QueryPlan;
+}
+
+const PAGE = 10_000;
+/** how long one step call from the main thread may keep stepping a task that has input */
+const SLICE_MS = 20;
+
+export function runTaskThreadHost(options: TaskThreadHostOptions): void {
+  const port = parentPort;
+  if (!port) throw new Error('runTaskThreadHost runs in a worker thread');
+  const tasks = new Map<string, { task: StreamTask; commits: CommitPipe; metrics?: QueryMetrics; sent: Map<string, [number, number, number]>; commitsSent: { count: number; totalSeconds: number } }>();
+  /** commits sent and not yet answered, of every task here */
+  const inFlight = new Set<Promise<void>>();
+  const afterCommits = async () => {
+    while (inFlight.size) await Promise.all(inFlight);
+  };
+  const registries = new Map<string, FunctionRegistry>();
+
+  const channel: ThreadChannel = new ThreadChannel(port, {
+    create: (spec: RemoteTaskSpec) => create(spec),
+    step: async (key: string) => {
+      // a slice of steps per call: the main thread's round trip and its wait for the other
+      // tasks' steps are paid once per slice rather than once per batch
+      const t = entry(key);
+      const until = performance.now() + SLICE_MS;
+      let consumed = 0;
+      for (;;) {
+        const n = await t.task.step();
+        consumed += n;
+        if (n === 0 || t.task.failure || performance.now() >= until) break;
+      }
+      // the main thread sees a step end only with its commits written (or their error)
+      await t.commits.settled();
+      return status(key, consumed);
+    },
+    caughtUp: async (key: string) => {
+      const t = entry(key);
+      const done = await t.task.caughtUp();
+      await t.commits.settled();
+      return { done, status: status(key, 0) };
+    },
+    close: (key: string) => {
+      tasks.get(key)?.task.close();
+      tasks.delete(key);
+    },
+  });
+
+  const entry = (key: string) => {
+    const t = tasks.get(key);
+    if (!t) throw new Error(`no task ${key} on this thread`);
+    return t;
+  };
+
+  const log = remoteLog(channel, afterCommits);
+  const keyspace = remoteKeyspace(channel, afterCommits);
+  /** a task's commits name it: the main thread applies its query's production-error policy */
+  const stateOf = (key: string, commits: CommitPipe) =>
+    new LocalStateBackend(log, {
+      keyspace,
+      commit: (txn: Transaction, writes: StateWrite[]) =>
+        commits.send(() => {
+          const produce = packProduce(txn.produce);
+          const state = packWrites(writes);
+          const sent = channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+          inFlight.add(sent);
+          void sent.then(
+            () => inFlight.delete(sent),
+            () => inFlight.delete(sent),
+          );
+          return sent;
+        }),
+    });
+
+  function create(spec: RemoteTaskSpec): RemoteTaskStatus {
+    const plan = options.decodePlan(spec.planJson);
+    const sub = splitSubTopologies(plan).find((s) => s.index === spec.subTopology);
+    if (!sub) throw new Error(`query ${spec.queryId} has no sub-topology ${spec.subTopology}`);
+    const config = new Map(spec.config);
+    const propsKey = JSON.stringify(spec.registryProperties);
+    let registry = registries.get(propsKey);
+    if (!registry) registries.set(propsKey, (registry = options.registry(Object.fromEntries(spec.registryProperties))));
+    const metrics = spec.metrics ? new QueryMetrics(spec.queryId) : undefined;
+    const commits = new CommitPipe();
+    const task = new StreamTask({
+      log,
+      state: stateOf(spec.key, commits),
+      factories: options.factories,
+      registry,
+      config,
+      offsetReset: spec.offsetReset,
+      onProcessingLog: (e: ProcessingLogEntry) => channel.event('processingLog', [spec.key, e]),
+      // plans with schema-registry formats run on the main thread (task-threads.ts)
+      schemaRegistry: new InMemorySchemaRegistry(),
+      drainSchemaRegistrations: () => [],
+      ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
+      ...(metrics ? { metrics } : {}),
+      queryId: spec.queryId,
+      taskId: spec.taskId,
+      partition: spec.partition,
+      partitions: spec.partitions,
+      root: sub.root,
+      inputs: spec.inputs,
+      internalTopicPartitions: new Map(spec.internalTopicPartitions),
+      ...(spec.maxTaskIdleMs !== undefined ? { maxTaskIdleMs: spec.maxTaskIdleMs } : {}),
+      ...(spec.purgeIntervalMs !== undefined ? { purgeIntervalMs: spec.purgeIntervalMs } : {}),
+    });
+    tasks.set(spec.key, { task, commits, ...(metrics ? { metrics } : {}), sent: new Map(), commitsSent: { count: 0, totalSeconds: 0 } });
+    return status(spec.key, 0);
+  }
+
+  function status(key: string, consumed: number): RemoteTaskStatus {
+    const t = entry(key);
+    const now = Date.now();
+    const due = t.task.commitDueInMs(now);
+    const operators: [string, number, number, number][] = [];
+    let commits = { count: 0, totalSeconds: 0, maxSeconds: 0 };
+    if (t.metrics) {
+      for (const [id, c] of t.metrics.operators) {
+        const s = t.sent.get(id) ?? [0, 0, 0];
+        if (c.recordsIn !== s[0] || c.recordsOut !== s[1] || c.selfSeconds !== s[2]) {
+          operators.push([id, c.recordsIn - s[0], c.recordsOut - s[1], c.selfSeconds - s[2]]);
+          t.sent.set(id, [c.recordsIn, c.recordsOut, c.selfSeconds]);
+        }
+      }
+      const c = t.metrics.commits;
+      commits = { count: c.count - t.commitsSent.count, totalSeconds: c.totalSeconds - t.commitsSent.totalSeconds, maxSeconds: c.maxSeconds };
+      t.commitsSent = { count: c.count, totalSeconds: c.totalSeconds };
+    }
+    return {
+      consumed,
+      ...(t.task.failure ? { failure: toWireError(t.task.failure) } : {}),
+      positions: t.task.positions(),
+      inputPositions: t.task.inputPositions(),
+      ...(due !== undefined ? { commitDueAt: now + due } : {}),
+      stores: t.task.storeList(),
+      streamTime: t.task.currentStreamTime(),
+      operators,
+      commits,
+    };
+  }
+}
+
+/**
+ * The log as a task sees it, every call answered by the main thread. A fetch that stopped short
+ * of the high watermark starts the next one at once, so the main thread reads the next batch
+ * while this thread processes the last (a task fetches its partitions' offsets in order).
+ */
+function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
+  type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
+  const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
+  const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
+  const calls: Partial<Log> = {
+    fetch: async (topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> => {
+      const at = `${topic}\u0000${partition}`;
+      const limits = `${options.maxRecords}/${options.maxBytes}`;
+      const pre = ahead.get(at);
+      ahead.delete(at);
+      // only records are served ahead: an empty answer may be stale by now
+      let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
+      if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, options);
+      if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
+        const offset = r.nextOffset;
+        // a failed read ahead is read again when asked for (and fails then, in the task's step)
+        ahead.set(at, { offset, limits, reply: call(topic, partition, offset, options).catch(() => undefined) });
+      }
+      return { records: unpackFetched(r.data, topic, partition), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    },
+    earliestOffset: (topic: string, partition: number) => channel.call<bigint>('earliestOffset', [topic, partition]),
+    latestOffset: (topic: string, partition: number) => channel.call<bigint>('latestOffset', [topic, partition]),
+    committedOffsets: (group: string, topic?: string) => channel.call<TopicPartitionOffset[]>('committedOffsets', [group, topic]),
+    // a task deletes the repartition records it committed: only once that commit is written
+    deleteRecords: async (topic: string, partition: number, before: bigint) => {
+      await afterCommits();
+      return channel.call<void>('deleteRecords', [topic, partition, before]);
+    },
+    describeTopic: (name: string) => channel.call<TopicDescription>('describeTopic', [name]),
+    createTopic: (name, options) => channel.call<void>('createTopic', [name, options]),
+  };
+  return new Proxy(calls as Log, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop) as unknown;
+      if (v !== undefined || typeof prop !== 'string' || prop === 'then') return v;
+      return () => {
+        throw new LogError(`${prop} is not available to a task thread`, 'INVALID_CONFIG');
+      };
+    },
+  });
+}
+
+/**
+ * The state keyspace in the log's LevelDB, read through the main thread (ranges in pages). Every
+ * call waits for the commits in flight, so a read sees what this thread committed before it.
+ */
+function remoteKeyspace(channel: ThreadChannel, afterCommits: () => Promise<void>): StateKeyspace {
+  return {
+    get: async (key: Buffer) => {
+      await afterCommits();
+      const v = await channel.call<Uint8Array | undefined>('stateGet', [key]);
+      return v === undefined ? undefined : asBuffer(v);
+    },
+    async *range(o: { gte?: Buffer; lt?: Buffer; limit?: number }) {
+      await afterCommits();
+      let gte = o.gte;
+      let left = o.limit ?? Number.POSITIVE_INFINITY;
+      while (left > 0) {
+        const limit = Math.min(PAGE, left);
+        const page = await channel.call<[Uint8Array, Uint8Array][]>('stateRange', [{ ...(gte ? { gte } : {}), ...(o.lt ? { lt: o.lt } : {}), limit }]);
+        for (const [k, v] of page) yield [asBuffer(k), asBuffer(v)] as [Buffer, Buffer];
+        left -= page.length;
+        if (page.length < limit) return;
+        // the next key after the last one seen
+        gte = Buffer.concat([asBuffer(page[page.length - 1]![0]), Buffer.from([0])]);
+      }
+    },
+    write: async (writes: StateWrite[]) => {
+      await afterCommits();
+      const data = packWrites(writes);
+      return channel.call<void>('stateWrite', [data], [data.buffer as ArrayBuffer]);
+    },
+    clearRange: async (gte: Buffer, lt: Buffer) => {
+      await afterCommits();
+      return channel.call<void>('stateClear', [gte, lt]);
+    },
+  };
+}
+
+/**
+ * A task's commits, pipelined: a commit is sent and the task reads on while the main thread writes
+ * it (it waits for the one before, so at most one is in flight). A failed commit fails the next
+ * commit, and `settled()`, which the step ends with: the main thread sees the error as the step's,
+ * as it would on its own thread, and nothing after the failed commit is written.
+ */
+class CommitPipe {
+  private last: Promise<void> = Promise.resolve();
+  private error: unknown;
+  private failed = false;
+
+  async send(commit: () => Promise<void>): Promise<void> {
+    await this.last;
+    this.check();
+    this.last = commit().catch((e: unknown) => {
+      if (this.failed) return;
+      this.failed = true;
+      this.error = e;
+    });
+  }
+
+  async settled(): Promise<void> {
+    await this.last;
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failed) throw this.error;
+  }
+}
