@@ -29,6 +29,7 @@ const SETTINGS: readonly Setting[] = [
   { label: 'poll 100', properties: { 'max.poll.records': '100' } },
   { label: 'poll 1000 (default)', properties: {} },
   { label: 'poll 5000', properties: { 'max.poll.records': '5000' } },
+  { label: 'no fetch wait', properties: { 'fetch.max.wait.ms': '0' } },
   { label: 'linger 5 ms', properties: { 'linger.ms': '5' } },
   { label: 'linger 20 ms', properties: { 'linger.ms': '20' } },
   { label: 'commit 100 ms', properties: { 'commit.interval.ms': '100' } },

@@ -14,6 +14,7 @@ import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
+import { DEFAULT_FETCH_MAX_WAIT_MS, fetchMaxWaitMs } from '../runtime/timeliness.js';
 import { KafkaStateBackend, LocalStateBackend } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
@@ -545,6 +546,13 @@ export class Engine {
   start(): void {
     if (this.loop || this.closed) return;
     this.stopping = false;
+    // woken by new input, let more gather first (fetch.max.wait.ms; a bad value: the default)
+    let gatherMs = DEFAULT_FETCH_MAX_WAIT_MS;
+    try {
+      gatherMs = fetchMaxWaitMs(this.sessionProperties);
+    } catch {
+      // refused with its reason when a query reads its settings (timeliness())
+    }
     this.loop = (async () => {
       // a runUntilIdle() pass may still be running: never step a task twice at once
       while (this.currentPass) await this.currentPass.catch(() => 0);
@@ -559,8 +567,10 @@ export class Engine {
         // a commit deferred by commit.interval.ms / linger.ms is due: wake for it
         const dueIns = [...this.tasks.values()].map((t) => t.commitDueInMs()).filter((d): d is number => d !== undefined);
         const due = dueIns.length ? Math.min(...dueIns) : undefined;
-        if (positions.length) await Promise.race([this.log.waitForAnyData(positions, Math.min(200, due ?? 200)), registered]);
-        else await Promise.race([new Promise((r) => setTimeout(r, Math.min(50, due ?? 50))), registered]);
+        if (positions.length) {
+          const woken = await Promise.race([this.log.waitForAnyData(positions, Math.min(200, due ?? 200)), registered]);
+          if (woken === true && gatherMs > 0) await Promise.race([new Promise((r) => setTimeout(r, gatherMs)), registered]);
+        } else await Promise.race([new Promise((r) => setTimeout(r, Math.min(50, due ?? 50))), registered]);
         this.wakeLoop = undefined;
       }
     })();

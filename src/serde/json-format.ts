@@ -66,11 +66,10 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
   const rowName = schemaName(rowType);
   const readFields = compileFieldsReader(columns);
   const needed = spec.options.neededColumns;
-  // only worth it when some column can be skipped
+  // one pass over the text beats JSON.parse and then picking the fields, even when every column
+  // is needed (values only: keys are short, and most are a single unwrapped column)
   const projected: ProjectedReader | undefined =
-    spec.target === 'VALUE' && needed !== undefined && columns.some((c) => !needed.includes(c.name))
-      ? compileProjectedFieldsReader(columns, columns.map((c) => needed.includes(c.name)))
-      : undefined;
+    spec.target === 'VALUE' && n > 0 && !spec.options.generalPath ? compileProjectedFieldsReader(columns, columns.map((c) => needed === undefined || needed.includes(c.name))) : undefined;
   const writers = columns.map((c) => compileJsonWriter(c.type));
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   return {

@@ -42,6 +42,8 @@ export interface FormatOptions {
    * the full schema would refuse. Undefined: every column.
    */
   readonly neededColumns?: readonly string[];
+  /** JSON values: parse the whole document and pick the fields (the reference the tests hold the one-pass reader to) */
+  readonly generalPath?: boolean;
 }
 
 export interface RowSerde {

@@ -140,5 +140,6 @@ test('buffer.memory bounds uncommitted output: reaching it commits mid-step', as
 test('bad settings are refused with the setting named', () => {
   assert.throws(() => timeliness(new Map([['linger.ms', '-1']])), (e) => e instanceof ConfigError && /linger\.ms/.test(e.message));
   assert.throws(() => timeliness(new Map([['max.poll.records', 'many']])), ConfigError);
-  assert.deepEqual(timeliness(new Map()), { maxPollRecords: 1000, commitIntervalMs: 0, lingerMs: 0, batchBytes: 16384, bufferMemory: 32 * 1024 * 1024 });
+  assert.throws(() => timeliness(new Map([['consumer.fetch.max.wait.ms', '1.5']])), (e) => e instanceof ConfigError && /fetch\.max\.wait\.ms/.test(e.message));
+  assert.deepEqual(timeliness(new Map()), { maxPollRecords: 1000, commitIntervalMs: 0, lingerMs: 0, batchBytes: 16384, bufferMemory: 32 * 1024 * 1024, fetchMaxWaitMs: 5 });
 });

@@ -1,9 +1,13 @@
 /** StreamSink / TableSink: serializes key and value columns and emits to the sink topic. */
 import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
+import type { RecordHeader } from '../../log/log.js';
 import type { Downstream, OperatorContext } from '../../runtime/processor.js';
 import { createSerde, windowedKeyBytes } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
+
+/** shared by every record written without headers (the log only reads them) */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const keys = keyColumns(step.schema);
@@ -11,19 +15,20 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const valueSerde = createSerde(step.valueFormat.format, 'VALUE', values, { ...step.valueFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
   const k = keys.length;
+  const n = k + values.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;
   return (rec) => {
     const row = rec.row;
     let target: 'key' | 'value' = 'key';
     try {
-      const keyValues = row.slice(0, k);
-      let key = k === 0 || rec.nullKey ? null : keySerde.serialize(keyValues);
+      let key = k === 0 || rec.nullKey ? null : keySerde.serialize(row.slice(0, k));
       if (windowType && rec.window) key = windowedKeyBytes(key, rec.window, windowType);
       target = 'value';
-      const value = rec.tombstone ? null : valueSerde.serialize(row.slice(k));
+      // a row without key columns is the value as it stands (serializers only read it)
+      const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : row.slice(k));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
-      ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
+      ctx.emit({ topic: step.topic, key, value, timestamp, headers: rec.headers.length === 0 ? NO_HEADERS : [...rec.headers] });
     } catch (e) {
       ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }

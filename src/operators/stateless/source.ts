@@ -44,6 +44,8 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   const base = ordered.length;
   const isTable = step.kind === 'TableSource';
   const extractTimestamp = step.timestamp ? timestampExtractor(step.timestamp, step.columns) : undefined;
+  // (unless the TIMESTAMP column is ROWTIME itself, which the extractor reads from the row)
+  const extractsRowtime = extractTimestamp !== undefined && step.timestamp!.column !== 'ROWTIME';
   const throwOnInvalidTimestamp = ctx.config.get('ksql.timestamp.throw.on.invalid') === 'true';
   const nullKeyValues = keys.map(() => null);
   // per record: no allocation beyond the row and the record (this is every query's hot path)
@@ -100,7 +102,8 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       }
     }
     // pseudo columns live in the value, as in ksqlDB: a tombstone has none
-    row[base] = tombstone ? null : BigInt(rec.timestamp);
+    // with a TIMESTAMP column ROWTIME is the extracted time, set below (one BigInt, not two)
+    row[base] = tombstone || extractsRowtime ? null : BigInt(rec.timestamp);
     row[base + 1] = tombstone ? null : rec.partition;
     row[base + 2] = tombstone ? null : rec.offset;
     if (bounds) {
