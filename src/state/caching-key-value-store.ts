@@ -4,25 +4,35 @@
  * encoded once when the commit flushes it down. The cache is bounded by a memory budget shared
  * with the query's other stores: over it, least recently used entries are evicted, a dirty one
  * first encoded and handed to the layer below (where it waits for the commit, as bytes).
+ *
+ * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
+ * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
+ * the heap, decoded (heap-size.ts), measured when the value is first put or read and again each
+ * time it is flushed (so a value updated in place is re-measured once per commit).
  */
 import { decodeValue, encodeValue } from '../common/value-codec.js';
+import { heapBytes } from './heap-size.js';
 import { RecordCacheBudget, type BudgetSlot, type EvictableCache } from './record-cache-budget.js';
 import type { BytesStore, KeyValueStore, StoreWriteBatch } from './state-store.js';
 
 const ABSENT = Symbol('absent');
-/** bookkeeping of an entry beyond its bytes: the Map slot, the entry object, the decoded value */
-const ENTRY_OVERHEAD = 96;
-/** a value never encoded yet is assumed this large until a flush measures it */
-const DEFAULT_VALUE_BYTES = 64;
+/**
+ * bookkeeping of an entry beyond its key's characters and its value: the key string's header, the
+ * Map's hash-table slots, the entry object, a slot in the dirty set
+ */
+const ENTRY_OVERHEAD = 24 + 24 + 56 + 24;
 
 interface Entry {
-  readonly key: Buffer;
+  /** the key's bytes as a latin1 string (one character per byte) */
+  readonly key: string;
   value: unknown;
   /** used since eviction last passed it (second-chance LRU: a read only sets this flag) */
   hot: boolean;
-  /** estimated bytes: key, last encoded value, overhead */
+  /** estimated heap bytes: key, decoded value, overhead */
   size: number;
 }
+
+const sizeOf = (key: string, value: unknown) => key.length + ENTRY_OVERHEAD + (value === ABSENT ? 0 : heapBytes(value));
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
   /** in insertion order; eviction gives entries used since it last passed them a second chance */
@@ -55,19 +65,23 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       e.hot = true;
       return e.value === ABSENT ? undefined : (e.value as V);
     }
-    const read = this.inner.get(key);
-    if (!(read instanceof Promise)) return this.loaded(k, key, read);
+    const read = this.inner.get(key, k);
+    if (!(read instanceof Promise)) return this.loaded(k, read);
     return read.then((bytes) => {
       // a put may have happened while we waited
       const later = this.entries.get(k);
       if (later) return later.value === ABSENT ? undefined : (later.value as V);
-      return this.loaded(k, key, bytes);
+      return this.loaded(k, bytes);
     });
   }
 
-  private loaded(k: string, key: Buffer, bytes: Buffer | undefined): V | undefined {
-    const value = bytes === undefined ? undefined : (decodeValue(bytes) as V);
-    this.add(k, { key, value: value === undefined ? ABSENT : value, hot: false, size: key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD });
+  private loaded(k: string, bytes: Buffer | undefined): V | undefined {
+    if (bytes === undefined) {
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD });
+      return undefined;
+    }
+    const value = decodeValue(bytes) as V;
+    this.add(k, { key: k, value, hot: false, size: sizeOf(k, value) });
     return value;
   }
 
@@ -81,7 +95,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       e.hot = true;
       return;
     }
-    const added: Entry = { key, value: stored, hot: false, size: key.length + DEFAULT_VALUE_BYTES + ENTRY_OVERHEAD };
+    const added: Entry = { key: k, value: stored, hot: false, size: sizeOf(k, stored) };
     this.dirty.add(added);
     this.add(k, added);
   }
@@ -93,12 +107,16 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
 
-  /** encodes a dirty entry into the layer below, measuring its size */
+  /** encodes a dirty entry into the layer below */
   private writeDown(e: Entry): void {
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(e.key, bytes);
+    this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
     this.dirty.delete(e);
-    const size = e.key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD;
+  }
+
+  /** a value updated in place since it was measured: measured again */
+  private remeasure(e: Entry): void {
+    const size = sizeOf(e.key, e.value);
     this.slot.bytes += size - e.size;
     this.budget.used += size - e.size;
     e.size = size;
@@ -125,7 +143,10 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const e of this.dirty) this.writeDown(e);
+    for (const e of this.dirty) {
+      this.writeDown(e);
+      this.remeasure(e);
+    }
     this.inner.flush(batch);
   }
 }
