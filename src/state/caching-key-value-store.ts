@@ -7,8 +7,10 @@
  *
  * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
  * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
- * the heap, decoded (heap-size.ts), measured when the value is first put or read and again each
- * time it is flushed (so a value updated in place is re-measured once per commit).
+ * the heap, decoded (heap-size.ts), measured when the value is first put or read. A value updated
+ * in place is re-estimated each time a commit flushes it, from its new encoded size and the ratio
+ * of heap to encoded bytes this cache has seen (walking every flushed value cost as much as
+ * encoding it); every RESAMPLE-th flush measures exactly and updates that ratio.
  */
 import { decodeValue, encodeValue } from '../common/value-codec.js';
 import { heapBytes } from './heap-size.js';
@@ -32,6 +34,9 @@ interface Entry {
   size: number;
 }
 
+/** one flushed value in this many is measured exactly, the rest estimated from their encoded size */
+const RESAMPLE = 16;
+
 const sizeOf = (key: string, value: unknown) => key.length + ENTRY_OVERHEAD + (value === ABSENT ? 0 : heapBytes(value));
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
@@ -40,6 +45,9 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   private readonly dirty = new Set<Entry>();
   /** this cache's bytes, as charged to the budget */
   private readonly slot: BudgetSlot;
+  /** heap bytes per encoded byte of this cache's values (0: not measured yet) */
+  private heapPerByte = 0;
+  private flushed = 0;
 
   constructor(
     private readonly inner: BytesStore,
@@ -107,16 +115,23 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
 
-  /** encodes a dirty entry into the layer below */
-  private writeDown(e: Entry): void {
+  /** encodes a dirty entry into the layer below; returns its encoded size */
+  private writeDown(e: Entry): number {
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
     this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
     this.dirty.delete(e);
+    return bytes?.length ?? 0;
   }
 
-  /** a value updated in place since it was measured: measured again */
-  private remeasure(e: Entry): void {
-    const size = sizeOf(e.key, e.value);
+  /** a value updated in place since it was measured: measured again, or estimated from its encoding */
+  private remeasure(e: Entry, encoded: number): void {
+    let size: number;
+    if (e.value === ABSENT || encoded === 0) size = e.key.length + ENTRY_OVERHEAD;
+    else if (this.heapPerByte === 0 || this.flushed++ % RESAMPLE === 0) {
+      size = sizeOf(e.key, e.value);
+      const ratio = (size - e.key.length - ENTRY_OVERHEAD) / encoded;
+      this.heapPerByte = this.heapPerByte === 0 ? ratio : 0.75 * this.heapPerByte + 0.25 * ratio;
+    } else size = e.key.length + ENTRY_OVERHEAD + Math.ceil(this.heapPerByte * encoded);
     this.slot.bytes += size - e.size;
     this.budget.used += size - e.size;
     e.size = size;
@@ -143,10 +158,9 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const e of this.dirty) {
-      this.writeDown(e);
-      this.remeasure(e);
-    }
+    for (const e of this.dirty) this.remeasure(e, this.writeDown(e));
+    // values that grew in place may have taken the budget over: clean entries go first
+    if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
     this.inner.flush(batch);
   }
 }

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openLocalLog } from '../../src/index.js';
+import { encodeValue } from '../../src/common/value-codec.js';
+import { ConfigError } from '../../src/common/errors.js';
+import { LocalStateBackend, LEVELDB_DEFAULTS, levelDbMemoryBytes, levelDbSettings } from '../../src/state/index.js';
+import type { StoreWriteBatch } from '../../src/state/index.js';
+import { heapBytes } from '../../src/state/heap-size.js';
+import { tempDir } from '../support/temp-dir.js';
+
+test('a decoded value is charged more than its encoding, and more for more content', () => {
+  const small = [1n, 'abc', 2.5];
+  const big = [1n, 'abc'.repeat(100), 2.5, [1n, 2n, 3n, 4n]];
+  assert.ok(heapBytes(small) > encodeValue(small).length, `${heapBytes(small)} vs ${encodeValue(small).length} encoded`);
+  assert.ok(heapBytes(big) > heapBytes(small) + 300);
+  assert.ok(heapBytes({ accs: [5n], ts: 1.5 }) > 0);
+  // a cycle is not walked forever
+  const loop: unknown[] = [];
+  loop.push(loop);
+  assert.ok(Number.isFinite(heapBytes(loop)));
+});
+
+test("LevelDB's memory comes from sluice.leveldb.* properties; a bad value names the property", () => {
+  assert.deepEqual(levelDbSettings(undefined), LEVELDB_DEFAULTS);
+  const s = levelDbSettings({ 'sluice.leveldb.cache.bytes': '1048576', 'sluice.leveldb.write.buffer.bytes': '2097152', 'sluice.leveldb.max.open.files': '80' });
+  assert.equal(s.cacheSize, 1 << 20);
+  assert.equal(s.writeBufferSize, 2 << 20);
+  assert.equal(s.maxOpenFiles, 80);
+  assert.equal(levelDbMemoryBytes(s), (1 << 20) + 2 * (2 << 20) + 70 * (2 << 20));
+  assert.equal(levelDbSettings(new Map([['sluice.leveldb.max.file.bytes', '1048576']])).maxFileSize, 1 << 20);
+  assert.throws(() => levelDbSettings({ 'sluice.leveldb.max.open.files': '10' }), (e: unknown) => e instanceof ConfigError && /sluice\.leveldb\.max\.open\.files/.test(e.message));
+  assert.throws(() => levelDbSettings({ 'sluice.leveldb.cache.bytes': 'lots' }), ConfigError);
+});
+
+test('values grown in place are re-charged when a commit flushes them, so the cache still keeps to its budget', async () => {
+  const dir = await tempDir();
+  try {
+    const log = await openLocalLog(dir.path);
+    const backend = new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
+    const budget = 64 * 1024;
+    const s = backend.createStore<string[]>({ queryId: 'Q', taskId: '0_0', storeName: 'G', partition: 0, partitions: 1, cacheMaxBytes: budget });
+    await s.restore();
+    const cached = s.store as unknown as { bytes: number };
+    const lists: string[][] = [];
+    for (let i = 0; i < 50; i++) {
+      const list = [`item-${i}`];
+      lists.push(list);
+      s.store.put(Buffer.from(`k${i}`), list);
+    }
+    const before = cached.bytes;
+    for (let round = 0; round < 40; round++) {
+      // the operator's way: the cached object is updated in place and put back
+      for (let i = 0; i < 50; i++) {
+        const list = (await s.store.get(Buffer.from(`k${i}`))) ?? [];
+        list.push(`round-${round}-item-${i}`);
+        s.store.put(Buffer.from(`k${i}`), list);
+      }
+      const batch: StoreWriteBatch = { stateWrites: [], produce: [] };
+      s.store.flush(batch);
+      await backend.commit({ produce: batch.produce }, batch.stateWrites);
+      assert.ok(cached.bytes <= budget + 4096, `${cached.bytes} bytes cached after round ${round}`);
+    }
+    assert.ok(cached.bytes > before, 'growth was charged');
+    const k7 = await s.store.get(Buffer.from('k7'));
+    assert.equal(k7?.length, 41, 'evicted values read back whole');
+    await log.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
