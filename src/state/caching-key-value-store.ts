@@ -98,9 +98,19 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     const e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
     if (e) {
+      const replaced = e.value !== stored;
       e.value = stored;
       this.dirty.add(e);
       e.hot = true;
+      // a new object (a first value for a key read absent, a replaced row) is charged now; one
+      // updated in place is re-charged when the commit flushes it
+      if (replaced) {
+        const size = sizeOf(k, stored);
+        this.slot.bytes += size - e.size;
+        this.budget.used += size - e.size;
+        e.size = size;
+        if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
+      }
       return;
     }
     const added: Entry = { key: k, value: stored, hot: false, size: sizeOf(k, stored) };

@@ -68,3 +68,26 @@ test('values grown in place are re-charged when a commit flushes them, so the ca
     await dir.cleanup();
   }
 });
+
+test('a value put for a key first read absent is charged at once, not at the next commit', async () => {
+  const dir = await tempDir();
+  try {
+    const log = await openLocalLog(dir.path);
+    const backend = new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
+    const budget = 32 * 1024;
+    const s = backend.createStore<string[]>({ queryId: 'Q', taskId: '0_0', storeName: 'J', partition: 0, partitions: 1, cacheMaxBytes: budget });
+    await s.restore();
+    const cached = s.store as unknown as { bytes: number };
+    for (let i = 0; i < 100; i++) {
+      // the stream-stream join's way: look the key up, then put a new buffer for it
+      assert.equal(s.store.get(Buffer.from(`k${i}`)), undefined);
+      s.store.put(Buffer.from(`k${i}`), ['x'.repeat(2000)]);
+      assert.ok(cached.bytes <= budget + 1024, `${cached.bytes} bytes cached at ${i}`);
+    }
+    assert.ok(cached.bytes > budget / 2, `${cached.bytes} bytes: the values were charged`);
+    assert.deepEqual(await s.store.get(Buffer.from('k3')), ['x'.repeat(2000)]);
+    await log.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
