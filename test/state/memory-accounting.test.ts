@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLocalLog } from '../../src/index.js';
+import { Engine, openLocalLog } from '../../src/index.js';
 import { encodeValue } from '../../src/common/value-codec.js';
 import { ConfigError } from '../../src/common/errors.js';
 import { LocalStateBackend, LEVELDB_DEFAULTS, levelDbMemoryBytes, levelDbSettings } from '../../src/state/index.js';
@@ -87,6 +87,30 @@ test('a value put for a key first read absent is charged at once, not at the nex
     assert.ok(cached.bytes > budget / 2, `${cached.bytes} bytes: the values were charged`);
     assert.deepEqual(await s.store.get(Buffer.from('k3')), ['x'.repeat(2000)]);
     await log.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('the engine opens its log with the sluice.leveldb.* settings and refuses bad ones', async () => {
+  const dir = await tempDir();
+  try {
+    await assert.rejects(Engine.open({ dataDir: dir.path, properties: { 'sluice.leveldb.write.buffer.bytes': '-1' } }), ConfigError);
+    const engine = await Engine.open({
+      dataDir: dir.path,
+      properties: { 'auto.offset.reset': 'earliest', 'sluice.leveldb.cache.bytes': '1048576', 'sluice.leveldb.write.buffer.bytes': '65536', 'sluice.leveldb.max.open.files': '74' },
+    });
+    try {
+      await engine.execute(`
+        CREATE STREAM s (k STRING, v INT) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE TABLE t AS SELECT k, COUNT(*) AS n FROM s GROUP BY k;
+        INSERT INTO s (k, v) VALUES ('a', 1);
+        INSERT INTO s (k, v) VALUES ('a', 2);`);
+      await engine.runUntilIdle();
+      assert.equal(await engine.log.latestOffset('T', 0), 2n);
+    } finally {
+      await engine.close();
+    }
   } finally {
     await dir.cleanup();
   }
