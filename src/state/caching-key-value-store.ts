@@ -7,10 +7,11 @@
  *
  * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
  * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
- * the heap, decoded (heap-size.ts), measured when the value is first put or read. A value updated
- * in place is re-estimated each time a commit flushes it, from its new encoded size and the ratio
- * of heap to encoded bytes this cache has seen (walking every flushed value cost as much as
- * encoding it); every RESAMPLE-th flush measures exactly and updates that ratio.
+ * the heap, decoded (heap-size.ts). Walking every value cost as much as encoding it, so most sizes
+ * are estimates kept honest by sampling: a value read is charged its encoded size times the heap /
+ * encoded ratio this cache has measured, a value put its running average size, and a value updated
+ * in place is re-charged each time a commit flushes it, from its new encoded size. The first
+ * values, and one in RESAMPLE after, are measured exactly and update the ratio and the average.
  */
 import { decodeValue, encodeValue } from '../common/value-codec.js';
 import { heapBytes } from './heap-size.js';
@@ -34,10 +35,10 @@ interface Entry {
   size: number;
 }
 
-/** one flushed value in this many is measured exactly, the rest estimated from their encoded size */
+/** one value in this many is measured exactly, the rest estimated */
 const RESAMPLE = 16;
-
-const sizeOf = (key: string, value: unknown) => key.length + ENTRY_OVERHEAD + (value === ABSENT ? 0 : heapBytes(value));
+/** values measured exactly before estimates are trusted */
+const WARMUP = 4;
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
   /** in insertion order; eviction gives entries used since it last passed them a second chance */
@@ -47,7 +48,10 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   private readonly slot: BudgetSlot;
   /** heap bytes per encoded byte of this cache's values (0: not measured yet) */
   private heapPerByte = 0;
-  private flushed = 0;
+  /** running average heap bytes of a value (0: not measured yet) */
+  private valueBytes = 0;
+  private measured = 0;
+  private sized = 0;
 
   constructor(
     private readonly inner: BytesStore,
@@ -89,7 +93,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: sizeOf(k, value) });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length) });
     return value;
   }
 
@@ -105,7 +109,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       // a new object (a first value for a key read absent, a replaced row) is charged now; one
       // updated in place is re-charged when the commit flushes it
       if (replaced) {
-        const size = sizeOf(k, stored);
+        const size = this.sizeOf(k, stored, undefined);
         this.slot.bytes += size - e.size;
         this.budget.used += size - e.size;
         e.size = size;
@@ -113,7 +117,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: sizeOf(k, stored) };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined) };
     this.dirty.add(added);
     this.add(k, added);
   }
@@ -133,15 +137,31 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return bytes?.length ?? 0;
   }
 
-  /** a value updated in place since it was measured: measured again, or estimated from its encoding */
+  /**
+   * An entry's charge: key, overhead and the value's heap size, estimated (from `encoded`, its
+   * encoded size when known, else from the average) or, for the first values and a sample of the
+   * rest, measured.
+   */
+  private sizeOf(key: string, value: unknown, encoded: number | undefined): number {
+    const fixed = key.length + ENTRY_OVERHEAD;
+    if (value === ABSENT) return fixed;
+    if (this.measured >= WARMUP && ++this.sized % RESAMPLE !== 0) {
+      const estimate = encoded !== undefined ? this.heapPerByte * encoded : this.valueBytes;
+      if (estimate > 0) {
+        if (encoded !== undefined) this.valueBytes = 0.95 * this.valueBytes + 0.05 * estimate;
+        return fixed + Math.ceil(estimate);
+      }
+    }
+    const size = heapBytes(value);
+    this.measured++;
+    if (encoded) this.heapPerByte = this.heapPerByte === 0 ? size / encoded : 0.75 * this.heapPerByte + 0.25 * (size / encoded);
+    this.valueBytes = this.valueBytes === 0 ? size : 0.75 * this.valueBytes + 0.25 * size;
+    return fixed + size;
+  }
+
+  /** a value updated in place since it was charged: charged again from its encoded size */
   private remeasure(e: Entry, encoded: number): void {
-    let size: number;
-    if (e.value === ABSENT || encoded === 0) size = e.key.length + ENTRY_OVERHEAD;
-    else if (this.heapPerByte === 0 || this.flushed++ % RESAMPLE === 0) {
-      size = sizeOf(e.key, e.value);
-      const ratio = (size - e.key.length - ENTRY_OVERHEAD) / encoded;
-      this.heapPerByte = this.heapPerByte === 0 ? ratio : 0.75 * this.heapPerByte + 0.25 * ratio;
-    } else size = e.key.length + ENTRY_OVERHEAD + Math.ceil(this.heapPerByte * encoded);
+    const size = this.sizeOf(e.key, e.value, encoded);
     this.slot.bytes += size - e.size;
     this.budget.used += size - e.size;
     e.size = size;
