@@ -226,14 +226,18 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
 
   function streamTable(): readonly [Downstream, Downstream] {
     const table = ctx.keyValueStore<TableRow>(`${step.id}/table`);
-    const onStream: Downstream = async (rec) => {
+    const lookedUp = (rec: StreamRecord, key: unknown, found: TableRow | undefined): void | Promise<void> => {
+      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
+      if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
+    };
+    // synchronous (no promise, no await for the task) when the key's row is cached or known absent
+    const onStream: Downstream = (rec) => {
       if (rec.tombstone) return;
       const key = leftKeyFn(rec.row);
       if (key === null || key === undefined) return;
       const read = table.get(encodeValue(key));
-      const found = read instanceof Promise ? await read : read;
-      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
-      if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
+      if (read instanceof Promise) return read.then((found) => lookedUp(rec, key, found));
+      return lookedUp(rec, key, read);
     };
     const onTable: Downstream = (rec) => {
       const key = rightKeyFn(rec.row);
