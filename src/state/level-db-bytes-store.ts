@@ -39,13 +39,18 @@ export class LevelDbBytesStore implements BytesStore {
 
   /**
    * Builds the key filter from the keys stored under the prefix (after a restore, before the
-   * first record); until then every get reads LevelDB.
+   * first record); until then every get reads LevelDB. Returns how many keys are stored.
    */
-  async loadKeyFilter(): Promise<void> {
+  async loadKeyFilter(): Promise<number> {
     const filter = new KeyFilter();
-    for await (const [key] of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix) })) filter.add(key.subarray(this.prefix.length));
+    let stored = 0;
+    for await (const [key] of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix) })) {
+      filter.add(key.subarray(this.prefix.length));
+      stored++;
+    }
     for (const { key, value } of this.pending.values()) if (value !== null) filter.add(key);
     this.filter = filter;
+    return stored;
   }
 
   flush(batch: StoreWriteBatch): void {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Engine, openLocalLog } from '../../src/index.js';
 import { encodeValue } from '../../src/common/value-codec.js';
 import { ConfigError } from '../../src/common/errors.js';
-import { LocalStateBackend, LEVELDB_DEFAULTS, levelDbMemoryBytes, levelDbSettings } from '../../src/state/index.js';
+import { LocalStateBackend, LEVELDB_DEFAULTS, changelogTopicName, levelDbMemoryBytes, levelDbSettings } from '../../src/state/index.js';
 import type { StoreWriteBatch } from '../../src/state/index.js';
 import { heapBytes } from '../../src/state/heap-size.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -111,6 +111,29 @@ test('the engine opens its log with the sluice.leveldb.* settings and refuses ba
     } finally {
       await engine.close();
     }
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a restore applies the changelog a batch at a time: later records and tombstones win across batches', async () => {
+  const dir = await tempDir();
+  try {
+    const log = await openLocalLog(dir.path);
+    const backend = new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
+    const spec = { queryId: 'R', taskId: '0_0', storeName: 'S', partition: 0, partitions: 1 };
+    const topic = changelogTopicName('R', 'S');
+    await log.createTopic(topic, { partitions: 1, config: { 'cleanup.policy': 'compact' } });
+    const record = (k: string, v: unknown) => ({ topic, partition: 0, key: encodeValue(k), value: v === null ? null : encodeValue(v), timestamp: 0 });
+    // 12 000 keys, then (past the first fetch of 10 000) 100 of them updated and 100 deleted
+    for (let i = 0; i < 12_000; i += 2000) await log.produce(Array.from({ length: 2000 }, (_, j) => record(`k${i + j}`, i + j)));
+    await log.produce([...Array.from({ length: 100 }, (_, j) => record(`k${j}`, -j)), ...Array.from({ length: 100 }, (_, j) => record(`k${100 + j}`, null))]);
+    const managed = backend.createStore<number>(spec);
+    assert.equal(await managed.restore(), 11_900, 'entries in the store once restored');
+    assert.equal(await managed.store.get(encodeValue('k5')), -5);
+    assert.equal(await managed.store.get(encodeValue('k150')), undefined);
+    assert.equal(await managed.store.get(encodeValue('k11999')), 11_999);
+    await log.close();
   } finally {
     await dir.cleanup();
   }
