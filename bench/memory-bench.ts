@@ -5,26 +5,36 @@
  *   groupby  COUNT(*) GROUP BY over 1,000,000 distinct keys
  *   join     a stream-stream join WITHIN 1 HOUR over three hours of two streams
  *
- * The query's record caches are bounded by `ksql.streams.cache.max.bytes.buffering` (--budget-mib,
- * default 16); the rest of the state lives in LevelDB. What bounds the process is configuration:
- * that budget, and V8's heap limit (`node --max-old-space-size`, --heap-mib, default 128; without
- * it V8 lets garbage pile up to a large share of the machine's memory before it collects, which
- * is slack, not state: the heap after a full GC is the fixed part plus the caches). Reported: the
- * RSS once the engine is open and the query planned (the fixed part: Node, the engine, its
- * modules), the peak RSS while the query runs until idle, and whether the peak stays under fixed +
- * budget + the stated allowance (--allowance-mib, default 128: V8's young generation and heap
- * growth up to its limit, LevelDB's block cache and write buffers, the fetched batches).
+ * What bounds the process is configuration, and the bound each run is checked against is the sum:
  *
- *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --heap-mib H --allowance-mib A --only groupby|join --out FILE]
+ *   RSS once planned   measured: Node, the engine and its modules, the query planned (no data yet)
+ * + record caches      `ksql.streams.cache.max.bytes.buffering` (--budget-mib, default 16)
+ * + LevelDB            `sluice.leveldb.*` (level-db-settings.ts): block cache (--leveldb-cache-mib,
+ *                      default 8) + two write buffers (--leveldb-write-buffer-mib, default 4) + the
+ *                      table files it keeps open, memory-mapped, whose pages count in RSS once read
+ *                      ((--leveldb-open-files, default 74, - 10) x --leveldb-file-mib, default 1)
+ * + stated overhead    --overhead-mib (default 96): V8's young generation and the garbage between
+ *                      collections (V8's old space is capped by --heap-mib, default 128, as
+ *                      `node --max-old-space-size`; without a cap V8 lets garbage pile up to a large
+ *                      share of the machine before it collects), the batches fetched and produced
+ *
+ * Reported besides: the peak of the anonymous and the file-backed RSS (sampled from /proc every
+ * 100 ms; file-backed is mostly LevelDB's mapped tables) and the V8 heap once idle.
+ *
+ *   npm run bench:memory [-- --keys N --join-events N --budget-mib M --heap-mib H --overhead-mib A
+ *                            --leveldb-cache-mib C --leveldb-write-buffer-mib W --leveldb-open-files F
+ *                            --leveldb-file-mib S --only groupby|join --out FILE]
  *
  * Writes bench/results/memory.json.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../src/engine/engine.js';
+import { LEVELDB_PROPERTIES, levelDbMemoryBytes, type LevelDbSettings } from '../src/state/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
@@ -37,6 +47,14 @@ interface ChildTask {
   dir: string;
   out: string;
   budgetBytes: number;
+  levelDb: LevelDbSettings;
+}
+
+/** the engine's properties for a run: the cache budget and LevelDB's memory */
+function runProperties(task: Pick<ChildTask, 'budgetBytes' | 'levelDb'>): Record<string, string> {
+  const p: Record<string, string> = { 'auto.offset.reset': 'earliest', 'ksql.streams.cache.max.bytes.buffering': String(task.budgetBytes) };
+  for (const field of Object.keys(LEVELDB_PROPERTIES) as (keyof LevelDbSettings)[]) p[LEVELDB_PROPERTIES[field]] = String(task.levelDb[field]);
+  return p;
 }
 
 interface ChildResult {
@@ -47,6 +65,8 @@ interface ChildResult {
   peakRssMb: number;
   seconds: number;
   heapUsedMb: number;
+  peakAnonRssMb: number;
+  peakFileRssMb: number;
 }
 
 const DDL: Record<Shape, string> = {
@@ -69,8 +89,9 @@ function bigintKey(n: number): Buffer {
 }
 
 /** writes the input topics (in the parent: the child's RSS is the query's alone) */
-async function prepare(shape: Shape, dir: string, count: number): Promise<number> {
-  const engine = await Engine.open({ dataDir: dir, properties: { 'auto.offset.reset': 'earliest' } });
+async function prepare(shape: Shape, dir: string, count: number, levelDb: LevelDbSettings): Promise<number> {
+  // the same LevelDB settings as the run: its table files are the size the run maps
+  const engine = await Engine.open({ dataDir: dir, properties: runProperties({ budgetBytes: 0, levelDb }) });
   try {
     await engine.execute(DDL[shape]);
     // recent timestamps: older records would be deleted by the log's retention (7 days by
@@ -108,25 +129,38 @@ async function prepare(shape: Shape, dir: string, count: number): Promise<number
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
+/** peaks of the anonymous and file-backed parts of RSS, in MiB, sampled from /proc */
+function sampleRss(peak: { anon: number; file: number }): void {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return; // not Linux: only the total is reported
+  }
+  peak.anon = Math.max(peak.anon, Math.round(Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10);
+  peak.file = Math.max(peak.file, Math.round(Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10);
+}
+
 async function child(task: ChildTask): Promise<void> {
-  const engine = await Engine.open({
-    dataDir: task.dir,
-    properties: { 'auto.offset.reset': 'earliest', 'ksql.streams.cache.max.bytes.buffering': String(task.budgetBytes) },
-  });
+  const engine = await Engine.open({ dataDir: task.dir, properties: runProperties(task) });
   try {
     await engine.execute(QUERY[task.shape]);
     global.gc?.();
     const fixedRssMb = mb(process.memoryUsage().rss);
+    const peak = { anon: 0, file: 0 };
+    const sampler = setInterval(() => sampleRss(peak), 100);
     const t0 = performance.now();
     await engine.runUntilIdle();
     const seconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    sampleRss(peak);
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     let events = 0;
     for (const topic of task.shape === 'groupby' ? ['events'] : ['l', 'r']) events += Number(await engine.log.latestOffset(topic, 0));
     const outputs = Number(await engine.log.latestOffset(OUTPUT[task.shape], 0));
     const failed = engine.failedQueries();
     if (failed.length) throw new Error(`query failed: ${JSON.stringify(failed)}`);
-    const result: ChildResult = { shape: task.shape, events, outputs, fixedRssMb, peakRssMb: Math.round(peakRssMb * 10) / 10, seconds, heapUsedMb: mb(process.memoryUsage().heapUsed) };
+    const result: ChildResult = { shape: task.shape, events, outputs, fixedRssMb, peakRssMb: Math.round(peakRssMb * 10) / 10, seconds, heapUsedMb: mb(process.memoryUsage().heapUsed), peakAnonRssMb: peak.anon, peakFileRssMb: peak.file };
     await writeFile(task.out, JSON.stringify(result));
   } finally {
     await engine.close();
@@ -148,8 +182,12 @@ async function main(argv: string[]): Promise<void> {
   let keys = 1_000_000;
   let joinEvents = 300_000;
   let budgetMib = 16;
-  let allowanceMib = 128;
+  let overheadMib = 96;
   let heapMib = 128;
+  let levelDbCacheMib = 8;
+  let levelDbWriteBufferMib = 4;
+  let levelDbOpenFiles = 74;
+  let levelDbFileMib = 1;
   let only: Shape | undefined;
   let out = join(here, '..', '..', 'bench', 'results', 'memory.json');
   for (let i = 0; i < argv.length; i += 2) {
@@ -157,28 +195,50 @@ async function main(argv: string[]): Promise<void> {
     if (argv[i] === '--keys') keys = Number(v);
     else if (argv[i] === '--join-events') joinEvents = Number(v);
     else if (argv[i] === '--budget-mib') budgetMib = Number(v);
-    else if (argv[i] === '--allowance-mib') allowanceMib = Number(v);
+    else if (argv[i] === '--overhead-mib') overheadMib = Number(v);
+    else if (argv[i] === '--leveldb-cache-mib') levelDbCacheMib = Number(v);
+    else if (argv[i] === '--leveldb-write-buffer-mib') levelDbWriteBufferMib = Number(v);
+    else if (argv[i] === '--leveldb-open-files') levelDbOpenFiles = Number(v);
+    else if (argv[i] === '--leveldb-file-mib') levelDbFileMib = Number(v);
     else if (argv[i] === '--heap-mib') heapMib = Number(v);
     else if (argv[i] === '--only') only = v as Shape;
     else if (argv[i] === '--out') out = v;
     else throw new Error(`unknown option ${argv[i]}`);
   }
+  const levelDb: LevelDbSettings = {
+    cacheSize: levelDbCacheMib * 2 ** 20,
+    writeBufferSize: levelDbWriteBufferMib * 2 ** 20,
+    maxOpenFiles: levelDbOpenFiles,
+    maxFileSize: levelDbFileMib * 2 ** 20,
+  };
+  const levelDbMib = levelDbMemoryBytes(levelDb) / 2 ** 20;
   const work = await mkdtemp(join(tmpdir(), 'sluice-memory-'));
   const runs = [];
   try {
     for (const shape of (['groupby', 'join'] as const).filter((s) => !only || s === only)) {
       const dir = join(work, shape);
       const t0 = performance.now();
-      const written = await prepare(shape, dir, shape === 'groupby' ? keys : joinEvents);
+      const written = await prepare(shape, dir, shape === 'groupby' ? keys : joinEvents, levelDb);
       console.log(`${shape}: wrote ${written.toLocaleString('en-US')} input records in ${((performance.now() - t0) / 1000).toFixed(1)} s (not measured)`);
       const load = Math.round(loadavg()[0]! * 100) / 100;
-      const r = await runChild({ shape, heapMib, dir, out: join(work, `${shape}.json`), budgetBytes: budgetMib * 2 ** 20 });
-      const bound = r.fixedRssMb + budgetMib + allowanceMib;
-      const run = { ...r, budgetMib, heapMib, allowanceMib, boundMb: bound, withinBound: r.peakRssMb <= bound, loadAverage: [load, Math.round(loadavg()[0]! * 100) / 100] };
+      const r = await runChild({ shape, heapMib, dir, out: join(work, `${shape}.json`), budgetBytes: budgetMib * 2 ** 20, levelDb });
+      const bound = Math.round((r.fixedRssMb + budgetMib + levelDbMib + overheadMib) * 10) / 10;
+      const run = {
+        ...r,
+        budgetMib,
+        heapMib,
+        levelDb,
+        levelDbMib,
+        overheadMib,
+        boundMb: bound,
+        withinBound: r.peakRssMb <= bound,
+        loadAverage: [load, Math.round(loadavg()[0]! * 100) / 100],
+      };
       runs.push(run);
       console.log(
         `${shape}: ${r.events.toLocaleString('en-US')} events -> ${r.outputs.toLocaleString('en-US')} outputs in ${r.seconds.toFixed(1)} s; ` +
-          `RSS ${r.fixedRssMb} MiB once planned, peak ${r.peakRssMb} MiB (V8 heap limit ${heapMib} MiB); bound ${bound.toFixed(1)} MiB (fixed + ${budgetMib} MiB cache budget + ${allowanceMib} MiB allowance): ` +
+          `RSS ${r.fixedRssMb} MiB once planned, peak ${r.peakRssMb} MiB (anonymous ${r.peakAnonRssMb}, file-backed ${r.peakFileRssMb}; V8 heap limit ${heapMib} MiB); ` +
+          `bound ${bound} MiB (fixed + ${budgetMib} MiB cache budget + ${levelDbMib} MiB LevelDB + ${overheadMib} MiB overhead): ` +
           `${run.withinBound ? 'within' : 'EXCEEDED'} (load ${run.loadAverage.join(' -> ')})`,
       );
       await rm(dir, { recursive: true, force: true });

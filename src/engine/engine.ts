@@ -15,7 +15,7 @@ import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
 import { DEFAULT_FETCH_MAX_WAIT_MS, fetchMaxWaitMs } from '../runtime/timeliness.js';
-import { KafkaStateBackend, LocalStateBackend } from '../state/index.js';
+import { KafkaStateBackend, LocalStateBackend, levelDbSettings } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
@@ -190,7 +190,7 @@ export class Engine {
     // `bootstrap.servers` among the properties (a server's config, `--set`, `--kafka`) also selects Kafka
     const kafka = options.kafka ?? (options.properties?.['bootstrap.servers'] ? options.properties : undefined);
     if (kafka && !options.log) return Engine.openOnKafka(options, kafka);
-    const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data'));
+    const log = options.log ?? (await openLocalLog(options.dataDir ?? '.sluice-data', levelDbSettings(options.properties)));
     return Engine.openWith(log, !options.log, options);
   }
 
@@ -202,7 +202,7 @@ export class Engine {
     const guarantee = (properties['processing.guarantee'] ?? 'at_least_once').startsWith('exactly_once') ? 'exactly_once' : 'at_least_once';
     let state: KafkaStateBackend;
     try {
-      state = await KafkaStateBackend.open(log, { dir: `${options.dataDir ?? '.sluice-data'}/kafka-state`, guarantee });
+      state = await KafkaStateBackend.open(log, { dir: `${options.dataDir ?? '.sluice-data'}/kafka-state`, guarantee, levelDb: levelDbSettings(properties) });
     } catch (e) {
       await log.close();
       throw e;

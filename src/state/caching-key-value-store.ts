@@ -4,25 +4,41 @@
  * encoded once when the commit flushes it down. The cache is bounded by a memory budget shared
  * with the query's other stores: over it, least recently used entries are evicted, a dirty one
  * first encoded and handed to the layer below (where it waits for the commit, as bytes).
+ *
+ * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
+ * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
+ * the heap, decoded (heap-size.ts). Walking every value cost as much as encoding it, so most sizes
+ * are estimates kept honest by sampling: a value read is charged its encoded size times the heap /
+ * encoded ratio this cache has measured, a value put its running average size, and a value updated
+ * in place is re-charged each time a commit flushes it, from its new encoded size. The first
+ * values, and one in RESAMPLE after, are measured exactly and update the ratio and the average.
  */
 import { decodeValue, encodeValue } from '../common/value-codec.js';
+import { heapBytes } from './heap-size.js';
 import { RecordCacheBudget, type BudgetSlot, type EvictableCache } from './record-cache-budget.js';
 import type { BytesStore, KeyValueStore, StoreWriteBatch } from './state-store.js';
 
 const ABSENT = Symbol('absent');
-/** bookkeeping of an entry beyond its bytes: the Map slot, the entry object, the decoded value */
-const ENTRY_OVERHEAD = 96;
-/** a value never encoded yet is assumed this large until a flush measures it */
-const DEFAULT_VALUE_BYTES = 64;
+/**
+ * bookkeeping of an entry beyond its key's characters and its value: the key string's header, the
+ * Map's hash-table slots, the entry object, a slot in the dirty set
+ */
+const ENTRY_OVERHEAD = 24 + 24 + 56 + 24;
 
 interface Entry {
-  readonly key: Buffer;
+  /** the key's bytes as a latin1 string (one character per byte) */
+  readonly key: string;
   value: unknown;
   /** used since eviction last passed it (second-chance LRU: a read only sets this flag) */
   hot: boolean;
-  /** estimated bytes: key, last encoded value, overhead */
+  /** estimated heap bytes: key, decoded value, overhead */
   size: number;
 }
+
+/** one value in this many is measured exactly, the rest estimated */
+const RESAMPLE = 16;
+/** values measured exactly before estimates are trusted */
+const WARMUP = 4;
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
   /** in insertion order; eviction gives entries used since it last passed them a second chance */
@@ -30,6 +46,12 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   private readonly dirty = new Set<Entry>();
   /** this cache's bytes, as charged to the budget */
   private readonly slot: BudgetSlot;
+  /** heap bytes per encoded byte of this cache's values (0: not measured yet) */
+  private heapPerByte = 0;
+  /** running average heap bytes of a value (0: not measured yet) */
+  private valueBytes = 0;
+  private measured = 0;
+  private sized = 0;
 
   constructor(
     private readonly inner: BytesStore,
@@ -55,19 +77,23 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       e.hot = true;
       return e.value === ABSENT ? undefined : (e.value as V);
     }
-    const read = this.inner.get(key);
-    if (!(read instanceof Promise)) return this.loaded(k, key, read);
+    const read = this.inner.get(key, k);
+    if (!(read instanceof Promise)) return this.loaded(k, read);
     return read.then((bytes) => {
       // a put may have happened while we waited
       const later = this.entries.get(k);
       if (later) return later.value === ABSENT ? undefined : (later.value as V);
-      return this.loaded(k, key, bytes);
+      return this.loaded(k, bytes);
     });
   }
 
-  private loaded(k: string, key: Buffer, bytes: Buffer | undefined): V | undefined {
-    const value = bytes === undefined ? undefined : (decodeValue(bytes) as V);
-    this.add(k, { key, value: value === undefined ? ABSENT : value, hot: false, size: key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD });
+  private loaded(k: string, bytes: Buffer | undefined): V | undefined {
+    if (bytes === undefined) {
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD });
+      return undefined;
+    }
+    const value = decodeValue(bytes) as V;
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length) });
     return value;
   }
 
@@ -76,12 +102,22 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     const e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
     if (e) {
+      const replaced = e.value !== stored;
       e.value = stored;
       this.dirty.add(e);
       e.hot = true;
+      // a new object (a first value for a key read absent, a replaced row) is charged now; one
+      // updated in place is re-charged when the commit flushes it
+      if (replaced) {
+        const size = this.sizeOf(k, stored, undefined);
+        this.slot.bytes += size - e.size;
+        this.budget.used += size - e.size;
+        e.size = size;
+        if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
+      }
       return;
     }
-    const added: Entry = { key, value: stored, hot: false, size: key.length + DEFAULT_VALUE_BYTES + ENTRY_OVERHEAD };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined) };
     this.dirty.add(added);
     this.add(k, added);
   }
@@ -93,12 +129,39 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
 
-  /** encodes a dirty entry into the layer below, measuring its size */
-  private writeDown(e: Entry): void {
+  /** encodes a dirty entry into the layer below; returns its encoded size */
+  private writeDown(e: Entry): number {
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(e.key, bytes);
+    this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
     this.dirty.delete(e);
-    const size = e.key.length + (bytes?.length ?? 0) + ENTRY_OVERHEAD;
+    return bytes?.length ?? 0;
+  }
+
+  /**
+   * An entry's charge: key, overhead and the value's heap size, estimated (from `encoded`, its
+   * encoded size when known, else from the average) or, for the first values and a sample of the
+   * rest, measured.
+   */
+  private sizeOf(key: string, value: unknown, encoded: number | undefined): number {
+    const fixed = key.length + ENTRY_OVERHEAD;
+    if (value === ABSENT) return fixed;
+    if (this.measured >= WARMUP && ++this.sized % RESAMPLE !== 0) {
+      const estimate = encoded !== undefined ? this.heapPerByte * encoded : this.valueBytes;
+      if (estimate > 0) {
+        if (encoded !== undefined) this.valueBytes = 0.95 * this.valueBytes + 0.05 * estimate;
+        return fixed + Math.ceil(estimate);
+      }
+    }
+    const size = heapBytes(value);
+    this.measured++;
+    if (encoded) this.heapPerByte = this.heapPerByte === 0 ? size / encoded : 0.75 * this.heapPerByte + 0.25 * (size / encoded);
+    this.valueBytes = this.valueBytes === 0 ? size : 0.75 * this.valueBytes + 0.25 * size;
+    return fixed + size;
+  }
+
+  /** a value updated in place since it was charged: charged again from its encoded size */
+  private remeasure(e: Entry, encoded: number): void {
+    const size = this.sizeOf(e.key, e.value, encoded);
     this.slot.bytes += size - e.size;
     this.budget.used += size - e.size;
     e.size = size;
@@ -125,7 +188,9 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const e of this.dirty) this.writeDown(e);
+    for (const e of this.dirty) this.remeasure(e, this.writeDown(e));
+    // values that grew in place may have taken the budget over: clean entries go first
+    if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
     this.inner.flush(batch);
   }
 }

@@ -15,13 +15,13 @@ export class ChangeloggingBytesStore implements BytesStore {
     return this.inner.name;
   }
 
-  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
-    return this.inner.get(key);
+  get(key: Buffer, text?: string): Buffer | undefined | Promise<Buffer | undefined> {
+    return this.inner.get(key, text);
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    this.inner.put(key, value);
-    this.changes.set(key.toString('latin1'), { key, value });
+  put(key: Buffer, value: Buffer | null, text = key.toString('latin1')): void {
+    this.inner.put(key, value, text);
+    this.changes.set(text, { key, value });
   }
 
   flush(batch: StoreWriteBatch): void {

@@ -18,6 +18,7 @@ import type { Log, Transaction } from '../log/log.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeloggingBytesStore } from './changelogging-bytes-store.js';
 import { LevelDbBytesStore, prefixEnd } from './level-db-bytes-store.js';
+import type { LevelDbSettings } from './level-db-settings.js';
 import { RecordCacheBudget } from './record-cache-budget.js';
 import { changelogTopicName, type ManagedStore, type StateBackend, type StoreSpec } from './state-backend.js';
 import type { StateKeyspace, StateWrite } from './state-store.js';
@@ -30,6 +31,8 @@ export interface KafkaStateBackendOptions {
   readonly guarantee?: ProcessingGuarantee;
   /** replication factor of the changelog topics (default: the cluster's) */
   readonly replicationFactor?: number;
+  /** the state directory's LevelDB memory (sluice.leveldb.*; LevelDB's defaults otherwise) */
+  readonly levelDb?: LevelDbSettings;
 }
 
 const CHECKPOINT = '.checkpoint';
@@ -78,7 +81,12 @@ export class KafkaStateBackend implements StateBackend {
 
   static async open(log: Log, options: KafkaStateBackendOptions): Promise<KafkaStateBackend> {
     await mkdir(options.dir, { recursive: true });
-    const db = new Level<Buffer, Buffer>(join(options.dir, 'stores'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const l = options.levelDb;
+    const db = new Level<Buffer, Buffer>(join(options.dir, 'stores'), {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      ...(l ? { cacheSize: l.cacheSize, writeBufferSize: l.writeBufferSize, maxOpenFiles: l.maxOpenFiles, maxFileSize: l.maxFileSize } : {}),
+    });
     try {
       await db.open();
     } catch (e) {

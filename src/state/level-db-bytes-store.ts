@@ -14,33 +14,47 @@ export class LevelDbBytesStore implements BytesStore {
     readonly prefix: Buffer,
   ) {}
 
-  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
+  get(key: Buffer, text?: string): Buffer | undefined | Promise<Buffer | undefined> {
     if (this.pending.size) {
-      const p = this.pending.get(key.toString('latin1'));
+      const p = this.pending.get(text ?? key.toString('latin1'));
       if (p) return p.value ?? undefined;
     }
     if (this.filter && !this.filter.mightContain(key)) return undefined;
-    return this.keyspace.get(Buffer.concat([this.prefix, key]));
+    return this.keyspace.get(this.prefixed(key));
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    this.pending.set(key.toString('latin1'), { key, value });
+  put(key: Buffer, value: Buffer | null, text = key.toString('latin1')): void {
+    this.pending.set(text, { key, value });
     if (value !== null) this.filter?.add(key);
+  }
+
+  /** the key in the keyspace: one allocation, no concat list */
+  private prefixed(key: Buffer): Buffer {
+    const p = this.prefix;
+    const out = Buffer.allocUnsafe(p.length + key.length);
+    p.copy(out, 0);
+    key.copy(out, p.length);
+    return out;
   }
 
   /**
    * Builds the key filter from the keys stored under the prefix (after a restore, before the
-   * first record); until then every get reads LevelDB.
+   * first record); until then every get reads LevelDB. Returns how many keys are stored.
    */
-  async loadKeyFilter(): Promise<void> {
+  async loadKeyFilter(): Promise<number> {
     const filter = new KeyFilter();
-    for await (const [key] of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix) })) filter.add(key.subarray(this.prefix.length));
+    let stored = 0;
+    for await (const [key] of this.keyspace.range({ gte: this.prefix, lt: prefixEnd(this.prefix) })) {
+      filter.add(key.subarray(this.prefix.length));
+      stored++;
+    }
     for (const { key, value } of this.pending.values()) if (value !== null) filter.add(key);
     this.filter = filter;
+    return stored;
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const { key, value } of this.pending.values()) batch.stateWrites.push({ key: Buffer.concat([this.prefix, key]), value });
+    for (const { key, value } of this.pending.values()) batch.stateWrites.push({ key: this.prefixed(key), value });
     this.pending.clear();
   }
 

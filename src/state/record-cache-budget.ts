@@ -1,8 +1,9 @@
 /**
  * The memory budget of a query's record caches (ksqlDB's `ksql.streams.cache.max.bytes.buffering`,
  * Kafka Streams' `cache.max.bytes.buffering`, default 10 MiB), shared by every store of the query
- * as Kafka Streams' ThreadCache shares it among its named caches. Sizes are estimates: key bytes,
- * the value's last encoded size, and a fixed per-entry overhead.
+ * as Kafka Streams' ThreadCache shares it among its named caches. Sizes are estimates of what an
+ * entry holds on the heap: its key, its value decoded, and a fixed per-entry overhead
+ * (caching-key-value-store.ts).
  */
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024;
 

@@ -6,7 +6,7 @@ import type { StateKeyspace } from './state-store.js';
 
 /**
  * Creates the changelog topic if needed (one partition per task of the store's sub-topology);
- * returns how many entries were restored.
+ * returns how many changelog records (not tombstones) were applied.
  */
 export async function restoreFromChangelog(
   log: Log,
@@ -33,17 +33,21 @@ export async function restoreFromChangelog(
     return 0;
   }
   if (!(await store.isEmpty())) return 0;
-  const latest = new Map<string, { key: Buffer; value: Buffer | null }>();
+  // applied a fetched batch at a time, in changelog order (a later record of a key overwrites an
+  // earlier one, a tombstone deletes it), so a restore holds one batch in memory, not the store
+  let restored = 0;
   let offset = await log.earliestOffset(changelogTopic, partition);
   for (;;) {
     const batch = await log.fetch(changelogTopic, partition, offset, { maxRecords: 10_000 });
-    for (const r of batch.records) if (r.key) latest.set(r.key.toString('latin1'), { key: r.key, value: r.value });
+    const writes = [];
+    for (const r of batch.records) {
+      if (!r.key) continue;
+      writes.push({ key: Buffer.concat([store.prefix, r.key]), value: r.value });
+      if (r.value !== null) restored++;
+    }
+    if (writes.length) await keyspace.write(writes);
     if (batch.records.length === 0 || batch.nextOffset === offset) break;
     offset = batch.nextOffset;
   }
-  const writes = [...latest.values()]
-    .filter((e) => e.value !== null)
-    .map((e) => ({ key: Buffer.concat([store.prefix, e.key]), value: e.value }));
-  if (writes.length) await keyspace.write(writes);
-  return writes.length;
+  return restored;
 }

@@ -79,9 +79,10 @@ export class LocalStateBackend implements StateBackend {
     if (!budget || (spec.cacheMaxBytes !== undefined && budget.maxBytes !== spec.cacheMaxBytes)) this.budgets.set(spec.queryId, (budget = new RecordCacheBudget(spec.cacheMaxBytes)));
     const store = new CachingKeyValueStore<V>(new ChangeloggingBytesStore(level, changelogTopic, spec.partition), budget, `${spec.taskId}/${spec.storeName}`);
     const restore = async () => {
-      const restored = await restoreFromChangelog(this.log, this.local.keyspace, level, changelogTopic, spec.partition, spec.partitions);
-      await level.loadKeyFilter();
-      return restored;
+      const applied = await restoreFromChangelog(this.log, this.local.keyspace, level, changelogTopic, spec.partition, spec.partitions);
+      const stored = await level.loadKeyFilter();
+      // entries restored: the store's keys once its changelog was applied
+      return applied ? stored : 0;
     };
     return { store, changelogTopic, restore };
   }

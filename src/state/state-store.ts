@@ -42,10 +42,13 @@ export interface StateStore {
 
 /** Byte-level layers under the cache. */
 export interface BytesStore extends StateStore {
-  /** synchronous when the answer is known without a read */
-  get(key: Buffer): Buffer | undefined | Promise<Buffer | undefined>;
+  /**
+   * synchronous when the answer is known without a read; `text` is the key as a latin1 string
+   * when the caller has it (layers index pending writes by it)
+   */
+  get(key: Buffer, text?: string): Buffer | undefined | Promise<Buffer | undefined>;
   /** null deletes */
-  put(key: Buffer, value: Buffer | null): void;
+  put(key: Buffer, value: Buffer | null, text?: string): void;
 }
 
 /** What operators use: typed values, reads that are synchronous when cached. */

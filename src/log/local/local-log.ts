@@ -102,6 +102,8 @@ export interface LocalLogOptions {
    * gigabytes while a large backlog was read.
    */
   maxOpenFiles?: number;
+  /** LevelDB table file bytes (default 2 MiB): with maxOpenFiles, what the mapped tables can hold */
+  maxFileSize?: number;
   /**
    * Snappy-compress LevelDB blocks (default false). Like Kafka, which stores batches as the
    * producer sent them (compression.type=producer, producers default to none), the log keeps
@@ -199,6 +201,7 @@ export class LocalLog implements Log {
       cacheSize: options.cacheSize ?? 32 << 20,
       writeBufferSize: options.writeBufferSize ?? 16 << 20,
       maxOpenFiles: options.maxOpenFiles ?? 100,
+      ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
       compression: options.compression ?? false,
     } as ConstructorParameters<typeof Level<Buffer, Buffer>>[1]);
     try {

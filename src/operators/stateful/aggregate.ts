@@ -103,26 +103,32 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
 
   // ---------------------------------------------------------------------------- unwindowed
   if (!window) {
-    /** applies an undo and/or an add to one group, then emits its row once */
-    const update = async (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext) => {
-      const key = encodeValue(group);
-      const read = store.get(key);
-      const state = ((read instanceof Promise ? await read : read) as GroupState | undefined) ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
+    const apply = (rec: StreamRecord, group: unknown[], key: Buffer, found: GroupState | undefined, undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext) => {
+      const state = found ?? { accs: aggregators.map((a) => a.initial()), ts: rec.timestamp };
       // the state object is the cache's: updated in place and put back
       const accs = state.accs;
       if (undoArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.undo!(accs[i], undoArgs[i]!, rctx);
       if (addArgs) for (let i = 0; i < accs.length; i++) accs[i] = aggregators[i]!.add(accs[i], addArgs[i]!, rctx);
       if (rec.timestamp > state.ts) state.ts = rec.timestamp;
       store.put(key, state);
-      const waiting = emit(rec, group, accs, state.ts);
-      if (waiting) await waiting;
+      return emit(rec, group, accs, state.ts);
+    };
+    /**
+     * applies an undo and/or an add to one group, then emits its row once; synchronous (no promise,
+     * no await for the task) when the group is cached and downstream does not wait
+     */
+    const update = (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext): void | Promise<void> => {
+      const key = encodeValue(group);
+      const read = store.get(key);
+      if (read instanceof Promise) return read.then((found) => apply(rec, group, key, found as GroupState | undefined, undoArgs, addArgs, rctx));
+      return apply(rec, group, key, read as GroupState | undefined, undoArgs, addArgs, rctx);
     };
     if (!sources) {
-      return async (rec) => {
+      return (rec) => {
         if (rec.tombstone) return;
         const group = groupOf(rec.row);
         if (!group) return;
-        await update(rec, group, undefined, evalArgs(rec.row), rec);
+        return update(rec, group, undefined, evalArgs(rec.row), rec);
       };
     }
     return async (rec) => {
@@ -235,23 +241,27 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     windows.filter(([, end]) => end + grace > now || step.emitFinal);
 
   if (window.type !== 'SESSION') {
-    return async (rec) => {
-      if (rec.tombstone) return;
-      const group = groupOf(rec.row);
-      if (!group) return;
-      const own = streamTime === undefined ? await advance(rec.timestamp) : advanceLoaded(rec.timestamp);
-      const now = step.emitFinal ? Math.max(own, ctx.streamTime()) : own;
-      const key = encodeValue(group);
-      const read = store.get(key);
-      const windows = ((read instanceof Promise ? await read : read) as WindowState[] | undefined) ?? [];
+    const size = window.sizeMs!;
+    const stride = window.type === 'TUMBLING' ? size : window.advanceMs!;
+    /** emits the changed windows from `from` on, waiting only when downstream does */
+    const emitChanged = (rec: StreamRecord, group: unknown[], changed: WindowState[], from: number): void | Promise<void> => {
+      for (let i = from; i < changed.length; i++) {
+        const w = changed[i]!;
+        const waiting = emit(rec, group, w[2], w[3], [w[0], w[1]]);
+        if (waiting) return waiting.then(() => emitChanged(rec, group, changed, i + 1));
+      }
+    };
+    const markChanged = async (group: unknown[], changed: WindowState[]) => {
+      for (const [start, end] of changed) await markPending(group, start, end);
+    };
+    /** the record's windows in its key's list, updated in place, then emitted (or marked for EMIT FINAL) */
+    const apply = (rec: StreamRecord, group: unknown[], key: Buffer, windows: WindowState[], now: number): void | Promise<void> => {
       const args = evalArgs(rec.row);
       const changed: WindowState[] = [];
       // the list stays sorted by start (every window has the same size, so by end too): a record's
       // windows are found from the back, where the newest are, and updated in place
       // the record's windows, oldest first (tumbling: the one; hopping: every start within size)
       const ts = rec.timestamp;
-      const size = window.sizeMs!;
-      const stride = window.type === 'TUMBLING' ? size : window.advanceMs!;
       const last = ts - (((ts % stride) + stride) % stride);
       let first = last;
       while (first - stride > ts - size && first - stride >= 0) first -= stride;
@@ -278,14 +288,25 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
         if (n) windows.splice(0, n);
       }
       store.put(key, windows);
-      if (step.emitFinal) {
-        for (const [start, end] of changed) await markPending(group, start, end);
-        return;
-      }
-      for (const w of changed) {
-        const waiting = emit(rec, group, w[2], w[3], [w[0], w[1]]);
-        if (waiting) await waiting;
-      }
+      if (step.emitFinal) return markChanged(group, changed);
+      return emitChanged(rec, group, changed, 0);
+    };
+    const onRecord = (rec: StreamRecord, group: unknown[]): void | Promise<void> => {
+      const own = advanceLoaded(rec.timestamp);
+      const now = step.emitFinal ? Math.max(own, ctx.streamTime()) : own;
+      const key = encodeValue(group);
+      const read = store.get(key);
+      if (read instanceof Promise) return read.then((found) => apply(rec, group, key, (found as WindowState[] | undefined) ?? [], now));
+      return apply(rec, group, key, (read as WindowState[] | undefined) ?? [], now);
+    };
+    // synchronous (no promise, no await for the task) once stream time is loaded, when the key's
+    // windows are cached and downstream does not wait
+    return (rec) => {
+      if (rec.tombstone) return;
+      const group = groupOf(rec.row);
+      if (!group) return;
+      if (streamTime === undefined) return loadStreamTime().then(() => onRecord(rec, group));
+      return onRecord(rec, group);
     };
   }
 

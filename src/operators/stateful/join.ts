@@ -56,9 +56,22 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   const rightWidth = step.right.columns.length;
   const leftNulls = new Array<unknown>(leftWidth).fill(null);
   const rightNulls = new Array<unknown>(rightWidth).fill(null);
-  const joined = (key: unknown, left: unknown[] | null, right: unknown[] | null): unknown[] => [key, ...(left ?? leftNulls), ...(right ?? rightNulls)];
+  // runs for every output: a preallocated array and one object shape per kind, no spreads
+  const joined = (key: unknown, left: unknown[] | null, right: unknown[] | null): unknown[] => {
+    const l = left ?? leftNulls;
+    const r = right ?? rightNulls;
+    const row = new Array<unknown>(1 + leftWidth + rightWidth);
+    row[0] = key;
+    for (let i = 0; i < leftWidth; i++) row[1 + i] = l[i];
+    for (let i = 0; i < rightWidth; i++) row[1 + leftWidth + i] = r[i];
+    return row;
+  };
   const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, row: unknown[], timestamp: number, tombstone = false) =>
-    downstream({ row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, ...(tombstone ? { tombstone } : {}) });
+    downstream(
+      tombstone
+        ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
+        : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
+    );
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
 
@@ -213,14 +226,18 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
 
   function streamTable(): readonly [Downstream, Downstream] {
     const table = ctx.keyValueStore<TableRow>(`${step.id}/table`);
-    const onStream: Downstream = async (rec) => {
+    const lookedUp = (rec: StreamRecord, key: unknown, found: TableRow | undefined): void | Promise<void> => {
+      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
+      if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
+    };
+    // synchronous (no promise, no await for the task) when the key's row is cached or known absent
+    const onStream: Downstream = (rec) => {
       if (rec.tombstone) return;
       const key = leftKeyFn(rec.row);
       if (key === null || key === undefined) return;
       const read = table.get(encodeValue(key));
-      const found = read instanceof Promise ? await read : read;
-      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
-      if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
+      if (read instanceof Promise) return read.then((found) => lookedUp(rec, key, found));
+      return lookedUp(rec, key, read);
     };
     const onTable: Downstream = (rec) => {
       const key = rightKeyFn(rec.row);
