@@ -43,6 +43,9 @@ export class KsqlNames {
 
   /** Sluice's name for a Kafka topic; undefined for another service's internal topic */
   fromTopic(name: string): string | undefined {
+    // a cluster topic under one of Sluice's own internal names belongs to someone else (an embedded
+    // broker shows its host's _sluice_commands): taken for ours it would shadow this service's
+    if (name.startsWith('_sluice')) return undefined;
     if (!name.startsWith('_confluent-ksql-')) return name;
     if (!name.startsWith(this.prefix)) return undefined;
     const rest = name.slice(this.prefix.length);
