@@ -160,6 +160,37 @@ describe('the engine on the Kafka backend, against the embedded broker', { timeo
     assert.equal(new Set(ids).size, 600);
   });
 
+  it('AVRO: schemas go to the service\'s own registry topic (the host\'s _schemas is read-only to clients) and load back after a restart', async () => {
+    const svc = service('exactly_once');
+    const hostSchemas = await served.host.log.latestOffset('_schemas', 0);
+    let engine = await svc.open();
+    try {
+      await engine.execute(`
+        CREATE STREAM readings (id STRING KEY, sensor STRING, v DOUBLE) WITH (kafka_topic='readings_${svc.id}', value_format='AVRO', partitions=1);
+        CREATE STREAM hot WITH (kafka_topic='hot_${svc.id}', value_format='JSON') AS SELECT id, sensor, v FROM readings WHERE v > 10;`);
+      await engine.insert('readings', [
+        { id: 'r1', sensor: 's1', v: 5 },
+        { id: 'r2', sensor: 's2', v: 12.5 },
+      ]);
+      await engine.runUntilIdle();
+    } finally {
+      await engine.close();
+    }
+    const registry = await readAll(served.host.log, `_confluent-ksql-${svc.id}_schemas`);
+    assert.ok(registry.some((v) => JSON.parse(v.toString()).subject === `readings_${svc.id}-value`), registry.map((v) => v.toString()).join('\n'));
+    assert.equal(await served.host.log.latestOffset('_schemas', 0), hostSchemas);
+    // a restart reads the registrations back: the AVRO records written before decode
+    engine = await svc.open();
+    try {
+      await engine.insert('readings', [{ id: 'r3', sensor: 's1', v: 20 }]);
+      await engine.runUntilIdle();
+    } finally {
+      await engine.close();
+    }
+    const hot = (await readAll(served.host.log, `hot_${svc.id}`)).map((v) => JSON.parse(v.toString()));
+    assert.deepEqual(hot.map((r) => [r.SENSOR, r.V]), [['s2', 12.5], ['s1', 20]]);
+  });
+
   it('exactly_once: a SIGKILLed `sluice run --kafka <embedded broker>` resumes with every input in the output exactly once', async () => {
     const svc = service('exactly_once');
     const file = join(served.root, `${svc.id}.sql`);
