@@ -19,7 +19,7 @@ import { kafkaLogContract, type ContractTarget } from './kafka-log-contract.js';
 /** a Sluice engine on its embedded log serving it on a free port, as `sluice server` does */
 async function startBroker() {
   const dir = await tempDir('sluice-broker-backend-');
-  const host = await Engine.open({ dataDir: dir.path });
+  const host = await Engine.open({ dataDir: join(dir.path, 'host') });
   const broker = new KafkaBroker({ log: host.log, listen: '127.0.0.1:0' });
   const address = await broker.listen();
   return {
@@ -191,7 +191,7 @@ describe('the engine on the Kafka backend, against the embedded broker', { timeo
     assert.deepEqual(hot.map((r) => [r.SENSOR, r.V]), [['s2', 12.5], ['s1', 20]]);
   });
 
-  it('exactly_once: a SIGKILLed `sluice run --kafka <embedded broker>` resumes with every input in the output exactly once', async () => {
+  it('exactly_once: a SIGKILLed `sluice run --kafka <embedded broker>` resumes with every input in the output exactly once', async (t) => {
     const svc = service('exactly_once');
     const file = join(served.root, `${svc.id}.sql`);
     const input = `eos_in_${svc.id}`;
@@ -209,6 +209,9 @@ CREATE TABLE per_k WITH (kafka_topic='eos_per_k_${svc.id}') AS SELECT k, COUNT(*
     const total = 1000;
     try {
       const child = spawn(process.execPath, [sluiceBin(), 'run', file, '--quiet', ...common], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+      t.after(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -220,7 +223,7 @@ CREATE TABLE per_k WITH (kafka_topic='eos_per_k_${svc.id}') AS SELECT k, COUNT(*
       const committed = async () => (await served.host.log.latestOffset(rekeyed, 0).catch(() => 0n)) + (await served.host.log.latestOffset(rekeyed, 1).catch(() => 0n));
       while ((await committed()) === 0n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
       const atKill = await committed();
       for (let i = total / 2; i < total; i += 100) await producer.produce(inputs(input, i, i + 100));
       const again = await sluice(['run', file, '--until-idle', '--quiet', ...common], 120_000);
