@@ -1,7 +1,8 @@
 /**
  * The Log contract of the Kafka backend (src/log/kafka), as test/log/kafka/kafka-log.test.ts checks it
  * on Apache Kafka, as a suite any Kafka-protocol broker can be put through: here, Sluice's own
- * embedded broker (kafka-backend-on-broker.test.ts).
+ * embedded broker (kafka-backend-on-broker.test.ts). The cases are those of kafka-log.test.ts, which
+ * can run this suite instead of its own copy (`markersTakeOffsets: true`; it passes on Apache Kafka).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
