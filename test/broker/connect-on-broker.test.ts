@@ -1,16 +1,15 @@
 /**
  * Connect's distributed mode on Sluice's embedded broker (issue 16: workers with one group.id form
  * a cluster "on the Kafka backend, or on the embedded broker"): two `sluice connect-distributed`
- * processes whose bootstrap.servers is a Sluice's Kafka listener share a datagen source's tasks,
- * and every record reaches the topic.
+ * processes whose bootstrap.servers is a `sluice server`'s --kafka-listen address share a datagen
+ * source's tasks, and every record reaches the topic.
  */
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Engine } from '../../src/index.js';
-import { KafkaBroker } from '../../src/broker/kafka-broker.js';
+import { KafkaLog } from '../../src/log/kafka/index.js';
 import { freePort } from '../connect/pg-server.js';
 import { repoRoot, sluiceBin } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -31,22 +30,35 @@ async function call(base: string, method: string, path: string, body?: unknown):
 
 describe('Connect distributed mode on the embedded broker', { timeout: 120_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  let host: Engine;
-  let broker: KafkaBroker;
+  let server: ChildProcess;
+  let serverOutput = '';
   let address: string;
+  let log: KafkaLog;
   const workers: Worker[] = [];
 
   before(async () => {
     dir = await tempDir('sluice-connect-on-broker-');
-    host = await Engine.open({ dataDir: join(dir.path, 'host') });
-    broker = new KafkaBroker({ log: host.log, listen: '127.0.0.1:0' });
-    address = await broker.listen();
+    // the broker is another Sluice process, as a user runs it
+    address = `127.0.0.1:${await freePort()}`;
+    const rest = `http://127.0.0.1:${await freePort()}`;
+    server = spawn(process.execPath, [sluiceBin(), 'server', '--data-dir', join(dir.path, 'server'), '--listen', rest, '--kafka-listen', address], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (c: Buffer) => (serverOutput += c.toString()));
+    server.stderr!.on('data', (c: Buffer) => (serverOutput += c.toString()));
+    log = await until('sluice server to serve the Kafka protocol', async () => {
+      if (server.exitCode !== null) throw new Error(`sluice server exited: ${serverOutput}`);
+      return KafkaLog.open({ properties: { 'bootstrap.servers': address, 'request.timeout.ms': '2000' } }).catch(() => undefined);
+    }, 60_000);
   });
   after(async () => {
+    const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)));
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
-    await broker?.close();
-    await host?.close();
+    await Promise.all(workers.map((w) => exited(w.child)));
+    await log?.close();
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const done = exited(server);
+      server.kill('SIGTERM');
+      await done;
+    }
     await dir?.cleanup();
   });
 
@@ -72,7 +84,7 @@ describe('Connect distributed mode on the embedded broker', { timeout: 120_000 }
 
   it('two workers with one group.id share a source connector\'s tasks; every record lands in the topic', async () => {
     const PER_TASK = 200;
-    await host.log.createTopic('pageviews', { partitions: 2 });
+    await log.createTopic('pageviews', { partitions: 2 });
     const a = await startWorker('a');
     const b = await startWorker('b');
     const res = await call(a.rest, 'POST', '/connectors', {
@@ -80,7 +92,7 @@ describe('Connect distributed mode on the embedded broker', { timeout: 120_000 }
       config: { 'connector.class': 'DatagenConnector', 'tasks.max': '2', 'kafka.topic': 'pageviews', quickstart: 'pageviews', 'max.interval': '5', iterations: String(PER_TASK) },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const diag = () => workers.map((w) => `--- ${w.id}\n${w.output.slice(-3000)}`).join('\n');
+    const diag = () => [`--- sluice server\n${serverOutput.slice(-3000)}`, ...workers.map((w) => `--- ${w.id}\n${w.output.slice(-3000)}`)].join('\n');
     // Connect's eager round-robin over two workers: each runs one of the two tasks
     const spread = await until('the two tasks running, one on each worker', async () => {
       const s = (await call(b.rest, 'GET', '/connectors/gen/status')).body as { tasks?: { state: string; worker_id: string }[] };
@@ -90,14 +102,14 @@ describe('Connect distributed mode on the embedded broker', { timeout: 120_000 }
     assert.deepEqual(spread, [a.id, b.id].sort());
     const count = async () => {
       let n = 0n;
-      for (const p of [0, 1]) n += (await host.log.latestOffset('pageviews', p)) - (await host.log.earliestOffset('pageviews', p));
+      for (const p of [0, 1]) n += (await log.latestOffset('pageviews', p)) - (await log.earliestOffset('pageviews', p));
       return n;
     };
-    await until('every generated record in the topic', async () => ((await count()) >= BigInt(2 * PER_TASK) ? true : undefined), 45_000).catch((e) => assert.fail(`${(e as Error).message}: ${Number(0)}\n${diag()}`));
+    await until('every generated record in the topic', async () => ((await count()) >= BigInt(2 * PER_TASK) ? true : undefined), 45_000).catch((e) => assert.fail(`${(e as Error).message}\n${diag()}`));
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await count(), BigInt(2 * PER_TASK));
     // the workers' internal topics live on the broker's log
-    const topics = await host.log.listTopics();
+    const topics = await log.listTopics();
     for (const t of ['connect-configs', 'connect-offsets', 'connect-status']) assert.ok(topics.includes(t), topics.join(' '));
   });
 });
