@@ -4,6 +4,7 @@
  * internals, and an operator finds the names they know from ksqlDB:
  *
  *   _sluice_commands              -> _confluent-ksql-<service id>_command_topic
+ *   _schemas (schema registry)    -> _confluent-ksql-<service id>_schemas
  *   _sluice-<query id>-<name>     -> _confluent-ksql-<service id>query_<query id>-<name>  (changelog, repartition)
  *   _sluice-transient-<id>        -> _confluent-ksql-<service id>transient_<id>
  *   _sluice_<name>                -> _confluent-ksql-<service id>_<name>
@@ -35,6 +36,9 @@ export class KsqlNames {
 
   topic(name: string): string {
     if (name === '_sluice_commands') return `${this.prefix}_command_topic`;
+    // the schema registry's topic, this service's own: on a cluster `_schemas` is Confluent Schema
+    // Registry's (another format) or, on an embedded broker, its host's (read-only to clients)
+    if (name === '_schemas') return `${this.prefix}_schemas`;
     if (name.startsWith('_sluice-transient-')) return `${this.prefix}transient_${name.slice('_sluice-transient-'.length)}`;
     if (name.startsWith('_sluice-')) return `${this.prefix}query_${name.slice('_sluice-'.length)}`;
     if (name.startsWith('_sluice_')) return `${this.prefix}_${name.slice('_sluice_'.length)}`;
@@ -43,10 +47,14 @@ export class KsqlNames {
 
   /** Sluice's name for a Kafka topic; undefined for another service's internal topic */
   fromTopic(name: string): string | undefined {
+    // a cluster topic under one of Sluice's own internal names belongs to someone else (an embedded
+    // broker shows its host's _sluice_commands): taken for ours it would shadow this service's
+    if (name.startsWith('_sluice') || name === '_schemas') return undefined;
     if (!name.startsWith('_confluent-ksql-')) return name;
     if (!name.startsWith(this.prefix)) return undefined;
     const rest = name.slice(this.prefix.length);
     if (rest === '_command_topic') return '_sluice_commands';
+    if (rest === '_schemas') return '_schemas';
     if (rest.startsWith('transient_')) return `_sluice-transient-${rest.slice('transient_'.length)}`;
     if (rest.startsWith('query_')) return `_sluice-${rest.slice('query_'.length)}`;
     if (rest.startsWith('_')) return `_sluice_${rest.slice(1)}`;
