@@ -19,7 +19,7 @@ import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
 import type { Command } from './command-log.js';
-import { CommandLog } from './command-log.js';
+import { COMMAND_TOPIC, CommandConflict, CommandLog, commandApplies } from './command-log.js';
 import { LoggedSchemaRegistry } from './schema-registry-log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
@@ -195,13 +195,15 @@ export class Engine {
       await log.close();
       throw e;
     }
-    return Engine.openWith(log, true, { ...options, stateBackend: () => state });
+    // every process with this service id shares the command topic: follow what the others append
+    return Engine.openWith(log, true, { ...options, stateBackend: () => state }, true);
   }
 
-  private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions): Promise<Engine> {
+  private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions, sharedCommandTopic = false): Promise<Engine> {
     const engine = new Engine(log, ownsLog, options);
     try {
       await engine.restore();
+      if (sharedCommandTopic) engine.followCommandTopic();
       await engine.queries.dropLeftovers();
       // stored connectors start running now, as they do when a Connect worker starts
       const c = options.connect ?? {};
@@ -237,23 +239,77 @@ export class Engine {
     this.schemas = await LoggedSchemaRegistry.open(this.log);
     // before the replay: recorded queries may read the processing-log stream
     await this.processingLogWriter.open(this.catalog, this.sessionProperties, this.schemas);
-    const commands = await this.commandLog.open();
+    for (const logged of await this.commandLog.open()) if (commandApplies(logged)) await this.applyCommand(logged.command);
+  }
+
+  /** Runs a command from the log (a replay, or another process's statement) under its own session properties. */
+  private async applyCommand(command: Command): Promise<void> {
     const saved = new Map(this.sessionProperties);
-    for (const command of commands) {
-      this.sessionProperties.clear();
-      for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
-      this.replaying = command;
-      try {
-        // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
-        if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
-        else if (command.source) await restoreStoredSource({ text: command.sql, engine: this.internals }, command.source);
-        else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
-      } finally {
-        this.replaying = undefined;
-      }
-    }
     this.sessionProperties.clear();
-    for (const [k, v] of saved) this.sessionProperties.set(k, v);
+    for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
+    this.replaying = command;
+    try {
+      // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
+      if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
+      else if (command.source) await restoreStoredSource({ text: command.sql, engine: this.internals }, command.source);
+      else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
+    } finally {
+      this.replaying = undefined;
+      this.sessionProperties.clear();
+      for (const [k, v] of saved) this.sessionProperties.set(k, v);
+    }
+  }
+
+  /** statements executing now (the command runner applies other processes' commands only between them) */
+  private executing = 0;
+  /** the command runner applying other processes' commands */
+  private applyingRemote: Promise<void> | undefined;
+  private commandRunner: Promise<void> | undefined;
+  /** commands of other processes that failed here (they succeeded where they ran) */
+  readonly commandErrors: { sql: string; error: Error }[] = [];
+
+  /**
+   * Applies the commands other processes sharing the command topic appended since the last look,
+   * in topic order (ksqlDB's command runner). Skips this process's own and those that lost a race.
+   */
+  private async applyRemoteCommands(): Promise<number> {
+    let applied = 0;
+    for (const logged of await this.commandLog.readNew()) {
+      if (this.commandLog.isOwn(logged.offset) || !commandApplies(logged)) continue;
+      try {
+        await this.applyCommand(logged.command);
+      } catch (e) {
+        this.commandErrors.push({ sql: logged.command.sql, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+      applied++;
+    }
+    return applied;
+  }
+
+  /** catches up with the command topic now, unless a statement is executing (it caught up itself) */
+  private async syncCatalog(): Promise<void> {
+    if (this.closed || this.executing > 0) return;
+    while (this.applyingRemote) await this.applyingRemote;
+    if (this.executing > 0) return;
+    const run = this.applyRemoteCommands().then(() => undefined);
+    this.applyingRemote = run;
+    try {
+      await run;
+    } finally {
+      if (this.applyingRemote === run) this.applyingRemote = undefined;
+    }
+  }
+
+  /** Several processes share the command topic (Kafka): follow it in the background. */
+  private followCommandTopic(intervalMs = 200): void {
+    if (this.commandRunner) return;
+    this.commandRunner = (async () => {
+      while (!this.closed) {
+        await this.syncCatalog().catch(() => {});
+        if (this.closed) break;
+        await this.log.waitForData(COMMAND_TOPIC, 0, this.commandLog.peekSequence(), intervalMs * 5).catch(() => new Promise((r) => setTimeout(r, intervalMs)));
+      }
+    })();
   }
 
   /** Splits and parses a script, substituting variables defined so far. */
@@ -270,6 +326,26 @@ export class Engine {
 
   async executeStatement(parsed: ParsedStatement): Promise<StatementResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
+    if (this.replaying || !this.commandRunner) return this.executeStatementNow(parsed);
+    // a shared command topic: validate against everything appended so far; a statement that loses
+    // a race to another process's (appended first) is validated again after applying that one
+    while (this.applyingRemote) await this.applyingRemote;
+    this.executing++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.executing === 1) await this.applyRemoteCommands();
+        try {
+          return await this.executeStatementNow(parsed);
+        } catch (e) {
+          if (!(e instanceof CommandConflict) || attempt >= 20) throw e;
+        }
+      }
+    } finally {
+      this.executing--;
+    }
+  }
+
+  private async executeStatementNow(parsed: ParsedStatement): Promise<StatementResult> {
     const stmt = parsed.statement;
     // a dropped source ends the push queries reading it (before its topic can go away under them)
     if (stmt.kind === 'DropSource') await this.queries.closeReading(stmt.name);
@@ -570,6 +646,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.applyingRemote?.catch(() => {});
     await this.stop();
     await this.worker?.close();
     await this.queries.closeAll();
