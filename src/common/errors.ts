@@ -149,7 +149,9 @@ export class LogError extends SluiceError {
       /** the log's filesystem is full; nothing was written */
       | 'DISK_FULL'
       /** a record is over the topic's max.message.bytes */
-      | 'RECORD_TOO_LARGE',
+      | 'RECORD_TOO_LARGE'
+      /** another process took over the writer's task (a newer producer epoch or group generation): the task moved */
+      | 'FENCED',
     readonly context: { topic?: string; partition?: number; offset?: bigint } = {},
   ) {
     super(message);

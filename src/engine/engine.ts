@@ -14,6 +14,7 @@ import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
+import type { TaskMembership } from '../runtime/task-assignment.js';
 import { KafkaStateBackend, LocalStateBackend } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
@@ -65,6 +66,8 @@ export interface EngineOptions {
    * `linger.ms`, `ksql.service.id`, `processing.guarantee`); `dataDir` then holds only local state
    */
   readonly kafka?: Readonly<Record<string, string>>;
+  /** this process's REST address, which the other processes of the service learn (pull-query forwarding) */
+  readonly advertisedListener?: string;
 }
 
 /** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
@@ -400,7 +403,23 @@ export class Engine {
   }
 
   private startQuery(plan: QueryPlan): void {
-    this.register(this.createTask(plan));
+    this.register(this.createTask(plan, undefined, this.membershipOf(plan.queryId)));
+  }
+
+  /**
+   * On Kafka a persistent query is its consumer group: every process sharing the service id joins
+   * it and runs the tasks the group assigns it (session.timeout.ms: how soon a dead process's tasks move)
+   */
+  private membershipOf(queryId: string): TaskMembership | undefined {
+    if (!(this.log instanceof KsqlNamedLog)) return undefined;
+    const setting = (name: string) => this.sessionProperties.get(name) ?? this.sessionProperties.get(`ksql.streams.${name}`);
+    const sessionTimeoutMs = Number(setting('session.timeout.ms') ?? 10_000);
+    const heartbeat = setting('heartbeat.interval.ms');
+    return this.log.taskGroup(queryId, {
+      sessionTimeoutMs: Number.isFinite(sessionTimeoutMs) && sessionTimeoutMs > 0 ? sessionTimeoutMs : 10_000,
+      ...(heartbeat !== undefined && Number(heartbeat) > 0 ? { heartbeatIntervalMs: Number(heartbeat) } : {}),
+      ...(this.options.advertisedListener ? { endpoint: this.options.advertisedListener } : {}),
+    });
   }
 
   private register(task: QueryRuntime): void {
@@ -414,7 +433,7 @@ export class Engine {
   private readonly taskPlans = new WeakMap<QueryRuntime, QueryPlan>();
 
   /** `overrides`: a push query's own properties, over the session's */
-  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>): QueryRuntime {
+  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>, membership?: TaskMembership): QueryRuntime {
     const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
     const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryRuntime({
@@ -434,6 +453,7 @@ export class Engine {
       schemaRegistry: this.schemas,
       drainSchemaRegistrations: () => this.schemas.drainPending(),
       metrics: this.metricsOf(plan.queryId),
+      ...(membership ? { membership } : {}),
     });
     this.taskPlans.set(task, plan);
     return task;

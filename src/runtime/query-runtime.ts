@@ -16,16 +16,26 @@ import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskServices } from './stream-task.js';
 import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
+import type { TaskMembership } from './task-assignment.js';
+import type { StreamTaskOptions } from './stream-task.js';
 
 export type { OffsetReset } from './stream-task.js';
 
 export interface QueryRuntimeOptions extends TaskServices {
   readonly plan: QueryPlan;
+  /** several processes run the query: only the tasks the group assigns here run here */
+  readonly membership?: TaskMembership;
 }
 
 export class QueryRuntime {
   readonly queryId: string;
   private tasks: StreamTask[] = [];
+  /** every task of the query, upstream first (with membership only the assigned ones run) */
+  private specs: StreamTaskOptions[] = [];
+  /** the group generation the running tasks belong to */
+  private generation = -1;
+  /** the tasks run here before the last revocation (offered to keep) */
+  private lastOwned: string[] = [];
   private starting: Promise<void> | undefined;
   private closed = false;
   private stoppedBy: ExecutionError | undefined;
@@ -72,7 +82,7 @@ export class QueryRuntime {
     for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
     const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
     const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
-    const tasks: StreamTask[] = [];
+    const specs: StreamTaskOptions[] = [];
     for (const sub of splitSubTopologies(plan)) {
       const counts = await Promise.all(sub.inputTopics.map(countOf));
       const perPartition = sub.coPartitioned && counts.every((c) => c === counts[0]);
@@ -80,8 +90,8 @@ export class QueryRuntime {
         ? Array.from({ length: counts[0] ?? 1 }, (_, p) => sub.inputTopics.map((topic) => ({ topic, partition: p })))
         : [sub.inputTopics.flatMap((topic, i) => Array.from({ length: counts[i]! }, (_, p) => ({ topic, partition: p })))];
       groups.forEach((inputs, p) =>
-        tasks.push(
-          new StreamTask({
+        specs.push(
+          {
             ...this.options,
             queryId: this.queryId,
             taskId: `${sub.index}_${p}`,
@@ -92,21 +102,85 @@ export class QueryRuntime {
             internalTopicPartitions: internal,
             ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
             ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
-          }),
+          },
         ),
       );
     }
-    if (this.closed) for (const t of tasks) t.close();
-    this.tasks = tasks;
+    this.specs = specs;
+    if (this.options.membership || this.closed) return;
+    this.tasks = specs.map((s) => new StreamTask(s));
+  }
+
+  /**
+   * With membership: follows the group. Returns false while this process has no current
+   * assignment (joining, or revoking after the group moved on).
+   */
+  private async followAssignment(m: TaskMembership): Promise<boolean> {
+    if (m.stale) {
+      if (!m.isJoining) {
+        if (this.tasks.length) this.lastOwned = this.tasks.map((t) => t.taskId);
+        await this.revoke(true);
+        m.rejoin(
+          this.specs.map((s) => s.taskId),
+          this.lastOwned,
+        );
+      }
+      return false;
+    }
+    const assigned = m.assigned();
+    if (!assigned) return false;
+    if (assigned.generation !== this.generation) {
+      const keep = this.tasks.filter((t) => assigned.tasks.has(t.taskId));
+      for (const t of this.tasks) if (!assigned.tasks.has(t.taskId)) await this.closeTask(t, true);
+      const running = new Set(keep.map((t) => t.taskId));
+      const byId = new Map(keep.map((t) => [t.taskId, t]));
+      this.tasks = this.specs.filter((s) => assigned.tasks.has(s.taskId)).map((s) => (running.has(s.taskId) ? byId.get(s.taskId)! : new StreamTask(s)));
+      this.generation = assigned.generation;
+    }
+    return true;
+  }
+
+  /** commits (unless `commit` is false: the task was fenced) and closes a task leaving this process */
+  private async closeTask(task: StreamTask, commit: boolean): Promise<void> {
+    try {
+      if (commit) await task.commitPending();
+    } catch (e) {
+      // fenced: another process has it already; its uncommitted work is redone there
+      if (!(e instanceof LogError) || e.code !== 'FENCED') throw e;
+    } finally {
+      task.close();
+    }
+  }
+
+  /** every task leaves (eager rebalancing; `commit` false: a task was fenced, nothing more is written) */
+  private async revoke(commit: boolean): Promise<void> {
+    const tasks = this.tasks;
+    this.tasks = [];
+    this.generation = -1;
+    for (const t of tasks) await this.closeTask(t, commit);
   }
 
   /** One step of every task, upstream sub-topologies first; returns the records consumed. */
   async step(): Promise<number> {
     if (this.closed || this.paused || this.failure) return 0;
     await this.start();
+    const m = this.options.membership;
+    if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
     for (const task of this.tasks) {
-      consumed += await task.step();
+      try {
+        consumed += await task.step();
+      } catch (e) {
+        // fenced: this process was dropped from the group (a newer owner writes its tasks now)
+        if (!m || !(e instanceof LogError) || e.code !== 'FENCED') throw e;
+        this.lastOwned = this.tasks.map((t) => t.taskId);
+        await this.revoke(false);
+        m.rejoin(
+          this.specs.map((s) => s.taskId),
+          this.lastOwned,
+        );
+        return consumed;
+      }
       if (task.failure) break;
     }
     return consumed;
@@ -127,6 +201,8 @@ export class QueryRuntime {
   async caughtUp(): Promise<boolean> {
     if (this.failure || this.closed) return true;
     await this.start();
+    const m = this.options.membership;
+    if (m && (m.stale || m.assigned()?.generation !== this.generation)) return false;
     for (const t of this.tasks) if (!(await t.caughtUp())) return false;
     return true;
   }
@@ -156,5 +232,6 @@ export class QueryRuntime {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.close();
+    void this.options.membership?.leave().catch(() => {});
   }
 }

@@ -189,6 +189,15 @@ export class KafkaStateBackend implements StateBackend {
     }
   }
 
+  /** exactly_once: a transactional producer per task, whose InitProducerId fences the task's previous owner */
+  async openTask(queryId: string, taskId: string): Promise<void> {
+    if (this.guarantee === 'exactly_once') await this.log.fenceWriter?.(queryId, taskId);
+  }
+
+  async closeTask(queryId: string, taskId: string): Promise<void> {
+    await this.log.releaseWriter?.(queryId, taskId);
+  }
+
   async dropQueryState(queryId: string): Promise<void> {
     this.budgets.delete(queryId);
     for (const [key, q] of this.changelogs)

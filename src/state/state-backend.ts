@@ -50,6 +50,14 @@ export interface StateBackend {
   dropQueryState(queryId: string): Promise<void>;
   /** a clean stop (a backend with its own files writes its checkpoint); idempotent */
   close?(): Promise<void>;
+  /**
+   * Optional: a task starts on this process (first, before its offsets are read): a backend whose
+   * log fences writers makes this the task's only writer (a task that moved here from a process
+   * that died cannot be written by that process any more)
+   */
+  openTask?(queryId: string, taskId: string): Promise<void>;
+  /** Optional: the task stopped here (moved away, or the query ended) */
+  closeTask?(queryId: string, taskId: string): Promise<void>;
 }
 
 /** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */

@@ -1,0 +1,136 @@
+/**
+ * Several Sluice processes sharing one ksql.service.id on real Apache Kafka: the command topic is
+ * applied by all of them (a statement executed on one is in every catalog; concurrent conflicting
+ * statements resolve by topic order), and a persistent query's tasks are spread over the processes
+ * through its consumer group, moving when a process dies or joins, with exactly-once output.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel, AssignerProtocol } from 'kafkajs';
+import { Engine } from '../../../src/index.js';
+import { KafkaLog } from '../../../src/log/kafka/index.js';
+import { repoRoot, sluiceBin } from '../../support/repo-root.js';
+import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+
+const skip = kafkaSkipReason();
+
+/** every committed record of a topic (read_committed), all partitions */
+export async function readTopic(log: KafkaLog, topic: string): Promise<{ key: string; value: string | null; partition: number }[]> {
+  const out: { key: string; value: string | null; partition: number }[] = [];
+  const partitions = (await log.describeTopic(topic)).partitions.length;
+  for (let p = 0; p < partitions; p++) {
+    let offset = await log.earliestOffset(topic, p);
+    const end = await log.latestOffset(topic, p);
+    while (offset < end) {
+      const f = await log.fetch(topic, p, offset);
+      for (const r of f.records) out.push({ key: r.key?.toString('utf8') ?? '', value: r.value?.toString('utf8') ?? null, partition: p });
+      if (f.nextOffset <= offset) break;
+      offset = f.nextOffset;
+    }
+  }
+  return out;
+}
+
+/** the tasks each member of a query's group runs, from the assignments the leader handed out */
+export async function groupTasks(bootstrap: string, group: string): Promise<string[][]> {
+  const kafka = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([group]);
+    return (groups[0]?.members ?? []).map((m) => {
+      const a = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+      return a?.userData?.length ? (JSON.parse(a.userData.toString('utf8')) as { tasks: string[] }).tasks : [];
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+describe('several Sluice processes on one service id (Apache Kafka)', { skip, timeout: 240_000 }, () => {
+  let cluster: KafkaCluster;
+  let root: string;
+  let log: KafkaLog;
+
+  before(async () => {
+    cluster = await startKafka();
+    root = await mkdtemp(join(tmpdir(), 'sluice-kafka-scale-'));
+    log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
+  });
+  after(async () => {
+    await log?.close();
+    await cluster?.stop();
+    if (root) await rm(root, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  it('share the catalog through the command topic and split a query\'s tasks through its consumer group', async () => {
+    const id = `shared${Date.now()}_`;
+    const open = (name: string) =>
+      Engine.open({
+        dataDir: join(root, `${id}${name}`),
+        kafka: { 'bootstrap.servers': cluster.bootstrap, 'ksql.service.id': id, 'processing.guarantee': 'exactly_once' },
+        properties: { 'auto.offset.reset': 'earliest', 'session.timeout.ms': '6000' },
+      });
+    const a = await open('a');
+    const b = await open('b');
+    try {
+      await a.execute(`CREATE STREAM orders (id STRING KEY, customer STRING, qty INT) WITH (kafka_topic='orders_${id}', value_format='JSON', partitions=4);`);
+      // the other process applies it from the command topic, without being asked
+      await until('b to see ORDERS', async () => b.catalog.getSource('ORDERS') !== undefined, 10_000);
+      // two processes create the same name at once, differently: the one appended first wins everywhere
+      const outcomes = await Promise.allSettled([
+        a.execute(`CREATE STREAM clash (x INT) WITH (kafka_topic='clash_a_${id}', value_format='JSON', partitions=1);`),
+        b.execute(`CREATE STREAM clash (y INT) WITH (kafka_topic='clash_b_${id}', value_format='JSON', partitions=1);`),
+      ]);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, JSON.stringify(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok'))));
+      const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      assert.match(String(rejected.reason), /already exists/);
+      await until('both catalogs to agree on CLASH', async () => a.catalog.getSource('CLASH')?.topic === b.catalog.getSource('CLASH')?.topic && a.catalog.getSource('CLASH') !== undefined, 10_000);
+
+      await b.execute(`CREATE TABLE per_customer WITH (kafka_topic='per_customer_${id}') AS SELECT customer, COUNT(*) AS n, SUM(qty) AS total FROM orders GROUP BY customer;`);
+      await until('a to run the query', async () => a.queryIds().some((q) => q.startsWith('CTAS_PER_CUSTOMER')), 10_000);
+      const queryId = a.queryIds().find((q) => q.startsWith('CTAS_PER_CUSTOMER'))!;
+      assert.deepEqual(b.queryIds(), a.queryIds());
+      a.start();
+      b.start();
+      const expected = new Map<string, { n: number; total: number }>();
+      const rows = [];
+      for (let i = 0; i < 400; i++) {
+        const customer = `c${i % 9}`;
+        rows.push({ id: `o${i}`, customer, qty: i % 5 });
+        const e = expected.get(customer) ?? { n: 0, total: 0 };
+        e.n++;
+        e.total += i % 5;
+        expected.set(customer, e);
+      }
+      await a.insert('orders', rows);
+      // the group gives each process half of the query's 8 tasks (2 sub-topologies x 4 partitions)
+      const group = `_confluent-ksql-${id}query_${queryId}`;
+      await until('both processes to hold tasks', async () => {
+        const t = await groupTasks(cluster.bootstrap, group);
+        return t.length === 2 && t.every((x) => x.length === 4);
+      }, 30_000);
+      const latest = async () => {
+        const m = new Map<string, { n: number; total: number }>();
+        for (const r of await readTopic(log, `per_customer_${id}`)) if (r.value) m.set(r.key, { n: JSON.parse(r.value).N, total: JSON.parse(r.value).TOTAL });
+        return m;
+      };
+      await until('the aggregates', async () => JSON.stringify([...(await latest())].sort()) === JSON.stringify([...expected].sort()), 30_000);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
