@@ -5,51 +5,16 @@
  * through its consumer group, moving when a process dies or joins, with exactly-once output.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Kafka, logLevel, AssignerProtocol } from 'kafkajs';
 import { Engine } from '../../../src/index.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
-import { repoRoot, sluiceBin } from '../../support/repo-root.js';
 import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+import { groupTasks, readTopic, runScaleOutScenario } from './scale-out-scenario.js';
 
 const skip = kafkaSkipReason();
-
-/** every committed record of a topic (read_committed), all partitions */
-export async function readTopic(log: KafkaLog, topic: string): Promise<{ key: string; value: string | null; partition: number }[]> {
-  const out: { key: string; value: string | null; partition: number }[] = [];
-  const partitions = (await log.describeTopic(topic)).partitions.length;
-  for (let p = 0; p < partitions; p++) {
-    let offset = await log.earliestOffset(topic, p);
-    const end = await log.latestOffset(topic, p);
-    while (offset < end) {
-      const f = await log.fetch(topic, p, offset);
-      for (const r of f.records) out.push({ key: r.key?.toString('utf8') ?? '', value: r.value?.toString('utf8') ?? null, partition: p });
-      if (f.nextOffset <= offset) break;
-      offset = f.nextOffset;
-    }
-  }
-  return out;
-}
-
-/** the tasks each member of a query's group runs, from the assignments the leader handed out */
-export async function groupTasks(bootstrap: string, group: string): Promise<string[][]> {
-  const kafka = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    return (groups[0]?.members ?? []).map((m) => {
-      const a = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
-      return a?.userData?.length ? (JSON.parse(a.userData.toString('utf8')) as { tasks: string[] }).tasks : [];
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -132,5 +97,22 @@ describe('several Sluice processes on one service id (Apache Kafka)', { skip, ti
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  it('exactly_once: three sluice run processes, one SIGKILLed mid-stream and one joining later: every input exactly once, aggregates exact', async () => {
+    const dir = join(root, 'eos-processes');
+    await mkdir(dir, { recursive: true });
+    const r = await runScaleOutScenario({ cluster, root: dir, guarantee: 'exactly_once', events: 3000, progress: (line) => console.log(`# ${line}`) });
+    const why = () => r.output.slice(-6000);
+    console.log(`# ${r.events} events through a SIGKILL and a join in ${r.seconds.toFixed(1)} s`);
+    assert.equal(r.missingIds, 0, `${r.missingIds} inputs missing from the re-keyed stream\n${why()}`);
+    assert.equal(r.duplicatedIds, 0, `${r.duplicatedIds} inputs twice in the re-keyed stream\n${why()}`);
+    assert.equal(r.rekeyedRecords, r.events);
+    assert.deepEqual(r.actual, r.expected, why());
+    assert.deepEqual(r.nonMonotonicKeys, [], 'a key\'s count repeated or went back in the table topic');
+    // the survivor took every task; the later process took some back
+    assert.equal(r.afterKillGroupTasks.length, 1);
+    assert.equal(r.finalGroupTasks.length, 2, JSON.stringify(r.finalGroupTasks));
+    assert.ok(r.finalGroupTasks.every((t) => t.length > 0), JSON.stringify(r.finalGroupTasks));
   });
 });
