@@ -415,7 +415,9 @@ export class Engine {
     const setting = (name: string) => this.sessionProperties.get(name) ?? this.sessionProperties.get(`ksql.streams.${name}`);
     const sessionTimeoutMs = Number(setting('session.timeout.ms') ?? 10_000);
     const heartbeat = setting('heartbeat.interval.ms');
+    const standbys = Number(setting('num.standby.replicas') ?? 0);
     return this.log.taskGroup(queryId, {
+      ...(Number.isInteger(standbys) && standbys > 0 ? { standbyReplicas: standbys } : {}),
       sessionTimeoutMs: Number.isFinite(sessionTimeoutMs) && sessionTimeoutMs > 0 ? sessionTimeoutMs : 10_000,
       ...(heartbeat !== undefined && Number(heartbeat) > 0 ? { heartbeatIntervalMs: Number(heartbeat) } : {}),
       ...(this.options.advertisedListener ? { endpoint: this.options.advertisedListener } : {}),

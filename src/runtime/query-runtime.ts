@@ -21,6 +21,9 @@ import type { StreamTaskOptions } from './stream-task.js';
 
 export type { OffsetReset } from './stream-task.js';
 
+/** how often standby replicas read their changelogs' new records */
+const STANDBY_CATCH_UP_MS = 500;
+
 export interface QueryRuntimeOptions extends TaskServices {
   readonly plan: QueryPlan;
   /** several processes run the query: only the tasks the group assigns here run here */
@@ -36,6 +39,9 @@ export class QueryRuntime {
   private generation = -1;
   /** the tasks run here before the last revocation (offered to keep) */
   private lastOwned: string[] = [];
+  /** standby replicas kept here (num.standby.replicas): stores kept warm, never processing */
+  private standbys: StreamTask[] = [];
+  private lastStandbyCatchUp = 0;
   private starting: Promise<void> | undefined;
   private closed = false;
   private stoppedBy: ExecutionError | undefined;
@@ -123,6 +129,7 @@ export class QueryRuntime {
         m.rejoin(
           this.specs.map((s) => s.taskId),
           this.lastOwned,
+          this.standbys.map((t) => t.taskId),
         );
       }
       return false;
@@ -130,6 +137,12 @@ export class QueryRuntime {
     const assigned = m.assigned();
     if (!assigned) return false;
     if (assigned.generation !== this.generation) {
+      // standbys first: one that turns active here hands its warm stores to the active task
+      const standbys = assigned.standbys ?? new Set<string>();
+      for (const t of this.standbys) if (!standbys.has(t.taskId)) t.close();
+      const warm = new Map(this.standbys.filter((t) => standbys.has(t.taskId)).map((t) => [t.taskId, t]));
+      this.standbys = this.specs.filter((s) => standbys.has(s.taskId) && !assigned.tasks.has(s.taskId)).map((s) => warm.get(s.taskId) ?? new StreamTask(s));
+      this.standbys = this.standbys.filter((t) => t.stateful || (t.close(), false));
       const keep = this.tasks.filter((t) => assigned.tasks.has(t.taskId));
       for (const t of this.tasks) if (!assigned.tasks.has(t.taskId)) await this.closeTask(t, true);
       const running = new Set(keep.map((t) => t.taskId));
@@ -178,10 +191,16 @@ export class QueryRuntime {
         m.rejoin(
           this.specs.map((s) => s.taskId),
           this.lastOwned,
+          this.standbys.map((t) => t.taskId),
         );
         return consumed;
       }
       if (task.failure) break;
+    }
+    if (this.standbys.length && Date.now() - this.lastStandbyCatchUp >= STANDBY_CATCH_UP_MS) {
+      this.lastStandbyCatchUp = Date.now();
+      // a failed read is retried at the next catch-up: a standby's lag never stops the query
+      for (const t of this.standbys) await t.catchUpStandby().catch(() => 0);
     }
     return consumed;
   }
@@ -232,6 +251,7 @@ export class QueryRuntime {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.close();
+    for (const t of this.standbys.splice(0)) t.close();
     void this.options.membership?.leave().catch(() => {});
   }
 }

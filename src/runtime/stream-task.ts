@@ -426,6 +426,21 @@ export class StreamTask {
     if (this.uncommitted || this.dirty || this.pending.length) await this.commit();
   }
 
+  /**
+   * A standby replica of the task (never processes): brings its stores' local copies up to their
+   * changelogs, which the task's active owner writes. Returns the changelog records applied.
+   */
+  async catchUpStandby(): Promise<number> {
+    let applied = 0;
+    for (const s of this.stores.values()) if (!this.closed) applied += await (s.catchUp ?? s.restore)();
+    return applied;
+  }
+
+  /** whether the task keeps state (a standby of a stateless task has nothing to keep warm) */
+  get stateful(): boolean {
+    return this.stores.size > 0;
+  }
+
   /** Idempotent: closes the operators once and drops the timers; nothing uncommitted is kept. */
   close(): void {
     if (this.closed) return;

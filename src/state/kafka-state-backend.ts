@@ -121,7 +121,7 @@ export class KafkaStateBackend implements StateBackend {
       await level.loadKeyFilter();
       return restored;
     };
-    return { store, changelogTopic, restore };
+    return { store, changelogTopic, restore, catchUp: () => this.restore(level.prefix, changelogTopic, spec.partition, spec.partitions) };
   }
 
   /**

@@ -40,6 +40,11 @@ export interface ManagedStore<V> {
   readonly changelogTopic: string;
   /** restores from the changelog if the local copy is missing */
   restore(): Promise<number>;
+  /**
+   * Optional (a backend whose local copies can lag): applies the changelog's new records to the
+   * local copy without readying the store for use (a standby replica); returns the records applied
+   */
+  catchUp?(): Promise<number>;
 }
 
 export interface StateBackend {

@@ -14,6 +14,9 @@
  *   tasks, then calls rejoin().
  * - `current()` gives the member id and generation for offset commits (a group with members
  *   refuses commits from outside it), so a member that was kicked out cannot commit either.
+ * - Standby replicas (num.standby.replicas, the leader's setting): each task also goes to that many
+ *   other members as a standby, which keeps the task's stores warm from their changelogs, so the
+ *   task restores only a short tail when it moves there. Standbys stay where they were if they can.
  */
 import { AssignerProtocol } from 'kafkajs';
 import { kafkaErrorType } from './kafka-errors.js';
@@ -41,6 +44,8 @@ export interface TaskGroupOptions {
   readonly heartbeatIntervalMs?: number;
   /** this process's REST address, advertised to the others (pull-query forwarding) */
   readonly endpoint?: string;
+  /** num.standby.replicas: warm copies of each task on other members (when this member leads) */
+  readonly standbyReplicas?: number;
   /** called once the member has left (its connections can close) */
   readonly dispose?: () => Promise<void>;
 }
@@ -49,13 +54,17 @@ export interface TaskAssignmentView {
   readonly generation: number;
   /** the tasks this process runs */
   readonly tasks: ReadonlySet<string>;
+  /** the tasks whose stores this process keeps warm (standby replicas) */
+  readonly standbys: ReadonlySet<string>;
   /** every task's owner endpoint (when the owner advertised one) */
   readonly owners: Readonly<Record<string, string>>;
 }
 
-interface MemberData {
+export interface MemberData {
   readonly tasks: readonly string[];
   readonly owned: readonly string[];
+  /** the standby tasks it kept warm in the last generation */
+  readonly standbys?: readonly string[];
   readonly endpoint?: string;
 }
 
@@ -83,6 +92,30 @@ export function assignTasks(members: readonly { memberId: string; data: MemberDa
     for (const m of sorted) if (out.get(m.memberId)!.length < out.get(best.memberId)!.length) best = m;
     out.get(best.memberId)!.push(t);
     taken.add(t);
+  }
+  return out;
+}
+
+/**
+ * Standby placement: each task on `replicas` members other than its active owner (fewer when
+ * there are not enough members), first those that kept it warm or ran it before, then the least loaded.
+ */
+export function assignStandbys(
+  members: readonly { memberId: string; data: MemberData }[],
+  active: ReadonlyMap<string, readonly string[]>,
+  replicas: number,
+): Map<string, string[]> {
+  const sorted = [...members].sort((a, b) => a.memberId.localeCompare(b.memberId));
+  const out = new Map<string, string[]>(sorted.map((m) => [m.memberId, []]));
+  if (replicas <= 0 || sorted.length < 2) return out;
+  const ownerOf = new Map<string, string>();
+  for (const [member, tasks] of active) for (const t of tasks) ownerOf.set(t, member);
+  const load = (id: string) => (active.get(id)?.length ?? 0) + out.get(id)!.length;
+  for (const t of [...ownerOf.keys()].sort(compareTaskIds)) {
+    const candidates = sorted.filter((m) => m.memberId !== ownerOf.get(t));
+    const warm = (m: { data: MemberData }) => (m.data.standbys?.includes(t) || m.data.owned.includes(t) ? 0 : 1);
+    candidates.sort((a, b) => warm(a) - warm(b) || load(a.memberId) - load(b.memberId) || a.memberId.localeCompare(b.memberId));
+    for (const m of candidates.slice(0, replicas)) out.get(m.memberId)!.push(t);
   }
   return out;
 }
@@ -135,11 +168,11 @@ export class TaskGroupMember {
    * Joins (again) in the background, offering every task the process knows and asking to keep
    * those it owned; assigned() answers once the group has synced.
    */
-  rejoin(tasks: readonly string[], owned: readonly string[]): void {
+  rejoin(tasks: readonly string[], owned: readonly string[], standbys: readonly string[] = []): void {
     if (this.closed || this.joining) return;
     this.stopHeartbeat();
     this.stale = true;
-    this.joining = this.join({ tasks, owned, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) }).finally(() => {
+    this.joining = this.join({ tasks, owned, standbys, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) }).finally(() => {
       this.joining = undefined;
     });
   }
@@ -164,17 +197,22 @@ export class TaskGroupMember {
         if (joined.leaderId === joined.memberId) {
           const members = joined.members.map((m) => ({ memberId: m.memberId, data: decodeMemberData(m.memberMetadata) }));
           const plan = assignTasks(members);
+          const standbys = assignStandbys(members, plan, this.options.standbyReplicas ?? 0);
           const owners: Record<string, string> = {};
           for (const m of members) for (const t of plan.get(m.memberId) ?? []) if (m.data.endpoint) owners[t] = m.data.endpoint;
           groupAssignment = members.map((m) => ({
             memberId: m.memberId,
-            memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: {}, userData: Buffer.from(JSON.stringify({ tasks: plan.get(m.memberId) ?? [], owners })) }),
+            memberAssignment: AssignerProtocol.MemberAssignment.encode({
+              version: 1,
+              assignment: {},
+              userData: Buffer.from(JSON.stringify({ tasks: plan.get(m.memberId) ?? [], standbys: standbys.get(m.memberId) ?? [], owners })),
+            }),
           }));
         }
         const synced = await coordinator.syncGroup({ groupId, generationId: this.generation, memberId: this.memberId, groupAssignment });
         const decoded = synced.memberAssignment?.length ? AssignerProtocol.MemberAssignment.decode(synced.memberAssignment) : null;
-        const user = decoded?.userData?.length ? (JSON.parse(decoded.userData.toString('utf8')) as { tasks: string[]; owners: Record<string, string> }) : { tasks: [], owners: {} };
-        this.assignment = { generation: this.generation, tasks: new Set(user.tasks), owners: user.owners };
+        const user = decoded?.userData?.length ? (JSON.parse(decoded.userData.toString('utf8')) as { tasks: string[]; standbys?: string[]; owners: Record<string, string> }) : { tasks: [], owners: {} };
+        this.assignment = { generation: this.generation, tasks: new Set(user.tasks), standbys: new Set(user.standbys ?? []), owners: user.owners };
         this.stale = false;
         this.startHeartbeat();
         return;
@@ -254,7 +292,7 @@ function decodeMemberData(metadata: Buffer): MemberData {
   try {
     const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
     const data = JSON.parse(decoded?.userData?.toString('utf8') ?? '{}') as Partial<MemberData>;
-    return { tasks: data.tasks ?? [], owned: data.owned ?? [], ...(data.endpoint ? { endpoint: data.endpoint } : {}) };
+    return { tasks: data.tasks ?? [], owned: data.owned ?? [], standbys: data.standbys ?? [], ...(data.endpoint ? { endpoint: data.endpoint } : {}) };
   } catch {
     // a member that is not Sluice (a console consumer in the group by mistake) gets no tasks
     return { tasks: [], owned: [] };

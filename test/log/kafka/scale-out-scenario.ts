@@ -34,6 +34,8 @@ export interface ScenarioOptions {
   readonly replicas?: number;
   /** SIGKILL broker 2 mid-stream and restart it later */
   readonly killBroker?: boolean;
+  /** how long the inputs take to arrive (default 20 s): the failures happen while they do */
+  readonly feedSeconds?: number;
   /** session.timeout.ms of the query groups (default 6000) */
   readonly sessionTimeoutMs?: number;
   /** how long the outputs may take to converge after the last input (default 60 000) */
@@ -192,9 +194,61 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     const batch = 100;
     const started = Date.now();
     let afterKillGroupTasks: string[][] = [];
+    let produced = 0;
+    const describeGroup = async () => JSON.stringify(await groupTasks(cluster.bootstrap, totalsGroup).catch((e: Error) => e.message));
+    // the failures and the join, one after another, each when enough input is in; inputs keep
+    // arriving meanwhile (at a steady pace over feedSeconds)
+    const actions: { at: number; run: () => Promise<void> }[] = [
+      {
+        at: 0.2,
+        run: async () => {
+          // mid-stream: p1 has committed output, so it dies with work done and work in flight
+          await until('some output', async () => (await readTopic(log, rekeyed).catch(() => [])).length > 0, 30_000);
+          say(`${produced} events in: SIGKILL p1`);
+          first.child.kill('SIGKILL');
+          await new Promise((r) => (first.child.exitCode !== null || first.child.signalCode !== null ? r(undefined) : first.child.once('exit', r)));
+          await until('the survivor to hold every task', async () => {
+            const t = await groupTasks(cluster.bootstrap, totalsGroup).catch(() => []);
+            if (t.length === 1 && t[0]!.length > 0) afterKillGroupTasks = t;
+            return afterKillGroupTasks.length === 1;
+          }, (options.sessionTimeoutMs ?? 6000) * 3 + 30_000).catch(async (e: Error) => {
+            throw new Error(`${e.message}; group: ${await describeGroup()}`);
+          });
+          say(`${produced} events in: p1's tasks moved to p2 (${afterKillGroupTasks[0]!.length} tasks)`);
+        },
+      },
+      ...(options.killBroker
+        ? [{
+            at: 0.35,
+            run: async () => {
+              say(`${produced} events in: SIGKILL broker 2`);
+              await cluster.killNode(2);
+            },
+          }]
+        : []),
+      {
+        at: 0.5,
+        run: async () => {
+          say(`${produced} events in: starting p3`);
+          await start('p3');
+        },
+      },
+      ...(options.killBroker
+        ? [{
+            at: 0.7,
+            run: async () => {
+              say(`${produced} events in: restarting broker 2`);
+              await cluster.restartNode(2);
+              say('broker 2 is back');
+            },
+          }]
+        : []),
+    ];
+    let chain: Promise<void> = Promise.resolve();
+    let failed: Error | undefined;
     const steps = Math.ceil(events / batch);
-    const at = (fraction: number) => Math.floor(steps * fraction);
-    for (let s = 0; s < steps; s++) {
+    const pauseMs = ((options.feedSeconds ?? 20) * 1000) / steps;
+    for (let s = 0; s < steps && !failed; s++) {
       const messages = [];
       for (let j = s * batch; j < Math.min(events, (s + 1) * batch); j++) {
         const k = `k${j % keys}`;
@@ -206,32 +260,17 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
         expected.set(k, e);
       }
       await producer.send({ topic: input, acks: -1, messages });
-      if (s === at(0.25)) {
-        // mid-stream: wait until p1 has committed output, so it dies with work done and in flight
-        await until('some output', async () => (await readTopic(log, rekeyed).catch(() => [])).length > 0, 30_000);
-        say(`${(s + 1) * batch} events in: SIGKILL p1`);
-        first.child.kill('SIGKILL');
-        await new Promise((r) => (first.child.exitCode !== null || first.child.signalCode !== null ? r(undefined) : first.child.once('exit', r)));
+      produced += messages.length;
+      while (actions.length && produced >= actions[0]!.at * events) {
+        const action = actions.shift()!;
+        chain = chain.then(action.run).catch((e: Error) => {
+          failed ??= e;
+        });
       }
-      if (options.killBroker && s === at(0.4)) {
-        say(`${(s + 1) * batch} events in: SIGKILL broker 2`);
-        await cluster.killNode(2);
-      }
-      if (s === at(0.55)) {
-        await until('the survivor to hold every task', async () => {
-          const t = await groupTasks(cluster.bootstrap, totalsGroup);
-          if (t.length === 1 && t[0]!.length > 0) afterKillGroupTasks = t;
-          return t.length === 1;
-        }, (options.sessionTimeoutMs ?? 6000) * 3 + 20_000);
-        say(`${(s + 1) * batch} events in: p1's tasks moved (${afterKillGroupTasks.map((t) => t.length).join('+')} tasks); starting p3`);
-        await start('p3');
-      }
-      if (options.killBroker && s === at(0.75)) {
-        say(`${(s + 1) * batch} events in: restarting broker 2`);
-        await cluster.restartNode(2);
-      }
-      await sleep(20);
+      await sleep(pauseMs);
     }
+    await chain;
+    if (failed) throw failed;
     say(`${events} events in after ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the outputs`);
 
     const latest = async () => {
@@ -273,6 +312,9 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
       seconds,
       output: output(),
     };
+  } catch (e) {
+    // what the processes said, for the failure message
+    throw new Error(`${(e as Error).message}\n${output().slice(-8000)}`);
   } finally {
     // SIGTERM: a clean stop (commits, leaves the groups); SIGKILL after 20 s
     await Promise.all(
