@@ -180,10 +180,19 @@ export class QueryRuntime {
     const m = this.options.membership;
     if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
-    for (const task of this.tasks) {
+    const now = Date.now();
+    for (let i = 0; i < this.tasks.length; i++) {
+      const task = this.tasks[i]!;
+      const retry = this.retries.get(task.taskId);
+      if (retry && retry.at > now) continue;
       try {
         consumed += await task.step();
+        if (retry && !task.failure) this.retries.delete(task.taskId);
       } catch (e) {
+        if (e instanceof LogError && e.code === 'TRANSIENT') {
+          this.reopen(i, e);
+          continue;
+        }
         // fenced: this process was dropped from the group (a newer owner writes its tasks now)
         if (!m || !(e instanceof LogError) || e.code !== 'FENCED') throw e;
         this.lastOwned = this.tasks.map((t) => t.taskId);
@@ -203,6 +212,29 @@ export class QueryRuntime {
       for (const t of this.standbys) await t.catchUpStandby().catch(() => 0);
     }
     return consumed;
+  }
+
+  /** tasks reopened after a cluster failure: when to step them again, since when they fail */
+  private readonly retries = new Map<string, { at: number; since: number; attempt: number }>();
+
+  /**
+   * A task whose commit failed for the cluster's sake reopens from what is committed (its writer
+   * renewed, its stores restored from their changelogs' tail) after a backoff, as long as the
+   * failures last less than task.timeout.ms (Kafka Streams' setting, default 5 minutes)
+   */
+  private reopen(index: number, error: LogError): void {
+    const task = this.tasks[index]!;
+    const spec = this.specs.find((s) => s.taskId === task.taskId);
+    const config = this.options.config;
+    const timeoutMs = Number(config.get('task.timeout.ms') ?? config.get('ksql.streams.task.timeout.ms') ?? 300_000);
+    const now = Date.now();
+    const previous = this.retries.get(task.taskId);
+    const since = previous?.since ?? now;
+    if (!spec || now - since > (Number.isFinite(timeoutMs) ? timeoutMs : 300_000)) throw error;
+    task.close();
+    this.tasks[index] = new StreamTask(spec);
+    const attempt = (previous?.attempt ?? 0) + 1;
+    this.retries.set(task.taskId, { at: now + Math.min(2000, 50 * 2 ** attempt), since, attempt });
   }
 
   /** set when a task failed, or the query was stopped from outside: it stops, as ksqlDB's does */

@@ -300,8 +300,9 @@ export class StreamTask {
         if (input.head >= input.buffer.length) await this.fetch(input);
       }
     } catch (e) {
-      // the task moved to another process (its writer was fenced): not this query's failure
-      if (e instanceof LogError && e.code === 'FENCED') throw e;
+      // the task moved to another process (its writer was fenced), or reopens after a cluster
+      // failure (see QueryRuntime): not this query's failure
+      if (e instanceof LogError && (e.code === 'FENCED' || e.code === 'TRANSIENT')) throw e;
       // nothing of this step is committed: the query resumes here once the cause is fixed
       this.fail(e, current);
       return consumed;
@@ -359,7 +360,7 @@ export class StreamTask {
       await this.options.state.commit({ produce: batch.produce, offsets: group, task: this.taskId }, batch.stateWrites);
     } catch (e) {
       // a production error: fail (rethrow), or drop the records for the topic that cannot be written
-      const topic = e instanceof LogError && e.code !== 'FENCED' ? e.context.topic : undefined;
+      const topic = e instanceof LogError && e.code !== 'FENCED' && e.code !== 'TRANSIENT' ? e.context.topic : undefined;
       if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
       await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group, task: this.taskId }, batch.stateWrites);
     }

@@ -57,6 +57,18 @@ class LevelKeyspace implements StateKeyspace {
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * A commit that failed for the cluster's sake (a broker down, a request timed out: the log's IO
+ * code), not the records': the task reopens from its last commit (local state is written only
+ * after the log's commit, so it is not ahead) and processes again, as Kafka Streams' task does
+ */
+function transient(e: unknown): unknown {
+  if (!(e instanceof LogError) || e.code !== 'IO') return e;
+  const err = new LogError(e.message, 'TRANSIENT', e.context);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
 export class KafkaStateBackend implements StateBackend {
   readonly guarantee: ProcessingGuarantee;
   private readonly keyspace: LevelKeyspace;
@@ -176,11 +188,15 @@ export class KafkaStateBackend implements StateBackend {
   async commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void> {
     if (this.closed) throw new StateError('The state backend is closed');
     let produced;
-    if (this.guarantee === 'exactly_once') {
-      produced = (await this.log.commitTransaction(txn)).produced;
-    } else {
-      produced = await this.log.produce(txn.produce);
-      if (txn.offsets && txn.offsets.offsets.length) await this.log.commitOffsets(txn.offsets.group, txn.offsets.offsets);
+    try {
+      if (this.guarantee === 'exactly_once') {
+        produced = (await this.log.commitTransaction(txn)).produced;
+      } else {
+        produced = await this.log.produce(txn.produce);
+        if (txn.offsets && txn.offsets.offsets.length) await this.log.commitOffsets(txn.offsets.group, txn.offsets.offsets);
+      }
+    } catch (e) {
+      throw transient(e);
     }
     await this.keyspace.write(stateWrites);
     for (const p of produced) {
@@ -191,7 +207,11 @@ export class KafkaStateBackend implements StateBackend {
 
   /** exactly_once: a transactional producer per task, whose InitProducerId fences the task's previous owner */
   async openTask(queryId: string, taskId: string): Promise<void> {
-    if (this.guarantee === 'exactly_once') await this.log.fenceWriter?.(queryId, taskId);
+    try {
+      if (this.guarantee === 'exactly_once') await this.log.fenceWriter?.(queryId, taskId);
+    } catch (e) {
+      throw transient(e);
+    }
   }
 
   async closeTask(queryId: string, taskId: string): Promise<void> {

@@ -560,6 +560,8 @@ export class KafkaLog implements Log {
    */
   async fenceWriter(group: string, task: string): Promise<void> {
     this.check();
+    // a fresh producer: its connect() is the InitProducerId that fences and aborts
+    await this.releaseWriter(group, task);
     const entry = await this.transactionalProducer(`${group}-${task}`);
     const run = entry.queue.catch(() => {}).then(() =>
       this.withCoordinator(async () => {
@@ -585,9 +587,24 @@ export class KafkaLog implements Log {
   async commitTransaction(txn: Transaction): Promise<TransactionResult> {
     this.check();
     const group = txn.offsets?.group ?? '_sluice-writes';
-    const entry = await this.transactionalProducer(txn.task ? `${group}-${txn.task}` : group);
+    const key = txn.task ? `${group}-${txn.task}` : group;
+    const entry = await this.transactionalProducer(key);
     // one transaction at a time per producer
-    const run = entry.queue.catch(() => {}).then(() => this.withCoordinator(() => this.runTransaction(entry.producer, txn)));
+    const run = entry.queue
+      .catch(() => {})
+      .then(() =>
+        txn.task
+          ? // a task's transaction is never retried whole: a failed attempt may have left its records in
+            // an open transaction (abort failed too) or committed them (the answer was lost), and a
+            // retry on the same producer would add to it; the producer goes and the task reopens from
+            // what is committed (a new producer's InitProducerId aborts whatever is still open)
+            this.runTransaction(entry.producer, txn).catch(async (e) => {
+              if (this.transactional.get(key) === entry) this.transactional.delete(key);
+              void entry.producer.disconnect().catch(() => {});
+              throw e;
+            })
+          : this.withCoordinator(() => this.runTransaction(entry.producer, txn)),
+      );
     entry.queue = run;
     return run;
   }

@@ -5,14 +5,14 @@
  * through its consumer group, moving when a process dies or joins, with exactly-once output.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../../src/index.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
 import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
-import { groupTasks, readTopic, runScaleOutScenario } from './scale-out-scenario.js';
+import { groupAssignments, groupTasks, readTopic, runScaleOutScenario } from './scale-out-scenario.js';
 
 const skip = kafkaSkipReason();
 
@@ -41,13 +41,13 @@ describe('several Sluice processes on one service id (Apache Kafka)', { skip, ti
     if (root) await rm(root, { recursive: true, force: true, maxRetries: 5 });
   });
 
-  it('share the catalog through the command topic and split a query\'s tasks through its consumer group (at_least_once)', async () => {
+  it('share the catalog through the command topic, split a query\'s tasks through its consumer group, keep standbys warm, answer pull queries anywhere (at_least_once)', async () => {
     const id = `shared${Date.now()}_`;
     const open = (name: string) =>
       Engine.open({
         dataDir: join(root, `${id}${name}`),
         kafka: { 'bootstrap.servers': cluster.bootstrap, 'ksql.service.id': id, 'processing.guarantee': 'at_least_once' },
-        properties: { 'auto.offset.reset': 'earliest', 'session.timeout.ms': '6000' },
+        properties: { 'auto.offset.reset': 'earliest', 'session.timeout.ms': '6000', 'num.standby.replicas': '1' },
       });
     const a = await open('a');
     const b = await open('b');
@@ -94,6 +94,28 @@ describe('several Sluice processes on one service id (Apache Kafka)', { skip, ti
         return m;
       };
       await until('the aggregates', async () => JSON.stringify([...(await latest())].sort()) === JSON.stringify([...expected].sort()), 30_000);
+      // a pull query on either process answers for every key (from the table's topic, whichever process owns the key's task)
+      for (const engine of [a, b]) {
+        const pulled = (await engine.pull('SELECT * FROM per_customer;')).rows;
+        assert.deepEqual(Object.fromEntries(pulled.map((r) => [String(r.CUSTOMER), { n: Number(r.N), total: Number(r.TOTAL) }]).sort()), Object.fromEntries([...expected].sort()));
+      }
+      // standbys: each stateful task (sub-topology 1) also on the other process, kept up to its changelog there
+      const assignments = await groupAssignments(cluster.bootstrap, group);
+      assert.equal(assignments.length, 2);
+      for (const t of ['1_0', '1_1', '1_2', '1_3']) {
+        const active = assignments.findIndex((m) => m.tasks.includes(t));
+        assert.ok(active >= 0 && assignments[1 - active]!.standbys.includes(t), `${t}: ${JSON.stringify(assignments)}`);
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      await b.close();
+      // b's checkpoint (a clean close): every changelog partition at its end, its own tasks' and its standbys'
+      const checkpoint = JSON.parse(await readFile(join(root, `${id}b`, 'kafka-state', '.checkpoint'), 'utf8')) as { offsets: Record<string, string> };
+      const changelogs = Object.entries(checkpoint.offsets).filter(([k]) => k.startsWith(`_confluent-ksql-${id}query_${queryId}-`) || k.includes(queryId));
+      assert.equal(changelogs.length, 4, JSON.stringify(checkpoint));
+      for (const [k, offset] of changelogs) {
+        const [topic, partition] = k.split('\u0000');
+        assert.equal(offset, String(await a.log.latestOffset(topic!, Number(partition))), `${k} in b's checkpoint`);
+      }
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -81,8 +81,8 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
   }
 }
 
-/** the tasks each member of a query's group runs, from the assignments the group leader handed out */
-export async function groupTasks(bootstrap: string, group: string): Promise<string[][]> {
+/** what each member of a query's group holds, from the assignments the group leader handed out ([] while it rebalances) */
+export async function groupAssignments(bootstrap: string, group: string): Promise<{ tasks: string[]; standbys: string[] }[]> {
   const kafka = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -91,11 +91,17 @@ export async function groupTasks(bootstrap: string, group: string): Promise<stri
     if (groups[0]?.state !== 'Stable') return [];
     return (groups[0]?.members ?? []).map((m) => {
       const a = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
-      return a?.userData?.length ? (JSON.parse(a.userData.toString('utf8')) as { tasks: string[] }).tasks : [];
+      const user = a?.userData?.length ? (JSON.parse(a.userData.toString('utf8')) as { tasks: string[]; standbys?: string[] }) : { tasks: [] };
+      return { tasks: user.tasks, standbys: user.standbys ?? [] };
     });
   } finally {
     await admin.disconnect();
   }
+}
+
+/** the tasks each member of a query's group runs */
+export async function groupTasks(bootstrap: string, group: string): Promise<string[][]> {
+  return (await groupAssignments(bootstrap, group)).map((m) => m.tasks);
 }
 
 /** every committed record of a topic (read_committed), all partitions */
