@@ -29,6 +29,9 @@ try {
   say(`${r.events} events through a process SIGKILL, a broker SIGKILL, a process join and a broker restart: outputs converged ${r.seconds.toFixed(1)} s after the first input`);
   say(`re-keyed stream: ${r.rekeyedRecords} records, ${r.distinctIds} distinct inputs, ${r.missingIds} missing, ${r.duplicatedIds} duplicated`);
   say(`aggregate's group at the end: ${r.finalGroupTasks.map((t) => `${t.length} tasks`).join(', ')}`);
+  // what the processes reported meanwhile (a task reopened after a broker failure says nothing; a stopped query would)
+  const reported = r.output.split('\n').filter((l) => /error|warning|stopped/i.test(l));
+  say(`processes reported ${reported.length} error line(s)${reported.length ? `:\n${reported.slice(0, 20).join('\n')}` : ''}`);
   const wrong = Object.keys(r.expected).filter((k) => {
     const e = r.expected[k]!;
     const a = r.actual[k];

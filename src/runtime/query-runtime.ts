@@ -158,8 +158,9 @@ export class QueryRuntime {
     try {
       if (commit) await task.commitPending();
     } catch (e) {
-      // fenced: another process has it already; its uncommitted work is redone there
-      if (!(e instanceof LogError) || e.code !== 'FENCED') throw e;
+      // fenced: another process has it already; the cluster unreachable: its next owner reopens
+      // it from the last commit; either way its uncommitted work is redone there
+      if (!(e instanceof LogError) || (e.code !== 'FENCED' && e.code !== 'TRANSIENT')) throw e;
     } finally {
       task.close();
     }
@@ -175,6 +176,14 @@ export class QueryRuntime {
 
   /** One step of every task, upstream sub-topologies first; returns the records consumed. */
   async step(): Promise<number> {
+    const failure = this.failure;
+    if (failure && this.options.membership && this.tasks.length) {
+      // a query stopped here leaves its group: its tasks move to the service's other processes
+      this.stoppedBy ??= failure;
+      for (const t of this.tasks.splice(0)) t.close();
+      for (const t of this.standbys.splice(0)) t.close();
+      void this.options.membership.leave().catch(() => {});
+    }
     if (this.closed || this.paused || this.failure) return 0;
     await this.start();
     const m = this.options.membership;
