@@ -160,7 +160,7 @@ export class QueryRuntime {
     } catch (e) {
       // fenced: another process has it already; the cluster unreachable: its next owner reopens
       // it from the last commit; either way its uncommitted work is redone there
-      if (!(e instanceof LogError) || (e.code !== 'FENCED' && e.code !== 'TRANSIENT')) throw e;
+      if (!(e instanceof LogError) || (e.code !== 'FENCED' && !this.transient(e))) throw e;
     } finally {
       task.close();
     }
@@ -198,8 +198,8 @@ export class QueryRuntime {
         consumed += await task.step();
         if (retry && !task.failure) this.retries.delete(task.taskId);
       } catch (e) {
-        if (e instanceof LogError && e.code === 'TRANSIENT') {
-          this.reopen(i, e);
+        if (this.transient(e)) {
+          this.reopen(i, e as LogError);
           continue;
         }
         // fenced: this process was dropped from the group (a newer owner writes its tasks now)
@@ -221,6 +221,11 @@ export class QueryRuntime {
       for (const t of this.standbys) await t.catchUpStandby().catch(() => 0);
     }
     return consumed;
+  }
+
+  /** a failure of the cluster, not of the records: the task reopens and retries (see reopen) */
+  private transient(e: unknown): boolean {
+    return e instanceof LogError && (e.code === 'TRANSIENT' || this.options.state.isTransient?.(e) === true);
   }
 
   /** tasks reopened after a cluster failure: when to step them again, since when they fail */

@@ -302,7 +302,7 @@ export class StreamTask {
     } catch (e) {
       // the task moved to another process (its writer was fenced), or reopens after a cluster
       // failure (see QueryRuntime): not this query's failure
-      if (e instanceof LogError && (e.code === 'FENCED' || e.code === 'TRANSIENT')) throw e;
+      if (e instanceof LogError && (e.code === 'FENCED' || e.code === 'TRANSIENT' || this.options.state.isTransient?.(e))) throw e;
       // nothing of this step is committed: the query resumes here once the cause is fixed
       this.fail(e, current);
       return consumed;

@@ -214,6 +214,11 @@ export class KafkaStateBackend implements StateBackend {
     }
   }
 
+  /** on Kafka, a log failure that is not about the records (IO: a broker down, a timeout) passes */
+  isTransient(error: unknown): boolean {
+    return error instanceof LogError && (error.code === 'TRANSIENT' || error.code === 'IO');
+  }
+
   async closeTask(queryId: string, taskId: string): Promise<void> {
     await this.log.releaseWriter?.(queryId, taskId);
   }

@@ -63,6 +63,12 @@ export interface StateBackend {
   openTask?(queryId: string, taskId: string): Promise<void>;
   /** Optional: the task stopped here (moved away, or the query ended) */
   closeTask?(queryId: string, taskId: string): Promise<void>;
+  /**
+   * Optional: whether a task's failure is its log's (a cluster briefly unreachable) rather than its
+   * records': the runtime then reopens the task from its last commit and retries, instead of
+   * stopping the query (LogError TRANSIENT always counts)
+   */
+  isTransient?(error: unknown): boolean;
 }
 
 /** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */
