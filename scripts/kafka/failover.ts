@@ -8,7 +8,8 @@
  * exactly_once (the default): every input exactly once in the output, the aggregates equal those
  * computed from the inputs. `FAILOVER_GUARANTEE=at_least_once`: no input lost (duplicates are
  * counted and reported, as that guarantee allows them). Exit code 0 when the guarantee held.
- * FAILOVER_EVENTS sets the number of inputs (default 4000).
+ * FAILOVER_EVENTS sets the number of inputs (default 4000), FAILOVER_STANDBYS num.standby.replicas
+ * (default 1: the survivor has warm copies of the killed process's tasks).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,8 +25,8 @@ const say = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed
 const cluster = await startKafka({ brokers: 3 });
 const dir = await mkdtemp(join(tmpdir(), 'sluice-failover-'));
 try {
-  say(`3 brokers at ${cluster.bootstrap}; ${events} events, ${guarantee}`);
-  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, feedSeconds: 40, settleTimeoutMs: 120_000, progress: say });
+  say(`3 brokers at ${cluster.bootstrap}; ${events} events, ${guarantee}, num.standby.replicas=${process.env.FAILOVER_STANDBYS ?? 1}`);
+  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say });
   say(`${r.events} events through a process SIGKILL, a broker SIGKILL, a process join and a broker restart: outputs converged ${r.seconds.toFixed(1)} s after the first input`);
   say(`re-keyed stream: ${r.rekeyedRecords} records, ${r.distinctIds} distinct inputs, ${r.missingIds} missing, ${r.duplicatedIds} duplicated`);
   say(`aggregate's group at the end: ${r.finalGroupTasks.map((t) => `${t.length} tasks`).join(', ')}`);

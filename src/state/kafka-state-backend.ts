@@ -159,10 +159,9 @@ export class KafkaStateBackend implements StateBackend {
       } catch (c) {
         if (!(c instanceof LogError) || c.code !== 'TOPIC_EXISTS') throw c;
       }
-      // a new changelog: whatever is stored locally is from an older incarnation
-      await this.keyspace.clearRange(prefix, prefixEnd(prefix));
-      this.checkpoint.set(key, await this.log.latestOffset(topic, partition));
-      return 0;
+      // a new changelog: whatever is stored locally is from an older incarnation; another process
+      // (the task's owner, when this is a standby) may have created it and written already: replay it
+      this.checkpoint.delete(key);
     }
     const earliest = await this.log.earliestOffset(topic, partition);
     const end = await this.log.latestOffset(topic, partition);

@@ -36,6 +36,8 @@ export interface ScenarioOptions {
   readonly killBroker?: boolean;
   /** how long the inputs take to arrive (default 20 s): the failures happen while they do */
   readonly feedSeconds?: number;
+  /** num.standby.replicas (default 0) */
+  readonly standbys?: number;
   /** session.timeout.ms of the query groups (default 6000) */
   readonly sessionTimeoutMs?: number;
   /** how long the outputs may take to converge after the last input (default 60 000) */
@@ -145,6 +147,7 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     '--set', `processing.guarantee=${guarantee}`,
     '--set', 'auto.offset.reset=earliest',
     '--set', `session.timeout.ms=${options.sessionTimeoutMs ?? 6000}`,
+    '--set', `num.standby.replicas=${options.standbys ?? 0}`,
   ];
   const processes: SluiceProcess[] = [];
   const start = async (name: string): Promise<SluiceProcess> => {
