@@ -44,6 +44,8 @@ try {
     ...(guarantee === 'exactly_once' && r.duplicatedIds ? [`${r.duplicatedIds} inputs duplicated`] : []),
     ...(wrong.length ? [`${wrong.length} key(s) with wrong aggregates`] : []),
     ...(guarantee === 'exactly_once' && r.nonMonotonicKeys.length ? [`counts repeated or went back for ${r.nonMonotonicKeys.join(', ')}`] : []),
+    // the service must ride out a broker failure: a query that stopped on a process is a failure too
+    ...(reported.some((l) => / stopped: /.test(l)) ? ['a query stopped on a process'] : []),
   ];
   if (problems.length) {
     console.log(r.output.slice(-10_000));

@@ -601,7 +601,8 @@ export class KafkaLog implements Log {
             this.runTransaction(entry.producer, txn).catch(async (e) => {
               if (this.transactional.get(key) === entry) this.transactional.delete(key);
               void entry.producer.disconnect().catch(() => {});
-              throw e;
+              // (a coordinator moving is the cluster's failure too: IO, so the task reopens)
+              throw toLogError(e, {}, 'The Kafka transaction failed and was aborted');
             })
           : this.withCoordinator(() => this.runTransaction(entry.producer, txn)),
       );

@@ -25,7 +25,7 @@ const until = async (what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 };
 
-describe('several Sluice processes on one service id (Apache Kafka)', { skip, timeout: 240_000 }, () => {
+describe('several Sluice processes on one service id (Apache Kafka)', { skip, timeout: 420_000 }, () => {
   let cluster: KafkaCluster;
   let root: string;
   let log: KafkaLog;
