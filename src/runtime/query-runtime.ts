@@ -145,6 +145,7 @@ export class QueryRuntime {
       this.standbys = this.standbys.filter((t) => t.stateful || (t.close(), false));
       const keep = this.tasks.filter((t) => assigned.tasks.has(t.taskId));
       for (const t of this.tasks) if (!assigned.tasks.has(t.taskId)) await this.closeTask(t, true);
+      for (const id of this.retries.keys()) if (!assigned.tasks.has(id)) this.retries.delete(id);
       const running = new Set(keep.map((t) => t.taskId));
       const byId = new Map(keep.map((t) => [t.taskId, t]));
       this.tasks = this.specs.filter((s) => assigned.tasks.has(s.taskId)).map((s) => (running.has(s.taskId) ? byId.get(s.taskId)! : new StreamTask(s)));
@@ -171,6 +172,7 @@ export class QueryRuntime {
     const tasks = this.tasks;
     this.tasks = [];
     this.generation = -1;
+    this.retries.clear();
     for (const t of tasks) await this.closeTask(t, commit);
   }
 
