@@ -139,14 +139,23 @@ export class KafkaLog implements Log {
 
   /** connects to the cluster; fails with LogError IO when no broker answers */
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
-    const log = new KafkaLog(options);
-    try {
-      await Promise.all([log.admin.connect(), log.producer.connect(), log.reader.connect(), log.poller.connect()]);
-    } catch (e) {
-      await log.close();
-      throw toLogError(e, {}, `Cannot connect to Kafka at ${options.properties['bootstrap.servers']}`);
+    // a broker that just died leaves partitions leaderless for a few seconds: try again meanwhile
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      const log = new KafkaLog(options);
+      try {
+        await Promise.all([log.admin.connect(), log.producer.connect(), log.reader.connect(), log.poller.connect()]);
+        return log;
+      } catch (e) {
+        await log.close();
+        const type = kafkaErrorType(e) ?? '';
+        if ((LEADER_MOVING.has(type) || COORDINATOR_BUSY.has(type)) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, Math.min(250 * (attempt + 1), 2000)));
+          continue;
+        }
+        throw toLogError(e, {}, `Cannot connect to Kafka at ${options.properties['bootstrap.servers']}`);
+      }
     }
-    return log;
   }
 
   /** repeats `op` while the coordinator it needs is loading (a fresh cluster creates __consumer_offsets on first use) */

@@ -148,6 +148,8 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     '--set', 'auto.offset.reset=earliest',
     '--set', `session.timeout.ms=${options.sessionTimeoutMs ?? 6000}`,
     '--set', `num.standby.replicas=${options.standbys ?? 0}`,
+    // the processing log's topic too (ksqlDB's default is 1 replica: leaderless while its broker is down)
+    ...(options.replicas ? ['--set', `ksql.logging.processing.topic.replication.factor=${options.replicas}`] : []),
   ];
   const processes: SluiceProcess[] = [];
   const start = async (name: string): Promise<SluiceProcess> => {
