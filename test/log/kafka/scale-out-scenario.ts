@@ -294,7 +294,15 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     await until('the outputs to converge', async () => {
       for (const p of processes.slice(1)) if (p.child.exitCode !== null) throw new Error(`${p.name} exited (${p.child.exitCode})`);
       return same(await latest()) && (await readTopic(log, rekeyed)).length >= events;
-    }, settle).catch((e: Error) => say(e.message));
+    }, settle).catch(async (e: Error) => {
+      // what is stuck: the groups' members and tasks, and where the inputs not yet in the output are
+      say(e.message);
+      say(`aggregate's group: ${await describeGroup()}`);
+      const seen = new Set((await readTopic(log, rekeyed).catch(() => [])).map((r) => (r.value ? String(JSON.parse(r.value).ID) : '')));
+      const missing = new Map<number, number>();
+      for (const r of await readTopic(log, input).catch(() => [])) if (!seen.has(r.key)) missing.set(r.partition, (missing.get(r.partition) ?? 0) + 1);
+      say(`inputs not in the re-keyed stream by input partition: ${JSON.stringify(Object.fromEntries(missing))}`);
+    });
     const seconds = (Date.now() - started) / 1000;
     // a little longer: a late duplicate would show up now
     await sleep(1000);
