@@ -149,7 +149,14 @@ export class LogError extends SluiceError {
       /** the log's filesystem is full; nothing was written */
       | 'DISK_FULL'
       /** a record is over the topic's max.message.bytes */
-      | 'RECORD_TOO_LARGE',
+      | 'RECORD_TOO_LARGE'
+      /** another process took over the writer's task (a newer producer epoch or group generation): the task moved */
+      | 'FENCED'
+      /**
+       * a write whose outcome is unknown or a cluster briefly unreachable (a broker died): nothing of
+       * it may be retried as is; the task reopens from what is committed and processes again
+       */
+      | 'TRANSIENT',
     readonly context: { topic?: string; partition?: number; offset?: bigint } = {},
   ) {
     super(message);

@@ -6,6 +6,7 @@
 import type { DataSource } from '../catalog/data-source.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { Log } from '../log/log.js';
+import { LogError } from '../common/errors.js';
 import { decodePlanJson, encodePlanJson } from './plan-codec.js';
 
 export const COMMAND_TOPIC = '_sluice_commands';
@@ -20,6 +21,30 @@ export interface Command {
   readonly query?: StoredQuery;
   /** CREATE STREAM/TABLE: the stream or table as defined, put back as it is on replay */
   readonly source?: StoredSource;
+  /**
+   * the command topic offset the statement was validated at (the next offset then). Several
+   * processes sharing the topic append concurrently: a command that landed elsewhere lost a race
+   * with a command before it and is skipped by every process (the executing one retries it)
+   */
+  readonly expectedOffset?: string;
+}
+
+/** A command as read from the topic, with its offset. */
+export interface LoggedCommand {
+  readonly offset: bigint;
+  readonly command: Command;
+}
+
+/** A command appended after another process's: the statement must be validated again. */
+export class CommandConflict extends Error {
+  constructor(readonly offset: bigint) {
+    super(`Another statement was applied first (command topic offset ${offset}); validating again`);
+  }
+}
+
+/** Whether every process applies the command: false when it lost a race (see expectedOffset). */
+export function commandApplies(logged: LoggedCommand): boolean {
+  return logged.command.expectedOffset === undefined || BigInt(logged.command.expectedOffset) === logged.offset;
 }
 
 /** What a statement recorded besides its text. */
@@ -62,23 +87,48 @@ export interface StoredQuery {
 
 export class CommandLog {
   private nextSequence = 0n;
+  /** where reading the topic goes on (everything before it has been read) */
+  private readOffset = 0n;
+  /** offsets this process appended (and applied as it executed them) */
+  private readonly own = new Set<bigint>();
 
   constructor(private readonly log: Log) {}
 
-  async open(): Promise<Command[]> {
+  /** Creates the topic if missing; returns every command in it (those that lost a race included: see commandApplies). */
+  async open(): Promise<LoggedCommand[]> {
     const topics = await this.log.listTopics();
-    if (!topics.includes(COMMAND_TOPIC))
-      await this.log.createTopic(COMMAND_TOPIC, { partitions: 1, config: { 'retention.ms': -1, 'retention.bytes': -1 } });
-    const commands: Command[] = [];
-    let offset = await this.log.earliestOffset(COMMAND_TOPIC, 0);
-    for (;;) {
-      const batch = await this.log.fetch(COMMAND_TOPIC, 0, offset, { maxRecords: 10_000 });
-      for (const r of batch.records) if (r.value) commands.push(decodePlanJson<Command>(r.value.toString('utf8')));
-      if (batch.nextOffset === offset) break;
-      offset = batch.nextOffset;
+    if (!topics.includes(COMMAND_TOPIC)) {
+      try {
+        await this.log.createTopic(COMMAND_TOPIC, { partitions: 1, config: { 'retention.ms': -1, 'retention.bytes': -1 } });
+      } catch (e) {
+        // another process sharing the topic created it first
+        if (!(e instanceof LogError) || e.code !== 'TOPIC_EXISTS') throw e;
+      }
     }
-    this.nextSequence = await this.log.latestOffset(COMMAND_TOPIC, 0);
+    this.readOffset = await this.log.earliestOffset(COMMAND_TOPIC, 0);
+    return this.readNew();
+  }
+
+  /**
+   * The commands appended since the last read, by any process (the command runner of processes
+   * sharing the topic applies those that are not its own).
+   */
+  async readNew(): Promise<LoggedCommand[]> {
+    const commands: LoggedCommand[] = [];
+    for (;;) {
+      const batch = await this.log.fetch(COMMAND_TOPIC, 0, this.readOffset, { maxRecords: 10_000 });
+      for (const r of batch.records) if (r.value) commands.push({ offset: r.offset, command: decodePlanJson<Command>(r.value.toString('utf8')) });
+      if (batch.nextOffset <= this.readOffset) break;
+      this.readOffset = batch.nextOffset;
+      if (this.readOffset >= batch.highWatermark) break;
+    }
+    if (this.readOffset > this.nextSequence) this.nextSequence = this.readOffset;
     return commands;
+  }
+
+  /** whether this process appended the command at `offset` */
+  isOwn(offset: bigint): boolean {
+    return this.own.has(offset);
   }
 
   /** The sequence number the next command will get: used to derive stable query ids. */
@@ -86,8 +136,16 @@ export class CommandLog {
     return this.nextSequence;
   }
 
+  /**
+   * Appends a command validated against everything before peekSequence(). CommandConflict when
+   * another process appended first: the command is in the topic but no process applies it.
+   */
   async append(command: Command): Promise<void> {
-    await this.log.produce([{ topic: COMMAND_TOPIC, partition: 0, key: null, value: Buffer.from(encodePlanJson(command)) }]);
-    this.nextSequence++;
+    const expected = this.nextSequence;
+    const [result] = await this.log.produce([{ topic: COMMAND_TOPIC, partition: 0, key: null, value: Buffer.from(encodePlanJson({ ...command, expectedOffset: expected.toString() })) }]);
+    const offset = result?.baseOffset ?? expected;
+    this.own.add(offset);
+    if (offset !== expected) throw new CommandConflict(offset);
+    this.nextSequence = offset + 1n;
   }
 }

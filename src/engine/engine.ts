@@ -15,12 +15,13 @@ import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
 import { QueryRuntime } from '../runtime/query-runtime.js';
 import { DEFAULT_FETCH_MAX_WAIT_MS, fetchMaxWaitMs } from '../runtime/timeliness.js';
+import type { TaskMembership } from '../runtime/task-assignment.js';
 import { KafkaStateBackend, LocalStateBackend, levelDbSettings } from '../state/index.js';
 import type { StateBackend } from '../state/index.js';
 import type { ParsedStatement } from '../sql/ast.js';
 import { parseStatements } from '../sql/parse.js';
 import type { Command } from './command-log.js';
-import { CommandLog } from './command-log.js';
+import { COMMAND_TOPIC, CommandConflict, CommandLog, commandApplies } from './command-log.js';
 import { LoggedSchemaRegistry } from './schema-registry-log.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { StatementResult } from './statement-result.js';
@@ -75,6 +76,8 @@ export interface EngineOptions {
    * `linger.ms`, `ksql.service.id`, `processing.guarantee`); `dataDir` then holds only local state
    */
   readonly kafka?: Readonly<Record<string, string>>;
+  /** this process's REST address, which the other processes of the service learn (pull-query forwarding) */
+  readonly advertisedListener?: string;
 }
 
 /** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
@@ -207,13 +210,15 @@ export class Engine {
       await log.close();
       throw e;
     }
-    return Engine.openWith(log, true, { ...options, stateBackend: () => state, connect: { ...(options.connect ?? {}), kafka: properties } });
+    // every process with this service id shares the command topic: follow what the others append
+    return Engine.openWith(log, true, { ...options, stateBackend: () => state, connect: { ...(options.connect ?? {}), kafka: properties } }, true);
   }
 
-  private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions): Promise<Engine> {
+  private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions, sharedCommandTopic = false): Promise<Engine> {
     const engine = new Engine(log, ownsLog, options);
     try {
       await engine.restore();
+      if (sharedCommandTopic) engine.followCommandTopic();
       await engine.queries.dropLeftovers();
       // stored connectors start running now, as they do when a Connect worker starts
       const c = options.connect ?? {};
@@ -249,23 +254,77 @@ export class Engine {
     this.schemas = await LoggedSchemaRegistry.open(this.log);
     // before the replay: recorded queries may read the processing-log stream
     await this.processingLogWriter.open(this.catalog, this.sessionProperties, this.schemas);
-    const commands = await this.commandLog.open();
+    for (const logged of await this.commandLog.open()) if (commandApplies(logged)) await this.applyCommand(logged.command);
+  }
+
+  /** Runs a command from the log (a replay, or another process's statement) under its own session properties. */
+  private async applyCommand(command: Command): Promise<void> {
     const saved = new Map(this.sessionProperties);
-    for (const command of commands) {
-      this.sessionProperties.clear();
-      for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
-      this.replaying = command;
-      try {
-        // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
-        if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
-        else if (command.source) await restoreStoredSource({ text: command.sql, engine: this.internals }, command.source);
-        else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
-      } finally {
-        this.replaying = undefined;
-      }
-    }
     this.sessionProperties.clear();
-    for (const [k, v] of saved) this.sessionProperties.set(k, v);
+    for (const [k, v] of Object.entries(command.properties)) this.sessionProperties.set(k, v);
+    this.replaying = command;
+    try {
+      // a query runs from its stored plan; other statements (and logs older than stored plans) are re-executed
+      if (command.query) await restoreStoredQuery({ text: command.sql, engine: this.internals }, command.query);
+      else if (command.source) await restoreStoredSource({ text: command.sql, engine: this.internals }, command.source);
+      else for (const parsed of parseStatements(command.sql)) await this.executeStatement(parsed);
+    } finally {
+      this.replaying = undefined;
+      this.sessionProperties.clear();
+      for (const [k, v] of saved) this.sessionProperties.set(k, v);
+    }
+  }
+
+  /** statements executing now (the command runner applies other processes' commands only between them) */
+  private executing = 0;
+  /** the command runner applying other processes' commands */
+  private applyingRemote: Promise<void> | undefined;
+  private commandRunner: Promise<void> | undefined;
+  /** commands of other processes that failed here (they succeeded where they ran) */
+  readonly commandErrors: { sql: string; error: Error }[] = [];
+
+  /**
+   * Applies the commands other processes sharing the command topic appended since the last look,
+   * in topic order (ksqlDB's command runner). Skips this process's own and those that lost a race.
+   */
+  private async applyRemoteCommands(): Promise<number> {
+    let applied = 0;
+    for (const logged of await this.commandLog.readNew()) {
+      if (this.commandLog.isOwn(logged.offset) || !commandApplies(logged)) continue;
+      try {
+        await this.applyCommand(logged.command);
+      } catch (e) {
+        this.commandErrors.push({ sql: logged.command.sql, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+      applied++;
+    }
+    return applied;
+  }
+
+  /** catches up with the command topic now, unless a statement is executing (it caught up itself) */
+  private async syncCatalog(): Promise<void> {
+    if (this.closed || this.executing > 0) return;
+    while (this.applyingRemote) await this.applyingRemote;
+    if (this.executing > 0) return;
+    const run = this.applyRemoteCommands().then(() => undefined);
+    this.applyingRemote = run;
+    try {
+      await run;
+    } finally {
+      if (this.applyingRemote === run) this.applyingRemote = undefined;
+    }
+  }
+
+  /** Several processes share the command topic (Kafka): follow it in the background. */
+  private followCommandTopic(intervalMs = 200): void {
+    if (this.commandRunner) return;
+    this.commandRunner = (async () => {
+      while (!this.closed) {
+        await this.syncCatalog().catch(() => {});
+        if (this.closed) break;
+        await this.log.waitForData(COMMAND_TOPIC, 0, this.commandLog.peekSequence(), intervalMs * 5).catch(() => new Promise((r) => setTimeout(r, intervalMs)));
+      }
+    })();
   }
 
   /** Splits and parses a script, substituting variables defined so far. */
@@ -282,6 +341,26 @@ export class Engine {
 
   async executeStatement(parsed: ParsedStatement): Promise<StatementResult> {
     if (this.closed) throw new ExecutionError('The engine is closed');
+    if (this.replaying || !this.commandRunner) return this.executeStatementNow(parsed);
+    // a shared command topic: validate against everything appended so far; a statement that loses
+    // a race to another process's (appended first) is validated again after applying that one
+    while (this.applyingRemote) await this.applyingRemote;
+    this.executing++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.executing === 1) await this.applyRemoteCommands();
+        try {
+          return await this.executeStatementNow(parsed);
+        } catch (e) {
+          if (!(e instanceof CommandConflict) || attempt >= 20) throw e;
+        }
+      }
+    } finally {
+      this.executing--;
+    }
+  }
+
+  private async executeStatementNow(parsed: ParsedStatement): Promise<StatementResult> {
     const stmt = parsed.statement;
     // a dropped source ends the push queries reading it (before its topic can go away under them)
     if (stmt.kind === 'DropSource') await this.queries.closeReading(stmt.name);
@@ -336,7 +415,25 @@ export class Engine {
   }
 
   private startQuery(plan: QueryPlan): void {
-    this.register(this.createTask(plan));
+    this.register(this.createTask(plan, undefined, this.membershipOf(plan.queryId)));
+  }
+
+  /**
+   * On Kafka a persistent query is its consumer group: every process sharing the service id joins
+   * it and runs the tasks the group assigns it (session.timeout.ms: how soon a dead process's tasks move)
+   */
+  private membershipOf(queryId: string): TaskMembership | undefined {
+    if (!(this.log instanceof KsqlNamedLog)) return undefined;
+    const setting = (name: string) => this.sessionProperties.get(name) ?? this.sessionProperties.get(`ksql.streams.${name}`);
+    const sessionTimeoutMs = Number(setting('session.timeout.ms') ?? 10_000);
+    const heartbeat = setting('heartbeat.interval.ms');
+    const standbys = Number(setting('num.standby.replicas') ?? 0);
+    return this.log.taskGroup(queryId, {
+      ...(Number.isInteger(standbys) && standbys > 0 ? { standbyReplicas: standbys } : {}),
+      sessionTimeoutMs: Number.isFinite(sessionTimeoutMs) && sessionTimeoutMs > 0 ? sessionTimeoutMs : 10_000,
+      ...(heartbeat !== undefined && Number(heartbeat) > 0 ? { heartbeatIntervalMs: Number(heartbeat) } : {}),
+      ...(this.options.advertisedListener ? { endpoint: this.options.advertisedListener } : {}),
+    });
   }
 
   private register(task: QueryRuntime): void {
@@ -350,7 +447,7 @@ export class Engine {
   private readonly taskPlans = new WeakMap<QueryRuntime, QueryPlan>();
 
   /** `overrides`: a push query's own properties, over the session's */
-  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>): QueryRuntime {
+  private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>, membership?: TaskMembership): QueryRuntime {
     const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
     const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryRuntime({
@@ -371,6 +468,7 @@ export class Engine {
       drainSchemaRegistrations: () => this.schemas.drainPending(),
       metrics: this.metricsOf(plan.queryId),
       ...this.taskThreads(plan, config),
+      ...(membership ? { membership } : {}),
     });
     this.taskPlans.set(task, plan);
     return task;
@@ -614,6 +712,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.applyingRemote?.catch(() => {});
     await this.stop();
     await this.worker?.close();
     await this.queries.closeAll();

@@ -159,6 +159,11 @@ export interface GroupOffsets {
 export interface Transaction {
   produce: ProduceRecord[];
   offsets?: GroupOffsets;
+  /**
+   * the writing task of the group (`<subtopology>_<partition>`): a Kafka adapter gives each task its
+   * own transactional producer, so the task's next owner fences this one (see fenceWriter)
+   */
+  task?: string;
 }
 
 export interface TransactionResult {
@@ -234,6 +239,15 @@ export interface Log {
    * was closed), for the engine to report; an adapter whose brokers keep their own logs has none
    */
   readonly recoveryFindings?: readonly string[];
+
+  /**
+   * Optional (logs whose writers can be fenced): makes this process the only writer of a group's
+   * task, aborting what an earlier writer (a process that died or was dropped from the group) left
+   * open; call before reading the task's committed offsets
+   */
+  fenceWriter?(group: string, task: string): Promise<void>;
+  /** Optional: closes the task's writer (the task moved away) */
+  releaseWriter?(group: string, task: string): Promise<void>;
 
   // ---- lifecycle ----
   /** applies retention and compaction now (a Kafka adapter leaves this to the brokers) */

@@ -11,7 +11,8 @@
  *
  * With `threads` (num.stream.threads = N > 1) and more than one task, every N-th task runs here and
  * the others on task threads (task-thread-pool.ts), and a step runs them all at once, each for a
- * slice; otherwise they run here, one by one.
+ * slice; otherwise they run here, one by one. With `membership` (several processes on Kafka) only
+ * the tasks the group assigns here run here, on this thread.
  */
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
@@ -20,13 +21,20 @@ import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskServices } from './stream-task.js';
 import { repartitionSteps, splitSubTopologies } from './sub-topologies.js';
+import type { TaskMembership } from './task-assignment.js';
+import type { StreamTaskOptions } from './stream-task.js';
 import type { RemoteTaskSpec } from './task-thread-host.js';
 import type { TaskThreadPool } from './task-thread-pool.js';
 
 export type { OffsetReset } from './stream-task.js';
 
+/** how often standby replicas read their changelogs' new records */
+const STANDBY_CATCH_UP_MS = 500;
+
 export interface QueryRuntimeOptions extends TaskServices {
   readonly plan: QueryPlan;
+  /** several processes run the query: only the tasks the group assigns here run here */
+  readonly membership?: TaskMembership;
   /** run the tasks on this many task threads of the pool (only when there are two or more) */
   readonly threads?: { readonly pool: TaskThreadPool; readonly count: number; readonly planJson: string; readonly registryProperties: Readonly<Record<string, string>> };
 }
@@ -63,6 +71,15 @@ export class QueryRuntime {
   private tasks: RuntimeTask[] = [];
   /** the tasks run on task threads: a step runs them concurrently */
   private remote = false;
+  /** every task of the query, upstream first (with membership only the assigned ones run) */
+  private specs: StreamTaskOptions[] = [];
+  /** the group generation the running tasks belong to */
+  private generation = -1;
+  /** the tasks run here before the last revocation (offered to keep) */
+  private lastOwned: string[] = [];
+  /** standby replicas kept here (num.standby.replicas): stores kept warm, never processing */
+  private standbys: StreamTask[] = [];
+  private lastStandbyCatchUp = 0;
   private starting: Promise<void> | undefined;
   private closed = false;
   private stoppedBy: ExecutionError | undefined;
@@ -109,60 +126,63 @@ export class QueryRuntime {
     for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
     const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
     const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
-    const tasks: RuntimeTask[] = [];
-    const layout: { sub: ReturnType<typeof splitSubTopologies>[number]; groups: TopicPartition[][] }[] = [];
+    const specs: StreamTaskOptions[] = [];
+    const subTopologyOf = new Map<string, number>();
     for (const sub of splitSubTopologies(plan)) {
       const counts = await Promise.all(sub.inputTopics.map(countOf));
       const perPartition = sub.coPartitioned && counts.every((c) => c === counts[0]);
       const groups: TopicPartition[][] = perPartition
         ? Array.from({ length: counts[0] ?? 1 }, (_, p) => sub.inputTopics.map((topic) => ({ topic, partition: p })))
         : [sub.inputTopics.flatMap((topic, i) => Array.from({ length: counts[i]! }, (_, p) => ({ topic, partition: p })))];
-      layout.push({ sub, groups });
+      groups.forEach((_, p) => subTopologyOf.set(`${sub.index}_${p}`, sub.index));
+      groups.forEach((inputs, p) =>
+        specs.push(
+          {
+            ...this.options,
+            queryId: this.queryId,
+            taskId: `${sub.index}_${p}`,
+            partition: p,
+            partitions: groups.length,
+            root: sub.root,
+            inputs,
+            internalTopicPartitions: internal,
+            ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
+            ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
+          },
+        ),
+      );
     }
-    const local = (sub: (typeof layout)[number]['sub'], inputs: TopicPartition[], p: number, partitions: number) =>
-      new StreamTask({
-        ...this.options,
-        queryId: this.queryId,
-        taskId: `${sub.index}_${p}`,
-        partition: p,
-        partitions,
-        root: sub.root,
-        inputs,
-        internalTopicPartitions: internal,
-        ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
-        ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
-      });
+    this.specs = specs;
+    if (this.options.membership || this.closed) return;
     const threads = this.options.threads;
-    if (threads && threads.count > 1 && layout.reduce((n, l) => n + l.groups.length, 0) > 1) {
+    if (threads && threads.count > 1 && specs.length > 1) {
       // this thread is one of the `count`: it takes every count-th task, the task threads the rest
-      let n = 0;
+      const tasks: RuntimeTask[] = [];
       try {
-        for (const { sub, groups } of layout) {
-          for (const [p, inputs] of groups.entries()) {
-            if (n++ % threads.count === 0) {
-              tasks.push(local(sub, inputs, p, groups.length));
-              continue;
-            }
-            const spec: Omit<RemoteTaskSpec, 'key'> = {
-              queryId: this.queryId,
-              planJson: threads.planJson,
-              subTopology: sub.index,
-              taskId: `${sub.index}_${p}`,
-              partition: p,
-              partitions: groups.length,
-              inputs,
-              internalTopicPartitions: [...internal],
-              config: [...config],
-              registryProperties: Object.entries(threads.registryProperties),
-              offsetReset: this.options.offsetReset,
-              metrics: this.options.metrics !== undefined,
-              ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}),
-              ...(Number.isFinite(idleMs) && idleMs > 0 ? { maxTaskIdleMs: idleMs } : {}),
-              ...(Number.isFinite(purgeMs) && purgeMs >= 0 ? { purgeIntervalMs: purgeMs } : {}),
-            };
-            const { onProcessingLog, continueOnProductionError, metrics } = this.options;
-            tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
+        for (const [n, s] of specs.entries()) {
+          if (n % threads.count === 0) {
+            tasks.push(new StreamTask(s));
+            continue;
           }
+          const spec: Omit<RemoteTaskSpec, 'key'> = {
+            queryId: this.queryId,
+            planJson: threads.planJson,
+            subTopology: subTopologyOf.get(s.taskId)!,
+            taskId: s.taskId,
+            partition: s.partition,
+            partitions: s.partitions,
+            inputs: s.inputs,
+            internalTopicPartitions: [...internal],
+            config: [...config],
+            registryProperties: Object.entries(threads.registryProperties),
+            offsetReset: this.options.offsetReset,
+            metrics: this.options.metrics !== undefined,
+            ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}),
+            ...(s.maxTaskIdleMs !== undefined ? { maxTaskIdleMs: s.maxTaskIdleMs } : {}),
+            ...(s.purgeIntervalMs !== undefined ? { purgeIntervalMs: s.purgeIntervalMs } : {}),
+          };
+          const { onProcessingLog, continueOnProductionError, metrics } = this.options;
+          tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
         }
       } catch (e) {
         for (const t of tasks) t.close();
@@ -173,15 +193,82 @@ export class QueryRuntime {
       this.tasks = tasks;
       return;
     }
-    for (const { sub, groups } of layout) groups.forEach((inputs, p) => tasks.push(local(sub, inputs, p, groups.length)));
-    if (this.closed) for (const t of tasks) t.close();
-    this.tasks = tasks;
+    this.tasks = specs.map((s) => new StreamTask(s));
+  }
+
+  /**
+   * With membership: follows the group. Returns false while this process has no current
+   * assignment (joining, or revoking after the group moved on).
+   */
+  private async followAssignment(m: TaskMembership): Promise<boolean> {
+    if (m.stale) {
+      if (!m.isJoining) {
+        if (this.tasks.length) this.lastOwned = this.tasks.map((t) => t.taskId);
+        await this.revoke(true);
+        m.rejoin(
+          this.specs.map((s) => s.taskId),
+          this.lastOwned,
+          this.standbys.map((t) => t.taskId),
+        );
+      }
+      return false;
+    }
+    const assigned = m.assigned();
+    if (!assigned) return false;
+    if (assigned.generation !== this.generation) {
+      // standbys first: one that turns active here hands its warm stores to the active task
+      const standbys = assigned.standbys ?? new Set<string>();
+      for (const t of this.standbys) if (!standbys.has(t.taskId)) t.close();
+      const warm = new Map(this.standbys.filter((t) => standbys.has(t.taskId)).map((t) => [t.taskId, t]));
+      this.standbys = this.specs.filter((s) => standbys.has(s.taskId) && !assigned.tasks.has(s.taskId)).map((s) => warm.get(s.taskId) ?? new StreamTask(s));
+      this.standbys = this.standbys.filter((t) => t.stateful || (t.close(), false));
+      const keep = this.tasks.filter((t) => assigned.tasks.has(t.taskId));
+      for (const t of this.tasks) if (!assigned.tasks.has(t.taskId)) await this.closeTask(t, true);
+      for (const id of this.retries.keys()) if (!assigned.tasks.has(id)) this.retries.delete(id);
+      const running = new Set(keep.map((t) => t.taskId));
+      const byId = new Map(keep.map((t) => [t.taskId, t]));
+      this.tasks = this.specs.filter((s) => assigned.tasks.has(s.taskId)).map((s) => (running.has(s.taskId) ? byId.get(s.taskId)! : new StreamTask(s)));
+      this.generation = assigned.generation;
+    }
+    return true;
+  }
+
+  /** commits (unless `commit` is false: the task was fenced) and closes a task leaving this process */
+  private async closeTask(task: RuntimeTask, commit: boolean): Promise<void> {
+    try {
+      if (commit && task instanceof StreamTask) await task.commitPending();
+    } catch (e) {
+      // fenced: another process has it already; the cluster unreachable: its next owner reopens
+      // it from the last commit; either way its uncommitted work is redone there
+      if (!(e instanceof LogError) || (e.code !== 'FENCED' && !this.transient(e))) throw e;
+    } finally {
+      task.close();
+    }
+  }
+
+  /** every task leaves (eager rebalancing; `commit` false: a task was fenced, nothing more is written) */
+  private async revoke(commit: boolean): Promise<void> {
+    const tasks = this.tasks;
+    this.tasks = [];
+    this.generation = -1;
+    this.retries.clear();
+    for (const t of tasks) await this.closeTask(t, commit);
   }
 
   /** One step of every task, upstream sub-topologies first; returns the records consumed. */
   async step(): Promise<number> {
+    const failure = this.failure;
+    if (failure && this.options.membership && this.tasks.length) {
+      // a query stopped here leaves its group: its tasks move to the service's other processes
+      this.stoppedBy ??= failure;
+      for (const t of this.tasks.splice(0)) t.close();
+      for (const t of this.standbys.splice(0)) t.close();
+      void this.options.membership.leave().catch(() => {});
+    }
     if (this.closed || this.paused || this.failure) return 0;
     await this.start();
+    const m = this.options.membership;
+    if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
     if (this.remote) {
       // every task steps at once on its thread, for a slice as long as a task thread's (those
@@ -193,11 +280,66 @@ export class QueryRuntime {
       }
       return consumed;
     }
-    for (const task of this.tasks) {
-      consumed += await task.step();
+    const now = Date.now();
+    for (let i = 0; i < this.tasks.length; i++) {
+      const task = this.tasks[i]!;
+      const retry = this.retries.get(task.taskId);
+      if (retry && retry.at > now) continue;
+      try {
+        consumed += await task.step();
+        if (retry && !task.failure) this.retries.delete(task.taskId);
+      } catch (e) {
+        if (this.transient(e)) {
+          this.reopen(i, e as LogError);
+          continue;
+        }
+        // fenced: this process was dropped from the group (a newer owner writes its tasks now)
+        if (!m || !(e instanceof LogError) || e.code !== 'FENCED') throw e;
+        this.lastOwned = this.tasks.map((t) => t.taskId);
+        await this.revoke(false);
+        m.rejoin(
+          this.specs.map((s) => s.taskId),
+          this.lastOwned,
+          this.standbys.map((t) => t.taskId),
+        );
+        return consumed;
+      }
       if (task.failure) break;
     }
+    if (this.standbys.length && Date.now() - this.lastStandbyCatchUp >= STANDBY_CATCH_UP_MS) {
+      this.lastStandbyCatchUp = Date.now();
+      // a failed read is retried at the next catch-up: a standby's lag never stops the query
+      for (const t of this.standbys) await t.catchUpStandby().catch(() => 0);
+    }
     return consumed;
+  }
+
+  /** a failure of the cluster, not of the records: the task reopens and retries (see reopen) */
+  private transient(e: unknown): boolean {
+    return e instanceof LogError && (e.code === 'TRANSIENT' || this.options.state.isTransient?.(e) === true);
+  }
+
+  /** tasks reopened after a cluster failure: when to step them again, since when they fail */
+  private readonly retries = new Map<string, { at: number; since: number; attempt: number }>();
+
+  /**
+   * A task whose commit failed for the cluster's sake reopens from what is committed (its writer
+   * renewed, its stores restored from their changelogs' tail) after a backoff, as long as the
+   * failures last less than task.timeout.ms (Kafka Streams' setting, default 5 minutes)
+   */
+  private reopen(index: number, error: LogError): void {
+    const task = this.tasks[index]!;
+    const spec = this.specs.find((s) => s.taskId === task.taskId);
+    const config = this.options.config;
+    const timeoutMs = Number(config.get('task.timeout.ms') ?? config.get('ksql.streams.task.timeout.ms') ?? 300_000);
+    const now = Date.now();
+    const previous = this.retries.get(task.taskId);
+    const since = previous?.since ?? now;
+    if (!spec || now - since > (Number.isFinite(timeoutMs) ? timeoutMs : 300_000)) throw error;
+    task.close();
+    this.tasks[index] = new StreamTask(spec);
+    const attempt = (previous?.attempt ?? 0) + 1;
+    this.retries.set(task.taskId, { at: now + Math.min(2000, 50 * 2 ** attempt), since, attempt });
   }
 
   /** set when a task failed, or the query was stopped from outside: it stops, as ksqlDB's does */
@@ -215,6 +357,8 @@ export class QueryRuntime {
   async caughtUp(): Promise<boolean> {
     if (this.failure || this.closed) return true;
     await this.start();
+    const m = this.options.membership;
+    if (m && (m.stale || m.assigned()?.generation !== this.generation)) return false;
     if (this.remote) return (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
     for (const t of this.tasks) if (!(await t.caughtUp())) return false;
     return true;
@@ -245,5 +389,7 @@ export class QueryRuntime {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.close();
+    for (const t of this.standbys.splice(0)) t.close();
+    void this.options.membership?.leave().catch(() => {});
   }
 }

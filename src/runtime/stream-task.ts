@@ -171,6 +171,8 @@ export class StreamTask {
   /** Where each partition starts: the committed offset, else the reset policy; stores restored. */
   private async init(): Promise<void> {
     const { log, queryId } = this.options;
+    // first: a task taken over from another process is fenced there before its offsets are read
+    await this.options.state.openTask?.(queryId, this.taskId);
     const committed = new Map<string, bigint>();
     for (const o of await log.committedOffsets(queryId)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     for (const input of this.inputs) {
@@ -298,6 +300,9 @@ export class StreamTask {
         if (input.head >= input.buffer.length) await this.fetch(input);
       }
     } catch (e) {
+      // the task moved to another process (its writer was fenced), or reopens after a cluster
+      // failure (see QueryRuntime): not this query's failure
+      if (e instanceof LogError && (e.code === 'FENCED' || e.code === 'TRANSIENT' || this.options.state.isTransient?.(e))) throw e;
       // nothing of this step is committed: the query resumes here once the cause is fixed
       this.fail(e, current);
       return consumed;
@@ -352,12 +357,12 @@ export class StreamTask {
     const group = { group: this.options.queryId, offsets };
     const started = performance.now();
     try {
-      await this.options.state.commit({ produce: batch.produce, offsets: group }, batch.stateWrites);
+      await this.options.state.commit({ produce: batch.produce, offsets: group, task: this.taskId }, batch.stateWrites);
     } catch (e) {
       // a production error: fail (rethrow), or drop the records for the topic that cannot be written
-      const topic = e instanceof LogError ? e.context.topic : undefined;
+      const topic = e instanceof LogError && e.code !== 'FENCED' && e.code !== 'TRANSIENT' ? e.context.topic : undefined;
       if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
-      await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group }, batch.stateWrites);
+      await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group, task: this.taskId }, batch.stateWrites);
     }
     this.options.metrics?.recordCommit((performance.now() - started) / 1000);
     this.dirty = false;
@@ -416,11 +421,33 @@ export class StreamTask {
     return this.streamTime;
   }
 
+  /** Commits what is processed but waits for its commit (commit.interval.ms, linger.ms): before the task moves. */
+  async commitPending(): Promise<void> {
+    if (this.closed || this.failure || !this.initialized) return;
+    if (this.uncommitted || this.dirty || this.pending.length) await this.commit();
+  }
+
+  /**
+   * A standby replica of the task (never processes): brings its stores' local copies up to their
+   * changelogs, which the task's active owner writes. Returns the changelog records applied.
+   */
+  async catchUpStandby(): Promise<number> {
+    let applied = 0;
+    for (const s of this.stores.values()) if (!this.closed) applied += await (s.catchUp ?? s.restore)();
+    return applied;
+  }
+
+  /** whether the task keeps state (a standby of a stateless task has nothing to keep warm) */
+  get stateful(): boolean {
+    return this.stores.size > 0;
+  }
+
   /** Idempotent: closes the operators once and drops the timers; nothing uncommitted is kept. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.punctuations.clear();
     for (const close of this.closers.splice(0)) close();
+    if (this.initialized) void this.options.state.closeTask?.(this.options.queryId, this.taskId).catch(() => {});
   }
 }

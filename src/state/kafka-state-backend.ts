@@ -60,6 +60,18 @@ class LevelKeyspace implements StateKeyspace {
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * A commit that failed for the cluster's sake (a broker down, a request timed out: the log's IO
+ * code), not the records': the task reopens from its last commit (local state is written only
+ * after the log's commit, so it is not ahead) and processes again, as Kafka Streams' task does
+ */
+function transient(e: unknown): unknown {
+  if (!(e instanceof LogError) || e.code !== 'IO') return e;
+  const err = new LogError(e.message, 'TRANSIENT', e.context);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
 export class KafkaStateBackend implements StateBackend {
   readonly guarantee: ProcessingGuarantee;
   private readonly keyspace: LevelKeyspace;
@@ -129,7 +141,7 @@ export class KafkaStateBackend implements StateBackend {
       await level.loadKeyFilter();
       return restored;
     };
-    return { store, changelogTopic, restore };
+    return { store, changelogTopic, restore, catchUp: () => this.restore(level.prefix, changelogTopic, spec.partition, spec.partitions) };
   }
 
   /**
@@ -155,10 +167,9 @@ export class KafkaStateBackend implements StateBackend {
       } catch (c) {
         if (!(c instanceof LogError) || c.code !== 'TOPIC_EXISTS') throw c;
       }
-      // a new changelog: whatever is stored locally is from an older incarnation
-      await this.keyspace.clearRange(prefix, prefixEnd(prefix));
-      this.checkpoint.set(key, await this.log.latestOffset(topic, partition));
-      return 0;
+      // a new changelog: whatever is stored locally is from an older incarnation; another process
+      // (the task's owner, when this is a standby) may have created it and written already: replay it
+      this.checkpoint.delete(key);
     }
     const earliest = await this.log.earliestOffset(topic, partition);
     const end = await this.log.latestOffset(topic, partition);
@@ -184,17 +195,39 @@ export class KafkaStateBackend implements StateBackend {
   async commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void> {
     if (this.closed) throw new StateError('The state backend is closed');
     let produced;
-    if (this.guarantee === 'exactly_once') {
-      produced = (await this.log.commitTransaction(txn)).produced;
-    } else {
-      produced = await this.log.produce(txn.produce);
-      if (txn.offsets && txn.offsets.offsets.length) await this.log.commitOffsets(txn.offsets.group, txn.offsets.offsets);
+    try {
+      if (this.guarantee === 'exactly_once') {
+        produced = (await this.log.commitTransaction(txn)).produced;
+      } else {
+        produced = await this.log.produce(txn.produce);
+        if (txn.offsets && txn.offsets.offsets.length) await this.log.commitOffsets(txn.offsets.group, txn.offsets.offsets);
+      }
+    } catch (e) {
+      throw transient(e);
     }
     await this.keyspace.write(stateWrites);
     for (const p of produced) {
       const key = tpKey(p.topic, p.partition);
       if (this.changelogs.has(key)) this.checkpoint.set(key, p.baseOffset + BigInt(p.count));
     }
+  }
+
+  /** exactly_once: a transactional producer per task, whose InitProducerId fences the task's previous owner */
+  async openTask(queryId: string, taskId: string): Promise<void> {
+    try {
+      if (this.guarantee === 'exactly_once') await this.log.fenceWriter?.(queryId, taskId);
+    } catch (e) {
+      throw transient(e);
+    }
+  }
+
+  /** on Kafka, a log failure that is not about the records (IO: a broker down, a timeout) passes */
+  isTransient(error: unknown): boolean {
+    return error instanceof LogError && (error.code === 'TRANSIENT' || error.code === 'IO');
+  }
+
+  async closeTask(queryId: string, taskId: string): Promise<void> {
+    await this.log.releaseWriter?.(queryId, taskId);
   }
 
   async dropQueryState(queryId: string): Promise<void> {

@@ -40,6 +40,11 @@ export interface ManagedStore<V> {
   readonly changelogTopic: string;
   /** restores from the changelog if the local copy is missing */
   restore(): Promise<number>;
+  /**
+   * Optional (a backend whose local copies can lag): applies the changelog's new records to the
+   * local copy without readying the store for use (a standby replica); returns the records applied
+   */
+  catchUp?(): Promise<number>;
 }
 
 export interface StateBackend {
@@ -50,6 +55,20 @@ export interface StateBackend {
   dropQueryState(queryId: string): Promise<void>;
   /** a clean stop (a backend with its own files writes its checkpoint); idempotent */
   close?(): Promise<void>;
+  /**
+   * Optional: a task starts on this process (first, before its offsets are read): a backend whose
+   * log fences writers makes this the task's only writer (a task that moved here from a process
+   * that died cannot be written by that process any more)
+   */
+  openTask?(queryId: string, taskId: string): Promise<void>;
+  /** Optional: the task stopped here (moved away, or the query ended) */
+  closeTask?(queryId: string, taskId: string): Promise<void>;
+  /**
+   * Optional: whether a task's failure is its log's (a cluster briefly unreachable) rather than its
+   * records': the runtime then reopens the task from its last commit and retries, instead of
+   * stopping the query (LogError TRANSIENT always counts)
+   */
+  isTransient?(error: unknown): boolean;
 }
 
 /** Names follow ksqlDB's pattern: stable, derived from the query id and the operator's store name. */

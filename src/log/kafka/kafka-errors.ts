@@ -12,6 +12,13 @@ const CODES: Record<string, LogError['code']> = {
   POLICY_VIOLATION: 'INVALID_CONFIG',
   MESSAGE_TOO_LARGE: 'RECORD_TOO_LARGE',
   RECORD_LIST_TOO_LARGE: 'RECORD_TOO_LARGE',
+  PRODUCER_FENCED: 'FENCED',
+  INVALID_PRODUCER_EPOCH: 'FENCED',
+  ILLEGAL_GENERATION: 'FENCED',
+  UNKNOWN_MEMBER_ID: 'FENCED',
+  FENCED_INSTANCE_ID: 'FENCED',
+  // an offset commit while the group syncs a new generation: the committing member's tasks are revoked
+  REBALANCE_IN_PROGRESS: 'FENCED',
 };
 
 /** the protocol error type inside a kafkajs error (retries and aggregate errors wrap it) */

@@ -36,6 +36,7 @@ import { KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicConfig, parseTopicOverrides, vali
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
 import { KafkaClusters, PartitionReader } from './partition-reader.js';
+import { TaskGroupMember, type GroupCoordinator, type TaskGroupOptions } from './task-group-member.js';
 
 const TOPIC_RESOURCE = 2;
 const CONFIG_KEYS = Object.keys(KAFKA_DEFAULT_TOPIC_CONFIG) as (keyof TopicConfig)[];
@@ -141,14 +142,23 @@ export class KafkaLog implements Log {
 
   /** connects to the cluster; fails with LogError IO when no broker answers */
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
-    const log = new KafkaLog(options);
-    try {
-      await Promise.all([log.admin.connect(), log.producer.connect(), log.reader.connect(), log.poller.connect()]);
-    } catch (e) {
-      await log.close();
-      throw toLogError(e, {}, `Cannot connect to Kafka at ${options.properties['bootstrap.servers']}`);
+    // a broker that just died leaves partitions leaderless for a few seconds: try again meanwhile
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      const log = new KafkaLog(options);
+      try {
+        await Promise.all([log.admin.connect(), log.producer.connect(), log.reader.connect(), log.poller.connect()]);
+        return log;
+      } catch (e) {
+        await log.close();
+        const type = kafkaErrorType(e) ?? '';
+        if ((LEADER_MOVING.has(type) || COORDINATOR_BUSY.has(type)) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, Math.min(250 * (attempt + 1), 2000)));
+          continue;
+        }
+        throw toLogError(e, {}, `Cannot connect to Kafka at ${options.properties['bootstrap.servers']}`);
+      }
     }
-    return log;
   }
 
   /** repeats `op` while the coordinator it needs is loading (a fresh cluster creates __consumer_offsets on first use) */
@@ -467,12 +477,40 @@ export class KafkaLog implements Log {
 
   // ---- consumer groups ----
 
+  /** this process's members of query groups (by Kafka group name): offset commits go as that member */
+  private readonly members = new Map<string, TaskGroupMember>();
+
+  /**
+   * Joins a group as a task-assigning member (see task-group-member.ts), on its own connections: a
+   * JoinGroup waits at the coordinator for the other members, holding its connection meanwhile.
+   */
+  taskGroup(options: TaskGroupOptions): TaskGroupMember {
+    this.check();
+    const cluster = this.clusters.create();
+    const source = {
+      findGroupCoordinator: async (args: { groupId: string }) => {
+        if (!cluster.isConnected()) await cluster.connect();
+        return (await cluster.findGroupCoordinator(args)) as unknown as GroupCoordinator;
+      },
+    };
+    const member = new TaskGroupMember(source, {
+      ...options,
+      dispose: async () => {
+        if (this.members.get(options.groupId) === member) this.members.delete(options.groupId);
+        await cluster.disconnect();
+      },
+    });
+    this.members.set(options.groupId, member);
+    return member;
+  }
+
   async commitOffsets(group: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
     this.check();
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
     try {
-      await this.withCoordinator(() => this.reader.commitOffsets(group, [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))));
+      const member = this.members.get(group)?.current();
+      await this.withCoordinator(() => this.reader.commitOffsets(group, [...byTopic].map(([topic, partitions]) => ({ topic, partitions })), member));
     } catch (e) {
       throw toLogError(e, {}, `Cannot commit offsets of group ${group}`);
     }
@@ -517,6 +555,7 @@ export class KafkaLog implements Log {
     return `${this.settings.serviceId}-${group}`;
   }
 
+  /** a task's writer is `<group>-<task>` (Kafka Streams' first exactly-once mode: a producer per task) */
   private async transactionalProducer(group: string): Promise<{ producer: Producer; queue: Promise<unknown> }> {
     let entry = this.transactional.get(group);
     if (!entry) {
@@ -527,23 +566,66 @@ export class KafkaLog implements Log {
     return entry;
   }
 
+  /**
+   * InitProducerId for the task's transactional id: bumps its epoch, so a previous owner's producer
+   * is fenced, and aborts the transaction it left open (its records never become readable)
+   */
+  async fenceWriter(group: string, task: string): Promise<void> {
+    this.check();
+    // a fresh producer: its connect() is the InitProducerId that fences and aborts
+    await this.releaseWriter(group, task);
+    const entry = await this.transactionalProducer(`${group}-${task}`);
+    const run = entry.queue.catch(() => {}).then(() =>
+      this.withCoordinator(async () => {
+        const t = await entry.producer.transaction();
+        await t.abort();
+      }),
+    );
+    entry.queue = run;
+    await run.catch((e) => {
+      throw toLogError(e, {}, `Cannot take over task ${task} of group ${group}`);
+    });
+  }
+
+  async releaseWriter(group: string, task: string): Promise<void> {
+    const key = `${group}-${task}`;
+    const entry = this.transactional.get(key);
+    if (!entry) return;
+    this.transactional.delete(key);
+    await entry.queue.catch(() => {});
+    await entry.producer.disconnect().catch(() => {});
+  }
+
   async commitTransaction(txn: Transaction): Promise<TransactionResult> {
     this.check();
     const group = txn.offsets?.group ?? '_sluice-writes';
-    const entry = await this.transactionalProducer(group);
+    const key = txn.task ? `${group}-${txn.task}` : group;
+    const entry = await this.transactionalProducer(key);
     // one transaction at a time per producer
     const run = entry.queue
       .catch(() => {})
-      .then(() => this.withCoordinator(() => this.runTransaction(entry.producer, txn)))
-      .catch((e: unknown) => {
-        // another process took this transactional id over (it fenced this producer): the producer
-        // is useless now, so the next transaction of the group starts a new one (and fences back)
-        if (FENCED.has(kafkaErrorType((e as { cause?: unknown }).cause ?? e) ?? '') && this.transactional.get(group) === entry) {
-          this.transactional.delete(group);
-          void entry.producer.disconnect().catch(() => {});
-        }
-        throw e;
-      });
+      .then(() =>
+        txn.task
+          ? // a task's transaction is never retried whole: a failed attempt may have left its records in
+            // an open transaction (abort failed too) or committed them (the answer was lost), and a
+            // retry on the same producer would add to it; the producer goes and the task reopens from
+            // what is committed (a new producer's InitProducerId aborts whatever is still open)
+            this.runTransaction(entry.producer, txn).catch(async (e) => {
+              if (this.transactional.get(key) === entry) this.transactional.delete(key);
+              void entry.producer.disconnect().catch(() => {});
+              // (a coordinator moving is the cluster's failure too: IO, so the task reopens)
+              throw toLogError(e, {}, 'The Kafka transaction failed and was aborted');
+            })
+          : this.withCoordinator(() => this.runTransaction(entry.producer, txn)).catch((e: unknown) => {
+              // another process took this transactional id over (it fenced this producer): the producer
+              // is useless now, so the next transaction of the group starts a new one (and fences back)
+              if (FENCED.has(kafkaErrorType((e as { cause?: unknown }).cause ?? e) ?? '') && this.transactional.get(key) === entry) {
+                this.transactional.delete(key);
+                void entry.producer.disconnect().catch(() => {});
+              }
+              throw e;
+            }),
+      );
     entry.queue = run;
     return run;
   }
@@ -592,6 +674,7 @@ export class KafkaLog implements Log {
     this.state.closed = true;
     this.closeNow();
     await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.members.values()].map((m) => m.leave()));
     const producers = [...this.transactional.values()];
     await Promise.allSettled([
       this.admin.disconnect(),

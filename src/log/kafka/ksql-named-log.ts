@@ -26,6 +26,8 @@ import type {
   Transaction,
   TransactionResult,
 } from '../log.js';
+import { KafkaLog } from './kafka-log.js';
+import type { TaskGroupMember, TaskGroupOptions } from './task-group-member.js';
 
 export class KsqlNames {
   private readonly prefix: string;
@@ -144,8 +146,19 @@ export class KsqlNamedLog implements Log {
   deleteGroup(group: string): Promise<void> {
     return this.inner.deleteGroup(this.names.group(group));
   }
+  fenceWriter(group: string, task: string): Promise<void> {
+    return this.inner.fenceWriter ? this.inner.fenceWriter(this.names.group(group), task) : Promise.resolve();
+  }
+  releaseWriter(group: string, task: string): Promise<void> {
+    return this.inner.releaseWriter ? this.inner.releaseWriter(this.names.group(group), task) : Promise.resolve();
+  }
+  /** joins a query's group (its Kafka name) as a task-assigning member; undefined for a log without groups */
+  taskGroup(queryId: string, options: Omit<TaskGroupOptions, 'groupId'>): TaskGroupMember | undefined {
+    return this.inner instanceof KafkaLog ? this.inner.taskGroup({ ...options, groupId: this.names.group(queryId) }) : undefined;
+  }
   async commitTransaction(txn: Transaction): Promise<TransactionResult> {
     const result = await this.inner.commitTransaction({
+      ...(txn.task ? { task: txn.task } : {}),
       produce: txn.produce.map((r) => ({ ...r, topic: this.names.topic(r.topic) })),
       ...(txn.offsets ? { offsets: { group: this.names.group(txn.offsets.group), offsets: this.offsets(txn.offsets.offsets) } } : {}),
     });

@@ -246,13 +246,14 @@ export class PartitionReader {
    * Kafka's OffsetCommit as a standalone client (generation -1, no member), as Kafka Streams' and
    * ksqlDB's tools do; kafkajs's admin.setOffsets instead joins the group with a consumer first
    */
-  commitOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
-    return this.track(() => this.commitOffsetsNow(groupId, topics));
+  commitOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[], member?: { memberId: string; generationId: number }): Promise<void> {
+    return this.track(() => this.commitOffsetsNow(groupId, topics, member));
   }
 
-  private async commitOffsetsNow(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+  /** with `member`: as that member of the group's current generation (a group with members refuses others) */
+  private async commitOffsetsNow(groupId: string, topics: { topic: string; partitions: { partition: number; offset: string }[] }[], member?: { memberId: string; generationId: number }): Promise<void> {
     const coordinator = await this.cluster.findGroupCoordinator({ groupId });
-    await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics });
+    await coordinator.offsetCommit({ groupId, groupGenerationId: member?.generationId ?? -1, memberId: member?.memberId ?? '', retentionTime: -1, topics });
   }
 
   listOffset(topic: string, partition: number, which: 'earliest' | 'latest'): Promise<bigint> {
