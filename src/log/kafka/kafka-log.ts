@@ -33,6 +33,7 @@ import type {
 } from '../log.js';
 import { partitionForKey } from '../murmur2-partitioner.js';
 import { KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicConfig, parseTopicOverrides, validatePartitionCount, validateTopicName } from '../topic-config.js';
+import './kafkajs-null-headers.js';
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
 import { KafkaClusters, PartitionReader } from './partition-reader.js';

@@ -156,7 +156,10 @@ export class PartitionReader {
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(partition));
     if (nodeId === undefined) {
-      if (!this.cluster.findTopicPartitionMetadata(topic).some((p) => p.partitionId === partition))
+      // no metadata for the topic at all: another request replaced the metadata meanwhile (kafkajs
+      // keeps one set per cluster), so that is a stale read, not a missing partition
+      const known = this.cluster.findTopicPartitionMetadata(topic);
+      if (known.length > 0 && !known.some((p) => p.partitionId === partition))
         throw new LogError(`Topic ${topic} has no partition ${partition}`, 'INVALID_PARTITION', { topic, partition });
       throw new LogError(`No leader for ${topic}-${partition}`, 'IO', { topic, partition });
     }
