@@ -213,11 +213,19 @@ export class PartitionReader {
 
   private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
     const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
+    const leaderOf = (p: { topic: string; partition: number }) => {
+      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
+      return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
+    };
     for (const p of positions) {
       await this.cluster.addTargetTopic(p.topic);
-      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
-      const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
-      // no leader known: let the caller's fetch find out why
+      let nodeId = leaderOf(p);
+      // a new topic, or metadata another request replaced meanwhile: look again once
+      if (nodeId === undefined) {
+        await this.cluster.refreshMetadata().catch(() => {});
+        nodeId = leaderOf(p);
+      }
+      // still no leader known: let the caller's fetch find out why
       if (nodeId === undefined) return true;
       (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
     }
