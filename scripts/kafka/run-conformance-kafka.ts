@@ -5,7 +5,8 @@
  *
  *   --step N           every Nth case only (a spread over every file)
  *   --exactly-once     processing.guarantee=exactly_once on Kafka
- *   --concurrency N    cases at once on each backend (default 8): each case has its own topic
+ *   --concurrency N    cases at once on each backend (default 16; a case on Kafka mostly waits on
+ *                      the broker): each case has its own topic
  *                      prefix on the one broker, and its topics are deleted once it ends
  *   --grep TEXT        only cases whose "file / name" contains TEXT (repeatable)
  *   --json FILE        writes every case's outcome on both backends to FILE
@@ -18,7 +19,7 @@ import { startKafka } from '../../test/helpers/kafka-cluster.js';
 const program = new Command('conformance:kafka')
   .option('--step <n>', 'every Nth case', (v) => Number(v), 1)
   .option('--exactly-once', 'processing.guarantee=exactly_once on Kafka', false)
-  .option('--concurrency <n>', 'cases at once on each backend', (v) => Number(v), 8)
+  .option('--concurrency <n>', 'cases at once on each backend', (v) => Number(v), 16)
   .option('--grep <text>', 'only cases whose "file / name" contains text', (v, all: string[]) => [...all, v], [] as string[])
   .option('--json <file>', 'write every outcome to this file')
   .parse();
