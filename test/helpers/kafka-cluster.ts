@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,8 +108,8 @@ function killGroup(pid: number): void {
   }
 }
 
-function serverProperties(node: KafkaNode, voters: string, replication: number): string {
-  return [
+function serverProperties(node: KafkaNode, voters: string, replication: number, overrides: Readonly<Record<string, string | null>> = {}): string {
+  const lines = [
     'process.roles=broker,controller',
     `node.id=${node.nodeId}`,
     `controller.quorum.voters=${voters}`,
@@ -135,8 +135,13 @@ function serverProperties(node: KafkaNode, voters: string, replication: number):
     // topics keep their records: conformance inputs carry 1970 timestamps, which the broker's first
     // retention check (30 s after start) would delete as older than the default 7 days
     'log.retention.ms=-1',
-    '',
-  ].join('\n');
+  ];
+  const entries = new Map(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === null) entries.delete(k);
+    else entries.set(k, v);
+  }
+  return [...entries].map(([k, v]) => `${k}=${v}\n`).join('');
 }
 
 const LOG4J = `Configuration:
@@ -153,8 +158,9 @@ const LOG4J = `Configuration:
         - ref: FILE
 `;
 
-function javaArgs(libs: string, dir: string, mainClass: string, args: string[]): string[] {
+function javaArgs(libs: string, dir: string, mainClass: string, args: string[], quick = true): string[] {
   return [
+    ...(quick ? ['-XX:TieredStopAtLevel=1'] : []),
     '-Xms128m',
     '-Xmx512m',
     '-XX:+UseSerialGC',
@@ -169,14 +175,25 @@ function javaArgs(libs: string, dir: string, mainClass: string, args: string[]):
   ];
 }
 
-function startJvm(libs: string, node: KafkaNode): ChildProcess {
-  const java = javaArgs(libs, node.dir, 'kafka.Kafka', [join(node.dir, 'server.properties')]);
-  // a watchdog shell: the JVM is SIGKILLed as soon as this test process is gone, however it ended
-  const script = `java "$@" >"${join(node.dir, 'stdout.log')}" 2>&1 & jvm=$!; trap 'kill -9 $jvm 2>/dev/null; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $jvm 2>/dev/null; do sleep 1; done; kill -9 $jvm 2>/dev/null; wait $jvm 2>/dev/null`;
+/** whose end ends a JVM: this process, or (shared) the test runner, and what is removed then */
+interface Watch {
+  readonly pid: number;
+  /** removed once the JVM is gone (a shared broker's directory) */
+  readonly removeDir?: string;
+}
+
+function startJvm(libs: string, node: KafkaNode, quick: boolean, watch: Watch = { pid: process.pid }): ChildProcess {
+  const java = javaArgs(libs, node.dir, 'kafka.Kafka', [join(node.dir, 'server.properties')], quick);
+  const cleanup = watch.removeDir ? `; rm -rf "${watch.removeDir}"` : '';
+  // a watchdog shell: the JVM is SIGKILLed as soon as the watched process is gone, however it ended
+  const script = `java "$@" >"${join(node.dir, 'stdout.log')}" 2>&1 & jvm=$!; trap 'kill -9 $jvm 2>/dev/null; exit 0' TERM INT; while kill -0 ${watch.pid} 2>/dev/null && kill -0 $jvm 2>/dev/null; do sleep 1; done; kill -9 $jvm 2>/dev/null; wait $jvm 2>/dev/null${cleanup}`;
   const child = spawn('bash', ['-c', script, 'kafka-node', ...java], { detached: true, stdio: 'ignore' });
   child.unref();
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  // a shared broker outlives this process: only its watchdog ends it
+  if (watch.pid === process.pid) {
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+  }
   return child;
 }
 
@@ -229,11 +246,16 @@ async function warmUp(brokers: readonly string[]): Promise<void> {
     }
   };
   try {
-    await admin.connect();
-    await retry(() => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }));
-    await retry(() => admin.setOffsets({ groupId: 'sluice-test-warmup', topic, partitions: [{ partition: 0, offset: '0' }] }));
-    await retry(() => admin.fetchOffsets({ groupId: 'sluice-test-warmup', topics: [topic] }));
-    await producer.connect();
+    // the group coordinator (with the topic) and the transaction coordinator come up side by side
+    await Promise.all([
+      (async () => {
+        await admin.connect();
+        await retry(() => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }));
+        await retry(() => admin.setOffsets({ groupId: 'sluice-test-warmup', topic, partitions: [{ partition: 0, offset: '0' }] }));
+        await retry(() => admin.fetchOffsets({ groupId: 'sluice-test-warmup', topics: [topic] }));
+      })(),
+      retry(() => producer.connect()),
+    ]);
     await retry(async () => {
       const t = await producer.transaction();
       try {
@@ -251,8 +273,53 @@ async function warmUp(brokers: readonly string[]): Promise<void> {
   }
 }
 
-/** Starts a KRaft cluster of `brokers` combined nodes (1 for CI, 3 for failover runs). */
-export async function startKafka(options: { brokers?: number; startTimeoutMs?: number } = {}): Promise<KafkaCluster> {
+export interface StartKafkaOptions {
+  /** combined broker+controller nodes: 1 for CI, 3 for failover runs */
+  readonly brokers?: number;
+  readonly startTimeoutMs?: number;
+  /** server.properties entries to add or replace; null removes one of the defaults */
+  readonly overrides?: Readonly<Record<string, string | null>>;
+  /**
+   * JIT only to C1 (default true): a broker that starts in about half the CPU, for tests; a
+   * benchmark measuring the broker's throughput passes false
+   */
+  readonly quickStart?: boolean;
+  /** (sharedKafka) the directory to run in, the process whose end stops the cluster, and what goes with it */
+  readonly root?: string;
+  readonly watchPid?: number;
+  readonly removeOnEnd?: string;
+}
+
+/**
+ * KRaft storage formatted by Kafka's StorageTool (meta.properties with the cluster and node ids and
+ * the bootstrap metadata), once per cluster size and node into the cache, then copied: formatting
+ * starts a JVM, a second or more of CPU per node per cluster. Ports and paths are not in it.
+ */
+async function formatStorage(libs: string, nodes: readonly KafkaNode[]): Promise<void> {
+  const templates = join(libs, '..', 'formatted', `${nodes.length}-nodes`);
+  if (!existsSync(join(templates, '.complete'))) {
+    const staging = `${templates}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    // Kafka's cluster ids are 16 random bytes in URL-safe base64
+    const clusterId = randomBytes(16).toString('base64url');
+    await Promise.all(
+      nodes.map(async (node) => {
+        const dir = join(staging, `node-${node.nodeId}`);
+        await mkdir(dir, { recursive: true });
+        const props = join(dir, 'server.properties');
+        await writeFile(props, (await readFile(join(node.dir, 'server.properties'), 'utf8')).replace(/^log\.dirs=.*$/m, `log.dirs=${join(dir, 'data')}`));
+        const format = spawnSync('java', javaArgs(libs, node.dir, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', props]), { encoding: 'utf8' });
+        if (format.status !== 0) throw new Error(`formatting Kafka storage failed: ${format.stderr || format.stdout}`);
+      }),
+    );
+    await writeFile(join(staging, '.complete'), '');
+    // another process may have made it meanwhile: either copy is good
+    await rename(staging, templates).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  await Promise.all(nodes.map((node) => cp(join(templates, `node-${node.nodeId}`, 'data'), join(node.dir, 'data'), { recursive: true })));
+}
+
+/** Starts a KRaft cluster of combined nodes in a temporary directory on free ports. */
+export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaCluster> {
   const external = process.env.SLUICE_KAFKA_BOOTSTRAP;
   if (external) {
     const brokers = external.split(',');
@@ -263,7 +330,8 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
   if (!existsSync(join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`)))
     throw new Error(`Apache Kafka ${KAFKA_VERSION} jars are missing from ${libs}: run scripts/kafka/fetch-kafka.sh (CI's .ci/run does)`);
   installExitHook();
-  const root = await mkdtemp(join(tmpdir(), 'sluice-kafka-'));
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), 'sluice-kafka-')));
+  const watch: Watch = options.watchPid ? { pid: options.watchPid, removeDir: options.removeOnEnd ?? root } : { pid: process.pid };
   const nodes: KafkaNode[] = [];
   for (let i = 1; i <= count; i++) {
     const dir = join(root, `node-${i}`);
@@ -271,17 +339,15 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
     nodes.push({ nodeId: i, port: await freePort(), controllerPort: await freePort(), dir, process: undefined });
   }
   const voters = nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
-  // Kafka's cluster ids are 16 random bytes in URL-safe base64
-  const clusterId = randomBytes(16).toString('base64url');
+  const quick = options.quickStart ?? true;
   await Promise.all(
     nodes.map(async (node) => {
-      await writeFile(join(node.dir, 'server.properties'), serverProperties(node, voters, Math.min(3, count)));
+      await writeFile(join(node.dir, 'server.properties'), serverProperties(node, voters, Math.min(3, count), options.overrides));
       await writeFile(join(node.dir, 'log4j2.yaml'), LOG4J);
-      const format = spawnSync('java', javaArgs(libs, node.dir, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', join(node.dir, 'server.properties')]), { encoding: 'utf8' });
-      if (format.status !== 0) throw new Error(`formatting Kafka storage failed: ${format.stderr || format.stdout}`);
     }),
   );
-  for (const node of nodes) node.process = startJvm(libs, node);
+  await formatStorage(libs, nodes);
+  for (const node of nodes) node.process = startJvm(libs, node, quick, watch);
   let stopped = false;
   const cluster: KafkaCluster = {
     bootstrap: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
@@ -299,7 +365,7 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
     async restartNode(nodeId) {
       const node = nodes.find((n) => n.nodeId === nodeId)!;
       if (node.process) return;
-      node.process = startJvm(libs, node);
+      node.process = startJvm(libs, node, quick, watch);
       await waitForPort(node, options.startTimeoutMs ?? 60_000);
     },
     async stop() {
@@ -318,4 +384,58 @@ export async function startKafka(options: { brokers?: number; startTimeoutMs?: n
     throw e;
   }
   return cluster;
+}
+
+/**
+ * One broker for every test file of a `node --test` run (each file runs in its own process, a
+ * child of the runner): the first file to ask starts it, watched by the runner's pid, so it ends
+ * with the run and its directory goes with it; the others find its address in that directory.
+ * Tests on it keep to names of their own (topics, groups, service ids). stop() leaves it running.
+ * Outside the test runner, or with SLUICE_KAFKA_BOOTSTRAP, the same as startKafka().
+ */
+export async function sharedKafka(options: { startTimeoutMs?: number } = {}): Promise<KafkaCluster> {
+  const runner = process.ppid;
+  if (process.env.SLUICE_KAFKA_BOOTSTRAP || !process.env.NODE_TEST_CONTEXT || runner <= 1) return startKafka(options);
+  const dir = join(tmpdir(), `sluice-kafka-shared-${runner}`);
+  const ready = join(dir, 'ready.json');
+  const shared = (bootstrap: string): KafkaCluster => ({
+    bootstrap,
+    brokers: bootstrap.split(','),
+    nodes: [],
+    killNode: async () => {
+      throw new Error('the shared broker cannot be killed: use startKafka()');
+    },
+    restartNode: async () => {},
+    stop: async () => {},
+  });
+  let owner = true;
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    owner = false;
+  }
+  if (owner) {
+    try {
+      const cluster = await startKafka({ ...options, root: join(dir, 'cluster'), watchPid: runner, removeOnEnd: dir });
+      await writeFile(`${ready}.tmp`, JSON.stringify({ bootstrap: cluster.bootstrap }));
+      await rename(`${ready}.tmp`, ready);
+      return shared(cluster.bootstrap);
+    } catch (e) {
+      await writeFile(join(dir, 'failed'), String((e as Error).message)).catch(() => {});
+      throw e;
+    }
+  }
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000) + 60_000;
+  for (;;) {
+    if (existsSync(ready)) {
+      const { bootstrap } = JSON.parse(await readFile(ready, 'utf8')) as { bootstrap: string };
+      // a runner pid used again after an earlier run's directory was left behind: start a broker of our own
+      if (await portOpen(Number(bootstrap.split(':').pop()))) return shared(bootstrap);
+      return startKafka(options);
+    }
+    if (existsSync(join(dir, 'failed'))) throw new Error(`the shared Kafka broker did not start: ${await readFile(join(dir, 'failed'), 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`the shared Kafka broker in ${dir} was not ready in time`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -39,19 +39,41 @@ export async function kafkaBackend(bootstrap: string, guarantee: ProcessingGuara
   const shared = await KafkaLog.open({ properties: { 'bootstrap.servers': bootstrap, 'client.id': 'sluice-conformance' } });
   let n = 0;
   const run = `r${Date.now().toString(36)}`;
+  // a finished case's topics are deleted while the next case runs
+  const cleanups = new Set<Promise<void>>();
   return {
     name: `kafka (${guarantee})`,
-    run: (tc) =>
-      runCase(tc, {
-        functions: [registerTestHarnessFunctions],
-        engineOptions: async (dir) => {
-          const log = new PrefixedLog(shared, `${run}-${++n}-`);
-          const state = await KafkaStateBackend.open(log, { dir: join(dir, 'kafka-state'), guarantee });
-          return { log, stateBackend: () => state };
-        },
-      }),
-    close: () => shared.close(),
+    run: async (tc) => {
+      const log = new PrefixedLog(shared, `${run}-${++n}-`);
+      try {
+        return await runCase(tc, {
+          functions: [registerTestHarnessFunctions],
+          engineOptions: async (dir) => {
+            const state = await KafkaStateBackend.open(log, { dir: join(dir, 'kafka-state'), guarantee });
+            return { log, stateBackend: () => state };
+          },
+        });
+      } finally {
+        const cleanup = dropNamespace(log);
+        cleanups.add(cleanup);
+        void cleanup.then(() => cleanups.delete(cleanup));
+      }
+    },
+    close: async () => {
+      await Promise.all([...cleanups]);
+      await shared.close();
+    },
   };
+}
+
+/**
+ * Deletes a finished case's topics and groups: a broker holding every topic of a long run answers
+ * each metadata request for all of them, and kafkajs refreshes the metadata of every topic it has
+ * used, so a run that keeps them slows down case after case.
+ */
+async function dropNamespace(log: PrefixedLog): Promise<void> {
+  const [topics, groups] = await Promise.all([log.listTopics().catch(() => []), log.listGroups().catch(() => [])]);
+  await Promise.all([...topics.map((t) => log.deleteTopic(t).catch(() => {})), ...groups.map((g) => log.deleteGroup(g).catch(() => {}))]);
 }
 
 export interface RunSummary {
@@ -62,7 +84,7 @@ export interface RunSummary {
   readonly results: readonly CaseResult[];
 }
 
-export async function runCases(backend: Backend, cases: readonly TestCase[], concurrency = 4, onResult?: (r: CaseResult) => void): Promise<RunSummary> {
+export async function runCases(backend: Backend, cases: readonly TestCase[], concurrency = 4, onResult?: (r: CaseResult, index: number) => void): Promise<RunSummary> {
   const started = Date.now();
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
@@ -70,7 +92,7 @@ export async function runCases(backend: Backend, cases: readonly TestCase[], con
     while (next < cases.length) {
       const i = next++;
       results[i] = await backend.run(cases[i]!);
-      onResult?.(results[i]!);
+      onResult?.(results[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

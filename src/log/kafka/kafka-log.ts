@@ -33,6 +33,7 @@ import type {
 } from '../log.js';
 import { partitionForKey } from '../murmur2-partitioner.js';
 import { KAFKA_DEFAULT_TOPIC_CONFIG, parseTopicConfig, parseTopicOverrides, validatePartitionCount, validateTopicName } from '../topic-config.js';
+import './kafkajs-null-headers.js';
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
 import { KafkaClusters, PartitionReader } from './partition-reader.js';
@@ -190,10 +191,12 @@ export class KafkaLog implements Log {
     for (let attempt = 0; ; attempt++) {
       try {
         const created = await this.admin.createTopics({
-          waitForLeaders: true,
+          // kafkajs waits for leaders with a fixed 100 ms between checks: untilLeaders checks sooner
+          waitForLeaders: false,
           topics: [{ topic: name, numPartitions: partitions, replicationFactor, configEntries: Object.entries(overrides).map(([k, v]) => ({ name: k, value: String(v) })) }],
         });
         if (!created && attempt === 0) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        await this.untilLeaders(name, partitions);
         break;
       } catch (e) {
         const mapped = toLogError(e, { topic: name }, `Cannot create topic ${name}`);
@@ -215,6 +218,19 @@ export class KafkaLog implements Log {
       }
     }
     this.partitionCounts.set(name, partitions);
+  }
+
+  /** until every partition of a new topic has a leader (the brokers learn of it moments after CreateTopics answers) */
+  private async untilLeaders(name: string, partitions: number): Promise<void> {
+    const timeout = this.settings.client.requestTimeout ?? 30_000;
+    const deadline = Date.now() + timeout;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+      const meta = await this.admin.fetchTopicMetadata({ topics: [name] }).catch(() => undefined);
+      const ps = meta?.topics[0]?.partitions ?? [];
+      if (ps.length === partitions && ps.every((p) => p.leader >= 0 && p.partitionErrorCode === 0)) return;
+      if (Date.now() > deadline || this.state.closed) throw new LogError(`Topic ${name} has no leader for each of its ${partitions} partitions after ${timeout} ms`, 'IO', { topic: name });
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   private async configs(name: string): Promise<{ config: TopicConfig; overrides: Partial<TopicConfig> }> {
@@ -239,14 +255,16 @@ export class KafkaLog implements Log {
       if (!topic) throw new LogError(`Unknown topic ${name}`, 'UNKNOWN_TOPIC', { topic: name });
       const ids = topic.partitions.map((p) => p.partitionId).sort((a, b) => a - b);
       this.partitionCounts.set(name, ids.length);
-      const partitions = await Promise.all(
-        ids.map(async (partition) => ({
-          partition,
-          logStartOffset: await this.reader.listOffset(name, partition, 'earliest'),
-          highWatermark: await this.reader.listOffset(name, partition, 'latest'),
-        })),
-      );
-      const { config, overrides } = await this.configs(name);
+      // offsets and configs in parallel: one round trip each instead of one after the other
+      const [partitions, { config, overrides }] = await Promise.all([
+        Promise.all(
+          ids.map(async (partition) => {
+            const [logStartOffset, highWatermark] = await Promise.all([this.reader.listOffset(name, partition, 'earliest'), this.reader.listOffset(name, partition, 'latest')]);
+            return { partition, logStartOffset, highWatermark };
+          }),
+        ),
+        this.configs(name),
+      ]);
       return { name, partitions, replicationFactor: topic.partitions[0]?.replicas.length ?? 1, config, overrides };
     } catch (e) {
       // kafkajs fails on its own (reading metadata it dropped) for a topic that was just deleted

@@ -156,7 +156,10 @@ export class PartitionReader {
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(partition));
     if (nodeId === undefined) {
-      if (!this.cluster.findTopicPartitionMetadata(topic).some((p) => p.partitionId === partition))
+      // no metadata for the topic at all: another request replaced the metadata meanwhile (kafkajs
+      // keeps one set per cluster), so that is a stale read, not a missing partition
+      const known = this.cluster.findTopicPartitionMetadata(topic);
+      if (known.length > 0 && !known.some((p) => p.partitionId === partition))
         throw new LogError(`Topic ${topic} has no partition ${partition}`, 'INVALID_PARTITION', { topic, partition });
       throw new LogError(`No leader for ${topic}-${partition}`, 'IO', { topic, partition });
     }
@@ -210,11 +213,19 @@ export class PartitionReader {
 
   private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
     const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
+    const leaderOf = (p: { topic: string; partition: number }) => {
+      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
+      return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
+    };
     for (const p of positions) {
       await this.cluster.addTargetTopic(p.topic);
-      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
-      const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
-      // no leader known: let the caller's fetch find out why
+      let nodeId = leaderOf(p);
+      // a new topic, or metadata another request replaced meanwhile: look again once
+      if (nodeId === undefined) {
+        await this.cluster.refreshMetadata().catch(() => {});
+        nodeId = leaderOf(p);
+      }
+      // still no leader known: let the caller's fetch find out why
       if (nodeId === undefined) return true;
       (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
     }

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../../src/index.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
 import { repoRoot, sluiceBin } from '../../support/repo-root.js';
-import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+import { kafkaSkipReason, sharedKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
 
 const skip = kafkaSkipReason();
 
@@ -23,7 +23,7 @@ describe('the engine on Apache Kafka', { skip, timeout: 300_000 }, () => {
   let n = 0;
 
   before(async () => {
-    cluster = await startKafka();
+    cluster = await sharedKafka();
     root = await mkdtemp(join(tmpdir(), 'sluice-kafka-engine-'));
   });
   after(async () => {

@@ -1,10 +1,10 @@
-/** The Log contract on real Apache Kafka (a KRaft broker started for this file, see test/helpers/kafka-cluster.ts). */
+/** The Log contract on real Apache Kafka (the broker shared by the run's Kafka test files, see test/helpers/kafka-cluster.ts). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LogError } from '../../../src/common/errors.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
 import { partitionForKey } from '../../../src/log/murmur2-partitioner.js';
-import { kafkaSkipReason, startKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+import { kafkaSkipReason, sharedKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
 
 const skip = kafkaSkipReason();
 const buf = (s: string) => Buffer.from(s);
@@ -31,7 +31,7 @@ describe('KafkaLog on Apache Kafka', { skip, timeout: 240_000 }, () => {
   const topic = () => `t${++n}-${Date.now()}`;
 
   before(async () => {
-    cluster = await startKafka();
+    cluster = await sharedKafka();
     log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap, 'client.id': 'sluice-test' } });
   });
   after(async () => {
@@ -97,6 +97,25 @@ describe('KafkaLog on Apache Kafka', { skip, timeout: 240_000 }, () => {
     assert.equal(first[0]!.count, 3);
     assert.equal(second.length, 1);
     assert.notEqual(second[0]!.partition, first[0]!.partition);
+  });
+
+  it('writes and reads headers with null values, plain and in a transaction', async () => {
+    const name = topic();
+    await log.createTopic(name, { partitions: 1 });
+    const headers = [
+      { key: 'a', value: null },
+      { key: 'a', value: buf('x') },
+      { key: 'b', value: null },
+    ];
+    await log.produce([{ topic: name, key: buf('k'), value: buf('v'), headers }]);
+    await log.commitTransaction({ produce: [{ topic: name, key: buf('k2'), value: null, headers: [{ key: 'c', value: null }] }] });
+    const got = await eventually(
+      () => log.fetch(name, 0, 0n),
+      (f) => f.records.length === 2,
+    );
+    assert.deepEqual(got.records[0]!.headers.map((h) => [h.key, str(h.value)]), [['a', null], ['a', 'x'], ['b', null]]);
+    assert.deepEqual(got.records[1]!.headers.map((h) => [h.key, str(h.value)]), [['c', null]]);
+    assert.equal(got.records[1]!.value, null);
   });
 
   it('moves the log start offset with deleteRecords', async () => {
