@@ -14,7 +14,7 @@ import { KafkaLog } from '../../src/log/kafka/index.js';
 import type { Log } from '../../src/log/log.js';
 import { repoRoot, sluiceBin } from '../support/repo-root.js';
 import { tempDir } from '../support/temp-dir.js';
-import { kafkaLogContract, type ContractTarget } from './kafka-log-contract.js';
+import { kafkaLogContract, type ContractTarget } from '../log/kafka/kafka-log-contract.js';
 
 /** a Sluice engine on its embedded log serving it on a free port, as `sluice server` does */
 async function startBroker() {

@@ -459,20 +459,26 @@ export class Worker {
     await this.startConnectorInto(c, target);
   }
 
+  /** the connector's instance, started; a reconfiguration it asks for runs `reconfigure` in turn */
+  private async startConnectorInstance(c: RunningConnector, reconfigure: () => Promise<void>): Promise<Connector> {
+    const entry = this.plugins.findConnector(c.props['connector.class'] ?? '');
+    if (!entry) throw new ConnectError(`Failed to find any class that implements Connector and which name matches ${c.props['connector.class']}`, 500);
+    const connector = entry.factory();
+    c.connector = connector;
+    await connector.start(c.props, {
+      requestTaskReconfiguration: () => void this.serial(reconfigure),
+      raiseError: (e) => this.setConnectorState(c, 'FAILED', traceOf(e)),
+    });
+    return connector;
+  }
+
   private async startConnectorInto(c: RunningConnector, target: TargetState): Promise<void> {
     if (target === 'STOPPED') {
       this.setConnectorState(c, 'STOPPED');
       return;
     }
     try {
-      const entry = this.plugins.findConnector(c.props['connector.class'] ?? '');
-      if (!entry) throw new ConnectError(`Failed to find any class that implements Connector and which name matches ${c.props['connector.class']}`, 500);
-      const connector = entry.factory();
-      c.connector = connector;
-      await connector.start(c.props, {
-        requestTaskReconfiguration: () => void this.serial(async () => this.reconfigure(c)),
-        raiseError: (e) => this.setConnectorState(c, 'FAILED', traceOf(e)),
-      });
+      const connector = await this.startConnectorInstance(c, () => this.reconfigure(c));
       const maxTasks = Math.max(1, Number(c.props['tasks.max'] ?? 1));
       c.taskConfigs = withTaskClass(connector, connector.taskConfigs(maxTasks).slice(0, maxTasks));
       this.setConnectorState(c, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
@@ -683,14 +689,7 @@ export class Worker {
       return;
     }
     try {
-      const entry = this.plugins.findConnector(c.props['connector.class'] ?? '');
-      if (!entry) throw new ConnectError(`Failed to find any class that implements Connector and which name matches ${c.props['connector.class']}`, 500);
-      const connector = entry.factory();
-      c.connector = connector;
-      await connector.start(c.props, {
-        requestTaskReconfiguration: () => void this.serial(async () => this.reconfigureOwned(c)),
-        raiseError: (e) => this.setConnectorState(c, 'FAILED', traceOf(e)),
-      });
+      await this.startConnectorInstance(c, () => this.reconfigureOwned(c));
       this.setConnectorState(c, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       await this.writeTaskConfigs(c);
     } catch (e) {

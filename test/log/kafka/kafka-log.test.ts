@@ -1,201 +1,47 @@
-/** The Log contract on real Apache Kafka (the broker shared by the run's Kafka test files, see test/helpers/kafka-cluster.ts). */
+/** The Log contract on real Apache Kafka (the broker shared by the run's Kafka test files, see test/helpers/kafka-cluster.ts), and what kafkajs needed mending for. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LogError } from '../../../src/common/errors.js';
 import { KafkaLog } from '../../../src/log/kafka/index.js';
-import { partitionForKey } from '../../../src/log/murmur2-partitioner.js';
 import { kafkaSkipReason, sharedKafka, type KafkaCluster } from '../../helpers/kafka-cluster.js';
+import { buf, eventually, kafkaLogContract, rejectsWith, str, type ContractTarget } from './kafka-log-contract.js';
 
 const skip = kafkaSkipReason();
-const buf = (s: string) => Buffer.from(s);
-const str = (b: Buffer | null) => (b === null ? null : b.toString());
-
-/** transaction markers are written just after a commit returns: what it made visible shows within moments */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof LogError && e.code === code);
-}
 
 describe('KafkaLog on Apache Kafka', { skip, timeout: 240_000 }, () => {
   let cluster: KafkaCluster;
-  let log: KafkaLog;
+  const target = { markersTakeOffsets: true } as ContractTarget;
   let n = 0;
-  const topic = () => `t${++n}-${Date.now()}`;
+  const topic = () => `h${++n}-${Date.now()}`;
 
   before(async () => {
     cluster = await sharedKafka();
-    log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap, 'client.id': 'sluice-test' } });
+    target.bootstrap = cluster.bootstrap;
+    target.log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap, 'client.id': 'sluice-test' } });
   });
   after(async () => {
-    await log?.close();
+    await target.log?.close();
     await cluster?.stop();
   });
 
-  it('creates, describes, lists and deletes topics with Kafka configs', async () => {
-    const name = topic();
-    await log.createTopic(name, { partitions: 3, config: { 'cleanup.policy': 'compact', 'retention.ms': -1 } });
-    await rejectsWith(log.createTopic(name, { partitions: 3 }), 'TOPIC_EXISTS');
-    await rejectsWith(log.createTopic(topic(), { partitions: 0 }), 'INVALID_CONFIG');
-    const d = await log.describeTopic(name);
-    assert.equal(d.partitions.length, 3);
-    assert.equal(d.config['cleanup.policy'], 'compact');
-    assert.equal(d.config['retention.ms'], -1);
-    assert.deepEqual(d.overrides, { 'cleanup.policy': 'compact', 'retention.ms': -1 });
-    assert.ok((await log.listTopics()).includes(name));
-    await log.updateTopicConfig(name, { 'retention.ms': 1000, 'cleanup.policy': null });
-    const u = await log.describeTopic(name);
-    assert.deepEqual(u.overrides, { 'retention.ms': 1000 });
-    assert.equal(u.config['cleanup.policy'], 'delete');
-    await log.deleteTopic(name);
-    await rejectsWith(log.describeTopic(name), 'UNKNOWN_TOPIC');
-  });
-
-  it('produces and fetches at any offset, partitioning keys as Kafka does', async () => {
-    const name = topic();
-    await log.createTopic(name, { partitions: 4 });
-    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const results = await log.produce(keys.map((k, i) => ({ topic: name, key: buf(k), value: buf(`v${i}`), timestamp: 1000 + i, headers: [{ key: 'h', value: buf(k) }] })));
-    assert.equal(results.reduce((s, r) => s + r.count, 0), keys.length);
-    for (const k of keys) {
-      const p = partitionForKey(buf(k), 4);
-      const got = await log.fetch(name, p, 0n);
-      const rec = got.records.find((r) => str(r.key) === k);
-      assert.ok(rec, `key ${k} is in partition ${p}`);
-      assert.equal(str(rec.value), `v${keys.indexOf(k)}`);
-      assert.equal(rec.timestamp, 1000 + keys.indexOf(k));
-      assert.deepEqual(rec.headers.map((h) => [h.key, str(h.value)]), [['h', k]]);
-    }
-    // random access: from the middle of a partition
-    await log.produce([0, 1, 2, 3, 4].map((i) => ({ topic: name, partition: 0, key: null, value: buf(`x${i}`) })));
-    const hwm = await log.latestOffset(name, 0);
-    const mid = await log.fetch(name, 0, hwm - 2n);
-    assert.deepEqual(mid.records.map((r) => str(r.value)), ['x3', 'x4']);
-    assert.equal(mid.nextOffset, hwm);
-    assert.equal(mid.highWatermark, hwm);
-    const limited = await log.fetch(name, 0, hwm - 5n, { maxRecords: 2 });
-    assert.deepEqual(limited.records.map((r) => str(r.value)), ['x0', 'x1']);
-    assert.equal(limited.nextOffset, hwm - 3n);
-    await rejectsWith(log.fetch(name, 0, hwm + 5n), 'OFFSET_OUT_OF_RANGE');
-    await rejectsWith(log.produce([{ topic: name, partition: 9, key: null, value: buf('x') }]), 'INVALID_PARTITION');
-    await rejectsWith(log.produce([{ topic: 'no-such-topic-' + Date.now(), key: null, value: buf('x') }]), 'UNKNOWN_TOPIC');
-  });
-
-  it('null-key records of one call stick to one partition, the next call moves on', async () => {
-    const name = topic();
-    await log.createTopic(name, { partitions: 3 });
-    const first = await log.produce([1, 2, 3].map((i) => ({ topic: name, key: null, value: buf(`${i}`) })));
-    const second = await log.produce([4, 5].map((i) => ({ topic: name, key: null, value: buf(`${i}`) })));
-    assert.equal(first.length, 1);
-    assert.equal(first[0]!.count, 3);
-    assert.equal(second.length, 1);
-    assert.notEqual(second[0]!.partition, first[0]!.partition);
-  });
+  kafkaLogContract(target);
 
   it('writes and reads headers with null values, plain and in a transaction', async () => {
     const name = topic();
-    await log.createTopic(name, { partitions: 1 });
+    await target.log.createTopic(name, { partitions: 1 });
     const headers = [
       { key: 'a', value: null },
       { key: 'a', value: buf('x') },
       { key: 'b', value: null },
     ];
-    await log.produce([{ topic: name, key: buf('k'), value: buf('v'), headers }]);
-    await log.commitTransaction({ produce: [{ topic: name, key: buf('k2'), value: null, headers: [{ key: 'c', value: null }] }] });
+    await target.log.produce([{ topic: name, key: buf('k'), value: buf('v'), headers }]);
+    await target.log.commitTransaction({ produce: [{ topic: name, key: buf('k2'), value: null, headers: [{ key: 'c', value: null }] }] });
     const got = await eventually(
-      () => log.fetch(name, 0, 0n),
+      () => target.log.fetch(name, 0, 0n),
       (f) => f.records.length === 2,
     );
     assert.deepEqual(got.records[0]!.headers.map((h) => [h.key, str(h.value)]), [['a', null], ['a', 'x'], ['b', null]]);
     assert.deepEqual(got.records[1]!.headers.map((h) => [h.key, str(h.value)]), [['c', null]]);
     assert.equal(got.records[1]!.value, null);
-  });
-
-  it('moves the log start offset with deleteRecords', async () => {
-    const name = topic();
-    await log.createTopic(name, { partitions: 1 });
-    await log.produce([1, 2, 3, 4].map((i) => ({ topic: name, partition: 0, key: null, value: buf(`${i}`) })));
-    await log.deleteRecords(name, 0, 2n);
-    assert.equal(await log.earliestOffset(name, 0), 2n);
-    const got = await log.fetch(name, 0, 2n);
-    assert.deepEqual(got.records.map((r) => str(r.value)), ['3', '4']);
-    assert.equal(got.logStartOffset, 2n);
-    await rejectsWith(log.fetch(name, 0, 0n), 'OFFSET_OUT_OF_RANGE');
-  });
-
-  it('waits for data: at once when there is some, on arrival, false on timeout', async () => {
-    const name = topic();
-    await log.createTopic(name, { partitions: 2 });
-    assert.equal(await log.waitForData(name, 0, 0n, 300), false);
-    const waiting = log.waitForAnyData([{ topic: name, partition: 0, offset: 0n }, { topic: name, partition: 1, offset: 0n }], 10_000);
-    const started = Date.now();
-    await new Promise((r) => setTimeout(r, 200));
-    await log.produce([{ topic: name, partition: 1, key: null, value: buf('x') }]);
-    assert.equal(await waiting, true);
-    assert.ok(Date.now() - started < 5_000);
-    assert.equal(await log.waitForData(name, 1, 0n, 10_000), true);
-  });
-
-  it('commits, reads, lists and deletes group offsets', async () => {
-    const name = topic();
-    const group = `g-${name}`;
-    await log.createTopic(name, { partitions: 2 });
-    assert.deepEqual(await log.committedOffsets(group, name), []);
-    await log.commitOffsets(group, [{ topic: name, partition: 1, offset: 5n }]);
-    assert.deepEqual(await log.committedOffsets(group, name), [{ topic: name, partition: 1, offset: 5n }]);
-    assert.deepEqual(await log.committedOffsets(group), [{ topic: name, partition: 1, offset: 5n }]);
-    assert.ok((await log.listGroups()).includes(group));
-    await log.deleteGroup(group);
-    assert.ok(!(await log.listGroups()).includes(group));
-  });
-
-  it('commits records and offsets in one transaction; readers see committed records only', async () => {
-    const input = topic();
-    const output = topic();
-    const group = `q-${output}`;
-    await log.createTopic(input, { partitions: 1 });
-    await log.createTopic(output, { partitions: 1 });
-    const res = await log.commitTransaction({
-      produce: [{ topic: output, partition: 0, key: buf('k'), value: buf('v1') }, { topic: output, partition: 0, key: buf('k'), value: buf('v2') }],
-      offsets: { group, offsets: [{ topic: input, partition: 0, offset: 7n }] },
-    });
-    assert.deepEqual(res.produced.map((p) => [p.topic, p.count]), [[output, 2]]);
-    assert.deepEqual(await eventually(() => log.committedOffsets(group, input), (o) => o.length > 0), [{ topic: input, partition: 0, offset: 7n }]);
-    const got = await eventually(() => log.fetch(output, 0, 0n), (f) => f.records.length > 0);
-    assert.deepEqual(got.records.map((r) => str(r.value)), ['v1', 'v2']);
-    // the commit marker takes an offset: the high watermark is past it, and a fetch there is empty
-    const hwm = await eventually(() => log.latestOffset(output, 0), (o) => o === 3n);
-    assert.equal(hwm, 3n);
-    const tail = await log.fetch(output, 0, got.nextOffset);
-    assert.equal(tail.records.length, 0);
-    assert.equal(tail.nextOffset, hwm);
-    // a failing transaction (a partition that does not exist) writes nothing and commits no offsets
-    await assert.rejects(
-      log.commitTransaction({
-        produce: [{ topic: output, partition: 0, key: null, value: buf('lost') }, { topic: output, partition: 5, key: null, value: buf('bad') }],
-        offsets: { group, offsets: [{ topic: input, partition: 0, offset: 9n }] },
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(await log.committedOffsets(group, input), [{ topic: input, partition: 0, offset: 7n }]);
-    const after = await log.fetch(output, 0, 0n);
-    assert.deepEqual(after.records.map((r) => str(r.value)), ['v1', 'v2']);
-  });
-
-  it('is unusable after close, and close is idempotent', async () => {
-    const other = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
-    const waiting = other.waitForData('nope', 0, 0n, 30_000);
-    await other.close();
-    await other.close();
-    assert.equal(await waiting, false);
-    await rejectsWith(other.listTopics(), 'CLOSED');
   });
 
   it('fails clearly when no broker answers', async () => {

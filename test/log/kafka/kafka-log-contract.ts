@@ -1,20 +1,19 @@
 /**
- * The Log contract of the Kafka backend (src/log/kafka), as test/log/kafka/kafka-log.test.ts checks it
- * on Apache Kafka, as a suite any Kafka-protocol broker can be put through: here, Sluice's own
- * embedded broker (kafka-backend-on-broker.test.ts). The cases are those of kafka-log.test.ts, which
- * can run this suite instead of its own copy (`markersTakeOffsets: true`; it passes on Apache Kafka).
+ * The Log contract of the Kafka backend (src/log/kafka) as a suite any Kafka-protocol broker can be
+ * put through: Apache Kafka (kafka-log.test.ts) and Sluice's own embedded broker
+ * (test/broker/kafka-backend-on-broker.test.ts).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { LogError } from '../../src/common/errors.js';
-import { KafkaLog } from '../../src/log/kafka/index.js';
-import { partitionForKey } from '../../src/log/murmur2-partitioner.js';
+import { LogError } from '../../../src/common/errors.js';
+import { KafkaLog } from '../../../src/log/kafka/index.js';
+import { partitionForKey } from '../../../src/log/murmur2-partitioner.js';
 
-const buf = (s: string) => Buffer.from(s);
-const str = (b: Buffer | null) => (b === null ? null : b.toString());
+export const buf = (s: string) => Buffer.from(s);
+export const str = (b: Buffer | null) => (b === null ? null : b.toString());
 
 /** transaction markers are written just after a commit returns: what it made visible shows within moments */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await read();
@@ -23,7 +22,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms =
   }
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
+export async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof LogError && e.code === code);
 }
 
