@@ -91,6 +91,12 @@ export interface WindowSpec {
   readonly gapMs?: number;
   /** how long after its end a window still accepts late records */
   readonly graceMs: number;
+  /**
+   * TUMBLING and HOPPING: how far behind the newest window's start a window's state is kept, as Kafka
+   * Streams' window store retention (RETENTION, else size plus the declared or default grace).
+   * EMIT FINAL cannot emit a window that fell out of it before it closed. Absent in older plans.
+   */
+  readonly retentionMs?: number;
 }
 
 export interface AggregateCall {

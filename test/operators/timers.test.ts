@@ -65,6 +65,38 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'EMIT FINAL: a window still in the store (retention = size + grace) is emitted when it closes',
+    sql: `CREATE TABLE t AS SELECT k, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 1 SECONDS) GROUP BY k EMIT FINAL;`,
+    output: 'T',
+    render: tumbling,
+    inputs: [
+      { topic: 's', key: 'a', value: { V: 1 }, ts: 1_000, then: [] },
+      { topic: 's', key: 'b', value: { V: 1 }, ts: 12_000, then: ['a@0={"N":1}'] },
+    ],
+  },
+  {
+    name: 'EMIT FINAL: a window stream time carries past the store retention before it closes is never emitted, as in Kafka Streams',
+    sql: `CREATE TABLE t AS SELECT k, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 1 SECONDS) GROUP BY k EMIT FINAL;`,
+    output: 'T',
+    render: tumbling,
+    inputs: [
+      { topic: 's', key: 'a', value: { V: 1 }, ts: 1_000, then: [] },
+      // newest window start 20 000, retention 11 000: windows starting before 9 000 are gone
+      { topic: 's', key: 'b', value: { V: 1 }, ts: 25_000, then: [] },
+      { topic: 's', key: 'b', value: { V: 1 }, ts: 32_000, then: ['b@20000={"N":1}'] },
+    ],
+  },
+  {
+    name: 'EMIT FINAL: RETENTION keeps windows for longer, so the same jump emits the window',
+    sql: `CREATE TABLE t AS SELECT k, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 1 MINUTE, GRACE PERIOD 1 SECONDS) GROUP BY k EMIT FINAL;`,
+    output: 'T',
+    render: tumbling,
+    inputs: [
+      { topic: 's', key: 'a', value: { V: 1 }, ts: 1_000, then: [] },
+      { topic: 's', key: 'b', value: { V: 1 }, ts: 25_000, then: ['a@0={"N":1}'] },
+    ],
+  },
+  {
     name: 'LEFT JOIN with GRACE: an unmatched left row comes out once a record of the other side for another key passes its window',
     sql: `CREATE STREAM j AS SELECT l.id AS id, l.v, r.w FROM l LEFT JOIN r WITHIN 10 SECONDS GRACE PERIOD 0 SECONDS ON l.id = r.id;`,
     output: 'J',

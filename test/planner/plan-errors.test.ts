@@ -42,6 +42,12 @@ const CASES: readonly { sql: string; error: string; at: string; kind: 'PlanError
     at: 'TUMBLING',
     kind: 'PlanError',
   },
+  {
+    sql: 'CREATE TABLE t AS SELECT id, COUNT(*) AS n FROM orders WINDOW TUMBLING (SIZE 1 HOUR, RETENTION 30 MINUTES, GRACE PERIOD 5 MINUTES) GROUP BY id;',
+    error: 'The retention period of the window store must be no smaller than its window size plus the grace period. Got size=[3600000], grace=[300000], retention=[1800000]',
+    at: '30 MINUTES',
+    kind: 'PlanError',
+  },
   { sql: 'CREATE STREAM s AS SELECT id, qty + item AS x FROM orders;', error: 'Unsupported arithmetic types. INTEGER STRING', at: 'qty + item', kind: 'TypeCheckError' },
 ];
 

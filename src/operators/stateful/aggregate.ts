@@ -201,6 +201,17 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       store.put(FINAL_PENDING_KEY, list);
     }
   };
+  /**
+   * time windows: the earliest start the window store still holds (its stream time being the
+   * newest window start put), which bounds what Kafka Streams' EMIT FINAL fetches: a window is
+   * emitted only while its start is within the retention of the newest window's
+   */
+  const oldestRetainedStart = (): number => {
+    if (window.type === 'SESSION' || window.retentionMs === undefined || streamTime === undefined || streamTime === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY;
+    const stride = window.type === 'TUMBLING' ? window.sizeMs! : window.advanceMs!;
+    const newestStart = streamTime - (((streamTime % stride) + stride) % stride);
+    return newestStart - window.retentionMs;
+  };
   const emitClosed = async (now: number) => {
     if (dues && !(dues.length && dues[0]! <= now)) return;
     const list = await loadDues();
@@ -216,7 +227,11 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     list.splice(0, n);
     store.put(FINAL_PENDING_KEY, list.length ? list : undefined);
     due.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
+    const oldest = oldestRetainedStart();
     for (const [group, start, end] of due) {
+      // Kafka Streams' window store no longer holds it: stream time moved past its retention before
+      // it closed, so it is never emitted
+      if (start < oldest) continue;
       const key = encodeValue(group);
       const windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
       const w = windows.find(([s, e]) => s === start && e === end);
@@ -281,12 +296,15 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
         if (rec.timestamp > w[3]) w[3] = rec.timestamp;
         changed.push(w);
       }
-      // windows closed for good (and already emitted) are dropped from the front
-      if (!step.emitFinal) {
-        let n = 0;
-        while (n < windows.length && windows[n]![1] + grace <= now) n++;
-        if (n) windows.splice(0, n);
+      // windows closed for good (and already emitted), or with EMIT FINAL past the store's retention,
+      // are dropped from the front
+      let n = 0;
+      if (!step.emitFinal) while (n < windows.length && windows[n]![1] + grace <= now) n++;
+      else {
+        const oldest = oldestRetainedStart();
+        while (n < windows.length && windows[n]![0] < oldest) n++;
       }
+      if (n) windows.splice(0, n);
       store.put(key, windows);
       if (step.emitFinal) return markChanged(group, changed);
       return emitChanged(rec, group, changed, 0);
