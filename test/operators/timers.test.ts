@@ -108,6 +108,35 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "stream-stream JOIN: each side keeps records within the retention of its own newest one, so a record late for one side still joins the other's",
+    sql: `CREATE STREAM j AS SELECT l.id AS id, l.v, r.w FROM l JOIN r WITHIN 1 MINUTE GRACE PERIOD 1 MINUTE ON l.id = r.id;`,
+    output: 'J',
+    render: joined,
+    inputs: [
+      { topic: 'l', key: 'k1', value: { V: 1 }, ts: 330_000, then: [] },
+      // the right side's newest is 60 000: its buffer keeps this one
+      { topic: 'r', key: 'k2', value: { W: 2 }, ts: 60_000, then: [] },
+      { topic: 'l', key: 'k2', value: { V: 3 }, ts: 90_000, then: ['k2:{"V":3,"W":2}'] },
+      // the left side's newest is 330 000 (retention 180 000): this one is not kept, so nothing joins it
+      { topic: 'l', key: 'k3', value: { V: 4 }, ts: 90_000, then: ['k2:{"V":3,"W":2}'] },
+      { topic: 'r', key: 'k3', value: { W: 5 }, ts: 90_000, then: ['k2:{"V":3,"W":2}'] },
+    ],
+  },
+  {
+    name: 'RIGHT JOIN with GRACE: an unmatched right record whose window ended before stream time comes out at once',
+    sql: `CREATE STREAM j AS SELECT r.id AS id, l.v, r.w FROM l RIGHT JOIN r WITHIN 1 MINUTE GRACE PERIOD 1 MINUTE ON l.id = r.id;`,
+    output: 'J',
+    render: joined,
+    inputs: [
+      { topic: 'l', key: 'k1', value: { V: 1 }, ts: 330_000, then: [] },
+      // its window [180 000, 300 000] ended before stream time 330 000, though its grace has not
+      { topic: 'r', key: 'k2', value: { W: 2 }, ts: 240_000, then: ['k2:{"V":null,"W":2}'] },
+      // within its window of stream time: waits for the window to close
+      { topic: 'r', key: 'k3', value: { W: 3 }, ts: 300_000, then: ['k2:{"V":null,"W":2}'] },
+      { topic: 'l', key: 'k1', value: { V: 1 }, ts: 420_000, then: ['k2:{"V":null,"W":2}', 'k3:{"V":null,"W":3}'] },
+    ],
+  },
+  {
     name: 'LEFT JOIN with GRACE: a record the join drops (no join key) still moves stream time and releases the row',
     sql: `CREATE STREAM j AS SELECT l.id AS id, l.v, r.w FROM l LEFT JOIN r WITHIN 10 SECONDS GRACE PERIOD 1 SECONDS ON l.id = r.id;`,
     output: 'J',

@@ -5,8 +5,10 @@
  *   joins every buffered record of the other side within WITHIN (before, after). Outer sides are
  *   emitted with NULLs at once when nothing matches (ksqlDB's behaviour without GRACE PERIOD);
  *   with a GRACE PERIOD, once the task's stream time passes the record's window end plus grace
- *   (a stream-time punctuation, so any record of the task can release it). Records later than
- *   window + grace behind stream time are dropped.
+ *   (a stream-time punctuation, so any record of the task can release it), or at once when its
+ *   window already ended before stream time. As in Kafka Streams' window stores, each side keeps
+ *   (and shows the other) only records within the retention (before + after + grace) of the
+ *   newest record that side has seen, so a record late for one side can still join the other.
  * - StreamTableJoin: the table side is materialized by key; stream records look it up.
  * - TableTableJoin: both sides materialized; every change emits the key's joined row, or a delete
  *   if the key had a joined row and no longer has.
@@ -45,6 +47,8 @@ type TableRow = [unknown[], number];
 
 const NO_MATCHES: Buffered[] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
+/** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
+const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
 const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
@@ -101,6 +105,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       v === undefined ? undefined : Array.isArray(v) ? { next: 0, sealed: [], recent: v } : v;
     const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
+    /** the newest timestamp each side's buffer has seen: [left, right] */
+    let sideTimes: [number, number] | undefined;
     const retention = beforeMs + afterMs + graceMs;
     /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
     const holdsOuter = !eagerOuter && (outerLeft || outerRight);
@@ -139,21 +145,27 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
       if (key === null || key === undefined) return;
       if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-      if (rec.timestamp > streamTime) {
-        streamTime = rec.timestamp;
-        meta.put(STREAM_TIME_KEY, streamTime);
+      if (sideTimes === undefined) {
+        const stored = await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)));
+        sideTimes = [(stored[0] as number | undefined) ?? streamTime, (stored[1] as number | undefined) ?? streamTime];
       }
       const t = rec.timestamp;
-      const outer = isLeft ? outerLeft : outerRight;
-      // too late: every window it could join has closed; an outer side still reports it
-      if (t + Math.max(beforeMs, afterMs) + graceMs < streamTime) {
-        if (outer) await emit(rec, outerRow(isLeft, key, rec.row), t);
-        return;
+      if (t > streamTime) {
+        streamTime = t;
+        meta.put(STREAM_TIME_KEY, streamTime);
       }
+      const mySide = isLeft ? 0 : 1;
+      if (t > sideTimes[mySide]) {
+        sideTimes[mySide] = t;
+        meta.put(SIDE_TIME_KEYS[mySide], t);
+      }
+      const outer = isLeft ? outerLeft : outerRight;
       const k = encodeValue(key);
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
-      const horizon = streamTime - retention;
+      // each side's buffer holds what is within the retention of its own newest record
+      const horizon = sideTimes[mySide] - retention + 1;
+      const otherHorizon = sideTimes[1 - mySide]! - retention + 1;
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
       // reads are synchronous when cached or known absent (the store's key filter): no await then
@@ -163,7 +175,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
       while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
       if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
-      mine.recent.push([t, rec.row, id]);
+      // a record already outside its side's retention is not kept (it still joins the other side)
+      if (t >= horizon) mine.recent.push([t, rec.row, id]);
       if (mine.recent.length >= CHUNK) {
         let min = Number.POSITIVE_INFINITY;
         let max = Number.NEGATIVE_INFINITY;
@@ -178,7 +191,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
-      const from = isLeft ? t - beforeMs : t - afterMs;
+      const from = Math.max(isLeft ? t - beforeMs : t - afterMs, otherHorizon);
       const to = isLeft ? t + afterMs : t + beforeMs;
       const otherRead = other.get(k);
       const theirs = asBuffer(otherRead instanceof Promise ? await otherRead : otherRead);
@@ -209,7 +222,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         if (waiting) await waiting;
       }
       if (!matches.length && outer) {
-        if (eagerOuter) await emit(rec, outerRow(isLeft, key, rec.row), t);
+        // a window that ended before stream time has nothing to wait for (Kafka Streams emits it at once)
+        if (eagerOuter || to < streamTime) await emit(rec, outerRow(isLeft, key, rec.row), t);
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
           const pending = await pendingList();
