@@ -34,7 +34,8 @@ export function buildProjection(qc: QueryContext, items: readonly SelectItem[], 
     keyNames = node.schema.slice(0, partitionBy.length).map((c) => c.name);
   }
   const joinKey = partitionBy.length ? undefined : from.joinKey;
-  const projected = expandSelect(items, node.schema, keyNames, qc.typeOf, joinKey, declared);
+  // a join's columns are named as a join's (ALIAS_COLUMN) whether or not PARTITION BY re-keys it
+  const projected = expandSelect(items, node.schema, keyNames, qc.typeOf, from.joinKey, declared, partitionBy.length > 0 && from.joinKey !== undefined);
   for (const p of projected) checkProjected(qc, p.expression, node);
   // the sink's TIMESTAMP column is checked before the key rules, as ksqlDB does
   const timestampName = timestampColumnName(qc.sinkRequest.properties.timestamp);

@@ -30,6 +30,8 @@ interface ExpandContext {
   readonly nextGenerated: () => string;
   /** a struct field's name, suffixed _1, _2... when taken (ksqlDB's column alias generator) */
   readonly fieldName: (field: string) => string;
+  /** a join re-keyed by PARTITION BY: `*` takes the sources' pseudo columns as values, as ksqlDB does */
+  readonly pseudoAsValues: boolean;
 }
 
 export function expandSelect(
@@ -39,6 +41,7 @@ export function expandSelect(
   typeOf: TypeOf,
   joinKey: JoinKey | undefined,
   declared: readonly string[],
+  pseudoAsValues = false,
 ): Projected[] {
   let generated = 0;
   // generated names skip aliases and the names the sources themselves declare
@@ -57,19 +60,19 @@ export function expandSelect(
     usedFieldNames.add(name);
     return name;
   };
-  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated, fieldName };
+  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated, fieldName, pseudoAsValues };
   return select.flatMap((item) => EXPAND[item.kind](item as never, cx));
 }
 
 type Expander<K extends AstSelectItem['kind']> = (item: Extract<SelectItem, { readonly kind: K }>, cx: ExpandContext) => Projected[];
 
 const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
-  AllColumns: (item, { columns, joinKey, keyNames }) => {
+  AllColumns: (item, { columns, joinKey, keyNames, pseudoAsValues }) => {
     if (item.source && !columns.some((c) => c.source === item.source)) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
     const out: Projected[] = [];
     if (joinKey && !item.source && joinKey.synthetic) out.push({ name: joinKey.keyColumn, expression: columnRef(joinKey.keyColumn) });
     for (const c of columns) {
-      const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name);
+      const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name) && !(pseudoAsValues && c.source);
       if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_') || (joinKey && !c.source)) continue;
       out.push(joinKey ? { name: `${c.source}_${c.name}`, expression: columnRef(c.name, c.source) } : { name: c.name, expression: columnRef(c.name) });
     }
