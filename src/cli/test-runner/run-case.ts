@@ -14,7 +14,7 @@ import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
 import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import type { RegisteredSchemaType } from '../../index.js';
-import { fieldOf, fromTestValue, parseJsonLoose, testValuesEqual, toTestValue } from './test-values.js';
+import { fieldOf, fromTestValue, parseJsonLoose, testJsonText, testValuesEqual, toTestValue } from './test-values.js';
 import { runRestCase } from './rest-case.js';
 import type { RegisterFunctions } from './function-modules.js';
 
@@ -174,7 +174,7 @@ function encodeWith(format: string, columns: DataSource['schema']['columns'], ta
   if (v === null || v === undefined) return null;
   switch (format) {
     case 'JSON':
-      return Buffer.from(JSON.stringify(v));
+      return Buffer.from(testJsonText(v, columns, isUnwrappedSingle('JSON', target, columns, fmt)));
     case 'DELIMITED':
       return Buffer.from(typeof v === 'string' ? v : String(v));
     case 'NONE':

@@ -22,7 +22,7 @@ export function fromTestValue(v: unknown, type: SqlType): unknown {
   if (v === null || v === undefined) return null;
   switch (type.kind) {
     case 'BIGINT':
-      return typeof v === 'string' || typeof v === 'number' ? BigInt(Math.trunc(Number(v))) : v;
+      return typeof v === 'string' || typeof v === 'number' ? bigintFromTest(v) : v;
     case 'INTEGER':
     case 'DOUBLE':
     case 'DATE':
@@ -46,6 +46,38 @@ export function fromTestValue(v: unknown, type: SqlType): unknown {
       return Object.fromEntries(type.fields.map((f) => [f.name, fromTestValue(fieldOf(o, f.name), f.type)]));
     }
   }
+}
+
+const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
+
+/**
+ * A BIGINT of a test file. The sample's files were written through doubles, so Long.MAX_VALUE
+ * reads as 2^63 (9223372036854776000): a value just past the range is that bound.
+ */
+export function bigintFromTest(v: string | number): bigint {
+  const n = BigInt(Math.trunc(Number(v)));
+  return n > LONG_MAX ? LONG_MAX : n < LONG_MIN ? LONG_MIN : n;
+}
+
+/** A JSON value of a test file as JSON text for these columns, BIGINT fields written exactly. */
+export function testJsonText(v: unknown, columns: readonly { readonly name: string; readonly type: SqlType }[], unwrapped: boolean): string {
+  const exact = new Map<string, string>();
+  const mark = (x: unknown): unknown => {
+    if (typeof x !== 'number' || Number.isSafeInteger(x)) return x;
+    const marker = `\u0000bigint${exact.size}\u0000`;
+    exact.set(JSON.stringify(marker), bigintFromTest(x).toString());
+    return marker;
+  };
+  let value = v;
+  if (unwrapped && columns[0]?.type.kind === 'BIGINT') value = mark(v);
+  else if (!unwrapped && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const bigints = new Set(columns.filter((c) => c.type.kind === 'BIGINT').map((c) => c.name.toUpperCase()));
+    value = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, bigints.has(k.toUpperCase()) ? mark(x) : x]));
+  }
+  let text = JSON.stringify(value);
+  for (const [marker, digits] of exact) text = text.replace(marker, digits);
+  return text;
 }
 
 /** A field by its exact name, else the one whose upper-cased name matches (ksqlDB's leniency). */
