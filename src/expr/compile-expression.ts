@@ -271,7 +271,7 @@ const compilers: { [K in TypedKind]: Compiler<K> } = {
       return v === null ? null : !v;
     };
   },
-  Arithmetic: (e, ctx) => arithmetic(e.op, e.type, compile(e.left, ctx), compile(e.right, ctx)),
+  Arithmetic: (e, ctx) => arithmetic(e.op, e.type, compile(e.left, ctx), compile(e.right, ctx), ctx.slots.length > 0),
   Concat: (e, ctx) => {
     const l = compile(e.left, ctx);
     const r = compile(e.right, ctx);
@@ -464,13 +464,30 @@ const compilers: { [K in TypedKind]: Compiler<K> } = {
   },
 };
 
-function arithmetic(op: string, type: SqlType, l: Fn, r: Fn): Fn {
-  const bin = (f: (a: any, b: any) => unknown): Fn => (row) => {
-    const a = l(row);
-    if (a === null) return null;
-    const b = r(row);
-    return b === null ? null : f(a, b);
+const NUMERIC_KINDS = new Set(['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL']);
+
+/**
+ * `inLambda`: ksqlDB's lambda bodies work on unboxed numbers, so arithmetic on a NULL there fails
+ * the whole call (FILTER, TRANSFORM, REDUCE ...) rather than giving NULL for one element
+ */
+function arithmetic(op: string, type: SqlType, l: Fn, r: Fn, inLambda = false): Fn {
+  const strict = inLambda && NUMERIC_KINDS.has(type.kind);
+  const nullOperand = (): never => {
+    throw new ExecutionError(`NULL operand of ${op} in a lambda function`);
   };
+  const bin = (f: (a: any, b: any) => unknown): Fn =>
+    strict
+      ? (row) => {
+          const a = l(row);
+          const b = r(row);
+          return a === null || b === null ? nullOperand() : f(a, b);
+        }
+      : (row) => {
+          const a = l(row);
+          if (a === null) return null;
+          const b = r(row);
+          return b === null ? null : f(a, b);
+        };
   switch (type.kind) {
     case 'INTEGER':
       switch (op) {
