@@ -12,6 +12,7 @@ import { sourceNodes } from './logical/logical-plan.js';
 import { markNeededColumns } from './physical/mark-needed-columns.js';
 import { physicalPlan } from './physical/plan-physical-steps.js';
 import { addRepartitions } from './add-repartitions.js';
+import { checkCoPartitioning } from './check-co-partitioning.js';
 import type { PlanContext, PlannedQuery, QueryContext, SinkRequest } from './plan-context.js';
 import { applyRules } from './rules/apply-rules.js';
 
@@ -32,9 +33,11 @@ export function planPersistentQuery(
 ): PlannedQuery {
   const logical = planLogicalQuery(query, sinkRequest, queryId, ctx);
   const sources = sourceNodes(logical).map((s) => s.source);
+  const plan = addRepartitions(physicalPlan(logical, queryId));
+  checkCoPartitioning(plan, sourcePartitions);
   return {
     // stored with the command, repartitions included: a restore runs exactly this topology
-    plan: markNeededColumns(addRepartitions(physicalPlan(logical, queryId))),
+    plan: markNeededColumns(plan),
     sink: logical.sink,
     sinkPartitions: sinkRequest.properties.partitions ?? Math.max(...sources.map((s) => sourcePartitions(s.topic))),
     inputSources: [...new Set(sources.map((s) => s.name))],
