@@ -2,8 +2,7 @@
  * Validation after addRepartitions: a join's two sides must be partitioned alike, as ksqlDB
  * requires. A stream and a table joined on their keys without a repartition must have as many
  * partitions, and a
- * windowed source cannot be repartitioned (its windowed key would be lost), which includes joining
- * two windowed sources whose windows differ.
+ * windowed source cannot be repartitioned (its windowed key would be lost).
  */
 import { PlanError } from '../common/errors.js';
 import type { QueryPlan, SourceStep, Step } from '../catalog/query-plan.js';
@@ -26,7 +25,6 @@ export function checkCoPartitioning(plan: QueryPlan, sourcePartitions: (topic: s
     for (const side of sides) if (side.kind === 'StreamRepartition' && leftmostSource(side.input).window) throw new PlanError(WINDOWED_REPARTITION);
     if (sides.some((s) => s.kind === 'StreamRepartition')) return;
     const [left, right] = sides.map(leftmostSource) as [SourceStep, SourceStep];
-    if ((left.window || right.window) && JSON.stringify(left.window) !== JSON.stringify(right.window)) throw new PlanError(WINDOWED_REPARTITION);
     // ksqlDB checks the counts of stream-table joins only (Kafka Streams checks the others when it starts)
     const [l, r] = sides.map(partitionsOf) as [number, number];
     if (step.kind === 'StreamTableJoin' && l !== r)

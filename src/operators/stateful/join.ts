@@ -13,7 +13,8 @@
  * - TableTableJoin: both sides materialized; every change emits the key's joined row, or a delete
  *   if the key had a joined row and no longer has.
  */
-import type { JoinStep } from '../../catalog/query-plan.js';
+import type { JoinStep, SourceStep, Step } from '../../catalog/query-plan.js';
+import { stepInputs } from '../../catalog/query-plan.js';
 import { encodeValue } from '../../common/value-codec.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from '../stateless/compile-step-expression.js';
@@ -41,6 +42,8 @@ interface Pending {
   row: unknown[];
   ts: number;
   closeAt: number;
+  /** the record's window, for joined windowed sources */
+  window?: { start: number; end: number };
 }
 /** a table row and its timestamp */
 type TableRow = [unknown[], number];
@@ -70,11 +73,14 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     for (let i = 0; i < rightWidth; i++) row[1 + leftWidth + i] = r[i];
     return row;
   };
-  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, row: unknown[], timestamp: number, tombstone = false) =>
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers' | 'window'>, row: unknown[], timestamp: number, tombstone = false) =>
+    // the record's window goes along (windowed sources join into a windowed result), else one shape
     downstream(
-      tombstone
-        ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
-        : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
+      rec.window
+        ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, window: rec.window, ...(tombstone ? { tombstone } : {}) }
+        : tombstone
+          ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
+          : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
     );
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
@@ -92,6 +98,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
 
   function streamStream(): readonly [Downstream, Downstream] {
     const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
+    const sessionWindows = leftmostSource(step.left).window?.type === 'SESSION';
     const leftStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/left`);
     const rightStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/right`);
     const chunkKey = (k: Buffer, n: number) => {
@@ -133,7 +140,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const due = pending.filter((p) => p.closeAt <= now);
       if (!due.length) return;
       savePending(pending.filter((p) => p.closeAt > now));
-      for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(PUNCTUATED, outerRow(p.left, p.key, p.row), p.ts);
+      for (const p of due.sort((x, y) => x.closeAt - y.closeAt)) await emit(p.window ? { ...PUNCTUATED, window: p.window } : PUNCTUATED, outerRow(p.left, p.key, p.row), p.ts);
     };
     if (holdsOuter) {
       const timer = ctx.schedule(1, 'STREAM_TIME', flushClosed);
@@ -160,7 +167,10 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         meta.put(SIDE_TIME_KEYS[mySide], t);
       }
       const outer = isLeft ? outerLeft : outerRight;
-      const k = encodeValue(key);
+      // windowed sources join on the windowed key, as Kafka Streams compares its bytes: the key and
+      // the window start (a session's end too)
+      const w = rec.window;
+      const k = encodeValue(w ? (sessionWindows ? [key, w.start, w.end] : [key, w.start]) : key);
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
       // each side's buffer holds what is within the retention of its own newest record
@@ -227,7 +237,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
           const pending = await pendingList();
-          pending.push({ id, left: isLeft, key, row: rec.row, ts: t, closeAt });
+          pending.push(rec.window ? { id, left: isLeft, key, row: rec.row, ts: t, closeAt, window: rec.window } : { id, left: isLeft, key, row: rec.row, ts: t, closeAt });
           meta.put(PENDING_KEY, pending);
           earliestClose = Math.min(earliestClose!, closeAt);
           // already closed by the stream time this record did not move: no punctuation will come for it
@@ -351,4 +361,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     };
     return [side(true), side(false)];
   }
+}
+
+function leftmostSource(step: Step): SourceStep {
+  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return step;
+  return leftmostSource(stepInputs(step)[0]!);
 }

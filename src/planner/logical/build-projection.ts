@@ -35,17 +35,21 @@ export function buildProjection(qc: QueryContext, items: readonly SelectItem[], 
   }
   const joinKey = partitionBy.length ? undefined : from.joinKey;
   // a join's columns are named as a join's (ALIAS_COLUMN) whether or not PARTITION BY re-keys it
-  const projected = expandSelect(items, node.schema, keyNames, qc.typeOf, from.joinKey, declared, partitionBy.length > 0 && from.joinKey !== undefined);
+  const windowedKeys = new Map(
+    from.joinKey ? from.sources.filter((s) => s.source.window).map((s) => [s.alias, keyColumns(s.source.schema).map((c) => c.name)] as const) : [],
+  );
+  const projected = expandSelect(items, node.schema, keyNames, qc.typeOf, from.joinKey, declared, partitionBy.length > 0 && from.joinKey !== undefined, windowedKeys);
   for (const p of projected) checkProjected(qc, p.expression, node);
   // the sink's TIMESTAMP column is checked before the key rules, as ksqlDB does
   const timestampName = timestampColumnName(qc.sinkRequest.properties.timestamp);
   if (timestampName && !projected.some((p) => p.name === timestampName))
     throw new PlanError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampName}'`);
-  if (joinKey) return { project: joinProjection(qc, projected, joinKey, node) };
+  // a windowed source keeps its windowed keys (joined windowed sources have the same windows)
+  const window = source.window ? { window: { ...source.window, graceMs: 0 } } : {};
+  if (joinKey) return { project: joinProjection(qc, projected, joinKey, node), ...window };
   const partitionKeys = partitionBy.map((expression, i) => ({ expression, column: keyNames[i]! }));
   const project = keyedProjection(qc, projected, node, keyNames, partitionKeys, from);
-  // a windowed source keeps its windowed keys
-  return { project, ...(source.window ? { window: { ...source.window, graceMs: 0 } } : {}) };
+  return { project, ...window };
 }
 
 /** No aggregates without GROUP BY; unknown columns and type errors before the projection rules. */

@@ -3,7 +3,7 @@
  * `struct->*` into its fields, and generated names (KSQL_COL_n) for unnamed expressions.
  */
 import { PlanError } from '../../common/errors.js';
-import { RESERVED_COLUMN_NAMES, quoteIdentifierIfNeeded } from '../../common/schema.js';
+import { RESERVED_COLUMN_NAMES, WINDOW_BOUNDS_COLUMNS, quoteIdentifierIfNeeded } from '../../common/schema.js';
 import { formatSqlType } from '../../common/sql-types.js';
 import type { RowColumn } from '../../catalog/query-plan.js';
 import type { ColumnRef, Expression, Query, SelectItem as AstSelectItem } from '../../sql/ast.js';
@@ -32,6 +32,8 @@ interface ExpandContext {
   readonly fieldName: (field: string) => string;
   /** a join re-keyed by PARTITION BY: `*` takes the sources' pseudo columns as values, as ksqlDB does */
   readonly pseudoAsValues: boolean;
+  /** a join of windowed sources: each one's key columns, after which `*` puts its window bounds */
+  readonly windowedKeys: ReadonlyMap<string, readonly string[]>;
 }
 
 export function expandSelect(
@@ -42,6 +44,7 @@ export function expandSelect(
   joinKey: JoinKey | undefined,
   declared: readonly string[],
   pseudoAsValues = false,
+  windowedKeys: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Projected[] {
   let generated = 0;
   // generated names skip aliases and the names the sources themselves declare
@@ -60,18 +63,22 @@ export function expandSelect(
     usedFieldNames.add(name);
     return name;
   };
-  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated, fieldName, pseudoAsValues };
+  const cx: ExpandContext = { columns, joinKey, keyNames, typeOf, nextGenerated, fieldName, pseudoAsValues, windowedKeys };
   return select.flatMap((item) => EXPAND[item.kind](item as never, cx));
 }
 
 type Expander<K extends AstSelectItem['kind']> = (item: Extract<SelectItem, { readonly kind: K }>, cx: ExpandContext) => Projected[];
 
 const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
-  AllColumns: (item, { columns, joinKey, keyNames, pseudoAsValues }) => {
+  AllColumns: (item, { columns, joinKey, keyNames, pseudoAsValues, windowedKeys }) => {
     if (item.source && !columns.some((c) => c.source === item.source)) throw new PlanError(`'${item.source}' is not a valid stream/table name or alias.`, item.pos);
     const out: Projected[] = [];
     if (joinKey && !item.source && joinKey.synthetic) out.push({ name: joinKey.keyColumn, expression: columnRef(joinKey.keyColumn) });
-    for (const c of columns) {
+    for (const c of joinKey ? windowBoundsAfterKeys(columns, windowedKeys) : columns) {
+      if (joinKey && c.source && windowedKeys.has(c.source) && (WINDOW_BOUNDS_COLUMNS as readonly string[]).includes(c.name)) {
+        if (!item.source || item.source === c.source) out.push({ name: `${c.source}_${c.name}`, expression: columnRef(c.name, c.source) });
+        continue;
+      }
       const pseudo = RESERVED_COLUMN_NAMES.has(c.name) && !keyNames.includes(c.name) && !(pseudoAsValues && c.source);
       if ((item.source && c.source !== item.source) || pseudo || c.name.startsWith('KSQL_SYNTH_') || (joinKey && !c.source)) continue;
       out.push(joinKey ? { name: `${c.source}_${c.name}`, expression: columnRef(c.name, c.source) } : { name: c.name, expression: columnRef(c.name) });
@@ -98,6 +105,21 @@ const EXPAND: { readonly [K in AstSelectItem['kind']]: Expander<K> } = {
     return [{ name: item.alias ?? derived ?? nextGenerated(), expression: e }];
   },
 };
+
+/** a join of windowed sources lists each one's window bounds right after its key columns, as ksqlDB's `*` does */
+function windowBoundsAfterKeys(columns: readonly RowColumn[], windowedKeys: ReadonlyMap<string, readonly string[]>): readonly RowColumn[] {
+  if (!windowedKeys.size) return columns;
+  const isBound = (c: RowColumn) => c.source !== undefined && windowedKeys.has(c.source) && (WINDOW_BOUNDS_COLUMNS as readonly string[]).includes(c.name);
+  const out: RowColumn[] = [];
+  for (const c of columns) {
+    if (isBound(c)) continue;
+    out.push(c);
+    const keys = c.source === undefined ? undefined : windowedKeys.get(c.source);
+    // after the source's last key column come its bounds
+    if (keys && c.name === keys[keys.length - 1]) out.push(...columns.filter((b) => b.source === c.source && isBound(b)));
+  }
+  return out;
+}
 
 /** A pseudo column projected under its own name would clash with the sink's pseudo column. */
 export function checkReservedSelectNames(query: Query, joined: boolean): void {
