@@ -34,7 +34,7 @@ export function planPersistentQuery(
   const sources = sourceNodes(logical).map((s) => s.source);
   return {
     // stored with the command, repartitions included: a restore runs exactly this topology
-    plan: markNeededColumns(addRepartitions(physicalPlan(logical, queryId))),
+    plan: markNeededColumns(addRepartitions(physicalPlan(logical, queryId), (e, columns) => typeCheck(e, columns, ctx.registry).type)),
     sink: logical.sink,
     sinkPartitions: sinkRequest.properties.partitions ?? Math.max(...sources.map((s) => sourcePartitions(s.topic))),
     inputSources: [...new Set(sources.map((s) => s.name))],
