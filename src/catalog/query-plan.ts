@@ -170,6 +170,11 @@ export interface RepartitionStep extends StepBase {
    * as ksqlDB does, so only this side is repartitioned
    */
   readonly partitionLike?: { readonly topic: string; readonly keyFormat: FormatInfo; readonly keyColumn: Column };
+  /**
+   * indices of the columns the steps above read (physical/mark-needed-columns.ts): only these are
+   * written to the internal topic, the others read back as NULL. Absent: every column.
+   */
+  readonly neededColumns?: readonly number[];
 }
 
 /** Writes rows to a topic, key and value serialized with the sink's formats. */

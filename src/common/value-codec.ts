@@ -35,6 +35,10 @@ let out = Buffer.allocUnsafe(64 * 1024);
 let pos = 0;
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
+// Buffer's writeBigInt64LE / readBigInt64LE are slow (bounds checks and bigint arithmetic in JS);
+// a typed array view does the conversion natively. Both are little-endian on every Node platform.
+const i64 = new BigInt64Array(1);
+const i64Bytes = new Uint8Array(i64.buffer);
 
 function ensure(n: number): void {
   if (pos + n <= out.length) return;
@@ -117,7 +121,8 @@ function writeValue(v: unknown): void {
       if (v >= INT64_MIN && v <= INT64_MAX) {
         ensure(9);
         out[pos++] = T_BIGINT64;
-        out.writeBigInt64LE(v, pos);
+        i64[0] = v;
+        out.set(i64Bytes, pos);
         pos += 8;
       } else {
         ensure(1);
@@ -263,9 +268,9 @@ class Reader {
       }
       case T_BIGINT64: {
         if (this.pos + 8 > buf.length) this.fail('truncated bigint');
-        const v = buf.readBigInt64LE(this.pos);
+        for (let i = 0; i < 8; i++) i64Bytes[i] = buf[this.pos + i]!;
         this.pos += 8;
-        return v;
+        return i64[0];
       }
       case T_BIGINT_BIG:
         return BigInt(this.string());

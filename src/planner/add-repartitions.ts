@@ -9,11 +9,20 @@
  * partition (Kafka Streams' subtractor records); until then the runtime runs such a plan as one
  * task over every partition. Idempotent: a plan that already has its repartitions is unchanged.
  */
-import type { JoinStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from '../catalog/query-plan.js';
+import type { JoinStep, QueryPlan, RepartitionStep, RowColumn, SinkStep, SourceStep, Step } from '../catalog/query-plan.js';
 import { isPartitionedBy } from '../catalog/key-partitioning.js';
+import type { SqlType } from '../common/sql-types.js';
 import type { Expression } from '../sql/ast.js';
 
-export function addRepartitions(plan: QueryPlan): QueryPlan {
+/** the type of an expression over a step's columns (undefined: unknown) */
+export type ExpressionTypeOf = (e: Expression, columns: readonly RowColumn[]) => SqlType | undefined;
+
+/**
+ * `typeOf`, when given, lets a join key that is an expression (not just a column) be partitioned
+ * like the other side's source topic, so that side (a table keyed by the join key, typically) is
+ * read as it is instead of through a repartition topic of its own.
+ */
+export function addRepartitions(plan: QueryPlan, typeOf?: ExpressionTypeOf): QueryPlan {
   const repartition = (input: Step, keyExpressions: readonly Expression[], id: string): RepartitionStep => ({
     kind: 'StreamRepartition',
     id,
@@ -41,7 +50,7 @@ export function addRepartitions(plan: QueryPlan): QueryPlan {
         const leftReady = isPartitionedBy(left, [step.leftKey]);
         const rightReady = isPartitionedBy(right, [step.rightKey]);
         if (leftReady && rightReady) return left === step.left && right === step.right ? step : { ...step, left, right };
-        const like = leftReady ? partitionedLike(left, step.rightKey, right) : rightReady ? partitionedLike(right, step.leftKey, left) : undefined;
+        const like = leftReady ? partitionedLike(left, step.rightKey, right, typeOf) : rightReady ? partitionedLike(right, step.leftKey, left, typeOf) : undefined;
         if (like && leftReady) right = { ...repartition(right, [step.rightKey], `${step.id}/Right`), partitionLike: like };
         else if (like) left = { ...repartition(left, [step.leftKey], `${step.id}/Left`), partitionLike: like };
         else {
@@ -72,16 +81,29 @@ const COPYABLE_KEY_FORMATS = new Set(['KAFKA', 'JSON', 'DELIMITED']);
 /**
  * How to partition the other side of a join like `ready` is: the source topic `ready` reads (its
  * partitioning comes straight from that topic's key), when the other side's join key is a column
- * of the same type as that key and the key format can be copied. Otherwise undefined.
+ * (or, with `typeOf`, an expression) of the same type as that key and the key format can be
+ * copied. Otherwise undefined.
  */
-function partitionedLike(ready: Step, otherKey: Expression, other: Step): RepartitionStep['partitionLike'] {
+function partitionedLike(ready: Step, otherKey: Expression, other: Step, typeOf?: ExpressionTypeOf): RepartitionStep['partitionLike'] {
   const source = sourceOf(ready);
   if (!source || source.window || !COPYABLE_KEY_FORMATS.has(source.keyFormat.format)) return undefined;
   const keys = source.schema.columns.filter((c) => c.namespace === 'KEY');
-  if (keys.length !== 1 || otherKey.kind !== 'ColumnRef') return undefined;
+  if (keys.length !== 1) return undefined;
+  const like = { topic: source.topic, keyFormat: source.keyFormat, keyColumn: keys[0]! };
+  const sameType = (t: SqlType | undefined) => t !== undefined && JSON.stringify(t) === JSON.stringify(keys[0]!.type);
+  if (otherKey.kind !== 'ColumnRef') {
+    if (!typeOf) return undefined;
+    let type: SqlType | undefined;
+    try {
+      type = typeOf(otherKey, other.columns);
+    } catch {
+      return undefined;
+    }
+    return sameType(type) ? like : undefined;
+  }
   const matching = other.columns.filter((c) => c.name === otherKey.name && (!otherKey.source || !c.source || c.source === otherKey.source));
-  if (matching.length !== 1 || JSON.stringify(matching[0]!.type) !== JSON.stringify(keys[0]!.type)) return undefined;
-  return { topic: source.topic, keyFormat: source.keyFormat, keyColumn: keys[0]! };
+  if (matching.length !== 1 || !sameType(matching[0]!.type)) return undefined;
+  return like;
 }
 
 /** the source a stateless chain reads */

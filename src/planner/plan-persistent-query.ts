@@ -33,7 +33,7 @@ export function planPersistentQuery(
 ): PlannedQuery {
   const logical = planLogicalQuery(query, sinkRequest, queryId, ctx);
   const sources = sourceNodes(logical).map((s) => s.source);
-  const plan = addRepartitions(physicalPlan(logical, queryId));
+  const plan = addRepartitions(physicalPlan(logical, queryId), (e, columns) => typeCheck(e, columns, ctx.registry).type);
   checkCoPartitioning(plan, sourcePartitions);
   return {
     // stored with the command, repartitions included: a restore runs exactly this topology

@@ -22,10 +22,18 @@ export function repartitionPartition(key: Buffer, partitions: number): number {
   return partitionForKey(key, partitions);
 }
 
-/** [row, flags] or [row, flags, windowStart, windowEnd] */
-export function encodeRepartitioned(rec: StreamRecord): Buffer {
+/**
+ * [row, flags] or [row, flags, windowStart, windowEnd]. With `needed` (ascending column indices),
+ * the other columns are written as NULL: the steps downstream never read them.
+ */
+export function encodeRepartitioned(rec: StreamRecord, needed?: readonly number[]): Buffer {
   const flags = (rec.tombstone ? TOMBSTONE : 0) | (rec.nullKey ? NULL_KEY : 0);
-  return encodeValue(rec.window ? [rec.row, flags, rec.window.start, rec.window.end] : [rec.row, flags]);
+  let row = rec.row;
+  if (needed) {
+    row = new Array<unknown>(row.length).fill(null);
+    for (let i = 0; i < needed.length; i++) row[needed[i]!] = rec.row[needed[i]!];
+  }
+  return encodeValue(rec.window ? [row, flags, rec.window.start, rec.window.end] : [row, flags]);
 }
 
 export function decodeRepartitioned(rec: FetchedRecord): StreamRecord {

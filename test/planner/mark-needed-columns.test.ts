@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SourceStep, Step } from '../../src/catalog/query-plan.js';
+import type { RepartitionStep, SourceStep, Step } from '../../src/catalog/query-plan.js';
 import { stepInputs } from '../../src/catalog/query-plan.js';
 import { plan } from './plan-fixture.js';
 
@@ -31,4 +31,33 @@ const cases: [sql: string, expected: Record<string, readonly string[] | 'all'>][
 
 test('source scans carry the value columns the query reads', () => {
   for (const [sql, expected] of cases) assert.deepStrictEqual(needed(sql), expected, sql);
+});
+
+function repartitions(step: Step): RepartitionStep[] {
+  const below = stepInputs(step).flatMap(repartitions);
+  return step.kind === 'StreamRepartition' ? [step, ...below] : below;
+}
+
+/** per repartition step: the names of the columns it writes to its internal topic */
+function crossing(sql: string): Record<string, readonly string[] | 'all'> {
+  const out: Record<string, readonly string[] | 'all'> = {};
+  for (const r of repartitions(plan(sql).plan.sink)) out[r.id] = r.neededColumns?.map((i) => r.columns[i]!.name) ?? 'all';
+  return out;
+}
+
+test('a stream repartition writes only the columns read above it', () => {
+  // GROUP BY: the key (the aggregate keeps it), the grouping and aggregated columns; not the rest, nor the pseudo columns
+  assert.deepStrictEqual(crossing('CREATE TABLE T AS SELECT ITEM, SUM(QTY) AS N FROM ORDERS GROUP BY ITEM'), { 'Aggregate/GroupBy': ['ID', 'ITEM', 'QTY'] });
+  // a join: its key and what the projection reads, on each side
+  assert.deepStrictEqual(crossing('CREATE STREAM S AS SELECT O.QTY, O.ITEM, P.PID FROM ORDERS O JOIN PAYMENTS P WITHIN 1 HOUR ON O.QTY = P.ORDER_ID'), {
+    'Join/0/Left': ['ITEM', 'QTY'],
+    'Join/0/Right': ['PID', 'ORDER_ID'],
+  });
+  // SELECT * reads every column (the pseudo columns are not among them)
+  assert.deepStrictEqual(crossing('CREATE STREAM S AS SELECT * FROM ORDERS O JOIN PAYMENTS P WITHIN 1 HOUR ON O.QTY = P.ORDER_ID'), {
+    'Join/0/Left': ['ID', 'CUSTOMER_ID', 'ITEM', 'QTY', 'TAGS'],
+    'Join/0/Right': ['PID', 'ORDER_ID', 'AMOUNT'],
+  });
+  // a stream joined to a table: only the stream side crosses a topic
+  assert.deepStrictEqual(crossing('CREATE STREAM S AS SELECT O.ITEM, C.NAME FROM ORDERS O JOIN CUSTOMERS C ON O.ITEM = C.CUSTOMER_ID'), { 'Join/0/Left': ['ITEM'] });
 });

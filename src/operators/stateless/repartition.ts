@@ -14,6 +14,7 @@ export function buildRepartition(step: RepartitionStep, ctx: OperatorContext): D
   const keyFns = step.keyExpressions.map((e) => compileStepExpression(e, step.input.columns, ctx, step.id));
   const partitions = ctx.topicPartitions(step.topic);
   const like = step.partitionLike;
+  const needed = step.neededColumns;
   // partitioned as the other side's topic is: its key format, Kafka's partitioner
   const likeSerde = like
     ? createSerde(like.keyFormat.format as FormatName, 'KEY', [like.keyColumn], { ...like.keyFormat, topic: like.topic, schemaRegistry: ctx.schemaRegistry })
@@ -29,6 +30,7 @@ export function buildRepartition(step: RepartitionStep, ctx: OperatorContext): D
     }
     // a null key cannot join: any partition will do
     const partition = key ? repartitionPartition(key, partitions) : 0;
-    ctx.emit({ topic: step.topic, partition, key, value: encodeRepartitioned(rec), timestamp: rec.timestamp, headers: [...rec.headers] });
+    // no headers: the log's default (an empty list), without an array per record
+    ctx.emit({ topic: step.topic, partition, key, value: encodeRepartitioned(rec, needed), timestamp: rec.timestamp, headers: rec.headers.length ? [...rec.headers] : undefined });
   };
 }

@@ -3,7 +3,8 @@
  * (`neededValueColumns`), so the value format may skip the others (JSON does, without building
  * them). Demand flows from the sink down: a sink reads all its input's columns, a projection only
  * what its expressions name, filters / repartitions / joins pass demand through by position and add
- * what their own expressions name. A reference is matched by name alone, so the answer can only be
+ * what their own expressions name. A repartition of a stream also learns what is read above it
+ * (`neededColumns`), so only that crosses its internal topic. A reference is matched by name alone, so the answer can only be
  * too large, never too small; a step this pass does not understand demands every column.
  * Plain data: stored plans without the field still restore (every column decoded).
  */
@@ -85,7 +86,11 @@ function mark(step: Step, d: Demand): Step {
     }
     case 'StreamRepartition': {
       const same = step.columns.length === step.input.columns.length && d !== 'all';
-      return { ...step, input: mark(step.input, same ? demandOf(step.input.columns, step.keyExpressions, d as Set<number>) : 'all') };
+      const input = mark(step.input, same ? demandOf(step.input.columns, step.keyExpressions, d as Set<number>) : 'all');
+      // only what is read above crosses the internal topic; a table's rows are kept whole (joins
+      // and aggregates materialize them), as for sources
+      if (!same || !isStream(step.input) || (d as Set<number>).size === step.columns.length) return { ...step, input };
+      return { ...step, input, neededColumns: [...(d as Set<number>)].sort((a, b) => a - b) };
     }
     case 'StreamFlatMap':
       return { ...step, input: mark(step.input, d === 'all' ? 'all' : demandOf(step.input.columns, step.tableFunctions, slice(d, 0, step.input.columns.length) as Set<number>)) };
@@ -116,6 +121,24 @@ function mark(step: Step, d: Demand): Step {
       const right = laidOut ? demandOf(step.right.columns, [step.rightKey], slice(d, 1 + l, r) as Set<number>) : 'all';
       return { ...step, left: mark(step.left, left), right: mark(step.right, right) };
     }
+  }
+}
+
+/** whether a step's output is a stream (not a table's changelog) */
+function isStream(step: Step): boolean {
+  switch (step.kind) {
+    case 'StreamSource':
+    case 'StreamFilter':
+    case 'StreamSelect':
+    case 'StreamFlatMap':
+    case 'StreamSelectKey':
+    case 'StreamStreamJoin':
+    case 'StreamTableJoin':
+      return true;
+    case 'StreamRepartition':
+      return isStream(step.input);
+    default:
+      return false;
   }
 }
 
