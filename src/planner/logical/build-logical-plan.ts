@@ -59,9 +59,10 @@ function checkResultType(qc: QueryContext, from: FromPlan, aggregating: boolean)
 
 function aggregation(qc: QueryContext, items: readonly SelectItem[], input: LogicalPlan, from: FromPlan, declared: readonly string[]) {
   const projected = expandSelect(items, input.schema, [], qc.typeOf, from.joinKey, declared);
-  // window bounds are only known after a windowed aggregation
+  // window bounds are only known after a windowed aggregation, and ksqlDB resolves them only over a
+  // single source (over a join they stay unresolved)
   const isBound = (x: Expression) =>
-    !!qc.query.window && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !input.schema.some((c) => c.name === x.name);
+    !!qc.query.window && !from.joinKey && x.kind === 'ColumnRef' && WINDOW_BOUNDS_COLUMNS.includes(x.name as never) && !input.schema.some((c) => c.name === x.name);
   for (const p of projected)
     inClause('SELECT', () => collectExpressions(p.expression, (x) => x.kind === 'ColumnRef' && !isBound(x)).forEach((c) => qc.typeOf(c, input.schema)));
   const source = from.sources[0]!.source;
