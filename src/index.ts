@@ -65,6 +65,7 @@ export { p as paramType } from './functions/param-types.js';
 export { createSerde, inferColumns, isSupportedFormat, isUnwrappedSingle, splitWindowedKey, windowedKeyBytes } from './serde/index.js';
 export type { RowSerde, FormatName, FormatOptions, SchemaRegistry, RegisteredSchema, RegisteredSchemaType } from './serde/index.js';
 export { InMemorySchemaRegistry } from './serde/index.js';
+export { JsonNumber, parseJsonText } from './serde/lossless-json.js';
 
 export type { Log, LogRecord, FetchedRecord, ProduceRecord, TopicDescription } from './log/log.js';
 export { openLocalLog } from './log/local/index.js';

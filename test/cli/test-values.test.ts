@@ -1,7 +1,8 @@
 /** The test tool's reading of test-file values: BIGINTs that went through doubles come back exact. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bigintFromTest, fromTestValue, testJsonText } from '../../src/cli/test-runner/test-values.js';
+import { bigintFromTest, fromTestValue, stringifyTestJson, testJsonText, testValuesEqual } from '../../src/cli/test-runner/test-values.js';
+import { parseJsonText } from '../../src/serde/lossless-json.js';
 
 const BIGINT = { kind: 'BIGINT' } as const;
 const STRING = { kind: 'STRING' } as const;
@@ -21,4 +22,13 @@ test('JSON inputs write BIGINT fields as exact integer text, other fields as the
   assert.equal(testJsonText({ v: 9223372036854776000, s: 'x' }, columns, false), '{"v":9223372036854775807,"s":"x"}');
   assert.equal(testJsonText({ v: 5, s: 1e300 }, columns, false), '{"v":5,"s":1e+300}');
   assert.equal(testJsonText(-9223372036854776000, [{ name: 'V', type: BIGINT }], true), '-9223372036854775808');
+});
+
+test('numbers of more digits than a double holds are read as their text, as ksqlDB reads BigDecimals', () => {
+  const doc = parseJsonText('{"d": 12345678987654321.2345678987654321, "l": 9007199254740993}') as Record<string, unknown>;
+  const d = fromTestValue(doc.d, { kind: 'DECIMAL', precision: 33, scale: 16 }) as { toFixed(): string };
+  assert.equal(d.toFixed(), '12345678987654321.2345678987654321');
+  assert.equal(fromTestValue(doc.l, BIGINT), 9007199254740993n);
+  assert.equal(stringifyTestJson(doc), '{"d":12345678987654321.2345678987654321,"l":9007199254740993}');
+  assert.ok(testValuesEqual(doc.l, 9007199254740992));
 });

@@ -12,9 +12,9 @@ import type { EngineOptions } from '../../engine/engine.js';
 import type { FunctionRegistry } from '../../index.js';
 import type { DataSource, FormatName, FormatOptions } from '../../index.js';
 import type { TestCase, TestRecord } from './test-case.js';
-import { formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
+import { JsonNumber, formatSqlType, isUnwrappedSingle, quoteIdentifier, splitWindowedKey, windowedKeyBytes } from '../../index.js';
 import type { RegisteredSchemaType } from '../../index.js';
-import { fieldOf, fromTestValue, parseJsonLoose, testJsonText, testValuesEqual, toTestValue } from './test-values.js';
+import { fieldOf, fromTestValue, parseJsonLoose, stringifyTestJson, testJsonText, testValuesEqual, toTestValue } from './test-values.js';
 import { runRestCase } from './rest-case.js';
 import type { RegisterFunctions } from './function-modules.js';
 
@@ -176,7 +176,7 @@ function encodeWith(format: string, columns: DataSource['schema']['columns'], ta
     case 'JSON':
       return Buffer.from(testJsonText(v, columns, isUnwrappedSingle('JSON', target, columns, fmt)));
     case 'DELIMITED':
-      return Buffer.from(typeof v === 'string' ? v : String(v));
+      return Buffer.from(typeof v === 'string' ? v : v instanceof JsonNumber ? v.text : String(v));
     case 'NONE':
       return null;
     default: {
@@ -199,8 +199,8 @@ export async function produceInput(engine: Engine, r: TestRecord): Promise<void>
     value = encodeWith(source.valueFormat.format, valueColumns(source.schema), 'VALUE', opts(source.valueFormat), r.value);
     await engine.flushSchemaRegistrations();
   } else {
-    key = r.key === undefined || r.key === null ? null : Buffer.from(typeof r.key === 'string' ? r.key : JSON.stringify(r.key));
-    value = r.value === null ? null : Buffer.from(JSON.stringify(r.value));
+    key = r.key === undefined || r.key === null ? null : Buffer.from(typeof r.key === 'string' ? r.key : stringifyTestJson(r.key));
+    value = r.value === null ? null : Buffer.from(stringifyTestJson(r.value));
   }
   if (source?.window && r.window) key = windowedKeyBytes(key, r.window, source.window.type);
   const headers = (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
@@ -297,7 +297,7 @@ function mergeByTimestamp(lists: ActualRecord[][]): ActualRecord[] {
 }
 
 const show = (r: { topic: string; key?: unknown; value: unknown; timestamp?: number; window?: TestRecord['window'] }) =>
-  `${r.topic}  key=${JSON.stringify(r.key ?? null)}  value=${JSON.stringify(r.value)}${r.timestamp !== undefined ? `  ts=${r.timestamp}` : ''}${
+  `${r.topic}  key=${stringifyTestJson(r.key ?? null)}  value=${stringifyTestJson(r.value)}${r.timestamp !== undefined ? `  ts=${r.timestamp}` : ''}${
     r.window ? `  window=${r.window.type}[${r.window.start},${r.window.end})` : ''
   }`;
 

@@ -1,7 +1,7 @@
 /** The conformance test format (ksqlDB's query-validation tests), loaded and expanded. */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isSupportedFormat } from '../../index.js';
+import { isSupportedFormat, parseJsonText } from '../../index.js';
 
 const KNOWN_FORMATS = new Set(['JSON', 'DELIMITED', 'KAFKA', 'NONE', 'AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
 
@@ -121,7 +121,7 @@ export async function loadCaseFile(path: string): Promise<TestCase[]> {
   const text = await readFile(path, 'utf8');
   let json: { tests?: RawCase[] };
   try {
-    json = JSON.parse(text) as { tests?: RawCase[] };
+    json = parseJsonText(text) as { tests?: RawCase[] };
   } catch (e) {
     throw new Error(`${path}: not a JSON case file (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -134,7 +134,7 @@ export async function loadRunnerCase(statementsPath: string, inputPath: string |
   const { parseStatements } = await import('../../index.js');
   const sql = await readFile(statementsPath, 'utf8');
   const statements = parseStatements(sql).map((s) => s.text);
-  const inputs = inputPath ? ((JSON.parse(await readFile(inputPath, 'utf8')) as { inputs?: TestRecord[] }).inputs ?? []) : [];
-  const outputs = (JSON.parse(await readFile(outputPath, 'utf8')) as { outputs?: TestRecord[] }).outputs ?? [];
+  const inputs = inputPath ? ((parseJsonText(await readFile(inputPath, 'utf8')) as { inputs?: TestRecord[] }).inputs ?? []) : [];
+  const outputs = (parseJsonText(await readFile(outputPath, 'utf8')) as { outputs?: TestRecord[] }).outputs ?? [];
   return { file: basename(statementsPath), name: basename(statementsPath), statements, inputs, outputs, properties: {}, topics: [] };
 }

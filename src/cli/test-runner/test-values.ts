@@ -3,6 +3,7 @@
  * way ksqlDB's test tool does: numbers (and decimals) by value, objects by field, arrays in order.
  */
 import { Decimal } from 'decimal.js';
+import { JsonNumber } from '../../index.js';
 import type { SqlType } from '../../index.js';
 
 /** Runtime value -> plain JSON-like value. */
@@ -20,6 +21,13 @@ export function toTestValue(v: unknown): unknown {
 /** Plain JSON value from a test file -> runtime value of a column type (for KAFKA/DELIMITED inputs). */
 export function fromTestValue(v: unknown, type: SqlType): unknown {
   if (v === null || v === undefined) return null;
+  // a number of more digits than a double holds, kept as its text (ksqlDB's harness reads BigDecimals)
+  if (v instanceof JsonNumber) {
+    if (type.kind === 'DECIMAL') return new Decimal(v.text).toDecimalPlaces(type.scale);
+    if (type.kind === 'BIGINT') return bigintFromTest(v.isIntegral ? v.text : new Decimal(v.text).trunc().toFixed());
+    if (type.kind === 'STRING') return v.text;
+    return fromTestValue(Number(v.text), type);
+  }
   switch (type.kind) {
     case 'BIGINT':
       return typeof v === 'string' || typeof v === 'number' ? bigintFromTest(v) : v;
@@ -56,7 +64,7 @@ const LONG_MIN = -(2n ** 63n);
  * reads as 2^63 (9223372036854776000): a value just past the range is that bound.
  */
 export function bigintFromTest(v: string | number): bigint {
-  const n = BigInt(Math.trunc(Number(v)));
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : BigInt(Math.trunc(Number(v)));
   return n > LONG_MAX ? LONG_MAX : n < LONG_MIN ? LONG_MIN : n;
 }
 
@@ -64,6 +72,12 @@ export function bigintFromTest(v: string | number): bigint {
 export function testJsonText(v: unknown, columns: readonly { readonly name: string; readonly type: SqlType }[], unwrapped: boolean): string {
   const exact = new Map<string, string>();
   const mark = (x: unknown): unknown => {
+    if (x instanceof JsonNumber) return x.isIntegral ? mark(x.text) : x;
+    if (typeof x === 'string' && /^-?\d+$/.test(x)) {
+      const marker = `\u0000bigint${exact.size}\u0000`;
+      exact.set(JSON.stringify(marker), bigintFromTest(x).toString());
+      return marker;
+    }
     if (typeof x !== 'number' || Number.isSafeInteger(x)) return x;
     const marker = `\u0000bigint${exact.size}\u0000`;
     exact.set(JSON.stringify(marker), bigintFromTest(x).toString());
@@ -75,9 +89,20 @@ export function testJsonText(v: unknown, columns: readonly { readonly name: stri
     const bigints = new Set(columns.filter((c) => c.type.kind === 'BIGINT').map((c) => c.name.toUpperCase()));
     value = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, bigints.has(k.toUpperCase()) ? mark(x) : x]));
   }
-  let text = JSON.stringify(value);
-  for (const [marker, digits] of exact) text = text.replace(marker, digits);
-  return text;
+  return stringifyTestJson(value, exact);
+}
+
+/** JSON.stringify, with JsonNumbers written as their own digits (and markers replaced by their text) */
+export function stringifyTestJson(value: unknown, exact: Map<string, string> = new Map()): string {
+  const text = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
+    if (!(v instanceof JsonNumber)) return v;
+    const marker = `\u0000number${exact.size}\u0000`;
+    exact.set(JSON.stringify(marker), v.text);
+    return marker;
+  });
+  let out = text;
+  for (const [marker, digits] of exact) out = out.replace(marker, digits);
+  return out;
 }
 
 /** A field by its exact name, else the one whose upper-cased name matches (ksqlDB's leniency). */
@@ -89,6 +114,8 @@ export function fieldOf(o: Record<string, unknown> | null | undefined, name: str
 }
 
 export function testValuesEqual(expected: unknown, actual: unknown): boolean {
+  if (expected instanceof JsonNumber) return testValuesEqual(Number(expected.text), actual);
+  if (actual instanceof JsonNumber) return testValuesEqual(expected, Number(actual.text));
   if (expected === null || expected === undefined) return actual === null || actual === undefined;
   if (actual === null || actual === undefined) return false;
   if (typeof expected === 'number' || typeof actual === 'number') {
