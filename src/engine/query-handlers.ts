@@ -10,7 +10,7 @@ import { PLAN_VERSION } from './command-log.js';
 import type { StoredQuery } from './command-log.js';
 import { checkPlanVersion, createPlannedTopic, planTopic, recreateTopic, storedTopic } from './ddl-handlers.js';
 import { dryRunBuild } from './dry-run.js';
-import { validateAggregateFormats, validateFormats } from './validate-formats.js';
+import { validateAggregateFormats, validateFormats, validateSinkSchemaIds } from './validate-formats.js';
 import type { HandlerContext } from './handler-context.js';
 import { partitionCounts } from './partition-counts.js';
 import type { StatementResult } from './statement-result.js';
@@ -74,6 +74,7 @@ export async function createAsSelect(stmt: CreateAsSelect, ctx: HandlerContext):
   const planned = planPersistentQuery(stmt.query, { name: stmt.name, sourceType: stmt.sourceType, properties }, queryId, planContext(ctx), (t) => counts.get(t) ?? 1);
   validateAggregateFormats(planned.plan, ctx.engine.registry());
   validateFormats(planned.sink.schema, planned.sink.keyFormat, planned.sink.valueFormat, properties.wrapSingleValue !== undefined);
+  validateSinkSchemaIds(planned.sink.schema, planned.sink.keyFormat, planned.sink.valueFormat, planned.sink.topic, ctx.engine.schemaRegistry());
   if (existing) {
     // OR REPLACE keeps the query id (and so its offsets); the new plan must keep the schema compatible
     const oldValues = existing.schema.columns.map((c) => c.name);

@@ -3,8 +3,9 @@ import { CatalogError, PlanError, isSluiceError } from '../common/errors.js';
 import type { Column, LogicalSchema } from '../common/schema.js';
 import { keyColumns, valueColumns } from '../common/schema.js';
 import type { FormatInfo } from '../catalog/data-source.js';
-import { InMemorySchemaRegistry, createSerde, isSupportedFormat } from '../serde/index.js';
-import type { FormatName } from '../serde/index.js';
+import { InMemorySchemaRegistry, createSerde, inferColumns, isSupportedFormat } from '../serde/index.js';
+import type { FormatName, SchemaRegistry } from '../serde/index.js';
+import { formatSqlType } from '../common/sql-types.js';
 import type { QueryPlan, SourceStep, Step } from '../catalog/query-plan.js';
 import { stepInputs } from '../catalog/query-plan.js';
 import { resolveAggregateCall } from '../expr/aggregate-call.js';
@@ -26,6 +27,36 @@ export function validateFormats(schema: LogicalSchema, keyFormat: FormatInfo, va
   if (wrapGiven && values.length !== 1) throw new CatalogError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
   check('Key', keyFormat, keyColumns(schema));
   check('Value', valueFormat, values);
+}
+
+/**
+ * A query writing with KEY_SCHEMA_ID / VALUE_SCHEMA_ID: the registered schema must hold the query's
+ * columns, in order and of the same types, first (later fields of its own are filled by their
+ * defaults when written). ksqlDB's wording.
+ */
+export function validateSinkSchemaIds(schema: LogicalSchema, keyFormat: FormatInfo, valueFormat: FormatInfo, topic: string, registry: SchemaRegistry): void {
+  for (const [target, format, columns] of [
+    ['KEY', keyFormat, keyColumns(schema)],
+    ['VALUE', valueFormat, valueColumns(schema)],
+  ] as const) {
+    if (format.schemaId === undefined || !['AVRO', 'PROTOBUF', 'JSON_SR'].includes(format.format)) continue;
+    let registered;
+    try {
+      registered = inferColumns(format.format as FormatName, target, registry, { topic, ...format });
+    } catch {
+      continue; // an unreadable schema is reported when the sink's serde is built
+    }
+    if (!registered) continue;
+    const show = (c: { name: string; type: Column['type'] }) => `\`${c.name}\` ${formatSqlType(c.type)}`;
+    const changed = columns.filter((c, i) => {
+      const r = registered[i];
+      return !r || r.name !== c.name || formatSqlType(r.type) !== formatSqlType(c.type);
+    });
+    if (changed.length)
+      throw new CatalogError(
+        `The following ${target.toLowerCase()} columns are changed, missing or reordered: [${changed.map(show).join(', ')}]. Schema from schema registry is [${registered.map(show).join(', ')}]`,
+      );
+  }
 }
 
 /** ksqlDB's wording: the format, the columns it was asked to hold, and the serde's reason. */
