@@ -51,9 +51,13 @@ function slice(d: Demand, offset: number, limit: number): Demand {
   return out;
 }
 
-function withNeeded(step: SourceStep, d: Demand): SourceStep {
-  // tables are materialized by some steps (joins keep their rows): only streams are narrowed
-  if (d === 'all' || step.kind !== 'StreamSource') return step;
+/**
+ * `privateTable`: a table read only by the stream-table join above it, whose rows live in that
+ * join's own store and are read only for the columns demanded of the join: narrowed like a stream.
+ */
+function withNeeded(step: SourceStep, d: Demand, privateTable = false): SourceStep {
+  // other tables are materialized by steps that may hand on every column: only streams are narrowed
+  if (d === 'all' || (step.kind !== 'StreamSource' && !privateTable)) return step;
   const names = new Set<string>();
   for (const i of d) {
     const c = step.columns[i];
@@ -114,7 +118,8 @@ function mark(step: Step, d: Demand): Step {
       const laidOut = step.columns.length === 1 + l + r && d !== 'all';
       const left = laidOut ? demandOf(step.left.columns, [step.leftKey], slice(d, 1, l) as Set<number>) : 'all';
       const right = laidOut ? demandOf(step.right.columns, [step.rightKey], slice(d, 1 + l, r) as Set<number>) : 'all';
-      return { ...step, left: mark(step.left, left), right: mark(step.right, right) };
+      const privateTable = step.kind === 'StreamTableJoin' && step.right.kind === 'TableSource';
+      return { ...step, left: mark(step.left, left), right: privateTable ? withNeeded(step.right as SourceStep, right, true) : mark(step.right, right) };
     }
   }
 }
