@@ -143,6 +143,12 @@ export interface JoinStep extends StepBase {
      */
     readonly eagerOuter: boolean;
   };
+  /**
+   * stream-stream and stream-table joins: the positions of the left / right row the query reads
+   * downstream (absent: all). The rows a join keeps in its stores carry only these, the rest NULL.
+   */
+  readonly leftNeeded?: readonly number[];
+  readonly rightNeeded?: readonly number[];
 }
 
 /**
@@ -164,6 +170,8 @@ export interface RepartitionStep extends StepBase {
    * as ksqlDB does, so only this side is repartitioned
    */
   readonly partitionLike?: { readonly topic: string; readonly keyFormat: FormatInfo; readonly keyColumn: Column };
+  /** the positions of the row read downstream (absent: all): the topic carries only these, the rest NULL */
+  readonly neededColumns?: readonly number[];
 }
 
 /** Writes rows to a topic, key and value serialized with the sink's formats. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SourceStep, Step } from '../../src/catalog/query-plan.js';
+import type { JoinStep, RepartitionStep, SourceStep, Step } from '../../src/catalog/query-plan.js';
 import { stepInputs } from '../../src/catalog/query-plan.js';
 import { plan } from './plan-fixture.js';
 
@@ -35,4 +35,20 @@ const cases: [sql: string, expected: Record<string, readonly string[] | 'all'>][
 
 test('source scans carry the value columns the query reads', () => {
   for (const [sql, expected] of cases) assert.deepStrictEqual(needed(sql), expected, sql);
+});
+
+test('repartitions and stream joins learn which positions of their rows are read above them', () => {
+  const find = (step: Step, kind: string): Step[] => [...(step.kind === kind ? [step] : []), ...stepInputs(step).flatMap((s) => find(s, kind))];
+  const p = plan('CREATE STREAM S AS SELECT O.ID, P.AMOUNT FROM ORDERS O JOIN PAYMENTS P WITHIN 1 HOUR ON O.ID = P.ORDER_ID').plan.sink;
+  const join = find(p, 'StreamStreamJoin')[0] as JoinStep;
+  // PAYMENTS: PID, ORDER_ID, AMOUNT, ...: only P.AMOUNT is read above (O.ID is the join key, read
+  // from the join's key column: rules/read-join-key.ts)
+  assert.deepEqual(join.leftNeeded, []);
+  assert.deepEqual(join.rightNeeded, [2]);
+  const repartition = find(p, 'StreamRepartition')[0] as RepartitionStep;
+  // the payments' repartition carries the join key too (the join computes it from the row)
+  assert.deepEqual(repartition.neededColumns, [1, 2]);
+  const all = plan('CREATE STREAM S AS SELECT * FROM ORDERS O JOIN PAYMENTS P WITHIN 1 HOUR ON O.ID = P.ORDER_ID').plan.sink;
+  // SELECT * reads every value column of ORDERS, not its key (the join key) nor its pseudo columns
+  assert.deepEqual((find(all, 'StreamStreamJoin')[0] as typeof join).leftNeeded, [1, 2, 3, 4]);
 });

@@ -5,7 +5,10 @@
  * what its expressions name, filters / repartitions / joins pass demand through by position and add
  * what their own expressions name. A reference is matched by name alone, so the answer can only be
  * too large, never too small; a step this pass does not understand demands every column.
- * Plain data: stored plans without the field still restore (every column decoded).
+ * Repartitions (`neededColumns`) and stream-stream / stream-table joins (`leftNeeded`,
+ * `rightNeeded`) learn the same of their rows, so the internal topics and the join stores carry
+ * only what is read above them (pseudo columns included), the rest as NULL.
+ * Plain data: stored plans without the fields still restore (every column decoded and kept).
  */
 import type { QueryPlan, RowColumn, SourceStep, Step } from '../../catalog/query-plan.js';
 import { valueColumns } from '../../common/schema.js';
@@ -55,6 +58,11 @@ function slice(d: Demand, offset: number, limit: number): Demand {
  * `privateTable`: a table read only by the stream-table join above it, whose rows live in that
  * join's own store and are read only for the columns demanded of the join: narrowed like a stream.
  */
+/** a demand as plain data: ascending positions */
+function positions(d: ReadonlySet<number>): number[] {
+  return [...d].sort((a, b) => a - b);
+}
+
 function withNeeded(step: SourceStep, d: Demand, privateTable = false): SourceStep {
   // other tables are materialized by steps that may hand on every column: only streams are narrowed
   if (d === 'all' || (step.kind !== 'StreamSource' && !privateTable)) return step;
@@ -89,7 +97,8 @@ function mark(step: Step, d: Demand): Step {
     }
     case 'StreamRepartition': {
       const same = step.columns.length === step.input.columns.length && d !== 'all';
-      return { ...step, input: mark(step.input, same ? demandOf(step.input.columns, step.keyExpressions, d as Set<number>) : 'all') };
+      const input = mark(step.input, same ? demandOf(step.input.columns, step.keyExpressions, d as Set<number>) : 'all');
+      return { ...step, input, ...(same ? { neededColumns: positions(d as Set<number>) } : {}) };
     }
     case 'StreamFlatMap':
       return { ...step, input: mark(step.input, d === 'all' ? 'all' : demandOf(step.input.columns, step.tableFunctions, slice(d, 0, step.input.columns.length) as Set<number>)) };
@@ -119,7 +128,12 @@ function mark(step: Step, d: Demand): Step {
       const left = laidOut ? demandOf(step.left.columns, [step.leftKey], slice(d, 1, l) as Set<number>) : 'all';
       const right = laidOut ? demandOf(step.right.columns, [step.rightKey], slice(d, 1 + l, r) as Set<number>) : 'all';
       const privateTable = step.kind === 'StreamTableJoin' && step.right.kind === 'TableSource';
-      return { ...step, left: mark(step.left, left), right: privateTable ? withNeeded(step.right as SourceStep, right, true) : mark(step.right, right) };
+      // what the join keeps of each side: the columns read above it (its keys are computed first)
+      const kept =
+        laidOut && (step.kind === 'StreamStreamJoin' || step.kind === 'StreamTableJoin')
+          ? { leftNeeded: positions(slice(d, 1, l) as Set<number>), rightNeeded: positions(slice(d, 1 + l, r) as Set<number>) }
+          : {};
+      return { ...step, ...kept, left: mark(step.left, left), right: privateTable ? withNeeded(step.right as SourceStep, right, true) : mark(step.right, right) };
     }
   }
 }
