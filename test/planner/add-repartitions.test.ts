@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withEngine } from '../support/with-engine.js';
+import { plan, stepShape } from './plan-fixture.js';
 
 const SOURCES = `
   CREATE STREAM s (id INT KEY, v INT, name STRING) WITH (KAFKA_TOPIC='s', PARTITIONS=2, VALUE_FORMAT='JSON');
@@ -40,3 +41,10 @@ for (const [name, sql, expected] of cases) {
     });
   });
 }
+
+test('a filter pushed below a stream-table join stays above the repartition of its side', () => {
+  const planned = plan(
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.qty > 2 AND c.region = 'EU';",
+  );
+  assert.equal(stepShape(planned.plan.sink), 'StreamSink(StreamSelect(StreamFilter(StreamTableJoin(StreamFilter(StreamRepartition(StreamSource)), TableSource))))');
+});
