@@ -149,6 +149,12 @@ export interface JoinStep extends StepBase {
      */
     readonly eagerOuter: boolean;
   };
+  /**
+   * stream-stream and stream-table joins: the positions of the left / right row the query reads
+   * downstream (absent: all). The rows a join keeps in its stores carry only these, the rest NULL.
+   */
+  readonly leftNeeded?: readonly number[];
+  readonly rightNeeded?: readonly number[];
 }
 
 /**

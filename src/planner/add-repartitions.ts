@@ -31,6 +31,14 @@ export function addRepartitions(plan: QueryPlan, typeOf?: ExpressionTypeOf): Que
     columns: input.columns,
     topic: `_sluice-${plan.queryId}-${id.replace(/[^A-Za-z0-9._-]/g, '-')}-repartition`,
   });
+  /**
+   * A join side's repartition goes below a filter pushed down to that side (rules/push-down-filter.ts):
+   * the filter then runs in the join's task, which reads every record it read before, in the same
+   * steps, so a stream side and a table side interleave as they did (dropping records upstream would
+   * let the table side run ahead while the thinned stream side waits for its upstream).
+   */
+  const repartitionSide = (input: Step, keyExpressions: readonly Expression[], id: string): Step =>
+    input.kind === 'StreamFilter' ? { ...input, input: repartitionSide(input.input, keyExpressions, id) } : repartition(input, keyExpressions, id);
 
   const rewrite = (step: Step): Step => {
     switch (step.kind) {
@@ -51,12 +59,14 @@ export function addRepartitions(plan: QueryPlan, typeOf?: ExpressionTypeOf): Que
         const rightReady = isPartitionedBy(right, [step.rightKey]);
         if (leftReady && rightReady) return left === step.left && right === step.right ? step : { ...step, left, right };
         const like = leftReady ? partitionedLike(left, step.rightKey, right, typeOf) : rightReady ? partitionedLike(right, step.leftKey, left, typeOf) : undefined;
-        if (like && leftReady) right = { ...repartition(right, [step.rightKey], `${step.id}/Right`), partitionLike: like };
-        else if (like) left = { ...repartition(left, [step.leftKey], `${step.id}/Left`), partitionLike: like };
+        const sideLike = (side: Step, key: Expression, id: string): Step =>
+          side.kind === 'StreamFilter' ? { ...side, input: sideLike(side.input, key, id) } : { ...repartition(side, [key], id), partitionLike: like };
+        if (like && leftReady) right = sideLike(right, step.rightKey, `${step.id}/Right`);
+        else if (like) left = sideLike(left, step.leftKey, `${step.id}/Left`);
         else {
           // both sides, so both are partitioned by the same function of the same key value
-          left = repartition(left, [step.leftKey], `${step.id}/Left`);
-          right = repartition(right, [step.rightKey], `${step.id}/Right`);
+          left = repartitionSide(left, [step.leftKey], `${step.id}/Left`);
+          right = repartitionSide(right, [step.rightKey], `${step.id}/Right`);
         }
         return left === step.left && right === step.right ? step : ({ ...step, left, right } satisfies JoinStep);
       }

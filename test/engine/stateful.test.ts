@@ -167,3 +167,34 @@ test('a record that makes an operator fail stops only that query, with the error
     assert.equal((await readTopic(engine.log, 'TOTAL')).length, 1, 'only the batch before the failure was committed');
   });
 });
+
+test('a stream-table join on a value column with a WHERE over both sides: the stream-side part runs before the join (Join/0/Filter), the results as before', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`
+      CREATE STREAM sales (id INT KEY, seller INT, category INT, note STRING) WITH (KAFKA_TOPIC='sales', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE TABLE sellers (id INT PRIMARY KEY, name STRING, state STRING, extra STRING) WITH (KAFKA_TOPIC='sellers', PARTITIONS=1, VALUE_FORMAT='JSON');
+      CREATE STREAM picked AS SELECT s.seller, p.name, s.id AS sale FROM sales s JOIN sellers p ON s.seller = p.id
+        WHERE s.category = 10 AND (p.state = 'OR' OR p.state = 'CA');`);
+    const put = (topic: string, id: number, value: object, ts: number) => {
+      const key = Buffer.alloc(4);
+      key.writeInt32BE(id);
+      return engine.log.produce([{ topic, key, value: Buffer.from(JSON.stringify(value)), timestamp: ts }]).then(() => engine.runUntilIdle());
+    };
+    await put('sellers', 1, { NAME: 'ann', STATE: 'OR', EXTRA: 'x'.repeat(100) }, 1000);
+    await put('sellers', 2, { NAME: 'bob', STATE: 'WA', EXTRA: 'y' }, 1000);
+    await put('sales', 100, { SELLER: 1, CATEGORY: 10, NOTE: 'a' }, 2000);
+    await put('sales', 101, { SELLER: 1, CATEGORY: 11, NOTE: 'b' }, 2001); // other category
+    await put('sales', 102, { SELLER: 2, CATEGORY: 10, NOTE: 'c' }, 2002); // seller not in OR / CA
+    await put('sellers', 2, { NAME: 'bob', STATE: 'CA', EXTRA: 'y' }, 3000);
+    await put('sales', 103, { SELLER: 2, CATEGORY: 10, NOTE: 'd' }, 4000);
+    await put('sales', 104, { SELLER: 3, CATEGORY: 10, NOTE: 'e' }, 4001); // no such seller
+    const rows = (await readTopic(engine.log, 'PICKED')).map((r) => [r.key!.readInt32BE(), json(r.value)]);
+    assert.deepEqual(rows, [
+      [1, { NAME: 'ann', SALE: 100 }],
+      [2, { NAME: 'bob', SALE: 103 }],
+    ]);
+    const [explained] = await engine.execute(`EXPLAIN ${engine.queryIds()[0]};`);
+    const message = (explained as { message?: string }).message ?? '';
+    assert.match(message, /\[ StreamFilter \] Join\/0\/Filter: WHERE S\.CATEGORY = 10/, message);
+  });
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTopic, jsonValues } from '../support/read-topic.js';
 import { withEngine } from '../support/with-engine.js';
+import { plan, stepShape } from './plan-fixture.js';
 
 const SOURCES = `
   CREATE STREAM s (id INT KEY, v INT, name STRING) WITH (KAFKA_TOPIC='s', PARTITIONS=2, VALUE_FORMAT='JSON');
@@ -59,4 +60,11 @@ test('a stream-table join on an expression of the key type meets every table row
       Array.from({ length: 12 }, (_, i) => ({ V: i, LABEL: `l${i + 1}` })),
     );
   });
+});
+
+test('a filter pushed below a stream-table join stays above the repartition of its side', () => {
+  const planned = plan(
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.qty > 2 AND c.region = 'EU';",
+  );
+  assert.equal(stepShape(planned.plan.sink), 'StreamSink(StreamSelect(StreamFilter(StreamTableJoin(StreamFilter(StreamRepartition(StreamSource)), TableSource))))');
 });

@@ -53,3 +53,32 @@ test('HAVING reads the aggregate columns', () => {
   const project = find(p, 'Project') as ProjectNode;
   assert.deepEqual(project.expressions.map((e) => formatExpression(e)), ['ITEM', 'KSQL_AGG_VARIABLE_0']);
 });
+
+test('push-down-filter: the stream-side parts of a WHERE over a stream-table join run before it', () => {
+  const p = logicalPlan(
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.qty > 2 AND c.region = 'EU' AND o.item IN ('a', 'b');",
+  );
+  const above = find(p, 'Filter') as FilterNode;
+  assert.equal(formatExpression(above.predicate), "C.REGION = 'EU'");
+  assert.equal(above.input.kind, 'Join');
+  const join = find(p, 'Join');
+  assert.equal(join.left.kind, 'Filter');
+  assert.equal(formatExpression((join.left as FilterNode).predicate), "O.QTY > 2 AND O.ITEM IN ('a', 'b')");
+  assert.equal((join.left as FilterNode).input.kind, 'Source');
+});
+
+test('push-down-filter: what may fail, reads both sides or a pseudo column, or sits over a stream-stream join stays above', () => {
+  const cases = [
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.qty / 0 > 1;",
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.item = c.name OR o.qty > 1;",
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE UCASE(o.item) = 'A';",
+    "CREATE STREAM s AS SELECT o.customer_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE o.ROWTIME > 5;",
+    'CREATE STREAM s AS SELECT o.id, p.amount FROM orders o JOIN payments p WITHIN 1 HOUR ON o.id = p.order_id WHERE o.qty > 2;',
+  ];
+  for (const sql of cases) {
+    const p = logicalPlan(sql);
+    const filter = find(p, 'Filter') as FilterNode;
+    assert.equal(filter.input.kind, 'Join', sql);
+    assert.notEqual(find(p, 'Join').left.kind, 'Filter', sql);
+  }
+});

@@ -82,6 +82,17 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
           : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
     );
+  // what the join keeps of a row: the positions read above it, the rest NULL (same layout)
+  const keeping = (needed: readonly number[] | undefined, width: number): ((row: unknown[]) => unknown[]) => {
+    if (!needed || needed.length === width) return (row) => row;
+    return (row) => {
+      const kept = new Array<unknown>(row.length).fill(null);
+      for (const i of needed) kept[i] = row[i];
+      return kept;
+    };
+  };
+  const keepLeft = keeping(step.leftNeeded, leftWidth);
+  const keepRight = keeping(step.rightNeeded, rightWidth);
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
 
@@ -186,7 +197,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
       if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
       // a record already outside its side's retention is not kept (it still joins the other side)
-      if (t >= horizon) mine.recent.push([t, rec.row, id]);
+      if (t >= horizon) mine.recent.push([t, (isLeft ? keepLeft : keepRight)(rec.row), id]);
       if (mine.recent.length >= CHUNK) {
         let min = Number.POSITIVE_INFINITY;
         let max = Number.NEGATIVE_INFINITY;
@@ -266,7 +277,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const onTable: Downstream = (rec) => {
       const key = rightKeyFn(rec.row);
       if (key === null || key === undefined) return;
-      table.put(encodeValue(key), rec.tombstone ? undefined : [rec.row, rec.timestamp]);
+      table.put(encodeValue(key), rec.tombstone ? undefined : [keepRight(rec.row), rec.timestamp]);
     };
     return [onStream, onTable];
   }

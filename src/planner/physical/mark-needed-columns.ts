@@ -3,10 +3,12 @@
  * (`neededValueColumns`), so the value format may skip the others (JSON does, without building
  * them). Demand flows from the sink down: a sink reads all its input's columns, a projection only
  * what its expressions name, filters / repartitions / joins pass demand through by position and add
- * what their own expressions name. A repartition of a stream also learns what is read above it
- * (`neededColumns`), so only that crosses its internal topic. A reference is matched by name alone, so the answer can only be
+ * what their own expressions name. A reference is matched by name alone, so the answer can only be
  * too large, never too small; a step this pass does not understand demands every column.
- * Plain data: stored plans without the field still restore (every column decoded).
+ * Repartitions of streams (`neededColumns`) and stream-stream / stream-table joins (`leftNeeded`,
+ * `rightNeeded`) learn the same of their rows, so the internal topics and the join stores carry
+ * only what is read above them (pseudo columns included), the rest as NULL.
+ * Plain data: stored plans without the fields still restore (every column decoded and kept).
  */
 import type { QueryPlan, RowColumn, SourceStep, Step } from '../../catalog/query-plan.js';
 import { valueColumns } from '../../common/schema.js';
@@ -52,9 +54,18 @@ function slice(d: Demand, offset: number, limit: number): Demand {
   return out;
 }
 
-function withNeeded(step: SourceStep, d: Demand): SourceStep {
-  // tables are materialized by some steps (joins keep their rows): only streams are narrowed
-  if (d === 'all' || step.kind !== 'StreamSource') return step;
+/**
+ * `privateTable`: a table read only by the stream-table join above it, whose rows live in that
+ * join's own store and are read only for the columns demanded of the join: narrowed like a stream.
+ */
+/** a demand as plain data: ascending positions */
+function positions(d: ReadonlySet<number>): number[] {
+  return [...d].sort((a, b) => a - b);
+}
+
+function withNeeded(step: SourceStep, d: Demand, privateTable = false): SourceStep {
+  // other tables are materialized by steps that may hand on every column: only streams are narrowed
+  if (d === 'all' || (step.kind !== 'StreamSource' && !privateTable)) return step;
   const names = new Set<string>();
   for (const i of d) {
     const c = step.columns[i];
@@ -90,7 +101,7 @@ function mark(step: Step, d: Demand): Step {
       // only what is read above crosses the internal topic; a table's rows are kept whole (joins
       // and aggregates materialize them), as for sources
       if (!same || !isStream(step.input) || (d as Set<number>).size === step.columns.length) return { ...step, input };
-      return { ...step, input, neededColumns: [...(d as Set<number>)].sort((a, b) => a - b) };
+      return { ...step, input, neededColumns: positions(d as Set<number>) };
     }
     case 'StreamFlatMap':
       return { ...step, input: mark(step.input, d === 'all' ? 'all' : demandOf(step.input.columns, step.tableFunctions, slice(d, 0, step.input.columns.length) as Set<number>)) };
@@ -119,7 +130,13 @@ function mark(step: Step, d: Demand): Step {
       const laidOut = step.columns.length === 1 + l + r && d !== 'all';
       const left = laidOut ? demandOf(step.left.columns, [step.leftKey], slice(d, 1, l) as Set<number>) : 'all';
       const right = laidOut ? demandOf(step.right.columns, [step.rightKey], slice(d, 1 + l, r) as Set<number>) : 'all';
-      return { ...step, left: mark(step.left, left), right: mark(step.right, right) };
+      const privateTable = step.kind === 'StreamTableJoin' && step.right.kind === 'TableSource';
+      // what the join keeps of each side: the columns read above it (its keys are computed first)
+      const kept =
+        laidOut && (step.kind === 'StreamStreamJoin' || step.kind === 'StreamTableJoin')
+          ? { leftNeeded: positions(slice(d, 1, l) as Set<number>), rightNeeded: positions(slice(d, 1 + l, r) as Set<number>) }
+          : {};
+      return { ...step, ...kept, left: mark(step.left, left), right: privateTable ? withNeeded(step.right as SourceStep, right, true) : mark(step.right, right) };
     }
   }
 }

@@ -57,7 +57,8 @@ const LOWER: { readonly [K in LogicalKind]: Handler<K> } = {
     kind: JOIN_STEP[n.joinKind],
     id: `Join/${n.depth}`,
     joinType: n.joinType,
-    left: lower(n.left),
+    // a WHERE part pushed below the join (rules/push-down-filter.ts) is named for the join it serves
+    left: n.left.kind === 'Filter' ? { ...lower(n.left), id: `Join/${n.depth}/Filter` } : lower(n.left),
     right: lower(n.right),
     leftKey: n.leftKey,
     rightKey: n.rightKey,
