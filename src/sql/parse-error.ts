@@ -64,3 +64,12 @@ export function syntaxError(
   const message = `line ${pos.line}:${pos.column}: ${detail}${stmt}\n${caretExcerpt(text, pos)}`;
   return new ParseError(message, pos, text, token, expected);
 }
+
+/**
+ * An error ksqlDB raises while building the statement rather than parsing it: in its preparation
+ * form, without a line and column in the message (the position still points at the token)
+ */
+export function preparationError(text: string, pos: SourcePosition, detail: string, token?: string, statement?: string): ParseError {
+  const stmt = statement !== undefined ? `\nStatement: ${statement.length > MAX_STATEMENT ? `${statement.slice(0, MAX_STATEMENT)}...` : statement}` : '';
+  return new ParseError(`Failed to prepare statement: ${detail}${stmt}\n${caretExcerpt(text, pos)}`, pos, text, token);
+}

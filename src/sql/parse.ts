@@ -9,7 +9,7 @@ import type { Expression, ParsedStatement, Statement, TypeNode } from './ast.js'
 import { tokenize, tokenPosition, VariableToken } from './lexer.js';
 import { type DeepParseRequest, parseOnLargeStack } from './deep-parse.js';
 import { MAIN_THREAD_NESTING, MAX_NESTING, type Nesting, tokenNesting, treeTooDeep } from './nesting.js';
-import { SYNTAX_ERROR, positionAt, syntaxError } from './parse-error.js';
+import { SYNTAX_ERROR, positionAt, preparationError, syntaxError } from './parse-error.js';
 import { SemanticSyntaxError, sqlParser } from './parser.js';
 import { describeSyntaxError } from './syntax-error.js';
 import * as T from './tokens.js';
@@ -164,6 +164,7 @@ function parseTokens<R>(
     result = parser[rule]() as R;
   } catch (e) {
     if (e instanceof SemanticSyntaxError) {
+      if (e.preparation) throw preparationError(text, tokenPosition(e.token), e.message, e.token.image, statement);
       throw syntaxError(text, tokenPosition(e.token), e.message, e.token.image, undefined, statement);
     }
     if (e instanceof RangeError) {

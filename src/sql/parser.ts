@@ -14,7 +14,12 @@ import * as T from './tokens.js';
 
 /** Thrown from semantic actions for well-formed but invalid constructs; turned into a ParseError. */
 export class SemanticSyntaxError extends Error {
-  constructor(readonly token: IToken, message: string) {
+  /** `preparation`: ksqlDB reports it while building the statement ("Failed to prepare statement: ...") */
+  constructor(
+    readonly token: IToken,
+    message: string,
+    readonly preparation = false,
+  ) {
     super(message);
   }
 }
@@ -119,7 +124,7 @@ export class SqlParser extends EmbeddedActionsParser {
     const minus = this.OPTION(() => this.CONSUME(T.Minus));
     const t = this.CONSUME(T.NumberToken);
     this.ACTION(() => {
-      if (t.tokenType !== T.IntegerValue) throw new SemanticSyntaxError(t, 'Value must be integer for command: LIMIT');
+      if (t.tokenType !== T.IntegerValue) throw new SemanticSyntaxError(t, 'Value must be integer for command: LIMIT', true);
     });
     return minus ? -Number(t.image) : Number(t.image);
   });

@@ -480,7 +480,9 @@ describe('parse errors', () => {
 
   it('rejects a non-integer LIMIT', () => {
     const e = parseErrorOf(() => parseStatement('SELECT * FROM s LIMIT 2.5;'));
-    assert.match(e.message, /Value must be integer for command: LIMIT/);
+    // ksqlDB raises it while building the statement: its preparation form, no line and column
+    assert.match(e.message, /^Failed to prepare statement: Value must be integer for command: LIMIT\n/);
+    assert.deepEqual([e.position?.line, e.position?.column], [1, 23]);
   });
 
   it("takes only integers and STRING as type parameters, as ksqlDB's typeParameter rule", () => {
