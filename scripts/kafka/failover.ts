@@ -11,7 +11,7 @@
  * FAILOVER_EVENTS sets the number of inputs (default 4000), FAILOVER_STANDBYS num.standby.replicas
  * (default 1: the survivor has warm copies of the killed process's tasks).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka } from '../../test/helpers/kafka-cluster.js';
@@ -27,6 +27,8 @@ const dir = await mkdtemp(join(tmpdir(), 'sluice-failover-'));
 try {
   say(`3 brokers at ${cluster.bootstrap}; ${events} events, ${guarantee}, num.standby.replicas=${process.env.FAILOVER_STANDBYS ?? 1}`);
   const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say });
+  // FAILOVER_OUTPUT=file: every line the processes wrote (SLUICE_DEBUG=1 adds each task's position every few seconds)
+  if (process.env.FAILOVER_OUTPUT) await writeFile(process.env.FAILOVER_OUTPUT, r.output);
   say(`${r.events} events through a process SIGKILL, a broker SIGKILL, a process join and a broker restart: outputs converged ${r.seconds.toFixed(1)} s after the first input`);
   say(`re-keyed stream: ${r.rekeyedRecords} records, ${r.distinctIds} distinct inputs, ${r.missingIds} missing, ${r.duplicatedIds} duplicated`);
   say(`aggregate's group at the end: ${r.finalGroupTasks.map((t) => `${t.length} tasks`).join(', ')}`);

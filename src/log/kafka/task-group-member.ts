@@ -127,6 +127,11 @@ function compareTaskIds(a: string, b: string): number {
   return as! - bs! || ap! - bp! || a.localeCompare(b);
 }
 
+/** SLUICE_DEBUG: the group's failures on stderr */
+const debug = (line: string) => {
+  if (process.env.SLUICE_DEBUG) process.stderr.write(`[sluice-debug ${process.pid} ${new Date().toISOString()}] ${line}\n`);
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class TaskGroupMember {
@@ -218,6 +223,7 @@ export class TaskGroupMember {
         return;
       } catch (e) {
         const type = kafkaErrorType(e);
+        debug(`${groupId} join attempt ${attempt} failed: ${type ?? (e as Error).message}`);
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         // REBALANCE_IN_PROGRESS (another join round), ILLEGAL_GENERATION, a coordinator moving or loading: again
         await sleep(Math.min(50 * (attempt + 1), 1000));
@@ -246,6 +252,7 @@ export class TaskGroupMember {
       this.lastHeartbeat = Date.now();
     } catch (e) {
       const type = kafkaErrorType(e);
+      debug(`${groupId} heartbeat failed: ${type ?? (e as Error).message}`);
       if (type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') {
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         this.stale = true;

@@ -123,6 +123,28 @@ export async function readTopic(log: KafkaLog, topic: string): Promise<{ key: st
   return out;
 }
 
+/** each query group's committed offset per partition against the partition's end: which query and partition stalled */
+export async function committedVersusEnd(log: KafkaLog, kafka: Kafka, serviceId: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let groups: string[];
+  try {
+    groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`_confluent-ksql-${serviceId}query_`)).sort();
+  } finally {
+    await admin.disconnect();
+  }
+  const lines: string[] = [];
+  for (const group of groups) {
+    const parts: string[] = [];
+    for (const o of await log.committedOffsets(group)) {
+      const end = await log.latestOffset(o.topic, o.partition);
+      parts.push(`${o.topic.replace(serviceId, '')}/${o.partition} ${o.offset}/${end}${o.offset < end ? ` LAG ${end - o.offset}` : ''}`);
+    }
+    lines.push(`  ${group.replace(`_confluent-ksql-${serviceId}`, '')}: ${parts.join('; ') || 'nothing committed'}`);
+  }
+  return `committed/end offsets per query group:\n${lines.join('\n')}`;
+}
+
 export async function runScaleOutScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const { cluster, root, guarantee } = options;
   const say = options.progress ?? (() => {});
@@ -302,6 +324,7 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
       const missing = new Map<number, number>();
       for (const r of await readTopic(log, input).catch(() => [])) if (!seen.has(r.key)) missing.set(r.partition, (missing.get(r.partition) ?? 0) + 1);
       say(`inputs not in the re-keyed stream by input partition: ${JSON.stringify(Object.fromEntries(missing))}`);
+      say(await committedVersusEnd(log, kafka, id).catch((x: Error) => `committed offsets unavailable: ${x.message}`));
     });
     const seconds = (Date.now() - started) / 1000;
     // a little longer: a late duplicate would show up now
