@@ -482,10 +482,11 @@ export class KafkaLog implements Log {
         const left = deadline - Date.now();
         if (left <= 0 || this.state.closed) return false;
         try {
-          // short polls: a broker answers one connection's requests in order, so a long one would hold up the next
+          // short polls: a broker answers one connection's requests in order, so a long one would hold up
+          // the next. A leader not known yet or moving makes a poll end early: it is polled again
           if (await this.poller.pollAny(positions, Math.min(left, 500))) return true;
         } catch {
-          // a position past the end, a vanished topic, a moved leader: the reader's fetch will say what
+          // a position out of range, say: the reader's fetch will say what
           return true;
         }
       }

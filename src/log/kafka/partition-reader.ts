@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import { LogError } from '../../common/errors.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
+import { kafkaErrorType } from './kafka-errors.js';
 
 const require = createRequire(import.meta.url);
 const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as (args: { messages: RawMessage[]; abortedTransactions: unknown[] }) => RawMessage[];
@@ -121,6 +122,28 @@ function headersOf(raw: RawMessage['headers']): RecordHeader[] {
 /** errors a stale leader or metadata can cause: refresh metadata and retry once */
 const STALE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'NOT_LEADER_OR_FOLLOWER']);
 
+interface Position {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+/** how long a poll backs off after a retriable failure before the caller polls again */
+const RETRY_BACKOFF_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * a failure that passes (kafkajs marks its errors: a leader moving, a topic not yet everywhere, a
+ * connection lost); ours: no leader known yet
+ */
+function retriable(e: unknown): boolean {
+  if (e instanceof LogError) return e.code === 'IO' && e.message.startsWith('No leader');
+  const type = kafkaErrorType(e);
+  if (type && STALE.has(type)) return true;
+  return (e as { retriable?: boolean } | undefined)?.retriable === true;
+}
+
 export class PartitionReader {
   private readonly cluster: Cluster;
 
@@ -205,29 +228,47 @@ export class PartitionReader {
 
   /**
    * One long poll over many positions: a single fetch per leader broker, answered as soon as any of
-   * its partitions has data past its position (or after maxWaitMs). True when some position has data.
+   * its partitions has data past its position (or after maxWaitMs). True when some position has data;
+   * false after maxWaitMs, or sooner (after a short backoff) when a leader is unknown or unreachable
+   * right now (a new topic, a broker failing over): metadata is refreshed and the caller polls again.
+   * A non-retriable error (an offset out of range) is thrown, for the caller's fetch to report.
    */
-  pollAny(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+  pollAny(positions: readonly Position[], maxWaitMs: number): Promise<boolean> {
     return this.track(() => this.pollAnyNow(positions, maxWaitMs));
   }
 
-  private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
-    const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
-    const leaderOf = (p: { topic: string; partition: number }) => {
-      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
-      return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
-    };
-    for (const p of positions) {
-      await this.cluster.addTargetTopic(p.topic);
-      let nodeId = leaderOf(p);
-      // a new topic, or metadata another request replaced meanwhile: look again once
-      if (nodeId === undefined) {
-        await this.cluster.refreshMetadata().catch(() => {});
-        nodeId = leaderOf(p);
+  private async pollAnyNow(positions: readonly Position[], maxWaitMs: number): Promise<boolean> {
+    const started = Date.now();
+    const byLeader = new Map<string, Position[]>();
+    // positions whose leader is not known right now (a new topic, a leader moving): looked at again soon
+    let leaderless = false;
+    try {
+      for (const p of positions) await this.cluster.addTargetTopic(p.topic);
+      for (const p of positions) {
+        let nodeId = this.leaderOf(p);
+        // a new topic, or metadata another request replaced meanwhile: look again once
+        if (nodeId === undefined) {
+          await this.cluster.refreshMetadata();
+          nodeId = this.leaderOf(p);
+        }
+        if (nodeId === undefined) {
+          // a partition the topic does not have: the caller's fetch says so
+          if (this.lacksPartition(p)) return true;
+          leaderless = true;
+          continue;
+        }
+        (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
       }
-      // still no leader known: let the caller's fetch find out why
-      if (nodeId === undefined) return true;
-      (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
+    } catch (e) {
+      if (!retriable(e)) throw e;
+      await this.recover(e, positions);
+      await sleep(Math.min(RETRY_BACKOFF_MS, maxWaitMs));
+      return false;
+    }
+    const waitMs = leaderless ? Math.min(maxWaitMs, RETRY_BACKOFF_MS) : maxWaitMs;
+    if (byLeader.size === 0) {
+      await sleep(waitMs);
+      return false;
     }
     const polls = [...byLeader].map(async ([nodeId, list]) => {
       const broker = await this.cluster.findBroker({ nodeId });
@@ -236,7 +277,7 @@ export class PartitionReader {
       const response = await broker.fetch({
         replicaId: -1,
         isolationLevel: READ_COMMITTED,
-        maxWaitTime: maxWaitMs,
+        maxWaitTime: waitMs,
         minBytes: 1,
         maxBytes: 1,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
@@ -249,8 +290,40 @@ export class PartitionReader {
         }
       return false;
     });
-    const results = await Promise.all(polls);
-    return results.some(Boolean);
+    const results = await Promise.allSettled(polls);
+    if (results.some((r) => r.status === 'fulfilled' && r.value)) return true;
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // an offset out of range, say: the caller's fetch reports it
+    const fatal = errors.find((e) => !retriable(e));
+    if (fatal !== undefined) throw fatal;
+    if (errors.length) {
+      // a leader that moved or died, a connection that closed: fresh metadata, then poll again
+      await this.recover(errors[0], positions);
+      await sleep(Math.max(0, Math.min(RETRY_BACKOFF_MS, maxWaitMs - (Date.now() - started))));
+    }
+    return false;
+  }
+
+  private leaderOf(p: { topic: string; partition: number }): string | undefined {
+    const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
+    return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
+  }
+
+  /** the topic's metadata is known and has no such partition */
+  private lacksPartition(p: { topic: string; partition: number }): boolean {
+    let known: { partitionId: number }[];
+    try {
+      known = this.cluster.findTopicPartitionMetadata(p.topic);
+    } catch {
+      return false;
+    }
+    return known.length > 0 && !known.some((k) => k.partitionId === p.partition);
+  }
+
+  /** after a retriable failure: metadata refreshed (for these topics only if a deleted topic fails every refresh) */
+  private async recover(e: unknown, positions: readonly Position[]): Promise<void> {
+    if (kafkaErrorType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') this.cluster.targetTopics = new Set(positions.map((p) => p.topic));
+    await this.cluster.refreshMetadata().catch(() => {});
   }
 
   /**
