@@ -14,6 +14,7 @@
  * slice; otherwise they run here, one by one. With `membership` (several processes on Kafka) only
  * the tasks the group assigns here run here, on this thread.
  */
+import { debugLog } from '../common/debug-log.js';
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
@@ -252,6 +253,7 @@ export class QueryRuntime {
       const byId = new Map(keep.map((t) => [t.taskId, t]));
       this.tasks = this.specs.filter((s) => assigned.tasks.has(s.taskId)).map((s) => (running.has(s.taskId) ? byId.get(s.taskId)! : new StreamTask(s)));
       this.generation = assigned.generation;
+      if (this.debugTimer) debugLog(`${this.queryId} generation ${assigned.generation}: tasks ${[...assigned.tasks].join(',')} standbys ${[...standbys].join(',')}`);
     }
     return true;
   }

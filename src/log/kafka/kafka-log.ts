@@ -15,6 +15,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel, type Admin, type Producer, type Transaction as KafkaTransaction, type Message } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { LogError } from '../../common/errors.js';
 import type {
   CreateTopicOptions,
@@ -651,17 +652,22 @@ export class KafkaLog implements Log {
 
   private async runTransaction(producer: Producer, txn: Transaction): Promise<TransactionResult> {
     const t = await producer.transaction();
+    let stage = 'send';
     try {
       const produced = await this.send(t, txn.produce);
+      stage = 'sendOffsets';
       if (txn.offsets && txn.offsets.offsets.length) {
         const byTopic = new Map<string, { partition: number; offset: string }[]>();
         for (const o of txn.offsets.offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
         await t.sendOffsets({ consumerGroupId: txn.offsets.group, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       }
+      stage = 'commit';
       await t.commit();
+      stage = 'untilVisible';
       await this.untilVisible(produced);
       return { produced };
     } catch (e) {
+      debugLog(`transaction of ${txn.offsets?.group ?? '-'} ${txn.task ?? ''} failed at ${stage}: ${kafkaErrorType(e) ?? ''} ${(e as Error).message} (offsets ${txn.offsets?.offsets.map((o) => `${o.topic.slice(-30)}/${o.partition}@${o.offset}`).join(',') ?? '-'})`);
       await t.abort().catch(() => {});
       // a busy coordinator is retried whole by the caller; anything else is the commit's failure
       const type = kafkaErrorType(e) ?? '';

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { LogError } from '../../common/errors.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
 import { kafkaErrorType } from './kafka-errors.js';
@@ -374,6 +375,7 @@ export class PartitionReader {
         // ask for its bounds, and only an offset really outside them is out of range
         if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE' || attempt >= 20) throw e;
         const [earliest, latest] = [await this.listOffsetNow(topic, partition, 'earliest'), await this.listOffsetNow(topic, partition, 'latest')];
+        debugLog(`fetch ${topic}-${partition} at ${offset}: out of range (attempt ${attempt}; earliest ${earliest}, latest ${latest})`);
         if (offset < earliest || offset > latest) throw e;
         await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
       }
