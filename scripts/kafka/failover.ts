@@ -11,7 +11,7 @@
  * FAILOVER_EVENTS sets the number of inputs (default 4000), FAILOVER_STANDBYS num.standby.replicas
  * (default 1: the survivor has warm copies of the killed process's tasks).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka } from '../../test/helpers/kafka-cluster.js';
@@ -55,6 +55,9 @@ try {
     process.exitCode = 1;
   } else say(guarantee === 'exactly_once' ? 'OK: every input exactly once, aggregates equal the independent computation' : `OK: no input lost (${r.duplicatedIds} duplicated, allowed by at_least_once)`);
 } finally {
+  // FAILOVER_OUTPUT: the brokers' logs too
+  if (process.env.FAILOVER_OUTPUT)
+    for (const node of cluster.nodes) await copyFile(join(node.dir, 'server.log'), `${process.env.FAILOVER_OUTPUT}.node-${node.nodeId}.log`).catch(() => {});
   await cluster.stop();
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }
