@@ -38,6 +38,7 @@ import './kafkajs-null-headers.js';
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
 import { KafkaClusters, PartitionReader } from './partition-reader.js';
+import { createKafkaProducer } from './kafkajs-produce-retry.js';
 import { TaskGroupMember, type GroupCoordinator, type TaskGroupOptions } from './task-group-member.js';
 
 const TOPIC_RESOURCE = 2;
@@ -107,7 +108,8 @@ export class KafkaLog implements Log {
     this.kafka = new Kafka({ ...this.settings.client, socketFactory: this.socketFactory, logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING });
     this.clusters = new KafkaClusters(this.kafka);
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // (kafkajs's producer with sends that survive a leader moving: see kafkajs-produce-retry.ts)
+    this.producer = createKafkaProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.reader = new PartitionReader(this.clusters);
     this.poller = new PartitionReader(this.clusters);
     this.state = { closed: false, closing: new Promise((r) => (this.closeNow = r)) };
@@ -381,6 +383,10 @@ export class KafkaLog implements Log {
       const topic = (e as { topic?: string }).topic ?? (byTopic.size === 1 ? [...byTopic.keys()][0] : undefined);
       throw toLogError(e, topic ? { topic } : {}, 'Cannot write to Kafka');
     }
+    // every partition acknowledged (a send that skipped one would lose its records: see kafkajs-produce-retry.ts)
+    const unacknowledged = [...groups.values()].filter((g) => !meta.some((x) => x.topicName === g.topic && x.partition === g.partition));
+    if (unacknowledged.length)
+      throw new LogError(`Cannot write to Kafka: no acknowledgement for ${unacknowledged.map((g) => `${g.topic}-${g.partition}`).join(', ')}`, 'IO', { topic: unacknowledged[0]!.topic, partition: unacknowledged[0]!.partition });
     return [...groups.values()].map((g) => {
       const m = meta.find((x) => x.topicName === g.topic && x.partition === g.partition);
       return { topic: g.topic, partition: g.partition, baseOffset: BigInt(m?.baseOffset ?? m?.offset ?? '-1'), count: g.messages.length };
@@ -579,7 +585,7 @@ export class KafkaLog implements Log {
   private async transactionalProducer(group: string): Promise<{ producer: Producer; queue: Promise<unknown> }> {
     let entry = this.transactional.get(group);
     if (!entry) {
-      const producer = this.kafka.producer({ transactionalId: this.transactionalId(group), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+      const producer = createKafkaProducer(this.kafka, { transactionalId: this.transactionalId(group), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
       entry = { producer, queue: producer.connect() };
       this.transactional.set(group, entry);
     }
