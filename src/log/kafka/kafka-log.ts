@@ -139,6 +139,11 @@ export class KafkaLog implements Log {
       ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(typeof ssl === 'object' ? ssl : {}) }, onConnect)
       : netConnect({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
+    // kafkajs's disconnect() unrefs its socket even when the connection already failed: Node then
+    // defers the unref to a 'connect' that never comes, a listener per disconnect (a broker down
+    // makes many: MaxListenersExceededWarning)
+    const unref = socket.unref.bind(socket);
+    socket.unref = () => (socket.destroyed ? socket : unref());
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     return socket;
