@@ -10,6 +10,13 @@
  * counted and reported, as that guarantee allows them). Exit code 0 when the guarantee held.
  * FAILOVER_EVENTS sets the number of inputs (default 4000), FAILOVER_STANDBYS num.standby.replicas
  * (default 1: the survivor has warm copies of the killed process's tasks).
+ *
+ * Diagnostics: a failure prints each query group's committed against end offsets per partition,
+ * the input offsets missing from the output (and whether they were written uncommitted) and the
+ * partitions' leaders and ISRs. SLUICE_DEBUG=1 (inherited by the `sluice run` processes) makes them
+ * print each query's membership and task positions every few seconds, and their failed
+ * transactions, task opens, restores and produce retries; FAILOVER_OUTPUT=file writes all the
+ * processes' output there and the brokers' logs next to it.
  */
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
