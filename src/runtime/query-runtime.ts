@@ -14,7 +14,7 @@
  * slice; otherwise they run here, one by one. With `membership` (several processes on Kafka) only
  * the tasks the group assigns here run here, on this thread.
  */
-import { debugLog } from '../common/debug-log.js';
+import { debugEnabled, debugLog } from '../common/debug-log.js';
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
@@ -89,8 +89,8 @@ export class QueryRuntime {
   constructor(private readonly options: QueryRuntimeOptions) {
     this.queryId = options.plan.queryId;
     // SLUICE_DEBUG: where each task is, every few seconds (from a timer: a step that hangs shows too)
-    if (process.env.SLUICE_DEBUG) {
-      this.debugTimer = setInterval(() => process.stderr.write(`${this.debugState()}\n`), Number(process.env.SLUICE_DEBUG_INTERVAL_MS ?? 5000));
+    if (debugEnabled) {
+      this.debugTimer = setInterval(() => debugLog(this.debugState()), Number(process.env.SLUICE_DEBUG_INTERVAL_MS ?? 5000));
       this.debugTimer.unref();
     }
   }
@@ -110,7 +110,7 @@ export class QueryRuntime {
     });
     const member = m ? ` member(stale=${m.stale} joining=${m.isJoining} gen=${m.assigned()?.generation ?? '-'} ours=${this.generation})` : '';
     const step = this.stepping ? ` stepping ${this.stepping.taskId} for ${now - this.stepping.since}ms` : '';
-    return `[sluice-debug ${process.pid} ${new Date(now).toISOString()}] ${this.queryId}${member} tasks ${tasks.join(' ') || '-'} standbys ${this.standbys.map((t) => t.taskId).join(',') || '-'}${step}${this.stoppedBy ? ` stopped: ${this.stoppedBy.message}` : ''}`;
+    return `${this.queryId}${member} tasks ${tasks.join(' ') || '-'} standbys ${this.standbys.map((t) => t.taskId).join(',') || '-'}${step}${this.stoppedBy ? ` stopped: ${this.stoppedBy.message}` : ''}`;
   }
 
   /** the internal topics and the tasks, created on first use */
@@ -315,7 +315,7 @@ export class QueryRuntime {
         consumed += await task.step();
         if (retry && !task.failure) this.retries.delete(task.taskId);
       } catch (e) {
-        if (this.debugTimer) process.stderr.write(`[sluice-debug ${process.pid}] ${this.queryId} task ${task.taskId} step failed: ${(e as Error).message} (${(e as LogError).code ?? ''})\n`);
+        if (debugEnabled) debugLog(`${this.queryId} task ${task.taskId} step failed: ${(e as Error).message} (${(e as LogError).code ?? ''})`);
         if (this.transient(e)) {
           this.reopen(i, e as LogError);
           continue;

@@ -19,6 +19,7 @@
  *   task restores only a short tail when it moves there. Standbys stay where they were if they can.
  */
 import { AssignerProtocol } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { kafkaErrorType } from './kafka-errors.js';
 
 /** what the group member needs of kafkajs's cluster (see partition-reader.ts) */
@@ -127,11 +128,6 @@ function compareTaskIds(a: string, b: string): number {
   return as! - bs! || ap! - bp! || a.localeCompare(b);
 }
 
-/** SLUICE_DEBUG: the group's failures on stderr */
-const debug = (line: string) => {
-  if (process.env.SLUICE_DEBUG) process.stderr.write(`[sluice-debug ${process.pid} ${new Date().toISOString()}] ${line}\n`);
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class TaskGroupMember {
@@ -223,7 +219,7 @@ export class TaskGroupMember {
         return;
       } catch (e) {
         const type = kafkaErrorType(e);
-        debug(`${groupId} join attempt ${attempt} failed: ${type ?? (e as Error).message}`);
+        debugLog(`${groupId} join attempt ${attempt} failed: ${type ?? (e as Error).message}`);
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         // REBALANCE_IN_PROGRESS (another join round), ILLEGAL_GENERATION, a coordinator moving or loading: again
         await sleep(Math.min(50 * (attempt + 1), 1000));
@@ -252,7 +248,7 @@ export class TaskGroupMember {
       this.lastHeartbeat = Date.now();
     } catch (e) {
       const type = kafkaErrorType(e);
-      debug(`${groupId} heartbeat failed: ${type ?? (e as Error).message}`);
+      debugLog(`${groupId} heartbeat failed: ${type ?? (e as Error).message}`);
       if (type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') {
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         this.stale = true;
