@@ -203,7 +203,12 @@ export class KafkaLog implements Log {
           waitForLeaders: false,
           topics: [{ topic: name, numPartitions: partitions, replicationFactor, configEntries: Object.entries(overrides).map(([k, v]) => ({ name: k, value: String(v) })) }],
         });
-        if (!created && attempt === 0) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        if (!created && attempt === 0) {
+          // created by another client moments ago, maybe: callers that accept an existing topic use
+          // it next, so wait (a while) until this cluster's brokers know it
+          await this.untilKnown(name);
+          throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        }
         await this.untilLeaders(name, partitions);
         break;
       } catch (e) {
@@ -226,6 +231,17 @@ export class KafkaLog implements Log {
       }
     }
     this.partitionCounts.set(name, partitions);
+  }
+
+  /** until the brokers' metadata has a topic with a leader for each partition (gives up quietly after a while) */
+  private async untilKnown(name: string): Promise<void> {
+    const deadline = Date.now() + Math.min(this.settings.client.requestTimeout ?? 30_000, 15_000);
+    for (let wait = 5; Date.now() < deadline && !this.state.closed; wait = Math.min(wait * 2, 200)) {
+      const meta = await this.admin.fetchTopicMetadata({ topics: [name] }).catch(() => undefined);
+      const ps = meta?.topics[0]?.partitions ?? [];
+      if (ps.length > 0 && ps.every((p) => p.leader >= 0 && p.partitionErrorCode === 0)) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** until every partition of a new topic has a leader (the brokers learn of it moments after CreateTopics answers) */
