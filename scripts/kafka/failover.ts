@@ -33,7 +33,10 @@ const cluster = await startKafka({ brokers: 3 });
 const dir = await mkdtemp(join(tmpdir(), 'sluice-failover-'));
 try {
   say(`3 brokers at ${cluster.bootstrap}; ${events} events, ${guarantee}, num.standby.replicas=${process.env.FAILOVER_STANDBYS ?? 1}`);
-  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say });
+  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say }).catch(async (e: Error & { output?: string }) => {
+    if (process.env.FAILOVER_OUTPUT && e.output) await writeFile(process.env.FAILOVER_OUTPUT, e.output);
+    throw e;
+  });
   // FAILOVER_OUTPUT=file: every line the processes wrote (SLUICE_DEBUG=1 adds each task's position every few seconds)
   if (process.env.FAILOVER_OUTPUT) await writeFile(process.env.FAILOVER_OUTPUT, r.output);
   say(`${r.events} events through a process SIGKILL, a broker SIGKILL, a process join and a broker restart: outputs converged ${r.seconds.toFixed(1)} s after the first input`);

@@ -273,6 +273,22 @@ export class KafkaLog implements Log {
 
   async describeTopic(name: string): Promise<TopicDescription> {
     this.check();
+    // a topic another client created moments ago that some broker does not host yet (its leader
+    // learns of it last, on a loaded cluster seconds later): described again while the cluster lists it
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.describeOnce(name);
+      } catch (e) {
+        const type = kafkaErrorType(e) ?? kafkaErrorType((e as { cause?: unknown }).cause) ?? '';
+        const notYet = LEADER_MOVING.has(type) || (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && type !== '');
+        if (!notYet || Date.now() > deadline || this.state.closed || !(await this.admin.listTopics().catch(() => [] as string[])).includes(name)) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
+      }
+    }
+  }
+
+  private async describeOnce(name: string): Promise<TopicDescription> {
     try {
       const meta = await this.admin.fetchTopicMetadata({ topics: [name] });
       const topic = meta.topics[0];

@@ -191,8 +191,8 @@ export class PartitionReader {
   }
 
   /**
-   * runs `op` against the partition's leader; when the leader moved or a new topic has not reached
-   * every broker yet, refreshes metadata and tries again for a few seconds
+   * runs `op` against the partition's leader; when the leader moved or is unreachable, or a new
+   * topic has not reached every broker yet, refreshes metadata and tries again for a few seconds
    */
   private async withLeader<T>(topic: string, partition: number, op: (broker: Broker) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -200,8 +200,8 @@ export class PartitionReader {
         return await op(await this.leader(topic, partition));
       } catch (e) {
         const type = (e as { type?: string }).type;
-        const stale = (type && STALE.has(type)) || (e instanceof LogError && e.code === 'IO' && e.message.startsWith('No leader'));
-        if (!stale || attempt >= 12) throw e;
+        // a stale leader, a new topic, or a broker that went down (its partitions get new leaders within seconds)
+        if (!retriable(e) || attempt >= 12) throw e;
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
         // a topic deleted elsewhere would fail every refresh: start again from this topic alone
         if (type === 'UNKNOWN_TOPIC_OR_PARTITION') this.cluster.targetTopics = new Set([topic]);

@@ -427,7 +427,7 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     };
   } catch (e) {
     // what the processes said, for the failure message
-    throw new Error(`${(e as Error).message}\n${output().slice(-8000)}`);
+    throw Object.assign(new Error(`${(e as Error).message}\n${output().slice(-8000)}`), { output: output() });
   } finally {
     // SIGTERM: a clean stop (commits, leaves the groups); SIGKILL after 20 s
     await Promise.all(
