@@ -87,6 +87,16 @@ export const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']);
 /** a partition without a usable leader for a moment (a new topic, a broker failing over) */
 const LEADER_MOVING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT']);
 
+/** a broker unreachable or not answering (the error, or what it wraps) */
+function connectionFailure(e: unknown): boolean {
+  let cur = e as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    if (/^KafkaJS(Connection|ConnectionClosed|RequestTimeout)Error$/.test(cur.name ?? '')) return true;
+    cur = (cur.cause ?? cur.originalError) as typeof cur;
+  }
+  return false;
+}
+
 export class KafkaLog implements Log {
   readonly settings: KafkaSettings;
   private readonly kafka: Kafka;
@@ -280,9 +290,18 @@ export class KafkaLog implements Log {
       try {
         return await this.describeOnce(name);
       } catch (e) {
-        const type = kafkaErrorType(e) ?? kafkaErrorType((e as { cause?: unknown }).cause) ?? '';
+        if (Date.now() > deadline || this.state.closed) throw e;
+        const cause = (e as { cause?: unknown }).cause ?? e;
+        // a broker that just went down, still in the client's metadata: its partitions and the
+        // brokers' answers move to the others within seconds
+        if (connectionFailure(e)) {
+          await this.clusters.refresh();
+          await new Promise((r) => setTimeout(r, Math.min(200 * (attempt + 1), 1000)));
+          continue;
+        }
+        const type = kafkaErrorType(e) ?? kafkaErrorType(cause) ?? '';
         const notYet = LEADER_MOVING.has(type) || (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && type !== '');
-        if (!notYet || Date.now() > deadline || this.state.closed || !(await this.admin.listTopics().catch(() => [] as string[])).includes(name)) throw e;
+        if (!notYet || !(await this.admin.listTopics().catch(() => [] as string[])).includes(name)) throw e;
         await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
       }
     }

@@ -95,6 +95,11 @@ export class KafkaClusters {
     for (const topic of topics) for (const c of this.all) c.targetTopics.delete(topic);
   }
 
+  /** fresh metadata for every connected cluster (after a broker went down: kafkajs keeps its metadata for minutes) */
+  async refresh(): Promise<void> {
+    await Promise.allSettled([...this.all].map((c) => (c.isConnected() ? c.refreshMetadata() : undefined)));
+  }
+
   /** the topics some cluster still asks metadata for */
   targets(): Set<string> {
     const out = new Set<string>();
