@@ -200,6 +200,9 @@ export class KafkaLog implements Log {
 
   // ---- admin ----
 
+  /** topics this client created or was told exist, until when a broker may not know them yet */
+  private readonly justCreated = new Map<string, number>();
+
   async createTopic(name: string, options: CreateTopicOptions): Promise<void> {
     this.check();
     validateTopicName(name);
@@ -217,6 +220,7 @@ export class KafkaLog implements Log {
           // created by another client moments ago, maybe: callers that accept an existing topic use
           // it next, so wait (a while) until this cluster's brokers know it
           await this.untilKnown(name);
+          this.justCreated.set(name, Date.now() + 30_000);
           throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
         }
         await this.untilLeaders(name, partitions);
@@ -241,6 +245,7 @@ export class KafkaLog implements Log {
       }
     }
     this.partitionCounts.set(name, partitions);
+    this.justCreated.set(name, Date.now() + 30_000);
   }
 
   /** until the brokers' metadata has a topic with a leader for each partition (gives up quietly after a while) */
@@ -300,6 +305,12 @@ export class KafkaLog implements Log {
           continue;
         }
         const type = kafkaErrorType(e) ?? kafkaErrorType(cause) ?? '';
+        // a topic created (or found existing) here moments ago that the broker asked does not list yet
+        if (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && (this.justCreated.get(name) ?? 0) > Date.now()) {
+          await this.clusters.refresh();
+          await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
+          continue;
+        }
         const notYet = LEADER_MOVING.has(type) || (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && type !== '');
         if (!notYet || !(await this.admin.listTopics().catch(() => [] as string[])).includes(name)) throw e;
         await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
@@ -349,6 +360,7 @@ export class KafkaLog implements Log {
       throw toLogError(e, { topic: name }, `Cannot delete topic ${name}`);
     } finally {
       this.partitionCounts.delete(name);
+      this.justCreated.delete(name);
       this.clusters.forget([name]);
     }
   }
