@@ -10,8 +10,15 @@
  * counted and reported, as that guarantee allows them). Exit code 0 when the guarantee held.
  * FAILOVER_EVENTS sets the number of inputs (default 4000), FAILOVER_STANDBYS num.standby.replicas
  * (default 1: the survivor has warm copies of the killed process's tasks).
+ *
+ * Diagnostics: a failure prints each query group's committed against end offsets per partition,
+ * the input offsets missing from the output (and whether they were written uncommitted) and the
+ * partitions' leaders and ISRs. SLUICE_DEBUG=1 (inherited by the `sluice run` processes) makes them
+ * print each query's membership and task positions every few seconds, and their failed
+ * transactions, task opens, restores and produce retries; FAILOVER_OUTPUT=file writes all the
+ * processes' output there and the brokers' logs next to it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka } from '../../test/helpers/kafka-cluster.js';
@@ -26,7 +33,12 @@ const cluster = await startKafka({ brokers: 3 });
 const dir = await mkdtemp(join(tmpdir(), 'sluice-failover-'));
 try {
   say(`3 brokers at ${cluster.bootstrap}; ${events} events, ${guarantee}, num.standby.replicas=${process.env.FAILOVER_STANDBYS ?? 1}`);
-  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say });
+  const r = await runScaleOutScenario({ cluster, root: dir, guarantee, events, replicas: 3, killBroker: true, standbys: Number(process.env.FAILOVER_STANDBYS ?? 1), feedSeconds: 40, settleTimeoutMs: 120_000, progress: say }).catch(async (e: Error & { output?: string }) => {
+    if (process.env.FAILOVER_OUTPUT && e.output) await writeFile(process.env.FAILOVER_OUTPUT, e.output);
+    throw e;
+  });
+  // FAILOVER_OUTPUT=file: every line the processes wrote (SLUICE_DEBUG=1 adds each task's position every few seconds)
+  if (process.env.FAILOVER_OUTPUT) await writeFile(process.env.FAILOVER_OUTPUT, r.output);
   say(`${r.events} events through a process SIGKILL, a broker SIGKILL, a process join and a broker restart: outputs converged ${r.seconds.toFixed(1)} s after the first input`);
   say(`re-keyed stream: ${r.rekeyedRecords} records, ${r.distinctIds} distinct inputs, ${r.missingIds} missing, ${r.duplicatedIds} duplicated`);
   say(`aggregate's group at the end: ${r.finalGroupTasks.map((t) => `${t.length} tasks`).join(', ')}`);
@@ -53,6 +65,9 @@ try {
     process.exitCode = 1;
   } else say(guarantee === 'exactly_once' ? 'OK: every input exactly once, aggregates equal the independent computation' : `OK: no input lost (${r.duplicatedIds} duplicated, allowed by at_least_once)`);
 } finally {
+  // FAILOVER_OUTPUT: the brokers' logs too
+  if (process.env.FAILOVER_OUTPUT)
+    for (const node of cluster.nodes) await copyFile(join(node.dir, 'server.log'), `${process.env.FAILOVER_OUTPUT}.node-${node.nodeId}.log`).catch(() => {});
   await cluster.stop();
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 }

@@ -14,6 +14,7 @@
  * slice; otherwise they run here, one by one. With `membership` (several processes on Kafka) only
  * the tasks the group assigns here run here, on this thread.
  */
+import { debugEnabled, debugLog } from '../common/debug-log.js';
 import { LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
@@ -87,6 +88,29 @@ export class QueryRuntime {
 
   constructor(private readonly options: QueryRuntimeOptions) {
     this.queryId = options.plan.queryId;
+    // SLUICE_DEBUG: where each task is, every few seconds (from a timer: a step that hangs shows too)
+    if (debugEnabled) {
+      this.debugTimer = setInterval(() => debugLog(this.debugState()), Number(process.env.SLUICE_DEBUG_INTERVAL_MS ?? 5000));
+      this.debugTimer.unref();
+    }
+  }
+
+  private debugTimer: NodeJS.Timeout | undefined;
+  /** the task being stepped and since when (SLUICE_DEBUG) */
+  private stepping: { taskId: string; since: number } | undefined;
+
+  /** one line: the membership, each task's positions and retry state, a step in progress */
+  debugState(): string {
+    const m = this.options.membership;
+    const now = Date.now();
+    const tasks = this.tasks.map((t) => {
+      const retry = this.retries.get(t.taskId);
+      const at = t.inputPositions().map((p) => `${p.topic.slice(0, 24)}/${p.partition}@${p.offset}`).join(',');
+      return `${t.taskId}[${at || 'init'}${retry ? ` retry#${retry.attempt} in ${retry.at - now}ms` : ''}${t.failure ? ' FAILED' : ''}]`;
+    });
+    const member = m ? ` member(stale=${m.stale} joining=${m.isJoining} gen=${m.assigned()?.generation ?? '-'} ours=${this.generation})` : '';
+    const step = this.stepping ? ` stepping ${this.stepping.taskId} for ${now - this.stepping.since}ms` : '';
+    return `${this.queryId}${member} tasks ${tasks.join(' ') || '-'} standbys ${this.standbys.map((t) => t.taskId).join(',') || '-'}${step}${this.stoppedBy ? ` stopped: ${this.stoppedBy.message}` : ''}`;
   }
 
   /** the internal topics and the tasks, created on first use */
@@ -229,6 +253,7 @@ export class QueryRuntime {
       const byId = new Map(keep.map((t) => [t.taskId, t]));
       this.tasks = this.specs.filter((s) => assigned.tasks.has(s.taskId)).map((s) => (running.has(s.taskId) ? byId.get(s.taskId)! : new StreamTask(s)));
       this.generation = assigned.generation;
+      if (this.debugTimer) debugLog(`${this.queryId} generation ${assigned.generation}: tasks ${[...assigned.tasks].join(',')} standbys ${[...standbys].join(',')}`);
     }
     return true;
   }
@@ -286,9 +311,11 @@ export class QueryRuntime {
       const retry = this.retries.get(task.taskId);
       if (retry && retry.at > now) continue;
       try {
+        if (this.debugTimer) this.stepping = { taskId: task.taskId, since: Date.now() };
         consumed += await task.step();
         if (retry && !task.failure) this.retries.delete(task.taskId);
       } catch (e) {
+        if (debugEnabled) debugLog(`${this.queryId} task ${task.taskId} step failed: ${(e as Error).message} (${(e as LogError).code ?? ''})`);
         if (this.transient(e)) {
           this.reopen(i, e as LogError);
           continue;
@@ -303,6 +330,8 @@ export class QueryRuntime {
           this.standbys.map((t) => t.taskId),
         );
         return consumed;
+      } finally {
+        this.stepping = undefined;
       }
       if (task.failure) break;
     }
@@ -388,6 +417,7 @@ export class QueryRuntime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.debugTimer) clearInterval(this.debugTimer);
     for (const t of this.tasks) t.close();
     for (const t of this.standbys.splice(0)) t.close();
     void this.options.membership?.leave().catch(() => {});

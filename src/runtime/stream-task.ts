@@ -14,6 +14,7 @@
  * Every step ends with one commit: the records produced (sink, repartition and changelog topics),
  * the state changes and the consumed input offsets, atomically through the StateBackend.
  */
+import { debugEnabled, debugLog } from '../common/debug-log.js';
 import { ExecutionError, LogError, StateError } from '../common/errors.js';
 import type { Step } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -180,6 +181,7 @@ export class StreamTask {
       input.fetchOffset = saved ?? (await this.resetOffset(input));
     }
     for (const s of this.stores.values()) await s.restore();
+    if (debugEnabled) debugLog(`${queryId} task ${this.taskId} opened at ${this.inputs.map((i) => `${i.topic.slice(0, 24)}/${i.partition}@${i.fetchOffset}${committed.has(`${i.topic}/${i.partition}`) ? '' : '(reset)'}`).join(',')}`);
     this.initialized = true;
   }
 
@@ -205,7 +207,9 @@ export class StreamTask {
     } catch (e) {
       if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE') throw e;
       // retention moved the log start past us: reset by policy, as a Kafka consumer would
+      const from = input.fetchOffset;
       input.fetchOffset = await this.resetOffset(input);
+      debugLog(`${this.options.queryId} task ${this.taskId} ${input.topic}/${input.partition} out of range at ${from}: reset to ${input.fetchOffset}`);
       this.dirty = true;
       return false;
     }

@@ -13,6 +13,7 @@
 import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { debugLog } from '../common/debug-log.js';
 import { LogError, StateError } from '../common/errors.js';
 import type { Log, Transaction } from '../log/log.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
@@ -174,6 +175,7 @@ export class KafkaStateBackend implements StateBackend {
     const earliest = await this.log.earliestOffset(topic, partition);
     const end = await this.log.latestOffset(topic, partition);
     let offset = this.checkpoint.get(key);
+    const checkpointed = offset;
     if (offset === undefined || offset < earliest || offset > end) {
       await this.keyspace.clearRange(prefix, prefixEnd(prefix));
       offset = earliest;
@@ -189,6 +191,7 @@ export class KafkaStateBackend implements StateBackend {
       offset = batch.nextOffset;
     }
     this.checkpoint.set(key, offset);
+    if (applied > 0 || checkpointed !== offset) debugLog(`restored ${topic.slice(-40)}/${partition}: checkpoint ${checkpointed ?? '-'}, earliest ${earliest}, end ${end}, now ${offset}, ${applied} applied`);
     return applied;
   }
 

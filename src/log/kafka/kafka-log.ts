@@ -15,6 +15,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel, type Admin, type Producer, type Transaction as KafkaTransaction, type Message } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { LogError } from '../../common/errors.js';
 import type {
   CreateTopicOptions,
@@ -37,6 +38,7 @@ import './kafkajs-null-headers.js';
 import { kafkaSettings, type KafkaSettings } from './kafka-client-config.js';
 import { kafkaErrorType, toLogError } from './kafka-errors.js';
 import { KafkaClusters, PartitionReader } from './partition-reader.js';
+import { createKafkaProducer } from './kafkajs-produce-retry.js';
 import { TaskGroupMember, type GroupCoordinator, type TaskGroupOptions } from './task-group-member.js';
 
 const TOPIC_RESOURCE = 2;
@@ -85,6 +87,16 @@ export const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']);
 /** a partition without a usable leader for a moment (a new topic, a broker failing over) */
 const LEADER_MOVING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'REQUEST_TIMED_OUT']);
 
+/** a broker unreachable or not answering (the error, or what it wraps) */
+function connectionFailure(e: unknown): boolean {
+  let cur = e as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    if (/^KafkaJS(Connection|ConnectionClosed|RequestTimeout)Error$/.test(cur.name ?? '')) return true;
+    cur = (cur.cause ?? cur.originalError) as typeof cur;
+  }
+  return false;
+}
+
 export class KafkaLog implements Log {
   readonly settings: KafkaSettings;
   private readonly kafka: Kafka;
@@ -106,7 +118,8 @@ export class KafkaLog implements Log {
     this.kafka = new Kafka({ ...this.settings.client, socketFactory: this.socketFactory, logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING });
     this.clusters = new KafkaClusters(this.kafka);
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // (kafkajs's producer with sends that survive a leader moving: see kafkajs-produce-retry.ts)
+    this.producer = createKafkaProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.reader = new PartitionReader(this.clusters);
     this.poller = new PartitionReader(this.clusters);
     this.state = { closed: false, closing: new Promise((r) => (this.closeNow = r)) };
@@ -136,6 +149,11 @@ export class KafkaLog implements Log {
       ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(typeof ssl === 'object' ? ssl : {}) }, onConnect)
       : netConnect({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
+    // kafkajs's disconnect() unrefs its socket even when the connection already failed: Node then
+    // defers the unref to a 'connect' that never comes, a listener per disconnect (a broker down
+    // makes many: MaxListenersExceededWarning)
+    const unref = socket.unref.bind(socket);
+    socket.unref = () => (socket.destroyed ? socket : unref());
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     return socket;
@@ -182,6 +200,9 @@ export class KafkaLog implements Log {
 
   // ---- admin ----
 
+  /** topics this client created or was told exist, until when a broker may not know them yet */
+  private readonly justCreated = new Map<string, number>();
+
   async createTopic(name: string, options: CreateTopicOptions): Promise<void> {
     this.check();
     validateTopicName(name);
@@ -195,7 +216,13 @@ export class KafkaLog implements Log {
           waitForLeaders: false,
           topics: [{ topic: name, numPartitions: partitions, replicationFactor, configEntries: Object.entries(overrides).map(([k, v]) => ({ name: k, value: String(v) })) }],
         });
-        if (!created && attempt === 0) throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        if (!created && attempt === 0) {
+          // created by another client moments ago, maybe: callers that accept an existing topic use
+          // it next, so wait (a while) until this cluster's brokers know it
+          await this.untilKnown(name);
+          this.justCreated.set(name, Date.now() + 30_000);
+          throw new LogError(`Topic ${name} already exists`, 'TOPIC_EXISTS', { topic: name });
+        }
         await this.untilLeaders(name, partitions);
         break;
       } catch (e) {
@@ -218,6 +245,18 @@ export class KafkaLog implements Log {
       }
     }
     this.partitionCounts.set(name, partitions);
+    this.justCreated.set(name, Date.now() + 30_000);
+  }
+
+  /** until the brokers' metadata has a topic with a leader for each partition (gives up quietly after a while) */
+  private async untilKnown(name: string): Promise<void> {
+    const deadline = Date.now() + Math.min(this.settings.client.requestTimeout ?? 30_000, 15_000);
+    for (let wait = 5; Date.now() < deadline && !this.state.closed; wait = Math.min(wait * 2, 200)) {
+      const meta = await this.admin.fetchTopicMetadata({ topics: [name] }).catch(() => undefined);
+      const ps = meta?.topics[0]?.partitions ?? [];
+      if (ps.length > 0 && ps.every((p) => p.leader >= 0 && p.partitionErrorCode === 0)) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** until every partition of a new topic has a leader (the brokers learn of it moments after CreateTopics answers) */
@@ -249,6 +288,37 @@ export class KafkaLog implements Log {
 
   async describeTopic(name: string): Promise<TopicDescription> {
     this.check();
+    // a topic another client created moments ago that some broker does not host yet (its leader
+    // learns of it last, on a loaded cluster seconds later): described again while the cluster lists it
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.describeOnce(name);
+      } catch (e) {
+        if (Date.now() > deadline || this.state.closed) throw e;
+        const cause = (e as { cause?: unknown }).cause ?? e;
+        // a broker that just went down, still in the client's metadata: its partitions and the
+        // brokers' answers move to the others within seconds
+        if (connectionFailure(e)) {
+          await this.clusters.refresh();
+          await new Promise((r) => setTimeout(r, Math.min(200 * (attempt + 1), 1000)));
+          continue;
+        }
+        const type = kafkaErrorType(e) ?? kafkaErrorType(cause) ?? '';
+        // a topic created (or found existing) here moments ago that the broker asked does not list yet
+        if (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && (this.justCreated.get(name) ?? 0) > Date.now()) {
+          await this.clusters.refresh();
+          await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
+          continue;
+        }
+        const notYet = LEADER_MOVING.has(type) || (e instanceof LogError && e.code === 'UNKNOWN_TOPIC' && type !== '');
+        if (!notYet || !(await this.admin.listTopics().catch(() => [] as string[])).includes(name)) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 1000)));
+      }
+    }
+  }
+
+  private async describeOnce(name: string): Promise<TopicDescription> {
     try {
       const meta = await this.admin.fetchTopicMetadata({ topics: [name] });
       const topic = meta.topics[0];
@@ -290,6 +360,7 @@ export class KafkaLog implements Log {
       throw toLogError(e, { topic: name }, `Cannot delete topic ${name}`);
     } finally {
       this.partitionCounts.delete(name);
+      this.justCreated.delete(name);
       this.clusters.forget([name]);
     }
   }
@@ -380,6 +451,10 @@ export class KafkaLog implements Log {
       const topic = (e as { topic?: string }).topic ?? (byTopic.size === 1 ? [...byTopic.keys()][0] : undefined);
       throw toLogError(e, topic ? { topic } : {}, 'Cannot write to Kafka');
     }
+    // every partition acknowledged (a send that skipped one would lose its records: see kafkajs-produce-retry.ts)
+    const unacknowledged = [...groups.values()].filter((g) => !meta.some((x) => x.topicName === g.topic && x.partition === g.partition));
+    if (unacknowledged.length)
+      throw new LogError(`Cannot write to Kafka: no acknowledgement for ${unacknowledged.map((g) => `${g.topic}-${g.partition}`).join(', ')}`, 'IO', { topic: unacknowledged[0]!.topic, partition: unacknowledged[0]!.partition });
     return [...groups.values()].map((g) => {
       const m = meta.find((x) => x.topicName === g.topic && x.partition === g.partition);
       return { topic: g.topic, partition: g.partition, baseOffset: BigInt(m?.baseOffset ?? m?.offset ?? '-1'), count: g.messages.length };
@@ -482,10 +557,11 @@ export class KafkaLog implements Log {
         const left = deadline - Date.now();
         if (left <= 0 || this.state.closed) return false;
         try {
-          // short polls: a broker answers one connection's requests in order, so a long one would hold up the next
+          // short polls: a broker answers one connection's requests in order, so a long one would hold up
+          // the next. A leader not known yet or moving makes a poll end early: it is polled again
           if (await this.poller.pollAny(positions, Math.min(left, 500))) return true;
         } catch {
-          // a position past the end, a vanished topic, a moved leader: the reader's fetch will say what
+          // a position out of range, say: the reader's fetch will say what
           return true;
         }
       }
@@ -577,7 +653,7 @@ export class KafkaLog implements Log {
   private async transactionalProducer(group: string): Promise<{ producer: Producer; queue: Promise<unknown> }> {
     let entry = this.transactional.get(group);
     if (!entry) {
-      const producer = this.kafka.producer({ transactionalId: this.transactionalId(group), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+      const producer = createKafkaProducer(this.kafka, { transactionalId: this.transactionalId(group), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
       entry = { producer, queue: producer.connect() };
       this.transactional.set(group, entry);
     }
@@ -650,17 +726,22 @@ export class KafkaLog implements Log {
 
   private async runTransaction(producer: Producer, txn: Transaction): Promise<TransactionResult> {
     const t = await producer.transaction();
+    let stage = 'send';
     try {
       const produced = await this.send(t, txn.produce);
+      stage = 'sendOffsets';
       if (txn.offsets && txn.offsets.offsets.length) {
         const byTopic = new Map<string, { partition: number; offset: string }[]>();
         for (const o of txn.offsets.offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
         await t.sendOffsets({ consumerGroupId: txn.offsets.group, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       }
+      stage = 'commit';
       await t.commit();
+      stage = 'untilVisible';
       await this.untilVisible(produced);
       return { produced };
     } catch (e) {
+      debugLog(`transaction of ${txn.offsets?.group ?? '-'} ${txn.task ?? ''} failed at ${stage}: ${kafkaErrorType(e) ?? ''} ${(e as Error).message} (offsets ${txn.offsets?.offsets.map((o) => `${o.topic.slice(-30)}/${o.partition}@${o.offset}`).join(',') ?? '-'})`);
       await t.abort().catch(() => {});
       // a busy coordinator is retried whole by the caller; anything else is the commit's failure
       const type = kafkaErrorType(e) ?? '';

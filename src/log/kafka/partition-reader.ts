@@ -7,8 +7,10 @@
  */
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { LogError } from '../../common/errors.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
+import { kafkaErrorType } from './kafka-errors.js';
 
 const require = createRequire(import.meta.url);
 const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as (args: { messages: RawMessage[]; abortedTransactions: unknown[] }) => RawMessage[];
@@ -93,6 +95,11 @@ export class KafkaClusters {
     for (const topic of topics) for (const c of this.all) c.targetTopics.delete(topic);
   }
 
+  /** fresh metadata for every connected cluster (after a broker went down: kafkajs keeps its metadata for minutes) */
+  async refresh(): Promise<void> {
+    await Promise.allSettled([...this.all].map((c) => (c.isConnected() ? c.refreshMetadata() : undefined)));
+  }
+
   /** the topics some cluster still asks metadata for */
   targets(): Set<string> {
     const out = new Set<string>();
@@ -120,6 +127,28 @@ function headersOf(raw: RawMessage['headers']): RecordHeader[] {
 
 /** errors a stale leader or metadata can cause: refresh metadata and retry once */
 const STALE = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'NOT_LEADER_OR_FOLLOWER']);
+
+interface Position {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+/** how long a poll backs off after a retriable failure before the caller polls again */
+const RETRY_BACKOFF_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * a failure that passes (kafkajs marks its errors: a leader moving, a topic not yet everywhere, a
+ * connection lost); ours: no leader known yet
+ */
+function retriable(e: unknown): boolean {
+  if (e instanceof LogError) return e.code === 'IO' && e.message.startsWith('No leader');
+  const type = kafkaErrorType(e);
+  if (type && STALE.has(type)) return true;
+  return (e as { retriable?: boolean } | undefined)?.retriable === true;
+}
 
 export class PartitionReader {
   private readonly cluster: Cluster;
@@ -167,8 +196,8 @@ export class PartitionReader {
   }
 
   /**
-   * runs `op` against the partition's leader; when the leader moved or a new topic has not reached
-   * every broker yet, refreshes metadata and tries again for a few seconds
+   * runs `op` against the partition's leader; when the leader moved or is unreachable, or a new
+   * topic has not reached every broker yet, refreshes metadata and tries again for a few seconds
    */
   private async withLeader<T>(topic: string, partition: number, op: (broker: Broker) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -176,8 +205,8 @@ export class PartitionReader {
         return await op(await this.leader(topic, partition));
       } catch (e) {
         const type = (e as { type?: string }).type;
-        const stale = (type && STALE.has(type)) || (e instanceof LogError && e.code === 'IO' && e.message.startsWith('No leader'));
-        if (!stale || attempt >= 12) throw e;
+        // a stale leader, a new topic, or a broker that went down (its partitions get new leaders within seconds)
+        if (!retriable(e) || attempt >= 12) throw e;
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
         // a topic deleted elsewhere would fail every refresh: start again from this topic alone
         if (type === 'UNKNOWN_TOPIC_OR_PARTITION') this.cluster.targetTopics = new Set([topic]);
@@ -205,29 +234,47 @@ export class PartitionReader {
 
   /**
    * One long poll over many positions: a single fetch per leader broker, answered as soon as any of
-   * its partitions has data past its position (or after maxWaitMs). True when some position has data.
+   * its partitions has data past its position (or after maxWaitMs). True when some position has data;
+   * false after maxWaitMs, or sooner (after a short backoff) when a leader is unknown or unreachable
+   * right now (a new topic, a broker failing over): metadata is refreshed and the caller polls again.
+   * A non-retriable error (an offset out of range) is thrown, for the caller's fetch to report.
    */
-  pollAny(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
+  pollAny(positions: readonly Position[], maxWaitMs: number): Promise<boolean> {
     return this.track(() => this.pollAnyNow(positions, maxWaitMs));
   }
 
-  private async pollAnyNow(positions: readonly { topic: string; partition: number; offset: bigint }[], maxWaitMs: number): Promise<boolean> {
-    const byLeader = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
-    const leaderOf = (p: { topic: string; partition: number }) => {
-      const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
-      return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
-    };
-    for (const p of positions) {
-      await this.cluster.addTargetTopic(p.topic);
-      let nodeId = leaderOf(p);
-      // a new topic, or metadata another request replaced meanwhile: look again once
-      if (nodeId === undefined) {
-        await this.cluster.refreshMetadata().catch(() => {});
-        nodeId = leaderOf(p);
+  private async pollAnyNow(positions: readonly Position[], maxWaitMs: number): Promise<boolean> {
+    const started = Date.now();
+    const byLeader = new Map<string, Position[]>();
+    // positions whose leader is not known right now (a new topic, a leader moving): looked at again soon
+    let leaderless = false;
+    try {
+      for (const p of positions) await this.cluster.addTargetTopic(p.topic);
+      for (const p of positions) {
+        let nodeId = this.leaderOf(p);
+        // a new topic, or metadata another request replaced meanwhile: look again once
+        if (nodeId === undefined) {
+          await this.cluster.refreshMetadata();
+          nodeId = this.leaderOf(p);
+        }
+        if (nodeId === undefined) {
+          // a partition the topic does not have: the caller's fetch says so
+          if (this.lacksPartition(p)) return true;
+          leaderless = true;
+          continue;
+        }
+        (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
       }
-      // still no leader known: let the caller's fetch find out why
-      if (nodeId === undefined) return true;
-      (byLeader.get(nodeId) ?? byLeader.set(nodeId, []).get(nodeId)!).push(p);
+    } catch (e) {
+      if (!retriable(e)) throw e;
+      await this.recover(e, positions);
+      await sleep(Math.min(RETRY_BACKOFF_MS, maxWaitMs));
+      return false;
+    }
+    const waitMs = leaderless ? Math.min(maxWaitMs, RETRY_BACKOFF_MS) : maxWaitMs;
+    if (byLeader.size === 0) {
+      await sleep(waitMs);
+      return false;
     }
     const polls = [...byLeader].map(async ([nodeId, list]) => {
       const broker = await this.cluster.findBroker({ nodeId });
@@ -236,7 +283,7 @@ export class PartitionReader {
       const response = await broker.fetch({
         replicaId: -1,
         isolationLevel: READ_COMMITTED,
-        maxWaitTime: maxWaitMs,
+        maxWaitTime: waitMs,
         minBytes: 1,
         maxBytes: 1,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
@@ -249,8 +296,40 @@ export class PartitionReader {
         }
       return false;
     });
-    const results = await Promise.all(polls);
-    return results.some(Boolean);
+    const results = await Promise.allSettled(polls);
+    if (results.some((r) => r.status === 'fulfilled' && r.value)) return true;
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // an offset out of range, say: the caller's fetch reports it
+    const fatal = errors.find((e) => !retriable(e));
+    if (fatal !== undefined) throw fatal;
+    if (errors.length) {
+      // a leader that moved or died, a connection that closed: fresh metadata, then poll again
+      await this.recover(errors[0], positions);
+      await sleep(Math.max(0, Math.min(RETRY_BACKOFF_MS, maxWaitMs - (Date.now() - started))));
+    }
+    return false;
+  }
+
+  private leaderOf(p: { topic: string; partition: number }): string | undefined {
+    const leaders = this.cluster.findLeaderForPartitions(p.topic, [p.partition]);
+    return Object.keys(leaders).find((id) => leaders[id]!.includes(p.partition));
+  }
+
+  /** the topic's metadata is known and has no such partition */
+  private lacksPartition(p: { topic: string; partition: number }): boolean {
+    let known: { partitionId: number }[];
+    try {
+      known = this.cluster.findTopicPartitionMetadata(p.topic);
+    } catch {
+      return false;
+    }
+    return known.length > 0 && !known.some((k) => k.partitionId === p.partition);
+  }
+
+  /** after a retriable failure: metadata refreshed (for these topics only if a deleted topic fails every refresh) */
+  private async recover(e: unknown, positions: readonly Position[]): Promise<void> {
+    if (kafkaErrorType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') this.cluster.targetTopics = new Set(positions.map((p) => p.topic));
+    await this.cluster.refreshMetadata().catch(() => {});
   }
 
   /**
@@ -301,6 +380,7 @@ export class PartitionReader {
         // ask for its bounds, and only an offset really outside them is out of range
         if (!(e instanceof LogError) || e.code !== 'OFFSET_OUT_OF_RANGE' || attempt >= 20) throw e;
         const [earliest, latest] = [await this.listOffsetNow(topic, partition, 'earliest'), await this.listOffsetNow(topic, partition, 'latest')];
+        debugLog(`fetch ${topic}-${partition} at ${offset}: out of range (attempt ${attempt}; earliest ${earliest}, latest ${latest})`);
         if (offset < earliest || offset > latest) throw e;
         await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
       }

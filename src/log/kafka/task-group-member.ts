@@ -19,6 +19,7 @@
  *   task restores only a short tail when it moves there. Standbys stay where they were if they can.
  */
 import { AssignerProtocol } from 'kafkajs';
+import { debugLog } from '../../common/debug-log.js';
 import { kafkaErrorType } from './kafka-errors.js';
 
 /** what the group member needs of kafkajs's cluster (see partition-reader.ts) */
@@ -218,6 +219,7 @@ export class TaskGroupMember {
         return;
       } catch (e) {
         const type = kafkaErrorType(e);
+        debugLog(`${groupId} join attempt ${attempt} failed: ${type ?? (e as Error).message}`);
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         // REBALANCE_IN_PROGRESS (another join round), ILLEGAL_GENERATION, a coordinator moving or loading: again
         await sleep(Math.min(50 * (attempt + 1), 1000));
@@ -246,6 +248,7 @@ export class TaskGroupMember {
       this.lastHeartbeat = Date.now();
     } catch (e) {
       const type = kafkaErrorType(e);
+      debugLog(`${groupId} heartbeat failed: ${type ?? (e as Error).message}`);
       if (type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') {
         if (type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') this.memberId = '';
         this.stale = true;

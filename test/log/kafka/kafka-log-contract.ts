@@ -124,6 +124,24 @@ export function kafkaLogContract(ctx: ContractTarget): void {
     assert.equal(await ctx.log.waitForData(name, 1, 0n, 10_000), true);
   });
 
+  it('keeps waiting while a partition has no leader yet; answers at once for an offset out of range', async () => {
+    // a topic not there yet (as one just created, before its leader is in the metadata): no data, not "some"
+    const name = topic();
+    let started = Date.now();
+    assert.equal(await ctx.log.waitForData(name, 0, 0n, 400), false);
+    assert.ok(Date.now() - started >= 350, `answered after ${Date.now() - started} ms`);
+    // created and written while a wait is under way: the wait sees it
+    const waiting = ctx.log.waitForAnyData([{ topic: name, partition: 0, offset: 0n }], 20_000);
+    await ctx.log.createTopic(name, { partitions: 1 });
+    await ctx.log.produce([{ topic: name, partition: 0, key: null, value: buf('x') }]);
+    assert.equal(await waiting, true);
+    // past the end: not retriable, so the caller's fetch gets to report it
+    started = Date.now();
+    assert.equal(await ctx.log.waitForData(name, 0, 100n, 10_000), true);
+    assert.ok(Date.now() - started < 5_000);
+    await rejectsWith(ctx.log.fetch(name, 0, 100n), 'OFFSET_OUT_OF_RANGE');
+  });
+
   it('commits, reads, lists and deletes group offsets', async () => {
     const name = topic();
     const group = `g-${name}`;

@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel, AssignerProtocol, type Producer } from 'kafkajs';
-import { KafkaLog } from '../../../src/log/kafka/index.js';
+import { createKafkaProducer, KafkaLog } from '../../../src/log/kafka/index.js';
 import { repoRoot, sluiceBin } from '../../support/repo-root.js';
 import type { KafkaCluster } from '../../helpers/kafka-cluster.js';
 
@@ -107,20 +107,97 @@ export async function groupTasks(bootstrap: string, group: string): Promise<stri
 }
 
 /** every committed record of a topic (read_committed), all partitions */
-export async function readTopic(log: KafkaLog, topic: string): Promise<{ key: string; value: string | null; partition: number }[]> {
-  const out: { key: string; value: string | null; partition: number }[] = [];
+export async function readTopic(log: KafkaLog, topic: string): Promise<{ key: string; value: string | null; partition: number; offset: bigint }[]> {
+  const out: { key: string; value: string | null; partition: number; offset: bigint }[] = [];
   const partitions = (await log.describeTopic(topic)).partitions.length;
   for (let p = 0; p < partitions; p++) {
     let offset = await log.earliestOffset(topic, p);
     const end = await log.latestOffset(topic, p);
     while (offset < end) {
       const f = await log.fetch(topic, p, offset);
-      for (const r of f.records) out.push({ key: r.key?.toString('utf8') ?? '', value: r.value?.toString('utf8') ?? null, partition: p });
+      for (const r of f.records) out.push({ key: r.key?.toString('utf8') ?? '', value: r.value?.toString('utf8') ?? null, partition: p, offset: r.offset });
       if (f.nextOffset <= offset) break;
       offset = f.nextOffset;
     }
   }
   return out;
+}
+
+/** every record of a topic read_uncommitted (aborted and open transactions' too): input id -> partition@offset */
+async function uncommittedValues(kafka: Kafka, topic: string): Promise<Map<string, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const remaining = new Set(ends.filter((e) => Number(e.high) > 0).map((e) => e.partition));
+  const out = new Map<string, string>();
+  const consumer = kafka.consumer({ groupId: `uncommitted-${Date.now()}`, readUncommitted: true });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 20_000);
+      if (remaining.size === 0) resolve();
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (message.value) out.set(String(JSON.parse(message.value.toString('utf8')).ID), `${partition}@${message.offset}`);
+          const end = ends.find((e) => e.partition === partition)!;
+          if (Number(message.offset) + 1 >= Number(end.high)) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+/** each partition's leader, replicas, ISR and offsets (read_uncommitted high watermark) */
+async function partitionStates(kafka: Kafka, topics: string[]): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics });
+    const lines: string[] = [];
+    for (const t of meta.topics) {
+      const offsets = await admin.fetchTopicOffsets(t.name);
+      const parts = t.partitions
+        .sort((a, b) => a.partitionId - b.partitionId)
+        .map((p) => {
+          const o = offsets.find((x) => x.partition === p.partitionId);
+          return `${p.partitionId}: leader ${p.leader} isr [${p.isr.join(',')}] offline [${(p.offlineReplicas ?? []).join(',')}] hw ${o?.high} low ${o?.low}`;
+        });
+      lines.push(`  ${t.name}: ${parts.join('; ')}`);
+    }
+    return `partitions:\n${lines.join('\n')}`;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** each query group's committed offset per partition against the partition's end: which query and partition stalled */
+export async function committedVersusEnd(log: KafkaLog, kafka: Kafka, serviceId: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let groups: string[];
+  try {
+    groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`_confluent-ksql-${serviceId}query_`)).sort();
+  } finally {
+    await admin.disconnect();
+  }
+  const lines: string[] = [];
+  for (const group of groups) {
+    const parts: string[] = [];
+    for (const o of await log.committedOffsets(group)) {
+      const end = await log.latestOffset(o.topic, o.partition);
+      parts.push(`${o.topic.replace(serviceId, '')}/${o.partition} ${o.offset}/${end}${o.offset < end ? ` LAG ${end - o.offset}` : ''}`);
+    }
+    lines.push(`  ${group.replace(`_confluent-ksql-${serviceId}`, '')}: ${parts.join('; ') || 'nothing committed'}`);
+  }
+  return `committed/end offsets per query group:\n${lines.join('\n')}`;
 }
 
 export async function runScaleOutScenario(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -172,7 +249,8 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
   const log = await KafkaLog.open({ properties: { 'bootstrap.servers': cluster.bootstrap } });
   const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), clientId: 'scale-out-feeder', logLevel: logLevel.NOTHING, retry: { retries: 30, maxRetryTime: 2000 } });
   // idempotent: a retry across a broker failure never writes an input twice
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // (kafkajs's own producer can skip a partition whose leader moved mid-send: see kafkajs-produce-retry.ts)
+  const producer: Producer = createKafkaProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     const first = await start('p1');
@@ -283,6 +361,9 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     await chain;
     if (failed) throw failed;
     say(`${events} events in after ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the outputs`);
+    // the cluster itself must keep every acknowledged input (acks=all, min.insync.replicas 2): a shortfall is the brokers'
+    const inputCount = (await readTopic(log, input).catch(() => [])).length;
+    if (inputCount !== events) say(`the input topic holds ${inputCount} of the ${events} acknowledged inputs`);
 
     const latest = async () => {
       const m = new Map<string, { n: number; total: number }>();
@@ -300,8 +381,21 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
       say(`aggregate's group: ${await describeGroup()}`);
       const seen = new Set((await readTopic(log, rekeyed).catch(() => [])).map((r) => (r.value ? String(JSON.parse(r.value).ID) : '')));
       const missing = new Map<number, number>();
-      for (const r of await readTopic(log, input).catch(() => [])) if (!seen.has(r.key)) missing.set(r.partition, (missing.get(r.partition) ?? 0) + 1);
+      const lost: { key: string; partition: number; offset: bigint }[] = [];
+      for (const r of await readTopic(log, input).catch(() => [])) {
+        if (seen.has(r.key)) continue;
+        missing.set(r.partition, (missing.get(r.partition) ?? 0) + 1);
+        lost.push(r);
+      }
       say(`inputs not in the re-keyed stream by input partition: ${JSON.stringify(Object.fromEntries(missing))}`);
+      if (lost.length) {
+        say(`  at input offsets: ${lost.slice(0, 60).map((r) => `${r.partition}@${r.offset}`).join(' ')}`);
+        // written in a transaction that aborted, or never written at all
+        const written = await uncommittedValues(kafka, rekeyed).catch((x: Error) => new Map<string, string>([['error', x.message]]));
+        say(`  of those, in the re-keyed topic uncommitted (aborted or open): ${lost.filter((r) => written.has(r.key)).map((r) => `${r.key}->${written.get(r.key)}`).slice(0, 30).join(' ') || 'none'}`);
+      }
+      say(await committedVersusEnd(log, kafka, id).catch((x: Error) => `committed offsets unavailable: ${x.message}`));
+      say(await partitionStates(kafka, [input, rekeyed, totalsTopic]).catch((x: Error) => `partition states unavailable: ${x.message}`));
     });
     const seconds = (Date.now() - started) / 1000;
     // a little longer: a late duplicate would show up now
@@ -333,7 +427,7 @@ CREATE STREAM by_k WITH (kafka_topic='${rekeyed}'${replicas}) AS SELECT * FROM e
     };
   } catch (e) {
     // what the processes said, for the failure message
-    throw new Error(`${(e as Error).message}\n${output().slice(-8000)}`);
+    throw Object.assign(new Error(`${(e as Error).message}\n${output().slice(-8000)}`), { output: output() });
   } finally {
     // SIGTERM: a clean stop (commits, leaves the groups); SIGKILL after 20 s
     await Promise.all(
