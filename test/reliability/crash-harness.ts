@@ -112,7 +112,14 @@ const isPaid = (o: Order) => o.id % 3 === 0;
 
 function orderRecords(o: Order, flush: boolean): ProduceRecord[] {
   const out: ProduceRecord[] = [
-    { topic: 'orders', key: bigintKey(o.id), value: Buffer.from(JSON.stringify({ CUSTOMER: o.customer, REGION: o.region, AMOUNT: o.amount })), timestamp: o.ts },
+    {
+      topic: 'orders',
+      // the flush's steps all in one partition, so every task downstream sees them in order
+      ...(flush ? { partition: 0 } : {}),
+      key: bigintKey(o.id),
+      value: Buffer.from(JSON.stringify({ CUSTOMER: o.customer, REGION: o.region, AMOUNT: o.amount })),
+      timestamp: o.ts,
+    },
   ];
   if (isPaid(o) && !flush) out.push({ topic: 'payments', key: bigintKey(o.id), value: Buffer.from(JSON.stringify({ PAID: o.amount })), timestamp: o.ts + 1 });
   return out;
@@ -348,9 +355,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   else if (drain.stderr.trim()) errors.push(`draining run wrote to stderr: ${drain.stderr.trim().slice(0, 2000)}`);
   const drainMs = drain.runningAfterMs ?? 0;
 
-  // last: one record per region far in the future closes every window of the run
+  // last: records per region stepping stream time on, a window at a time, until every window of the
+  // run has closed (a bigger jump would carry windows past the store's retention unemitted, as in
+  // Kafka Streams), and none of their own has
   const flush: Order[] = [];
-  for (let g = 0; g < REGIONS; g++) flush.push({ id: records + g, customer: 'c0', region: `r${g}`, amount: 0, ts: base + records + 3_600_000 });
+  const steps = (WINDOW_MS + GRACE_MS) / WINDOW_MS;
+  for (let k = 1; k <= steps; k++)
+    for (let g = 0; g < REGIONS; g++) flush.push({ id: records + (k - 1) * REGIONS + g, customer: 'c0', region: `r${g}`, amount: 0, ts: base + records + k * WINDOW_MS });
   await produceSlice(dataDir, flush.flatMap((o) => orderRecords(o, true)));
   const final = await runSluice(file, dataDir, ['--until-idle']);
   if (final.code !== 0) errors.push(`final run exited with ${final.code ?? final.signal}: ${final.stderr.trim()}`);
