@@ -214,5 +214,11 @@ export function stepInputs(step: Step): Step[] {
   return [];
 }
 
+/** The source a step's rows come from, following the left input of joins */
+export function leftmostSource(step: Step): SourceStep {
+  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return step;
+  return leftmostSource(stepInputs(step)[0]!);
+}
+
 /** The step type for one kind (works for steps whose `kind` is a union, unlike Extract). */
 export type StepOfKind<K extends StepKind> = Step & { readonly kind: K };

@@ -6,7 +6,7 @@
  */
 import { PlanError } from '../common/errors.js';
 import type { QueryPlan, SourceStep, Step } from '../catalog/query-plan.js';
-import { stepInputs } from '../catalog/query-plan.js';
+import { leftmostSource, stepInputs } from '../catalog/query-plan.js';
 
 const WINDOWED_REPARTITION = 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.';
 
@@ -34,9 +34,4 @@ export function checkCoPartitioning(plan: QueryPlan, sourcePartitions: (topic: s
       );
   };
   visit(plan.sink);
-}
-
-function leftmostSource(step: Step): SourceStep {
-  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return step;
-  return leftmostSource(stepInputs(step)[0]!);
 }

@@ -70,39 +70,29 @@ export function bigintFromTest(v: string | number): bigint {
 
 /** A JSON value of a test file as JSON text for these columns, BIGINT fields written exactly. */
 export function testJsonText(v: unknown, columns: readonly { readonly name: string; readonly type: SqlType }[], unwrapped: boolean): string {
-  const exact = new Map<string, string>();
-  const mark = (x: unknown): unknown => {
-    if (x instanceof JsonNumber) return x.isIntegral ? mark(x.text) : x;
-    if (typeof x === 'string' && /^-?\d+$/.test(x)) {
-      const marker = `\u0000bigint${exact.size}\u0000`;
-      exact.set(JSON.stringify(marker), bigintFromTest(x).toString());
-      return marker;
-    }
-    if (typeof x !== 'number' || Number.isSafeInteger(x)) return x;
-    const marker = `\u0000bigint${exact.size}\u0000`;
-    exact.set(JSON.stringify(marker), bigintFromTest(x).toString());
-    return marker;
-  };
+  // a BIGINT a double cannot hold goes as its exact digits (within the Long range)
+  const exact = (x: unknown): unknown =>
+    (x instanceof JsonNumber && x.isIntegral) || (typeof x === 'number' && !Number.isSafeInteger(x))
+      ? new JsonNumber(bigintFromTest(x instanceof JsonNumber ? x.text : (x as number)).toString())
+      : x;
   let value = v;
-  if (unwrapped && columns[0]?.type.kind === 'BIGINT') value = mark(v);
+  if (unwrapped && columns[0]?.type.kind === 'BIGINT') value = exact(v);
   else if (!unwrapped && v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const bigints = new Set(columns.filter((c) => c.type.kind === 'BIGINT').map((c) => c.name.toUpperCase()));
-    value = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, bigints.has(k.toUpperCase()) ? mark(x) : x]));
+    value = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, bigints.has(k.toUpperCase()) ? exact(x) : x]));
   }
-  return stringifyTestJson(value, exact);
+  return stringifyTestJson(value);
 }
 
-/** JSON.stringify, with JsonNumbers written as their own digits (and markers replaced by their text) */
-export function stringifyTestJson(value: unknown, exact: Map<string, string> = new Map()): string {
-  const text = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
+/** JSON.stringify, with JsonNumbers written as their own digits */
+export function stringifyTestJson(value: unknown): string {
+  const digits: string[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => {
     if (!(v instanceof JsonNumber)) return v;
-    const marker = `\u0000number${exact.size}\u0000`;
-    exact.set(JSON.stringify(marker), v.text);
-    return marker;
+    digits.push(v.text);
+    return `\u0000number${digits.length - 1}\u0000`;
   });
-  let out = text;
-  for (const [marker, digits] of exact) out = out.replace(marker, digits);
-  return out;
+  return digits.reduce((out, d, i) => out.replace(JSON.stringify(`\u0000number${i}\u0000`), d), text);
 }
 
 /** A field by its exact name, else the one whose upper-cased name matches (ksqlDB's leniency). */

@@ -13,8 +13,8 @@
  * - TableTableJoin: both sides materialized; every change emits the key's joined row, or a delete
  *   if the key had a joined row and no longer has.
  */
-import type { JoinStep, SourceStep, Step } from '../../catalog/query-plan.js';
-import { stepInputs } from '../../catalog/query-plan.js';
+import type { JoinStep } from '../../catalog/query-plan.js';
+import { leftmostSource } from '../../catalog/query-plan.js';
 import { encodeValue } from '../../common/value-codec.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from '../stateless/compile-step-expression.js';
@@ -372,9 +372,4 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     };
     return [side(true), side(false)];
   }
-}
-
-function leftmostSource(step: Step): SourceStep {
-  if (step.kind === 'StreamSource' || step.kind === 'TableSource') return step;
-  return leftmostSource(stepInputs(step)[0]!);
 }
