@@ -94,7 +94,13 @@ describe('producing while a partition leader moves', { skip, timeout: 120_000 },
         const meta = await send(['b0', 'b1']);
         assert.deepEqual(meta.map((m) => m.partition).sort(), [0, 1], 'an acknowledgement for each partition');
         for (const partition of [0, 1]) {
-          const f = await log.fetch(topic, partition, 0n);
+          // a transaction's commit markers reach its partitions after EndTxn answers, so a
+          // read-committed fetch may briefly see only the earlier transaction
+          let f = await log.fetch(topic, partition, 0n);
+          for (let tries = 0; f.records.length < 2 && tries < 100; tries++) {
+            await new Promise((r) => setTimeout(r, 100));
+            f = await log.fetch(topic, partition, 0n);
+          }
           assert.deepEqual(
             f.records.map((r) => r.value?.toString()),
             [`a${partition}`, `b${partition}`],
