@@ -123,9 +123,27 @@ export class WritePipeline {
     return new LogError(`log write in '${this.directory}' failed: ${message}`, 'IO');
   }
 
+  /**
+   * One LevelDB batch through the chained-batch API: db.batch(array) hands the native layer
+   * objects it reads property by property, several times the main-thread cost per op (about 8 us
+   * against 1 us for 5,000 small puts), and a commit with many state writes blocked the event loop
+   * that long.
+   */
   private write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    return this.db.batch(ops, { sync: this.sync });
+    let batch: ReturnType<Level<Buffer, Buffer>['batch']> | undefined;
+    try {
+      batch = this.db.batch();
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+      return batch.write({ sync: this.sync });
+    } catch (err) {
+      // refused before writing (a closed database, a bad op): nothing written, as with an array batch
+      batch?.close().catch(() => {});
+      return Promise.reject(err);
+    }
   }
 }
 
