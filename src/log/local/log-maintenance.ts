@@ -26,6 +26,8 @@ export interface MaintenanceContext {
   readonly pipeline: WritePipeline;
   /** false once the log closes or the partition's topic is deleted: stop early */
   isLive(ps: PartitionState): boolean;
+  /** the partition's stored batches were rewritten (copies of them kept elsewhere are stale) */
+  rewritten(ps: PartitionState): void;
 }
 
 /** Compaction output batches stay within these bounds. */
@@ -237,14 +239,17 @@ export async function compactPartition(ctx: MaintenanceContext, ps: PartitionSta
       ops = [];
       opsBytes = 0;
       sizeDelta = 0;
+      const rewrote = batch.length > 0;
       let onApplied = (): void => {
         if (ps.sizeBytes !== undefined) ps.sizeBytes += delta;
+        if (rewrote) ctx.rewritten(ps);
       };
       if (final) {
         const stored: StoredPartition = { logStartOffset: ps.logStartOffset, cleanerCheckpoint: hwm, tombstoneHorizon: minHorizon };
         batch.push({ type: 'put', key: partitionKey(ps.topicId, ps.partition), value: Buffer.from(JSON.stringify(stored)) });
         onApplied = (): void => {
           if (ps.sizeBytes !== undefined) ps.sizeBytes += delta;
+          if (rewrote) ctx.rewritten(ps);
           ps.dirtyBytes = Math.max(0, ps.dirtyBytes - dirtyMark);
           ps.cleanerCheckpoint = hwm;
           ps.tombstoneHorizon = minHorizon;
