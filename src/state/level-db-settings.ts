@@ -4,7 +4,8 @@
  * LevelDB that holds the state stores: with the embedded log that is the log's own database
  * (topics and state together), on Kafka the local state directory's.
  *
- *   sluice.leveldb.cache.bytes        block cache (default 32 MiB)
+ *   sluice.leveldb.cache.bytes        read cache (default 32 MiB): LevelDB's block cache; the embedded
+ *                                     log keeps a quarter of it for its newest batches (tail-cache.ts)
  *   sluice.leveldb.write.buffer.bytes memtable size; up to two are held while one is written out (default 16 MiB)
  *   sluice.leveldb.max.open.files     files kept open (default 100, at least 74); LevelDB keeps all but
  *                                     10 of them as open tables, memory-mapped (64-bit builds), and

@@ -81,7 +81,7 @@ import {
   type TopicState,
   type Waiter,
 } from './partition-state.js';
-import { DEFAULT_TAIL_CACHE_BYTES, TailCache, type TailBatch } from './tail-cache.js';
+import { TailCache, type TailBatch } from './tail-cache.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -93,7 +93,10 @@ export interface LocalLogOptions {
   maintenanceIntervalMs?: number;
   /** time source for default timestamps and retention (tests) */
   clock?: () => number;
-  /** LevelDB block cache bytes (default 32 MiB) */
+  /**
+   * read cache bytes (default 32 MiB): a quarter holds the newest appended batches (the tail
+   * cache, unless tailCacheBytes says otherwise), the rest is LevelDB's block cache
+   */
   cacheSize?: number;
   /** LevelDB memtable bytes (default 16 MiB) */
   writeBufferSize?: number;
@@ -126,8 +129,9 @@ export interface LocalLogOptions {
    */
   checkTablesOnOpen?: boolean;
   /**
-   * bytes of the newest appended batches kept in memory across the log (default 16 MiB; 0 =
-   * none): a fetch of what was just written is served from them without reading LevelDB
+   * bytes of the newest appended batches kept in memory across the log (default a quarter of
+   * cacheSize, taken from it; 0 = none): a fetch of what was just written is served from them
+   * without reading LevelDB
    */
   tailCacheBytes?: number;
 }
@@ -169,6 +173,13 @@ function offsetNumber(value: bigint | number, what: string, ctx: { topic?: strin
   return n;
 }
 
+const DEFAULT_READ_CACHE_BYTES = 32 << 20;
+
+/** the tail cache's share of the read cache: what the memory bound (sluice.leveldb.cache.bytes) already counts */
+function tailCacheBytes(options: LocalLogOptions): number {
+  return options.tailCacheBytes ?? Math.floor((options.cacheSize ?? DEFAULT_READ_CACHE_BYTES) / 4);
+}
+
 export class LocalLog implements Log {
   readonly extras: ExtraStore;
   private readonly topics = new Map<string, TopicState>();
@@ -205,7 +216,7 @@ export class LocalLog implements Log {
     const db = new Level<Buffer, Buffer>(dir, {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
-      cacheSize: options.cacheSize ?? 32 << 20,
+      cacheSize: Math.max(0, (options.cacheSize ?? DEFAULT_READ_CACHE_BYTES) - (options.tailCacheBytes === undefined ? tailCacheBytes(options) : 0)),
       writeBufferSize: options.writeBufferSize ?? 16 << 20,
       maxOpenFiles: options.maxOpenFiles ?? 100,
       ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
@@ -257,7 +268,7 @@ export class LocalLog implements Log {
   ) {
     this.pipeline = new WritePipeline(db, options.sync ?? false, directory, () => this.reopenDb());
     this.clock = options.clock ?? Date.now;
-    this.tail = new TailCache(options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.tail = new TailCache(tailCacheBytes(options));
     this.maintenanceCtx = {
       db,
       pipeline: this.pipeline,

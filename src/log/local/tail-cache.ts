@@ -8,13 +8,11 @@
  * becomes readable (the append's onApplied, before waiters are woken), and one that does not
  * follow on starts the tail afresh. Anything that rewrites stored batches (compaction) drops the
  * partition's tail, so a fetch never sees records that LevelDB no longer holds. The bytes held
- * across the log are bounded; the oldest batches go first.
+ * across the log are bounded (by default a quarter of the log's read cache, sluice.leveldb.cache.bytes,
+ * taken from LevelDB's block cache); the oldest batches go first.
  */
 import { decodeForFetch, type FetchAccumulator } from './batch-codec.js';
 import type { PartitionState } from './partition-state.js';
-
-/** default bound of the cached batches' bytes across the log */
-export const DEFAULT_TAIL_CACHE_BYTES = 16 << 20;
 
 /** one appended batch: its offsets and its stored bytes */
 export interface TailBatch {
