@@ -600,9 +600,15 @@ export class LocalLog implements Log {
     const groups = new Map<PartitionState, ProduceRecord[]>();
     const sticky = new Map<TopicState, number>();
     const maxBytes = new Map<TopicState, number>();
+    // a commit's records mostly run in long stretches of one topic and partition: the last ones
+    // looked up are kept instead of a map lookup per record
+    let lastTopic: TopicState | undefined;
+    let lastPs: PartitionState | undefined;
+    let lastList: ProduceRecord[] | undefined;
     for (const r of records) {
       if (r === null || typeof r !== 'object') throw invalidRecord('a record must be an object');
-      const t = this.topicOrThrow(r.topic);
+      const t = lastTopic !== undefined && lastTopic.name === r.topic ? lastTopic : this.topicOrThrow(r.topic);
+      lastTopic = t;
       const n = t.partitions.length;
       const key = r.key ?? null;
       let p: number;
@@ -613,7 +619,7 @@ export class LocalLog implements Log {
         }
       } else if (key !== null) {
         if (!isBytes(key)) throw invalidRecord(`topic '${t.name}': record key must be a Buffer or null`, t.name);
-        p = partitionForKey(key, n);
+        p = n === 1 ? 0 : partitionForKey(key, n);
       } else {
         p = sticky.get(t) ?? t.sticky % n;
         sticky.set(t, p);
@@ -645,8 +651,10 @@ export class LocalLog implements Log {
         );
       }
       const ps = t.partitions[p];
-      let list = groups.get(ps);
+      let list = ps === lastPs ? lastList : groups.get(ps);
       if (list === undefined) groups.set(ps, (list = []));
+      lastPs = ps;
+      lastList = list;
       list.push(r);
     }
     // all valid: from here on nothing throws
