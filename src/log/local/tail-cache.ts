@@ -42,6 +42,8 @@ export class TailCache {
   /** every live entry in append order (plus dropped ones not yet passed): the eviction order */
   private order: Entry[] = [];
   private orderHead = 0;
+  /** entries in `order` from orderHead on that were dropped by a clear */
+  private dead = 0;
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -73,15 +75,25 @@ export class TailCache {
     const tail = this.tails.get(ps);
     if (tail === undefined) return;
     this.tails.delete(ps);
-    for (let i = tail.head; i < tail.entries.length; i++) this.drop(tail.entries[i]!);
+    for (let i = tail.head; i < tail.entries.length; i++) {
+      this.drop(tail.entries[i]!);
+      this.dead++;
+    }
     tail.entries.length = 0;
     tail.head = 0;
+    // a log that clears more than it evicts (compaction, little traffic) must not pile them up
+    if (this.dead > 1024 && this.dead * 2 > this.order.length - this.orderHead) {
+      this.order = this.order.slice(this.orderHead).filter((e) => e.value !== undefined);
+      this.orderHead = 0;
+      this.dead = 0;
+    }
   }
 
   clearAll(): void {
     for (const ps of [...this.tails.keys()]) this.clear(ps);
     this.order = [];
     this.orderHead = 0;
+    this.dead = 0;
     this.bytes = 0;
   }
 
@@ -119,7 +131,10 @@ export class TailCache {
   private evict(): void {
     while (this.bytes > this.maxBytes && this.orderHead < this.order.length) {
       const e = this.order[this.orderHead++]!;
-      if (e.value === undefined) continue;
+      if (e.value === undefined) {
+        this.dead--;
+        continue;
+      }
       // per partition the append order is the global one: e is its tail's oldest live entry
       const tail = e.tail;
       this.drop(e);

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LocalLog } from '../../../src/log/local/local-log.js';
 import type { FetchResult } from '../../../src/log/log.js';
+import { newPartitionState } from '../../../src/log/local/partition-state.js';
+import { TailCache } from '../../../src/log/local/tail-cache.js';
 import { buf, withLog } from '../log-test-helpers.js';
 
 /** counts the LevelDB snapshots fetches take (one per fetch that reads LevelDB) */
@@ -104,3 +106,18 @@ test('compaction drops the cached batches it rewrote: a fetch afterwards sees th
       [[20n, 'r5']],
     );
   }));
+
+test('a tail cache cleared over and over (compaction, little traffic) keeps no trace of the dropped batches', () => {
+  const cache = new TailCache(1 << 20);
+  const partitions = [newPartitionState(1, 'a', 0), newPartitionState(2, 'b', 0)];
+  const next = [0, 0];
+  for (let i = 0; i < 20_000; i++) {
+    const p = i % 2;
+    cache.append(partitions[p]!, [{ base: next[p]!, last: next[p]!, value: Buffer.alloc(10) }]);
+    next[p]!++;
+    if (i % 3 === 0) cache.clear(partitions[p]!);
+  }
+  // far below the budget, so nothing was evicted: only clears could drop the 20 000 entries
+  const order = (cache as unknown as { order: unknown[] }).order;
+  assert.ok(order.length < 3000, `${order.length} entries kept`);
+});
