@@ -49,9 +49,20 @@ class LevelKeyspace implements StateKeyspace {
     for await (const entry of this.db.iterator(options)) yield entry as [Buffer, Buffer];
   }
 
+  /** through the chained-batch API: db.batch(array) costs several times more main-thread time per op */
   async write(writes: StateWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    await this.db.batch(writes.map((w) => (w.value === null ? { type: 'del' as const, key: w.key } : { type: 'put' as const, key: w.key, value: w.value })));
+    const batch = this.db.batch();
+    try {
+      for (const w of writes) {
+        if (w.value === null) batch.del(w.key);
+        else batch.put(w.key, w.value);
+      }
+    } catch (err) {
+      await batch.close().catch(() => {});
+      throw err;
+    }
+    await batch.write();
   }
 
   async clearRange(gte: Buffer, lt: Buffer): Promise<void> {
