@@ -120,11 +120,91 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
 
+  /**
+   * The field each remembered key goes to when a record repeats the last one's keys exactly (in
+   * order, every key once: no field reached by two keys), or undefined: no fast plan.
+   */
+  let planFields: Int32Array | undefined;
+  const makePlan = (): Int32Array | undefined => {
+    const fieldOf = new Int32Array(lastKeys.length);
+    const taken = new Uint8Array(n);
+    for (let k = 0; k < lastKeys.length; k++) {
+      const t = lastTargets[k]!;
+      if (t === NO_TARGET) {
+        fieldOf[k] = -1;
+        continue;
+      }
+      // a field reached by two keys (repeated, or two casings): which wins is the careful path's
+      if (t.exact >= 0 && t.upper >= 0 && t.exact !== t.upper) return undefined;
+      const f = t.exact >= 0 ? t.exact : t.upper;
+      if (taken[f]) return undefined;
+      taken[f] = 1;
+      fieldOf[k] = f;
+    }
+    return fieldOf;
+  };
+
+  /**
+   * The common case, machine-written records: no whitespace, no escapes, no nesting, the same
+   * keys in the same order as the record before. Fills the exact-match tokens as the careful scan
+   * would; false (nothing decided) on anything else, and the careful scan runs.
+   */
+  const scanFast = (s: string, fieldOf: Int32Array): boolean => {
+    const len = s.length;
+    if (s.charCodeAt(0) !== 0x7b) return false;
+    let pos = 1;
+    const keys = lastKeys;
+    const count = fieldOf.length;
+    if (count === 0) return s.charCodeAt(1) === 0x7d && len === 2;
+    for (let k = 0; k < count; k++) {
+      const key = keys[k]!;
+      const kl = key.length;
+      if (s.charCodeAt(pos) !== 0x22 || s.charCodeAt(pos + 1 + kl) !== 0x22 || !sameText(s, pos + 1, key)) return false;
+      pos += kl + 2;
+      if (s.charCodeAt(pos) !== 0x3a) return false;
+      const start = ++pos;
+      const c = s.charCodeAt(pos);
+      let kind: number;
+      if (c === 0x22) {
+        PLAIN_STRING.lastIndex = pos + 1;
+        if (!PLAIN_STRING.test(s)) return false;
+        pos = PLAIN_STRING.lastIndex;
+        kind = STRING;
+      } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+        pos = numberEnd(s, pos);
+        if (pos < 0) return false;
+        kind = NUMBER;
+      } else if (c === 0x74 && s.startsWith('true', pos)) {
+        pos += 4;
+        kind = TRUE;
+      } else if (c === 0x66 && s.startsWith('false', pos)) {
+        pos += 5;
+        kind = FALSE;
+      } else if (c === 0x6e && s.startsWith('null', pos)) {
+        pos += 4;
+        kind = NULL;
+      } else return false;
+      const f = fieldOf[k]!;
+      if (f >= 0) {
+        exStart[f] = start;
+        exEnd[f] = pos;
+        exKind[f] = kind;
+      }
+      const d = s.charCodeAt(pos++);
+      if (d !== (k === count - 1 ? 0x7d : 0x2c)) return false;
+    }
+    return pos === len;
+  };
+
   const read = (s: string): unknown[] | null | undefined => {
     const len = s.length;
     exKind.fill(0);
     upKind.fill(0);
     upAmbiguous.fill(0);
+    if (planFields !== undefined) {
+      if (scanFast(s, planFields)) return assemble(s);
+      exKind.fill(0);
+    }
     const scan: Scan = { s, len };
     let keyNo = 0;
     try {
@@ -159,6 +239,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
               lastTargets.length = keyNo;
               lastKeys.push(key);
               lastTargets.push(t);
+              planFields = undefined;
             }
             pos = keyEnd < 0 ? -keyEnd : keyEnd;
           }
@@ -191,6 +272,18 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           if (d !== 0x2c) return undefined;
         }
       if (skipWs(s, pos, len) !== len) return undefined;
+      // the next record with these keys (all of them remembered, in order) may take the fast scan
+      if (planFields === undefined && keyNo === lastKeys.length && keyNo < MAX_REMEMBERED_KEYS) planFields = makePlan();
+      return assemble(s);
+    } catch {
+      // a syntax error, a failed conversion, anything: the general path says what it is
+      return undefined;
+    }
+  };
+
+  /** the row from the chosen tokens of each field */
+  const assemble = (s: string): unknown[] | undefined => {
+    try {
       const out = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         let start: number;
@@ -303,6 +396,30 @@ function digitRun(s: string, pos: number): number {
     if (c >= 0x30 && c <= 0x39) pos++;
     else return pos;
   }
+}
+
+/** past a number at pos (JSON's grammar exactly), or -1 */
+function numberEnd(s: string, pos: number): number {
+  if (s.charCodeAt(pos) === 0x2d) pos++;
+  const first = s.charCodeAt(pos);
+  if (first === 0x30) pos++;
+  else if (first >= 0x31 && first <= 0x39) pos = digitRun(s, pos + 1);
+  else return -1;
+  if (s.charCodeAt(pos) === 0x2e) {
+    const f = digitRun(s, pos + 1);
+    if (f === pos + 1) return -1;
+    pos = f;
+  }
+  const e = s.charCodeAt(pos);
+  if (e === 0x65 || e === 0x45) {
+    pos++;
+    const sign = s.charCodeAt(pos);
+    if (sign === 0x2b || sign === 0x2d) pos++;
+    const x = digitRun(s, pos);
+    if (x === pos) return -1;
+    pos = x;
+  }
+  return pos;
 }
 
 /** past a number at pos (JSON's grammar exactly) */

@@ -223,3 +223,63 @@ test('property: with every column needed (no neededColumns), the one-pass reader
     { seed: 1408, numRuns: 3000 },
   );
 });
+
+// ---- the fast scan (records repeating the keys of the record before) ----------------------------
+
+/** `text` read by a reader that has just read `primer` (so it may take the fast scan), twice */
+function agreeAfter(columns: readonly SerdeColumn[], needed: readonly string[] | undefined, primer: string, text: string): void {
+  const general = createSerde('JSON', 'VALUE', columns, { generalPath: true });
+  const fast = createSerde('JSON', 'VALUE', columns, needed === undefined ? {} : { neededColumns: needed });
+  const want = needed ?? columns.map((c) => c.name);
+  const masked = (o: Outcome): Outcome => ('row' in o && o.row !== null ? { row: o.row.map((v, i) => (want.includes(columns[i]!.name) ? v : null)) } : o);
+  for (const doc of [primer, primer, text, text, primer]) {
+    const bytes = Buffer.from(doc, 'utf8');
+    assert.deepStrictEqual(masked(outcome(() => fast.deserialize(bytes))), masked(outcome(() => general.deserialize(bytes))), `on ${JSON.stringify(doc)} after ${JSON.stringify(primer)}`);
+  }
+}
+
+const compactFields = fc.array(fc.tuple(fc.constantFrom(...KEYS), valueText), { maxLength: 8 });
+
+test('the fast scan agrees with the general path on records after one with the same keys', () => {
+  const primerOf = (keys: readonly string[], value: string) => `{${keys.map((k) => `"${k}":${value}`).join(',')}}`;
+  // tricky values behind plain primers: every TRICKY document's keys, primed with each scalar
+  for (const text of TRICKY) {
+    let keys: string[];
+    try {
+      keys = Object.keys(JSON.parse(text) as object);
+    } catch {
+      keys = ['auction', 'price'];
+    }
+    for (const v of ['1', '"x"', 'null', 'true'])
+      for (const needed of [['AUCTION', 'PRICE'], ['CHANNEL', 'lower'], undefined]) agreeAfter(BID, needed, primerOf(keys, v), text);
+  }
+  fc.assert(
+    fc.property(
+      schema,
+      compactFields,
+      fc.constantFrom('1', '"x"', 'null', '-2.5e3', 'false'),
+      fc.nat(),
+      fc.constantFrom('', ',', '}', '"', '\\', '\u0001', ' ', 'x', '1', '[', '{', 'e'),
+      ([columns, needed], fields, plain, at, ins) => {
+        const text = `{${fields.map(([k, v]) => `"${k}":${v}`).join(',')}}`;
+        const primer = primerOf(
+          fields.map(([k]) => k),
+          plain,
+        );
+        agreeAfter(columns, needed, primer, text);
+        const i = at % (text.length + 1);
+        agreeAfter(columns, needed, primer, text.slice(0, i) + ins + text.slice(i + 1));
+      },
+    ),
+    { seed: 1409, numRuns: 3000 },
+  );
+});
+
+test('the fast scan takes ordinary records (no hand-over to the general path)', () => {
+  const read = compileProjectedFieldsReader(BID, BID.map((c) => c.name === 'AUCTION' || c.name === 'EXTRA'));
+  assert.deepStrictEqual(read('{"auction":1,"extra":"a","b":true}')?.slice(0, 5), [1n, null, null, null, 'a']);
+  assert.deepStrictEqual(read('{"auction":-20,"extra":"b\u00e9","b":false}')?.slice(0, 5), [-20n, null, null, null, 'b\u00e9']);
+  assert.equal(read('{"auction":-20,"extra":"b\u0001","b":false}'), undefined, 'a raw control character');
+  assert.equal(read('{"auction":1,"extra":"a","b":"x"}'), undefined, 'a BOOLEAN column given a string');
+  assert.deepStrictEqual(read('{"auction":3,"extra":"c\\"","b":null}')?.slice(0, 5), [3n, null, null, null, 'c"'], 'an escape: the careful scan');
+});
