@@ -125,6 +125,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
    * order, every key once: no field reached by two keys), or undefined: no fast plan.
    */
   let planFields: Int32Array | undefined;
+  /** the char codes of `"key":` for each remembered key, for the fast scan */
+  let planHeads: Int32Array[] = [];
   const makePlan = (): Int32Array | undefined => {
     const fieldOf = new Int32Array(lastKeys.length);
     const taken = new Uint8Array(n);
@@ -141,6 +143,13 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       taken[f] = 1;
       fieldOf[k] = f;
     }
+    planHeads = lastKeys.map((key) => {
+      const head = `"${key}":`;
+      // code units, as charCodeAt reads the record (a string's iterator would give code points)
+      const codes = new Int32Array(head.length);
+      for (let i = 0; i < head.length; i++) codes[i] = head.charCodeAt(i);
+      return codes;
+    });
     return fieldOf;
   };
 
@@ -153,16 +162,15 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     const len = s.length;
     if (s.charCodeAt(0) !== 0x7b) return false;
     let pos = 1;
-    const keys = lastKeys;
+    const heads = planHeads;
     const count = fieldOf.length;
     if (count === 0) return s.charCodeAt(1) === 0x7d && len === 2;
     for (let k = 0; k < count; k++) {
-      const key = keys[k]!;
-      const kl = key.length;
-      if (s.charCodeAt(pos) !== 0x22 || s.charCodeAt(pos + 1 + kl) !== 0x22 || !sameText(s, pos + 1, key)) return false;
-      pos += kl + 2;
-      if (s.charCodeAt(pos) !== 0x3a) return false;
-      const start = ++pos;
+      // the key and its colon, `"key":`, compared code by code (cheaper than startsWith here)
+      const head = heads[k]!;
+      const hl = head.length;
+      for (let i = 0; i < hl; i++) if (s.charCodeAt(pos + i) !== head[i]) return false;
+      const start = (pos += hl);
       const c = s.charCodeAt(pos);
       let kind: number;
       if (c === 0x22) {

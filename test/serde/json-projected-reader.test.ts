@@ -283,3 +283,14 @@ test('the fast scan takes ordinary records (no hand-over to the general path)', 
   assert.equal(read('{"auction":1,"extra":"a","b":"x"}'), undefined, 'a BOOLEAN column given a string');
   assert.deepStrictEqual(read('{"auction":3,"extra":"c\\"","b":null}')?.slice(0, 5), [3n, null, null, null, 'c"'], 'an escape: the careful scan');
 });
+
+test('the fast scan compares keys by code unit (keys beyond the BMP, keys sharing a prefix)', () => {
+  const cols: SerdeColumn[] = [
+    { name: 'K\ud83d\ude00', type: T.BIGINT },
+    { name: 'K', type: T.BIGINT },
+  ];
+  const read = compileProjectedFieldsReader(cols, [true, true]);
+  for (let i = 0; i < 3; i++) assert.deepStrictEqual(read(`{"k\ud83d\ude00":${i},"k":${i + 1}}`), [BigInt(i), BigInt(i + 1)]);
+  assert.deepStrictEqual(read('{"k\ud83d\ude01":7,"k":8}'), [null, 8n]);
+  assert.deepStrictEqual(read('{"k\ud83d\ude00":7,"kk":8}'), [7n, null]);
+});
