@@ -69,9 +69,12 @@ const KEY_CACHE_LIMIT = 1024;
 /**
  * `needed[i]` says whether field i's value is wanted; unneeded fields come out null. Field
  * matching is the general path's: the exact key (last occurrence wins), else the key upper-cased.
+ * Rows are `rowWidth` long when that is more than the fields (the slots past them left empty).
  */
-export function compileProjectedFieldsReader(fields: readonly StructField[], needed: readonly boolean[]): ProjectedReader {
+export function compileProjectedFieldsReader(fields: readonly StructField[], needed: readonly boolean[], rowWidth = fields.length): ProjectedReader {
   const n = fields.length;
+  // rows may come out wider than the fields (the slots past them left empty) for a caller that adds columns
+  const width = Math.max(n, rowWidth);
   const readers: JsonReader[] = fields.map((f) => compileJsonReader(f.type));
   // per unneeded field: bit k set when token kind k is accepted without converting (0: needed)
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
@@ -292,7 +295,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   /** the row from the chosen tokens of each field */
   const assemble = (s: string): unknown[] | undefined => {
     try {
-      const out = new Array<unknown>(n);
+      const out = new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         let start: number;
         let end: number;
