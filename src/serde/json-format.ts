@@ -100,7 +100,7 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
       if (projected !== undefined) {
         text = documentText(bytes);
         // undefined: the general path below answers (a bad record's error comes from there)
-        const row = projected(text);
+        const row = projected(text, true);
         if (row !== undefined) return row;
       }
       if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);

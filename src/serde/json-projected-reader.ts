@@ -11,10 +11,15 @@
  */
 import type { StructField } from '../common/sql-types.js';
 import { compileJsonReader, type JsonReader } from './json-value-reader.js';
+import { MAX_PLAIN_STRINGS, PLAIN_STRINGS } from './json-value-writer.js';
 import { JsonNumber, parseJsonText } from './lossless-json.js';
 
-/** The row (unneeded columns null), null for a JSON null document, undefined: use the general path. */
-export type ProjectedReader = (text: string) => unknown[] | null | undefined;
+/**
+ * The row (unneeded columns null), null for a JSON null document, undefined: use the general path.
+ * `utf8`: the text is decoded UTF-8 (no lone surrogates), so its plain string tokens may be
+ * handed to the writer as needing no escapes (json-value-writer.ts PLAIN_STRINGS).
+ */
+export type ProjectedReader = (text: string, utf8?: boolean) => unknown[] | null | undefined;
 
 /** token kinds of a field's value */
 const STRING = 1;
@@ -207,13 +212,13 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     return pos === len;
   };
 
-  const read = (s: string): unknown[] | null | undefined => {
+  const read = (s: string, utf8 = false): unknown[] | null | undefined => {
     const len = s.length;
     exKind.fill(0);
     upKind.fill(0);
     upAmbiguous.fill(0);
     if (planFields !== undefined) {
-      if (scanFast(s, planFields)) return assemble(s);
+      if (scanFast(s, planFields)) return assemble(s, utf8);
       exKind.fill(0);
     }
     const scan: Scan = { s, len };
@@ -285,7 +290,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       if (skipWs(s, pos, len) !== len) return undefined;
       // the next record with these keys (all of them remembered, in order) may take the fast scan
       if (planFields === undefined && keyNo === lastKeys.length && keyNo < MAX_REMEMBERED_KEYS) planFields = makePlan();
-      return assemble(s);
+      return assemble(s, utf8);
     } catch {
       // a syntax error, a failed conversion, anything: the general path says what it is
       return undefined;
@@ -293,7 +298,9 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   };
 
   /** the row from the chosen tokens of each field */
-  const assemble = (s: string): unknown[] | undefined => {
+  const assemble = (s: string, utf8: boolean): unknown[] | undefined => {
+    const plain = PLAIN_STRINGS;
+    if (utf8) plain.count = 0;
     try {
       const out = new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
@@ -323,8 +330,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           out[i] = null;
           continue;
         }
-        const v = readers[i]!(tokenValue(s, start, end, kind));
+        const token = tokenValue(s, start, end, kind);
+        const v = readers[i]!(token);
         out[i] = skip === 0 ? v : null;
+        // a string token without escapes (no quote, backslash or control character) of UTF-8 text
+        if (kind === STRING && utf8 && skip === 0 && plain.count < MAX_PLAIN_STRINGS) plain.strings[plain.count++] = token as string;
       }
       return out;
     } catch {

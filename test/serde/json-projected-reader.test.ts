@@ -294,3 +294,28 @@ test('the fast scan compares keys by code unit (keys beyond the BMP, keys sharin
   assert.deepStrictEqual(read('{"k\ud83d\ude01":7,"k":8}'), [null, 8n]);
   assert.deepStrictEqual(read('{"k\ud83d\ude00":7,"kk":8}'), [7n, null]);
 });
+
+test('strings read from plain tokens are written back as JSON.stringify writes them; others still escaped', () => {
+  const cols: SerdeColumn[] = [
+    { name: 'A', type: T.STRING },
+    { name: 'B', type: T.STRING },
+  ];
+  const serde = createSerde('JSON', 'VALUE', cols);
+  const texts = ['{"a":"plain","b":"caf\u00e9 \ud83d\ude00"}', '{"a":"q\\"x","b":"tab\\t"}', '{"a":"x","b":"y"}'];
+  for (let i = 0; i < 3; i++)
+    for (const text of texts) {
+      const row = serde.deserialize(Buffer.from(text, 'utf8'))!;
+      const want = `{"A":${JSON.stringify(row[0])},"B":${JSON.stringify(row[1])}}`;
+      assert.equal(serde.serialize(row)!.toString('utf8'), want);
+      // values that did not come from the record are tested as ever (a lone surrogate, a quote)
+      for (const other of ['\ud800', 'a"b', 'ctl\u0001', `${row[0] as string}\ud800`]) {
+        assert.equal(serde.serialize([other, row[1]])!.toString('utf8'), Buffer.from(`{"A":${JSON.stringify(other)},"B":${JSON.stringify(row[1])}}`, 'utf8').toString('utf8'));
+      }
+    }
+  // a reader not given UTF-8 text hands nothing over: a lone surrogate in it is still escaped
+  const read = compileProjectedFieldsReader(cols, [true, true]);
+  for (let i = 0; i < 2; i++) {
+    const row = read('{"a":"\ud800","b":"ok"}')!;
+    assert.equal(serde.serialize(row)!.toString('utf8'), '{"A":"\\ud800","B":"ok"}');
+  }
+});
