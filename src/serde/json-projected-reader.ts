@@ -109,6 +109,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const upKind = new Int8Array(n);
   const upKey: (string | undefined)[] = new Array(n);
   const upAmbiguous = new Uint8Array(n);
+  /** whether the careful scan may have left upper-case matches set (the fast scan clears them once) */
+  let upFilled = true;
 
   /** the value JSON parsing gives for a token the scanner passed (same numbers, same strings) */
   const tokenValue = (s: string, start: number, end: number, kind: number): unknown => {
@@ -215,12 +217,18 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const read = (s: string, utf8 = false): unknown[] | null | undefined => {
     const len = s.length;
     exKind.fill(0);
-    upKind.fill(0);
-    upAmbiguous.fill(0);
+    // the fast scan sets only exact matches (a plan has one key per field)
     if (planFields !== undefined) {
+      if (upFilled) {
+        upKind.fill(0);
+        upFilled = false;
+      }
       if (scanFast(s, planFields)) return assemble(s, utf8);
       exKind.fill(0);
     }
+    upKind.fill(0);
+    upAmbiguous.fill(0);
+    upFilled = true;
     const scan: Scan = { s, len };
     let keyNo = 0;
     try {
