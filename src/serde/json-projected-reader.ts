@@ -135,8 +135,10 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
    * order, every key once: no field reached by two keys), or undefined: no fast plan.
    */
   let planFields: Int32Array | undefined;
-  /** the char codes of `"key":` for each remembered key, for the fast scan */
-  let planHeads: Int32Array[] = [];
+  /** the whole record's shape for the remembered keys (see plainRecordShape) */
+  let planShape: RegExp = /$^/;
+  /** the length of `"key":` for each remembered key */
+  let planHeads = new Int32Array(0);
   const makePlan = (): Int32Array | undefined => {
     const fieldOf = new Int32Array(lastKeys.length);
     const taken = new Uint8Array(n);
@@ -153,65 +155,53 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       taken[f] = 1;
       fieldOf[k] = f;
     }
-    planHeads = lastKeys.map((key) => {
-      const head = `"${key}":`;
-      // code units, as charCodeAt reads the record (a string's iterator would give code points)
-      const codes = new Int32Array(head.length);
-      for (let i = 0; i < head.length; i++) codes[i] = head.charCodeAt(i);
-      return codes;
-    });
+    planShape = plainRecordShape(lastKeys);
+    planHeads = Int32Array.from(lastKeys, (key) => key.length + 3);
     return fieldOf;
   };
 
   /**
    * The common case, machine-written records: no whitespace, no escapes, no nesting, the same
-   * keys in the same order as the record before. Fills the exact-match tokens as the careful scan
-   * would; false (nothing decided) on anything else, and the careful scan runs.
+   * keys in the same order as the record before. One native match checks the whole record's
+   * syntax; then the tokens are found without checking again. Fills the exact-match tokens as the
+   * careful scan would; false (nothing decided) on anything else, and the careful scan runs.
    */
   const scanFast = (s: string, fieldOf: Int32Array): boolean => {
-    const len = s.length;
-    if (s.charCodeAt(0) !== 0x7b) return false;
-    let pos = 1;
+    if (!planShape.test(s)) return false;
     const heads = planHeads;
-    const count = fieldOf.length;
-    if (count === 0) return s.charCodeAt(1) === 0x7d && len === 2;
-    for (let k = 0; k < count; k++) {
-      // the key and its colon, `"key":`, compared code by code (cheaper than startsWith here)
-      const head = heads[k]!;
-      const hl = head.length;
-      for (let i = 0; i < hl; i++) if (s.charCodeAt(pos + i) !== head[i]) return false;
-      const start = (pos += hl);
+    let pos = 1;
+    for (let k = 0; k < fieldOf.length; k++) {
+      const start = (pos += heads[k]!);
       const c = s.charCodeAt(pos);
       let kind: number;
       if (c === 0x22) {
-        PLAIN_STRING.lastIndex = pos + 1;
-        if (!PLAIN_STRING.test(s)) return false;
-        pos = PLAIN_STRING.lastIndex;
+        // no escapes (the shape says): the next quote closes the string
+        pos = s.indexOf('"', pos + 1) + 1;
         kind = STRING;
-      } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        pos = numberEnd(s, pos);
-        if (pos < 0) return false;
-        kind = NUMBER;
-      } else if (c === 0x74 && s.startsWith('true', pos)) {
+      } else if (c === 0x74) {
         pos += 4;
         kind = TRUE;
-      } else if (c === 0x66 && s.startsWith('false', pos)) {
+      } else if (c === 0x66) {
         pos += 5;
         kind = FALSE;
-      } else if (c === 0x6e && s.startsWith('null', pos)) {
+      } else if (c === 0x6e) {
         pos += 4;
         kind = NULL;
-      } else return false;
+      } else {
+        // a number: up to the comma or brace after it
+        pos++;
+        for (let d = s.charCodeAt(pos); d !== 0x2c && d !== 0x7d; d = s.charCodeAt(++pos));
+        kind = NUMBER;
+      }
       const f = fieldOf[k]!;
       if (f >= 0) {
         exStart[f] = start;
         exEnd[f] = pos;
         exKind[f] = kind;
       }
-      const d = s.charCodeAt(pos++);
-      if (d !== (k === count - 1 ? 0x7d : 0x2c)) return false;
+      pos++;
     }
-    return pos === len;
+    return true;
   };
 
   const read = (s: string, utf8 = false): unknown[] | null | undefined => {
@@ -427,28 +417,16 @@ function digitRun(s: string, pos: number): number {
   }
 }
 
-/** past a number at pos (JSON's grammar exactly), or -1 */
-function numberEnd(s: string, pos: number): number {
-  if (s.charCodeAt(pos) === 0x2d) pos++;
-  const first = s.charCodeAt(pos);
-  if (first === 0x30) pos++;
-  else if (first >= 0x31 && first <= 0x39) pos = digitRun(s, pos + 1);
-  else return -1;
-  if (s.charCodeAt(pos) === 0x2e) {
-    const f = digitRun(s, pos + 1);
-    if (f === pos + 1) return -1;
-    pos = f;
-  }
-  const e = s.charCodeAt(pos);
-  if (e === 0x65 || e === 0x45) {
-    pos++;
-    const sign = s.charCodeAt(pos);
-    if (sign === 0x2b || sign === 0x2d) pos++;
-    const x = digitRun(s, pos);
-    if (x === pos) return -1;
-    pos = x;
-  }
-  return pos;
+/** a JSON value without whitespace, escapes or nesting: a plain string, a number, a literal */
+const PLAIN_VALUE = '(?:"[^"\\\\\\u0000-\\u001f]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
+
+/**
+ * A record of exactly these keys in this order, each once, with plain values (PLAIN_VALUE) and no
+ * whitespace: JSON's grammar for such a record, so a match is valid JSON. Keys hold no escapes.
+ */
+function plainRecordShape(keys: readonly string[]): RegExp {
+  const fields = keys.map((k) => `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${PLAIN_VALUE}`);
+  return new RegExp(`^\\{${fields.join(',')}\\}$`);
 }
 
 /** past a number at pos (JSON's grammar exactly) */

@@ -319,3 +319,10 @@ test('strings read from plain tokens are written back as JSON.stringify writes t
     assert.equal(serde.serialize(row)!.toString('utf8'), '{"A":"\\ud800","B":"ok"}');
   }
 });
+
+test('the fast scan refuses what JSON refuses, behind a primer with the same keys', () => {
+  const values = ['01', '-01', '00', '-', '1.', '.5', '1e', '1e+', '+1', '1.5e3', '-0', '0', '1E+2', '1e-2', '-0.0', 'tru', 'truee', 'nul', 'nulll', 'fals', 'NaN', 'Infinity', '"a', '"a\u0001"', '"a\tb"', '"\u007f"', '"\\u0041"', '""', '"\u2028"', '[]', '{}', "'a'", '1 ', ' 1', '0x10', '1_000'];
+  for (const v of values)
+    for (const text of [`{"auction":${v},"price":2,"extra":"x"}`, `{"auction":1,"price":2,"extra":${v}}`, `{"auction":1,"price":2,"extra":"x"}${v}`])
+      for (const needed of [['AUCTION', 'PRICE', 'EXTRA'], ['PRICE'], undefined]) agreeAfter(BID, needed, '{"auction":1,"price":2,"extra":"x"}', text);
+});
