@@ -135,6 +135,9 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
    * order, every key once: no field reached by two keys), or undefined: no fast plan.
    */
   let planFields: Int32Array | undefined;
+  /** plans made and records read, to bound how often plans are made */
+  let plansMade = 0;
+  let reads = 0;
   /** the whole record's shape for the remembered keys (see plainRecordShape) */
   let planShape: RegExp = /$^/;
   /** the length of `"key":` for each remembered key */
@@ -206,6 +209,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
 
   const read = (s: string, utf8 = false): unknown[] | null | undefined => {
     const len = s.length;
+    reads++;
     exKind.fill(0);
     // the fast scan sets only exact matches (a plan has one key per field)
     if (planFields !== undefined) {
@@ -287,7 +291,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         }
       if (skipWs(s, pos, len) !== len) return undefined;
       // the next record with these keys (all of them remembered, in order) may take the fast scan
-      if (planFields === undefined && keyNo === lastKeys.length && keyNo < MAX_REMEMBERED_KEYS) planFields = makePlan();
+      // (a plan compiles a regular expression: records whose keys keep changing get few plans)
+      if (planFields === undefined && keyNo === lastKeys.length && keyNo < MAX_REMEMBERED_KEYS && plansMade <= 16 + reads / PLAN_EVERY) {
+        plansMade++;
+        planFields = makePlan();
+      }
       return assemble(s, utf8);
     } catch {
       // a syntax error, a failed conversion, anything: the general path says what it is
@@ -359,6 +367,9 @@ interface Scan {
 
 /** the rest of a string without escapes or control characters, up to its closing quote (sticky) */
 const PLAIN_STRING = /[^"\\\u0000-\u001f]*"/y;
+
+/** beyond the first few, at most one fast plan per this many records read */
+const PLAN_EVERY = 1024;
 
 /** keys remembered per record for in-place comparison */
 const MAX_REMEMBERED_KEYS = 64;
