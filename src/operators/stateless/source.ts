@@ -58,6 +58,8 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
 
   /** a record decoded ahead of processing (the task asked for its timestamp), until it is processed */
   const decodedAhead = extractTimestamp ? new WeakMap<FetchedRecord, Mutable<StreamRecord>>() : undefined;
+  /** records put in decodedAhead and not yet taken (a task with one input never decodes ahead: no lookup then) */
+  let aheadCount = 0;
 
   /** the record as a row, or what went wrong (reported only when the record is processed) */
   const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
@@ -147,9 +149,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
 
   const entry = (rec: FetchedRecord) => {
     let decoded: Mutable<StreamRecord> | Failure | typeof SKIP | undefined;
-    if (decodedAhead) {
-      decoded = decodedAhead.get(rec);
-      if (decoded) decodedAhead.delete(rec);
+    if (aheadCount > 0) {
+      decoded = decodedAhead!.get(rec);
+      if (decoded) {
+        decodedAhead!.delete(rec);
+        aheadCount--;
+      }
     }
     decoded ??= decode(rec);
     if (decoded === SKIP) return;
@@ -171,6 +176,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     const decoded = decode(rec);
     if (decoded === SKIP || 'error' in decoded) return rec.timestamp;
     decodedAhead.set(rec, decoded);
+    aheadCount++;
     return decoded.timestamp;
   };
   return Object.assign(entry, { timestampOf });
