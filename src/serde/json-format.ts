@@ -69,7 +69,13 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
   // one pass over the text beats JSON.parse and then picking the fields, even when every column
   // is needed (values only: keys are short, and most are a single unwrapped column)
   const projected: ProjectedReader | undefined =
-    spec.target === 'VALUE' && n > 0 && !spec.options.generalPath ? compileProjectedFieldsReader(columns, columns.map((c) => needed === undefined || needed.includes(c.name))) : undefined;
+    spec.target === 'VALUE' && n > 0 && !spec.options.generalPath
+      ? compileProjectedFieldsReader(
+          columns,
+          columns.map((c) => needed === undefined || needed.includes(c.name)),
+          spec.options.rowWidth,
+        )
+      : undefined;
   const writers = columns.map((c) => compileJsonWriter(c.type));
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   return {
@@ -94,7 +100,7 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
       if (projected !== undefined) {
         text = documentText(bytes);
         // undefined: the general path below answers (a bad record's error comes from there)
-        const row = projected(text);
+        const row = projected(text, true);
         if (row !== undefined) return row;
       }
       if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);

@@ -11,10 +11,15 @@
  */
 import type { StructField } from '../common/sql-types.js';
 import { compileJsonReader, type JsonReader } from './json-value-reader.js';
+import { MAX_PLAIN_STRINGS, PLAIN_STRINGS } from './json-value-writer.js';
 import { JsonNumber, parseJsonText } from './lossless-json.js';
 
-/** The row (unneeded columns null), null for a JSON null document, undefined: use the general path. */
-export type ProjectedReader = (text: string) => unknown[] | null | undefined;
+/**
+ * The row (unneeded columns null), null for a JSON null document, undefined: use the general path.
+ * `utf8`: the text is decoded UTF-8 (no lone surrogates), so its plain string tokens may be
+ * handed to the writer as needing no escapes (json-value-writer.ts PLAIN_STRINGS).
+ */
+export type ProjectedReader = (text: string, utf8?: boolean) => unknown[] | null | undefined;
 
 /** token kinds of a field's value */
 const STRING = 1;
@@ -69,9 +74,12 @@ const KEY_CACHE_LIMIT = 1024;
 /**
  * `needed[i]` says whether field i's value is wanted; unneeded fields come out null. Field
  * matching is the general path's: the exact key (last occurrence wins), else the key upper-cased.
+ * Rows are `rowWidth` long when that is more than the fields (the slots past them left empty).
  */
-export function compileProjectedFieldsReader(fields: readonly StructField[], needed: readonly boolean[]): ProjectedReader {
+export function compileProjectedFieldsReader(fields: readonly StructField[], needed: readonly boolean[], rowWidth = fields.length): ProjectedReader {
   const n = fields.length;
+  // rows may come out wider than the fields (the slots past them left empty) for a caller that adds columns
+  const width = Math.max(n, rowWidth);
   const readers: JsonReader[] = fields.map((f) => compileJsonReader(f.type));
   // per unneeded field: bit k set when token kind k is accepted without converting (0: needed)
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
@@ -101,6 +109,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const upKind = new Int8Array(n);
   const upKey: (string | undefined)[] = new Array(n);
   const upAmbiguous = new Uint8Array(n);
+  /** whether the careful scan may have left upper-case matches set (the fast scan clears them once) */
+  let upFilled = true;
 
   /** the value JSON parsing gives for a token the scanner passed (same numbers, same strings) */
   const tokenValue = (s: string, start: number, end: number, kind: number): unknown => {
@@ -120,11 +130,99 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
 
-  const read = (s: string): unknown[] | null | undefined => {
+  /**
+   * The field each remembered key goes to when a record repeats the last one's keys exactly (in
+   * order, every key once: no field reached by two keys), or undefined: no fast plan.
+   */
+  let planFields: Int32Array | undefined;
+  /** plans made and records read, to bound how often plans are made */
+  let plansMade = 0;
+  let reads = 0;
+  /** the whole record's shape for the remembered keys (see plainRecordShape) */
+  let planShape: RegExp = /$^/;
+  /** the length of `"key":` for each remembered key */
+  let planHeads = new Int32Array(0);
+  const makePlan = (): Int32Array | undefined => {
+    const fieldOf = new Int32Array(lastKeys.length);
+    const taken = new Uint8Array(n);
+    for (let k = 0; k < lastKeys.length; k++) {
+      const t = lastTargets[k]!;
+      if (t === NO_TARGET) {
+        fieldOf[k] = -1;
+        continue;
+      }
+      // a field reached by two keys (repeated, or two casings): which wins is the careful path's
+      if (t.exact >= 0 && t.upper >= 0 && t.exact !== t.upper) return undefined;
+      const f = t.exact >= 0 ? t.exact : t.upper;
+      if (taken[f]) return undefined;
+      taken[f] = 1;
+      fieldOf[k] = f;
+    }
+    planShape = plainRecordShape(lastKeys);
+    planHeads = Int32Array.from(lastKeys, (key) => key.length + 3);
+    return fieldOf;
+  };
+
+  /**
+   * The common case, machine-written records: no whitespace, no escapes, no nesting, the same
+   * keys in the same order as the record before. One native match checks the whole record's
+   * syntax; then the tokens are found without checking again. Fills the exact-match tokens as the
+   * careful scan would; false (nothing decided) on anything else, and the careful scan runs.
+   */
+  const scanFast = (s: string, fieldOf: Int32Array): boolean => {
+    if (!planShape.test(s)) return false;
+    const heads = planHeads;
+    let pos = 1;
+    for (let k = 0; k < fieldOf.length; k++) {
+      const start = (pos += heads[k]!);
+      const c = s.charCodeAt(pos);
+      let kind: number;
+      if (c === 0x22) {
+        // no escapes (the shape says): the next quote closes the string
+        pos = s.indexOf('"', pos + 1) + 1;
+        kind = STRING;
+      } else if (c === 0x74) {
+        pos += 4;
+        kind = TRUE;
+      } else if (c === 0x66) {
+        pos += 5;
+        kind = FALSE;
+      } else if (c === 0x6e) {
+        pos += 4;
+        kind = NULL;
+      } else {
+        // a number: up to the comma or brace after it
+        pos++;
+        for (let d = s.charCodeAt(pos); d !== 0x2c && d !== 0x7d; d = s.charCodeAt(++pos));
+        kind = NUMBER;
+      }
+      const f = fieldOf[k]!;
+      if (f >= 0) {
+        exStart[f] = start;
+        exEnd[f] = pos;
+        exKind[f] = kind;
+      }
+      pos++;
+    }
+    return true;
+  };
+
+  const read = (s: string, utf8 = false): unknown[] | null | undefined => {
     const len = s.length;
+    reads++;
     exKind.fill(0);
+    // the fast scan sets only exact matches (a plan has one key per field)
+    if (planFields !== undefined) {
+      if (upFilled) {
+        upKind.fill(0);
+        upFilled = false;
+      }
+      if (scanFast(s, planFields)) return assemble(s, utf8);
+      exKind.fill(0);
+    }
     upKind.fill(0);
     upAmbiguous.fill(0);
+    upFilled = true;
     const scan: Scan = { s, len };
     let keyNo = 0;
     try {
@@ -159,6 +257,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
               lastTargets.length = keyNo;
               lastKeys.push(key);
               lastTargets.push(t);
+              planFields = undefined;
             }
             pos = keyEnd < 0 ? -keyEnd : keyEnd;
           }
@@ -191,7 +290,25 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           if (d !== 0x2c) return undefined;
         }
       if (skipWs(s, pos, len) !== len) return undefined;
-      const out = new Array<unknown>(n);
+      // the next record with these keys (all of them remembered, in order) may take the fast scan
+      // (a plan compiles a regular expression: records whose keys keep changing get few plans)
+      if (planFields === undefined && keyNo === lastKeys.length && keyNo < MAX_REMEMBERED_KEYS && plansMade <= 16 + reads / PLAN_EVERY) {
+        plansMade++;
+        planFields = makePlan();
+      }
+      return assemble(s, utf8);
+    } catch {
+      // a syntax error, a failed conversion, anything: the general path says what it is
+      return undefined;
+    }
+  };
+
+  /** the row from the chosen tokens of each field */
+  const assemble = (s: string, utf8: boolean): unknown[] | undefined => {
+    const plain = PLAIN_STRINGS;
+    if (utf8) plain.count = 0;
+    try {
+      const out = new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         let start: number;
         let end: number;
@@ -219,8 +336,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           out[i] = null;
           continue;
         }
-        const v = readers[i]!(tokenValue(s, start, end, kind));
+        const token = tokenValue(s, start, end, kind);
+        const v = readers[i]!(token);
         out[i] = skip === 0 ? v : null;
+        // a string token without escapes (no quote, backslash or control character) of UTF-8 text
+        if (kind === STRING && utf8 && skip === 0 && plain.count < MAX_PLAIN_STRINGS) plain.strings[plain.count++] = token as string;
       }
       return out;
     } catch {
@@ -247,6 +367,9 @@ interface Scan {
 
 /** the rest of a string without escapes or control characters, up to its closing quote (sticky) */
 const PLAIN_STRING = /[^"\\\u0000-\u001f]*"/y;
+
+/** beyond the first few, at most one fast plan per this many records read */
+const PLAN_EVERY = 1024;
 
 /** keys remembered per record for in-place comparison */
 const MAX_REMEMBERED_KEYS = 64;
@@ -303,6 +426,18 @@ function digitRun(s: string, pos: number): number {
     if (c >= 0x30 && c <= 0x39) pos++;
     else return pos;
   }
+}
+
+/** a JSON value without whitespace, escapes or nesting: a plain string, a number, a literal */
+const PLAIN_VALUE = '(?:"[^"\\\\\\u0000-\\u001f]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
+
+/**
+ * A record of exactly these keys in this order, each once, with plain values (PLAIN_VALUE) and no
+ * whitespace: JSON's grammar for such a record, so a match is valid JSON. Keys hold no escapes.
+ */
+function plainRecordShape(keys: readonly string[]): RegExp {
+  const fields = keys.map((k) => `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${PLAIN_VALUE}`);
+  return new RegExp(`^\\{${fields.join(',')}\\}$`);
 }
 
 /** past a number at pos (JSON's grammar exactly) */

@@ -49,9 +49,24 @@ const writeDouble: JsonWriter = (v) => {
 /** what JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * Strings known to need no escaping: the JSON reader puts here the strings of the record it last
+ * read that were plain tokens of UTF-8 text (no quote, backslash, control character or lone
+ * surrogate), so a value written back unchanged is not tested again. Whatever else runs between
+ * the read and the write, every string here is plain (equal text, equally plain): a miss only
+ * costs the test.
+ */
+export const PLAIN_STRINGS: { readonly strings: string[]; count: number } = { strings: [], count: 0 };
+/** at most this many per record */
+export const MAX_PLAIN_STRINGS = 16;
+
 const writeString: JsonWriter = (v) => {
-  // most strings need no escaping: quoting them by concatenation skips a copy
-  if (typeof v === 'string') return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+  if (typeof v === 'string') {
+    const plain = PLAIN_STRINGS;
+    for (let i = 0; i < plain.count; i++) if (plain.strings[i] === v) return `"${v}"`;
+    // most strings need no escaping: quoting them by concatenation skips a copy
+    return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+  }
   throw wrongValue(v, { kind: 'STRING' });
 };
 

@@ -44,6 +44,12 @@ export interface FormatOptions {
   readonly neededColumns?: readonly string[];
   /** JSON values: parse the whole document and pick the fields (the reference the tests hold the one-pass reader to) */
   readonly generalPath?: boolean;
+  /**
+   * VALUE only: a format may return rows this long (the slots past the columns empty), so a source
+   * can add its pseudo columns to the row it is given instead of copying it. Rows of any other
+   * length stay valid answers.
+   */
+  readonly rowWidth?: number;
 }
 
 export interface RowSerde {

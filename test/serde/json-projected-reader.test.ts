@@ -223,3 +223,116 @@ test('property: with every column needed (no neededColumns), the one-pass reader
     { seed: 1408, numRuns: 3000 },
   );
 });
+
+// ---- the fast scan (records repeating the keys of the record before) ----------------------------
+
+/** `text` read by a reader that has just read `primer` (so it may take the fast scan), twice */
+function agreeAfter(columns: readonly SerdeColumn[], needed: readonly string[] | undefined, primer: string, text: string): void {
+  const general = createSerde('JSON', 'VALUE', columns, { generalPath: true });
+  const fast = createSerde('JSON', 'VALUE', columns, needed === undefined ? {} : { neededColumns: needed });
+  const want = needed ?? columns.map((c) => c.name);
+  const masked = (o: Outcome): Outcome => ('row' in o && o.row !== null ? { row: o.row.map((v, i) => (want.includes(columns[i]!.name) ? v : null)) } : o);
+  for (const doc of [primer, primer, text, text, primer]) {
+    const bytes = Buffer.from(doc, 'utf8');
+    assert.deepStrictEqual(masked(outcome(() => fast.deserialize(bytes))), masked(outcome(() => general.deserialize(bytes))), `on ${JSON.stringify(doc)} after ${JSON.stringify(primer)}`);
+  }
+}
+
+const compactFields = fc.array(fc.tuple(fc.constantFrom(...KEYS), valueText), { maxLength: 8 });
+
+test('the fast scan agrees with the general path on records after one with the same keys', () => {
+  const primerOf = (keys: readonly string[], value: string) => `{${keys.map((k) => `"${k}":${value}`).join(',')}}`;
+  // tricky values behind plain primers: every TRICKY document's keys, primed with each scalar
+  for (const text of TRICKY) {
+    let keys: string[];
+    try {
+      keys = Object.keys(JSON.parse(text) as object);
+    } catch {
+      keys = ['auction', 'price'];
+    }
+    for (const v of ['1', '"x"', 'null', 'true'])
+      for (const needed of [['AUCTION', 'PRICE'], ['CHANNEL', 'lower'], undefined]) agreeAfter(BID, needed, primerOf(keys, v), text);
+  }
+  fc.assert(
+    fc.property(
+      schema,
+      compactFields,
+      fc.constantFrom('1', '"x"', 'null', '-2.5e3', 'false'),
+      fc.nat(),
+      fc.constantFrom('', ',', '}', '"', '\\', '\u0001', ' ', 'x', '1', '[', '{', 'e'),
+      ([columns, needed], fields, plain, at, ins) => {
+        const text = `{${fields.map(([k, v]) => `"${k}":${v}`).join(',')}}`;
+        const primer = primerOf(
+          fields.map(([k]) => k),
+          plain,
+        );
+        agreeAfter(columns, needed, primer, text);
+        const i = at % (text.length + 1);
+        agreeAfter(columns, needed, primer, text.slice(0, i) + ins + text.slice(i + 1));
+      },
+    ),
+    { seed: 1409, numRuns: 3000 },
+  );
+});
+
+test('the fast scan takes ordinary records (no hand-over to the general path)', () => {
+  const read = compileProjectedFieldsReader(BID, BID.map((c) => c.name === 'AUCTION' || c.name === 'EXTRA'));
+  assert.deepStrictEqual(read('{"auction":1,"extra":"a","b":true}')?.slice(0, 5), [1n, null, null, null, 'a']);
+  assert.deepStrictEqual(read('{"auction":-20,"extra":"b\u00e9","b":false}')?.slice(0, 5), [-20n, null, null, null, 'b\u00e9']);
+  assert.equal(read('{"auction":-20,"extra":"b\u0001","b":false}'), undefined, 'a raw control character');
+  assert.equal(read('{"auction":1,"extra":"a","b":"x"}'), undefined, 'a BOOLEAN column given a string');
+  assert.deepStrictEqual(read('{"auction":3,"extra":"c\\"","b":null}')?.slice(0, 5), [3n, null, null, null, 'c"'], 'an escape: the careful scan');
+});
+
+test('the fast scan compares keys by code unit (keys beyond the BMP, keys sharing a prefix)', () => {
+  const cols: SerdeColumn[] = [
+    { name: 'K\ud83d\ude00', type: T.BIGINT },
+    { name: 'K', type: T.BIGINT },
+  ];
+  const read = compileProjectedFieldsReader(cols, [true, true]);
+  for (let i = 0; i < 3; i++) assert.deepStrictEqual(read(`{"k\ud83d\ude00":${i},"k":${i + 1}}`), [BigInt(i), BigInt(i + 1)]);
+  assert.deepStrictEqual(read('{"k\ud83d\ude01":7,"k":8}'), [null, 8n]);
+  assert.deepStrictEqual(read('{"k\ud83d\ude00":7,"kk":8}'), [7n, null]);
+});
+
+test('strings read from plain tokens are written back as JSON.stringify writes them; others still escaped', () => {
+  const cols: SerdeColumn[] = [
+    { name: 'A', type: T.STRING },
+    { name: 'B', type: T.STRING },
+  ];
+  const serde = createSerde('JSON', 'VALUE', cols);
+  const texts = ['{"a":"plain","b":"caf\u00e9 \ud83d\ude00"}', '{"a":"q\\"x","b":"tab\\t"}', '{"a":"x","b":"y"}'];
+  for (let i = 0; i < 3; i++)
+    for (const text of texts) {
+      const row = serde.deserialize(Buffer.from(text, 'utf8'))!;
+      const want = `{"A":${JSON.stringify(row[0])},"B":${JSON.stringify(row[1])}}`;
+      assert.equal(serde.serialize(row)!.toString('utf8'), want);
+      // values that did not come from the record are tested as ever (a lone surrogate, a quote)
+      for (const other of ['\ud800', 'a"b', 'ctl\u0001', `${row[0] as string}\ud800`]) {
+        assert.equal(serde.serialize([other, row[1]])!.toString('utf8'), Buffer.from(`{"A":${JSON.stringify(other)},"B":${JSON.stringify(row[1])}}`, 'utf8').toString('utf8'));
+      }
+    }
+  // a reader not given UTF-8 text hands nothing over: a lone surrogate in it is still escaped
+  const read = compileProjectedFieldsReader(cols, [true, true]);
+  for (let i = 0; i < 2; i++) {
+    const row = read('{"a":"\ud800","b":"ok"}')!;
+    assert.equal(serde.serialize(row)!.toString('utf8'), '{"A":"\\ud800","B":"ok"}');
+  }
+});
+
+test('the fast scan refuses what JSON refuses, behind a primer with the same keys', () => {
+  const values = ['01', '-01', '00', '-', '1.', '.5', '1e', '1e+', '+1', '1.5e3', '-0', '0', '1E+2', '1e-2', '-0.0', 'tru', 'truee', 'nul', 'nulll', 'fals', 'NaN', 'Infinity', '"a', '"a\u0001"', '"a\tb"', '"\u007f"', '"\\u0041"', '""', '"\u2028"', '[]', '{}', "'a'", '1 ', ' 1', '0x10', '1_000'];
+  for (const v of values)
+    for (const text of [`{"auction":${v},"price":2,"extra":"x"}`, `{"auction":1,"price":2,"extra":${v}}`, `{"auction":1,"price":2,"extra":"x"}${v}`])
+      for (const needed of [['AUCTION', 'PRICE', 'EXTRA'], ['PRICE'], undefined]) agreeAfter(BID, needed, '{"auction":1,"price":2,"extra":"x"}', text);
+});
+
+test('records whose keys keep changing order read right (plans are made sparingly)', () => {
+  const general = createSerde('JSON', 'VALUE', BID, { generalPath: true });
+  const fast = createSerde('JSON', 'VALUE', BID, { neededColumns: ['AUCTION', 'EXTRA'] });
+  for (let i = 0; i < 3000; i++) {
+    const text = i % 3 === 0 ? `{"auction":${i},"extra":"e${i}"}` : i % 3 === 1 ? `{"extra":"e${i}","auction":${i}}` : `{"auction":${i},"price":1,"extra":"e${i}"}`;
+    const want = general.deserialize(Buffer.from(text))!;
+    assert.deepStrictEqual(fast.deserialize(Buffer.from(text))!.slice(0, 13), [want[0], null, null, null, want[4], ...want.slice(5).map(() => null)], text);
+  }
+});

@@ -1,13 +1,9 @@
 /** StreamSink / TableSink: serializes key and value columns and emits to the sink topic. */
 import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
-import type { RecordHeader } from '../../log/log.js';
 import type { Downstream, OperatorContext } from '../../runtime/processor.js';
 import { createSerde, windowedKeyBytes } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
-
-/** shared by every record written without headers (the log only reads them) */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const keys = keyColumns(step.schema);
@@ -28,7 +24,9 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
       // a row without key columns is the value as it stands (serializers only read it)
       const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : row.slice(k));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
-      ctx.emit({ topic: step.topic, key, value, timestamp, headers: rec.headers.length === 0 ? NO_HEADERS : [...rec.headers] });
+      // no headers: none given (the log then has nothing to check or encode for them)
+      if (rec.headers.length === 0) ctx.emit({ topic: step.topic, key, value, timestamp });
+      else ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
     } catch (e) {
       ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }

@@ -32,6 +32,8 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     topic: step.topic,
     schemaRegistry: ctx.schemaRegistry,
     ...(step.neededValueColumns ? { neededColumns: step.neededValueColumns } : {}),
+    // rows as wide as this step's, so the value row can become the record's row (see valueFirst)
+    rowWidth: step.columns.length,
   });
   const ordered = orderedSchemaColumns(step.schema.columns);
   // where each schema column comes from: key index, value index, or a header
@@ -42,6 +44,9 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   });
   const width = step.columns.length;
   const base = ordered.length;
+  // the row starts with the value columns in order (no key or header columns): a value row of the
+  // full width (the format's rowWidth) is taken as the record's row, not copied
+  const valueFirst = fill.length === values.length && fill.every((f, i) => f.from === 'value' && f.i === i);
   const isTable = step.kind === 'TableSource';
   const extractTimestamp = step.timestamp ? timestampExtractor(step.timestamp, step.columns) : undefined;
   // (unless the TIMESTAMP column is ROWTIME itself, which the extractor reads from the row)
@@ -53,6 +58,8 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
 
   /** a record decoded ahead of processing (the task asked for its timestamp), until it is processed */
   const decodedAhead = extractTimestamp ? new WeakMap<FetchedRecord, Mutable<StreamRecord>>() : undefined;
+  /** records put in decodedAhead and not yet taken (a task with one input never decodes ahead: no lookup then) */
+  let aheadCount = 0;
 
   /** the record as a row, or what went wrong (reported only when the record is processed) */
   const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
@@ -81,23 +88,29 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     if (key === null && isTable && keys.length) return SKIP;
     const keyValues = key ?? nullKeyValues;
     const tombstone = value === null;
-    const row = new Array<unknown>(width);
-    for (let i = 0; i < fill.length; i++) {
-      const f = fill[i]!;
-      switch (f.from) {
-        case 'key':
-          row[i] = keyValues[f.i] ?? null;
-          break;
-        case 'value':
-          row[i] = tombstone ? null : value![f.i] ?? null;
-          break;
-        case 'headers':
-          row[i] = rec.headers.map((h) => ({ KEY: h.key, VALUE: h.value }));
-          break;
-        case 'header': {
-          const found = rec.headers.filter((h) => h.key === f.key).at(-1);
-          row[i] = found ? found.value : null;
-          break;
+    let row: unknown[];
+    if (valueFirst && value !== null && value.length === width) {
+      row = value;
+      for (let i = 0; i < base; i++) if (row[i] === undefined) row[i] = null;
+    } else {
+      row = new Array<unknown>(width);
+      for (let i = 0; i < fill.length; i++) {
+        const f = fill[i]!;
+        switch (f.from) {
+          case 'key':
+            row[i] = keyValues[f.i] ?? null;
+            break;
+          case 'value':
+            row[i] = tombstone ? null : value![f.i] ?? null;
+            break;
+          case 'headers':
+            row[i] = rec.headers.map((h) => ({ KEY: h.key, VALUE: h.value }));
+            break;
+          case 'header': {
+            const found = rec.headers.filter((h) => h.key === f.key).at(-1);
+            row[i] = found ? found.value : null;
+            break;
+          }
         }
       }
     }
@@ -136,9 +149,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
 
   const entry = (rec: FetchedRecord) => {
     let decoded: Mutable<StreamRecord> | Failure | typeof SKIP | undefined;
-    if (decodedAhead) {
-      decoded = decodedAhead.get(rec);
-      if (decoded) decodedAhead.delete(rec);
+    if (aheadCount > 0) {
+      decoded = decodedAhead!.get(rec);
+      if (decoded) {
+        decodedAhead!.delete(rec);
+        aheadCount--;
+      }
     }
     decoded ??= decode(rec);
     if (decoded === SKIP) return;
@@ -160,6 +176,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     const decoded = decode(rec);
     if (decoded === SKIP || 'error' in decoded) return rec.timestamp;
     decodedAhead.set(rec, decoded);
+    aheadCount++;
     return decoded.timestamp;
   };
   return Object.assign(entry, { timestampOf });
