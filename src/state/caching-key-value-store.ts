@@ -70,8 +70,18 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return this.inner.name;
   }
 
+  /** the text of the key last read: an operator usually puts back the key it just read */
+  private lastKey: Buffer | undefined;
+  private lastText = '';
+
+  private textOf(key: Buffer): string {
+    if (key === this.lastKey) return this.lastText;
+    this.lastKey = key;
+    return (this.lastText = key.toString('latin1'));
+  }
+
   get(key: Buffer): V | undefined | Promise<V | undefined> {
-    const k = key.toString('latin1');
+    const k = this.textOf(key);
     const e = this.entries.get(k);
     if (e) {
       e.hot = true;
@@ -98,7 +108,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   }
 
   put(key: Buffer, value: V | undefined): void {
-    const k = key.toString('latin1');
+    const k = this.textOf(key);
     const e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
     if (e) {
