@@ -59,17 +59,18 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     readonly start: bigint;
     readonly end: bigint;
   }
-  const boundsByStart = new Map<number, Bounds>();
+  /** by window number (start / stride) modulo its length: a record's windows are consecutive numbers */
+  const boundsRing = new Array<Bounds | undefined>(64).fill(undefined);
+  const ringStride = window === undefined || window.type === 'SESSION' ? 0 : window.type === 'TUMBLING' ? window.sizeMs! : window.advanceMs!;
   const boundsOf = (start: number, end: number, shared: boolean): Bounds => {
     if (!shared) return { window: { start, end }, start: BigInt(start), end: BigInt(end) };
-    let b = boundsByStart.get(start);
-    if (b === undefined || b.window.end !== end) {
-      if (boundsByStart.size >= 64) boundsByStart.clear();
-      boundsByStart.set(start, (b = { window: { start, end }, start: BigInt(start), end: BigInt(end) }));
-    }
+    const slot = Math.floor(start / ringStride) & 63;
+    let b = boundsRing[slot];
+    if (b === undefined || b.window.start !== start || b.window.end !== end)
+      boundsRing[slot] = b = { window: { start, end }, start: BigInt(start), end: BigInt(end) };
     return b;
   };
-  const sharedBounds = window !== undefined && window.type !== 'SESSION';
+  const sharedBounds = ringStride > 0;
   const rowOf = (group: unknown[], accs: unknown[] | null, bounds?: Bounds): unknown[] => {
     const row = new Array<unknown>(width);
     for (let i = 0; i < k; i++) row[i] = group[i];
