@@ -49,12 +49,23 @@ interface Pending {
 type TableRow = [unknown[], number];
 
 const NO_MATCHES: Buffered[] = [];
+const NO_CHUNKS: Buffered[][] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 /** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
 const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
+
+/** `matches` with the records of `list` timed within [from, to] added (a new list once there are any) */
+function collectWithin(matches: Buffered[], list: readonly Buffered[], from: number, to: number): Buffered[] {
+  for (const b of list) {
+    if (b[0] < from || b[0] > to) continue;
+    if (matches === NO_MATCHES) matches = [];
+    matches.push(b);
+  }
+  return matches;
+}
 
 export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Downstream): readonly [Downstream, Downstream] {
   const leftKeyFn = compileStepExpression(step.leftKey, step.left.columns, ctx, step.id);
@@ -173,11 +184,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const w = rec.window;
       return encodeValue(w ? (sessionWindows ? [key, w.start, w.end] : [key, w.start]) : key);
     };
-    /** the other side's window for a record at t: [from, to] */
-    const otherRange = (isLeft: boolean, t: number): [number, number] => {
-      const otherHorizon = sideTimes![isLeft ? 1 : 0] - retention + 1;
-      return [Math.max(isLeft ? t - beforeMs : t - afterMs, otherHorizon), isLeft ? t + afterMs : t + beforeMs];
-    };
+    /** the other side's window for a record at t: [from, to] (a left record at t joins right records in [t - before, t + after], and vice versa) */
+    const rangeFrom = (isLeft: boolean, t: number): number => Math.max(isLeft ? t - beforeMs : t - afterMs, sideTimes![isLeft ? 1 : 0] - retention + 1);
+    const rangeTo = (isLeft: boolean, t: number): number => (isLeft ? t + afterMs : t + beforeMs);
     /**
      * The state a record needs, read: its own side's buffer for its key, the other side's, and the
      * other side's sealed chunks that overlap its window; or, when a read must wait, its promise
@@ -195,12 +204,13 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const otherRead = other.get(k);
       if (otherRead instanceof Promise) return otherRead;
       const theirs = asBuffer(otherRead);
-      const chunks: Buffered[][] = [];
+      let chunks = NO_CHUNKS;
       if (theirs)
         for (const [n, min, max] of theirs.sealed) {
           if (max < from || min > to) continue;
           const read = other.get(chunkKey(k, n));
           if (read instanceof Promise) return read;
+          if (chunks === NO_CHUNKS) chunks = [];
           chunks.push((read as Buffered[] | undefined) ?? []);
         }
       return { mine: asBuffer(ownRead), theirs, chunks };
@@ -259,16 +269,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
-      let matches: Buffered[] = NO_MATCHES;
-      const collect = (list: Buffered[]) => {
-        for (const b of list) {
-          if (b[0] < from || b[0] > to) continue;
-          if (matches === NO_MATCHES) matches = [];
-          matches.push(b);
-        }
-      };
-      for (const chunk of reads.chunks) collect(chunk);
-      if (reads.theirs) collect(reads.theirs.recent);
+      let matches = NO_MATCHES;
+      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, from, to);
+      if (reads.theirs) matches = collectWithin(matches, reads.theirs.recent, from, to);
       if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
       // not held: an unmatched outer record is emitted at once (eager outer joins)
       if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
@@ -315,7 +318,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const slow = async (isLeft: boolean, rec: StreamRecord, key: unknown): Promise<void> => {
       await loadTimes();
       const k = stateKey(rec, key);
-      const [from, to] = otherRange(isLeft, rec.timestamp);
+      const from = rangeFrom(isLeft, rec.timestamp);
+      const to = rangeTo(isLeft, rec.timestamp);
       const reads = await readAsync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
       await apply(isLeft, rec, key, k, from, to, reads);
     };
@@ -330,7 +334,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         if (key === null || key === undefined) return;
         if (streamTime === undefined || sideTimes === undefined) return slow(isLeft, rec, key);
         const k = stateKey(rec, key);
-        const [from, to] = otherRange(isLeft, rec.timestamp);
+        const from = rangeFrom(isLeft, rec.timestamp);
+        const to = rangeTo(isLeft, rec.timestamp);
         const reads = readSync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
         // a read waits: once it is in the cache, the record is read again (asynchronously)
         if (reads instanceof Promise) return reads.then(() => slow(isLeft, rec, key));
