@@ -33,6 +33,8 @@ interface Entry {
   hot: boolean;
   /** estimated heap bytes: key, decoded value, overhead */
   size: number;
+  /** in the dirty set: changed since the last flush */
+  dirty: boolean;
 }
 
 /** one value in this many is measured exactly, the rest estimated */
@@ -73,6 +75,8 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   /** the text of the key last read: an operator usually puts back the key it just read */
   private lastKey: Buffer | undefined;
   private lastText = '';
+  /** the entry last read or added, so the put that follows a get looks nothing up again (cleared when evicted) */
+  private lastEntry: Entry | undefined;
 
   private textOf(key: Buffer): string {
     if (key === this.lastKey) return this.lastText;
@@ -85,6 +89,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     const e = this.entries.get(k);
     if (e) {
       e.hot = true;
+      this.lastEntry = e;
       return e.value === ABSENT ? undefined : (e.value as V);
     }
     const read = this.inner.get(key, k);
@@ -99,22 +104,26 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) {
-      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD });
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false });
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length) });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false });
     return value;
   }
 
   put(key: Buffer, value: V | undefined): void {
     const k = this.textOf(key);
-    const e = this.entries.get(k);
+    let e = this.lastEntry;
+    if (e === undefined || e.key !== k) e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
     if (e) {
       const replaced = e.value !== stored;
       e.value = stored;
-      this.dirty.add(e);
+      if (!e.dirty) {
+        e.dirty = true;
+        this.dirty.add(e);
+      }
       e.hot = true;
       // a new object (a first value for a key read absent, a replaced row) is charged now; one
       // updated in place is re-charged when the commit flushes it
@@ -127,13 +136,14 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined) };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true };
     this.dirty.add(added);
     this.add(k, added);
   }
 
   private add(k: string, e: Entry): void {
     this.entries.set(k, e);
+    this.lastEntry = e;
     this.slot.bytes += e.size;
     this.budget.used += e.size;
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
@@ -144,6 +154,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
     this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
     this.dirty.delete(e);
+    e.dirty = false;
     return bytes?.length ?? 0;
   }
 
@@ -188,8 +199,9 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
         this.entries.set(k, e);
         continue;
       }
-      if (this.dirty.has(e)) this.writeDown(e);
+      if (e.dirty) this.writeDown(e);
       this.entries.delete(k);
+      if (e === this.lastEntry) this.lastEntry = undefined;
       this.slot.bytes -= e.size;
       this.budget.used -= e.size;
       freed += e.size;
