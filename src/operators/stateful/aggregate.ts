@@ -105,10 +105,12 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
   const emptyArgs: unknown[][] = argFns.map(() => []);
   const evalArgs = (row: readonly unknown[]) => (noArgs ? emptyArgs : argFns.map((fns) => fns.map((f) => f(row))));
   const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
-    const group = keyFns.map((f) => f(row));
+    const group = new Array<unknown>(k);
+    let anyNull = false;
+    // every grouping expression is evaluated (each may report its own error), then
     // ksqlDB drops a record when any of its grouping values is NULL
-    for (const v of group) if (v === null) return undefined;
-    return group;
+    for (let i = 0; i < k; i++) if ((group[i] = keyFns[i]!(row)) === null) anyNull = true;
+    return anyNull ? undefined : group;
   };
   const loadStreamTime = async (): Promise<number> => {
     if (streamTime === undefined) streamTime = ((await store.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
