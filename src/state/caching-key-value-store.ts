@@ -35,6 +35,8 @@ interface Entry {
   size: number;
   /** in the dirty set: changed since the last flush */
   dirty: boolean;
+  /** while dirty, the key's bytes as put (kept only until written down, see `key`) */
+  keyBytes: Buffer | undefined;
 }
 
 /** one value in this many is measured exactly, the rest estimated */
@@ -104,11 +106,11 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) {
-      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false });
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined });
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined });
     return value;
   }
 
@@ -122,6 +124,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       e.value = stored;
       if (!e.dirty) {
         e.dirty = true;
+        e.keyBytes = key;
         this.dirty.add(e);
       }
       e.hot = true;
@@ -136,7 +139,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key };
     this.dirty.add(added);
     this.add(k, added);
   }
@@ -152,7 +155,8 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   /** encodes a dirty entry into the layer below; returns its encoded size */
   private writeDown(e: Entry): number {
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
+    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+    e.keyBytes = undefined;
     this.dirty.delete(e);
     e.dirty = false;
     return bytes?.length ?? 0;
