@@ -6,7 +6,8 @@
  * first encoded and handed to the layer below (where it waits for the commit, as bytes).
  *
  * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
- * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
+ * slice of an 8 KiB pool and would keep the whole pool alive; only a dirty entry holds the Buffer
+ * it was put with, until the commit writes it down) and its value's estimated size on
  * the heap, decoded (heap-size.ts). Walking every value cost as much as encoding it, so most sizes
  * are estimates kept honest by sampling: a value read is charged its encoded size times the heap /
  * encoded ratio this cache has measured, a value put its running average size, and a value updated
