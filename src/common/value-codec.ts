@@ -203,6 +203,45 @@ export function encodeValue(v: unknown): Buffer {
   return result;
 }
 
+/**
+ * Encodes `[kept, ...extras]`, where `kept` is `row` with only the columns in `needed` (ascending
+ * indices; undefined: all) and NULL elsewhere, byte for byte as encodeValue would that array,
+ * without building it (repartition topics write every record this way).
+ */
+export function encodeRowTuple(row: readonly unknown[], needed: readonly number[] | undefined, extras: readonly unknown[]): Buffer {
+  pos = 0;
+  ensure(1);
+  out[pos++] = T_ARRAY;
+  writeVarint(1 + extras.length);
+  ensure(1);
+  out[pos++] = T_ARRAY;
+  const n = row.length;
+  writeVarint(n);
+  if (needed) {
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (j < needed.length && needed[j] === i) {
+        j++;
+        writeValue(row[i]);
+      } else {
+        ensure(1);
+        out[pos++] = T_NULL;
+      }
+    }
+    if (j < needed.length) {
+      // not ascending (or out of range): build the row as it is meant
+      const kept = new Array<unknown>(n).fill(null);
+      for (const i of needed) kept[i] = row[i];
+      return encodeValue([kept, ...extras]);
+    }
+  } else for (let i = 0; i < n; i++) writeValue(row[i]);
+  for (let i = 0; i < extras.length; i++) writeValue(extras[i]);
+  const result = Buffer.allocUnsafe(pos);
+  out.copy(result, 0, 0, pos);
+  if (out.length > 16 * 1024 * 1024) out = Buffer.allocUnsafe(64 * 1024);
+  return result;
+}
+
 class Reader {
   pos = 0;
   constructor(readonly buf: Buffer) {}

@@ -4,7 +4,7 @@
  * encoded partitioning values; only its partition matters, and the same values always pick the same
  * partition, whichever side of a join wrote them.
  */
-import { decodeValue, encodeValue } from '../common/value-codec.js';
+import { decodeValue, encodeRowTuple, encodeValue } from '../common/value-codec.js';
 import type { FetchedRecord } from '../log/log.js';
 import { partitionForKey } from '../log/murmur2-partitioner.js';
 import type { StreamRecord } from './processor.js';
@@ -28,16 +28,18 @@ export function repartitionPartition(key: Buffer, partitions: number): number {
  */
 export function encodeRepartitioned(rec: StreamRecord, needed?: readonly number[]): Buffer {
   const flags = (rec.tombstone ? TOMBSTONE : 0) | (rec.nullKey ? NULL_KEY : 0);
-  let row = rec.row;
-  if (needed) {
-    row = new Array<unknown>(row.length).fill(null);
-    for (let i = 0; i < needed.length; i++) row[needed[i]!] = rec.row[needed[i]!];
-  }
-  return encodeValue(rec.window ? [row, flags, rec.window.start, rec.window.end] : [row, flags]);
+  // written as encodeValue writes the tuple, without building the NULL-filled row or the tuple
+  return encodeRowTuple(rec.row, needed, rec.window ? [flags, rec.window.start, rec.window.end] : flags === 0 ? NO_FLAGS : [flags]);
 }
 
+const NO_FLAGS = [0] as const;
+
 export function decodeRepartitioned(rec: FetchedRecord): StreamRecord {
-  const [row, flags, start, end] = decodeValue(rec.value!) as [unknown[], number, number?, number?];
+  const tuple = decodeValue(rec.value!) as [unknown[], number, number?, number?];
+  const row = tuple[0];
+  const flags = tuple[1];
+  const start = tuple[2];
+  const end = tuple[3];
   const out: Mutable<StreamRecord> = { row, timestamp: rec.timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
   if (flags & TOMBSTONE) out.tombstone = true;
   if (flags & NULL_KEY) out.nullKey = true;

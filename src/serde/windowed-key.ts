@@ -45,8 +45,18 @@ function suffixSize(type: KeyWindowType): number {
   return type === 'SESSION' ? 2 * LONG : LONG;
 }
 
+const TWO_32 = 2 ** 32;
+
 function putLong(b: Buffer, at: number, ms: number): void {
-  b.writeBigInt64BE(BigInt.asIntN(64, BigInt(Math.trunc(ms))), at);
+  const v = Math.trunc(ms);
+  if (Number.isSafeInteger(v)) {
+    // two 32-bit halves (two's complement): no BigInt per window bound of every windowed output
+    const hi = Math.floor(v / TWO_32);
+    b.writeInt32BE(hi, at);
+    b.writeUInt32BE(v - hi * TWO_32, at + 4);
+    return;
+  }
+  b.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), at);
 }
 
 /** Appends the window bounds to the bytes of a key (a null key part is written as no bytes). */

@@ -6,7 +6,8 @@
  * first encoded and handed to the layer below (where it waits for the commit, as bytes).
  *
  * An entry is charged what it holds: its key (kept as a string, not a Buffer: a small Buffer is a
- * slice of an 8 KiB pool and would keep the whole pool alive) and its value's estimated size on
+ * slice of an 8 KiB pool and would keep the whole pool alive; only a dirty entry holds the Buffer
+ * it was put with, until the commit writes it down) and its value's estimated size on
  * the heap, decoded (heap-size.ts). Walking every value cost as much as encoding it, so most sizes
  * are estimates kept honest by sampling: a value read is charged its encoded size times the heap /
  * encoded ratio this cache has measured, a value put its running average size, and a value updated
@@ -33,6 +34,10 @@ interface Entry {
   hot: boolean;
   /** estimated heap bytes: key, decoded value, overhead */
   size: number;
+  /** in the dirty set: changed since the last flush */
+  dirty: boolean;
+  /** while dirty, the key's bytes as put (kept only until written down, see `key`) */
+  keyBytes: Buffer | undefined;
 }
 
 /** one value in this many is measured exactly, the rest estimated */
@@ -70,11 +75,24 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return this.inner.name;
   }
 
+  /** the text of the key last read: an operator usually puts back the key it just read */
+  private lastKey: Buffer | undefined;
+  private lastText = '';
+  /** the entry last read or added, so the put that follows a get looks nothing up again (cleared when evicted) */
+  private lastEntry: Entry | undefined;
+
+  private textOf(key: Buffer): string {
+    if (key === this.lastKey) return this.lastText;
+    this.lastKey = key;
+    return (this.lastText = key.toString('latin1'));
+  }
+
   get(key: Buffer): V | undefined | Promise<V | undefined> {
-    const k = key.toString('latin1');
+    const k = this.textOf(key);
     const e = this.entries.get(k);
     if (e) {
       e.hot = true;
+      this.lastEntry = e;
       return e.value === ABSENT ? undefined : (e.value as V);
     }
     const read = this.inner.get(key, k);
@@ -89,22 +107,27 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) {
-      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD });
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined });
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length) });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined });
     return value;
   }
 
   put(key: Buffer, value: V | undefined): void {
-    const k = key.toString('latin1');
-    const e = this.entries.get(k);
+    const k = this.textOf(key);
+    let e = this.lastEntry;
+    if (e === undefined || e.key !== k) e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
     if (e) {
       const replaced = e.value !== stored;
       e.value = stored;
-      this.dirty.add(e);
+      if (!e.dirty) {
+        e.dirty = true;
+        e.keyBytes = key;
+        this.dirty.add(e);
+      }
       e.hot = true;
       // a new object (a first value for a key read absent, a replaced row) is charged now; one
       // updated in place is re-charged when the commit flushes it
@@ -117,13 +140,14 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined) };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key };
     this.dirty.add(added);
     this.add(k, added);
   }
 
   private add(k: string, e: Entry): void {
     this.entries.set(k, e);
+    this.lastEntry = e;
     this.slot.bytes += e.size;
     this.budget.used += e.size;
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
@@ -132,8 +156,10 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   /** encodes a dirty entry into the layer below; returns its encoded size */
   private writeDown(e: Entry): number {
     const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(Buffer.from(e.key, 'latin1'), bytes, e.key);
+    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+    e.keyBytes = undefined;
     this.dirty.delete(e);
+    e.dirty = false;
     return bytes?.length ?? 0;
   }
 
@@ -178,8 +204,9 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
         this.entries.set(k, e);
         continue;
       }
-      if (this.dirty.has(e)) this.writeDown(e);
+      if (e.dirty) this.writeDown(e);
       this.entries.delete(k);
+      if (e === this.lastEntry) this.lastEntry = undefined;
       this.slot.bytes -= e.size;
       this.budget.used -= e.size;
       freed += e.size;

@@ -41,10 +41,16 @@ export class KeyFilter {
     this.h2 = (b | 1) >>> 0;
   }
 
+  /**
+   * Adds a key unless the filter may already hold it: stores put the same keys again and again
+   * (every commit writes each changed key), and counting each put as a new key would grow layers
+   * (and the bits a lookup checks) with the number of writes rather than of keys.
+   */
   add(key: Uint8Array): void {
+    this.hash(key);
+    if (this.holds()) return;
     let top = this.layers[this.layers.length - 1]!;
     if (top.count >= top.capacity) this.layers.push((top = layer(top.capacity * 4)));
-    this.hash(key);
     const { bits, mask } = top;
     let h = this.h1;
     for (let i = 0; i < HASHES; i++) {
@@ -57,6 +63,11 @@ export class KeyFilter {
 
   mightContain(key: Uint8Array): boolean {
     this.hash(key);
+    return this.holds();
+  }
+
+  /** whether a layer has every bit of the last hashed key */
+  private holds(): boolean {
     outer: for (const { bits, mask, count } of this.layers) {
       if (count === 0) continue;
       let h = this.h1;

@@ -34,17 +34,22 @@ export class RecordCacheBudget {
     return slot;
   }
 
-  /** over budget: `own` evicts first, then the other caches */
+  /**
+   * over budget: `own` evicts first, then the other caches, down to a little under the budget (a
+   * 32nd of it), so a cache at its budget evicts in batches rather than an entry for every put
+   * (each eviction pass walks the cache from its oldest entries)
+   */
   relieve(own: EvictableCache): void {
     if (this.used <= this.maxBytes) return;
-    own.evict(this.used - this.maxBytes);
+    const target = this.maxBytes - Math.floor(this.maxBytes / 32);
+    own.evict(this.used - target);
     for (const [name, { ref, slot }] of this.caches) {
-      if (this.used <= this.maxBytes) return;
+      if (this.used <= target) return;
       const c = ref.deref();
       if (!c) {
         this.used -= slot.bytes;
         this.caches.delete(name);
-      } else if (c !== own) c.evict(this.used - this.maxBytes);
+      } else if (c !== own) c.evict(this.used - target);
     }
   }
 }

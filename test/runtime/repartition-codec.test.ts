@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from 'decimal.js';
+import { encodeValue } from '../../src/common/value-codec.js';
 import type { StreamRecord } from '../../src/runtime/processor.js';
 import { decodeRepartitioned, encodeRepartitioned, repartitionKey, repartitionPartition } from '../../src/runtime/repartition-codec.js';
 
@@ -39,6 +40,15 @@ test('a repartitioned record written with its needed columns reads back those, t
   // the record itself is left as it was
   assert.deepEqual(rec.row, [1n, 'skipped', 3.5, 'kept', 9n]);
   assert.ok(value.length < encodeRepartitioned(rec).length);
+});
+
+test('a repartitioned record is written byte for byte in the layout of the tuple [row, flags, start?, end?]', () => {
+  // records already in a repartition topic (written by an earlier version) read back the same way
+  const rec: StreamRecord = { ...base, row: [1n, 'skipped', 3.5, 'kept', 9n], window: { start: 0, end: 10 }, nullKey: true };
+  assert.deepEqual(encodeRepartitioned(rec, [0, 3]), encodeValue([[1n, null, null, 'kept', null], 2, 0, 10]));
+  assert.deepEqual(encodeRepartitioned({ ...base, row: ['a', 2] }), encodeValue([['a', 2], 0]));
+  // needed columns out of order still keep exactly those
+  assert.deepEqual(encodeRepartitioned({ ...base, row: ['a', 2, 3] }, [2, 0]), encodeValue([['a', null, 3], 0]));
 });
 
 test('equal key values pick the same partition, and keys spread over all of them', () => {

@@ -41,6 +41,15 @@ test('the key filter never forgets a key and rarely claims one it never saw', ()
   assert.ok(filter.size < n * 4, `${filter.size} bytes for ${n} keys`);
 });
 
+test('the key filter grows with the keys, not with how often they are put', () => {
+  const once = new KeyFilter();
+  const often = new KeyFilter();
+  for (let i = 0; i < 5_000; i++) once.add(Buffer.from(`key-${i}`));
+  for (let round = 0; round < 20; round++) for (let i = 0; i < 5_000; i++) often.add(Buffer.from(`key-${i}`));
+  assert.equal(often.size, once.size);
+  for (let i = 0; i < 5_000; i++) assert.ok(often.mightContain(Buffer.from(`key-${i}`)), `key-${i}`);
+});
+
 test('a key the store never held is answered without a LevelDB read, a stored one after a reopen still is read', async () => {
   const dir = await tempDir();
   try {

@@ -49,39 +49,68 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
   const k = step.groupBy.length;
   let streamTime: number | undefined;
 
-  const rowOf = (group: unknown[], accs: unknown[] | null, bounds?: [number, number]): unknown[] => {
+  /**
+   * A time window's bounds as an output carries them (its window and its WINDOWSTART / WINDOWEND
+   * values), shared by every output of that window: a hopping window's five outputs per record
+   * would otherwise allocate them each time. Only the few windows still open are kept.
+   */
+  interface Bounds {
+    readonly window: { readonly start: number; readonly end: number };
+    readonly start: bigint;
+    readonly end: bigint;
+  }
+  /** by window number (start / stride) modulo its length: a record's windows are consecutive numbers */
+  const boundsRing = new Array<Bounds | undefined>(64).fill(undefined);
+  const ringStride = window === undefined || window.type === 'SESSION' ? 0 : window.type === 'TUMBLING' ? window.sizeMs! : window.advanceMs!;
+  const boundsOf = (start: number, end: number, shared: boolean): Bounds => {
+    if (!shared) return { window: { start, end }, start: BigInt(start), end: BigInt(end) };
+    const slot = Math.floor(start / ringStride) & 63;
+    let b = boundsRing[slot];
+    if (b === undefined || b.window.start !== start || b.window.end !== end)
+      boundsRing[slot] = b = { window: { start, end }, start: BigInt(start), end: BigInt(end) };
+    return b;
+  };
+  const sharedBounds = ringStride > 0;
+  const rowOf = (group: unknown[], accs: unknown[] | null, bounds?: Bounds): unknown[] => {
     const row = new Array<unknown>(width);
     for (let i = 0; i < k; i++) row[i] = group[i];
     for (let i = 0; i < aggregators.length; i++) row[k + i] = accs ? aggregators[i]!.result(accs[i]) : null;
     if (bounds) {
-      row[width - 2] = BigInt(bounds[0]);
-      row[width - 1] = BigInt(bounds[1]);
+      row[width - 2] = bounds.start;
+      row[width - 1] = bounds.end;
     }
     return row;
   };
-  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, bounds?: [number, number]) => {
+  const emit = (rec: Pick<StreamRecord, 'partition' | 'offset' | 'headers'>, group: unknown[], accs: unknown[] | null, ts: number, start?: number, end?: number) => {
     // one object shape per kind of output (no spreads): this runs for every window of every record
-    const row = rowOf(group, accs, bounds);
-    if (bounds) {
-      const window = { start: bounds[0], end: bounds[1] };
+    if (start !== undefined) {
+      const bounds = boundsOf(start, end!, sharedBounds);
+      const row = rowOf(group, accs, bounds);
+      const window = bounds.window;
       return downstream(
         accs
           ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, window }
           : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true, window },
       );
     }
+    const row = rowOf(group, accs);
     return downstream(
       accs
         ? { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers }
         : { row, timestamp: ts, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone: true },
     );
   };
-  const evalArgs = (row: readonly unknown[]) => argFns.map((fns) => fns.map((f) => f(row)));
+  // aggregates without arguments (COUNT(*)) share one empty argument list: aggregators only read it
+  const noArgs = argFns.every((fns) => fns.length === 0);
+  const emptyArgs: unknown[][] = argFns.map(() => []);
+  const evalArgs = (row: readonly unknown[]) => (noArgs ? emptyArgs : argFns.map((fns) => fns.map((f) => f(row))));
   const groupOf = (row: readonly unknown[]): unknown[] | undefined => {
-    const group = keyFns.map((f) => f(row));
+    const group = new Array<unknown>(k);
+    let anyNull = false;
+    // every grouping expression is evaluated (each may report its own error), then
     // ksqlDB drops a record when any of its grouping values is NULL
-    for (const v of group) if (v === null) return undefined;
-    return group;
+    for (let i = 0; i < k; i++) if ((group[i] = keyFns[i]!(row)) === null) anyNull = true;
+    return anyNull ? undefined : group;
   };
   const loadStreamTime = async (): Promise<number> => {
     if (streamTime === undefined) streamTime = ((await store.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
@@ -235,7 +264,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       const key = encodeValue(group);
       const windows = ((await store.get(key)) as WindowState[] | undefined) ?? [];
       const w = windows.find(([s, e]) => s === start && e === end);
-      if (w) await emit(PUNCTUATED, group, w[2], w[3], [start, end]);
+      if (w) await emit(PUNCTUATED, group, w[2], w[3], start, end);
     }
   };
   const markPending = async (group: unknown[], start: number, end: number) => {
@@ -262,7 +291,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     const emitChanged = (rec: StreamRecord, group: unknown[], changed: WindowState[], from: number): void | Promise<void> => {
       for (let i = from; i < changed.length; i++) {
         const w = changed[i]!;
-        const waiting = emit(rec, group, w[2], w[3], [w[0], w[1]]);
+        const waiting = emit(rec, group, w[2], w[3], w[0], w[1]);
         if (waiting) return waiting.then(() => emitChanged(rec, group, changed, i + 1));
       }
     };
@@ -361,7 +390,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
       return;
     }
     // sessions swallowed by the merge are deleted downstream
-    for (const [s, e, , t] of overlapping) if (s !== start || e !== end) await emit(rec, group, null, t, [s, e]);
-    await emit(rec, group, accs, newest, [start, end]);
+    for (const [s, e, , t] of overlapping) if (s !== start || e !== end) await emit(rec, group, null, t, s, e);
+    await emit(rec, group, accs, newest, start, end);
   };
 }

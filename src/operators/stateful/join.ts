@@ -49,12 +49,23 @@ interface Pending {
 type TableRow = [unknown[], number];
 
 const NO_MATCHES: Buffered[] = [];
+const NO_CHUNKS: Buffered[][] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 /** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
 const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
+
+/** `matches` with the records of `list` timed within [from, to] added (a new list once there are any) */
+function collectWithin(matches: Buffered[], list: readonly Buffered[], from: number, to: number): Buffered[] {
+  for (const b of list) {
+    if (b[0] < from || b[0] > to) continue;
+    if (matches === NO_MATCHES) matches = [];
+    matches.push(b);
+  }
+  return matches;
+}
 
 export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Downstream): readonly [Downstream, Downstream] {
   const leftKeyFn = compileStepExpression(step.leftKey, step.left.columns, ctx, step.id);
@@ -158,40 +169,86 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       ctx.onClose(() => timer.cancel());
     }
 
-    const side = (isLeft: boolean): Downstream => async (rec) => {
-      if (rec.tombstone) return;
-      const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
-      if (key === null || key === undefined) return;
+    /** the two sides' stream times, loaded once */
+    const loadTimes = async (): Promise<void> => {
       if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
       if (sideTimes === undefined) {
         const stored = await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)));
         sideTimes = [(stored[0] as number | undefined) ?? streamTime, (stored[1] as number | undefined) ?? streamTime];
       }
+    };
+    /** the state key of a record's join key (windowed sources: with its window) */
+    const stateKey = (rec: StreamRecord, key: unknown): Buffer => {
+      // windowed sources join on the windowed key, as Kafka Streams compares its bytes: the key and
+      // the window start (a session's end too)
+      const w = rec.window;
+      return encodeValue(w ? (sessionWindows ? [key, w.start, w.end] : [key, w.start]) : key);
+    };
+    /** the other side's window for a record at t: [from, to] (a left record at t joins right records in [t - before, t + after], and vice versa) */
+    const rangeFrom = (isLeft: boolean, t: number): number => Math.max(isLeft ? t - beforeMs : t - afterMs, sideTimes![isLeft ? 1 : 0] - retention + 1);
+    const rangeTo = (isLeft: boolean, t: number): number => (isLeft ? t + afterMs : t + beforeMs);
+    /**
+     * The state a record needs, read: its own side's buffer for its key, the other side's, and the
+     * other side's sealed chunks that overlap its window; or, when a read must wait, its promise
+     * (the caller reads again once it is in, asynchronously). Nothing is changed, and the sides are different stores,
+     * so reading the other side before writing our own sees what it did after.
+     */
+    interface Reads {
+      mine: KeyBuffer | undefined;
+      theirs: KeyBuffer | undefined;
+      chunks: Buffered[][];
+    }
+    const readSync = (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
+      const ownRead = own.get(k);
+      if (ownRead instanceof Promise) return ownRead;
+      const otherRead = other.get(k);
+      if (otherRead instanceof Promise) return otherRead;
+      const theirs = asBuffer(otherRead);
+      let chunks = NO_CHUNKS;
+      if (theirs)
+        for (const [n, min, max] of theirs.sealed) {
+          if (max < from || min > to) continue;
+          const read = other.get(chunkKey(k, n));
+          if (read instanceof Promise) return read;
+          if (chunks === NO_CHUNKS) chunks = [];
+          chunks.push((read as Buffered[] | undefined) ?? []);
+        }
+      return { mine: asBuffer(ownRead), theirs, chunks };
+    };
+    const readAsync = async (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Promise<Reads> => {
+      const mine = asBuffer(await own.get(k));
+      const theirs = asBuffer(await other.get(k));
+      const chunks: Buffered[][] = [];
+      if (theirs)
+        for (const [n, min, max] of theirs.sealed) {
+          if (max < from || min > to) continue;
+          chunks.push(((await other.get(chunkKey(k, n))) as Buffered[] | undefined) ?? []);
+        }
+      return { mine, theirs, chunks };
+    };
+
+    /**
+     * A record with its state read: moves the stream times, buffers the record, joins it with the
+     * other side's records within its window. Synchronous unless an outer record must wait for its
+     * window (or downstream waits).
+     */
+    const apply = (isLeft: boolean, rec: StreamRecord, key: unknown, k: Buffer, from: number, to: number, reads: Reads): void | Promise<void> => {
       const t = rec.timestamp;
-      if (t > streamTime) {
+      if (t > streamTime!) {
         streamTime = t;
         meta.put(STREAM_TIME_KEY, streamTime);
       }
       const mySide = isLeft ? 0 : 1;
-      if (t > sideTimes[mySide]) {
-        sideTimes[mySide] = t;
+      if (t > sideTimes![mySide]) {
+        sideTimes![mySide] = t;
         meta.put(SIDE_TIME_KEYS[mySide], t);
       }
-      const outer = isLeft ? outerLeft : outerRight;
-      // windowed sources join on the windowed key, as Kafka Streams compares its bytes: the key and
-      // the window start (a session's end too)
-      const w = rec.window;
-      const k = encodeValue(w ? (sessionWindows ? [key, w.start, w.end] : [key, w.start]) : key);
       const own = isLeft ? leftStore : rightStore;
-      const other = isLeft ? rightStore : leftStore;
       // each side's buffer holds what is within the retention of its own newest record
-      const horizon = sideTimes[mySide] - retention + 1;
-      const otherHorizon = sideTimes[1 - mySide]! - retention + 1;
+      const horizon = sideTimes![mySide] - retention + 1;
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
-      // reads are synchronous when cached or known absent (the store's key filter): no await then
-      const ownRead = own.get(k);
-      const mine: KeyBuffer = asBuffer(ownRead instanceof Promise ? await ownRead : ownRead) ?? { next: 0, sealed: [], recent: [] };
+      const mine: KeyBuffer = reads.mine ?? { next: 0, sealed: [], recent: [] };
       // records arrive about in time order, so expired ones are found at the front: whole chunks
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
       while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
@@ -212,39 +269,40 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
-      const from = Math.max(isLeft ? t - beforeMs : t - afterMs, otherHorizon);
-      const to = isLeft ? t + afterMs : t + beforeMs;
-      const otherRead = other.get(k);
-      const theirs = asBuffer(otherRead instanceof Promise ? await otherRead : otherRead);
-      let matches: Buffered[] = NO_MATCHES;
-      const collect = (list: Buffered[]) => {
-        for (const b of list) {
-          if (b[0] < from || b[0] > to) continue;
-          if (matches === NO_MATCHES) matches = [];
-          matches.push(b);
+      let matches = NO_MATCHES;
+      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, from, to);
+      if (reads.theirs) matches = collectWithin(matches, reads.theirs.recent, from, to);
+      if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
+      // not held: an unmatched outer record is emitted at once (eager outer joins)
+      if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
+      return emitMatches(isLeft, rec, key, matches, 0);
+    };
+    /** emits the joined rows from match `i` on, waiting only when downstream does */
+    const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: Buffered[], i: number): void | Promise<void> => {
+      const t = rec.timestamp;
+      for (; i < matches.length; i++) {
+        const [ts, row] = matches[i]!;
+        const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
+        const waiting = emit(rec, out, Math.max(t, ts));
+        if (waiting) {
+          const next = i + 1;
+          return waiting.then(() => emitMatches(isLeft, rec, key, matches, next));
         }
-      };
-      if (theirs) {
-        for (const [n, min, max] of theirs.sealed) {
-          if (max < from || min > to) continue;
-          const read = other.get(chunkKey(k, n));
-          collect(((read instanceof Promise ? await read : read) as Buffered[] | undefined) ?? []);
-        }
-        collect(theirs.recent);
       }
-      if (holdsOuter && matches.length) {
+    };
+    /** with outer records held for their window: matched ones are released, an unmatched one held */
+    const outerAndMatches = async (isLeft: boolean, rec: StreamRecord, key: unknown, id: string, to: number, matches: Buffered[]): Promise<void> => {
+      const t = rec.timestamp;
+      if (matches.length) {
         const matched = new Set(matches.map(([, , mid]) => mid));
         const pending = await pendingList();
         if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
       }
-      for (const [ts, row] of matches) {
-        const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
-        const waiting = emit(rec, out, Math.max(t, ts));
-        if (waiting) await waiting;
-      }
+      await emitMatches(isLeft, rec, key, matches, 0);
+      const outer = isLeft ? outerLeft : outerRight;
       if (!matches.length && outer) {
         // a window that ended before stream time has nothing to wait for (Kafka Streams emits it at once)
-        if (eagerOuter || to < streamTime) await emit(rec, outerRow(isLeft, key, rec.row), t);
+        if (eagerOuter || to < streamTime!) await emit(rec, outerRow(isLeft, key, rec.row), t);
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
           const pending = await pendingList();
@@ -252,10 +310,37 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           meta.put(PENDING_KEY, pending);
           earliestClose = Math.min(earliestClose!, closeAt);
           // already closed by the stream time this record did not move: no punctuation will come for it
-          if (closeAt <= streamTime) await flushClosed(ctx.streamTime());
+          if (closeAt <= streamTime!) await flushClosed(ctx.streamTime());
         }
       }
     };
+    /** the record once the stream times are loaded and its state may need waiting for */
+    const slow = async (isLeft: boolean, rec: StreamRecord, key: unknown): Promise<void> => {
+      await loadTimes();
+      const k = stateKey(rec, key);
+      const from = rangeFrom(isLeft, rec.timestamp);
+      const to = rangeTo(isLeft, rec.timestamp);
+      const reads = await readAsync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+      await apply(isLeft, rec, key, k, from, to, reads);
+    };
+
+    // synchronous (no promise, no await for the task) when the key's state is cached or known
+    // absent, downstream does not wait, and no outer record is held
+    const side =
+      (isLeft: boolean): Downstream =>
+      (rec) => {
+        if (rec.tombstone) return;
+        const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
+        if (key === null || key === undefined) return;
+        if (streamTime === undefined || sideTimes === undefined) return slow(isLeft, rec, key);
+        const k = stateKey(rec, key);
+        const from = rangeFrom(isLeft, rec.timestamp);
+        const to = rangeTo(isLeft, rec.timestamp);
+        const reads = readSync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+        // a read waits: once it is in the cache, the record is read again (asynchronously)
+        if (reads instanceof Promise) return reads.then(() => slow(isLeft, rec, key));
+        return apply(isLeft, rec, key, k, from, to, reads);
+      };
     return [side(true), side(false)];
   }
 
