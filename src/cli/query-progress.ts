@@ -13,6 +13,13 @@ export interface QueryLag {
   readonly position: bigint;
   /** records still to consume */
   readonly lag: bigint;
+  /** where the query starts without committed offsets (auto.offset.reset) */
+  readonly resetPosition: bigint;
+}
+
+/** Where each running query stands: taken before a run's statements, it is where the run began. */
+export async function queryPositions(engine: Engine, reset: 'earliest' | 'latest'): Promise<Map<string, bigint>> {
+  return new Map((await queryLags(engine, reset)).map((l) => [l.queryId, l.position]));
 }
 
 export async function queryLags(engine: Engine, reset: 'earliest' | 'latest'): Promise<QueryLag[]> {
@@ -24,30 +31,49 @@ export async function queryLags(engine: Engine, reset: 'earliest' | 'latest'): P
     for (const o of await engine.log.committedOffsets(queryId)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     let position = 0n;
     let lag = 0n;
+    let resetPosition = 0n;
     for (const topic of topics) {
       const desc = await engine.log.describeTopic(topic).catch(() => undefined);
       for (const p of desc?.partitions ?? []) {
-        const at = committed.get(`${topic}/${p.partition}`) ?? (reset === 'earliest' ? p.logStartOffset : p.highWatermark);
+        const fromReset = reset === 'earliest' ? p.logStartOffset : p.highWatermark;
+        const at = committed.get(`${topic}/${p.partition}`) ?? fromReset;
         position += at;
+        resetPosition += fromReset;
         if (p.highWatermark > at) lag += p.highWatermark - at;
       }
     }
-    lags.push({ queryId, position, lag });
+    lags.push({ queryId, position, lag, resetPosition });
   }
   return lags;
 }
 
-/** Shows bars on `stream` while `work` runs; returns the summary line. */
+/** Where a run began: its start time and the positions of the queries running then (queryPositions). */
+export interface RunStart {
+  readonly startedAt: number;
+  readonly positions: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * Shows bars on `stream` while `work` runs; returns the summary line. Counts are from `since`:
+ * queries run while a script's statements are still executing, so what they consumed then counts
+ * too (a query the run created counts from where auto.offset.reset starts it with earliest).
+ */
 export async function withProgress(
   engine: Engine,
   reset: 'earliest' | 'latest',
   stream: NodeJS.WriteStream,
   work: Promise<void>,
   restores: () => readonly ChangelogRestore[] = () => [],
+  since?: RunStart,
 ): Promise<string> {
   const { default: cliProgress } = await import('cli-progress');
-  const started = Date.now();
-  const first = new Map((await queryLags(engine, reset)).map((l) => [l.queryId, l]));
+  const started = since?.startedAt ?? Date.now();
+  const first = new Map(
+    (await queryLags(engine, reset)).map((l) => [
+      l.queryId,
+      since?.positions.get(l.queryId) ?? (since && reset === 'earliest' ? l.resetPosition : l.position),
+    ]),
+  );
   const width = Math.max(10, ...[...first.keys()].map((q) => q.length));
   const bars = new cliProgress.MultiBar(
     {
@@ -79,7 +105,7 @@ export async function withProgress(
     consumedTotal = 0n;
     lagTotal = 0n;
     for (const l of await queryLags(engine, reset)) {
-      const start = first.get(l.queryId)?.position ?? l.position;
+      const start = first.get(l.queryId) ?? l.position;
       const consumed = l.position > start ? l.position - start : 0n;
       consumedTotal += consumed;
       lagTotal += l.lag;

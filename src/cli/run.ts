@@ -14,7 +14,7 @@ import { openLocalLog } from '../index.js';
 import { AppliedStatements } from './applied-statements.js';
 import { ChangelogReads } from './changelog-reads.js';
 import { openEngine } from './open-engine.js';
-import { withProgress } from './query-progress.js';
+import { queryPositions, withProgress, type RunStart } from './query-progress.js';
 import { ResultPrinter } from './result-printer.js';
 import { CliSession } from './session.js';
 
@@ -63,13 +63,15 @@ export async function runRun(file: string, options: RunOptions, io: CliIo): Prom
     if (options.output) printer.format = options.output;
     const session = new CliSession(engine, printer);
     const applied = await AppliedStatements.open(engine.log, file);
+    const runStart: RunStart | undefined =
+      options.untilIdle && showProgress ? { startedAt: Date.now(), positions: await queryPositions(engine, 'earliest') } : undefined;
     if (!(await session.run(text, { file, prefixed: true, applied }))) return 1;
     if (stopping) return 0;
     if (options.untilIdle) {
       const progressStream = process.stderr;
       if (showProgress && engine.queryIds().length) {
         const reset = (await engine.execute('SHOW PROPERTIES;'))[0]?.table?.rows.find((r) => r[0] === 'auto.offset.reset')?.at(-1);
-        const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores());
+        const summary = await withProgress(engine, reset === 'earliest' ? 'earliest' : 'latest', progressStream, engine.runUntilIdle(), () => changelogReads!.restores(), runStart);
         progressStream.write(summary + '\n');
       } else await engine.runUntilIdle();
       if (stopping) return 0;
