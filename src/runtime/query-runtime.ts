@@ -26,6 +26,7 @@ import type { TaskMembership } from './task-assignment.js';
 import type { StreamTaskOptions } from './stream-task.js';
 import type { RemoteTaskSpec } from './task-thread-host.js';
 import type { TaskThreadPool } from './task-thread-pool.js';
+import { stepOnThreads } from './task-thread-steps.js';
 
 export type { OffsetReset } from './stream-task.js';
 
@@ -54,18 +55,8 @@ export interface RuntimeTask {
   close(): void;
 }
 
-/** how long a step of a query on task threads keeps stepping one of its tasks on this thread */
+/** how long a step of a query on task threads lasts (task-thread-steps.ts) */
 const LOCAL_SLICE_MS = 20;
-
-async function stepFor(task: StreamTask, ms: number): Promise<number> {
-  const until = performance.now() + ms;
-  let consumed = 0;
-  for (;;) {
-    const n = await task.step();
-    consumed += n;
-    if (n === 0 || task.failure || performance.now() >= until) return consumed;
-  }
-}
 
 export class QueryRuntime {
   readonly queryId: string;
@@ -296,14 +287,8 @@ export class QueryRuntime {
     if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
     if (this.remote) {
-      // every task steps at once on its thread, for a slice as long as a task thread's (those
-      // here too, so this thread does not wait idle for the others); all are settled before the next step
-      const results = await Promise.allSettled(this.tasks.map((t) => (t instanceof StreamTask ? stepFor(t, LOCAL_SLICE_MS) : t.step())));
-      for (const r of results) {
-        if (r.status === 'rejected') throw r.reason;
-        consumed += r.value;
-      }
-      return consumed;
+      // every task steps at once on its thread for a slice; all are settled before the next step
+      return stepOnThreads(this.tasks, LOCAL_SLICE_MS);
     }
     const now = Date.now();
     for (let i = 0; i < this.tasks.length; i++) {

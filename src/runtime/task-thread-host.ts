@@ -86,20 +86,26 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
 
   const channel: ThreadChannel = new ThreadChannel(port, {
     create: (spec: RemoteTaskSpec) => create(spec),
-    step: async (key: string) => {
-      // a slice of steps per call: the main thread's round trip and its wait for the other
-      // tasks' steps are paid once per slice rather than once per batch
+    step: async (key: string, settle = true, sliceMs = SLICE_MS) => {
+      // a slice of steps per call: the main thread's round trip is paid once per slice rather
+      // than once per batch
       const t = entry(key);
-      const until = performance.now() + SLICE_MS;
+      const until = performance.now() + Math.min(sliceMs, SLICE_MS);
       let consumed = 0;
       for (;;) {
         const n = await t.task.step();
         consumed += n;
         if (n === 0 || t.task.failure || performance.now() >= until) break;
       }
-      // the main thread sees a step end only with its commits written (or their error)
-      await t.commits.settled();
+      // the main thread sees a step end only with its commits written (or their error), unless
+      // it settles them itself later (another slice follows at once)
+      if (settle) await t.commits.settled();
       return status(key, consumed);
+    },
+    settle: async (key: string) => {
+      const t = entry(key);
+      await t.commits.settled();
+      return status(key, 0);
     },
     caughtUp: async (key: string) => {
       const t = entry(key);

@@ -201,11 +201,21 @@ export class RemoteTask {
     return this.failed;
   }
 
-  async step(): Promise<number> {
+  /**
+   * Steps the task on its thread for up to `sliceMs`; with `settle` false the step may end with
+   * its last commit still being written (settle() waits for it, or the next step's commit does).
+   */
+  async step(settle = true, sliceMs?: number): Promise<number> {
     if (this.closed || this.failed) return 0;
-    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key]);
+    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key, settle, sliceMs]);
     this.apply(s);
     return s.consumed;
+  }
+
+  /** Waits until the task's commits are written (throws the error of one that failed). */
+  async settle(): Promise<void> {
+    if (this.closed || this.failed) return;
+    this.apply(await this.thread.channel.call<RemoteTaskStatus>('settle', [this.key]));
   }
 
   async caughtUp(): Promise<boolean> {
