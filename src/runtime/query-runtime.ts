@@ -197,7 +197,7 @@ export class QueryRuntime {
             ...(s.purgeIntervalMs !== undefined ? { purgeIntervalMs: s.purgeIntervalMs } : {}),
           };
           const { onProcessingLog, continueOnProductionError, metrics } = this.options;
-          tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
+          tasks.push(threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
         }
       } catch (e) {
         for (const t of tasks) t.close();
