@@ -26,7 +26,7 @@ import type { TaskMembership } from './task-assignment.js';
 import type { StreamTaskOptions } from './stream-task.js';
 import type { RemoteTaskSpec } from './task-thread-host.js';
 import type { TaskThreadPool } from './task-thread-pool.js';
-import { stepOnThreads } from './task-thread-steps.js';
+import { ThreadedSteps } from './task-thread-steps.js';
 
 export type { OffsetReset } from './stream-task.js';
 
@@ -63,6 +63,7 @@ export class QueryRuntime {
   private tasks: RuntimeTask[] = [];
   /** the tasks run on task threads: a step runs them concurrently */
   private remote = false;
+  private readonly threaded = new ThreadedSteps();
   /** every task of the query, upstream first (with membership only the assigned ones run) */
   private specs: StreamTaskOptions[] = [];
   /** the group generation the running tasks belong to */
@@ -287,8 +288,8 @@ export class QueryRuntime {
     if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
     if (this.remote) {
-      // every task steps at once on its thread for a slice; all are settled before the next step
-      return stepOnThreads(this.tasks, LOCAL_SLICE_MS);
+      // every task steps at once on its thread (task-thread-steps.ts)
+      return this.threaded.step(this.tasks, LOCAL_SLICE_MS);
     }
     const now = Date.now();
     for (let i = 0; i < this.tasks.length; i++) {
@@ -373,7 +374,8 @@ export class QueryRuntime {
     await this.start();
     const m = this.options.membership;
     if (m && (m.stale || m.assigned()?.generation !== this.generation)) return false;
-    if (this.remote) return (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
+    // the task threads' slices ended and their commits written first
+    if (this.remote) return (await this.threaded.rest()) && (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
     for (const t of this.tasks) if (!(await t.caughtUp())) return false;
     return true;
   }
@@ -402,6 +404,7 @@ export class QueryRuntime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.threaded.stop();
     if (this.debugTimer) clearInterval(this.debugTimer);
     for (const t of this.tasks) t.close();
     for (const t of this.standbys.splice(0)) t.close();

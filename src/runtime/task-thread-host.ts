@@ -76,7 +76,18 @@ const SLICE_MS = 20;
 export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const port = parentPort;
   if (!port) throw new Error('runTaskThreadHost runs in a worker thread');
-  const tasks = new Map<string, { task: StreamTask; commits: CommitPipe; metrics?: QueryMetrics; sent: Map<string, [number, number, number]>; commitsSent: { count: number; totalSeconds: number } }>();
+  const tasks = new Map<
+    string,
+    {
+      task: StreamTask;
+      commits: CommitPipe;
+      metrics?: QueryMetrics;
+      sent: Map<string, [number, number, number]>;
+      commitsSent: { count: number; totalSeconds: number };
+      /** the slice in hand, if any */
+      busy?: Promise<unknown>;
+    }
+  >();
   /** commits sent and not yet answered, of every task here */
   const inFlight = new Set<Promise<void>>();
   const afterCommits = async () => {
@@ -90,17 +101,21 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       // a slice of steps per call: the main thread's round trip is paid once per slice rather
       // than once per batch
       const t = entry(key);
-      const until = performance.now() + Math.min(sliceMs, SLICE_MS);
-      let consumed = 0;
-      for (;;) {
-        const n = await t.task.step();
-        consumed += n;
-        if (n === 0 || t.task.failure || performance.now() >= until) break;
-      }
-      // the main thread sees a step end only with its commits written (or their error), unless
-      // it settles them itself later (another slice follows at once)
-      if (settle) await t.commits.settled();
-      return status(key, consumed);
+      const run = (async () => {
+        const until = performance.now() + Math.min(sliceMs, SLICE_MS);
+        let consumed = 0;
+        for (;;) {
+          const n = await t.task.step();
+          consumed += n;
+          if (n === 0 || t.task.failure || performance.now() >= until) break;
+        }
+        // the main thread sees a step end only with its commits written (or their error), unless
+        // it settles them itself later (another slice follows at once)
+        if (settle) await t.commits.settled();
+        return status(key, consumed);
+      })();
+      t.busy = run.catch(() => {});
+      return run;
     },
     settle: async (key: string) => {
       const t = entry(key);
@@ -113,7 +128,9 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       await t.commits.settled();
       return { done, status: status(key, 0) };
     },
-    close: (key: string) => {
+    close: async (key: string) => {
+      // a slice in hand ends first (the main thread does not wait for it to close a task)
+      await tasks.get(key)?.busy;
       tasks.get(key)?.task.close();
       tasks.delete(key);
     },

@@ -1,73 +1,100 @@
 /**
- * One step of a query whose tasks run on task threads as well as on the main thread
+ * The steps of a query whose tasks run on task threads as well as on the main thread
  * (num.stream.threads > 1). The tasks here step for a slice while each task thread steps its
- * tasks, and a task thread starts its next slice as soon as its last one ends, so neither side
- * waits for the other while both have input: the main thread keeps stepping its own tasks while a
- * task thread's slice runs, and waits only when its own tasks have nothing to read.
+ * tasks, and a task thread starts its next slice as soon as its last one ends, also across the
+ * query's steps, so neither side waits for the other while both have input: the main thread
+ * steps its own tasks while a task thread's slice runs, and waits only when its own tasks have
+ * nothing to read.
  *
- * No task thread's step outlives the query's step, and the step ends with every task thread's
- * commits written (or their error thrown), as when every task runs here: whatever the runtime does
- * between steps (caughtUp, close, a rebalance) sees the tasks at rest.
+ * A task thread's slice may run on after the query's step returns, by one slice at most (no
+ * slice starts later than that, so stopping the engine stops the task threads too). The runtime
+ * brings the tasks to rest before whatever needs them there (caughtUp): rest() waits for every
+ * slice and for their commits. A step that found no work anywhere returns 0 only at rest, as on
+ * one thread.
  */
 import type { RuntimeTask } from './query-runtime.js';
 import { StreamTask } from './stream-task.js';
 import { RemoteTask } from './task-thread-pool.js';
 
-/** the shortest slice asked of a task thread (less is not worth the round trip) */
-const MIN_REMOTE_SLICE_MS = 2;
+export class ThreadedSteps {
+  private readonly running = new Map<RemoteTask, Promise<void>>();
+  /** tasks whose last commits may still be in flight (settle() waits for them) */
+  private readonly unsettled = new Set<RemoteTask>();
+  /** records the task threads consumed that no step has reported yet */
+  private consumed = 0;
+  private error: { reason: unknown } | undefined;
+  /** no task thread's slice starts after this (performance.now() ms) */
+  private startUntil = 0;
 
-export async function stepOnThreads(tasks: readonly RuntimeTask[], sliceMs: number): Promise<number> {
-  const until = performance.now() + sliceMs;
-  const local: StreamTask[] = [];
-  const remote: RemoteTask[] = [];
-  for (const t of tasks) {
-    if (t instanceof StreamTask) local.push(t);
-    else if (t instanceof RemoteTask) remote.push(t);
+  /** One step of `tasks` for about `sliceMs`; returns the records consumed (on either side). */
+  async step(tasks: readonly RuntimeTask[], sliceMs: number): Promise<number> {
+    this.throwError();
+    const until = performance.now() + sliceMs;
+    this.startUntil = until + sliceMs;
+    const local: StreamTask[] = [];
+    for (const t of tasks) {
+      if (t instanceof StreamTask) local.push(t);
+      else if (t instanceof RemoteTask && !this.running.has(t)) this.launch(t, sliceMs);
+    }
+    let consumed = 0;
+    for (;;) {
+      let n = 0;
+      for (const t of local) if (!t.failure) n += await t.step();
+      consumed += n;
+      if (this.error || local.some((t) => t.failure) || performance.now() >= until) break;
+      if (n === 0) {
+        if (this.running.size === 0) break;
+        // nothing to read here: wait for a task thread's slice (its commits may be input here)
+        await Promise.race(this.running.values());
+      }
+    }
+    if (consumed === 0 && this.consumed === 0 && !this.error) await this.rest();
+    this.throwError();
+    consumed += this.consumed;
+    this.consumed = 0;
+    return consumed;
   }
-  let consumed = 0;
-  let error: { reason: unknown } | undefined;
-  /** a task here failed: the task threads finish the slice in hand and start no other */
-  let stop = false;
-  const running = new Set<Promise<void>>();
-  const stepped = new Set<RemoteTask>();
-  const launch = (t: RemoteTask): void => {
-    stepped.add(t);
-    const p: Promise<void> = t.step(false, Math.max(MIN_REMOTE_SLICE_MS, until - performance.now())).then(
+
+  private launch(t: RemoteTask, sliceMs: number): void {
+    this.unsettled.add(t);
+    const p: Promise<void> = t.step(false, sliceMs).then(
       (n) => {
-        running.delete(p);
-        consumed += n;
-        // more input and time left: the next slice at once (this thread may be busy with its own)
-        if (n > 0 && !t.failure && !error && !stop && performance.now() < until) launch(t);
+        this.running.delete(t);
+        this.consumed += n;
+        // more input: the next slice at once (this thread may be busy with its own tasks)
+        if (n > 0 && !t.failure && !this.error && performance.now() < this.startUntil) this.launch(t, sliceMs);
       },
       (e: unknown) => {
-        running.delete(p);
-        error ??= { reason: e };
+        this.running.delete(t);
+        this.error ??= { reason: e };
       },
     );
-    running.add(p);
-  };
-  for (const t of remote) launch(t);
-  const failed = () => error !== undefined || local.some((t) => t.failure);
-  for (;;) {
-    let n = 0;
-    for (const t of local) if (!t.failure) n += await t.step();
-    consumed += n;
-    if (failed()) {
-      stop = true;
-      break;
-    }
-    // the slice is over: step on only while a task thread still finishes its own
-    if (performance.now() >= until && running.size === 0) break;
-    if (n === 0) {
-      if (running.size === 0) break;
-      // nothing to read here: wait for a task thread (its commits may be this thread's input)
-      await Promise.race(running);
-    }
+    this.running.set(t, p);
   }
-  while (running.size) await Promise.all(running);
-  // their last commits written: the step ends with its work committed, as on one thread
-  const settled = await Promise.allSettled([...stepped].map((t) => t.settle()));
-  for (const r of settled) if (r.status === 'rejected') error ??= { reason: r.reason };
-  if (error) throw error.reason;
-  return consumed;
+
+  /**
+   * Starts no more slices, waits for those running and for the task threads' commits. Returns
+   * whether the tasks are idle: false when they consumed records no step has reported yet, or
+   * failed (the next step reports it).
+   */
+  async rest(): Promise<boolean> {
+    this.startUntil = 0;
+    while (this.running.size) await Promise.all(this.running.values());
+    const settled = await Promise.allSettled([...this.unsettled].map((t) => t.settle()));
+    this.unsettled.clear();
+    for (const r of settled) if (r.status === 'rejected') this.error ??= { reason: r.reason };
+    return this.consumed === 0 && !this.error;
+  }
+
+  /** No more slices start (the query is closing). */
+  stop(): void {
+    this.startUntil = 0;
+  }
+
+  private throwError(): void {
+    const e = this.error;
+    if (!e) return;
+    this.error = undefined;
+    throw e.reason;
+  }
 }
