@@ -13,7 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import type { FetchedRecord, FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
 import { InMemorySchemaRegistry } from '../serde/index.js';
 import type { StateKeyspace, StateWrite } from '../state/index.js';
 import { LocalStateBackend } from '../state/index.js';
@@ -231,30 +231,66 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   }
 }
 
+/** a task thread asks the main thread for this many of its task's fetches at once */
+const FETCH_CHUNK = 4;
+
 /**
- * The log as a task sees it, every call answered by the main thread. A fetch that stopped short
- * of the high watermark starts the next one at once, so the main thread reads the next batch
- * while this thread processes the last (a task fetches its partitions' offsets in order).
+ * The log as a task sees it, every call answered by the main thread. A task's fetch is served
+ * from a chunk of FETCH_CHUNK fetches' worth of records read at once (the main thread's cost per
+ * read and per message is paid once per chunk), and a chunk that stopped short of the high
+ * watermark starts the next one at once, so the main thread reads the next chunk while this
+ * thread processes the last (a task fetches its partitions' offsets in order). The records are
+ * those the log holds at the chunk's offsets, as a fetch of each part would return them.
  */
 function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
   type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
+  interface Chunk {
+    readonly records: FetchedRecord[];
+    /** the next record to serve */
+    at: number;
+    /** the offset the next fetch continues from (what the last one returned as next) */
+    next: bigint;
+    readonly limits: string;
+    readonly wire: Wire;
+  }
   const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
+  const chunks = new Map<string, Chunk>();
   const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
+  /** a byte limit or no record limit is asked of the log as it is (no chunk) */
+  const chunked = (options: FetchOptions) => options.maxBytes === undefined && options.maxRecords !== undefined;
+  const wide = (options: FetchOptions): FetchOptions => (chunked(options) ? { ...options, maxRecords: options.maxRecords! * FETCH_CHUNK } : options);
   const calls: Partial<Log> = {
     fetch: async (topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> => {
       const at = `${topic}\u0000${partition}`;
       const limits = `${options.maxRecords}/${options.maxBytes}`;
-      const pre = ahead.get(at);
-      ahead.delete(at);
-      // only records are served ahead: an empty answer may be stale by now
-      let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
-      if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, options);
-      if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
-        const offset = r.nextOffset;
-        // a failed read ahead is read again when asked for (and fails then, in the task's step)
-        ahead.set(at, { offset, limits, reply: call(topic, partition, offset, options).catch(() => undefined) });
+      let c = chunks.get(at);
+      if (!c || c.next !== fromOffset || c.limits !== limits) {
+        chunks.delete(at);
+        const pre = ahead.get(at);
+        ahead.delete(at);
+        // only records are served ahead: an empty answer may be stale by now
+        let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
+        if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, wide(options));
+        if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
+          const offset = r.nextOffset;
+          // a failed read ahead is read again when asked for (and fails then, in the task's step)
+          ahead.set(at, { offset, limits, reply: call(topic, partition, offset, wide(options)).catch(() => undefined) });
+        }
+        const records = unpackFetched(r.data, topic, partition);
+        if (!chunked(options) || records.length <= options.maxRecords!) {
+          return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+        }
+        c = { records, at: 0, next: fromOffset, limits, wire: r };
+        chunks.set(at, c);
       }
-      return { records: unpackFetched(r.data, topic, partition), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+      // the task's own fetch: at most its maxRecords of the chunk, next at the offset after the
+      // last one served (as the log answers a fetch that reached its limit)
+      const end = Math.min(c.records.length, c.at + options.maxRecords!);
+      const records = c.records.slice(c.at, end);
+      c.at = end;
+      if (end >= c.records.length) chunks.delete(at);
+      c.next = end < c.records.length ? records[records.length - 1]!.offset + 1n : c.wire.nextOffset;
+      return { records, nextOffset: c.next, highWatermark: c.wire.highWatermark, logStartOffset: c.wire.logStartOffset };
     },
     earliestOffset: (topic: string, partition: number) => channel.call<bigint>('earliestOffset', [topic, partition]),
     latestOffset: (topic: string, partition: number) => channel.call<bigint>('latestOffset', [topic, partition]),
