@@ -88,10 +88,10 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       busy?: Promise<unknown>;
     }
   >();
-  /** commits sent and not yet answered, of every task here */
-  const inFlight = new Set<Promise<void>>();
+  /** every task's commits here: a read of the log or the state waits until they are written */
+  const pipes = new Set<CommitPipe>();
   const afterCommits = async () => {
-    while (inFlight.size) await Promise.all(inFlight);
+    for (const p of pipes) await p.idle();
   };
   const registries = new Map<string, FunctionRegistry>();
 
@@ -131,7 +131,9 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     close: async (key: string) => {
       // a slice in hand ends first (the main thread does not wait for it to close a task)
       await tasks.get(key)?.busy;
-      tasks.get(key)?.task.close();
+      const t = tasks.get(key);
+      t?.task.close();
+      if (t) pipes.delete(t.commits);
       tasks.delete(key);
     },
   });
@@ -148,19 +150,14 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const stateOf = (key: string, commits: CommitPipe) =>
     new LocalStateBackend(log, {
       keyspace,
-      commit: (txn: Transaction, writes: StateWrite[]) =>
-        commits.send(() => {
-          const produce = packProduce(txn.produce);
-          const state = packWrites(writes);
-          const sent = channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
-          inFlight.add(sent);
-          void sent.then(
-            () => inFlight.delete(sent),
-            () => inFlight.delete(sent),
-          );
-          return sent;
-        }),
+      commit: (txn: Transaction, writes: StateWrite[]) => commits.send(txn, writes),
     });
+  /** a commit's one message to the main thread, which writes it as one transaction */
+  const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[]) => {
+    const produce = packProduce(txn.produce);
+    const state = packWrites(writes);
+    return channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+  };
 
   function create(spec: RemoteTaskSpec): RemoteTaskStatus {
     const plan = options.decodePlan(spec.planJson);
@@ -171,7 +168,8 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     let registry = registries.get(propsKey);
     if (!registry) registries.set(propsKey, (registry = options.registry(Object.fromEntries(spec.registryProperties))));
     const metrics = spec.metrics ? new QueryMetrics(spec.queryId) : undefined;
-    const commits = new CommitPipe();
+    const commits = new CommitPipe(writeCommit(spec.key));
+    pipes.add(commits);
     const task = new StreamTask({
       log,
       state: stateOf(spec.key, commits),
@@ -351,29 +349,71 @@ function remoteKeyspace(channel: ThreadChannel, afterCommits: () => Promise<void
   };
 }
 
+/** how many bytes of records a task's commits may hold queued behind the one being written */
+const MAX_QUEUED_COMMIT_BYTES = 8 * 1024 * 1024;
+
 /**
- * A task's commits, pipelined: a commit is sent and the task reads on while the main thread writes
- * it (it waits for the one before, so at most one is in flight). A failed commit fails the next
- * commit, and `settled()`, which the step ends with: the main thread sees the error as the step's,
- * as it would on its own thread, and nothing after the failed commit is written.
+ * A task's commits, pipelined: a commit is queued and the task reads on while the main thread
+ * writes the one before; the commits queued meanwhile go as one transaction (their records in
+ * order, their state changes in order, the last offsets), so at most one is in flight and the
+ * main thread writes fewer, larger batches when it falls behind. Bounded: a task that queued
+ * MAX_QUEUED_COMMIT_BYTES waits. A failed commit fails the next commit, and `settled()`, which
+ * the step ends with: the main thread sees the error as the step's, as it would on its own
+ * thread, and nothing after the failed commit is written.
  */
 class CommitPipe {
-  private last: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  private queued: { txn: Transaction; writes: StateWrite[] }[] = [];
+  private queuedBytes = 0;
   private error: unknown;
   private failed = false;
 
-  async send(commit: () => Promise<void>): Promise<void> {
-    await this.last;
+  constructor(private readonly write: (txn: Transaction, writes: StateWrite[]) => Promise<void>) {}
+
+  async send(txn: Transaction, writes: StateWrite[]): Promise<void> {
     this.check();
-    this.last = commit().catch((e: unknown) => {
-      if (this.failed) return;
-      this.failed = true;
-      this.error = e;
-    });
+    this.queued.push({ txn, writes });
+    for (const r of txn.produce) this.queuedBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const w of writes) this.queuedBytes += w.key.length + (w.value?.length ?? 0);
+    if (!this.inFlight) this.next();
+    while (this.queuedBytes > MAX_QUEUED_COMMIT_BYTES && this.inFlight) await this.inFlight;
+    this.check();
+  }
+
+  private next(): void {
+    const batch = this.queued.splice(0);
+    this.queuedBytes = 0;
+    let txn = batch[0]!.txn;
+    let writes = batch[0]!.writes;
+    if (batch.length > 1) {
+      let offsets = txn.offsets;
+      for (const b of batch) offsets = b.txn.offsets ?? offsets;
+      txn = { ...txn, produce: batch.flatMap((b) => b.txn.produce), ...(offsets ? { offsets } : {}) };
+      writes = batch.flatMap((b) => b.writes);
+    }
+    this.inFlight = this.write(txn, writes).then(
+      () => {
+        this.inFlight = undefined;
+        if (this.queued.length) this.next();
+      },
+      (e: unknown) => {
+        this.inFlight = undefined;
+        this.queued = [];
+        this.queuedBytes = 0;
+        if (this.failed) return;
+        this.failed = true;
+        this.error = e;
+      },
+    );
+  }
+
+  /** resolves once nothing is queued or in flight (written, or failed) */
+  async idle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
   }
 
   async settled(): Promise<void> {
-    await this.last;
+    await this.idle();
     this.check();
   }
 
