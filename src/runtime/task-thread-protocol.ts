@@ -286,8 +286,12 @@ export function unpackProduce(data: Uint8Array): ProduceRecord[] {
     const timestamp = u.f64();
     const key = u.bytes();
     const value = u.bytes();
-    const headers = u.i32() < 0 ? undefined : u.headers();
-    out[i] = { topic, key, value, ...(partition >= 0 ? { partition } : {}), ...(Number.isNaN(timestamp) ? {} : { timestamp }), ...(headers ? { headers } : {}) };
+    // assigned one by one rather than spread: this runs on the main thread for every record
+    const r: ProduceRecord = { topic, key, value };
+    if (partition >= 0) r.partition = partition;
+    if (!Number.isNaN(timestamp)) r.timestamp = timestamp;
+    if (u.i32() >= 0) r.headers = u.headers();
+    out[i] = r;
   }
   return out;
 }
