@@ -76,18 +76,18 @@ const SLICE_MS = 20;
 export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const port = parentPort;
   if (!port) throw new Error('runTaskThreadHost runs in a worker thread');
-  const tasks = new Map<
-    string,
-    {
-      task: StreamTask;
-      commits: CommitPipe;
-      metrics?: QueryMetrics;
-      sent: Map<string, [number, number, number]>;
-      commitsSent: { count: number; totalSeconds: number };
-      /** the slice in hand, if any */
-      busy?: Promise<unknown>;
-    }
-  >();
+  interface TaskEntry {
+    task: StreamTask;
+    commits: CommitPipe;
+    metrics?: QueryMetrics;
+    sent: Map<string, [number, number, number]>;
+    commitsSent: { count: number; totalSeconds: number };
+    /** the slice in hand, if any */
+    busy?: Promise<unknown>;
+    /** the slice started after the last call returned (its records consumed are the next call's) */
+    ahead?: Promise<number>;
+  }
+  const tasks = new Map<string, TaskEntry>();
   /** every task's commits here: a read of the log or the state waits until they are written */
   const pipes = new Set<CommitPipe>();
   const afterCommits = async () => {
@@ -97,30 +97,35 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
 
   const channel: ThreadChannel = new ThreadChannel(port, {
     create: (spec: RemoteTaskSpec) => create(spec),
-    step: async (key: string, settle = true, sliceMs = SLICE_MS) => {
-      // a slice of steps per call: the main thread's round trip is paid once per slice rather
-      // than once per batch
+    /**
+     * A slice of steps per call: the main thread's round trip is paid once per slice rather than
+     * once per batch. With `ahead`, a slice that consumed records starts the next one at once,
+     * whose result the next call (step or settle) returns: this thread need not wait for the main
+     * thread to ask, and runs at most one slice past the last call.
+     */
+    step: async (key: string, settle = true, sliceMs = SLICE_MS, ahead = false) => {
       const t = entry(key);
-      const run = (async () => {
-        const until = performance.now() + Math.min(sliceMs, SLICE_MS);
-        let consumed = 0;
-        for (;;) {
-          const n = await t.task.step();
-          consumed += n;
-          if (n === 0 || t.task.failure || performance.now() >= until) break;
-        }
-        // the main thread sees a step end only with its commits written (or their error), unless
-        // it settles them itself later (another slice follows at once)
-        if (settle) await t.commits.settled();
-        return status(key, consumed);
-      })();
-      t.busy = run.catch(() => {});
-      return run;
+      const run = t.ahead ?? slice(t, sliceMs);
+      t.ahead = undefined;
+      const consumed = await run;
+      if (ahead && consumed > 0 && !t.task.failure) {
+        t.ahead = slice(t, sliceMs);
+        // its failure is the next call's
+        t.ahead.catch(() => {});
+      }
+      // the main thread sees a step end only with its commits written (or their error), unless
+      // it settles them itself later (another slice follows at once)
+      if (settle) await t.commits.settled();
+      return status(key, consumed);
     },
+    /** ends the slice run ahead, if any, and waits for the commits: the task is at rest */
     settle: async (key: string) => {
       const t = entry(key);
+      const run = t.ahead;
+      t.ahead = undefined;
+      const consumed = run ? await run : 0;
       await t.commits.settled();
-      return status(key, 0);
+      return status(key, consumed);
     },
     caughtUp: async (key: string) => {
       const t = entry(key);
@@ -137,6 +142,20 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       tasks.delete(key);
     },
   });
+
+  const slice = (t: TaskEntry, sliceMs: number): Promise<number> => {
+    const run = (async () => {
+      const until = performance.now() + Math.min(sliceMs, SLICE_MS);
+      let consumed = 0;
+      for (;;) {
+        const n = await t.task.step();
+        consumed += n;
+        if (n === 0 || t.task.failure || performance.now() >= until) return consumed;
+      }
+    })();
+    t.busy = run.catch(() => {});
+    return run;
+  };
 
   const entry = (key: string) => {
     const t = tasks.get(key);

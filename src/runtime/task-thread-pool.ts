@@ -225,20 +225,27 @@ export class RemoteTask {
   /**
    * Steps the task on its thread for up to `sliceMs`; with `settle` false the step may end with
    * its last commit still being written (settle() waits for it, or the next step's commit does).
+   * With `ahead`, the thread starts the next slice at once when this one consumed records: the
+   * next step (or settle) returns that slice's result.
    */
-  async step(settle = true, sliceMs?: number): Promise<number> {
+  async step(settle = true, sliceMs?: number, ahead = false): Promise<number> {
     await this.created;
     if (this.closed || this.failed) return 0;
-    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key, settle, sliceMs]);
+    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key, settle, sliceMs, ahead]);
     this.apply(s);
     return s.consumed;
   }
 
-  /** Waits until the task's commits are written (throws the error of one that failed). */
-  async settle(): Promise<void> {
+  /**
+   * Brings the task to rest: a slice run ahead ends, and its commits are written (throws the
+   * error of one that failed). Returns the records that slice consumed.
+   */
+  async settle(): Promise<number> {
     await this.created;
-    if (this.closed || this.failed) return;
-    this.apply(await this.thread.channel.call<RemoteTaskStatus>('settle', [this.key]));
+    if (this.closed || this.failed) return 0;
+    const s = await this.thread.channel.call<RemoteTaskStatus>('settle', [this.key]);
+    this.apply(s);
+    return s.consumed;
   }
 
   async caughtUp(): Promise<boolean> {

@@ -6,8 +6,9 @@
  * steps its own tasks while a task thread's slice runs, and waits only when its own tasks have
  * nothing to read.
  *
- * A task thread's slice may run on after the query's step returns, by one slice at most (no
- * slice starts later than that, so stopping the engine stops the task threads too). The runtime
+ * A task thread's slices may run on after the query's step returns, for a slice or two (each
+ * starts only while a query step is recent, so stopping the engine stops the task threads too):
+ * a task thread starts its next slice itself when it answers (task-thread-host.ts). The runtime
  * brings the tasks to rest before whatever needs them there (caughtUp): rest() waits for every
  * slice and for their commits. A step that found no work anywhere returns 0 only at rest, as on
  * one thread.
@@ -57,7 +58,7 @@ export class ThreadedSteps {
 
   private launch(t: RemoteTask, sliceMs: number): void {
     this.unsettled.add(t);
-    const p: Promise<void> = t.step(false, sliceMs).then(
+    const p: Promise<void> = t.step(false, sliceMs, true).then(
       (n) => {
         this.running.delete(t);
         this.consumed += n;
@@ -82,7 +83,10 @@ export class ThreadedSteps {
     while (this.running.size) await Promise.all(this.running.values());
     const settled = await Promise.allSettled([...this.unsettled].map((t) => t.settle()));
     this.unsettled.clear();
-    for (const r of settled) if (r.status === 'rejected') this.error ??= { reason: r.reason };
+    for (const r of settled) {
+      if (r.status === 'rejected') this.error ??= { reason: r.reason };
+      else this.consumed += r.value;
+    }
     return this.consumed === 0 && !this.error;
   }
 
