@@ -141,6 +141,9 @@ export class TaskThreadPool {
    * on the main thread does.
    */
   private async commit(key: string, txn: Transaction, writes: StateWrite[]): Promise<void> {
+    // a task closed here (its query stopped, its state perhaps dropped since) writes nothing
+    // more: a commit still on its way is dropped, as a crashed task's uncommitted work is
+    if (!this.handles.has(key)) throw new ExecutionError('The task was closed before this commit', {});
     try {
       await this.services.commit(txn, writes);
     } catch (e) {
