@@ -250,13 +250,16 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
 
 /** a task thread asks the main thread for this many of its task's fetches at once */
 const FETCH_CHUNK = 4;
+/** chunks read ahead of the one a task thread serves from */
+const READ_AHEAD = 2;
 
 /**
  * The log as a task sees it, every call answered by the main thread. A task's fetch is served
  * from a chunk of FETCH_CHUNK fetches' worth of records read at once (the main thread's cost per
  * read and per message is paid once per chunk), and a chunk that stopped short of the high
- * watermark starts the next one at once, so the main thread reads the next chunk while this
- * thread processes the last (a task fetches its partitions' offsets in order). The records are
+ * watermark starts the next READ_AHEAD at once, so the main thread reads them while this
+ * thread processes the last, however busy it is with its own tasks when asked (a task fetches
+ * its partitions' offsets in order). The records are
  * those the log holds at the chunk's offsets, as a fetch of each part would return them.
  */
 function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
@@ -270,12 +273,23 @@ function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): L
     readonly limits: string;
     readonly wire: Wire;
   }
-  const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
+  /** a chunk read ahead: undefined when the read failed (it is read again when asked for) or was not needed */
+  type Ahead = { offset: bigint; limits: string; wire: Wire } | undefined;
+  /** per partition, the chunks read ahead in offset order */
+  const ahead = new Map<string, Promise<Ahead>[]>();
   const chunks = new Map<string, Chunk>();
   const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
   /** a byte limit or no record limit is asked of the log as it is (no chunk) */
   const chunked = (options: FetchOptions) => options.maxBytes === undefined && options.maxRecords !== undefined;
   const wide = (options: FetchOptions): FetchOptions => (chunked(options) ? { ...options, maxRecords: options.maxRecords! * FETCH_CHUNK } : options);
+  const read = (topic: string, partition: number, offset: bigint, options: FetchOptions, limits: string): Promise<Ahead> =>
+    call(topic, partition, offset, wide(options)).then(
+      (wire) => ({ offset, limits, wire }),
+      () => undefined,
+    );
+  /** the read after `prev`, once its answer says where that starts (if it stopped short of the high watermark) */
+  const readAfter = (topic: string, partition: number, prev: Promise<Ahead>, options: FetchOptions, limits: string): Promise<Ahead> =>
+    prev.then((p) => (p && p.wire.nextOffset > p.offset && p.wire.nextOffset < p.wire.highWatermark ? read(topic, partition, p.wire.nextOffset, options, limits) : undefined));
   const calls: Partial<Log> = {
     fetch: async (topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> => {
       const at = `${topic}\u0000${partition}`;
@@ -283,16 +297,21 @@ function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): L
       let c = chunks.get(at);
       if (!c || c.next !== fromOffset || c.limits !== limits) {
         chunks.delete(at);
-        const pre = ahead.get(at);
-        ahead.delete(at);
-        // only records are served ahead: an empty answer may be stale by now
-        let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
-        if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, wide(options));
-        if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
-          const offset = r.nextOffset;
-          // a failed read ahead is read again when asked for (and fails then, in the task's step)
-          ahead.set(at, { offset, limits, reply: call(topic, partition, offset, wide(options)).catch(() => undefined) });
+        let queue = ahead.get(at) ?? [];
+        const head = queue.shift();
+        const pre = head ? await head : undefined;
+        // only records are served ahead: an empty answer may be stale by now; a read elsewhere
+        // (the task moved) drops the reads ahead
+        let r = pre && pre.offset === fromOffset && pre.limits === limits ? pre.wire : undefined;
+        if (!r || r.nextOffset === fromOffset) {
+          queue = [];
+          r = await call(topic, partition, fromOffset, wide(options));
         }
+        // READ_AHEAD chunks asked for beyond this one (a failed one is read again when asked for,
+        // and fails then, in the task's step)
+        if (queue.length === 0 && r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) queue.push(read(topic, partition, r.nextOffset, options, limits));
+        while (queue.length > 0 && queue.length < READ_AHEAD) queue.push(readAfter(topic, partition, queue[queue.length - 1]!, options, limits));
+        ahead.set(at, queue);
         const records = unpackFetched(r.data, topic, partition);
         if (!chunked(options) || records.length <= options.maxRecords!) {
           return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
