@@ -282,7 +282,11 @@ export class QueryRuntime {
       for (const t of this.standbys.splice(0)) t.close();
       void this.options.membership.leave().catch(() => {});
     }
-    if (this.closed || this.paused || this.failure) return 0;
+    if (this.closed || this.paused || this.failure) {
+      // task threads' slices still running end, their commits written (a restart reads them)
+      if (this.remote && !this.closed) await this.threaded.rest();
+      return 0;
+    }
     await this.start();
     const m = this.options.membership;
     if (m && !(await this.followAssignment(m))) return 0;
@@ -370,7 +374,10 @@ export class QueryRuntime {
   }
 
   async caughtUp(): Promise<boolean> {
-    if (this.failure || this.closed) return true;
+    if (this.failure || this.closed) {
+      if (this.remote && !this.closed) await this.threaded.rest();
+      return true;
+    }
     await this.start();
     const m = this.options.membership;
     if (m && (m.stale || m.assigned()?.generation !== this.generation)) return false;
