@@ -536,7 +536,9 @@ async function runScaling(
         const loadAverage = round(loadavg()[0]!);
         const e = await onCopy<ThroughputResult>(task('engine', { query: q.name, properties: { 'num.stream.threads': String(t) } }), dir);
         runs.get(t)!.push({ ...e, loadAverage });
-        process.stdout.write(`  threads=${t} ${fmtInt(e.perWallSecond)} ev/wall-s (load ${loadAverage})`);
+        // seconds the engine's threads were ready to run but waited for a core (other work on the machine)
+        const waited = Object.values(e.threadWaits ?? {}).reduce((a, b) => a + b, 0);
+        process.stdout.write(`  threads=${t} ${fmtInt(e.perWallSecond)} ev/wall-s (load ${loadAverage}, waited for a core ${waited.toFixed(1)} s over ${e.wallSeconds.toFixed(1)} s)`);
       }
       console.log();
     }

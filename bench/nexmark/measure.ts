@@ -107,3 +107,24 @@ export function diffCpu(a: Record<string, number>, b: Record<string, number>): R
   for (const k of Object.keys(b)) out[k] = Math.round(((b[k] ?? 0) - (a[k] ?? 0)) * 100) / 100;
   return out;
 }
+
+/**
+ * Seconds each thread of this process was runnable but waiting for a core so far, by thread name
+ * as threadCpu() groups them (Linux /proc schedstat; empty elsewhere): the share of the wall time
+ * other work on the machine took from it.
+ */
+export function threadWaits(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const waited = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+      const group = tid === String(process.pid) ? 'main' : process.env.SLUICE_BENCH_TIDS ? `${name}:${tid}` : name.replace(/[0-9]+$/, '').trim() || 'other';
+      out[group] = (out[group] ?? 0) + waited;
+    }
+  } catch {
+    // not Linux, or no schedstat
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import type { FetchOptions, FetchResult, Log, ProduceRecord, Transaction } from 
 import { measureLevelGet, measureLevelPut, measureLogRead } from '../log-bench.js';
 import { FloorLoop } from './floor.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, TOPICS, createNexmarkTopics } from './generator.js';
-import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, type TopicDigest } from './measure.js';
+import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, threadWaits, type TopicDigest } from './measure.js';
 import { Q7_MAX_FLOOR_TOPIC, SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
@@ -61,6 +61,8 @@ export interface ThroughputResult {
   processingErrors: number;
   /** CPU seconds of the timed part by thread (Linux): main, libuv pool, V8 helpers, LevelDB */
   threads: Record<string, number>;
+  /** seconds of the timed part each thread waited for a core (Linux): the machine's other load */
+  threadWaits: Record<string, number>;
 }
 
 export interface RawRate {
@@ -175,26 +177,32 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
     let processingErrors = 0;
     let threads0: Record<string, number>;
     let threads: Record<string, number>;
+    let waits0: Record<string, number>;
+    let waits: Record<string, number>;
     if (task.mode === 'engine') {
       const engine = await Engine.open({ log: runLog, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
       await engine.execute(q.sql);
       outputTopic = q.outputTopic;
       threads0 = threadCpu();
+      waits0 = threadWaits();
       const end = startSpan();
       await engine.runUntilIdle();
       span = end();
       threads = diffCpu(threads0, threadCpu());
+      waits = diffCpu(waits0, threadWaits());
       processingErrors = engine.processingLog.length;
       await engine.close();
     } else {
       outputTopic = `floor_${q.name}`;
       const floor = await createFloor(runLog, q, outputTopic, task.batchSize, task.mode === 'best-floor');
       threads0 = threadCpu();
+      waits0 = threadWaits();
       const end = startSpan();
       const consumed = await floor.runUntilIdle();
       span = end();
       threads = diffCpu(threads0, threadCpu());
+      waits = diffCpu(waits0, threadWaits());
       if (consumed !== events) throw new Error(`floor consumed ${consumed} of ${events}`);
     }
     const rss = peakRssMb();
@@ -214,6 +222,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       digest,
       processingErrors,
       threads,
+      threadWaits: waits,
     };
   } finally {
     await log.close();

@@ -217,6 +217,7 @@ export class Engine {
   private static async openWith(log: Log, ownsLog: boolean, options: EngineOptions, sharedCommandTopic = false): Promise<Engine> {
     const engine = new Engine(log, ownsLog, options);
     try {
+      engine.prestartTaskThreads();
       await engine.restore();
       if (sharedCommandTopic) engine.followCommandTopic();
       await engine.queries.dropLeftovers();
@@ -486,14 +487,34 @@ export class Engine {
     if (!(log instanceof LocalLog) || this.options.stateBackend || this.options.registry) return {};
     const planJson = encodePlanJson(plan);
     if (mainThreadOnly(planJson)) return {};
-    this.threadPool ??= new TaskThreadPool(new URL('./task-thread-main.js', import.meta.url), {
+    // this thread runs tasks too: count - 1 task threads
+    const pool = this.taskThreadPool(log);
+    pool.prestart(count - 1);
+    return { threads: { pool, count, planJson, registryProperties: this.options.properties ?? {} } };
+  }
+
+  private taskThreadPool(log: LocalLog): TaskThreadPool {
+    return (this.threadPool ??= new TaskThreadPool(new URL('./task-thread-main.js', import.meta.url), {
       log,
       keyspace: log.extras,
       commit: (txn, writes) => this.state.commit(txn, writes),
-    });
-    // this thread runs tasks too: count - 1 task threads
-    this.threadPool.prestart(count - 1);
-    return { threads: { pool: this.threadPool, count, planJson, registryProperties: this.options.properties ?? {} } };
+    }));
+  }
+
+  /**
+   * num.stream.threads > 1 set when the engine opens: its task threads load their modules now,
+   * as Kafka Streams starts its stream threads with the application, rather than when the first
+   * query starts (a query's own setting starts them then).
+   */
+  private prestartTaskThreads(): void {
+    let count: number;
+    try {
+      count = streamThreads(this.sessionProperties);
+    } catch {
+      return; // refused with its reason when a query reads it
+    }
+    if (count <= 1 || !(this.log instanceof LocalLog) || this.options.stateBackend || this.options.registry) return;
+    this.taskThreadPool(this.log).prestart(count - 1);
   }
 
   /** a query's counters: one per query id, kept across restarts of the query */

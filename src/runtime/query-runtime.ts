@@ -26,6 +26,7 @@ import type { TaskMembership } from './task-assignment.js';
 import type { StreamTaskOptions } from './stream-task.js';
 import type { RemoteTaskSpec } from './task-thread-host.js';
 import type { TaskThreadPool } from './task-thread-pool.js';
+import { ThreadedSteps } from './task-thread-steps.js';
 
 export type { OffsetReset } from './stream-task.js';
 
@@ -54,24 +55,15 @@ export interface RuntimeTask {
   close(): void;
 }
 
-/** how long a step of a query on task threads keeps stepping one of its tasks on this thread */
+/** how long a step of a query on task threads lasts (task-thread-steps.ts) */
 const LOCAL_SLICE_MS = 20;
-
-async function stepFor(task: StreamTask, ms: number): Promise<number> {
-  const until = performance.now() + ms;
-  let consumed = 0;
-  for (;;) {
-    const n = await task.step();
-    consumed += n;
-    if (n === 0 || task.failure || performance.now() >= until) return consumed;
-  }
-}
 
 export class QueryRuntime {
   readonly queryId: string;
   private tasks: RuntimeTask[] = [];
   /** the tasks run on task threads: a step runs them concurrently */
   private remote = false;
+  private readonly threaded = new ThreadedSteps();
   /** every task of the query, upstream first (with membership only the assigned ones run) */
   private specs: StreamTaskOptions[] = [];
   /** the group generation the running tasks belong to */
@@ -206,7 +198,7 @@ export class QueryRuntime {
             ...(s.purgeIntervalMs !== undefined ? { purgeIntervalMs: s.purgeIntervalMs } : {}),
           };
           const { onProcessingLog, continueOnProductionError, metrics } = this.options;
-          tasks.push(await threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
+          tasks.push(threads.pool.createTask(spec, threads.count - 1, { onProcessingLog, ...(continueOnProductionError ? { continueOnProductionError } : {}), ...(metrics ? { metrics } : {}) }));
         }
       } catch (e) {
         for (const t of tasks) t.close();
@@ -290,20 +282,18 @@ export class QueryRuntime {
       for (const t of this.standbys.splice(0)) t.close();
       void this.options.membership.leave().catch(() => {});
     }
-    if (this.closed || this.paused || this.failure) return 0;
+    if (this.closed || this.paused || this.failure) {
+      // task threads' slices still running end, their commits written (a restart reads them)
+      if (this.remote && !this.closed) await this.threaded.rest();
+      return 0;
+    }
     await this.start();
     const m = this.options.membership;
     if (m && !(await this.followAssignment(m))) return 0;
     let consumed = 0;
     if (this.remote) {
-      // every task steps at once on its thread, for a slice as long as a task thread's (those
-      // here too, so this thread does not wait idle for the others); all are settled before the next step
-      const results = await Promise.allSettled(this.tasks.map((t) => (t instanceof StreamTask ? stepFor(t, LOCAL_SLICE_MS) : t.step())));
-      for (const r of results) {
-        if (r.status === 'rejected') throw r.reason;
-        consumed += r.value;
-      }
-      return consumed;
+      // every task steps at once on its thread (task-thread-steps.ts)
+      return this.threaded.step(this.tasks, LOCAL_SLICE_MS);
     }
     const now = Date.now();
     for (let i = 0; i < this.tasks.length; i++) {
@@ -384,11 +374,15 @@ export class QueryRuntime {
   }
 
   async caughtUp(): Promise<boolean> {
-    if (this.failure || this.closed) return true;
+    if (this.failure || this.closed) {
+      if (this.remote && !this.closed) await this.threaded.rest();
+      return true;
+    }
     await this.start();
     const m = this.options.membership;
     if (m && (m.stale || m.assigned()?.generation !== this.generation)) return false;
-    if (this.remote) return (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
+    // the task threads' slices ended and their commits written first
+    if (this.remote) return (await this.threaded.rest()) && (await Promise.all(this.tasks.map((t) => t.caughtUp()))).every(Boolean);
     for (const t of this.tasks) if (!(await t.caughtUp())) return false;
     return true;
   }
@@ -417,6 +411,7 @@ export class QueryRuntime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.threaded.stop();
     if (this.debugTimer) clearInterval(this.debugTimer);
     for (const t of this.tasks) t.close();
     for (const t of this.standbys.splice(0)) t.close();

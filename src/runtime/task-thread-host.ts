@@ -13,7 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import type { FetchedRecord, FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
 import { InMemorySchemaRegistry } from '../serde/index.js';
 import type { StateKeyspace, StateWrite } from '../state/index.js';
 import { LocalStateBackend } from '../state/index.js';
@@ -76,28 +76,54 @@ const SLICE_MS = 20;
 export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const port = parentPort;
   if (!port) throw new Error('runTaskThreadHost runs in a worker thread');
-  const tasks = new Map<string, { task: StreamTask; commits: CommitPipe; metrics?: QueryMetrics; sent: Map<string, [number, number, number]>; commitsSent: { count: number; totalSeconds: number } }>();
-  /** commits sent and not yet answered, of every task here */
-  const inFlight = new Set<Promise<void>>();
+  interface TaskEntry {
+    task: StreamTask;
+    commits: CommitPipe;
+    metrics?: QueryMetrics;
+    sent: Map<string, [number, number, number]>;
+    commitsSent: { count: number; totalSeconds: number };
+    /** the slice in hand, if any */
+    busy?: Promise<unknown>;
+    /** the slice started after the last call returned (its records consumed are the next call's) */
+    ahead?: Promise<number>;
+  }
+  const tasks = new Map<string, TaskEntry>();
+  /** every task's commits here: a read of the log or the state waits until they are written */
+  const pipes = new Set<CommitPipe>();
   const afterCommits = async () => {
-    while (inFlight.size) await Promise.all(inFlight);
+    for (const p of pipes) await p.idle();
   };
   const registries = new Map<string, FunctionRegistry>();
 
   const channel: ThreadChannel = new ThreadChannel(port, {
     create: (spec: RemoteTaskSpec) => create(spec),
-    step: async (key: string) => {
-      // a slice of steps per call: the main thread's round trip and its wait for the other
-      // tasks' steps are paid once per slice rather than once per batch
+    /**
+     * A slice of steps per call: the main thread's round trip is paid once per slice rather than
+     * once per batch. With `ahead`, a slice that consumed records starts the next one at once,
+     * whose result the next call (step or settle) returns: this thread need not wait for the main
+     * thread to ask, and runs at most one slice past the last call.
+     */
+    step: async (key: string, settle = true, sliceMs = SLICE_MS, ahead = false) => {
       const t = entry(key);
-      const until = performance.now() + SLICE_MS;
-      let consumed = 0;
-      for (;;) {
-        const n = await t.task.step();
-        consumed += n;
-        if (n === 0 || t.task.failure || performance.now() >= until) break;
+      const run = t.ahead ?? slice(t, sliceMs);
+      t.ahead = undefined;
+      const consumed = await run;
+      if (ahead && consumed > 0 && !t.task.failure) {
+        t.ahead = slice(t, sliceMs);
+        // its failure is the next call's
+        t.ahead.catch(() => {});
       }
-      // the main thread sees a step end only with its commits written (or their error)
+      // the main thread sees a step end only with its commits written (or their error), unless
+      // it settles them itself later (another slice follows at once)
+      if (settle) await t.commits.settled();
+      return status(key, consumed);
+    },
+    /** ends the slice run ahead, if any, and waits for the commits: the task is at rest */
+    settle: async (key: string) => {
+      const t = entry(key);
+      const run = t.ahead;
+      t.ahead = undefined;
+      const consumed = run ? await run : 0;
       await t.commits.settled();
       return status(key, consumed);
     },
@@ -107,11 +133,29 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       await t.commits.settled();
       return { done, status: status(key, 0) };
     },
-    close: (key: string) => {
-      tasks.get(key)?.task.close();
+    close: async (key: string) => {
+      // a slice in hand ends first (the main thread does not wait for it to close a task)
+      await tasks.get(key)?.busy;
+      const t = tasks.get(key);
+      t?.task.close();
+      if (t) pipes.delete(t.commits);
       tasks.delete(key);
     },
   });
+
+  const slice = (t: TaskEntry, sliceMs: number): Promise<number> => {
+    const run = (async () => {
+      const until = performance.now() + Math.min(sliceMs, SLICE_MS);
+      let consumed = 0;
+      for (;;) {
+        const n = await t.task.step();
+        consumed += n;
+        if (n === 0 || t.task.failure || performance.now() >= until) return consumed;
+      }
+    })();
+    t.busy = run.catch(() => {});
+    return run;
+  };
 
   const entry = (key: string) => {
     const t = tasks.get(key);
@@ -125,19 +169,14 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const stateOf = (key: string, commits: CommitPipe) =>
     new LocalStateBackend(log, {
       keyspace,
-      commit: (txn: Transaction, writes: StateWrite[]) =>
-        commits.send(() => {
-          const produce = packProduce(txn.produce);
-          const state = packWrites(writes);
-          const sent = channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
-          inFlight.add(sent);
-          void sent.then(
-            () => inFlight.delete(sent),
-            () => inFlight.delete(sent),
-          );
-          return sent;
-        }),
+      commit: (txn: Transaction, writes: StateWrite[]) => commits.send(txn, writes),
     });
+  /** a commit's one message to the main thread, which writes it as one transaction */
+  const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[]) => {
+    const produce = packProduce(txn.produce);
+    const state = packWrites(writes);
+    return channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+  };
 
   function create(spec: RemoteTaskSpec): RemoteTaskStatus {
     const plan = options.decodePlan(spec.planJson);
@@ -148,7 +187,8 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     let registry = registries.get(propsKey);
     if (!registry) registries.set(propsKey, (registry = options.registry(Object.fromEntries(spec.registryProperties))));
     const metrics = spec.metrics ? new QueryMetrics(spec.queryId) : undefined;
-    const commits = new CommitPipe();
+    const commits = new CommitPipe(writeCommit(spec.key));
+    pipes.add(commits);
     const task = new StreamTask({
       log,
       state: stateOf(spec.key, commits),
@@ -208,30 +248,85 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   }
 }
 
+/** a task thread asks the main thread for this many of its task's fetches at once */
+const FETCH_CHUNK = 4;
+/** chunks read ahead of the one a task thread serves from */
+const READ_AHEAD = 2;
+
 /**
- * The log as a task sees it, every call answered by the main thread. A fetch that stopped short
- * of the high watermark starts the next one at once, so the main thread reads the next batch
- * while this thread processes the last (a task fetches its partitions' offsets in order).
+ * The log as a task sees it, every call answered by the main thread. A task's fetch is served
+ * from a chunk of FETCH_CHUNK fetches' worth of records read at once (the main thread's cost per
+ * read and per message is paid once per chunk), and a chunk that stopped short of the high
+ * watermark starts the next READ_AHEAD at once, so the main thread reads them while this
+ * thread processes the last, however busy it is with its own tasks when asked (a task fetches
+ * its partitions' offsets in order). The records are
+ * those the log holds at the chunk's offsets, as a fetch of each part would return them.
  */
 function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
   type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
-  const ahead = new Map<string, { offset: bigint; limits: string; reply: Promise<Wire | undefined> }>();
+  interface Chunk {
+    readonly records: FetchedRecord[];
+    /** the next record to serve */
+    at: number;
+    /** the offset the next fetch continues from (what the last one returned as next) */
+    next: bigint;
+    readonly limits: string;
+    readonly wire: Wire;
+  }
+  /** a chunk read ahead: undefined when the read failed (it is read again when asked for) or was not needed */
+  type Ahead = { offset: bigint; limits: string; wire: Wire } | undefined;
+  /** per partition, the chunks read ahead in offset order */
+  const ahead = new Map<string, Promise<Ahead>[]>();
+  const chunks = new Map<string, Chunk>();
   const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
+  /** a byte limit or no record limit is asked of the log as it is (no chunk) */
+  const chunked = (options: FetchOptions) => options.maxBytes === undefined && options.maxRecords !== undefined;
+  const wide = (options: FetchOptions): FetchOptions => (chunked(options) ? { ...options, maxRecords: options.maxRecords! * FETCH_CHUNK } : options);
+  const read = (topic: string, partition: number, offset: bigint, options: FetchOptions, limits: string): Promise<Ahead> =>
+    call(topic, partition, offset, wide(options)).then(
+      (wire) => ({ offset, limits, wire }),
+      () => undefined,
+    );
+  /** the read after `prev`, once its answer says where that starts (if it stopped short of the high watermark) */
+  const readAfter = (topic: string, partition: number, prev: Promise<Ahead>, options: FetchOptions, limits: string): Promise<Ahead> =>
+    prev.then((p) => (p && p.wire.nextOffset > p.offset && p.wire.nextOffset < p.wire.highWatermark ? read(topic, partition, p.wire.nextOffset, options, limits) : undefined));
   const calls: Partial<Log> = {
     fetch: async (topic: string, partition: number, fromOffset: bigint, options: FetchOptions = {}): Promise<FetchResult> => {
       const at = `${topic}\u0000${partition}`;
       const limits = `${options.maxRecords}/${options.maxBytes}`;
-      const pre = ahead.get(at);
-      ahead.delete(at);
-      // only records are served ahead: an empty answer may be stale by now
-      let r = pre && pre.offset === fromOffset && pre.limits === limits ? await pre.reply : undefined;
-      if (!r || r.nextOffset === fromOffset) r = await call(topic, partition, fromOffset, options);
-      if (r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) {
-        const offset = r.nextOffset;
-        // a failed read ahead is read again when asked for (and fails then, in the task's step)
-        ahead.set(at, { offset, limits, reply: call(topic, partition, offset, options).catch(() => undefined) });
+      let c = chunks.get(at);
+      if (!c || c.next !== fromOffset || c.limits !== limits) {
+        chunks.delete(at);
+        let queue = ahead.get(at) ?? [];
+        const head = queue.shift();
+        const pre = head ? await head : undefined;
+        // only records are served ahead: an empty answer may be stale by now; a read elsewhere
+        // (the task moved) drops the reads ahead
+        let r = pre && pre.offset === fromOffset && pre.limits === limits ? pre.wire : undefined;
+        if (!r || r.nextOffset === fromOffset) {
+          queue = [];
+          r = await call(topic, partition, fromOffset, wide(options));
+        }
+        // READ_AHEAD chunks asked for beyond this one (a failed one is read again when asked for,
+        // and fails then, in the task's step)
+        if (queue.length === 0 && r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) queue.push(read(topic, partition, r.nextOffset, options, limits));
+        while (queue.length > 0 && queue.length < READ_AHEAD) queue.push(readAfter(topic, partition, queue[queue.length - 1]!, options, limits));
+        ahead.set(at, queue);
+        const records = unpackFetched(r.data, topic, partition);
+        if (!chunked(options) || records.length <= options.maxRecords!) {
+          return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+        }
+        c = { records, at: 0, next: fromOffset, limits, wire: r };
+        chunks.set(at, c);
       }
-      return { records: unpackFetched(r.data, topic, partition), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+      // the task's own fetch: at most its maxRecords of the chunk, next at the offset after the
+      // last one served (as the log answers a fetch that reached its limit)
+      const end = Math.min(c.records.length, c.at + options.maxRecords!);
+      const records = c.records.slice(c.at, end);
+      c.at = end;
+      if (end >= c.records.length) chunks.delete(at);
+      c.next = end < c.records.length ? records[records.length - 1]!.offset + 1n : c.wire.nextOffset;
+      return { records, nextOffset: c.next, highWatermark: c.wire.highWatermark, logStartOffset: c.wire.logStartOffset };
     },
     earliestOffset: (topic: string, partition: number) => channel.call<bigint>('earliestOffset', [topic, partition]),
     latestOffset: (topic: string, partition: number) => channel.call<bigint>('latestOffset', [topic, partition]),
@@ -292,29 +387,71 @@ function remoteKeyspace(channel: ThreadChannel, afterCommits: () => Promise<void
   };
 }
 
+/** how many bytes of records a task's commits may hold queued behind the one being written */
+const MAX_QUEUED_COMMIT_BYTES = 8 * 1024 * 1024;
+
 /**
- * A task's commits, pipelined: a commit is sent and the task reads on while the main thread writes
- * it (it waits for the one before, so at most one is in flight). A failed commit fails the next
- * commit, and `settled()`, which the step ends with: the main thread sees the error as the step's,
- * as it would on its own thread, and nothing after the failed commit is written.
+ * A task's commits, pipelined: a commit is queued and the task reads on while the main thread
+ * writes the one before; the commits queued meanwhile go as one transaction (their records in
+ * order, their state changes in order, the last offsets), so at most one is in flight and the
+ * main thread writes fewer, larger batches when it falls behind. Bounded: a task that queued
+ * MAX_QUEUED_COMMIT_BYTES waits. A failed commit fails the next commit, and `settled()`, which
+ * the step ends with: the main thread sees the error as the step's, as it would on its own
+ * thread, and nothing after the failed commit is written.
  */
 class CommitPipe {
-  private last: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  private queued: { txn: Transaction; writes: StateWrite[] }[] = [];
+  private queuedBytes = 0;
   private error: unknown;
   private failed = false;
 
-  async send(commit: () => Promise<void>): Promise<void> {
-    await this.last;
+  constructor(private readonly write: (txn: Transaction, writes: StateWrite[]) => Promise<void>) {}
+
+  async send(txn: Transaction, writes: StateWrite[]): Promise<void> {
     this.check();
-    this.last = commit().catch((e: unknown) => {
-      if (this.failed) return;
-      this.failed = true;
-      this.error = e;
-    });
+    this.queued.push({ txn, writes });
+    for (const r of txn.produce) this.queuedBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const w of writes) this.queuedBytes += w.key.length + (w.value?.length ?? 0);
+    if (!this.inFlight) this.next();
+    while (this.queuedBytes > MAX_QUEUED_COMMIT_BYTES && this.inFlight) await this.inFlight;
+    this.check();
+  }
+
+  private next(): void {
+    const batch = this.queued.splice(0);
+    this.queuedBytes = 0;
+    let txn = batch[0]!.txn;
+    let writes = batch[0]!.writes;
+    if (batch.length > 1) {
+      let offsets = txn.offsets;
+      for (const b of batch) offsets = b.txn.offsets ?? offsets;
+      txn = { ...txn, produce: batch.flatMap((b) => b.txn.produce), ...(offsets ? { offsets } : {}) };
+      writes = batch.flatMap((b) => b.writes);
+    }
+    this.inFlight = this.write(txn, writes).then(
+      () => {
+        this.inFlight = undefined;
+        if (this.queued.length) this.next();
+      },
+      (e: unknown) => {
+        this.inFlight = undefined;
+        this.queued = [];
+        this.queuedBytes = 0;
+        if (this.failed) return;
+        this.failed = true;
+        this.error = e;
+      },
+    );
+  }
+
+  /** resolves once nothing is queued or in flight (written, or failed) */
+  async idle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
   }
 
   async settled(): Promise<void> {
-    await this.last;
+    await this.idle();
     this.check();
   }
 

@@ -68,8 +68,12 @@ export class TaskThreadPool {
     }
   }
 
-  /** Creates a task on the least busy of the first `threads` threads (started as needed). */
-  async createTask(spec: Omit<RemoteTaskSpec, 'key'>, threads: number, hooks: RemoteTaskHooks): Promise<RemoteTask> {
+  /**
+   * Creates a task on the least busy of the first `threads` threads (started as needed). The
+   * handle comes back at once: the thread may still be loading its modules, and the query's
+   * tasks on the main thread need not wait for it (the handle's calls wait for the task).
+   */
+  createTask(spec: Omit<RemoteTaskSpec, 'key'>, threads: number, hooks: RemoteTaskHooks): RemoteTask {
     if (this.closed) throw new ExecutionError('The task threads are closed', { queryId: spec.queryId });
     this.prestart(threads);
     const thread = this.threads
@@ -78,8 +82,8 @@ export class TaskThreadPool {
       .reduce<Thread | undefined>((best, t) => (!best || t.tasks < best.tasks ? t : best), undefined);
     if (!thread) throw new ExecutionError('Every task thread has stopped', { queryId: spec.queryId });
     const key = `${spec.queryId}/${spec.taskId}/${++nextKey}`;
-    const status = await thread.channel.call<RemoteTaskStatus>('create', [{ ...spec, key }]);
-    const handle = new RemoteTask(key, spec.taskId, spec.queryId, thread, hooks, status, () => this.handles.delete(key));
+    const created = thread.channel.call<RemoteTaskStatus>('create', [{ ...spec, key }]);
+    const handle = new RemoteTask(key, spec.taskId, spec.queryId, thread, hooks, created, () => this.handles.delete(key));
     thread.tasks++;
     this.handles.set(key, handle);
     return handle;
@@ -137,6 +141,9 @@ export class TaskThreadPool {
    * on the main thread does.
    */
   private async commit(key: string, txn: Transaction, writes: StateWrite[]): Promise<void> {
+    // a task closed here (its query stopped, its state perhaps dropped since) writes nothing
+    // more: a commit still on its way is dropped, as a crashed task's uncommitted work is
+    if (!this.handles.has(key)) throw new ExecutionError('The task was closed before this commit', {});
     try {
       await this.services.commit(txn, writes);
     } catch (e) {
@@ -158,11 +165,24 @@ export class TaskThreadPool {
   }
 }
 
+/** what a task not created yet reports: no positions, no stores, nothing processed */
+const NOT_CREATED: RemoteTaskStatus = {
+  consumed: 0,
+  positions: [],
+  inputPositions: [],
+  stores: [],
+  streamTime: Number.NEGATIVE_INFINITY,
+  operators: [],
+  commits: { count: 0, totalSeconds: 0, maxSeconds: 0 },
+};
+
 /** The main thread's handle on a task running on a task thread. */
 export class RemoteTask {
-  private status: RemoteTaskStatus;
+  private status: RemoteTaskStatus = NOT_CREATED;
   private failed: ExecutionError | undefined;
   private closed = false;
+  /** settles once the thread has created the task (a failure to create it fails the task) */
+  private readonly created: Promise<void>;
 
   constructor(
     private readonly key: string,
@@ -170,11 +190,15 @@ export class RemoteTask {
     private readonly queryId: string,
     private readonly thread: Thread,
     readonly hooks: RemoteTaskHooks,
-    status: RemoteTaskStatus,
+    created: Promise<RemoteTaskStatus>,
     private readonly forget: () => void,
   ) {
-    this.status = status;
-    this.apply(status);
+    this.created = created.then(
+      (s) => this.apply(s),
+      (e: unknown) => {
+        this.failed ??= e instanceof ExecutionError ? e : new ExecutionError(`Task ${taskId} could not start on a task thread: ${e instanceof Error ? e.message : String(e)}`, { queryId }, { cause: e });
+      },
+    );
   }
 
   private apply(s: RemoteTaskStatus): void {
@@ -201,14 +225,34 @@ export class RemoteTask {
     return this.failed;
   }
 
-  async step(): Promise<number> {
+  /**
+   * Steps the task on its thread for up to `sliceMs`; with `settle` false the step may end with
+   * its last commit still being written (settle() waits for it, or the next step's commit does).
+   * With `ahead`, the thread starts the next slice at once when this one consumed records: the
+   * next step (or settle) returns that slice's result.
+   */
+  async step(settle = true, sliceMs?: number, ahead = false): Promise<number> {
+    await this.created;
     if (this.closed || this.failed) return 0;
-    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key]);
+    const s = await this.thread.channel.call<RemoteTaskStatus>('step', [this.key, settle, sliceMs, ahead]);
+    this.apply(s);
+    return s.consumed;
+  }
+
+  /**
+   * Brings the task to rest: a slice run ahead ends, and its commits are written (throws the
+   * error of one that failed). Returns the records that slice consumed.
+   */
+  async settle(): Promise<number> {
+    await this.created;
+    if (this.closed || this.failed) return 0;
+    const s = await this.thread.channel.call<RemoteTaskStatus>('settle', [this.key]);
     this.apply(s);
     return s.consumed;
   }
 
   async caughtUp(): Promise<boolean> {
+    await this.created;
     if (this.closed || this.failed) return true;
     const r = await this.thread.channel.call<{ done: boolean; status: RemoteTaskStatus }>('caughtUp', [this.key]);
     this.apply(r.status);
@@ -242,6 +286,6 @@ export class RemoteTask {
     this.closed = true;
     this.thread.tasks--;
     this.forget();
-    this.thread.channel.call('close', [this.key]).catch(() => {});
+    void this.created.then(() => this.thread.channel.call('close', [this.key]).catch(() => {}));
   }
 }

@@ -244,34 +244,68 @@ export function unpackFetched(data: Uint8Array, topic: string, partition: number
   return out;
 }
 
-/** Records to produce, each with its own topic (sink, repartition and changelog records mix). */
+/**
+ * Records to produce, each with its own topic (sink, repartition and changelog records mix).
+ * Written in one pass over an exact-size buffer (this runs on a task thread for every record).
+ */
 export function packProduce(records: readonly ProduceRecord[]): Uint8Array {
   const topics = new Map<string, number>();
+  const names: Buffer[] = [];
   let size = 8;
-  for (const r of records) {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     if (!topics.has(r.topic)) {
       topics.set(r.topic, topics.size);
-      size += 4 + Buffer.byteLength(r.topic);
+      const name = Buffer.from(r.topic);
+      names.push(name);
+      size += 4 + name.length;
     }
-    size += 16 + lengthOf(r.key) + lengthOf(r.value) + (r.headers === undefined ? 4 : 4 + headersLength(r.headers));
+    size += 28 + (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0) + (r.headers === undefined ? 0 : headersLength(r.headers));
   }
-  const p = new Packer(size);
-  p.u32(topics.size);
-  for (const t of topics.keys()) p.str(t);
-  p.u32(records.length);
-  for (const r of records) {
-    p.u32(topics.get(r.topic)!);
-    p.i32(r.partition ?? -1);
-    p.f64(r.timestamp ?? Number.NaN);
-    p.bytes(r.key);
-    p.bytes(r.value);
-    if (r.headers === undefined) p.i32(-1);
-    else {
-      p.i32(0);
+  const buf = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  buf.writeUInt32LE(names.length, at);
+  at += 4;
+  for (const name of names) {
+    buf.writeInt32LE(name.length, at);
+    buf.set(name, at + 4);
+    at += 4 + name.length;
+  }
+  buf.writeUInt32LE(records.length, at);
+  at += 4;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    buf.writeUInt32LE(topics.get(r.topic)!, at);
+    buf.writeInt32LE(r.partition ?? -1, at + 4);
+    buf.writeDoubleLE(r.timestamp ?? Number.NaN, at + 8);
+    at += 16;
+    at = putBytes(buf, at, r.key);
+    at = putBytes(buf, at, r.value);
+    if (r.headers === undefined) {
+      buf.writeInt32LE(-1, at);
+      at += 4;
+    } else {
+      buf.writeInt32LE(0, at);
+      at += 4;
+      const p = new Packer(headersLength(r.headers));
       p.headers(r.headers);
+      const h = p.done();
+      buf.set(h, at);
+      at += h.length;
     }
   }
-  return p.done();
+  return new Uint8Array(buf.buffer, 0, size);
+}
+
+/** writes a length-prefixed byte string (-1: null) at `at`; returns the offset after it */
+function putBytes(buf: Buffer, at: number, b: Buffer | Uint8Array | null | undefined): number {
+  if (b === null || b === undefined) {
+    buf.writeInt32LE(-1, at);
+    return at + 4;
+  }
+  buf.writeInt32LE(b.length, at);
+  buf.set(b, at + 4);
+  return at + 4 + b.length;
 }
 
 export function unpackProduce(data: Uint8Array): ProduceRecord[] {
@@ -286,8 +320,12 @@ export function unpackProduce(data: Uint8Array): ProduceRecord[] {
     const timestamp = u.f64();
     const key = u.bytes();
     const value = u.bytes();
-    const headers = u.i32() < 0 ? undefined : u.headers();
-    out[i] = { topic, key, value, ...(partition >= 0 ? { partition } : {}), ...(Number.isNaN(timestamp) ? {} : { timestamp }), ...(headers ? { headers } : {}) };
+    // assigned one by one rather than spread: this runs on the main thread for every record
+    const r: ProduceRecord = { topic, key, value };
+    if (partition >= 0) r.partition = partition;
+    if (!Number.isNaN(timestamp)) r.timestamp = timestamp;
+    if (u.i32() >= 0) r.headers = u.headers();
+    out[i] = r;
   }
   return out;
 }

@@ -28,9 +28,9 @@ function inserts(engine: Engine, from: number, to: number): Promise<void> {
 const threadsOf = (engine: Engine) => (engine as unknown as { threadPool?: { size: number } }).threadPool?.size ?? 0;
 
 /** runs the statements with `threads` task threads; returns both outputs and the query's metrics */
-async function run(threads: number, dir: string, steps: ((e: Engine) => Promise<void>)[]) {
+async function run(threads: number, dir: string, steps: ((e: Engine) => Promise<void>)[], properties: Record<string, string> = {}) {
   for (const step of steps) {
-    const engine = await Engine.open({ dataDir: dir, properties: { 'auto.offset.reset': 'earliest', 'num.stream.threads': String(threads) } });
+    const engine = await Engine.open({ dataDir: dir, properties: { 'auto.offset.reset': 'earliest', 'num.stream.threads': String(threads), ...properties } });
     try {
       await step(engine);
       await engine.runUntilIdle();
@@ -90,6 +90,44 @@ test('2 partitions on 2 task threads write exactly what one thread writes, acros
   const counts = (rows: string[]) => rows.map((r) => `${r.split('|')[1]}:${(JSON.parse(r.split('|')[2]!) as { N: number }).N}`).sort();
   assert.deepEqual(counts(two.perPage), counts(one.perPage));
   assert.deepEqual([...lastOf(two.perPage).values()].map((v) => (JSON.parse(v!) as { N: number }).N), [40, 40, 40, 40, 40]);
+});
+
+test('small polls: a task thread reading in chunks and merging queued commits writes what one thread writes, across a restart', async () => {
+  // 3 records per poll: a task thread's chunks of 4 polls are served in parts, read ahead, and
+  // its many small commits queue behind one another (merged into one transaction)
+  const results = [];
+  for (const threads of [1, 2]) {
+    const dir = await tempDir();
+    try {
+      results.push(
+        await run(
+          threads,
+          dir.path,
+          [
+            async (e) => {
+              await e.execute(DDL);
+              await inserts(e, 0, 150);
+              await e.runUntilIdle();
+              assert.equal(threadsOf(e), threads === 1 ? 0 : 1);
+            },
+            async (e) => {
+              await inserts(e, 150, 260);
+            },
+          ],
+          { 'max.poll.records': '3' },
+        ),
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  }
+  const [one, two] = results as [{ slow: string[]; perPage: string[] }, { slow: string[]; perPage: string[] }];
+  assert.ok(one.slow.length > 150, `the stateless query wrote ${one.slow.length} records`);
+  assert.deepEqual(two.slow, one.slow);
+  assert.equal(two.perPage.length, 260);
+  const lastOf = (rows: string[]) => new Map(rows.map((r) => [r.split('|')[1], r.split('|')[2]]));
+  assert.deepEqual(lastOf(two.perPage), lastOf(one.perPage));
+  assert.deepEqual([...lastOf(two.perPage).values()].map((v) => (JSON.parse(v!) as { N: number }).N), [52, 52, 52, 52, 52]);
 });
 
 test('on task threads: metrics, processing-log entries and a failed query are reported on the main thread', async () => {
