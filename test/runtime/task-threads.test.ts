@@ -53,49 +53,14 @@ test('num.stream.threads: a bad value is a configuration error; default 1', () =
   assert.throws(() => streamThreads(new Map([['num.stream.threads', 'two']])), ConfigError);
 });
 
-test('2 partitions on 2 task threads write exactly what one thread writes, across a restart', async () => {
-  const results = [];
-  for (const threads of [1, 2]) {
-    const dir = await tempDir();
-    try {
-      results.push(
-        await run(threads, dir.path, [
-          async (e) => {
-            await e.execute(DDL);
-            await inserts(e, 0, 120);
-            await e.runUntilIdle();
-            // this thread runs one of the two tasks, a task thread the other
-            assert.equal(threadsOf(e), threads === 1 ? 0 : 1);
-          },
-          // a restart resumes from the committed offsets and state: nothing twice, nothing lost
-          async (e) => {
-            await inserts(e, 120, 200);
-          },
-        ]),
-      );
-    } finally {
-      await dir.cleanup();
-    }
-  }
-  const [one, two] = results as [{ slow: string[]; perPage: string[] }, { slow: string[]; perPage: string[] }];
-  assert.ok(one.slow.length > 100, `the stateless query wrote ${one.slow.length} records`);
-  assert.equal(one.perPage.length, 200, 'one update per input record');
-  // a partition is one task's: its output order is the same however many threads
-  assert.deepEqual(two.slow, one.slow);
-  // the GROUP BY reads a repartition topic that both upstream tasks write at once, so updates of
-  // different inputs may interleave differently; each page's count runs 1..40 and the totals agree
-  assert.equal(two.perPage.length, one.perPage.length);
-  const lastOf = (rows: string[]) => new Map(rows.map((r) => [r.split('|')[1], r.split('|')[2]]));
-  assert.deepEqual(lastOf(two.perPage), lastOf(one.perPage));
-  const counts = (rows: string[]) => rows.map((r) => `${r.split('|')[1]}:${(JSON.parse(r.split('|')[2]!) as { N: number }).N}`).sort();
-  assert.deepEqual(counts(two.perPage), counts(one.perPage));
-  assert.deepEqual([...lastOf(two.perPage).values()].map((v) => (JSON.parse(v!) as { N: number }).N), [40, 40, 40, 40, 40]);
-});
+type Dumped = { slow: string[]; perPage: string[] };
 
-test('small polls: a task thread reading in chunks and merging queued commits writes what one thread writes, across a restart', async () => {
-  // 3 records per poll: a task thread's chunks of 4 polls are served in parts, read ahead, and
-  // its many small commits queue behind one another (merged into one transaction)
-  const results = [];
+/**
+ * The pipeline on 1 thread, then on 2 (each in a fresh directory): inputs 0..split, caught up,
+ * then after a restart split..total
+ */
+async function onOneAndTwoThreads(split: number, total: number, properties: Record<string, string> = {}): Promise<[Dumped, Dumped]> {
+  const results: Dumped[] = [];
   for (const threads of [1, 2]) {
     const dir = await tempDir();
     try {
@@ -106,26 +71,51 @@ test('small polls: a task thread reading in chunks and merging queued commits wr
           [
             async (e) => {
               await e.execute(DDL);
-              await inserts(e, 0, 150);
+              await inserts(e, 0, split);
               await e.runUntilIdle();
+              // this thread runs one of the two tasks, a task thread the other
               assert.equal(threadsOf(e), threads === 1 ? 0 : 1);
             },
+            // a restart resumes from the committed offsets and state: nothing twice, nothing lost
             async (e) => {
-              await inserts(e, 150, 260);
+              await inserts(e, split, total);
             },
           ],
-          { 'max.poll.records': '3' },
+          properties,
         ),
       );
     } finally {
       await dir.cleanup();
     }
   }
-  const [one, two] = results as [{ slow: string[]; perPage: string[] }, { slow: string[]; perPage: string[] }];
+  return results as [Dumped, Dumped];
+}
+
+/** each page's last count */
+const lastOf = (rows: string[]) => new Map(rows.map((r) => [r.split('|')[1], r.split('|')[2]]));
+
+test('2 partitions on 2 task threads write exactly what one thread writes, across a restart', async () => {
+  const [one, two] = await onOneAndTwoThreads(120, 200);
+  assert.ok(one.slow.length > 100, `the stateless query wrote ${one.slow.length} records`);
+  assert.equal(one.perPage.length, 200, 'one update per input record');
+  // a partition is one task's: its output order is the same however many threads
+  assert.deepEqual(two.slow, one.slow);
+  // the GROUP BY reads a repartition topic that both upstream tasks write at once, so updates of
+  // different inputs may interleave differently; each page's count runs 1..40 and the totals agree
+  assert.equal(two.perPage.length, one.perPage.length);
+  assert.deepEqual(lastOf(two.perPage), lastOf(one.perPage));
+  const counts = (rows: string[]) => rows.map((r) => `${r.split('|')[1]}:${(JSON.parse(r.split('|')[2]!) as { N: number }).N}`).sort();
+  assert.deepEqual(counts(two.perPage), counts(one.perPage));
+  assert.deepEqual([...lastOf(two.perPage).values()].map((v) => (JSON.parse(v!) as { N: number }).N), [40, 40, 40, 40, 40]);
+});
+
+test('small polls: a task thread reading in chunks and merging queued commits writes what one thread writes, across a restart', async () => {
+  // 3 records per poll: a task thread's chunks of 4 polls are served in parts, read ahead, and
+  // its many small commits queue behind one another (merged into one transaction)
+  const [one, two] = await onOneAndTwoThreads(150, 260, { 'max.poll.records': '3' });
   assert.ok(one.slow.length > 150, `the stateless query wrote ${one.slow.length} records`);
   assert.deepEqual(two.slow, one.slow);
   assert.equal(two.perPage.length, 260);
-  const lastOf = (rows: string[]) => new Map(rows.map((r) => [r.split('|')[1], r.split('|')[2]]));
   assert.deepEqual(lastOf(two.perPage), lastOf(one.perPage));
   assert.deepEqual([...lastOf(two.perPage).values()].map((v) => (JSON.parse(v!) as { N: number }).N), [52, 52, 52, 52, 52]);
 });
