@@ -13,7 +13,7 @@ import { KafkaLog, KsqlNamedLog } from '../log/kafka/index.js';
 import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
-import { QueryRuntime } from '../runtime/query-runtime.js';
+import { QueryRuntime, repartitionFusion } from '../runtime/query-runtime.js';
 import { DEFAULT_FETCH_MAX_WAIT_MS, fetchMaxWaitMs } from '../runtime/timeliness.js';
 import type { TaskMembership } from '../runtime/task-assignment.js';
 import { KafkaStateBackend, LocalStateBackend, levelDbSettings } from '../state/index.js';
@@ -450,6 +450,7 @@ export class Engine {
   /** `overrides`: a push query's own properties, over the session's */
   private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>, membership?: TaskMembership): QueryRuntime {
     const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
+    repartitionFusion(config); // refuses a bad value before the query exists
     const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryRuntime({
       log: this.log,

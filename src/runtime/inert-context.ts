@@ -33,6 +33,7 @@ export function inertOperatorContext(options: InertContextOptions): OperatorCont
     streamTime: () => Number.NEGATIVE_INFINITY,
     // a repartition step asks for its topic's partitions: any count builds the same operator
     topicPartitions: () => 1,
+    fusedRepartition: () => false,
     observeTimestamp: () => {},
     onClose: () => {},
   };

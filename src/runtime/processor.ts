@@ -116,6 +116,11 @@ export interface OperatorContext {
   /** partitions of an internal topic this query writes (repartition topics) */
   topicPartitions(topic: string): number;
   /**
+   * a repartition this task runs in place, without its topic: every topic the query reads has one
+   * partition, so the rows go straight on to the steps above (query-runtime.ts)
+   */
+  fusedRepartition(topic: string): boolean;
+  /**
    * a source whose timestamp comes from a column reports it, so the task's stream time follows
    * the extracted timestamps (Kafka Streams' TimestampExtractor)
    */
@@ -140,7 +145,8 @@ export interface Topology {
 /**
  * Builds the operator chain of one sub-topology, root first so each operator knows its downstream.
  * The root is the sink or a repartition step (whose operator writes the internal topic); a
- * repartition step below the root is where this sub-topology reads another one's output.
+ * repartition step below the root is where this sub-topology reads another one's output, unless
+ * it is fused: then its operator hands its rows on to the steps above.
  */
 export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext, metrics?: QueryMetrics): Topology {
   const sources = new Map<string, SourceEntry[]>();
@@ -148,7 +154,7 @@ export function buildTopology(root: Step, factories: OperatorFactories, ctx: Ope
   // with metrics: every operator's entry and its downstream are counted (the root's output is what it emits)
   const meterIn = <T>(step: Step, entry: Downstream<T>, isSource: boolean, countIn = true): Downstream<T> => (metrics ? metrics.meterIn(step.id, entry, isSource, countIn) : entry);
   const build = (step: Step, downstream: Downstream): void => {
-    if (step !== root && step.kind === 'StreamRepartition') {
+    if (step !== root && step.kind === 'StreamRepartition' && !ctx.fusedRepartition(step.topic)) {
       // the read side of a repartition topic: a source of this sub-topology
       addSource(step.topic, meterIn(step, (rec: FetchedRecord) => downstream(decodeRepartitioned(rec)), true, false) as SourceEntry);
       return;

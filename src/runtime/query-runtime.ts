@@ -7,7 +7,8 @@
  *
  * Repartition topics are created when the query starts, with as many partitions as the topic the
  * other side of a join reads (when only one side is repartitioned), else as the query's widest
- * source (ksqlDB: the upstream source's count).
+ * source (ksqlDB: the upstream source's count); when every source has one partition they are
+ * fused instead (fusesRepartitions).
  *
  * With `threads` (num.stream.threads = N > 1) and more than one task, every N-th task runs here and
  * the others on task threads (task-thread-pool.ts), and a step runs them all at once, each for a
@@ -15,7 +16,7 @@
  * the tasks the group assigns here run here, on this thread.
  */
 import { debugEnabled, debugLog } from '../common/debug-log.js';
-import { LogError } from '../common/errors.js';
+import { ConfigError, LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
@@ -29,6 +30,18 @@ import type { TaskThreadPool } from './task-thread-pool.js';
 import { ThreadedSteps } from './task-thread-steps.js';
 
 export type { OffsetReset } from './stream-task.js';
+
+/** `false` keeps one-partition repartitions on their topics (see fusesRepartitions) */
+export const REPARTITION_FUSION = 'sluice.repartition.fusion';
+
+/** `sluice.repartition.fusion`: true (the default) or false; the engine checks it when a query is created */
+export function repartitionFusion(config: ReadonlyMap<string, string>): boolean {
+  const text = config.get(REPARTITION_FUSION);
+  if (text === undefined) return true;
+  const v = text.trim().toLowerCase();
+  if (v !== 'true' && v !== 'false') throw new ConfigError(`Invalid value ${text} for configuration ${REPARTITION_FUSION}: must be true or false`);
+  return v === 'true';
+}
 
 /** how often standby replicas read their changelogs' new records */
 const STANDBY_CATCH_UP_MS = 500;
@@ -128,7 +141,8 @@ export class QueryRuntime {
     };
     let widest = 1;
     for (const topic of plan.sourceTopics) widest = Math.max(widest, await countOf(topic));
-    for (const step of repartitionSteps(plan)) {
+    const fused = await this.fusesRepartitions(widest);
+    for (const step of fused ? [] : repartitionSteps(plan)) {
       // as many partitions as the topic it must be co-partitioned with, else as the widest source
       const partitions = step.partitionLike ? await countOf(step.partitionLike.topic) : widest;
       try {
@@ -139,12 +153,12 @@ export class QueryRuntime {
       partitionCount.delete(step.topic);
     }
     const internal = new Map<string, number>();
-    for (const step of repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
+    for (const step of fused ? [] : repartitionSteps(plan)) internal.set(step.topic, await countOf(step.topic));
     const idleMs = Number(config.get('max.task.idle.ms') ?? config.get('ksql.streams.max.task.idle.ms') ?? 0);
     const purgeMs = Number(config.get('repartition.purge.interval.ms') ?? config.get('ksql.streams.repartition.purge.interval.ms') ?? 30_000);
     const specs: StreamTaskOptions[] = [];
     const subTopologyOf = new Map<string, number>();
-    for (const sub of splitSubTopologies(plan)) {
+    for (const sub of splitSubTopologies(plan, (topic) => !internal.has(topic))) {
       const counts = await Promise.all(sub.inputTopics.map(countOf));
       const perPartition = sub.coPartitioned && counts.every((c) => c === counts[0]);
       const groups: TopicPartition[][] = perPartition
@@ -210,6 +224,33 @@ export class QueryRuntime {
       return;
     }
     this.tasks = specs.map((s) => new StreamTask(s));
+  }
+
+  /**
+   * Whether the query's repartitions run in place (fused) rather than through their topics: when
+   * every topic it reads has one partition, a repartition topic would have one too, so it could
+   * only hand each record on, in order, to the task downstream. In place the records go straight
+   * on, in the same task and commit, without being written and read back; the task reads the
+   * sources of both sides and takes the next record by timestamp across all of them (what ksqlDB's
+   * test driver does too: a record is processed all the way through before the next). A query that
+   * ran with its repartition topics before keeps them, since records may wait there. Off with
+   * `sluice.repartition.fusion` = false.
+   */
+  private async fusesRepartitions(widest: number): Promise<boolean> {
+    const { log, plan, config } = this.options;
+    const steps = repartitionSteps(plan);
+    if (steps.length === 0 || widest !== 1) return false;
+    if (!repartitionFusion(config)) return false;
+    for (const step of steps) {
+      if (step.partitionLike && (await log.describeTopic(step.partitionLike.topic)).partitions.length !== 1) return false;
+      try {
+        await log.describeTopic(step.topic);
+        return false;
+      } catch (e) {
+        if (!(e instanceof LogError) || e.code !== 'UNKNOWN_TOPIC') throw e;
+      }
+    }
+    return true;
   }
 
   /**

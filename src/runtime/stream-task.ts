@@ -61,7 +61,10 @@ export interface StreamTaskOptions extends TaskServices {
   readonly partitions: number;
   readonly root: Step;
   readonly inputs: readonly TopicPartition[];
-  /** partition counts of the internal topics the query writes */
+  /**
+   * partition counts of the internal topics the query writes; a repartition step whose topic is
+   * not here is fused (runs in place: query-runtime.ts)
+   */
   readonly internalTopicPartitions: ReadonlyMap<string, number>;
   /** max.task.idle.ms */
   readonly maxTaskIdleMs?: number;
@@ -154,6 +157,7 @@ export class StreamTask {
         if (n === undefined) throw new ExecutionError(`Unknown internal topic ${topic} of query ${queryId}`, { queryId });
         return n;
       },
+      fusedRepartition: (topic) => !options.internalTopicPartitions.has(topic),
       onClose: (close) => this.closers.push(close),
       observeTimestamp: (ts) => {
         this.recordTime = ts;

@@ -2,7 +2,11 @@
  * Splits a plan at its repartition steps into sub-topologies (Kafka Streams' term): each reads
  * source topics and/or repartition topics, and ends at the sink or at a repartition step that
  * writes the next one's input. Listed upstream first, so one pass over them moves a record all
- * the way through; numbered in that order, which depends only on the plan's shape.
+ * the way through; numbered in that order, which depends only on the plan's shape (and on which
+ * repartitions are fused).
+ *
+ * A fused repartition (every topic the query reads has one partition: see query-runtime.ts) is no
+ * split point: its rows go straight on to the steps above it, in the same task.
  */
 import { isCoPartitioned } from '../catalog/key-partitioning.js';
 import type { QueryPlan, RepartitionStep, Step } from '../catalog/query-plan.js';
@@ -20,13 +24,13 @@ export interface SubTopology {
   readonly coPartitioned: boolean;
 }
 
-export function splitSubTopologies(plan: QueryPlan): SubTopology[] {
+export function splitSubTopologies(plan: QueryPlan, fused: (topic: string) => boolean = () => false): SubTopology[] {
   const out: SubTopology[] = [];
   const visit = (root: Step): void => {
     const inputs: string[] = [];
     const below: RepartitionStep[] = [];
     const walk = (step: Step): void => {
-      if (step !== root && step.kind === 'StreamRepartition') {
+      if (step !== root && step.kind === 'StreamRepartition' && !fused(step.topic)) {
         below.push(step);
         if (!inputs.includes(step.topic)) inputs.push(step.topic);
         return;

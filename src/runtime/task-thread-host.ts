@@ -180,7 +180,8 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
 
   function create(spec: RemoteTaskSpec): RemoteTaskStatus {
     const plan = options.decodePlan(spec.planJson);
-    const sub = splitSubTopologies(plan).find((s) => s.index === spec.subTopology);
+    const internal = new Map(spec.internalTopicPartitions);
+    const sub = splitSubTopologies(plan, (topic) => !internal.has(topic)).find((s) => s.index === spec.subTopology);
     if (!sub) throw new Error(`query ${spec.queryId} has no sub-topology ${spec.subTopology}`);
     const config = new Map(spec.config);
     const propsKey = JSON.stringify(spec.registryProperties);
@@ -208,7 +209,7 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
       partitions: spec.partitions,
       root: sub.root,
       inputs: spec.inputs,
-      internalTopicPartitions: new Map(spec.internalTopicPartitions),
+      internalTopicPartitions: internal,
       ...(spec.maxTaskIdleMs !== undefined ? { maxTaskIdleMs: spec.maxTaskIdleMs } : {}),
       ...(spec.purgeIntervalMs !== undefined ? { purgeIntervalMs: spec.purgeIntervalMs } : {}),
     });
