@@ -166,6 +166,8 @@ let nodeFlags: string[] = [];
 function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
   return new Promise((resolvePromise, reject) => {
     const flags = nodeFlags.length ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : [];
+    // SLUICE_BENCH_NODE_FLAGS: V8 / Node flags for every worker (say --trace-gc), for investigation
+    flags.push(...(process.env.SLUICE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
     const child = spawn(process.execPath, [...flags, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {

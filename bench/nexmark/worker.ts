@@ -99,7 +99,11 @@ export interface PacedResult {
 
 export type WorkerResult = ThroughputResult | RawResult | PacedResult;
 
-const PROPERTIES = { 'auto.offset.reset': 'earliest' };
+/** SLUICE_BENCH_PROPERTIES='name=value,...' adds engine properties (for investigation; runs report them nowhere) */
+const PROPERTIES = {
+  'auto.offset.reset': 'earliest',
+  ...Object.fromEntries((process.env.SLUICE_BENCH_PROPERTIES ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+};
 
 async function openLog(dir: string): Promise<LocalLog> {
   return openLocalLog(dir, { maintenanceIntervalMs: 0 });
