@@ -31,6 +31,9 @@ const NULL = 6;
 const OBJECT = 7;
 const ARRAY = 8;
 
+/** types whose JSON reader gives a primitive (number or bigint) for a number token */
+const PRIMITIVE_NUMERIC: ReadonlySet<StructField['type']['kind']> = new Set(['INTEGER', 'BIGINT', 'DOUBLE', 'DATE', 'TIME', 'TIMESTAMP']);
+
 /** nesting skipped without building; deeper documents go to the general path (it limits depth) */
 const MAX_SKIP_DEPTH = 256;
 const MAX_DOUBLE_DIGITS = 15;
@@ -84,6 +87,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   // per unneeded field: bit k set when token kind k is accepted without converting (0: needed)
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
   const fieldIndex = new Map(fields.map((f, i) => [f.name, i]));
+  // needed numeric fields read to a primitive (number or bigint): the last token and its value,
+  // reused when the next record repeats the token (ids and times often repeat record to record)
+  const cachesNumbers = Uint8Array.from(fields, (f, i) => (needed[i] && PRIMITIVE_NUMERIC.has(f.type.kind) ? 1 : 0));
+  const lastNumberToken: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const lastNumberValue: unknown[] = new Array<unknown>(n).fill(null);
   const keyCache = new Map<string, KeyTarget>();
   const NO_TARGET: KeyTarget = { exact: -1, upper: -1 };
   /** the keys of the last record read, in order, and where they go */
@@ -196,6 +204,10 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           kind = FALSE;
           token = false;
         } else {
+          if (cachesNumbers[i] === 1 && t === lastNumberToken[i]) {
+            out[i] = lastNumberValue[i];
+            continue;
+          }
           kind = NUMBER;
           token = numberValue(t, 0, t.length);
         }
@@ -206,6 +218,10 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         }
         const v = readers[i]!(token);
         out[i] = skip === 0 ? v : null;
+        if (kind === NUMBER && cachesNumbers[i] === 1) {
+          lastNumberToken[i] = t;
+          lastNumberValue[i] = v;
+        }
         // a string token without escapes (the shape says) of UTF-8 text
         if (kind === STRING && utf8 && skip === 0 && plain.count < MAX_PLAIN_STRINGS) plain.strings[plain.count++] = token as string;
       }
