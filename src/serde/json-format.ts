@@ -33,7 +33,8 @@ export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
 function documentText(bytes: Buffer): string {
   // Jackson skips a UTF-8 byte order mark
   const body = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  return body.toString('utf8');
+  // toString() without arguments is UTF-8 straight to the native decoder (no encoding lookup)
+  return body.toString();
 }
 
 function readDocument(spec: SerdeSpec, bytes: Buffer, text = documentText(bytes)): unknown {

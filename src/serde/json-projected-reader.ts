@@ -31,6 +31,9 @@ const NULL = 6;
 const OBJECT = 7;
 const ARRAY = 8;
 
+/** types whose JSON reader gives a primitive (number or bigint) for a number token */
+const PRIMITIVE_NUMERIC: ReadonlySet<StructField['type']['kind']> = new Set(['INTEGER', 'BIGINT', 'DOUBLE', 'DATE', 'TIME', 'TIMESTAMP']);
+
 /** nesting skipped without building; deeper documents go to the general path (it limits depth) */
 const MAX_SKIP_DEPTH = 256;
 const MAX_DOUBLE_DIGITS = 15;
@@ -84,6 +87,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   // per unneeded field: bit k set when token kind k is accepted without converting (0: needed)
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
   const fieldIndex = new Map(fields.map((f, i) => [f.name, i]));
+  // needed numeric fields read to a primitive (number or bigint): the last token and its value,
+  // reused when the next record repeats the token (ids and times often repeat record to record)
+  const cachesNumbers = Uint8Array.from(fields, (f, i) => (needed[i] && PRIMITIVE_NUMERIC.has(f.type.kind) ? 1 : 0));
+  const lastNumberToken: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const lastNumberValue: unknown[] = new Array<unknown>(n).fill(null);
   const keyCache = new Map<string, KeyTarget>();
   const NO_TARGET: KeyTarget = { exact: -1, upper: -1 };
   /** the keys of the last record read, in order, and where they go */
@@ -109,8 +117,6 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const upKind = new Int8Array(n);
   const upKey: (string | undefined)[] = new Array(n);
   const upAmbiguous = new Uint8Array(n);
-  /** whether the careful scan may have left upper-case matches set (the fast scan clears them once) */
-  let upFilled = true;
 
   /** the value JSON parsing gives for a token the scanner passed (same numbers, same strings) */
   const tokenValue = (s: string, start: number, end: number, kind: number): unknown => {
@@ -138,10 +144,10 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   /** plans made and records read, to bound how often plans are made */
   let plansMade = 0;
   let reads = 0;
-  /** the whole record's shape for the remembered keys (see plainRecordShape) */
+  /** the whole record's shape for the remembered keys, capturing the tokens to convert (see planShape) */
   let planShape: RegExp = /$^/;
-  /** the length of `"key":` for each remembered key */
-  let planHeads = new Int32Array(0);
+  /** per field: the capture group of its token in planShape's match, 0 when it comes out null */
+  let planGroups = new Int32Array(n);
   const makePlan = (): Int32Array | undefined => {
     const fieldOf = new Int32Array(lastKeys.length);
     const taken = new Uint8Array(n);
@@ -158,71 +164,84 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       taken[f] = 1;
       fieldOf[k] = f;
     }
-    planShape = plainRecordShape(lastKeys);
-    planHeads = Int32Array.from(lastKeys, (key) => key.length + 3);
+    const groups = new Int32Array(n);
+    planShape = plainRecordShape(lastKeys, fieldOf, skipMask, groups);
+    planGroups = groups;
     return fieldOf;
   };
 
   /**
    * The common case, machine-written records: no whitespace, no escapes, no nesting, the same
    * keys in the same order as the record before. One native match checks the whole record's
-   * syntax; then the tokens are found without checking again. Fills the exact-match tokens as the
-   * careful scan would; false (nothing decided) on anything else, and the careful scan runs.
+   * syntax and captures the tokens to convert; undefined (nothing decided) on anything else, and
+   * the careful scan runs.
    */
-  const scanFast = (s: string, fieldOf: Int32Array): boolean => {
-    if (!planShape.test(s)) return false;
-    const heads = planHeads;
-    let pos = 1;
-    for (let k = 0; k < fieldOf.length; k++) {
-      const start = (pos += heads[k]!);
-      const c = s.charCodeAt(pos);
-      let kind: number;
-      if (c === 0x22) {
-        // no escapes (the shape says): the next quote closes the string
-        pos = s.indexOf('"', pos + 1) + 1;
-        kind = STRING;
-      } else if (c === 0x74) {
-        pos += 4;
-        kind = TRUE;
-      } else if (c === 0x66) {
-        pos += 5;
-        kind = FALSE;
-      } else if (c === 0x6e) {
-        pos += 4;
-        kind = NULL;
-      } else {
-        // a number: up to the comma or brace after it
-        pos++;
-        for (let d = s.charCodeAt(pos); d !== 0x2c && d !== 0x7d; d = s.charCodeAt(++pos));
-        kind = NUMBER;
+  const assembleMatch = (m: RegExpExecArray, utf8: boolean): unknown[] | undefined => {
+    const plain = PLAIN_STRINGS;
+    if (utf8) plain.count = 0;
+    try {
+      const out = new Array<unknown>(width);
+      for (let i = 0; i < n; i++) {
+        const g = planGroups[i]!;
+        if (g === 0) {
+          out[i] = null;
+          continue;
+        }
+        const t = m[g]!;
+        const c = t.charCodeAt(0);
+        let kind: number;
+        let token: unknown;
+        if (c === 0x22) {
+          kind = STRING;
+          token = t.slice(1, -1);
+        } else if (c === 0x6e) {
+          out[i] = null;
+          continue;
+        } else if (c === 0x74) {
+          kind = TRUE;
+          token = true;
+        } else if (c === 0x66) {
+          kind = FALSE;
+          token = false;
+        } else {
+          if (cachesNumbers[i] === 1 && t === lastNumberToken[i]) {
+            out[i] = lastNumberValue[i];
+            continue;
+          }
+          kind = NUMBER;
+          token = numberValue(t, 0, t.length);
+        }
+        const skip = skipMask[i]!;
+        if ((skip & (1 << kind)) !== 0) {
+          out[i] = null;
+          continue;
+        }
+        const v = readers[i]!(token);
+        out[i] = skip === 0 ? v : null;
+        if (kind === NUMBER && cachesNumbers[i] === 1) {
+          lastNumberToken[i] = t;
+          lastNumberValue[i] = v;
+        }
+        // a string token without escapes (the shape says) of UTF-8 text
+        if (kind === STRING && utf8 && skip === 0 && plain.count < MAX_PLAIN_STRINGS) plain.strings[plain.count++] = token as string;
       }
-      const f = fieldOf[k]!;
-      if (f >= 0) {
-        exStart[f] = start;
-        exEnd[f] = pos;
-        exKind[f] = kind;
-      }
-      pos++;
+      return out;
+    } catch {
+      // a failed conversion: the general path says what it is
+      return undefined;
     }
-    return true;
   };
 
   const read = (s: string, utf8 = false): unknown[] | null | undefined => {
     const len = s.length;
     reads++;
-    exKind.fill(0);
-    // the fast scan sets only exact matches (a plan has one key per field)
     if (planFields !== undefined) {
-      if (upFilled) {
-        upKind.fill(0);
-        upFilled = false;
-      }
-      if (scanFast(s, planFields)) return assemble(s, utf8);
-      exKind.fill(0);
+      const m = planShape.exec(s);
+      if (m !== null) return assembleMatch(m, utf8);
     }
+    exKind.fill(0);
     upKind.fill(0);
     upAmbiguous.fill(0);
-    upFilled = true;
     const scan: Scan = { s, len };
     let keyNo = 0;
     try {
@@ -431,12 +450,35 @@ function digitRun(s: string, pos: number): number {
 /** a JSON value without whitespace, escapes or nesting: a plain string, a number, a literal */
 const PLAIN_VALUE = '(?:"[^"\\\\\\u0000-\\u001f]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
 
+/** a JSON number (its grammar exactly) */
+const NUMBER_TOKEN = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?';
+/** kinds of plain values, as skip-mask bits */
+const PLAIN_KINDS = (1 << STRING) | (1 << NUMBER) | (1 << TRUE) | (1 << FALSE) | (1 << NULL);
+const NUMBER_KINDS = (1 << NUMBER) | (1 << NULL);
+const BOOLEAN_KINDS = (1 << TRUE) | (1 << FALSE) | (1 << NULL);
+
 /**
  * A record of exactly these keys in this order, each once, with plain values (PLAIN_VALUE) and no
  * whitespace: JSON's grammar for such a record, so a match is valid JSON. Keys hold no escapes.
+ * The token of each field to convert (needed, or its conversion may fail) is captured; its group
+ * goes in `groups` (by field). An unneeded field whose every token of some kinds reads without
+ * failing is matched by those kinds only: a record with another kind there takes the careful scan.
  */
-function plainRecordShape(keys: readonly string[]): RegExp {
-  const fields = keys.map((k) => `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${PLAIN_VALUE}`);
+function plainRecordShape(keys: readonly string[], fieldOf: Int32Array, skipMask: Int32Array, groups: Int32Array): RegExp {
+  let group = 0;
+  const fields = keys.map((k, i) => {
+    const f = fieldOf[i]!;
+    const skip = f < 0 ? PLAIN_KINDS : skipMask[f]!;
+    let value: string;
+    if ((skip & PLAIN_KINDS) === PLAIN_KINDS) value = PLAIN_VALUE;
+    else if ((skip & NUMBER_KINDS) === NUMBER_KINDS) value = `(?:${NUMBER_TOKEN}|null)`;
+    else if ((skip & BOOLEAN_KINDS) === BOOLEAN_KINDS) value = '(?:true|false|null)';
+    else {
+      value = `(${PLAIN_VALUE})`;
+      groups[f] = ++group;
+    }
+    return `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${value}`;
+  });
   return new RegExp(`^\\{${fields.join(',')}\\}$`);
 }
 

@@ -336,3 +336,38 @@ test('records whose keys keep changing order read right (plans are made sparingl
     assert.deepStrictEqual(fast.deserialize(Buffer.from(text))!.slice(0, 13), [want[0], null, null, null, want[4], ...want.slice(5).map(() => null)], text);
   }
 });
+
+test('the fast scan reuses a numeric value only for the same token, and narrows unneeded fields to the kinds that always read', () => {
+  const cols: SerdeColumn[] = [
+    { name: 'A', type: T.BIGINT },
+    { name: 'D', type: T.DOUBLE },
+    { name: 'T', type: T.TIMESTAMP },
+    { name: 'U', type: T.BIGINT },
+    { name: 'B', type: T.BOOLEAN },
+  ];
+  const read = compileProjectedFieldsReader(cols, [true, true, true, false, false]);
+  const general = createSerde('JSON', 'VALUE', cols, { generalPath: true });
+  const rows = ['1,0,5', '1,-0,5', '1,-0,5', '10,0.5,5', '10,5e-1,6', '9007199254740993,1e400,6', '9007199254740993,1e400,6', '-1,0,7'].map((nums) => {
+    const [a, d, t] = nums.split(',');
+    const text = `{"a":${a},"d":${d},"t":${t},"u":2,"b":true}`;
+    const row = read(text);
+    assert.deepStrictEqual(row?.slice(0, 3), general.deserialize(Buffer.from(text))!.slice(0, 3), text);
+    return row;
+  });
+  assert.deepStrictEqual(rows, [
+    [1n, 0, 5, null, null],
+    [1n, -0, 5, null, null],
+    [1n, -0, 5, null, null],
+    [10n, 0.5, 5, null, null],
+    [10n, 0.5, 6, null, null],
+    [9007199254740993n, Infinity, 6, null, null],
+    [9007199254740993n, Infinity, 6, null, null],
+    [-1n, 0, 7, null, null],
+  ]);
+  assert.ok(Object.is(rows[1]![1], -0) && Object.is(rows[2]![1], -0) && Object.is(rows[7]![1], 0));
+  // an unneeded BIGINT given a string, an unneeded BOOLEAN given a number: converted to be checked
+  assert.deepStrictEqual(read('{"a":1,"d":0,"t":5,"u":"3","b":true}'), [1n, 0, 5, null, null]);
+  assert.equal(read('{"a":1,"d":0,"t":5,"u":"x","b":true}'), undefined);
+  assert.equal(read('{"a":1,"d":0,"t":5,"u":2,"b":1}'), undefined);
+  assert.deepStrictEqual(read('{"a":1,"d":0,"t":5,"u":null,"b":null}'), [1n, 0, 5, null, null]);
+});

@@ -61,6 +61,10 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   /** records put in decodedAhead and not yet taken (a task with one input never decodes ahead: no lookup then) */
   let aheadCount = 0;
 
+  /** the last extracted ROWTIME and its BigInt */
+  let lastRowtime = Number.NaN;
+  let lastRowtimeBig = 0n;
+
   /** the record as a row, or what went wrong (reported only when the record is processed) */
   const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
     let key: unknown[] | null;
@@ -137,7 +141,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
           };
         return { error: e, where: where(rec) };
       }
-      row[base] = BigInt(timestamp);
+      // consecutive records often share a millisecond: one BigInt for them
+      if (timestamp !== lastRowtime) {
+        lastRowtime = timestamp;
+        lastRowtimeBig = BigInt(timestamp);
+      }
+      row[base] = lastRowtimeBig;
     }
     // optional fields assigned rather than spread in: object spread is slow on this path
     const out: Mutable<StreamRecord> = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
