@@ -18,7 +18,8 @@
 import { debugEnabled, debugLog } from '../common/debug-log.js';
 import { ConfigError, LogError } from '../common/errors.js';
 import type { ExecutionError } from '../common/errors.js';
-import type { QueryPlan } from '../catalog/query-plan.js';
+import type { QueryPlan, Step } from '../catalog/query-plan.js';
+import { stepInputs } from '../catalog/query-plan.js';
 import type { TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskServices } from './stream-task.js';
@@ -41,6 +42,16 @@ export function repartitionFusion(config: ReadonlyMap<string, string>): boolean 
   const v = text.trim().toLowerCase();
   if (v !== 'true' && v !== 'false') throw new ConfigError(`Invalid value ${text} for configuration ${REPARTITION_FUSION}: must be true or false`);
   return v === 'true';
+}
+
+/**
+ * whether a step at or below `step` follows its task's stream time (ctx.streamTime(), STREAM_TIME
+ * punctuations): EMIT FINAL aggregates and outer stream-stream joins holding unmatched rows
+ */
+function followsTaskStreamTime(step: Step): boolean {
+  if ((step.kind === 'StreamAggregate' || step.kind === 'TableAggregate') && step.emitFinal) return true;
+  if (step.kind === 'StreamStreamJoin' && step.within && !step.within.eagerOuter && step.joinType !== 'INNER') return true;
+  return stepInputs(step).some(followsTaskStreamTime);
 }
 
 /** how often standby replicas read their changelogs' new records */
@@ -234,13 +245,15 @@ export class QueryRuntime {
    * sources of both sides and takes the next record by timestamp across all of them (what ksqlDB's
    * test driver does too: a record is processed all the way through before the next). A query that
    * ran with its repartition topics before keeps them, since records may wait there. Off with
-   * `sluice.repartition.fusion` = false.
+   * `sluice.repartition.fusion` = false. Not for a query with a step that follows its task's
+   * stream time: fused, the task's stream time would count records the step's own task never saw
+   * (those a filter drops before the repartition, the other sources').
    */
   private async fusesRepartitions(widest: number): Promise<boolean> {
     const { log, plan, config } = this.options;
     const steps = repartitionSteps(plan);
     if (steps.length === 0 || widest !== 1) return false;
-    if (!repartitionFusion(config)) return false;
+    if (!repartitionFusion(config) || followsTaskStreamTime(plan.sink)) return false;
     for (const step of steps) {
       if (step.partitionLike && (await log.describeTopic(step.partitionLike.topic)).partitions.length !== 1) return false;
       try {

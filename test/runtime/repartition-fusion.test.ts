@@ -131,3 +131,33 @@ test('a bad sluice.repartition.fusion value refuses the query with the setting n
     assert.deepEqual(await repartitionTopics(engine), []);
   });
 });
+
+test('EMIT FINAL keeps its repartition topic: records a filter drops before it do not close its windows', async () => {
+  const run = async (fusion: string) => {
+    let out: FetchedRecord[] = [];
+    let topics: string[] = [];
+    await withEngine(async (engine) => {
+      await engine.execute(`
+        SET 'sluice.repartition.fusion' = '${fusion}';
+        CREATE STREAM ev (id INT KEY, region STRING, amount INT) WITH (KAFKA_TOPIC='ev', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE TABLE totals AS SELECT region, COUNT(*) AS n FROM ev
+          WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 0 SECONDS) WHERE amount > 0 GROUP BY region EMIT FINAL;`);
+      // the window [0, 10 s) of r1; then records far later in time that the WHERE drops
+      await engine.log.produce([
+        { topic: 'ev', key: null, value: text('{"REGION":"r1","AMOUNT":5}'), timestamp: 1_000 },
+        { topic: 'ev', key: null, value: text('{"REGION":"r1","AMOUNT":0}'), timestamp: 30_000 },
+        { topic: 'ev', key: null, value: text('{"REGION":"r2","AMOUNT":0}'), timestamp: 40_000 },
+      ]);
+      await engine.runUntilIdle();
+      out = await readTopic(engine.log, 'TOTALS');
+      topics = await repartitionTopics(engine);
+    });
+    return { out, topics };
+  };
+  const withFusionOn = await run('true');
+  const withFusionOff = await run('false');
+  assert.equal(withFusionOn.topics.length, 1, 'not fused');
+  // ksqlDB's suppression sees only what passes the WHERE: nothing has closed the window yet
+  assert.deepEqual(records(withFusionOn.out), []);
+  assert.deepEqual(records(withFusionOn.out), records(withFusionOff.out));
+});
