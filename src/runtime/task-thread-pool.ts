@@ -22,6 +22,12 @@ export interface TaskThreadServices {
   readonly keyspace: StateKeyspace;
   /** the state backend's commit: one transaction with the state changes */
   commit(txn: Transaction, writes: StateWrite[]): Promise<void>;
+  /**
+   * The log's stored batches from an offset on (about maxRecords records), packed in one buffer
+   * for the task thread to decode (TaskThreadHostOptions.unpackStored): this thread then only
+   * reads and copies bytes for a task thread's fetch rather than decoding and re-packing records.
+   */
+  fetchStored(topic: string, partition: number, from: bigint, maxRecords: number): Promise<Uint8Array>;
 }
 
 /** What a task's handle reports to its query on the main thread. */
@@ -100,6 +106,8 @@ export class TaskThreadPool {
           const data = packFetched(r.records);
           return { data, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, transfer: [data.buffer] };
         },
+        // a Uint8Array answer is transferred (task-thread-channel.ts)
+        fetchStored: (topic: string, partition: number, from: bigint, maxRecords: number) => this.services.fetchStored(topic, partition, from, maxRecords),
         earliestOffset: (topic: string, partition: number) => log.earliestOffset(topic, partition),
         latestOffset: (topic: string, partition: number) => log.latestOffset(topic, partition),
         committedOffsets: (group: string, topic?: string) => log.committedOffsets(group, topic),

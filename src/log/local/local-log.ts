@@ -48,6 +48,8 @@ import {
   sealBatch,
   singleRecordBatchSize,
   type FetchAccumulator,
+  type StoredBatch,
+  type StoredFetch,
 } from './batch-codec.js';
 import { readCheckpoint, writeCheckpoint, type GroupOffsets, type HighWatermarks } from './hwm-checkpoint.js';
 import { checkTables, describeDamage, type TableDamage } from './table-check.js';
@@ -81,7 +83,7 @@ import {
   type TopicState,
   type Waiter,
 } from './partition-state.js';
-import { TailCache, type TailBatch } from './tail-cache.js';
+import { TailCache, type TailBatch, type TakeBatch } from './tail-cache.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -719,16 +721,79 @@ export class LocalLog implements Log {
       return { records, nextOffset: BigInt(hwm), highWatermark: BigInt(hwm), logStartOffset: BigInt(ps.logStartOffset) };
     }
     const acc: FetchAccumulator = { topic, partition, out: records, maxRecords, maxBytes, bytes: 0, full: false, lastOffset: -1 };
-    if (this.tail.read(ps, from, hwm, acc)) {
-      return { records, nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm), highWatermark: BigInt(hwm), logStartOffset: BigInt(ps.logStartOffset) };
-    }
-    try {
-      await this.withDb(() => {
+    await this.scanBatches(ps, from, hwm, {
+      reset: () => {
         records.length = 0;
         acc.bytes = 0;
         acc.full = false;
         acc.lastOffset = -1;
-        return this.readBatches(ps, from, hwm, acc);
+      },
+      take: (value, base) => {
+        decodeForFetch(value, base, from, acc);
+        return acc.full;
+      },
+    });
+    return {
+      records,
+      nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm),
+      highWatermark: BigInt(hwm),
+      logStartOffset: BigInt(ps.logStartOffset),
+    };
+  }
+
+  /**
+   * The stored batches holding the records from `fromOffset` on, as they are kept (batch-codec
+   * format, checksums verified), rather than decoded: for a reader elsewhere (a task thread) that
+   * decodes them itself, so this thread only reads and copies bytes. About `maxRecords` records
+   * (counted from the batch headers; the first batch may start before fromOffset); `end` is where
+   * the next read continues once every record of these batches is taken. Offset range and
+   * missing-offset errors as fetch raises them.
+   */
+  async fetchStored(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<StoredFetch> {
+    const ps = this.partitionOrThrow(topic, partition);
+    const from = offsetNumber(fromOffset, 'fetch offset', { topic, partition });
+    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+      throw new LogError(`invalid fetch limits maxRecords=${maxRecords}`, 'INVALID_CONFIG', { topic, partition });
+    }
+    const hwm = ps.highWatermark;
+    this.checkInRange(ps, from, hwm);
+    const batches: StoredBatch[] = [];
+    let end = hwm;
+    if (from < hwm) {
+      let records = 0;
+      let bytes = 0;
+      await this.scanBatches(ps, from, hwm, {
+        reset: () => {
+          batches.length = 0;
+          records = 0;
+          bytes = 0;
+          end = hwm;
+        },
+        take: (value, base, last, count) => {
+          batches.push({ base, value });
+          records += base >= from ? count : Math.min(count, last - from + 1);
+          bytes += value.length;
+          if (records < maxRecords && bytes < DEFAULT_MAX_BYTES) return false;
+          end = Math.min(last + 1, hwm);
+          return true;
+        },
+      });
+    }
+    return { batches, end, highWatermark: hwm, logStartOffset: ps.logStartOffset };
+  }
+
+  /**
+   * Hands the batches covering [from, hwm) to `visit.take` in offset order (from the tail cache
+   * when it holds them, else LevelDB, checksums verified) until it returns true. A read that is
+   * tried again (the log reopened its database) calls `visit.reset` first.
+   */
+  private async scanBatches(ps: PartitionState, from: number, hwm: number, visit: BatchVisitor): Promise<void> {
+    const { topic, partition } = ps;
+    if (this.tail.read(ps, from, hwm, visit.take)) return;
+    try {
+      await this.withDb(() => {
+        visit.reset();
+        return this.readBatches(ps, from, hwm, visit.take);
       });
     } catch (err) {
       if (err instanceof LogError) throw err;
@@ -745,15 +810,9 @@ export class LocalLog implements Log {
     }
     // retention may have raced with this read (it raises the start offset before deleting)
     if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
-    return {
-      records,
-      nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm),
-      highWatermark: BigInt(hwm),
-      logStartOffset: BigInt(ps.logStartOffset),
-    };
   }
 
-  private async readBatches(ps: PartitionState, from: number, hwm: number, acc: FetchAccumulator): Promise<void> {
+  private async readBatches(ps: PartitionState, from: number, hwm: number, take: TakeBatch): Promise<void> {
     const partition = ps.partition;
     // one snapshot for the seek and the scan: compaction may merge batches in between
     const snapshot = this.db.snapshot();
@@ -766,9 +825,10 @@ export class LocalLog implements Log {
       const at = { topic: ps.topic, partition, baseOffset: 0 };
       // batches tile the partition: every offset from `from` to the high watermark is in one
       let expected = from;
+      let full = false;
       try {
         let chunk = 2;
-        while (!acc.full) {
+        while (!full) {
           const entries = await it.nextv(chunk);
           if (entries.length === 0) break;
           for (const [k, v] of entries) {
@@ -779,16 +839,16 @@ export class LocalLog implements Log {
             if (last < expected) continue;
             if (base > expected) throw missingOffsets(ps, expected, base - 1);
             if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
-            decodeForFetch(v, base, from, acc);
+            full = take(v, base, last, header.count);
             expected = last + 1;
-            if (acc.full) break;
+            if (full) break;
           }
           chunk = Math.min(chunk * 2, 64);
         }
       } finally {
         await it.close();
       }
-      if (!acc.full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
+      if (!full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
     } finally {
       await snapshot.close();
     }
@@ -1096,6 +1156,12 @@ export class LocalLog implements Log {
 }
 
 /** ProduceRecord already has the shape encodeBatch reads (key, value, timestamp?, headers?). */
+/** A read of stored batches: `take` each in order; `reset` before a read tried again. */
+interface BatchVisitor {
+  readonly take: TakeBatch;
+  readonly reset: () => void;
+}
+
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
 
 /** Free room asked for beyond the write-ahead logs' size before LevelDB is reopened. */
