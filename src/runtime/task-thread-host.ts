@@ -13,7 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { FetchedRecord, FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import type { FetchedRecord, FetchOptions, FetchResult, Log, ProduceRecord, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
 import { InMemorySchemaRegistry } from '../serde/index.js';
 import type { StateKeyspace, StateWrite } from '../state/index.js';
 import { LocalStateBackend } from '../state/index.js';
@@ -78,6 +78,12 @@ export interface TaskThreadHostOptions {
     fromOffset: number,
     maxRecords: number,
   ) => { records: FetchedRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number };
+  /**
+   * A commit's records encoded as the log stores them (TaskThreadServices.commitEncoded), so
+   * the main thread only gives them offsets and writes them; undefined when some record must
+   * go as a record (the log partitions it by key, or checks it).
+   */
+  readonly encodeProduce: (records: readonly ProduceRecord[]) => Uint8Array | undefined;
 }
 
 const PAGE = 10_000;
@@ -184,8 +190,10 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     });
   /** a commit's one message to the main thread, which writes it as one transaction */
   const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[]) => {
-    const produce = packProduce(txn.produce);
     const state = packWrites(writes);
+    const encoded = options.encodeProduce(txn.produce);
+    if (encoded) return channel.call<void>('commitEncoded', [key, encoded, state, txn.offsets], [encoded.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+    const produce = packProduce(txn.produce);
     return channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
   };
 

@@ -84,6 +84,7 @@ import {
   type Waiter,
 } from './partition-state.js';
 import { TailCache, type TailBatch, type TakeBatch } from './tail-cache.js';
+import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, type EncodedRun } from './produce-runs.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -138,14 +139,6 @@ export interface LocalLogOptions {
   tailCacheBytes?: number;
 }
 
-/**
- * Appended batches are cut at these sizes so that fetches and retention stay fine-grained. The
- * payload cap keeps LevelDB values well under glibc's 128 KiB mmap threshold: reading (and
- * writing) values of several hundred KiB costs a fresh mapping and page faults each time, and
- * made fetching 2 to 4 times as expensive in CPU (bench/run.ts, Nexmark bids).
- */
-const MAX_BATCH_RECORDS = 4096;
-const MAX_BATCH_PAYLOAD = 64 << 10;
 const DEFAULT_MAX_RECORDS = 10_000;
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -683,25 +676,87 @@ export class LocalLog implements Log {
         bytes += value.length;
         i = j;
       }
-      const end = base + list.length;
-      ps.nextOffset = end;
-      results.push({ topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count: list.length });
-      applied.push(() => {
-        if (end > ps.highWatermark) ps.highWatermark = end;
-        this.checkpointDirty = true;
-        ps.appendedBytes += bytes;
-        if (ps.sizeBytes !== undefined) {
-          ps.sizeBytes += bytes;
-          ps.dirtyBytes += bytes;
-        }
-        // readable from memory before any waiter is woken to read it
-        this.tail.append(ps, written);
-        this.notify(ps);
-      });
-      failed.push(() => {
-        // give the offsets back unless later appends were assigned after them
-        if (ps.nextOffset === end) ps.nextOffset = base;
-      });
+      results.push(this.finishAppend(ps, base, list.length, bytes, written, applied, failed));
+    }
+    return results;
+  }
+
+  /**
+   * A partition's appended batches: its next offset moves past them now, its high watermark, sizes
+   * and tail cache once they are written (`applied`), the offsets are given back if they fail.
+   */
+  private finishAppend(ps: PartitionState, base: number, count: number, bytes: number, written: TailBatch[], applied: (() => void)[], failed: (() => void)[]): ProduceResult {
+    const end = base + count;
+    ps.nextOffset = end;
+    applied.push(() => {
+      if (end > ps.highWatermark) ps.highWatermark = end;
+      this.checkpointDirty = true;
+      ps.appendedBytes += bytes;
+      if (ps.sizeBytes !== undefined) {
+        ps.sizeBytes += bytes;
+        ps.dirtyBytes += bytes;
+      }
+      // readable from memory before any waiter is woken to read it
+      this.tail.append(ps, written);
+      this.notify(ps);
+    });
+    failed.push(() => {
+      // give the offsets back unless later appends were assigned after them
+      if (ps.nextOffset === end) ps.nextOffset = base;
+    });
+    return { topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count };
+  }
+
+  /**
+   * Appends runs of records already encoded as stored batches (produce-runs.ts), as
+   * prepareAppend appends records: checked first (topic, partition, max.message.bytes), nothing
+   * assigned when one fails; keyless runs without a partition share the topic's sticky partition.
+   */
+  private prepareAppendEncoded(runs: readonly EncodedRun[], ops: WriteOp[], applied: (() => void)[], failed: (() => void)[]): ProduceResult[] {
+    const groups = new Map<PartitionState, EncodedRun[]>();
+    const sticky = new Map<TopicState, number>();
+    const maxBytes = new Map<TopicState, number>();
+    for (const r of runs) {
+      const t = this.topicOrThrow(r.topic);
+      const n = t.partitions.length;
+      let p = r.partition;
+      if (p !== undefined) {
+        if (p >= n) throw new LogError(`topic '${t.name}' has no partition ${p} (it has ${n})`, 'INVALID_PARTITION', { topic: t.name, partition: p });
+      } else {
+        p = sticky.get(t) ?? t.sticky % n;
+        sticky.set(t, p);
+      }
+      let limit = maxBytes.get(t);
+      if (limit === undefined) maxBytes.set(t, (limit = effectiveTopicConfig(this.defaults, t.overrides)['max.message.bytes']));
+      if (r.maxRecordBytes > limit) {
+        throw new LogError(
+          `topic '${t.name}': a record of ${r.maxRecordBytes} bytes (as stored) is over the topic's max.message.bytes (${limit}); nothing of this produce was written`,
+          'RECORD_TOO_LARGE',
+          { topic: t.name, partition: p },
+        );
+      }
+      const ps = t.partitions[p]!;
+      let list = groups.get(ps);
+      if (list === undefined) groups.set(ps, (list = []));
+      list.push(r);
+    }
+    // all valid: from here on nothing throws
+    for (const [t, p] of sticky) t.sticky = (p + 1) % t.partitions.length;
+    const results: ProduceResult[] = [];
+    for (const [ps, list] of groups) {
+      const base = ps.nextOffset;
+      let bytes = 0;
+      let at = base;
+      const written: TailBatch[] = [];
+      for (const r of list) {
+        const key = dataKey(ps.topicId, ps.partition, at);
+        const value = sealBatch(key, r.value);
+        ops.push({ type: 'put', key, value });
+        written.push({ base: at, last: at + r.count - 1, value });
+        bytes += value.length;
+        at += r.count;
+      }
+      results.push(this.finishAppend(ps, base, at - base, bytes, written, applied, failed));
     }
     return results;
   }
@@ -980,14 +1035,30 @@ export class LocalLog implements Log {
   async commitTransaction(txn: LocalTransaction): Promise<TransactionResult> {
     this.checkOpen();
     if (txn === null || typeof txn !== 'object') throw invalidRecord('a transaction must be an object');
+    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppend(txn.produce ?? [], ops, applied, failed));
+  }
+
+  /**
+   * commitTransaction with the records encoded by their producer (produce-runs.ts: a task
+   * thread's commit), in one LevelDB batch with the offsets and extra writes as there.
+   */
+  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'>): Promise<TransactionResult> {
+    this.checkOpen();
+    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppendEncoded(runs, ops, applied, failed));
+  }
+
+  private async commitWith(
+    txn: Omit<LocalTransaction, 'produce'>,
+    append: (ops: WriteOp[], applied: (() => void)[], failed: (() => void)[]) => ProduceResult[],
+  ): Promise<TransactionResult> {
     const ops: WriteOp[] = [];
     const applied: (() => void)[] = [];
     const failed: (() => void)[] = [];
-    // validate offsets and extra writes first: prepareAppend assigns offsets once it succeeds
+    // validate offsets and extra writes first: the append assigns offsets once it succeeds
     const groupOps: WriteOp[] = [];
     if (txn.offsets !== undefined) this.prepareGroupCommit(txn.offsets, groupOps, applied);
     const extraOps = prepareExtraWrites(txn.extraWrites ?? []);
-    const produced = this.prepareAppend(txn.produce ?? [], ops, applied, failed);
+    const produced = append(ops, applied, failed);
     for (const op of groupOps) ops.push(op);
     for (const op of extraOps) ops.push(op);
     await this.pipeline.submit(ops, runAll(applied), runAll(failed));
