@@ -186,6 +186,10 @@ export class LocalLog implements Log {
   private readonly clock: () => number;
   private readonly maintenanceCtx: MaintenanceContext;
   private readonly tail: TailCache;
+  /** per partition, where the last LevelDB read stopped: the next offset and the batch holding it */
+  private readonly readHints = new WeakMap<PartitionState, { next: number; base: number }>();
+  /** per partition, the record count of the last stored batch read (sizes the next read) */
+  private readonly batchRecords = new WeakMap<PartitionState, number>();
   private nextTopicId = 1;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -787,6 +791,8 @@ export class LocalLog implements Log {
         decodeForFetch(value, base, from, acc);
         return acc.full;
       },
+      wanted: maxRecords,
+      next: () => acc.lastOffset + 1,
     });
     return {
       records,
@@ -832,6 +838,8 @@ export class LocalLog implements Log {
           end = Math.min(last + 1, hwm);
           return true;
         },
+        wanted: maxRecords,
+        next: () => end,
       });
     }
     return { batches, end, highWatermark: hwm, logStartOffset: ps.logStartOffset };
@@ -848,7 +856,7 @@ export class LocalLog implements Log {
     try {
       await this.withDb(() => {
         visit.reset();
-        return this.readBatches(ps, from, hwm, visit.take);
+        return this.readBatches(ps, from, hwm, visit);
       });
     } catch (err) {
       if (err instanceof LogError) throw err;
@@ -867,46 +875,90 @@ export class LocalLog implements Log {
     if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
   }
 
-  private async readBatches(ps: PartitionState, from: number, hwm: number, take: TakeBatch): Promise<void> {
-    const partition = ps.partition;
+  /**
+   * Reads the batches of [from, hwm) from LevelDB. Each nextv of a classic-level iterator is a
+   * trip through libuv's thread pool and back (on a busy machine, the main thread then waits for a
+   * core), so a read takes few: the iterator returns up to READ_AHEAD_BYTES per nextv rather than
+   * its 16 KiB default (one stored batch), the first nextv asks for as many batches as the records
+   * wanted fill at this partition's last batch size, and a read that continues where the last
+   * one stopped starts at the batch it stopped in (remembered) without the reverse seek for it.
+   */
+  private async readBatches(ps: PartitionState, from: number, hwm: number, visit: BatchVisitor): Promise<void> {
+    const hint = this.readHints.get(ps);
+    if (hint !== undefined && hint.next === from && hint.base <= from) {
+      if (await this.scanFrom(ps, from, hwm, visit, dataKey(ps.topicId, ps.partition, hint.base), undefined, true)) return;
+    }
     // one snapshot for the seek and the scan: compaction may merge batches in between
     const snapshot = this.db.snapshot();
     try {
-      const seek = dataKey(ps.topicId, partition, from);
+      const seek = dataKey(ps.topicId, ps.partition, from);
       const containing = await this.db
-        .keys({ gte: dataPartitionStart(ps.topicId, partition), lte: seek, reverse: true, limit: 1, snapshot })
+        .keys({ gte: dataPartitionStart(ps.topicId, ps.partition), lte: seek, reverse: true, limit: 1, snapshot })
         .all();
-      const it = this.db.iterator({ gte: containing.length > 0 ? containing[0] : seek, lt: dataKey(ps.topicId, partition, hwm), snapshot });
-      const at = { topic: ps.topic, partition, baseOffset: 0 };
-      // batches tile the partition: every offset from `from` to the high watermark is in one
-      let expected = from;
-      let full = false;
-      try {
-        let chunk = 2;
-        while (!full) {
-          const entries = await it.nextv(chunk);
-          if (entries.length === 0) break;
-          for (const [k, v] of entries) {
-            const base = dataKeyOffset(k);
-            at.baseOffset = base;
-            const header = readVerifiedHeader(k, v, at);
-            const last = base + header.lastOffsetDelta;
-            if (last < expected) continue;
-            if (base > expected) throw missingOffsets(ps, expected, base - 1);
-            if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
-            full = take(v, base, last, header.count);
-            expected = last + 1;
-            if (full) break;
-          }
-          chunk = Math.min(chunk * 2, 64);
-        }
-      } finally {
-        await it.close();
-      }
-      if (!full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
+      await this.scanFrom(ps, from, hwm, visit, containing.length > 0 ? containing[0] : seek, snapshot, false);
     } finally {
       await snapshot.close();
     }
+  }
+
+  /**
+   * Scans from `start` on. With `guess` (a remembered batch key) returns false, having taken
+   * nothing, when the first batch found does not hold `from` (the batches were rewritten since).
+   */
+  private async scanFrom(
+    ps: PartitionState,
+    from: number,
+    hwm: number,
+    visit: BatchVisitor,
+    start: Buffer,
+    snapshot: ReturnType<Level<Buffer, Buffer>['snapshot']> | undefined,
+    guess: boolean,
+  ): Promise<boolean> {
+    const partition = ps.partition;
+    const it = this.db.iterator({ gte: start, lt: dataKey(ps.topicId, partition, hwm), highWaterMarkBytes: READ_AHEAD_BYTES, ...(snapshot ? { snapshot } : {}) });
+    const at = { topic: ps.topic, partition, baseOffset: 0 };
+    // batches tile the partition: every offset from `from` to the high watermark is in one
+    let expected = from;
+    let full = false;
+    let first = true;
+    let perBatch = this.batchRecords.get(ps) ?? 0;
+    try {
+      let chunk = perBatch > 0 ? Math.min(64, Math.max(2, Math.ceil(visit.wanted / perBatch) + 1)) : 2;
+      while (!full) {
+        const entries = await it.nextv(chunk);
+        if (entries.length === 0) break;
+        for (const [k, v] of entries) {
+          const base = dataKeyOffset(k);
+          if (first && guess && base > from) return false;
+          first = false;
+          at.baseOffset = base;
+          const header = readVerifiedHeader(k, v, at);
+          const last = base + header.lastOffsetDelta;
+          if (last < expected) continue;
+          if (base > expected) throw missingOffsets(ps, expected, base - 1);
+          if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
+          if (header.count > 0) perBatch = header.count;
+          full = visit.take(v, base, last, header.count);
+          expected = last + 1;
+          if (full) {
+            // where the next read most likely starts: in this batch, or at the next one
+            const next = visit.next();
+            this.readHints.set(ps, { next, base: next > last ? last + 1 : base });
+            break;
+          }
+        }
+        chunk = Math.min(chunk * 2, 64);
+      }
+    } finally {
+      await it.close();
+    }
+    if (first && guess && expected < hwm) return false;
+    if (perBatch > 0) this.batchRecords.set(ps, perBatch);
+    if (!full) {
+      if (expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
+      this.readHints.set(ps, { next: hwm, base: hwm });
+    }
+    return true;
   }
 
   private checkInRange(ps: PartitionState, offset: number, hwm: number): void {
@@ -1231,7 +1283,14 @@ export class LocalLog implements Log {
 interface BatchVisitor {
   readonly take: TakeBatch;
   readonly reset: () => void;
+  /** about how many records the read wants (sizes its first LevelDB read) */
+  readonly wanted: number;
+  /** once `take` said it has what it needs: the offset the next read starts from */
+  readonly next: () => number;
 }
+
+/** bytes a LevelDB iterator's nextv may return at once (classic-level's default: 16 KiB) */
+const READ_AHEAD_BYTES = 4 << 20;
 
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
 
