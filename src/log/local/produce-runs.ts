@@ -3,11 +3,12 @@
  * so the log's writer only gives each batch its offsets and checksum and writes it
  * (LocalLog.commitEncoded) instead of decoding, checking and encoding every record itself.
  *
- * A run is a stretch of one topic and partition that fits one stored batch (the limits
- * LocalLog's own appends batch by); its batch holds offsets 0..count-1, which stay right once the
+ * A run is records of one topic and partition (in their order) that fit one stored batch (the
+ * limits LocalLog's own appends batch by); its batch holds offsets 0..count-1, which stay right once the
  * log picks the base offset (batch offsets are deltas from the base in the batch's key). What
  * only the log can decide stays with it: a run without a partition holds keyless records, which
- * go where the log's sticky partitioner puts them; records the log partitions by key, or that
+ * go where the log's sticky partitioner puts them (a topic with keyless records and records with
+ * a partition in one commit is left to the log); records the log partitions by key, or that
  * need the log's clock or its checks to refuse them (a missing or bad timestamp, a malformed
  * record), are not encoded at all (encodeProduceRuns answers undefined: send them as records).
  *
@@ -56,38 +57,48 @@ function encodable(r: ProduceRecord): boolean {
 
 /** The records as packed runs, or undefined when some record must go to the log as a record. */
 export function encodeProduceRuns(records: readonly ProduceRecord[]): Uint8Array | undefined {
-  const topics = new Map<string, number>();
   const names: Buffer[] = [];
   const runs: { topic: number; partition: number; count: number; maxRecordBytes: number; value: Buffer }[] = [];
   let size = 8;
-  let i = 0;
-  while (i < records.length) {
-    const first = records[i]!;
-    if (!encodable(first)) return undefined;
-    const partition = first.partition ?? -1;
-    let j = i;
-    let payload = 0;
-    let maxRecordBytes = 0;
-    while (j < records.length && j - i < MAX_BATCH_RECORDS && payload < MAX_BATCH_PAYLOAD) {
-      const r = records[j]!;
-      if (j > i && (r.topic !== first.topic || (r.partition ?? -1) !== partition)) break;
-      if (j > i && !encodable(r)) return undefined;
-      payload += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 16;
-      const bytes = singleRecordBatchSize(r);
-      if (bytes > maxRecordBytes) maxRecordBytes = bytes;
-      j++;
+  // per topic and partition (keyless records of a topic share one: the log's sticky partition),
+  // in order, as the log groups a produce's records: interleaved topics still make full batches
+  const groups = new Map<string, Map<number, ProduceRecord[]>>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (!encodable(r)) return undefined;
+    let byPartition = groups.get(r.topic);
+    if (byPartition === undefined) groups.set(r.topic, (byPartition = new Map()));
+    const partition = r.partition ?? -1;
+    const list = byPartition.get(partition);
+    if (list === undefined) byPartition.set(partition, [r]);
+    else list.push(r);
+  }
+  // keyless records and records with a partition in one topic: where the keyless ones go (and so
+  // their order among the others in that partition) is the log's to say
+  for (const byPartition of groups.values()) if (byPartition.size > 1 && byPartition.has(-1)) return undefined;
+  for (const [name, byPartition] of groups) {
+    const topic = names.length;
+    const bytes = Buffer.from(name);
+    names.push(bytes);
+    size += 4 + bytes.length;
+    for (const [partition, list] of byPartition) {
+      let i = 0;
+      while (i < list.length) {
+        let j = i;
+        let payload = 0;
+        let maxRecordBytes = 0;
+        while (j < list.length && j - i < MAX_BATCH_RECORDS && payload < MAX_BATCH_PAYLOAD) {
+          const r = list[j++]!;
+          payload += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 16;
+          const one = singleRecordBatchSize(r);
+          if (one > maxRecordBytes) maxRecordBytes = one;
+        }
+        const value = encodeBatch(0, j - i - 1, i === 0 && j === list.length ? list : list.slice(i, j), undefined, 0, 0);
+        runs.push({ topic, partition, count: j - i, maxRecordBytes, value });
+        size += 20 + value.length;
+        i = j;
+      }
     }
-    let topic = topics.get(first.topic);
-    if (topic === undefined) {
-      topics.set(first.topic, (topic = names.length));
-      const name = Buffer.from(first.topic);
-      names.push(name);
-      size += 4 + name.length;
-    }
-    const value = encodeBatch(0, j - i - 1, i === 0 && j === records.length ? records : records.slice(i, j), undefined, 0, 0);
-    runs.push({ topic, partition, count: j - i, maxRecordBytes, value });
-    size += 20 + value.length;
-    i = j;
   }
   // its own ArrayBuffer (not the pool's), so it can be transferred
   const buf = Buffer.from(new ArrayBuffer(size));
