@@ -166,7 +166,7 @@ let nodeFlags: string[] = [];
 
 function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const flags = nodeFlags.includes('--cpu-prof') ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : nodeFlags;
+    const flags = nodeFlags[0] === '--cpu-prof' ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : nodeFlags;
     const child = spawn(process.execPath, [...flags, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {

@@ -72,6 +72,10 @@ export interface DecodedRecord extends EncodableRecord {
 }
 
 function varintSize(n: number): number {
+  // comparisons for the usual sizes: this runs several times per record when encoding
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
   let size = 1;
   while (n >= 128) {
     n = Math.floor(n / 128);

@@ -61,17 +61,34 @@ export function encodeProduceRuns(records: readonly ProduceRecord[]): Uint8Array
   const runs: { topic: number; partition: number; count: number; maxRecordBytes: number; value: Buffer }[] = [];
   let size = 8;
   // per topic and partition (keyless records of a topic share one: the log's sticky partition),
-  // in order, as the log groups a produce's records: interleaved topics still make full batches
-  const groups = new Map<string, Map<number, ProduceRecord[]>>();
+  // in order, as the log groups a produce's records: interleaved topics still make full batches.
+  // Mostly a commit is one topic and partition (a sink's records): then the records are the group.
+  const first = records[0];
+  let one = true;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (!encodable(r)) return undefined;
-    let byPartition = groups.get(r.topic);
-    if (byPartition === undefined) groups.set(r.topic, (byPartition = new Map()));
-    const partition = r.partition ?? -1;
-    const list = byPartition.get(partition);
-    if (list === undefined) byPartition.set(partition, [r]);
-    else list.push(r);
+    if (one && (r.topic !== first!.topic || r.partition !== first!.partition)) one = false;
+  }
+  const groups = new Map<string, Map<number, readonly ProduceRecord[]>>();
+  if (one && first !== undefined) groups.set(first.topic, new Map([[first.partition ?? -1, records]]));
+  else if (!one) {
+    let last: ProduceRecord[] | undefined;
+    let lastTopic: string | undefined;
+    let lastPartition: number | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (last === undefined || r.topic !== lastTopic || r.partition !== lastPartition) {
+        let byPartition = groups.get(r.topic);
+        if (byPartition === undefined) groups.set(r.topic, (byPartition = new Map()));
+        const partition = r.partition ?? -1;
+        last = byPartition.get(partition) as ProduceRecord[] | undefined;
+        if (last === undefined) byPartition.set(partition, (last = []));
+        lastTopic = r.topic;
+        lastPartition = r.partition;
+      }
+      last.push(r);
+    }
   }
   // keyless records and records with a partition in one topic: where the keyless ones go (and so
   // their order among the others in that partition) is the log's to say
