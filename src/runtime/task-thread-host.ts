@@ -451,9 +451,10 @@ class CommitPipe {
   async send(txn: Transaction, writes: StateWrite[]): Promise<void> {
     this.check();
     this.queued.push({ txn, writes });
+    // only a commit that waits behind another is counted (one sent at once holds nothing queued)
+    if (!this.inFlight) return this.next();
     for (const r of txn.produce) this.queuedBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     for (const w of writes) this.queuedBytes += w.key.length + (w.value?.length ?? 0);
-    if (!this.inFlight) this.next();
     while (this.queuedBytes > MAX_QUEUED_COMMIT_BYTES && this.inFlight) await this.inFlight;
     this.check();
   }
@@ -466,8 +467,13 @@ class CommitPipe {
     if (batch.length > 1) {
       let offsets = txn.offsets;
       for (const b of batch) offsets = b.txn.offsets ?? offsets;
-      txn = { ...txn, produce: batch.flatMap((b) => b.txn.produce), ...(offsets ? { offsets } : {}) };
-      writes = batch.flatMap((b) => b.writes);
+      const produce: Transaction['produce'] = [];
+      writes = [];
+      for (const b of batch) {
+        for (const r of b.txn.produce) produce.push(r);
+        for (const w of b.writes) writes.push(w);
+      }
+      txn = { ...txn, produce, ...(offsets ? { offsets } : {}) };
     }
     this.inFlight = this.write(txn, writes).then(
       () => {
