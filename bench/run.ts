@@ -8,6 +8,7 @@
  *          --queries q0,q1,...  --no-paced  --paced-floors (with --quick)  --out FILE  --keep (keep the data directory)
  *          --cpu-prof DIR (profile every worker; summarise with dist/bench/nexmark/profile-summary.js)
  *          --threads 1,2  --partitions N  --scaling-queries q1,...  --no-scaling  --scaling-only
+ *          (SLUICE_BENCH_NODE_FLAGS="--trace-gc ..." passes node flags to the measured processes)
  *
  *   npm run bench:threads         # only the scaling runs: q1 over 2 partitions, num.stream.threads 1 and 2
  *
@@ -165,9 +166,7 @@ let nodeFlags: string[] = [];
 
 function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const flags = nodeFlags.length ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : [];
-    // SLUICE_BENCH_NODE_FLAGS: V8 / Node flags for every worker (say --trace-gc), for investigation
-    flags.push(...(process.env.SLUICE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
+    const flags = nodeFlags[0] === '--cpu-prof' ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : nodeFlags;
     const child = spawn(process.execPath, [...flags, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -276,6 +275,8 @@ function machine(loadAtStart: number[]) {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.cpuProf) nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
+  // extra node flags for the measured processes (e.g. --trace-gc), which NODE_OPTIONS may not carry
+  if (process.env.SLUICE_BENCH_NODE_FLAGS) nodeFlags = [...nodeFlags, ...process.env.SLUICE_BENCH_NODE_FLAGS.split(' ').filter(Boolean)];
   const started = Date.now();
   const loadAtStart = loadavg();
   const work = await mkdtemp(join(tmpdir(), 'sluice-nexmark-'));

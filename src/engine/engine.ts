@@ -8,7 +8,7 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { createBuiltinRegistry } from '../functions/builtin-registry.js';
 import type { Log } from '../log/log.js';
-import { LocalLog, openLocalLog } from '../log/local/index.js';
+import { LocalLog, openLocalLog, packStoredFetch, unpackProduceRuns } from '../log/local/index.js';
 import { KafkaLog, KsqlNamedLog } from '../log/kafka/index.js';
 import { operatorFactories } from '../operators/index.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
@@ -499,6 +499,12 @@ export class Engine {
       log,
       keyspace: log.extras,
       commit: (txn, writes) => this.state.commit(txn, writes),
+      fetchStored: async (topic, partition, from, maxRecords) => packStoredFetch(await log.fetchStored(topic, partition, from, maxRecords)),
+      // the pool runs only with the default state backend, whose commit is this one transaction
+      commitEncoded: async (records, writes, offsets, dropTopic) => {
+        const runs = unpackProduceRuns(records);
+        await log.commitEncoded(dropTopic === undefined ? runs : runs.filter((r) => r.topic !== dropTopic), { ...(offsets ? { offsets } : {}), extraWrites: writes });
+      },
     }));
   }
 

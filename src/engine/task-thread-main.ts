@@ -8,9 +8,12 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import { operatorFactories } from '../operators/index.js';
 import { runTaskThreadHost } from '../runtime/task-thread-host.js';
 import { decodePlanJson } from './plan-codec.js';
+import { encodeProduceRuns, unpackStoredFetch } from '../log/local/index.js';
 
 runTaskThreadHost({
   factories: operatorFactories,
   registry: (properties) => createBuiltinRegistry(properties),
   decodePlan: (json) => decodePlanJson<QueryPlan>(json),
+  unpackStored: unpackStoredFetch,
+  encodeProduce: encodeProduceRuns,
 });

@@ -13,7 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { FetchedRecord, FetchOptions, FetchResult, Log, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import type { FetchedRecord, FetchOptions, FetchResult, Log, ProduceRecord, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
 import { InMemorySchemaRegistry } from '../serde/index.js';
 import type { StateKeyspace, StateWrite } from '../state/index.js';
 import { LocalStateBackend } from '../state/index.js';
@@ -67,6 +67,23 @@ export interface TaskThreadHostOptions {
   readonly factories: OperatorFactories;
   readonly registry: (properties: Record<string, string>) => FunctionRegistry;
   readonly decodePlan: (json: string) => QueryPlan;
+  /**
+   * Decodes what the main thread's fetchStored sends (TaskThreadServices.fetchStored): at most
+   * maxRecords records from fromOffset on, and where the next fetch continues.
+   */
+  readonly unpackStored: (
+    data: Uint8Array,
+    topic: string,
+    partition: number,
+    fromOffset: number,
+    maxRecords: number,
+  ) => { records: FetchedRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number };
+  /**
+   * A commit's records encoded as the log stores them (TaskThreadServices.commitEncoded), so
+   * the main thread only gives them offsets and writes them; undefined when some record must
+   * go as a record (the log partitions it by key, or checks it).
+   */
+  readonly encodeProduce: (records: readonly ProduceRecord[]) => Uint8Array | undefined;
 }
 
 const PAGE = 10_000;
@@ -163,7 +180,7 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     return t;
   };
 
-  const log = remoteLog(channel, afterCommits);
+  const log = remoteLog(channel, afterCommits, options.unpackStored);
   const keyspace = remoteKeyspace(channel, afterCommits);
   /** a task's commits name it: the main thread applies its query's production-error policy */
   const stateOf = (key: string, commits: CommitPipe) =>
@@ -173,8 +190,10 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
     });
   /** a commit's one message to the main thread, which writes it as one transaction */
   const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[]) => {
-    const produce = packProduce(txn.produce);
     const state = packWrites(writes);
+    const encoded = options.encodeProduce(txn.produce);
+    if (encoded) return channel.call<void>('commitEncoded', [key, encoded, state, txn.offsets], [encoded.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
+    const produce = packProduce(txn.produce);
     return channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
   };
 
@@ -263,8 +282,8 @@ const READ_AHEAD = 2;
  * its partitions' offsets in order). The records are
  * those the log holds at the chunk's offsets, as a fetch of each part would return them.
  */
-function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): Log {
-  type Wire = { data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
+function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>, unpackStored: TaskThreadHostOptions['unpackStored']): Log {
+  type Wire = { records: FetchedRecord[]; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint };
   interface Chunk {
     readonly records: FetchedRecord[];
     /** the next record to serve */
@@ -279,9 +298,30 @@ function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): L
   /** per partition, the chunks read ahead in offset order */
   const ahead = new Map<string, Promise<Ahead>[]>();
   const chunks = new Map<string, Chunk>();
-  const call = (topic: string, partition: number, from: bigint, options: FetchOptions) => channel.call<Wire>('fetch', [topic, partition, from, options]);
   /** a byte limit or no record limit is asked of the log as it is (no chunk) */
   const chunked = (options: FetchOptions) => options.maxBytes === undefined && options.maxRecords !== undefined;
+  /**
+   * A chunk comes as the stored batches, decoded here (the main thread only reads and copies
+   * their bytes); any other fetch as the log answers it, packed.
+   */
+  const call = async (topic: string, partition: number, from: bigint, options: FetchOptions): Promise<Wire> => {
+    if (chunked(options)) {
+      const max = options.maxRecords!;
+      for (let at = from; ; ) {
+        const data = await channel.call<Uint8Array>('fetchStored', [topic, partition, at, max]);
+        const r = unpackStored(data, topic, partition, Number(at), max);
+        // batches without a record from `at` on (compacted away) are skipped: an empty answer
+        // means nothing up to the high watermark, as the log's fetch answers
+        if (r.records.length === 0 && r.nextOffset > Number(at) && r.nextOffset < r.highWatermark) {
+          at = BigInt(r.nextOffset);
+          continue;
+        }
+        return { records: r.records, nextOffset: BigInt(r.nextOffset), highWatermark: BigInt(r.highWatermark), logStartOffset: BigInt(r.logStartOffset) };
+      }
+    }
+    const r = await channel.call<{ data: Uint8Array; nextOffset: bigint; highWatermark: bigint; logStartOffset: bigint }>('fetch', [topic, partition, from, options]);
+    return { records: unpackFetched(r.data, topic, partition), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+  };
   const wide = (options: FetchOptions): FetchOptions => (chunked(options) ? { ...options, maxRecords: options.maxRecords! * FETCH_CHUNK } : options);
   const read = (topic: string, partition: number, offset: bigint, options: FetchOptions, limits: string): Promise<Ahead> =>
     call(topic, partition, offset, wide(options)).then(
@@ -313,7 +353,7 @@ function remoteLog(channel: ThreadChannel, afterCommits: () => Promise<void>): L
         if (queue.length === 0 && r.nextOffset > fromOffset && r.nextOffset < r.highWatermark) queue.push(read(topic, partition, r.nextOffset, options, limits));
         while (queue.length > 0 && queue.length < READ_AHEAD) queue.push(readAfter(topic, partition, queue[queue.length - 1]!, options, limits));
         ahead.set(at, queue);
-        const records = unpackFetched(r.data, topic, partition);
+        const records = r.records;
         if (!chunked(options) || records.length <= options.maxRecords!) {
           return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
         }
@@ -412,9 +452,10 @@ class CommitPipe {
   async send(txn: Transaction, writes: StateWrite[]): Promise<void> {
     this.check();
     this.queued.push({ txn, writes });
+    // only a commit that waits behind another is counted (one sent at once holds nothing queued)
+    if (!this.inFlight) return this.next();
     for (const r of txn.produce) this.queuedBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     for (const w of writes) this.queuedBytes += w.key.length + (w.value?.length ?? 0);
-    if (!this.inFlight) this.next();
     while (this.queuedBytes > MAX_QUEUED_COMMIT_BYTES && this.inFlight) await this.inFlight;
     this.check();
   }
@@ -427,8 +468,13 @@ class CommitPipe {
     if (batch.length > 1) {
       let offsets = txn.offsets;
       for (const b of batch) offsets = b.txn.offsets ?? offsets;
-      txn = { ...txn, produce: batch.flatMap((b) => b.txn.produce), ...(offsets ? { offsets } : {}) };
-      writes = batch.flatMap((b) => b.writes);
+      const produce: Transaction['produce'] = [];
+      writes = [];
+      for (const b of batch) {
+        for (const r of b.txn.produce) produce.push(r);
+        for (const w of b.writes) writes.push(w);
+      }
+      txn = { ...txn, produce, ...(offsets ? { offsets } : {}) };
     }
     this.inFlight = this.write(txn, writes).then(
       () => {

@@ -22,6 +22,17 @@ export interface TaskThreadServices {
   readonly keyspace: StateKeyspace;
   /** the state backend's commit: one transaction with the state changes */
   commit(txn: Transaction, writes: StateWrite[]): Promise<void>;
+  /**
+   * The log's stored batches from an offset on (about maxRecords records), packed in one buffer
+   * for the task thread to decode (TaskThreadHostOptions.unpackStored): this thread then only
+   * reads and copies bytes for a task thread's fetch rather than decoding and re-packing records.
+   */
+  fetchStored(topic: string, partition: number, from: bigint, maxRecords: number): Promise<Uint8Array>;
+  /**
+   * commit() with the records as the task thread encoded them (TaskThreadHostOptions.encodeProduce),
+   * less those of `dropTopic` when given (a production error the query's policy lets pass)
+   */
+  commitEncoded(records: Uint8Array, writes: StateWrite[], offsets: GroupOffsets | undefined, dropTopic?: string): Promise<void>;
 }
 
 /** What a task's handle reports to its query on the main thread. */
@@ -100,6 +111,8 @@ export class TaskThreadPool {
           const data = packFetched(r.records);
           return { data, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, transfer: [data.buffer] };
         },
+        // a Uint8Array answer is transferred (task-thread-channel.ts)
+        fetchStored: (topic: string, partition: number, from: bigint, maxRecords: number) => this.services.fetchStored(topic, partition, from, maxRecords),
         earliestOffset: (topic: string, partition: number) => log.earliestOffset(topic, partition),
         latestOffset: (topic: string, partition: number) => log.latestOffset(topic, partition),
         committedOffsets: (group: string, topic?: string) => log.committedOffsets(group, topic),
@@ -119,6 +132,10 @@ export class TaskThreadPool {
         stateClear: (gte: Uint8Array, lt: Uint8Array) => keyspace.clearRange(asBuffer(gte), asBuffer(lt)),
         commit: (key: string, produce: Uint8Array, writes: Uint8Array, offsets: GroupOffsets | undefined) =>
           this.commit(key, { produce: unpackProduce(produce), ...(offsets ? { offsets } : {}) }, unpackWrites(writes)),
+        commitEncoded: (key: string, records: Uint8Array, writes: Uint8Array, offsets: GroupOffsets | undefined) => {
+          const state = unpackWrites(writes);
+          return this.commitWith(key, (dropTopic) => this.services.commitEncoded(records, state, offsets, dropTopic));
+        },
       },
       (event, args) => {
         if (event === 'processingLog') this.handles.get(args[0] as string)?.hooks.onProcessingLog(args[1] as ProcessingLogEntry);
@@ -140,16 +157,23 @@ export class TaskThreadPool {
    * policy lets pass (ksql.fail.on.production.error=false) drops that topic's records, as a task
    * on the main thread does.
    */
-  private async commit(key: string, txn: Transaction, writes: StateWrite[]): Promise<void> {
+  private commit(key: string, txn: Transaction, writes: StateWrite[]): Promise<void> {
+    return this.commitWith(key, (dropTopic) =>
+      this.services.commit(dropTopic === undefined ? txn : { ...txn, produce: txn.produce.filter((r) => r.topic !== dropTopic) }, writes),
+    );
+  }
+
+  /** `write(dropTopic)` writes the commit, less that topic's records when given */
+  private async commitWith(key: string, write: (dropTopic?: string) => Promise<void>): Promise<void> {
     // a task closed here (its query stopped, its state perhaps dropped since) writes nothing
     // more: a commit still on its way is dropped, as a crashed task's uncommitted work is
     if (!this.handles.has(key)) throw new ExecutionError('The task was closed before this commit', {});
     try {
-      await this.services.commit(txn, writes);
+      await write();
     } catch (e) {
       const topic = e instanceof LogError ? e.context.topic : undefined;
       if (topic === undefined || !this.handles.get(key)?.hooks.continueOnProductionError?.(e)) throw e;
-      await this.services.commit({ ...txn, produce: txn.produce.filter((r) => r.topic !== topic) }, writes);
+      await write(topic);
     }
   }
 

@@ -72,6 +72,10 @@ export interface DecodedRecord extends EncodableRecord {
 }
 
 function varintSize(n: number): number {
+  // comparisons for the usual sizes: this runs several times per record when encoding
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
   let size = 1;
   while (n >= 128) {
     n = Math.floor(n / 128);
@@ -446,4 +450,80 @@ export function decodeForFetch(buf: Buffer, baseOffset: number, fromOffset: numb
     }
     return true;
   });
+}
+
+/** One stored batch as LevelDB holds it, with the base offset its key names. */
+export interface StoredBatch {
+  readonly base: number;
+  readonly value: Buffer;
+}
+
+/** What LocalLog.fetchStored reads: stored batches, for a reader that decodes them itself. */
+export interface StoredFetch {
+  /** in offset order; the first may hold records before the offset asked for */
+  readonly batches: StoredBatch[];
+  /** the offset a read continues from once every record of these batches is taken */
+  readonly end: number;
+  readonly highWatermark: number;
+  readonly logStartOffset: number;
+}
+
+/**
+ * A StoredFetch as one standalone buffer (its own ArrayBuffer, to transfer to another thread):
+ *   f64 end, f64 highWatermark, f64 logStartOffset, u32 batch count,
+ *   per batch: f64 base, u32 length, the stored bytes
+ */
+export function packStoredFetch(f: StoredFetch): Uint8Array {
+  let size = 28;
+  for (const b of f.batches) size += 12 + b.value.length;
+  const buf = Buffer.from(new ArrayBuffer(size));
+  buf.writeDoubleLE(f.end, 0);
+  buf.writeDoubleLE(f.highWatermark, 8);
+  buf.writeDoubleLE(f.logStartOffset, 16);
+  buf.writeUInt32LE(f.batches.length, 24);
+  let at = 28;
+  for (const b of f.batches) {
+    buf.writeDoubleLE(b.base, at);
+    buf.writeUInt32LE(b.value.length, at + 8);
+    buf.set(b.value, at + 12);
+    at += 12 + b.value.length;
+  }
+  return new Uint8Array(buf.buffer, 0, size);
+}
+
+/**
+ * Decodes a packed StoredFetch: at most `maxRecords` records from `fromOffset` on, and the
+ * offset the next fetch continues from (after the last record taken when the limit cut the
+ * batches short, else the fetch's end), as LocalLog.fetch would answer with that limit.
+ */
+export function unpackStoredFetch(
+  data: Uint8Array,
+  topic: string,
+  partition: number,
+  fromOffset: number,
+  maxRecords: number,
+): { records: FetchedRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number } {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const end = buf.readDoubleLE(0);
+  const highWatermark = buf.readDoubleLE(8);
+  const logStartOffset = buf.readDoubleLE(16);
+  const n = buf.readUInt32LE(24);
+  const out: FetchedRecord[] = [];
+  let full = false;
+  let lastOffset = -1;
+  let at = 28;
+  const visit = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): boolean => {
+    out.push({ topic, partition, offset: BigInt(offset), key, value, timestamp, headers });
+    lastOffset = offset;
+    if (out.length < maxRecords) return true;
+    full = true;
+    return false;
+  };
+  for (let i = 0; i < n && !full; i++) {
+    const base = buf.readDoubleLE(at);
+    const length = buf.readUInt32LE(at + 8);
+    forEachRecord(buf.subarray(at + 12, at + 12 + length), base, fromOffset, visit);
+    at += 12 + length;
+  }
+  return { records: out, nextOffset: full ? lastOffset + 1 : end, highWatermark, logStartOffset };
 }

@@ -8,3 +8,5 @@ export function openLocalLog(dir: string, options?: LocalLogOptions): Promise<Lo
   return LocalLog.open(dir, options);
 }
 export type { ExtraRangeOptions, ExtraStore, ExtraWrite, LocalTransaction } from './extra-store.js';
+export { packStoredFetch, unpackStoredFetch, type StoredBatch, type StoredFetch } from './batch-codec.js';
+export { encodeProduceRuns, unpackProduceRuns, type EncodedRun } from './produce-runs.js';

@@ -48,6 +48,8 @@ import {
   sealBatch,
   singleRecordBatchSize,
   type FetchAccumulator,
+  type StoredBatch,
+  type StoredFetch,
 } from './batch-codec.js';
 import { readCheckpoint, writeCheckpoint, type GroupOffsets, type HighWatermarks } from './hwm-checkpoint.js';
 import { checkTables, describeDamage, type TableDamage } from './table-check.js';
@@ -81,7 +83,8 @@ import {
   type TopicState,
   type Waiter,
 } from './partition-state.js';
-import { TailCache, type TailBatch } from './tail-cache.js';
+import { TailCache, type TailBatch, type TakeBatch } from './tail-cache.js';
+import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, type EncodedRun } from './produce-runs.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -136,14 +139,6 @@ export interface LocalLogOptions {
   tailCacheBytes?: number;
 }
 
-/**
- * Appended batches are cut at these sizes so that fetches and retention stay fine-grained. The
- * payload cap keeps LevelDB values well under glibc's 128 KiB mmap threshold: reading (and
- * writing) values of several hundred KiB costs a fresh mapping and page faults each time, and
- * made fetching 2 to 4 times as expensive in CPU (bench/run.ts, Nexmark bids).
- */
-const MAX_BATCH_RECORDS = 4096;
-const MAX_BATCH_PAYLOAD = 64 << 10;
 const DEFAULT_MAX_RECORDS = 10_000;
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -191,6 +186,10 @@ export class LocalLog implements Log {
   private readonly clock: () => number;
   private readonly maintenanceCtx: MaintenanceContext;
   private readonly tail: TailCache;
+  /** per partition, where the last LevelDB read stopped: the next offset and the batch holding it */
+  private readonly readHints = new WeakMap<PartitionState, { next: number; base: number }>();
+  /** per partition, the record count of the last stored batch read (sizes the next read) */
+  private readonly batchRecords = new WeakMap<PartitionState, number>();
   private nextTopicId = 1;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -681,25 +680,87 @@ export class LocalLog implements Log {
         bytes += value.length;
         i = j;
       }
-      const end = base + list.length;
-      ps.nextOffset = end;
-      results.push({ topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count: list.length });
-      applied.push(() => {
-        if (end > ps.highWatermark) ps.highWatermark = end;
-        this.checkpointDirty = true;
-        ps.appendedBytes += bytes;
-        if (ps.sizeBytes !== undefined) {
-          ps.sizeBytes += bytes;
-          ps.dirtyBytes += bytes;
-        }
-        // readable from memory before any waiter is woken to read it
-        this.tail.append(ps, written);
-        this.notify(ps);
-      });
-      failed.push(() => {
-        // give the offsets back unless later appends were assigned after them
-        if (ps.nextOffset === end) ps.nextOffset = base;
-      });
+      results.push(this.finishAppend(ps, base, list.length, bytes, written, applied, failed));
+    }
+    return results;
+  }
+
+  /**
+   * A partition's appended batches: its next offset moves past them now, its high watermark, sizes
+   * and tail cache once they are written (`applied`), the offsets are given back if they fail.
+   */
+  private finishAppend(ps: PartitionState, base: number, count: number, bytes: number, written: TailBatch[], applied: (() => void)[], failed: (() => void)[]): ProduceResult {
+    const end = base + count;
+    ps.nextOffset = end;
+    applied.push(() => {
+      if (end > ps.highWatermark) ps.highWatermark = end;
+      this.checkpointDirty = true;
+      ps.appendedBytes += bytes;
+      if (ps.sizeBytes !== undefined) {
+        ps.sizeBytes += bytes;
+        ps.dirtyBytes += bytes;
+      }
+      // readable from memory before any waiter is woken to read it
+      this.tail.append(ps, written);
+      this.notify(ps);
+    });
+    failed.push(() => {
+      // give the offsets back unless later appends were assigned after them
+      if (ps.nextOffset === end) ps.nextOffset = base;
+    });
+    return { topic: ps.topic, partition: ps.partition, baseOffset: BigInt(base), count };
+  }
+
+  /**
+   * Appends runs of records already encoded as stored batches (produce-runs.ts), as
+   * prepareAppend appends records: checked first (topic, partition, max.message.bytes), nothing
+   * assigned when one fails; keyless runs without a partition share the topic's sticky partition.
+   */
+  private prepareAppendEncoded(runs: readonly EncodedRun[], ops: WriteOp[], applied: (() => void)[], failed: (() => void)[]): ProduceResult[] {
+    const groups = new Map<PartitionState, EncodedRun[]>();
+    const sticky = new Map<TopicState, number>();
+    const maxBytes = new Map<TopicState, number>();
+    for (const r of runs) {
+      const t = this.topicOrThrow(r.topic);
+      const n = t.partitions.length;
+      let p = r.partition;
+      if (p !== undefined) {
+        if (p >= n) throw new LogError(`topic '${t.name}' has no partition ${p} (it has ${n})`, 'INVALID_PARTITION', { topic: t.name, partition: p });
+      } else {
+        p = sticky.get(t) ?? t.sticky % n;
+        sticky.set(t, p);
+      }
+      let limit = maxBytes.get(t);
+      if (limit === undefined) maxBytes.set(t, (limit = effectiveTopicConfig(this.defaults, t.overrides)['max.message.bytes']));
+      if (r.maxRecordBytes > limit) {
+        throw new LogError(
+          `topic '${t.name}': a record of ${r.maxRecordBytes} bytes (as stored) is over the topic's max.message.bytes (${limit}); nothing of this produce was written`,
+          'RECORD_TOO_LARGE',
+          { topic: t.name, partition: p },
+        );
+      }
+      const ps = t.partitions[p]!;
+      let list = groups.get(ps);
+      if (list === undefined) groups.set(ps, (list = []));
+      list.push(r);
+    }
+    // all valid: from here on nothing throws
+    for (const [t, p] of sticky) t.sticky = (p + 1) % t.partitions.length;
+    const results: ProduceResult[] = [];
+    for (const [ps, list] of groups) {
+      const base = ps.nextOffset;
+      let bytes = 0;
+      let at = base;
+      const written: TailBatch[] = [];
+      for (const r of list) {
+        const key = dataKey(ps.topicId, ps.partition, at);
+        const value = sealBatch(key, r.value);
+        ops.push({ type: 'put', key, value });
+        written.push({ base: at, last: at + r.count - 1, value });
+        bytes += value.length;
+        at += r.count;
+      }
+      results.push(this.finishAppend(ps, base, at - base, bytes, written, applied, failed));
     }
     return results;
   }
@@ -719,16 +780,83 @@ export class LocalLog implements Log {
       return { records, nextOffset: BigInt(hwm), highWatermark: BigInt(hwm), logStartOffset: BigInt(ps.logStartOffset) };
     }
     const acc: FetchAccumulator = { topic, partition, out: records, maxRecords, maxBytes, bytes: 0, full: false, lastOffset: -1 };
-    if (this.tail.read(ps, from, hwm, acc)) {
-      return { records, nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm), highWatermark: BigInt(hwm), logStartOffset: BigInt(ps.logStartOffset) };
-    }
-    try {
-      await this.withDb(() => {
+    await this.scanBatches(ps, from, hwm, {
+      reset: () => {
         records.length = 0;
         acc.bytes = 0;
         acc.full = false;
         acc.lastOffset = -1;
-        return this.readBatches(ps, from, hwm, acc);
+      },
+      take: (value, base) => {
+        decodeForFetch(value, base, from, acc);
+        return acc.full;
+      },
+      wanted: maxRecords,
+      next: () => acc.lastOffset + 1,
+    });
+    return {
+      records,
+      nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm),
+      highWatermark: BigInt(hwm),
+      logStartOffset: BigInt(ps.logStartOffset),
+    };
+  }
+
+  /**
+   * The stored batches holding the records from `fromOffset` on, as they are kept (batch-codec
+   * format, checksums verified), rather than decoded: for a reader elsewhere (a task thread) that
+   * decodes them itself, so this thread only reads and copies bytes. About `maxRecords` records
+   * (counted from the batch headers; the first batch may start before fromOffset); `end` is where
+   * the next read continues once every record of these batches is taken. Offset range and
+   * missing-offset errors as fetch raises them.
+   */
+  async fetchStored(topic: string, partition: number, fromOffset: bigint, maxRecords: number): Promise<StoredFetch> {
+    const ps = this.partitionOrThrow(topic, partition);
+    const from = offsetNumber(fromOffset, 'fetch offset', { topic, partition });
+    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+      throw new LogError(`invalid fetch limits maxRecords=${maxRecords}`, 'INVALID_CONFIG', { topic, partition });
+    }
+    const hwm = ps.highWatermark;
+    this.checkInRange(ps, from, hwm);
+    const batches: StoredBatch[] = [];
+    let end = hwm;
+    if (from < hwm) {
+      let records = 0;
+      let bytes = 0;
+      await this.scanBatches(ps, from, hwm, {
+        reset: () => {
+          batches.length = 0;
+          records = 0;
+          bytes = 0;
+          end = hwm;
+        },
+        take: (value, base, last, count) => {
+          batches.push({ base, value });
+          records += base >= from ? count : Math.min(count, last - from + 1);
+          bytes += value.length;
+          if (records < maxRecords && bytes < DEFAULT_MAX_BYTES) return false;
+          end = Math.min(last + 1, hwm);
+          return true;
+        },
+        wanted: maxRecords,
+        next: () => end,
+      });
+    }
+    return { batches, end, highWatermark: hwm, logStartOffset: ps.logStartOffset };
+  }
+
+  /**
+   * Hands the batches covering [from, hwm) to `visit.take` in offset order (from the tail cache
+   * when it holds them, else LevelDB, checksums verified) until it returns true. A read that is
+   * tried again (the log reopened its database) calls `visit.reset` first.
+   */
+  private async scanBatches(ps: PartitionState, from: number, hwm: number, visit: BatchVisitor): Promise<void> {
+    const { topic, partition } = ps;
+    if (this.tail.read(ps, from, hwm, visit.take)) return;
+    try {
+      await this.withDb(() => {
+        visit.reset();
+        return this.readBatches(ps, from, hwm, visit);
       });
     } catch (err) {
       if (err instanceof LogError) throw err;
@@ -745,53 +873,92 @@ export class LocalLog implements Log {
     }
     // retention may have raced with this read (it raises the start offset before deleting)
     if (from < ps.logStartOffset) this.checkInRange(ps, from, hwm);
-    return {
-      records,
-      nextOffset: BigInt(acc.full ? acc.lastOffset + 1 : hwm),
-      highWatermark: BigInt(hwm),
-      logStartOffset: BigInt(ps.logStartOffset),
-    };
   }
 
-  private async readBatches(ps: PartitionState, from: number, hwm: number, acc: FetchAccumulator): Promise<void> {
-    const partition = ps.partition;
+  /**
+   * Reads the batches of [from, hwm) from LevelDB. Each nextv of a classic-level iterator is a
+   * trip through libuv's thread pool and back (on a busy machine, the main thread then waits for a
+   * core), so a read takes few: the iterator returns up to READ_AHEAD_BYTES per nextv rather than
+   * its 16 KiB default (one stored batch), the first nextv asks for as many batches as the records
+   * wanted fill at this partition's last batch size, and a read that continues where the last
+   * one stopped starts at the batch it stopped in (remembered) without the reverse seek for it.
+   */
+  private async readBatches(ps: PartitionState, from: number, hwm: number, visit: BatchVisitor): Promise<void> {
+    const hint = this.readHints.get(ps);
+    if (hint !== undefined && hint.next === from && hint.base <= from) {
+      if (await this.scanFrom(ps, from, hwm, visit, dataKey(ps.topicId, ps.partition, hint.base), undefined, true)) return;
+    }
     // one snapshot for the seek and the scan: compaction may merge batches in between
     const snapshot = this.db.snapshot();
     try {
-      const seek = dataKey(ps.topicId, partition, from);
+      const seek = dataKey(ps.topicId, ps.partition, from);
       const containing = await this.db
-        .keys({ gte: dataPartitionStart(ps.topicId, partition), lte: seek, reverse: true, limit: 1, snapshot })
+        .keys({ gte: dataPartitionStart(ps.topicId, ps.partition), lte: seek, reverse: true, limit: 1, snapshot })
         .all();
-      const it = this.db.iterator({ gte: containing.length > 0 ? containing[0] : seek, lt: dataKey(ps.topicId, partition, hwm), snapshot });
-      const at = { topic: ps.topic, partition, baseOffset: 0 };
-      // batches tile the partition: every offset from `from` to the high watermark is in one
-      let expected = from;
-      try {
-        let chunk = 2;
-        while (!acc.full) {
-          const entries = await it.nextv(chunk);
-          if (entries.length === 0) break;
-          for (const [k, v] of entries) {
-            const base = dataKeyOffset(k);
-            at.baseOffset = base;
-            const header = readVerifiedHeader(k, v, at);
-            const last = base + header.lastOffsetDelta;
-            if (last < expected) continue;
-            if (base > expected) throw missingOffsets(ps, expected, base - 1);
-            if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
-            decodeForFetch(v, base, from, acc);
-            expected = last + 1;
-            if (acc.full) break;
-          }
-          chunk = Math.min(chunk * 2, 64);
-        }
-      } finally {
-        await it.close();
-      }
-      if (!acc.full && expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
+      await this.scanFrom(ps, from, hwm, visit, containing.length > 0 ? containing[0] : seek, snapshot, false);
     } finally {
       await snapshot.close();
     }
+  }
+
+  /**
+   * Scans from `start` on. With `guess` (a remembered batch key) returns false, having taken
+   * nothing, when the first batch found does not hold `from` (the batches were rewritten since).
+   */
+  private async scanFrom(
+    ps: PartitionState,
+    from: number,
+    hwm: number,
+    visit: BatchVisitor,
+    start: Buffer,
+    snapshot: ReturnType<Level<Buffer, Buffer>['snapshot']> | undefined,
+    guess: boolean,
+  ): Promise<boolean> {
+    const partition = ps.partition;
+    const it = this.db.iterator({ gte: start, lt: dataKey(ps.topicId, partition, hwm), highWaterMarkBytes: READ_AHEAD_BYTES, ...(snapshot ? { snapshot } : {}) });
+    const at = { topic: ps.topic, partition, baseOffset: 0 };
+    // batches tile the partition: every offset from `from` to the high watermark is in one
+    let expected = from;
+    let full = false;
+    let first = true;
+    let perBatch = this.batchRecords.get(ps) ?? 0;
+    try {
+      let chunk = perBatch > 0 ? Math.min(64, Math.max(2, Math.ceil(visit.wanted / perBatch) + 1)) : 2;
+      while (!full) {
+        const entries = await it.nextv(chunk);
+        if (entries.length === 0) break;
+        for (const [k, v] of entries) {
+          const base = dataKeyOffset(k);
+          if (first && guess && base > from) return false;
+          first = false;
+          at.baseOffset = base;
+          const header = readVerifiedHeader(k, v, at);
+          const last = base + header.lastOffsetDelta;
+          if (last < expected) continue;
+          if (base > expected) throw missingOffsets(ps, expected, base - 1);
+          if ((header.flags & BATCH_FLAG_LOST) !== 0) throw missingOffsets(ps, Math.max(base, from), last);
+          if (header.count > 0) perBatch = header.count;
+          full = visit.take(v, base, last, header.count);
+          expected = last + 1;
+          if (full) {
+            // where the next read most likely starts: in this batch, or at the next one
+            const next = visit.next();
+            this.readHints.set(ps, { next, base: next > last ? last + 1 : base });
+            break;
+          }
+        }
+        chunk = Math.min(chunk * 2, 64);
+      }
+    } finally {
+      await it.close();
+    }
+    if (first && guess && expected < hwm) return false;
+    if (perBatch > 0) this.batchRecords.set(ps, perBatch);
+    if (!full) {
+      if (expected < hwm) throw missingOffsets(ps, expected, hwm - 1);
+      this.readHints.set(ps, { next: hwm, base: hwm });
+    }
+    return true;
   }
 
   private checkInRange(ps: PartitionState, offset: number, hwm: number): void {
@@ -920,14 +1087,30 @@ export class LocalLog implements Log {
   async commitTransaction(txn: LocalTransaction): Promise<TransactionResult> {
     this.checkOpen();
     if (txn === null || typeof txn !== 'object') throw invalidRecord('a transaction must be an object');
+    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppend(txn.produce ?? [], ops, applied, failed));
+  }
+
+  /**
+   * commitTransaction with the records encoded by their producer (produce-runs.ts: a task
+   * thread's commit), in one LevelDB batch with the offsets and extra writes as there.
+   */
+  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'>): Promise<TransactionResult> {
+    this.checkOpen();
+    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppendEncoded(runs, ops, applied, failed));
+  }
+
+  private async commitWith(
+    txn: Omit<LocalTransaction, 'produce'>,
+    append: (ops: WriteOp[], applied: (() => void)[], failed: (() => void)[]) => ProduceResult[],
+  ): Promise<TransactionResult> {
     const ops: WriteOp[] = [];
     const applied: (() => void)[] = [];
     const failed: (() => void)[] = [];
-    // validate offsets and extra writes first: prepareAppend assigns offsets once it succeeds
+    // validate offsets and extra writes first: the append assigns offsets once it succeeds
     const groupOps: WriteOp[] = [];
     if (txn.offsets !== undefined) this.prepareGroupCommit(txn.offsets, groupOps, applied);
     const extraOps = prepareExtraWrites(txn.extraWrites ?? []);
-    const produced = this.prepareAppend(txn.produce ?? [], ops, applied, failed);
+    const produced = append(ops, applied, failed);
     for (const op of groupOps) ops.push(op);
     for (const op of extraOps) ops.push(op);
     await this.pipeline.submit(ops, runAll(applied), runAll(failed));
@@ -1096,6 +1279,19 @@ export class LocalLog implements Log {
 }
 
 /** ProduceRecord already has the shape encodeBatch reads (key, value, timestamp?, headers?). */
+/** A read of stored batches: `take` each in order; `reset` before a read tried again. */
+interface BatchVisitor {
+  readonly take: TakeBatch;
+  readonly reset: () => void;
+  /** about how many records the read wants (sizes its first LevelDB read) */
+  readonly wanted: number;
+  /** once `take` said it has what it needs: the offset the next read starts from */
+  readonly next: () => number;
+}
+
+/** bytes a LevelDB iterator's nextv may return at once (classic-level's default: 16 KiB) */
+const READ_AHEAD_BYTES = 4 << 20;
+
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
 
 /** Free room asked for beyond the write-ahead logs' size before LevelDB is reopened. */

@@ -11,8 +11,13 @@
  * across the log are bounded (by default a quarter of the log's read cache, sluice.leveldb.cache.bytes,
  * taken from LevelDB's block cache); the oldest batches go first.
  */
-import { decodeForFetch, type FetchAccumulator } from './batch-codec.js';
 import type { PartitionState } from './partition-state.js';
+
+/**
+ * Takes one stored batch of a read (its base and last offsets, its record count); returns true
+ * when the read has what it needs (no more batches).
+ */
+export type TakeBatch = (value: Buffer, base: number, last: number, count: number) => boolean;
 
 /** one appended batch: its offsets and its stored bytes */
 export interface TailBatch {
@@ -98,10 +103,10 @@ export class TailCache {
   }
 
   /**
-   * Serves a fetch of [from, hwm) into `acc` when the cached tail covers it whole; false (with
-   * `acc` untouched) when LevelDB must be read.
+   * Serves a read of [from, hwm), handing `take` the batches in order until it returns true, when
+   * the cached tail covers it whole; false (nothing taken) when LevelDB must be read.
    */
-  read(ps: PartitionState, from: number, hwm: number, acc: FetchAccumulator): boolean {
+  read(ps: PartitionState, from: number, hwm: number, take: TakeBatch): boolean {
     const tail = this.tails.get(ps);
     if (tail === undefined || tail.head >= tail.entries.length || tail.end < hwm) return false;
     const entries = tail.entries;
@@ -114,10 +119,10 @@ export class TailCache {
       if (entries[mid]!.base <= from) lo = mid;
       else hi = mid - 1;
     }
-    for (let i = lo; i < entries.length && !acc.full; i++) {
+    for (let i = lo; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.base >= hwm) break;
-      decodeForFetch(e.value!, e.base, from, acc);
+      if (take(e.value!, e.base, e.last, e.value!.readUInt32BE(4))) break;
     }
     return true;
   }
