@@ -54,7 +54,7 @@ export class QueryMetrics {
     const c = this.operator(stepId);
     const wrapped: Downstream<T> = (record) => {
       if (countIn) c.recordsIn++;
-      if (isSource) this.timing = ++this.sampleTick % SAMPLE_EVERY === 0;
+      if (isSource) this.startRecord();
       if (!this.timing) return entry(record);
       const start = performance.now();
       const result = entry(record);
@@ -79,6 +79,12 @@ export class QueryMetrics {
       c.selfSeconds -= ((performance.now() - start) / 1000) * SAMPLE_EVERY;
       return undefined;
     };
+  }
+
+  /** a source record starts: returns whether it is timed (one in SAMPLE_EVERY) */
+  startRecord(): boolean {
+    this.timing = ++this.sampleTick % SAMPLE_EVERY === 0;
+    return this.timing;
   }
 
   /** whether the record in flight is timed: a fused chain times its steps itself then */
