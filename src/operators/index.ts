@@ -1,6 +1,7 @@
 /** Every step kind's operator: a missing one fails to compile. */
 import type { OperatorFactories } from '../runtime/processor.js';
 import { buildFilter } from './stateless/filter.js';
+import { fuseStatelessChain } from './stateless/fused-chain.js';
 import { buildFlatMap } from './stateless/flat-map.js';
 import { buildSelect } from './stateless/select.js';
 import { buildSelectKey } from './stateless/select-key.js';
@@ -28,4 +29,5 @@ export const operatorFactories: OperatorFactories = {
   StreamRepartition: buildRepartition,
   StreamSink: buildSink,
   TableSink: buildSink,
+  fuseChain: fuseStatelessChain,
 };

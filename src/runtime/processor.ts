@@ -135,7 +135,16 @@ export interface OperatorContext {
  */
 export type OperatorFactory<S extends Step> = (step: S, ctx: OperatorContext, downstream: Downstream) => Downstream<any> | readonly [Downstream, Downstream];
 
-export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<StepOfKind<K>> };
+export type OperatorFactories = { readonly [K in StepKind]: OperatorFactory<StepOfKind<K>> } & {
+  /**
+   * Builds a whole sub-topology as one operator when its shape allows (a source and stateless
+   * steps into the sink: no records or metering between steps); undefined: built step by step.
+   * It counts each step's records in QueryMetrics as the step-by-step build does.
+   */
+  readonly fuseChain?: ChainFuser;
+};
+
+export type ChainFuser = (root: Step, factories: OperatorFactories, ctx: OperatorContext, metrics?: QueryMetrics) => Topology | undefined;
 
 export interface Topology {
   /** the entry points of each input topic (a self-join reads one topic twice) */
@@ -149,6 +158,8 @@ export interface Topology {
  * it is fused: then its operator hands its rows on to the steps above.
  */
 export function buildTopology(root: Step, factories: OperatorFactories, ctx: OperatorContext, metrics?: QueryMetrics): Topology {
+  const fused = factories.fuseChain?.(root, factories, ctx, metrics);
+  if (fused) return fused;
   const sources = new Map<string, SourceEntry[]>();
   const addSource = (topic: string, entry: SourceEntry) => sources.set(topic, [...(sources.get(topic) ?? []), entry]);
   // with metrics: every operator's entry and its downstream are counted (the root's output is what it emits)

@@ -10,7 +10,8 @@
  */
 import type { Downstream, SourceEntry } from './processor.js';
 
-const SAMPLE_EVERY = 16;
+/** one source record in this many is timed; a timed record's times count this many times */
+export const SAMPLE_EVERY = 16;
 
 export interface OperatorCounters {
   recordsIn: number;
@@ -28,7 +29,7 @@ export interface CommitCounters {
 export class QueryMetrics {
   readonly operators = new Map<string, OperatorCounters>();
   readonly commits: CommitCounters = { count: 0, totalSeconds: 0, maxSeconds: 0 };
-  /** whether the record in flight is timed */
+  /** whether the record in flight is timed (decided by the source's meterIn) */
   private timing = false;
   private sampleTick = 0;
 
@@ -53,7 +54,7 @@ export class QueryMetrics {
     const c = this.operator(stepId);
     const wrapped: Downstream<T> = (record) => {
       if (countIn) c.recordsIn++;
-      if (isSource) this.timing = ++this.sampleTick % SAMPLE_EVERY === 0;
+      if (isSource) this.startRecord();
       if (!this.timing) return entry(record);
       const start = performance.now();
       const result = entry(record);
@@ -78,6 +79,17 @@ export class QueryMetrics {
       c.selfSeconds -= ((performance.now() - start) / 1000) * SAMPLE_EVERY;
       return undefined;
     };
+  }
+
+  /** a source record starts: returns whether it is timed (one in SAMPLE_EVERY) */
+  startRecord(): boolean {
+    this.timing = ++this.sampleTick % SAMPLE_EVERY === 0;
+    return this.timing;
+  }
+
+  /** whether the record in flight is timed: a fused chain times its steps itself then */
+  get timingRecord(): boolean {
+    return this.timing;
   }
 
   recordCommit(seconds: number): void {

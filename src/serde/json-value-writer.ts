@@ -35,11 +35,25 @@ const writeBoolean: JsonWriter = (v) => {
   throw wrongValue(v, { kind: 'BOOLEAN' });
 };
 
-const writeBigint: JsonWriter = (v) => {
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
-  throw wrongValue(v, { kind: 'BIGINT' });
-};
+/**
+ * One per column: consecutive records often repeat a BIGINT (a timestamp of one millisecond, an
+ * id), and the reader hands the repeated value on, so the last text is kept for it.
+ */
+function bigintWriter(): JsonWriter {
+  let last: bigint | undefined;
+  let lastText = '';
+  return (v) => {
+    if (typeof v === 'bigint') {
+      if (v !== last) {
+        lastText = v.toString();
+        last = v;
+      }
+      return lastText;
+    }
+    if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+    throw wrongValue(v, { kind: 'BIGINT' });
+  };
+}
 
 const writeDouble: JsonWriter = (v) => {
   if (typeof v === 'number') return writeNumber(v);
@@ -140,7 +154,7 @@ export function compileJsonWriter(t: SqlType): JsonWriter {
     case 'TIMESTAMP':
       return integerWriter(t);
     case 'BIGINT':
-      return writeBigint;
+      return bigintWriter();
     case 'DOUBLE':
       return writeDouble;
     case 'DECIMAL':

@@ -21,6 +21,8 @@ function recordingFactories(seen: Seen[], onBuild?: (ctx: OperatorContext) => vo
   const noop: Downstream = () => {};
   return new Proxy({} as OperatorFactories, {
     get: (_, kind) => {
+      // every step kind, and no chain fuser (the steps are built one by one)
+      if (kind === 'fuseChain') return undefined;
       if (kind === 'StreamSource')
         return (_step: Step, ctx: OperatorContext) => {
           onBuild?.(ctx);

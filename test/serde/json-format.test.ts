@@ -205,3 +205,23 @@ test('JSON: creation errors', () => {
     /'WRAP_SINGLE_VALUE' is only valid for single-field value schemas/,
   );
 });
+
+test('JSON value: a BIGINT column repeated, changed, back, and as a number writes each value (the last text is kept per column)', () => {
+  const serde = createSerde('JSON', 'VALUE', [
+    { name: 'A', type: T.BIGINT },
+    { name: 'B', type: T.BIGINT },
+  ]);
+  const rows: unknown[][] = [
+    [1n, 2n],
+    [1n, 2n],
+    [2n, 1n],
+    [-1n, 2n],
+    [1n, 9007199254740993n],
+    [5, 9007199254740993n],
+    [5n, null],
+  ];
+  assert.deepEqual(
+    rows.map((r) => text(serde.serialize(r))),
+    ['{"A":1,"B":2}', '{"A":1,"B":2}', '{"A":2,"B":1}', '{"A":-1,"B":2}', '{"A":1,"B":9007199254740993}', '{"A":5,"B":9007199254740993}', '{"A":5,"B":null}'],
+  );
+});

@@ -9,12 +9,13 @@ import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/pr
 import { compileStepExpression } from './compile-step-expression.js';
 
 export function buildFilter(step: FilterStep, ctx: OperatorContext, downstream: Downstream): Downstream {
-  const predicate = compileStepExpression(step.predicate, step.input.columns, ctx, step.id);
   if (step.kind === 'StreamFilter') {
+    const passes = streamFilterTest(step, ctx);
     return (rec) => {
-      if (!rec.tombstone && predicate(rec.row) === true) return downstream(rec);
+      if (passes(rec.row, rec.tombstone === true)) return downstream(rec);
     };
   }
+  const predicate = compileStepExpression(step.predicate, step.input.columns, ctx, step.id);
   if (!step.materialized) {
     return (rec) => {
       if (rec.tombstone || predicate(rec.row) === true) return downstream(rec);
@@ -34,4 +35,10 @@ export function buildFilter(step: FilterStep, ctx: OperatorContext, downstream: 
     present.put(key, undefined);
     return downstream({ ...rec, tombstone: true });
   };
+}
+
+/** Whether StreamFilter passes a row on: a tombstone never, a row when its predicate is true. */
+export function streamFilterTest(step: FilterStep, ctx: OperatorContext): (row: readonly unknown[], tombstone: boolean) => boolean {
+  const predicate = compileStepExpression(step.predicate, step.input.columns, ctx, step.id);
+  return (row, tombstone) => !tombstone && predicate(row) === true;
 }

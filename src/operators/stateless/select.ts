@@ -4,17 +4,22 @@ import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/pr
 import { compileStepExpression } from './compile-step-expression.js';
 
 export function buildSelect(step: SelectStep, ctx: OperatorContext, downstream: Downstream): Downstream {
+  const project = projection(step, ctx);
+  return (rec) => downstream(withRow(rec, project(rec.row, rec.tombstone === true)));
+}
+
+/** The select's output row for an input row (of a tombstone: only its key columns). */
+export function projection(step: SelectStep, ctx: OperatorContext): (input: readonly unknown[], tombstone: boolean) => unknown[] {
   const fns = step.expressions.map((e) => compileStepExpression(e, step.input.columns, ctx, step.id));
   const n = fns.length;
   const k = step.keyCount;
-  return (rec) => {
-    const input = rec.row;
+  return (input, tombstone) => {
     const row = new Array<unknown>(n);
-    if (rec.tombstone) {
+    if (tombstone) {
       for (let i = 0; i < k; i++) row[i] = fns[i]!(input);
       for (let i = k; i < n; i++) row[i] = null;
     } else for (let i = 0; i < n; i++) row[i] = fns[i]!(input);
-    return downstream(withRow(rec, row));
+    return row;
   };
 }
 

@@ -1,11 +1,20 @@
 /** StreamSink / TableSink: serializes key and value columns and emits to the sink topic. */
 import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
-import type { Downstream, OperatorContext } from '../../runtime/processor.js';
+import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { createSerde, windowedKeyBytes } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
+  const write = sinkWriter(step, ctx);
+  return (rec) => write(rec.row, rec);
+}
+
+/**
+ * Writes `row` as the sink's output for `rec` (whose row it replaces: the fused stateless chain
+ * hands the source's record with the select's row, without a record in between).
+ */
+export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[], rec: StreamRecord) => void {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
   const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
@@ -14,8 +23,7 @@ export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
   const n = k + values.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;
-  return (rec) => {
-    const row = rec.row;
+  return (row, rec) => {
     let target: 'key' | 'value' = 'key';
     try {
       let key = k === 0 || rec.nullKey ? null : keySerde.serialize(row.slice(0, k));
