@@ -11,9 +11,10 @@ import type { Log } from '../log/log.js';
 import { LocalLog, openLocalLog, packStoredFetch, unpackProduceRuns } from '../log/local/index.js';
 import { KafkaLog, KsqlNamedLog } from '../log/kafka/index.js';
 import { operatorFactories } from '../operators/index.js';
+import { STATELESS_FUSION } from '../operators/stateless/fused-chain.js';
 import type { ProcessingLogEntry } from '../runtime/processor.js';
 import type { OffsetReset, QueryRuntimeOptions } from '../runtime/query-runtime.js';
-import { QueryRuntime, repartitionFusion } from '../runtime/query-runtime.js';
+import { booleanSetting, QueryRuntime, repartitionFusion } from '../runtime/query-runtime.js';
 import { DEFAULT_FETCH_MAX_WAIT_MS, fetchMaxWaitMs } from '../runtime/timeliness.js';
 import type { TaskMembership } from '../runtime/task-assignment.js';
 import { KafkaStateBackend, LocalStateBackend, levelDbSettings } from '../state/index.js';
@@ -450,7 +451,9 @@ export class Engine {
   /** `overrides`: a push query's own properties, over the session's */
   private createTask(plan: QueryPlan, overrides?: ReadonlyMap<string, string>, membership?: TaskMembership): QueryRuntime {
     const config = new Map([...this.sessionProperties, ...(overrides ?? [])]);
-    repartitionFusion(config); // refuses a bad value before the query exists
+    // bad values are refused before the query exists
+    repartitionFusion(config);
+    booleanSetting(config, STATELESS_FUSION, true);
     const reset = (config.get('auto.offset.reset') ?? config.get('ksql.streams.auto.offset.reset') ?? 'latest') as OffsetReset;
     const task = new QueryRuntime({
       log: this.log,

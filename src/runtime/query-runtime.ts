@@ -35,13 +35,18 @@ export type { OffsetReset } from './stream-task.js';
 /** `false` keeps one-partition repartitions on their topics (see fusesRepartitions) */
 export const REPARTITION_FUSION = 'sluice.repartition.fusion';
 
+/** a true / false setting (any case, spaces around ignored); another value is a ConfigError naming it */
+export function booleanSetting(config: ReadonlyMap<string, string>, name: string, fallback: boolean): boolean {
+  const text = config.get(name);
+  if (text === undefined) return fallback;
+  const v = text.trim().toLowerCase();
+  if (v !== 'true' && v !== 'false') throw new ConfigError(`Invalid value ${text} for configuration ${name}: must be true or false`);
+  return v === 'true';
+}
+
 /** `sluice.repartition.fusion`: true (the default) or false; the engine checks it when a query is created */
 export function repartitionFusion(config: ReadonlyMap<string, string>): boolean {
-  const text = config.get(REPARTITION_FUSION);
-  if (text === undefined) return true;
-  const v = text.trim().toLowerCase();
-  if (v !== 'true' && v !== 'false') throw new ConfigError(`Invalid value ${text} for configuration ${REPARTITION_FUSION}: must be true or false`);
-  return v === 'true';
+  return booleanSetting(config, REPARTITION_FUSION, true);
 }
 
 /**

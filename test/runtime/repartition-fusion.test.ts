@@ -161,3 +161,11 @@ test('EMIT FINAL keeps its repartition topic: records a filter drops before it d
   assert.deepEqual(records(withFusionOn.out), []);
   assert.deepEqual(records(withFusionOn.out), records(withFusionOff.out));
 });
+
+test('a bad sluice.stateless.fusion value refuses the query too', async () => {
+  await withEngine(async (engine) => {
+    await engine.execute(`CREATE STREAM ev (id INT KEY, region STRING) WITH (KAFKA_TOPIC='ev', PARTITIONS=1, VALUE_FORMAT='JSON');
+      SET 'sluice.stateless.fusion' = 'no';`);
+    await assert.rejects(engine.execute(`CREATE STREAM r AS SELECT id, region FROM ev;`), /Invalid value no for configuration sluice\.stateless\.fusion/);
+  });
+});
