@@ -1289,8 +1289,12 @@ interface BatchVisitor {
   readonly next: () => number;
 }
 
-/** bytes a LevelDB iterator's nextv may return at once (classic-level's default: 16 KiB) */
-const READ_AHEAD_BYTES = 4 << 20;
+/**
+ * bytes a LevelDB iterator's nextv may return at once (classic-level's default: 16 KiB): four
+ * 64 KiB batches, a 1000-record fetch of bids in one or two trips. 4 MiB took the memory-bound
+ * test's anonymous RSS from about 235 to 309 MiB (test/reliability/resource-bounds.test.ts).
+ */
+const READ_AHEAD_BYTES = 256 << 10;
 
 type ProduceRecordForEncode = Parameters<typeof encodeBatch>[2][number];
 
