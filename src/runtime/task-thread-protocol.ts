@@ -9,6 +9,7 @@
  */
 import { ConfigError, ExecutionError, LogError, SerdeError, SluiceError, StateError } from '../common/errors.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
+import { writeNameTable } from '../common/name-table.js';
 
 export interface CallMessage {
   readonly type: 'call';
@@ -263,14 +264,7 @@ export function packProduce(records: readonly ProduceRecord[]): Uint8Array {
     size += 28 + (r.key ? r.key.length : 0) + (r.value ? r.value.length : 0) + (r.headers === undefined ? 0 : headersLength(r.headers));
   }
   const buf = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  buf.writeUInt32LE(names.length, at);
-  at += 4;
-  for (const name of names) {
-    buf.writeInt32LE(name.length, at);
-    buf.set(name, at + 4);
-    at += 4 + name.length;
-  }
+  let at = writeNameTable(buf, names, 0);
   buf.writeUInt32LE(records.length, at);
   at += 4;
   for (let i = 0; i < records.length; i++) {

@@ -17,6 +17,7 @@
  * u32 bytes of its largest record as a batch of its own (max.message.bytes), u32 length, batch.
  */
 import type { ProduceRecord } from '../log.js';
+import { writeNameTable } from '../../common/name-table.js';
 import { MAX_ABS_TIMESTAMP, encodeBatch, singleRecordBatchSize } from './batch-codec.js';
 
 /**
@@ -119,14 +120,7 @@ export function encodeProduceRuns(records: readonly ProduceRecord[]): Uint8Array
   }
   // its own ArrayBuffer (not the pool's), so it can be transferred
   const buf = Buffer.from(new ArrayBuffer(size));
-  let at = 0;
-  buf.writeUInt32LE(names.length, at);
-  at += 4;
-  for (const name of names) {
-    buf.writeInt32LE(name.length, at);
-    buf.set(name, at + 4);
-    at += 4 + name.length;
-  }
+  let at = writeNameTable(buf, names, 0);
   buf.writeUInt32LE(runs.length, at);
   at += 4;
   for (const r of runs) {
