@@ -409,7 +409,7 @@ async function main(): Promise<void> {
   const measured = reports.filter((r) => r.status === 'measured');
   console.log(
     table(
-      ['query', 'events', 'ev/CPU-s', 'best', 'ev/wall-s', 'floor ev/CPU-s', 'best', 'floor ev/wall-s', 'CPU ratio', 'best floor ev/CPU-s', 'CPU ratio best', 'wall ratio', 'peak RSS MiB', 'p50 ms', 'p99 ms', 'outputs', 'floor outputs', 'same output'],
+      ['query', 'events', 'ev/CPU-s', 'best', 'ev/wall-s', 'floor ev/CPU-s', 'best', 'floor ev/wall-s', 'CPU ratio', 'best floor ev/CPU-s', 'CPU ratio best', 'wall ratio', 'peak RSS MiB', 'anon / file', 'p50 ms', 'p99 ms', 'outputs', 'floor outputs', 'same output'],
       measured.map((r) => [
         r.query,
         fmtInt(r.engine!.events),
@@ -424,6 +424,7 @@ async function main(): Promise<void> {
         r.ratioCpuBest === undefined ? '-' : `${fmtPct(r.ratioCpuBest)}${r.sameOutputBest ? '' : ' (output differs)'}`,
         fmtPct(r.ratioWall),
         r.engine!.peakRssMb.toFixed(0),
+        r.engine!.peakAnonRssMb === undefined ? '-' : `${r.engine!.peakAnonRssMb.toFixed(0)} / ${r.engine!.peakFileRssMb!.toFixed(0)}`,
         fmtMs(r.pacedEngine?.p50Ms),
         fmtMs(r.pacedEngine?.p99Ms),
         fmtInt(r.engine!.outputs),

@@ -24,6 +24,41 @@ export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * Samples this process's anonymous and file-backed resident memory (Linux /proc/self/status) every
+ * 50 ms until stopped, and returns their peaks in MiB (undefined elsewhere). ru_maxrss counts both:
+ * the pages of LevelDB's memory-mapped table files a scan touches are file-backed and reclaimable,
+ * the heap and native buffers are anonymous.
+ */
+export function startRssSampler(): () => { anonMb?: number; fileMb?: number } {
+  let anon = 0;
+  let file = 0;
+  let supported = true;
+  const sample = () => {
+    if (!supported) return;
+    try {
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const a = /RssAnon:\s+(\d+) kB/.exec(status);
+      const f = /RssFile:\s+(\d+) kB/.exec(status);
+      if (a === null || f === null) supported = false;
+      else {
+        anon = Math.max(anon, Number(a[1]) / 1024);
+        file = Math.max(file, Number(f[1]) / 1024);
+      }
+    } catch {
+      supported = false;
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    sample();
+    return supported ? { anonMb: anon, fileMb: file } : {};
+  };
+}
+
 /** Milliseconds on one clock shared by producer and observer, sub-millisecond resolution. */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();

@@ -21,7 +21,7 @@ import type { FetchOptions, FetchResult, Log, ProduceRecord, Transaction } from 
 import { measureLevelGet, measureLevelPut, measureLogRead } from '../log-bench.js';
 import { FloorLoop } from './floor.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, TOPICS, createNexmarkTopics } from './generator.js';
-import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startSpan, threadCpu, threadWaits, type TopicDigest } from './measure.js';
+import { diffCpu, digestTopic, nowMs, peakRssMb, percentile, sleep, startRssSampler, startSpan, threadCpu, threadWaits, type TopicDigest } from './measure.js';
 import { Q7_MAX_FLOOR_TOPIC, SOURCES_DDL, changelogTopic, queryByName, type NexmarkQuery } from './queries.js';
 
 export interface WorkerTask {
@@ -57,6 +57,9 @@ export interface ThroughputResult {
   perCpuSecond: number;
   perWallSecond: number;
   peakRssMb: number;
+  /** peaks of anonymous and of file-backed (mapped LevelDB tables) resident memory during the timed part (Linux) */
+  peakAnonRssMb?: number;
+  peakFileRssMb?: number;
   digest: TopicDigest;
   processingErrors: number;
   /** CPU seconds of the timed part by thread (Linux): main, libuv pool, V8 helpers, LevelDB */
@@ -183,6 +186,7 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
     let threads: Record<string, number>;
     let waits0: Record<string, number>;
     let waits: Record<string, number>;
+    let rssParts: { anonMb?: number; fileMb?: number } = {};
     if (task.mode === 'engine') {
       const engine = await Engine.open({ log: runLog, properties: { ...PROPERTIES, ...task.properties } });
       await engine.execute(SOURCES_DDL);
@@ -190,9 +194,11 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       outputTopic = q.outputTopic;
       threads0 = threadCpu();
       waits0 = threadWaits();
+      const stopRss = startRssSampler();
       const end = startSpan();
       await engine.runUntilIdle();
       span = end();
+      rssParts = stopRss();
       threads = diffCpu(threads0, threadCpu());
       waits = diffCpu(waits0, threadWaits());
       processingErrors = engine.processingLog.length;
@@ -202,9 +208,11 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       const floor = await createFloor(runLog, q, outputTopic, task.batchSize, task.mode === 'best-floor');
       threads0 = threadCpu();
       waits0 = threadWaits();
+      const stopRss = startRssSampler();
       const end = startSpan();
       const consumed = await floor.runUntilIdle();
       span = end();
+      rssParts = stopRss();
       threads = diffCpu(threads0, threadCpu());
       waits = diffCpu(waits0, threadWaits());
       if (consumed !== events) throw new Error(`floor consumed ${consumed} of ${events}`);
@@ -223,6 +231,8 @@ async function throughput(task: WorkerTask): Promise<ThroughputResult> {
       perCpuSecond: events / span.cpuSeconds,
       perWallSecond: events / span.wallSeconds,
       peakRssMb: rss,
+      peakAnonRssMb: rssParts.anonMb,
+      peakFileRssMb: rssParts.fileMb,
       digest,
       processingErrors,
       threads,
