@@ -31,6 +31,8 @@ interface Submission {
 
 export class WritePipeline {
   private queue: Submission[] = [];
+  /** key and value bytes handed to LevelDB so far (how far its memtable has moved on) */
+  bytesWritten = 0;
   private running: Promise<void> | undefined;
   /** a storage write failed: reopen LevelDB before the next write */
   private broken = false;
@@ -134,10 +136,17 @@ export class WritePipeline {
     let batch: ReturnType<Level<Buffer, Buffer>['batch']> | undefined;
     try {
       batch = this.db.batch();
+      let bytes = 0;
       for (const op of ops) {
-        if (op.type === 'put') batch.put(op.key, op.value);
-        else batch.del(op.key);
+        if (op.type === 'put') {
+          batch.put(op.key, op.value);
+          bytes += op.key.length + op.value.length;
+        } else {
+          batch.del(op.key);
+          bytes += op.key.length;
+        }
       }
+      this.bytesWritten += bytes;
       return batch.write({ sync: this.sync });
     } catch (err) {
       // refused before writing (a closed database, a bad op): nothing written, as with an array batch
