@@ -31,7 +31,7 @@ export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[
   const keyBytesOf = (row: unknown[]): Buffer | null => {
     if (k !== 1) return keySerde.serialize(row.slice(0, k));
     const v = row[0];
-    if (v === lastKey && lastKeyBytes !== null) return lastKeyBytes;
+    if (Object.is(v, lastKey) && lastKeyBytes !== null) return lastKeyBytes;
     const bytes = keySerde.serialize([v]);
     const t = typeof v;
     if (t === 'number' || t === 'string' || t === 'bigint' || t === 'boolean') {
