@@ -82,7 +82,19 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   private lastEntry: Entry | undefined;
 
   private textOf(key: Buffer): string {
-    if (key === this.lastKey) return this.lastText;
+    const last = this.lastKey;
+    if (key === last) return this.lastText;
+    // a short key equal to the last one (a new Buffer of the same group: a join's lookups and
+    // updates of one key, a time bucket) reuses its text: comparing bytes costs less than decoding
+    const n = key.length;
+    if (last !== undefined && n <= 32 && last.length === n) {
+      let i = 0;
+      while (i < n && key[i] === last[i]) i++;
+      if (i === n) {
+        this.lastKey = key;
+        return this.lastText;
+      }
+    }
     this.lastKey = key;
     return (this.lastText = key.toString('latin1'));
   }

@@ -136,3 +136,34 @@ test('the cache budget comes from ksql.streams.cache.max.bytes.buffering', () =>
   assert.equal(cacheMaxBytes(new Map([['ksql.streams.cache.max.bytes.buffering', '1024']])), 1024);
   assert.equal(cacheMaxBytes(new Map([['cache.max.bytes.buffering', '0']])), 0);
 });
+
+test('keys read and put as new Buffers are told apart by every byte, equal ones are one entry', async () => {
+  const dir = await tempDir();
+  try {
+    const log = await openLocalLog(dir.path);
+    const { backend } = countingBackend(log);
+    const s = backend.createStore<number>({ queryId: 'Q', taskId: '0_0', storeName: 'K', partition: 0, partitions: 1 });
+    await s.restore();
+    const key = (last: number, length = 8) => {
+      const b = Buffer.alloc(length, 7);
+      b[length - 1] = last;
+      return b;
+    };
+    // alternating keys of one length differing only in their last byte, each a new Buffer
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await s.store.get(key(i % 2)), i < 2 ? undefined : i - 2);
+      s.store.put(key(i % 2), i);
+    }
+    assert.equal(await s.store.get(key(0)), 8);
+    assert.equal(await s.store.get(key(1)), 9);
+    // longer keys are compared as text
+    s.store.put(key(1, 40), 40);
+    s.store.put(key(2, 40), 41);
+    assert.equal(await s.store.get(key(1, 40)), 40);
+    const batch = await commit(log, backend, (w) => s.store.flush(w));
+    assert.deepEqual(batch.stateWrites.length, 4);
+    await log.close();
+  } finally {
+    await dir.cleanup();
+  }
+});

@@ -112,6 +112,25 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     for (let i = 0; i < k; i++) if ((group[i] = keyFns[i]!(row)) === null) anyNull = true;
     return anyNull ? undefined : group;
   };
+  /**
+   * The state key of a group: a single-column group's bytes are kept for its last (primitive)
+   * value, as consecutive records often share it (a time bucket, a busy key), so neither the
+   * encoding nor the record cache's key text is redone. The bytes are only read.
+   */
+  let lastGroupValue: unknown;
+  let lastGroupKey: Buffer | undefined;
+  const stateKeyOf = (group: unknown[]): Buffer => {
+    if (k !== 1) return encodeValue(group);
+    const v = group[0];
+    if (Object.is(v, lastGroupValue) && lastGroupKey !== undefined) return lastGroupKey;
+    const key = encodeValue(group);
+    const t = typeof v;
+    if (t === 'number' || t === 'string' || t === 'bigint' || t === 'boolean') {
+      lastGroupValue = v;
+      lastGroupKey = key;
+    }
+    return key;
+  };
   const loadStreamTime = async (): Promise<number> => {
     if (streamTime === undefined) streamTime = ((await store.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
     return streamTime;
@@ -147,7 +166,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
      * no await for the task) when the group is cached and downstream does not wait
      */
     const update = (rec: StreamRecord, group: unknown[], undoArgs: unknown[][] | undefined, addArgs: unknown[][] | undefined, rctx: AggregateRecordContext): void | Promise<void> => {
-      const key = encodeValue(group);
+      const key = stateKeyOf(group);
       const read = store.get(key);
       if (read instanceof Promise) return read.then((found) => apply(rec, group, key, found as GroupState | undefined, undoArgs, addArgs, rctx));
       return apply(rec, group, key, read as GroupState | undefined, undoArgs, addArgs, rctx);
@@ -341,7 +360,7 @@ export function buildAggregate(step: AggregateStep, ctx: OperatorContext, downst
     const onRecord = (rec: StreamRecord, group: unknown[]): void | Promise<void> => {
       const own = advanceLoaded(rec.timestamp);
       const now = step.emitFinal ? Math.max(own, ctx.streamTime()) : own;
-      const key = encodeValue(group);
+      const key = stateKeyOf(group);
       const read = store.get(key);
       if (read instanceof Promise) return read.then((found) => apply(rec, group, key, (found as WindowState[] | undefined) ?? [], now));
       return apply(rec, group, key, (read as WindowState[] | undefined) ?? [], now);

@@ -23,14 +23,38 @@ export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[
   const n = k + values.length;
   const extractTimestamp = step.timestampColumn ? timestampExtractor(step.timestampColumn, step.columns) : undefined;
   const windowType = step.window?.type;
+  // A single key column's bytes are kept for its last value: consecutive outputs often share it (a
+  // hopping window's outputs of one record, a table's updates of one group). Only primitives are
+  // compared (a struct or array value is serialized each time); the bytes are only read downstream.
+  let lastKey: unknown;
+  let lastKeyBytes: Buffer | null = null;
+  const keyBytesOf = (row: unknown[]): Buffer | null => {
+    if (k !== 1) return keySerde.serialize(row.slice(0, k));
+    const v = row[0];
+    if (Object.is(v, lastKey) && lastKeyBytes !== null) return lastKeyBytes;
+    const bytes = keySerde.serialize([v]);
+    const t = typeof v;
+    if (t === 'number' || t === 'string' || t === 'bigint' || t === 'boolean') {
+      lastKey = v;
+      lastKeyBytes = bytes;
+    }
+    return bytes;
+  };
+  // the value columns copied into one reused array (serializers only read it, synchronously)
+  const valueRow = new Array<unknown>(n - k);
+  const valuesOf = (row: unknown[]): unknown[] => {
+    if (row.length !== n) return row.slice(k);
+    for (let i = k; i < n; i++) valueRow[i - k] = row[i];
+    return valueRow;
+  };
   return (row, rec) => {
     let target: 'key' | 'value' = 'key';
     try {
-      let key = k === 0 || rec.nullKey ? null : keySerde.serialize(row.slice(0, k));
+      let key = k === 0 || rec.nullKey ? null : keyBytesOf(row);
       if (windowType && rec.window) key = windowedKeyBytes(key, rec.window, windowType);
       target = 'value';
       // a row without key columns is the value as it stands (serializers only read it)
-      const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : row.slice(k));
+      const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : valuesOf(row));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
       // no headers: none given (the log then has nothing to check or encode for them)
       if (rec.headers.length === 0) ctx.emit({ topic: step.topic, key, value, timestamp });
