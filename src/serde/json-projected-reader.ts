@@ -19,7 +19,14 @@ import { JsonNumber, parseJsonText } from './lossless-json.js';
  * `utf8`: the text is decoded UTF-8 (no lone surrogates), so its plain string tokens may be
  * handed to the writer as needing no escapes (json-value-writer.ts PLAIN_STRINGS).
  */
-export type ProjectedReader = (text: string, utf8?: boolean) => unknown[] | null | undefined;
+export type ProjectedReader = ((text: string, utf8?: boolean) => unknown[] | null | undefined) & {
+  /**
+   * The row of a record of the last record's shape whose characters are all ASCII, given its
+   * bytes decoded as Latin-1 (cheaper than UTF-8, and the same text when every byte is ASCII,
+   * which a match proves); undefined: decode the bytes as UTF-8 and call the reader itself.
+   */
+  readonly ascii: (latin1: string) => unknown[] | undefined;
+};
 
 /** token kinds of a field's value */
 const STRING = 1;
@@ -146,6 +153,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   let reads = 0;
   /** the whole record's shape for the remembered keys, capturing the tokens to convert (see planShape) */
   let planShape: RegExp = /$^/;
+  /** the same shape with only ASCII characters in its strings (undefined: a key is not ASCII) */
+  let planShapeAscii: RegExp | undefined;
   /** per field: the capture group of its token in planShape's match, 0 when it comes out null */
   let planGroups = new Int32Array(n);
   const makePlan = (): Int32Array | undefined => {
@@ -165,7 +174,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       fieldOf[k] = f;
     }
     const groups = new Int32Array(n);
-    planShape = plainRecordShape(lastKeys, fieldOf, skipMask, groups);
+    planShape = plainRecordShape(lastKeys, fieldOf, skipMask, groups, PLAIN_VALUE);
+    planShapeAscii = lastKeys.every((k) => /^[\u0000-\u007f]*$/.test(k)) ? plainRecordShape(lastKeys, fieldOf, skipMask, new Int32Array(n), PLAIN_ASCII_VALUE) : undefined;
     planGroups = groups;
     return fieldOf;
   };
@@ -367,7 +377,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       return undefined;
     }
   };
-  return read;
+  const ascii = (s: string): unknown[] | undefined => {
+    if (planFields === undefined || planShapeAscii === undefined) return undefined;
+    const m = planShapeAscii.exec(s);
+    return m === null ? undefined : assembleMatch(m, true);
+  };
+  return Object.assign(read, { ascii });
 }
 
 /** whether `key` is in `s` at `at` (short keys: a loop beats the builtin call) */
@@ -450,6 +465,9 @@ function digitRun(s: string, pos: number): number {
 /** a JSON value without whitespace, escapes or nesting: a plain string, a number, a literal */
 const PLAIN_VALUE = '(?:"[^"\\\\\\u0000-\\u001f]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
 
+/** PLAIN_VALUE with strings of ASCII characters only */
+const PLAIN_ASCII_VALUE = '(?:"[^"\\\\\\u0000-\\u001f\\u0080-\\uffff]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
+
 /** a JSON number (its grammar exactly) */
 const NUMBER_TOKEN = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?';
 /** kinds of plain values, as skip-mask bits */
@@ -464,17 +482,17 @@ const BOOLEAN_KINDS = (1 << TRUE) | (1 << FALSE) | (1 << NULL);
  * goes in `groups` (by field). An unneeded field whose every token of some kinds reads without
  * failing is matched by those kinds only: a record with another kind there takes the careful scan.
  */
-function plainRecordShape(keys: readonly string[], fieldOf: Int32Array, skipMask: Int32Array, groups: Int32Array): RegExp {
+function plainRecordShape(keys: readonly string[], fieldOf: Int32Array, skipMask: Int32Array, groups: Int32Array, plainValue: string): RegExp {
   let group = 0;
   const fields = keys.map((k, i) => {
     const f = fieldOf[i]!;
     const skip = f < 0 ? PLAIN_KINDS : skipMask[f]!;
     let value: string;
-    if ((skip & PLAIN_KINDS) === PLAIN_KINDS) value = PLAIN_VALUE;
+    if ((skip & PLAIN_KINDS) === PLAIN_KINDS) value = plainValue;
     else if ((skip & NUMBER_KINDS) === NUMBER_KINDS) value = `(?:${NUMBER_TOKEN}|null)`;
     else if ((skip & BOOLEAN_KINDS) === BOOLEAN_KINDS) value = '(?:true|false|null)';
     else {
-      value = `(${PLAIN_VALUE})`;
+      value = `(${plainValue})`;
       groups[f] = ++group;
     }
     return `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${value}`;
