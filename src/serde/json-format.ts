@@ -111,18 +111,18 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
         throw asSerializeError(spec, e);
       }
     },
-    deserialize(bytes) {
+    deserialize(bytes, into) {
       if (bytes === null) return null;
       let text: string | undefined;
       if (projected !== undefined) {
         if (utf8First === 0) {
-          const row = projected.ascii(latin1Text(bytes));
+          const row = projected.ascii(latin1Text(bytes), into);
           if (row !== undefined) return row;
           utf8First = UTF8_FIRST_RECORDS;
         } else utf8First--;
         text = documentText(bytes);
         // undefined: the general path below answers (a bad record's error comes from there)
-        const row = projected(text, true);
+        const row = projected(text, true, into);
         if (row !== undefined) return row;
       }
       if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);

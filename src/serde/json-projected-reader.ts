@@ -18,14 +18,15 @@ import { JsonNumber, parseJsonText } from './lossless-json.js';
  * The row (unneeded columns null), null for a JSON null document, undefined: use the general path.
  * `utf8`: the text is decoded UTF-8 (no lone surrogates), so its plain string tokens may be
  * handed to the writer as needing no escapes (json-value-writer.ts PLAIN_STRINGS).
+ * `into`: a row (of the reader's width) to fill and return instead of a new one.
  */
-export type ProjectedReader = ((text: string, utf8?: boolean) => unknown[] | null | undefined) & {
+export type ProjectedReader = ((text: string, utf8?: boolean, into?: unknown[]) => unknown[] | null | undefined) & {
   /**
    * The row of a record of the last record's shape whose characters are all ASCII, given its
    * bytes decoded as Latin-1 (cheaper than UTF-8, and the same text when every byte is ASCII,
    * which a match proves); undefined: decode the bytes as UTF-8 and call the reader itself.
    */
-  readonly ascii: (latin1: string) => unknown[] | undefined;
+  readonly ascii: (latin1: string, into?: unknown[]) => unknown[] | undefined;
 };
 
 /** token kinds of a field's value */
@@ -186,11 +187,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
    * syntax and captures the tokens to convert; undefined (nothing decided) on anything else, and
    * the careful scan runs.
    */
-  const assembleMatch = (m: RegExpExecArray, utf8: boolean): unknown[] | undefined => {
+  const assembleMatch = (m: RegExpExecArray, utf8: boolean, into: unknown[] | undefined): unknown[] | undefined => {
     const plain = PLAIN_STRINGS;
     if (utf8) plain.count = 0;
     try {
-      const out = new Array<unknown>(width);
+      const out = into ?? new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         const g = planGroups[i]!;
         if (g === 0) {
@@ -242,12 +243,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
 
-  const read = (s: string, utf8 = false): unknown[] | null | undefined => {
+  const read = (s: string, utf8 = false, into?: unknown[]): unknown[] | null | undefined => {
     const len = s.length;
     reads++;
     if (planFields !== undefined) {
       const m = planShape.exec(s);
-      if (m !== null) return assembleMatch(m, utf8);
+      if (m !== null) return assembleMatch(m, utf8, into);
     }
     exKind.fill(0);
     upKind.fill(0);
@@ -325,7 +326,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         plansMade++;
         planFields = makePlan();
       }
-      return assemble(s, utf8);
+      return assemble(s, utf8, into);
     } catch {
       // a syntax error, a failed conversion, anything: the general path says what it is
       return undefined;
@@ -333,11 +334,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   };
 
   /** the row from the chosen tokens of each field */
-  const assemble = (s: string, utf8: boolean): unknown[] | undefined => {
+  const assemble = (s: string, utf8: boolean, into: unknown[] | undefined): unknown[] | undefined => {
     const plain = PLAIN_STRINGS;
     if (utf8) plain.count = 0;
     try {
-      const out = new Array<unknown>(width);
+      const out = into ?? new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         let start: number;
         let end: number;
@@ -377,10 +378,10 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       return undefined;
     }
   };
-  const ascii = (s: string): unknown[] | undefined => {
+  const ascii = (s: string, into?: unknown[]): unknown[] | undefined => {
     if (planFields === undefined || planShapeAscii === undefined) return undefined;
     const m = planShapeAscii.exec(s);
-    return m === null ? undefined : assembleMatch(m, true);
+    return m === null ? undefined : assembleMatch(m, true, into);
   };
   return Object.assign(read, { ascii });
 }
