@@ -96,9 +96,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
   const fieldIndex = new Map(fields.map((f, i) => [f.name, i]));
   // needed numeric fields read to a primitive (number or bigint): the last token and its value,
-  // reused when the next record repeats the token (ids and times often repeat record to record)
+  // reused when the next record repeats the number (ids and times often repeat record to record)
   const cachesNumbers = Uint8Array.from(fields, (f, i) => (needed[i] && PRIMITIVE_NUMERIC.has(f.type.kind) ? 1 : 0));
-  const lastNumberToken: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  // (kept as the number a token reads to: comparing numbers beats comparing token strings, and a
+  // reader gives the same value for the same number; NaN: none yet)
+  const lastNumber = new Float64Array(n).fill(Number.NaN);
   const lastNumberValue: unknown[] = new Array<unknown>(n).fill(null);
   const keyCache = new Map<string, KeyTarget>();
   const NO_TARGET: KeyTarget = { exact: -1, upper: -1 };
@@ -215,12 +217,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           kind = FALSE;
           token = false;
         } else {
-          if (cachesNumbers[i] === 1 && t === lastNumberToken[i]) {
+          kind = NUMBER;
+          token = numberValue(t, 0, t.length);
+          if (cachesNumbers[i] === 1 && token === lastNumber[i] && (token !== 0 || Object.is(token, lastNumber[i]))) {
             out[i] = lastNumberValue[i];
             continue;
           }
-          kind = NUMBER;
-          token = numberValue(t, 0, t.length);
         }
         const skip = skipMask[i]!;
         if ((skip & (1 << kind)) !== 0) {
@@ -229,8 +231,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         }
         const v = readers[i]!(token);
         out[i] = skip === 0 ? v : null;
-        if (kind === NUMBER && cachesNumbers[i] === 1) {
-          lastNumberToken[i] = t;
+        if (kind === NUMBER && cachesNumbers[i] === 1 && typeof token === 'number') {
+          lastNumber[i] = token;
           lastNumberValue[i] = v;
         }
         // a string token without escapes (the shape says) of UTF-8 text

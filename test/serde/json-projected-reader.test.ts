@@ -337,7 +337,7 @@ test('records whose keys keep changing order read right (plans are made sparingl
   }
 });
 
-test('the fast scan reuses a numeric value only for the same token, and narrows unneeded fields to the kinds that always read', () => {
+test('the fast scan reuses a numeric value only for the same number (0 and -0 apart), and narrows unneeded fields to the kinds that always read', () => {
   const cols: SerdeColumn[] = [
     { name: 'A', type: T.BIGINT },
     { name: 'D', type: T.DOUBLE },
