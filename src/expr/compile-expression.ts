@@ -605,6 +605,8 @@ function comparison(op: string, left: TypedExpression, right: TypedExpression, c
         };
     }
   }
+  const sampled = remainderTest(op, left, right);
+  if (sampled) return sampled;
   const l = compile(left, ctx);
   const r = compile(right, ctx);
   const test = testFor(op, t);
@@ -613,6 +615,33 @@ function comparison(op: string, left: TypedExpression, right: TypedExpression, c
     if (a === null) return false;
     const b = r(row);
     return b === null ? false : test(a, b);
+  };
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `column % m = c` on BIGINT with literals (a filter sampling ids, as Nexmark's q2): one closure,
+ * and no BigInt per row while the column holds a safe integer (a remainder of safe integers is
+ * exact in doubles, with the dividend's sign as BigInt's). undefined: not that shape.
+ */
+function remainderTest(op: string, left: TypedExpression, right: TypedExpression): Fn | undefined {
+  if (op !== '=' || left.kind !== 'Arithmetic' || left.op !== '%' || left.type.kind !== 'BIGINT') return undefined;
+  const { left: dividend, right: divisor } = left;
+  if (dividend.kind !== 'Column' || divisor.kind !== 'Literal' || right.kind !== 'Literal') return undefined;
+  const m = divisor.value;
+  const c = right.value;
+  // (a zero divisor reports its error through the general path)
+  if (typeof m !== 'bigint' || typeof c !== 'bigint' || m === 0n || m < MIN_SAFE || m > MAX_SAFE || c < MIN_SAFE || c > MAX_SAFE) return undefined;
+  const i = dividend.index;
+  const mn = Number(m);
+  const cn = Number(c);
+  return (row) => {
+    const a = row[i] as bigint | null;
+    if (a === null) return false;
+    if (a >= MIN_SAFE && a <= MAX_SAFE) return Number(a) % mn === cn;
+    return a % m === c;
   };
 }
 

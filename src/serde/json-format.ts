@@ -21,6 +21,19 @@ import { hasNonStringMapKey } from './connect-types.js';
 /** An empty payload is Jackson's MissingNode: an error, except "" for an unwrapped STRING. */
 const MISSING_NODE = 'MissingNode';
 
+/** Buffer's own Latin-1 decoder (what toString('latin1') calls, without the encoding lookup) */
+interface Latin1Slicing {
+  latin1Slice(start: number, end: number): string;
+}
+const hasLatin1Slice = typeof (Buffer.prototype as Partial<Latin1Slicing>).latin1Slice === 'function';
+
+function latin1Text(bytes: Buffer): string {
+  return hasLatin1Slice ? (bytes as unknown as Latin1Slicing).latin1Slice(0, bytes.length) : bytes.toString('latin1');
+}
+
+/** records read as UTF-8 first after one that could not be read as ASCII */
+const UTF8_FIRST_RECORDS = 64;
+
 /** Options are checked by createSerde (validateFormatOptions) before this runs. */
 export const createJsonSerde: SerdeFactory = (spec: SerdeSpec): RowSerde => {
   if (spec.columns.some((c) => hasNonStringMapKey(c.type))) throw new SchemaNotSupported('JSON only supports MAP types with STRING keys');
@@ -77,6 +90,9 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
           spec.options.rowWidth,
         )
       : undefined;
+  // records read as Latin-1 first (see ProjectedReader.ascii); after one that is not ASCII, as
+  // UTF-8 for a while, so a topic of non-ASCII text does not decode every record twice
+  let utf8First = 0;
   const writers = columns.map((c) => compileJsonWriter(c.type));
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   return {
@@ -95,13 +111,18 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
         throw asSerializeError(spec, e);
       }
     },
-    deserialize(bytes) {
+    deserialize(bytes, into) {
       if (bytes === null) return null;
       let text: string | undefined;
       if (projected !== undefined) {
+        if (utf8First === 0) {
+          const row = projected.ascii(latin1Text(bytes), into);
+          if (row !== undefined) return row;
+          utf8First = UTF8_FIRST_RECORDS;
+        } else utf8First--;
         text = documentText(bytes);
         // undefined: the general path below answers (a bad record's error comes from there)
-        const row = projected(text, true);
+        const row = projected(text, true, into);
         if (row !== undefined) return row;
       }
       if (isBlank(bytes)) throw deserializeFailure(spec, `Can't convert type. sourceType: ${MISSING_NODE}, requiredType: ${rowName}, path: $`);

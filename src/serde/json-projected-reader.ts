@@ -18,8 +18,16 @@ import { JsonNumber, parseJsonText } from './lossless-json.js';
  * The row (unneeded columns null), null for a JSON null document, undefined: use the general path.
  * `utf8`: the text is decoded UTF-8 (no lone surrogates), so its plain string tokens may be
  * handed to the writer as needing no escapes (json-value-writer.ts PLAIN_STRINGS).
+ * `into`: a row (of the reader's width) to fill and return instead of a new one.
  */
-export type ProjectedReader = (text: string, utf8?: boolean) => unknown[] | null | undefined;
+export type ProjectedReader = ((text: string, utf8?: boolean, into?: unknown[]) => unknown[] | null | undefined) & {
+  /**
+   * The row of a record of the last record's shape whose characters are all ASCII, given its
+   * bytes decoded as Latin-1 (cheaper than UTF-8, and the same text when every byte is ASCII,
+   * which a match proves); undefined: decode the bytes as UTF-8 and call the reader itself.
+   */
+  readonly ascii: (latin1: string, into?: unknown[]) => unknown[] | undefined;
+};
 
 /** token kinds of a field's value */
 const STRING = 1;
@@ -88,9 +96,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   const skipMask = new Int32Array(fields.map((f, i) => (needed[i] ? 0 : [...alwaysAccepted(f.type)].reduce((m, k) => m | (1 << k), 0))));
   const fieldIndex = new Map(fields.map((f, i) => [f.name, i]));
   // needed numeric fields read to a primitive (number or bigint): the last token and its value,
-  // reused when the next record repeats the token (ids and times often repeat record to record)
+  // reused when the next record repeats the number (ids and times often repeat record to record)
   const cachesNumbers = Uint8Array.from(fields, (f, i) => (needed[i] && PRIMITIVE_NUMERIC.has(f.type.kind) ? 1 : 0));
-  const lastNumberToken: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  // (kept as the number a token reads to: comparing numbers beats comparing token strings, and a
+  // reader gives the same value for the same number; NaN: none yet)
+  const lastNumber = new Float64Array(n).fill(Number.NaN);
   const lastNumberValue: unknown[] = new Array<unknown>(n).fill(null);
   const keyCache = new Map<string, KeyTarget>();
   const NO_TARGET: KeyTarget = { exact: -1, upper: -1 };
@@ -146,6 +156,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   let reads = 0;
   /** the whole record's shape for the remembered keys, capturing the tokens to convert (see planShape) */
   let planShape: RegExp = /$^/;
+  /** the same shape with only ASCII characters in its strings (undefined: a key is not ASCII) */
+  let planShapeAscii: RegExp | undefined;
   /** per field: the capture group of its token in planShape's match, 0 when it comes out null */
   let planGroups = new Int32Array(n);
   const makePlan = (): Int32Array | undefined => {
@@ -165,7 +177,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       fieldOf[k] = f;
     }
     const groups = new Int32Array(n);
-    planShape = plainRecordShape(lastKeys, fieldOf, skipMask, groups);
+    planShape = plainRecordShape(lastKeys, fieldOf, skipMask, groups, PLAIN_VALUE);
+    planShapeAscii = lastKeys.every((k) => /^[\u0000-\u007f]*$/.test(k)) ? plainRecordShape(lastKeys, fieldOf, skipMask, new Int32Array(n), PLAIN_ASCII_VALUE) : undefined;
     planGroups = groups;
     return fieldOf;
   };
@@ -176,11 +189,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
    * syntax and captures the tokens to convert; undefined (nothing decided) on anything else, and
    * the careful scan runs.
    */
-  const assembleMatch = (m: RegExpExecArray, utf8: boolean): unknown[] | undefined => {
+  const assembleMatch = (m: RegExpExecArray, utf8: boolean, into: unknown[] | undefined): unknown[] | undefined => {
     const plain = PLAIN_STRINGS;
     if (utf8) plain.count = 0;
     try {
-      const out = new Array<unknown>(width);
+      const out = into ?? new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         const g = planGroups[i]!;
         if (g === 0) {
@@ -204,12 +217,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
           kind = FALSE;
           token = false;
         } else {
-          if (cachesNumbers[i] === 1 && t === lastNumberToken[i]) {
+          kind = NUMBER;
+          token = numberValue(t, 0, t.length);
+          if (cachesNumbers[i] === 1 && token === lastNumber[i] && (token !== 0 || Object.is(token, lastNumber[i]))) {
             out[i] = lastNumberValue[i];
             continue;
           }
-          kind = NUMBER;
-          token = numberValue(t, 0, t.length);
         }
         const skip = skipMask[i]!;
         if ((skip & (1 << kind)) !== 0) {
@@ -218,8 +231,8 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         }
         const v = readers[i]!(token);
         out[i] = skip === 0 ? v : null;
-        if (kind === NUMBER && cachesNumbers[i] === 1) {
-          lastNumberToken[i] = t;
+        if (kind === NUMBER && cachesNumbers[i] === 1 && typeof token === 'number') {
+          lastNumber[i] = token;
           lastNumberValue[i] = v;
         }
         // a string token without escapes (the shape says) of UTF-8 text
@@ -232,12 +245,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
     }
   };
 
-  const read = (s: string, utf8 = false): unknown[] | null | undefined => {
+  const read = (s: string, utf8 = false, into?: unknown[]): unknown[] | null | undefined => {
     const len = s.length;
     reads++;
     if (planFields !== undefined) {
       const m = planShape.exec(s);
-      if (m !== null) return assembleMatch(m, utf8);
+      if (m !== null) return assembleMatch(m, utf8, into);
     }
     exKind.fill(0);
     upKind.fill(0);
@@ -315,7 +328,7 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
         plansMade++;
         planFields = makePlan();
       }
-      return assemble(s, utf8);
+      return assemble(s, utf8, into);
     } catch {
       // a syntax error, a failed conversion, anything: the general path says what it is
       return undefined;
@@ -323,11 +336,11 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
   };
 
   /** the row from the chosen tokens of each field */
-  const assemble = (s: string, utf8: boolean): unknown[] | undefined => {
+  const assemble = (s: string, utf8: boolean, into: unknown[] | undefined): unknown[] | undefined => {
     const plain = PLAIN_STRINGS;
     if (utf8) plain.count = 0;
     try {
-      const out = new Array<unknown>(width);
+      const out = into ?? new Array<unknown>(width);
       for (let i = 0; i < n; i++) {
         let start: number;
         let end: number;
@@ -367,7 +380,12 @@ export function compileProjectedFieldsReader(fields: readonly StructField[], nee
       return undefined;
     }
   };
-  return read;
+  const ascii = (s: string, into?: unknown[]): unknown[] | undefined => {
+    if (planFields === undefined || planShapeAscii === undefined) return undefined;
+    const m = planShapeAscii.exec(s);
+    return m === null ? undefined : assembleMatch(m, true, into);
+  };
+  return Object.assign(read, { ascii });
 }
 
 /** whether `key` is in `s` at `at` (short keys: a loop beats the builtin call) */
@@ -450,6 +468,9 @@ function digitRun(s: string, pos: number): number {
 /** a JSON value without whitespace, escapes or nesting: a plain string, a number, a literal */
 const PLAIN_VALUE = '(?:"[^"\\\\\\u0000-\\u001f]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
 
+/** PLAIN_VALUE with strings of ASCII characters only */
+const PLAIN_ASCII_VALUE = '(?:"[^"\\\\\\u0000-\\u001f\\u0080-\\uffff]*"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
+
 /** a JSON number (its grammar exactly) */
 const NUMBER_TOKEN = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?';
 /** kinds of plain values, as skip-mask bits */
@@ -464,17 +485,17 @@ const BOOLEAN_KINDS = (1 << TRUE) | (1 << FALSE) | (1 << NULL);
  * goes in `groups` (by field). An unneeded field whose every token of some kinds reads without
  * failing is matched by those kinds only: a record with another kind there takes the careful scan.
  */
-function plainRecordShape(keys: readonly string[], fieldOf: Int32Array, skipMask: Int32Array, groups: Int32Array): RegExp {
+function plainRecordShape(keys: readonly string[], fieldOf: Int32Array, skipMask: Int32Array, groups: Int32Array, plainValue: string): RegExp {
   let group = 0;
   const fields = keys.map((k, i) => {
     const f = fieldOf[i]!;
     const skip = f < 0 ? PLAIN_KINDS : skipMask[f]!;
     let value: string;
-    if ((skip & PLAIN_KINDS) === PLAIN_KINDS) value = PLAIN_VALUE;
+    if ((skip & PLAIN_KINDS) === PLAIN_KINDS) value = plainValue;
     else if ((skip & NUMBER_KINDS) === NUMBER_KINDS) value = `(?:${NUMBER_TOKEN}|null)`;
     else if ((skip & BOOLEAN_KINDS) === BOOLEAN_KINDS) value = '(?:true|false|null)';
     else {
-      value = `(${PLAIN_VALUE})`;
+      value = `(${plainValue})`;
       groups[f] = ++group;
     }
     return `"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":${value}`;

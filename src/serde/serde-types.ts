@@ -55,8 +55,11 @@ export interface FormatOptions {
 export interface RowSerde {
   /** values in column order; null row = tombstone / null value */
   serialize(values: readonly unknown[] | null): Buffer | null;
-  /** throws SerdeError; returns null for a null (tombstone) payload */
-  deserialize(bytes: Buffer | null): unknown[] | null;
+  /**
+   * throws SerdeError; returns null for a null (tombstone) payload. `into`: a row of rowWidth the
+   * format may fill and return instead of a new one (its caller reuses it; JSON's fast path does).
+   */
+  deserialize(bytes: Buffer | null, into?: unknown[]): unknown[] | null;
 }
 
 /** What every format factory receives: already-normalised inputs. */

@@ -337,7 +337,7 @@ test('records whose keys keep changing order read right (plans are made sparingl
   }
 });
 
-test('the fast scan reuses a numeric value only for the same token, and narrows unneeded fields to the kinds that always read', () => {
+test('the fast scan reuses a numeric value only for the same number (0 and -0 apart), and narrows unneeded fields to the kinds that always read', () => {
   const cols: SerdeColumn[] = [
     { name: 'A', type: T.BIGINT },
     { name: 'D', type: T.DOUBLE },
@@ -370,4 +370,34 @@ test('the fast scan reuses a numeric value only for the same token, and narrows 
   assert.equal(read('{"a":1,"d":0,"t":5,"u":"x","b":true}'), undefined);
   assert.equal(read('{"a":1,"d":0,"t":5,"u":2,"b":1}'), undefined);
   assert.deepStrictEqual(read('{"a":1,"d":0,"t":5,"u":null,"b":null}'), [1n, 0, 5, null, null]);
+});
+
+test('records read as Latin-1 first are read as UTF-8 when not ASCII (accents, emoji, bad UTF-8, a byte order mark)', () => {
+  const columns: SerdeColumn[] = [
+    { name: 'AUCTION', type: T.BIGINT },
+    { name: 'CHANNEL', type: T.STRING },
+    { name: 'EXTRA', type: T.STRING },
+  ];
+  const primer = Buffer.from('{"auction":1,"channel":"c","extra":"e"}');
+  const docs: Buffer[] = [
+    Buffer.from('{"auction":2,"channel":"caf\u00e9","extra":"e"}'),
+    Buffer.from('{"auction":3,"channel":"c","extra":"\ud83d\ude00"}'),
+    Buffer.from('{"auction":4,"channel":"\u00ff","extra":"\u0080"}'),
+    Buffer.concat([Buffer.from('{"auction":5,"channel":"'), Buffer.from([0xe9, 0xff, 0xc3]), Buffer.from('","extra":"e"}')]),
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), primer]),
+    Buffer.from('{"auction":6,"channel":"c","extra":"\u007f"}'),
+    Buffer.from('{"auction":7,"channel":"c","extra":"e\u0001"}'),
+  ];
+  for (const needed of [['AUCTION', 'CHANNEL'], ['AUCTION'], undefined]) {
+    const general = createSerde('JSON', 'VALUE', columns, { generalPath: true });
+    const fast = createSerde('JSON', 'VALUE', columns, needed === undefined ? {} : { neededColumns: needed });
+    const want = needed ?? columns.map((c) => c.name);
+    const masked = (o: Outcome): Outcome => ('row' in o && o.row !== null ? { row: o.row.map((v, i) => (want.includes(columns[i]!.name) ? v : null)) } : o);
+    for (const doc of docs) {
+      // past the records read as UTF-8 after a miss: this document is tried as Latin-1 first
+      for (let i = 0; i < 100; i++) fast.deserialize(primer);
+      for (const bytes of [doc, primer, doc])
+        assert.deepStrictEqual(masked(outcome(() => fast.deserialize(bytes))), masked(outcome(() => general.deserialize(bytes))), `on ${bytes.toString('hex')}`);
+    }
+  }
 });

@@ -37,14 +37,22 @@ function fusableChain(root: Step, factories: OperatorFactories): { sink: SinkSte
   return { sink: root, middle, source: step };
 }
 
-function stageOf(step: FilterStep | SelectStep, ctx: OperatorContext): Stage {
-  if (step.kind === 'StreamFilter') {
-    const passes = streamFilterTest(step, ctx);
-    return (row, tombstone) => (passes(row, tombstone) ? row : undefined);
-  }
+function stageOf(step: FilterStep | SelectStep, ctx: OperatorContext): Stage | Prefilter {
+  if (step.kind === 'StreamFilter') return { passes: streamFilterTest(step, ctx) };
   const project = projection(step as SelectStep, ctx);
   return (row, tombstone) => project(row, tombstone);
 }
+
+/** a filter's test, run as a stage or (the chain's first step) by the source before a record is made */
+interface Prefilter {
+  readonly passes: (row: unknown[], tombstone: boolean) => boolean;
+}
+
+const asStage = (s: Stage | Prefilter): Stage => {
+  if (typeof s === 'function') return s;
+  const passes = s.passes;
+  return (row, tombstone) => (passes(row, tombstone) ? row : undefined);
+};
 
 export const fuseStatelessChain: ChainFuser = (root, factories, ctx, metrics): Topology | undefined => {
   // (a context built by hand may have no config)
@@ -61,18 +69,50 @@ export const fuseStatelessChain: ChainFuser = (root, factories, ctx, metrics): T
   const middleC = middle.map((s) => counter(s.id));
   const sourceC = counter(source.id);
   // source first from here on
-  const stages = built.reverse();
+  const steps = built.reverse();
   const stageC = middleC.reverse();
+  // a filter right after the source runs in it, on the row before the record is made; the
+  // chain's function then starts at the next step
+  const first = steps[0];
+  const prefiltered = first !== undefined && typeof first !== 'function';
+  const skip = prefiltered ? 1 : 0;
+  const stages = steps.slice(skip).map(asStage);
   const n = stages.length;
   const scale = SAMPLE_EVERY / 1000;
 
+  let prefilter: ((row: unknown[], tombstone: boolean) => boolean) | undefined;
+  if (prefiltered) {
+    const passes = first.passes;
+    const c = stageC[0]!;
+    prefilter = (row, tombstone) => {
+      sourceC.recordsOut++;
+      c.recordsIn++;
+      let passed: boolean;
+      if (metrics?.timingRecord) {
+        // a timed record: the filter's time is its own, not the source's
+        const t0 = performance.now();
+        try {
+          passed = passes(row, tombstone);
+        } finally {
+          const spent = (performance.now() - t0) * scale;
+          c.selfSeconds += spent;
+          sourceC.selfSeconds -= spent;
+        }
+      } else passed = passes(row, tombstone);
+      if (passed) c.recordsOut++;
+      return passed;
+    };
+  }
+  const chainC = stageC.slice(skip);
+
   const run = (rec: StreamRecord): void => {
-    sourceC.recordsOut++;
+    // (the prefilter counted the record out of the source)
+    if (!prefiltered) sourceC.recordsOut++;
     if (metrics?.timingRecord) return timed(rec);
     const tombstone = rec.tombstone === true;
     let row: unknown[] | undefined = rec.row;
     for (let i = 0; i < n; i++) {
-      const c = stageC[i]!;
+      const c = chainC[i]!;
       c.recordsIn++;
       row = stages[i]!(row, tombstone);
       if (row === undefined) return;
@@ -90,7 +130,7 @@ export const fuseStatelessChain: ChainFuser = (root, factories, ctx, metrics): T
     let row: unknown[] | undefined = rec.row;
     try {
       for (let i = 0; i < n; i++) {
-        const c = stageC[i]!;
+        const c = chainC[i]!;
         c.recordsIn++;
         try {
           row = stages[i]!(row, tombstone);
@@ -113,7 +153,7 @@ export const fuseStatelessChain: ChainFuser = (root, factories, ctx, metrics): T
     }
   };
 
-  const entry = buildSource(source, ctx, run);
+  const entry = buildSource(source, ctx, run, prefilter ? { prefilter } : {});
   if (!metrics) return { sources: new Map([[source.topic, [entry]]]) };
   // the source's meterIn, inlined: counts the record in and decides whether it is timed
   const m = metrics;

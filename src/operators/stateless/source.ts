@@ -22,8 +22,20 @@ interface Failure {
 }
 /** a record a table drops without a report (no key) */
 const SKIP = Symbol('skip');
+/** a record read (into the source's current-record variables) */
+const DECODED = 0;
 
-export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream): SourceEntry {
+/** how a fused stateless chain builds its source (fused-chain.ts) */
+export interface SourceOptions {
+  /**
+   * The chain's first step when it is a filter: run on the row before the record is made, so a
+   * record it drops costs no record object, and (read into a scratch row the format fills) no
+   * row of its own. false drops the record; `downstream` gets only records it passed.
+   */
+  readonly prefilter?: (row: unknown[], tombstone: boolean) => boolean;
+}
+
+export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: Downstream, options: SourceOptions = {}): SourceEntry {
   const keys = keyColumns(step.schema);
   const values = valueColumns(step.schema);
   const keySerde = createSerde(step.keyFormat.format, 'KEY', keys, { ...step.keyFormat, topic: step.topic, schemaRegistry: ctx.schemaRegistry });
@@ -65,8 +77,15 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   let lastRowtime = Number.NaN;
   let lastRowtimeBig = 0n;
 
-  /** the record as a row, or what went wrong (reported only when the record is processed) */
-  const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
+  // what decodeRow read, until the record is made (none for a record the prefilter drops)
+  let dRow: unknown[] = [];
+  let dTimestamp = 0;
+  let dTombstone = false;
+  let dNullKey = false;
+  let dBounds: { start: number; end: number } | undefined;
+
+  /** reads the record into the d* variables (a value row into `into` when the format can), or what went wrong */
+  const decodeRow = (rec: FetchedRecord, into?: unknown[]): typeof DECODED | Failure | typeof SKIP => {
     let key: unknown[] | null;
     let value: unknown[] | null;
     let bounds: { start: number; end: number } | undefined;
@@ -84,7 +103,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       return { error: e, where: { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'key', record: rec.key } };
     }
     try {
-      value = valueSerde.deserialize(rec.value);
+      value = valueSerde.deserialize(rec.value, into);
     } catch (e) {
       return { error: e, where: { ...where(rec), type: 'DESERIALIZATION_ERROR', target: 'value', record: rec.value } };
     }
@@ -148,12 +167,38 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
       }
       row[base] = lastRowtimeBig;
     }
+    dRow = row;
+    dTimestamp = timestamp;
+    dTombstone = tombstone;
+    dNullKey = key === null;
+    dBounds = bounds;
+    return DECODED;
+  };
+
+  /** the record decodeRow read, with `row` */
+  const record = (rec: FetchedRecord, row: unknown[]): Mutable<StreamRecord> => {
     // optional fields assigned rather than spread in: object spread is slow on this path
-    const out: Mutable<StreamRecord> = { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
-    if (tombstone) out.tombstone = tombstone;
-    if (key === null) out.nullKey = true;
-    if (bounds) out.window = bounds;
+    const out: Mutable<StreamRecord> = { row, timestamp: dTimestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers };
+    if (dTombstone) out.tombstone = true;
+    if (dNullKey) out.nullKey = true;
+    if (dBounds) out.window = dBounds;
     return out;
+  };
+
+  /** the record as a row, or what went wrong (reported only when the record is processed) */
+  const decode = (rec: FetchedRecord): Mutable<StreamRecord> | Failure | typeof SKIP => {
+    const r = decodeRow(rec);
+    return r === DECODED ? record(rec, dRow) : r;
+  };
+
+  const prefilter = options.prefilter;
+  /** the row a prefiltered record is read into (copied when the record passes) */
+  const scratch = new Array<unknown>(width);
+
+  const report = (failure: Failure): void => {
+    if (failure.fatal) throw failure.error;
+    // the error policy decides: skip the record (default) or fail the query (logError throws)
+    ctx.logError(step.id, failure.error, failure.where);
   };
 
   const entry = (rec: FetchedRecord) => {
@@ -165,15 +210,19 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
         aheadCount--;
       }
     }
+    if (decoded === undefined && prefilter !== undefined) {
+      const r = decodeRow(rec, scratch);
+      if (r === SKIP) return;
+      if (r !== DECODED) return report(r);
+      if (extractTimestamp && !dTombstone) ctx.observeTimestamp(dTimestamp);
+      if (!prefilter(dRow, dTombstone)) return;
+      return downstream(record(rec, dRow === scratch ? scratch.slice() : dRow));
+    }
     decoded ??= decode(rec);
     if (decoded === SKIP) return;
-    if ('error' in decoded) {
-      if (decoded.fatal) throw decoded.error;
-      // the error policy decides: skip the record (default) or fail the query (logError throws)
-      ctx.logError(step.id, decoded.error, decoded.where);
-      return;
-    }
+    if ('error' in decoded) return report(decoded);
     if (extractTimestamp && !decoded.tombstone) ctx.observeTimestamp(decoded.timestamp);
+    if (prefilter !== undefined && !prefilter(decoded.row, decoded.tombstone === true)) return;
     return downstream(decoded);
   };
   if (!decodedAhead) return entry;
