@@ -15,25 +15,36 @@
  */
 import type { JoinStep } from '../../catalog/query-plan.js';
 import { leftmostSource } from '../../catalog/query-plan.js';
+import { StateError } from '../../common/errors.js';
 import { encodeValue } from '../../common/value-codec.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from '../stateless/compile-step-expression.js';
 
-/** a buffered stream record: timestamp, row, and an id (side, partition, offset) */
+/** a buffered stream record of the first formats: timestamp, row (full width, NULL where not kept), id */
 type Buffered = [number, unknown[], string];
 /**
- * A join key's buffered records: the recent ones in the key's own entry, older ones sealed in
- * chunks of CHUNK records under entries of their own (written once), so a commit re-encodes at
- * most CHUNK records of a busy key rather than its whole window. Before chunks, the entry was a
- * plain Buffered[] (still read as the recent records).
+ * A join key's buffered records (state format 2): the recent ones in the key's own entry, older
+ * ones sealed in chunks of CHUNK records under entries of their own (written once), so a commit
+ * re-encodes at most CHUNK records of a busy key rather than its whole window.
+ *
+ * Stored as plain arrays, so the value codec writes no field names: [2, next chunk number, sealed
+ * chunks as flat triples (number, earliest, latest timestamp; oldest first), recent records flat,
+ * stride]. A record is `stride` elements: its timestamp, its id (side, partition, offset; only
+ * while unmatched outer records wait for their window), then the values of the columns kept (the
+ * join's needed positions, in order). A chunk entry is [2, records flat, stride].
+ *
+ * Earlier formats are still read (and written back as format 2): a key's entry as a plain
+ * Buffered[] (before chunks) or { next, sealed: [n, min, max][], recent: Buffered[] }, a chunk
+ * as a Buffered[], each Buffered row full width.
  */
-interface KeyBuffer {
-  /** the next chunk's number */
+type KeyBuffer = [typeof FORMAT, number, number[], unknown[], number];
+type StoredChunk = [typeof FORMAT, unknown[], number];
+interface KeyBufferV1 {
   next: number;
-  /** [chunk number, earliest, latest timestamp], oldest first */
   sealed: [number, number, number][];
   recent: Buffered[];
 }
+const FORMAT = 2;
 const CHUNK = 64;
 interface Pending {
   id: string;
@@ -48,8 +59,8 @@ interface Pending {
 /** a table row and its timestamp */
 type TableRow = [unknown[], number];
 
-const NO_MATCHES: Buffered[] = [];
-const NO_CHUNKS: Buffered[][] = [];
+const NO_MATCHES: unknown[] = [];
+const NO_CHUNKS: unknown[][] = [];
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 /** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
@@ -57,12 +68,16 @@ const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
 const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
 
-/** `matches` with the records of `list` timed within [from, to] added (a new list once there are any) */
-function collectWithin(matches: Buffered[], list: readonly Buffered[], from: number, to: number): Buffered[] {
-  for (const b of list) {
-    if (b[0] < from || b[0] > to) continue;
+/**
+ * `matches` with the records of the flat `list` (`stride` elements each) timed within [from, to]
+ * appended, each as its `stride` elements (a new list once there are any)
+ */
+function collectWithin(matches: unknown[], list: readonly unknown[], stride: number, from: number, to: number): unknown[] {
+  for (let i = 0; i < list.length; i += stride) {
+    const ts = list[i] as number;
+    if (ts < from || ts > to) continue;
     if (matches === NO_MATCHES) matches = [];
-    matches.push(b);
+    for (let j = 0; j < stride; j++) matches.push(list[i + j]);
   }
   return matches;
 }
@@ -93,17 +108,32 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
           : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
     );
-  // what the join keeps of a row: the positions read above it, the rest NULL (same layout)
-  const keeping = (needed: readonly number[] | undefined, width: number): ((row: unknown[]) => unknown[]) => {
-    if (!needed || needed.length === width) return (row) => row;
-    return (row) => {
-      const kept = new Array<unknown>(row.length).fill(null);
-      for (const i of needed) kept[i] = row[i];
-      return kept;
-    };
+  // what the join keeps of each side's rows: the positions read above it (ascending; all without a plan's word)
+  const allOf = (width: number): number[] => Array.from({ length: width }, (_, i) => i);
+  const leftKept = step.leftNeeded ?? allOf(leftWidth);
+  const rightKept = step.rightNeeded ?? allOf(rightWidth);
+  /** `row`'s kept values, in order, appended to `to` */
+  const pushKept = (to: unknown[], row: readonly unknown[], kept: readonly number[]): void => {
+    for (let j = 0; j < kept.length; j++) to.push(row[kept[j]!]);
   };
-  const keepLeft = keeping(step.leftNeeded, leftWidth);
-  const keepRight = keeping(step.rightNeeded, rightWidth);
+  /**
+   * The output row of a live record and a stored one: the live side's row as it is, the stored
+   * side's kept values read from `stored` at `at` into their positions, NULL elsewhere (the
+   * layout joined() gives a row kept with NULLs).
+   */
+  const joinedStored = (key: unknown, storedIsLeft: boolean, live: readonly unknown[], stored: readonly unknown[], at: number): unknown[] => {
+    const row = new Array<unknown>(1 + leftWidth + rightWidth);
+    row[0] = key;
+    const liveBase = storedIsLeft ? 1 + leftWidth : 1;
+    const liveWidth = storedIsLeft ? rightWidth : leftWidth;
+    for (let i = 0; i < liveWidth; i++) row[liveBase + i] = live[i];
+    const base = storedIsLeft ? 1 : 1 + leftWidth;
+    const width = storedIsLeft ? leftWidth : rightWidth;
+    const kept = storedIsLeft ? leftKept : rightKept;
+    for (let i = 0; i < width; i++) row[base + i] = null;
+    for (let j = 0; j < kept.length; j++) row[base + kept[j]!] = stored[at + j];
+    return row;
+  };
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
 
@@ -121,8 +151,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   function streamStream(): readonly [Downstream, Downstream] {
     const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
     const sessionWindows = leftmostSource(step.left).window?.type === 'SESSION';
-    const leftStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/left`);
-    const rightStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/right`);
+    type Stored = KeyBuffer | StoredChunk | KeyBufferV1 | Buffered[];
+    const leftStore = ctx.keyValueStore<Stored>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<Stored>(`${step.id}/right`);
     const chunkKey = (k: Buffer, n: number) => {
       // an encoded key is self-delimiting, so no key of the store is another key plus a suffix
       const key = Buffer.allocUnsafe(k.length + 4);
@@ -130,8 +161,6 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       key.writeUInt32BE(n, k.length);
       return key;
     };
-    const asBuffer = (v: KeyBuffer | Buffered[] | undefined): KeyBuffer | undefined =>
-      v === undefined ? undefined : Array.isArray(v) ? { next: 0, sealed: [], recent: v } : v;
     const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     /** the newest timestamp each side's buffer has seen: [left, right] */
@@ -140,6 +169,48 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
     const holdsOuter = !eagerOuter && (outerLeft || outerRight);
     const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
+    // a buffered record: timestamp, id while outer records are held, the kept values
+    const idSlots = holdsOuter ? 1 : 0;
+    const strides = [1 + idSlots + leftKept.length, 1 + idSlots + rightKept.length] as const;
+    /** records of the earlier formats (full-width rows), flat as format 2 keeps them */
+    const flatten = (list: readonly Buffered[], isLeft: boolean): unknown[] => {
+      const flat: unknown[] = [];
+      const kept = isLeft ? leftKept : rightKept;
+      for (const [ts, row, id] of list) {
+        flat.push(ts);
+        if (holdsOuter) flat.push(id);
+        pushKept(flat, row, kept);
+      }
+      return flat;
+    };
+    const checkStride = (stride: number, isLeft: boolean): void => {
+      if (stride !== strides[isLeft ? 0 : 1])
+        throw new StateError(`join ${step.id}: the ${isLeft ? 'left' : 'right'} buffer was stored with ${stride} slots per record, this plan keeps ${strides[isLeft ? 0 : 1]}`);
+    };
+    /** a key's entry as format 2, whichever format it was stored in */
+    const asBuffer = (v: Stored | undefined, isLeft: boolean): KeyBuffer | undefined => {
+      if (v === undefined) return undefined;
+      if (Array.isArray(v)) {
+        if (v[0] === FORMAT) {
+          checkStride((v as KeyBuffer)[4], isLeft);
+          return v as KeyBuffer;
+        }
+        return [FORMAT, 0, [], flatten(v as Buffered[], isLeft), strides[isLeft ? 0 : 1]];
+      }
+      const old = v as KeyBufferV1;
+      const sealed: number[] = [];
+      for (const [n, min, max] of old.sealed) sealed.push(n, min, max);
+      return [FORMAT, old.next, sealed, flatten(old.recent, isLeft), strides[isLeft ? 0 : 1]];
+    };
+    /** a sealed chunk's records, flat, whichever format it was stored in */
+    const chunkRecords = (v: Stored | undefined, isLeft: boolean): unknown[] => {
+      if (v === undefined) return [];
+      if ((v as unknown[])[0] === FORMAT) {
+        checkStride((v as StoredChunk)[2], isLeft);
+        return (v as StoredChunk)[1];
+      }
+      return flatten(v as Buffered[], isLeft);
+    };
 
     // unmatched outer records waiting for their window to close (non-eager mode), emitted by a
     // stream-time punctuation once the task's stream time passes it, whichever record moved it
@@ -196,34 +267,43 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     interface Reads {
       mine: KeyBuffer | undefined;
       theirs: KeyBuffer | undefined;
-      chunks: Buffered[][];
+      /** the other side's sealed chunks that overlap the window, flat */
+      chunks: unknown[][];
     }
-    const readSync = (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
+    const readSync = (isLeft: boolean, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
+      const own = isLeft ? leftStore : rightStore;
+      const other = isLeft ? rightStore : leftStore;
       const ownRead = own.get(k);
       if (ownRead instanceof Promise) return ownRead;
       const otherRead = other.get(k);
       if (otherRead instanceof Promise) return otherRead;
-      const theirs = asBuffer(otherRead);
+      const theirs = asBuffer(otherRead, !isLeft);
       let chunks = NO_CHUNKS;
-      if (theirs)
-        for (const [n, min, max] of theirs.sealed) {
-          if (max < from || min > to) continue;
-          const read = other.get(chunkKey(k, n));
+      if (theirs) {
+        const sealed = theirs[2];
+        for (let i = 0; i < sealed.length; i += 3) {
+          if (sealed[i + 2]! < from || sealed[i + 1]! > to) continue;
+          const read = other.get(chunkKey(k, sealed[i]!));
           if (read instanceof Promise) return read;
           if (chunks === NO_CHUNKS) chunks = [];
-          chunks.push((read as Buffered[] | undefined) ?? []);
+          chunks.push(chunkRecords(read, !isLeft));
         }
-      return { mine: asBuffer(ownRead), theirs, chunks };
+      }
+      return { mine: asBuffer(ownRead, isLeft), theirs, chunks };
     };
-    const readAsync = async (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Promise<Reads> => {
-      const mine = asBuffer(await own.get(k));
-      const theirs = asBuffer(await other.get(k));
-      const chunks: Buffered[][] = [];
-      if (theirs)
-        for (const [n, min, max] of theirs.sealed) {
-          if (max < from || min > to) continue;
-          chunks.push(((await other.get(chunkKey(k, n))) as Buffered[] | undefined) ?? []);
+    const readAsync = async (isLeft: boolean, k: Buffer, from: number, to: number): Promise<Reads> => {
+      const own = isLeft ? leftStore : rightStore;
+      const other = isLeft ? rightStore : leftStore;
+      const mine = asBuffer(await own.get(k), isLeft);
+      const theirs = asBuffer(await other.get(k), !isLeft);
+      const chunks: unknown[][] = [];
+      if (theirs) {
+        const sealed = theirs[2];
+        for (let i = 0; i < sealed.length; i += 3) {
+          if (sealed[i + 2]! < from || sealed[i + 1]! > to) continue;
+          chunks.push(chunkRecords(await other.get(chunkKey(k, sealed[i]!)), !isLeft));
         }
+      }
       return { mine, theirs, chunks };
     };
 
@@ -248,53 +328,73 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const horizon = sideTimes![mySide] - retention + 1;
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
-      const mine: KeyBuffer = reads.mine ?? { next: 0, sealed: [], recent: [] };
+      const stride = strides[mySide];
+      const mine: KeyBuffer = reads.mine ?? [FORMAT, 0, [], [], stride];
       // records arrive about in time order, so expired ones are found at the front: whole chunks
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
-      while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
-      if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
+      const sealed = mine[2];
+      let drop = 0;
+      while (drop < sealed.length && sealed[drop + 2]! < horizon) {
+        own.put(chunkKey(k, sealed[drop]!), undefined);
+        drop += 3;
+      }
+      if (drop) sealed.splice(0, drop);
+      let recent = mine[3];
+      if (recent.length && (recent[0] as number) < horizon) {
+        const live: unknown[] = [];
+        for (let i = 0; i < recent.length; i += stride) if ((recent[i] as number) >= horizon) for (let j = 0; j < stride; j++) live.push(recent[i + j]);
+        mine[3] = recent = live;
+      }
       // a record already outside its side's retention is not kept (it still joins the other side)
-      if (t >= horizon) mine.recent.push([t, (isLeft ? keepLeft : keepRight)(rec.row), id]);
-      if (mine.recent.length >= CHUNK) {
+      if (t >= horizon) {
+        recent.push(t);
+        if (holdsOuter) recent.push(id);
+        pushKept(recent, rec.row, isLeft ? leftKept : rightKept);
+      }
+      if (recent.length >= CHUNK * stride) {
         let min = Number.POSITIVE_INFINITY;
         let max = Number.NEGATIVE_INFINITY;
-        for (const [ts] of mine.recent) {
+        for (let i = 0; i < recent.length; i += stride) {
+          const ts = recent[i] as number;
           if (ts < min) min = ts;
           if (ts > max) max = ts;
         }
-        const n = mine.next++;
-        own.put(chunkKey(k, n), mine.recent);
-        mine.sealed.push([n, min, max]);
-        mine.recent = [];
+        const n = mine[1]++;
+        own.put(chunkKey(k, n), [FORMAT, recent, stride] satisfies StoredChunk);
+        sealed.push(n, min, max);
+        mine[3] = [];
       }
       own.put(k, mine);
       // a left record at t joins right records in [t - before, t + after], and vice versa
+      const theirStride = strides[isLeft ? 1 : 0];
       let matches = NO_MATCHES;
-      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, from, to);
-      if (reads.theirs) matches = collectWithin(matches, reads.theirs.recent, from, to);
+      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, theirStride, from, to);
+      if (reads.theirs) matches = collectWithin(matches, reads.theirs[3], theirStride, from, to);
       if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
       // not held: an unmatched outer record is emitted at once (eager outer joins)
       if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
       return emitMatches(isLeft, rec, key, matches, 0);
     };
-    /** emits the joined rows from match `i` on, waiting only when downstream does */
-    const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: Buffered[], i: number): void | Promise<void> => {
+    /** emits the joined rows from the match at `i` (flat, the other side's stride) on, waiting only when downstream does */
+    const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: unknown[], i: number): void | Promise<void> => {
       const t = rec.timestamp;
-      for (; i < matches.length; i++) {
-        const [ts, row] = matches[i]!;
-        const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
+      const stride = strides[isLeft ? 1 : 0];
+      for (; i < matches.length; i += stride) {
+        const ts = matches[i] as number;
+        const out = joinedStored(key, !isLeft, rec.row, matches, i + 1 + idSlots);
         const waiting = emit(rec, out, Math.max(t, ts));
         if (waiting) {
-          const next = i + 1;
+          const next = i + stride;
           return waiting.then(() => emitMatches(isLeft, rec, key, matches, next));
         }
       }
     };
     /** with outer records held for their window: matched ones are released, an unmatched one held */
-    const outerAndMatches = async (isLeft: boolean, rec: StreamRecord, key: unknown, id: string, to: number, matches: Buffered[]): Promise<void> => {
+    const outerAndMatches = async (isLeft: boolean, rec: StreamRecord, key: unknown, id: string, to: number, matches: unknown[]): Promise<void> => {
       const t = rec.timestamp;
       if (matches.length) {
-        const matched = new Set(matches.map(([, , mid]) => mid));
+        const matched = new Set<unknown>();
+        for (let i = 0; i < matches.length; i += strides[isLeft ? 1 : 0]) matched.add(matches[i + 1]);
         const pending = await pendingList();
         if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
       }
@@ -320,7 +420,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const k = stateKey(rec, key);
       const from = rangeFrom(isLeft, rec.timestamp);
       const to = rangeTo(isLeft, rec.timestamp);
-      const reads = await readAsync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+      const reads = await readAsync(isLeft, k, from, to);
       await apply(isLeft, rec, key, k, from, to, reads);
     };
 
@@ -336,7 +436,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         const k = stateKey(rec, key);
         const from = rangeFrom(isLeft, rec.timestamp);
         const to = rangeTo(isLeft, rec.timestamp);
-        const reads = readSync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+        const reads = readSync(isLeft, k, from, to);
         // a read waits: once it is in the cache, the record is read again (asynchronously)
         if (reads instanceof Promise) return reads.then(() => slow(isLeft, rec, key));
         return apply(isLeft, rec, key, k, from, to, reads);
@@ -345,9 +445,11 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   }
 
   function streamTable(): readonly [Downstream, Downstream] {
-    const table = ctx.keyValueStore<TableRow>(`${step.id}/table`);
-    const lookedUp = (rec: StreamRecord, key: unknown, found: TableRow | undefined): void | Promise<void> => {
-      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
+    // a row as format 2 stores it: [2, timestamp, the kept values]; earlier, [row (full width, NULL where not kept), timestamp]
+    type StoredRow = [typeof FORMAT, number, ...unknown[]];
+    const table = ctx.keyValueStore<StoredRow | TableRow>(`${step.id}/table`);
+    const lookedUp = (rec: StreamRecord, key: unknown, found: StoredRow | TableRow | undefined): void | Promise<void> => {
+      if (found) return emit(rec, found[0] === FORMAT ? joinedStored(key, false, rec.row, found, 2) : joined(key, rec.row, (found as TableRow)[0]), rec.timestamp);
       if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
     };
     // synchronous (no promise, no await for the task) when the key's row is cached or known absent
@@ -362,7 +464,10 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const onTable: Downstream = (rec) => {
       const key = rightKeyFn(rec.row);
       if (key === null || key === undefined) return;
-      table.put(encodeValue(key), rec.tombstone ? undefined : [keepRight(rec.row), rec.timestamp]);
+      if (rec.tombstone) return table.put(encodeValue(key), undefined);
+      const stored: StoredRow = [FORMAT, rec.timestamp];
+      pushKept(stored, rec.row, rightKept);
+      table.put(encodeValue(key), stored);
     };
     return [onStream, onTable];
   }
