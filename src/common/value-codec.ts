@@ -27,8 +27,6 @@ const T_OBJECT = 12;
 const T_UNDEFINED = 13;
 const T_EMPTY_STRING = 14;
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Reusable output buffer: encoding is synchronous, so one scratch area suffices. */
 let out = Buffer.allocUnsafe(64 * 1024);
@@ -47,6 +45,21 @@ function ensure(n: number): void {
   const next = Buffer.allocUnsafe(size);
   out.copy(next, 0, 0, pos);
   out = next;
+}
+
+/** the 8 bytes of a conversion view at pos (a TypedArray.set call per value cost more than the copy) */
+function put8(bytes: Uint8Array): void {
+  const o = out;
+  const p = pos;
+  o[p] = bytes[0]!;
+  o[p + 1] = bytes[1]!;
+  o[p + 2] = bytes[2]!;
+  o[p + 3] = bytes[3]!;
+  o[p + 4] = bytes[4]!;
+  o[p + 5] = bytes[5]!;
+  o[p + 6] = bytes[6]!;
+  o[p + 7] = bytes[7]!;
+  pos = p + 8;
 }
 
 function writeVarint(n: number): void {
@@ -104,8 +117,7 @@ function writeValue(v: unknown): void {
         ensure(9);
         out[pos++] = T_DOUBLE;
         f64[0] = v;
-        out.set(f64Bytes, pos);
-        pos += 8;
+        put8(f64Bytes);
       }
       return;
     case 'string':
@@ -118,12 +130,12 @@ function writeValue(v: unknown): void {
       writeString(v);
       return;
     case 'bigint':
-      if (v >= INT64_MIN && v <= INT64_MAX) {
+      // the typed array wraps a bigint outside int64: what it holds is v exactly when v fits
+      i64[0] = v;
+      if (i64[0] === v) {
         ensure(9);
         out[pos++] = T_BIGINT64;
-        i64[0] = v;
-        out.set(i64Bytes, pos);
-        pos += 8;
+        put8(i64Bytes);
       } else {
         ensure(1);
         out[pos++] = T_BIGINT_BIG;
