@@ -204,12 +204,20 @@ function writeObject(v: object): void {
   throw new SerdeError(`cannot encode an object of class ${proto?.constructor?.name ?? 'unknown'}`);
 }
 
+/** the bytes written, in a Buffer of their own (most values are short: copied in JS, no native call) */
+function copyOut(): Buffer {
+  const n = pos;
+  const result = Buffer.allocUnsafe(n);
+  if (n > 64) out.copy(result, 0, 0, n);
+  else for (let i = 0; i < n; i++) result[i] = out[i]!;
+  return result;
+}
+
 /** Encodes a runtime SQL value (or plain arrays/objects of them) into a new Buffer. */
 export function encodeValue(v: unknown): Buffer {
   pos = 0;
   writeValue(v);
-  const result = Buffer.allocUnsafe(pos);
-  out.copy(result, 0, 0, pos);
+  const result = copyOut();
   // don't keep a huge scratch buffer alive after one big value
   if (out.length > 16 * 1024 * 1024) out = Buffer.allocUnsafe(64 * 1024);
   return result;
@@ -248,8 +256,7 @@ export function encodeRowTuple(row: readonly unknown[], needed: readonly number[
     }
   } else for (let i = 0; i < n; i++) writeValue(row[i]);
   for (let i = 0; i < extras.length; i++) writeValue(extras[i]);
-  const result = Buffer.allocUnsafe(pos);
-  out.copy(result, 0, 0, pos);
+  const result = copyOut();
   if (out.length > 16 * 1024 * 1024) out = Buffer.allocUnsafe(64 * 1024);
   return result;
 }
