@@ -329,7 +329,28 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
       const stride = strides[mySide];
-      const mine: KeyBuffer = reads.mine ?? [FORMAT, 0, [], [], stride];
+      const kept = isLeft ? leftKept : rightKept;
+      if (reads.mine === undefined && t >= horizon) {
+        // a new key (most keys of a stream of new ids): its record list sized to the record, as
+        // pushes onto an empty list would leave slack in every entry the cache keeps
+        const recent = new Array<unknown>(stride);
+        recent[0] = t;
+        if (holdsOuter) recent[1] = id;
+        for (let j = 0; j < kept.length; j++) recent[1 + idSlots + j] = rec.row[kept[j]!];
+        own.put(k, [FORMAT, 0, [], recent, stride] satisfies KeyBuffer);
+      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, [], [], stride]);
+      // a left record at t joins right records in [t - before, t + after], and vice versa
+      const theirStride = strides[isLeft ? 1 : 0];
+      let matches = NO_MATCHES;
+      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, theirStride, from, to);
+      if (reads.theirs) matches = collectWithin(matches, reads.theirs[3], theirStride, from, to);
+      if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
+      // not held: an unmatched outer record is emitted at once (eager outer joins)
+      if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
+      return emitMatches(isLeft, rec, key, matches, 0);
+    };
+    /** a key's buffer with expired records dropped, the record at t added (unless already expired), full records sealed into a chunk */
+    const updateBuffer = (own: typeof leftStore, k: Buffer, t: number, id: string, row: unknown[], kept: readonly number[], stride: number, horizon: number, mine: KeyBuffer): void => {
       // records arrive about in time order, so expired ones are found at the front: whole chunks
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
       const sealed = mine[2];
@@ -349,7 +370,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       if (t >= horizon) {
         recent.push(t);
         if (holdsOuter) recent.push(id);
-        pushKept(recent, rec.row, isLeft ? leftKept : rightKept);
+        pushKept(recent, row, kept);
       }
       if (recent.length >= CHUNK * stride) {
         let min = Number.POSITIVE_INFINITY;
@@ -365,15 +386,6 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         mine[3] = [];
       }
       own.put(k, mine);
-      // a left record at t joins right records in [t - before, t + after], and vice versa
-      const theirStride = strides[isLeft ? 1 : 0];
-      let matches = NO_MATCHES;
-      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, theirStride, from, to);
-      if (reads.theirs) matches = collectWithin(matches, reads.theirs[3], theirStride, from, to);
-      if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
-      // not held: an unmatched outer record is emitted at once (eager outer joins)
-      if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
-      return emitMatches(isLeft, rec, key, matches, 0);
     };
     /** emits the joined rows from the match at `i` (flat, the other side's stride) on, waiting only when downstream does */
     const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: unknown[], i: number): void | Promise<void> => {
