@@ -84,6 +84,7 @@ test('join state of format 1 (an earlier Sluice) is read on restart and after a 
     assert.ok(before.some(isV1Buffer), 'a format 1 key buffer');
     assert.ok(before.some((v) => isRowList(v) && (v as unknown[]).length === 64), 'a format 1 chunk');
     assert.ok(before.some((v) => isRowList(v) && (v as unknown[]).length === 2 && typeof (v as unknown[])[1] === 'number'), 'a format 1 table row');
+    assert.ok(before.some((v) => typeof v === 'number'), 'format 1 stream times, an entry each');
 
     const got = await continueWith(old.path, s, false);
     assert.deepEqual(got, expected);
@@ -100,6 +101,8 @@ test('join state of format 1 (an earlier Sluice) is read on restart and after a 
     // what the keys touched since hold now is format 2
     const after = await stateValues(old.path);
     assert.ok(after.some((v) => Array.isArray(v) && v[0] === 2), 'format 2 written back');
+    assert.ok(!after.some((v) => typeof v === 'number'), 'no stream time left in its format 1 entry');
+    assert.ok(after.some((v) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number')), 'the stream times in one entry');
   } finally {
     await fresh.cleanup();
     await old.cleanup();

@@ -61,8 +61,14 @@ type TableRow = [unknown[], number];
 
 const NO_MATCHES: unknown[] = [];
 const NO_CHUNKS: unknown[][] = [];
+/**
+ * the stream time and the newest timestamp each side's buffer has seen, in one entry (state format
+ * 2): [stream, left, right], one array updated in place, so a record that moves them puts the
+ * entry the cache already holds
+ */
+const TIMES_KEY = Buffer.from([0xff, 0x73, 0x61]);
+/** earlier formats: the stream time, and each side's newest timestamp (absent in older state: the stream time), an entry each */
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
-/** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
@@ -161,10 +167,12 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       key.writeUInt32BE(n, k.length);
       return key;
     };
-    const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
+    const meta = ctx.keyValueStore<number | number[] | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     /** the newest timestamp each side's buffer has seen: [left, right] */
     let sideTimes: [number, number] | undefined;
+    /** what TIMES_KEY holds */
+    let times: [number, number, number] | undefined;
     const retention = beforeMs + afterMs + graceMs;
     /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
     const holdsOuter = !eagerOuter && (outerLeft || outerRight);
@@ -227,8 +235,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     };
     const flushClosed = async (taskTime: number) => {
       if (earliestClose !== undefined && taskTime < earliestClose) return;
-      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-      const now = Math.max(taskTime, streamTime);
+      if (times === undefined) await loadTimes();
+      const now = Math.max(taskTime, streamTime!);
       const pending = await pendingList();
       const due = pending.filter((p) => p.closeAt <= now);
       if (!due.length) return;
@@ -240,13 +248,25 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       ctx.onClose(() => timer.cancel());
     }
 
-    /** the two sides' stream times, loaded once */
+    /** the stream time and the two sides' times, loaded once */
     const loadTimes = async (): Promise<void> => {
-      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-      if (sideTimes === undefined) {
-        const stored = await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)));
-        sideTimes = [(stored[0] as number | undefined) ?? streamTime, (stored[1] as number | undefined) ?? streamTime];
+      if (times !== undefined) return;
+      const stored = (await meta.get(TIMES_KEY)) as [number, number, number] | undefined;
+      if (stored) times = stored;
+      else {
+        const shared = (await meta.get(STREAM_TIME_KEY)) as number | undefined;
+        const sides = (await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)))) as (number | undefined)[];
+        const st = shared ?? Number.NEGATIVE_INFINITY;
+        times = [st, sides[0] ?? st, sides[1] ?? st];
+        if (shared !== undefined || sides[0] !== undefined || sides[1] !== undefined) {
+          // state of the earlier format: moved to the one entry, in the same commit
+          meta.put(TIMES_KEY, times);
+          meta.put(STREAM_TIME_KEY, undefined);
+          for (const key of SIDE_TIME_KEYS) meta.put(key, undefined);
+        }
       }
+      streamTime = times[0];
+      sideTimes = [times[1], times[2]];
     };
     /** the state key of a record's join key (windowed sources: with its window) */
     const stateKey = (rec: StreamRecord, key: unknown): Buffer => {
@@ -314,14 +334,11 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
      */
     const apply = (isLeft: boolean, rec: StreamRecord, key: unknown, k: Buffer, from: number, to: number, reads: Reads): void | Promise<void> => {
       const t = rec.timestamp;
-      if (t > streamTime!) {
-        streamTime = t;
-        meta.put(STREAM_TIME_KEY, streamTime);
-      }
       const mySide = isLeft ? 0 : 1;
-      if (t > sideTimes![mySide]) {
-        sideTimes![mySide] = t;
-        meta.put(SIDE_TIME_KEYS[mySide], t);
+      if (t > streamTime! || t > sideTimes![mySide]) {
+        if (t > streamTime!) streamTime = times![0] = t;
+        if (t > sideTimes![mySide]) sideTimes![mySide] = times![1 + mySide] = t;
+        meta.put(TIMES_KEY, times);
       }
       const own = isLeft ? leftStore : rightStore;
       // each side's buffer holds what is within the retention of its own newest record
