@@ -109,3 +109,40 @@ test('join state of format 1 (an earlier Sluice) is read on restart and after a 
     await restored.cleanup();
   }
 });
+
+test('CREATE OR REPLACE keeping more columns of a stream-stream join reads the records buffered before it, NULL where they kept nothing', async () => {
+  const dir = await tempDir();
+  try {
+    const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
+    try {
+      await engine.execute(`
+        CREATE STREAM l (id STRING KEY, a INT, c INT) WITH (KAFKA_TOPIC='l', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE STREAM r (id STRING KEY, b INT, d INT) WITH (KAFKA_TOPIC='r', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE STREAM j AS SELECT l.id AS id, a, b FROM l JOIN r WITHIN 10 SECONDS ON l.id = r.id;
+        INSERT INTO l (ROWTIME, id, a, c) VALUES (1000, 'x', 1, 100);
+        INSERT INTO l (ROWTIME, id, a, c) VALUES (1100, 'x', 11, 110);
+        INSERT INTO r (ROWTIME, id, b, d) VALUES (1500, 'y', 5, 500);
+        INSERT INTO r (ROWTIME, id, b, d) VALUES (1600, 'y', 7, 700);`);
+      await engine.runUntilIdle();
+      await engine.execute(`CREATE OR REPLACE STREAM j AS SELECT l.id AS id, a, b, c, d FROM l JOIN r WITHIN 10 SECONDS ON l.id = r.id;`);
+      await engine.execute(`
+        INSERT INTO r (ROWTIME, id, b, d) VALUES (2000, 'x', 2, 200);
+        INSERT INTO l (ROWTIME, id, a, c) VALUES (2500, 'y', 6, 600);
+        INSERT INTO l (ROWTIME, id, a, c) VALUES (3000, 'x', 3, 300);`);
+      await engine.runUntilIdle();
+      const got = (await readTopic(engine.log, 'J')).map((r) => r.value!.toString());
+      assert.deepEqual(got, [
+        // the left record buffered before the replacement kept no C, the right one no D
+        '{"A":1,"B":2,"C":null,"D":200}',
+        '{"A":11,"B":2,"C":null,"D":200}',
+        '{"A":6,"B":5,"C":600,"D":null}',
+        '{"A":6,"B":7,"C":600,"D":null}',
+        '{"A":3,"B":2,"C":300,"D":200}',
+      ]);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await dir.cleanup();
+  }
+});

@@ -15,7 +15,6 @@
  */
 import type { JoinStep } from '../../catalog/query-plan.js';
 import { leftmostSource } from '../../catalog/query-plan.js';
-import { StateError } from '../../common/errors.js';
 import { encodeValue } from '../../common/value-codec.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from '../stateless/compile-step-expression.js';
@@ -29,16 +28,19 @@ type Buffered = [number, unknown[], string];
  *
  * Stored as plain arrays, so the value codec writes no field names: [2, next chunk number, sealed
  * chunks as flat triples (number, earliest, latest timestamp; oldest first), recent records flat,
- * stride]. A record is `stride` elements: its timestamp, its id (side, partition, offset; only
- * while unmatched outer records wait for their window), then the values of the columns kept (the
- * join's needed positions, in order). A chunk entry is [2, records flat, stride].
+ * layout]. The layout is [id slots (0 or 1), ...the row positions kept]: a record is its timestamp,
+ * its id (side, partition, offset) when there is an id slot (while unmatched outer records wait
+ * for their window), then the values at the positions kept (the join's needed columns, in order).
+ * A chunk entry is [2, records flat, layout]. A plan that keeps other columns (CREATE OR REPLACE
+ * keeps the query's state) reads the records it finds as its own layout, NULL where a position
+ * was not kept.
  *
  * Earlier formats are still read (and written back as format 2): a key's entry as a plain
  * Buffered[] (before chunks) or { next, sealed: [n, min, max][], recent: Buffered[] }, a chunk
  * as a Buffered[], each Buffered row full width.
  */
-type KeyBuffer = [typeof FORMAT, number, number[], unknown[], number];
-type StoredChunk = [typeof FORMAT, unknown[], number];
+type KeyBuffer = [typeof FORMAT, number, number[], unknown[], readonly number[]];
+type StoredChunk = [typeof FORMAT, unknown[], readonly number[]];
 interface KeyBufferV1 {
   next: number;
   sealed: [number, number, number][];
@@ -180,6 +182,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     // a buffered record: timestamp, id while outer records are held, the kept values
     const idSlots = holdsOuter ? 1 : 0;
     const strides = [1 + idSlots + leftKept.length, 1 + idSlots + rightKept.length] as const;
+    const layouts = [[idSlots, ...leftKept], [idSlots, ...rightKept]] as const;
     /** records of the earlier formats (full-width rows), flat as format 2 keeps them */
     const flatten = (list: readonly Buffered[], isLeft: boolean): unknown[] => {
       const flat: unknown[] = [];
@@ -191,31 +194,58 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       }
       return flat;
     };
-    const checkStride = (stride: number, isLeft: boolean): void => {
-      if (stride !== strides[isLeft ? 0 : 1])
-        throw new StateError(`join ${step.id}: the ${isLeft ? 'left' : 'right'} buffer was stored with ${stride} slots per record, this plan keeps ${strides[isLeft ? 0 : 1]}`);
+    /**
+     * `records` (flat, stored with `layout`) in this plan's layout: as they are when the layouts are
+     * the same (the usual case, known by identity once a cached value has been seen), else each
+     * record rebuilt: an id slot added empty or dropped, values moved to their places, NULL where
+     * the stored layout did not keep a position
+     */
+    const inLayout = (layout: readonly number[], records: unknown[], isLeft: boolean): unknown[] | undefined => {
+      const mine = layouts[isLeft ? 0 : 1];
+      if (layout === mine) return undefined;
+      if (layout.length === mine.length && layout.every((x, i) => x === mine[i])) return records;
+      const ids = layout[0]!;
+      const oldStride = 1 + ids + layout.length - 1;
+      const from = mine.slice(1).map((p) => layout.indexOf(p, 1));
+      const out: unknown[] = [];
+      for (let i = 0; i < records.length; i += oldStride) {
+        out.push(records[i]);
+        if (idSlots) out.push(ids ? records[i + 1] : '');
+        for (const at of from) out.push(at > 0 ? records[i + ids + at] : null);
+      }
+      return out;
     };
     /** a key's entry as format 2, whichever format it was stored in */
     const asBuffer = (v: Stored | undefined, isLeft: boolean): KeyBuffer | undefined => {
       if (v === undefined) return undefined;
       if (Array.isArray(v)) {
         if (v[0] === FORMAT) {
-          checkStride((v as KeyBuffer)[4], isLeft);
-          return v as KeyBuffer;
+          const b = v as KeyBuffer;
+          const recent = inLayout(b[4], b[3], isLeft);
+          if (recent) {
+            b[3] = recent;
+            b[4] = layouts[isLeft ? 0 : 1];
+          }
+          return b;
         }
-        return [FORMAT, 0, [], flatten(v as Buffered[], isLeft), strides[isLeft ? 0 : 1]];
+        return [FORMAT, 0, [], flatten(v as Buffered[], isLeft), layouts[isLeft ? 0 : 1]];
       }
       const old = v as KeyBufferV1;
       const sealed: number[] = [];
       for (const [n, min, max] of old.sealed) sealed.push(n, min, max);
-      return [FORMAT, old.next, sealed, flatten(old.recent, isLeft), strides[isLeft ? 0 : 1]];
+      return [FORMAT, old.next, sealed, flatten(old.recent, isLeft), layouts[isLeft ? 0 : 1]];
     };
     /** a sealed chunk's records, flat, whichever format it was stored in */
     const chunkRecords = (v: Stored | undefined, isLeft: boolean): unknown[] => {
       if (v === undefined) return [];
       if ((v as unknown[])[0] === FORMAT) {
-        checkStride((v as StoredChunk)[2], isLeft);
-        return (v as StoredChunk)[1];
+        const c = v as StoredChunk;
+        const records = inLayout(c[2], c[1], isLeft);
+        if (records) {
+          c[1] = records;
+          c[2] = layouts[isLeft ? 0 : 1];
+        }
+        return c[1];
       }
       return flatten(v as Buffered[], isLeft);
     };
@@ -354,8 +384,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         recent[0] = t;
         if (holdsOuter) recent[1] = id;
         for (let j = 0; j < kept.length; j++) recent[1 + idSlots + j] = rec.row[kept[j]!];
-        own.put(k, [FORMAT, 0, [], recent, stride] satisfies KeyBuffer);
-      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, [], [], stride]);
+        own.put(k, [FORMAT, 0, [], recent, layouts[mySide]] satisfies KeyBuffer);
+      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, [], [], layouts[mySide]]);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const theirStride = strides[isLeft ? 1 : 0];
       let matches = NO_MATCHES;
@@ -398,7 +428,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           if (ts > max) max = ts;
         }
         const n = mine[1]++;
-        own.put(chunkKey(k, n), [FORMAT, recent, stride] satisfies StoredChunk);
+        own.put(chunkKey(k, n), [FORMAT, recent, mine[4]] satisfies StoredChunk);
         sealed.push(n, min, max);
         mine[3] = [];
       }
