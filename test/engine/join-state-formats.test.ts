@@ -146,3 +146,31 @@ test('CREATE OR REPLACE keeping more columns of a stream-stream join reads the r
     await dir.cleanup();
   }
 });
+
+test('CREATE OR REPLACE keeping other columns of a stream-table join reads the table rows stored before it, NULL where they kept nothing', async () => {
+  const dir = await tempDir();
+  try {
+    const engine = await Engine.open({ dataDir: dir.path, properties: { 'auto.offset.reset': 'earliest' } });
+    try {
+      await engine.execute(`
+        CREATE STREAM s (id STRING KEY, a INT) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE TABLE t (id STRING PRIMARY KEY, c INT, e INT) WITH (KAFKA_TOPIC='t', PARTITIONS=1, VALUE_FORMAT='JSON');
+        CREATE STREAM st AS SELECT s.id AS id, a, e FROM s JOIN t ON s.id = t.id;
+        INSERT INTO t (ROWTIME, id, c, e) VALUES (1000, 'x', 1, 10);`);
+      await engine.runUntilIdle();
+      await engine.execute(`CREATE OR REPLACE STREAM st AS SELECT s.id AS id, a, c, e FROM s JOIN t ON s.id = t.id;`);
+      await engine.execute(`
+        INSERT INTO s (ROWTIME, id, a) VALUES (2000, 'x', 5);
+        INSERT INTO t (ROWTIME, id, c, e) VALUES (3000, 'x', 2, 20);
+        INSERT INTO s (ROWTIME, id, a) VALUES (4000, 'x', 6);`);
+      await engine.runUntilIdle();
+      const got = (await readTopic(engine.log, 'ST')).map((r) => r.value!.toString());
+      // the row stored before the replacement kept no C
+      assert.deepEqual(got, ['{"A":5,"C":null,"E":10}', '{"A":6,"C":2,"E":20}']);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await dir.cleanup();
+  }
+});

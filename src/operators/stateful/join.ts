@@ -504,11 +504,31 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   }
 
   function streamTable(): readonly [Downstream, Downstream] {
-    // a row as format 2 stores it: [2, timestamp, the kept values]; earlier, [row (full width, NULL where not kept), timestamp]
-    type StoredRow = [typeof FORMAT, number, ...unknown[]];
+    // a row as format 2 stores it: [2, timestamp, the positions kept, their values]; earlier,
+    // [row (full width, NULL where not kept), timestamp]
+    type StoredRow = [typeof FORMAT, number, readonly number[], ...unknown[]];
     const table = ctx.keyValueStore<StoredRow | TableRow>(`${step.id}/table`);
+    /** a row stored with other positions kept (CREATE OR REPLACE keeps the state): in this plan's, NULL where it kept nothing */
+    const inLayout = (found: StoredRow): StoredRow => {
+      const layout = found[2];
+      if (layout.length === rightKept.length && layout.every((p, i) => p === rightKept[i])) {
+        // the same: known by identity from now on (the cache holds this array)
+        found[2] = rightKept;
+        return found;
+      }
+      const row: StoredRow = [FORMAT, found[1], rightKept];
+      for (const p of rightKept) {
+        const at = layout.indexOf(p);
+        row.push(at < 0 ? null : found[3 + at]);
+      }
+      return row;
+    };
     const lookedUp = (rec: StreamRecord, key: unknown, found: StoredRow | TableRow | undefined): void | Promise<void> => {
-      if (found) return emit(rec, found[0] === FORMAT ? joinedStored(key, false, rec.row, found, 2) : joined(key, rec.row, (found as TableRow)[0]), rec.timestamp);
+      if (found) {
+        if (found[0] !== FORMAT) return emit(rec, joined(key, rec.row, (found as TableRow)[0]), rec.timestamp);
+        const row = (found as StoredRow)[2] === rightKept ? (found as StoredRow) : inLayout(found as StoredRow);
+        return emit(rec, joinedStored(key, false, rec.row, row, 3), rec.timestamp);
+      }
       if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
     };
     // synchronous (no promise, no await for the task) when the key's row is cached or known absent
@@ -524,7 +544,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const key = rightKeyFn(rec.row);
       if (key === null || key === undefined) return;
       if (rec.tombstone) return table.put(encodeValue(key), undefined);
-      const stored: StoredRow = [FORMAT, rec.timestamp];
+      const stored: StoredRow = [FORMAT, rec.timestamp, rightKept];
       pushKept(stored, rec.row, rightKept);
       table.put(encodeValue(key), stored);
     };
