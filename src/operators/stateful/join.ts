@@ -62,6 +62,8 @@ interface Pending {
 type TableRow = [unknown[], number];
 
 const NO_MATCHES: unknown[] = [];
+/** the sealed chunks of a key that has none, shared (replaced by a list of its own when one is sealed) */
+const NO_SEALED = Object.freeze([]) as unknown as number[];
 const NO_CHUNKS: unknown[][] = [];
 /**
  * the stream time and the newest timestamp each side's buffer has seen, in one entry (state format
@@ -384,8 +386,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         recent[0] = t;
         if (holdsOuter) recent[1] = id;
         for (let j = 0; j < kept.length; j++) recent[1 + idSlots + j] = rec.row[kept[j]!];
-        own.put(k, [FORMAT, 0, [], recent, layouts[mySide]] satisfies KeyBuffer);
-      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, [], [], layouts[mySide]]);
+        own.put(k, [FORMAT, 0, NO_SEALED, recent, layouts[mySide]] satisfies KeyBuffer);
+      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, NO_SEALED, [], layouts[mySide]]);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const theirStride = strides[isLeft ? 1 : 0];
       let matches = NO_MATCHES;
@@ -400,7 +402,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const updateBuffer = (own: typeof leftStore, k: Buffer, t: number, id: string, row: unknown[], kept: readonly number[], stride: number, horizon: number, mine: KeyBuffer): void => {
       // records arrive about in time order, so expired ones are found at the front: whole chunks
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
-      const sealed = mine[2];
+      let sealed = mine[2];
       let drop = 0;
       while (drop < sealed.length && sealed[drop + 2]! < horizon) {
         own.put(chunkKey(k, sealed[drop]!), undefined);
@@ -428,6 +430,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           if (ts > max) max = ts;
         }
         const n = mine[1]++;
+        if (sealed === NO_SEALED) mine[2] = sealed = [];
         own.put(chunkKey(k, n), [FORMAT, recent, mine[4]] satisfies StoredChunk);
         sealed.push(n, min, max);
         mine[3] = [];
