@@ -27,8 +27,6 @@ const T_OBJECT = 12;
 const T_UNDEFINED = 13;
 const T_EMPTY_STRING = 14;
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Reusable output buffer: encoding is synchronous, so one scratch area suffices. */
 let out = Buffer.allocUnsafe(64 * 1024);
@@ -47,6 +45,21 @@ function ensure(n: number): void {
   const next = Buffer.allocUnsafe(size);
   out.copy(next, 0, 0, pos);
   out = next;
+}
+
+/** the 8 bytes of a conversion view at pos (a TypedArray.set call per value cost more than the copy) */
+function put8(bytes: Uint8Array): void {
+  const o = out;
+  const p = pos;
+  o[p] = bytes[0]!;
+  o[p + 1] = bytes[1]!;
+  o[p + 2] = bytes[2]!;
+  o[p + 3] = bytes[3]!;
+  o[p + 4] = bytes[4]!;
+  o[p + 5] = bytes[5]!;
+  o[p + 6] = bytes[6]!;
+  o[p + 7] = bytes[7]!;
+  pos = p + 8;
 }
 
 function writeVarint(n: number): void {
@@ -104,8 +117,7 @@ function writeValue(v: unknown): void {
         ensure(9);
         out[pos++] = T_DOUBLE;
         f64[0] = v;
-        out.set(f64Bytes, pos);
-        pos += 8;
+        put8(f64Bytes);
       }
       return;
     case 'string':
@@ -118,12 +130,12 @@ function writeValue(v: unknown): void {
       writeString(v);
       return;
     case 'bigint':
-      if (v >= INT64_MIN && v <= INT64_MAX) {
+      // the typed array wraps a bigint outside int64: what it holds is v exactly when v fits
+      i64[0] = v;
+      if (i64[0] === v) {
         ensure(9);
         out[pos++] = T_BIGINT64;
-        i64[0] = v;
-        out.set(i64Bytes, pos);
-        pos += 8;
+        put8(i64Bytes);
       } else {
         ensure(1);
         out[pos++] = T_BIGINT_BIG;
@@ -192,12 +204,20 @@ function writeObject(v: object): void {
   throw new SerdeError(`cannot encode an object of class ${proto?.constructor?.name ?? 'unknown'}`);
 }
 
+/** the bytes written, in a Buffer of their own (most values are short: copied in JS, no native call) */
+function copyOut(): Buffer {
+  const n = pos;
+  const result = Buffer.allocUnsafe(n);
+  if (n > 64) out.copy(result, 0, 0, n);
+  else for (let i = 0; i < n; i++) result[i] = out[i]!;
+  return result;
+}
+
 /** Encodes a runtime SQL value (or plain arrays/objects of them) into a new Buffer. */
 export function encodeValue(v: unknown): Buffer {
   pos = 0;
   writeValue(v);
-  const result = Buffer.allocUnsafe(pos);
-  out.copy(result, 0, 0, pos);
+  const result = copyOut();
   // don't keep a huge scratch buffer alive after one big value
   if (out.length > 16 * 1024 * 1024) out = Buffer.allocUnsafe(64 * 1024);
   return result;
@@ -236,8 +256,7 @@ export function encodeRowTuple(row: readonly unknown[], needed: readonly number[
     }
   } else for (let i = 0; i < n; i++) writeValue(row[i]);
   for (let i = 0; i < extras.length; i++) writeValue(extras[i]);
-  const result = Buffer.allocUnsafe(pos);
-  out.copy(result, 0, 0, pos);
+  const result = copyOut();
   if (out.length > 16 * 1024 * 1024) out = Buffer.allocUnsafe(64 * 1024);
   return result;
 }

@@ -19,21 +19,34 @@ import { encodeValue } from '../../common/value-codec.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { compileStepExpression } from '../stateless/compile-step-expression.js';
 
-/** a buffered stream record: timestamp, row, and an id (side, partition, offset) */
+/** a buffered stream record of the first formats: timestamp, row (full width, NULL where not kept), id */
 type Buffered = [number, unknown[], string];
 /**
- * A join key's buffered records: the recent ones in the key's own entry, older ones sealed in
- * chunks of CHUNK records under entries of their own (written once), so a commit re-encodes at
- * most CHUNK records of a busy key rather than its whole window. Before chunks, the entry was a
- * plain Buffered[] (still read as the recent records).
+ * A join key's buffered records (state format 2): the recent ones in the key's own entry, older
+ * ones sealed in chunks of CHUNK records under entries of their own (written once), so a commit
+ * re-encodes at most CHUNK records of a busy key rather than its whole window.
+ *
+ * Stored as plain arrays, so the value codec writes no field names: [2, next chunk number, sealed
+ * chunks as flat triples (number, earliest, latest timestamp; oldest first), recent records flat,
+ * layout]. The layout is [id slots (0 or 1), ...the row positions kept]: a record is its timestamp,
+ * its id (side, partition, offset) when there is an id slot (while unmatched outer records wait
+ * for their window), then the values at the positions kept (the join's needed columns, in order).
+ * A chunk entry is [2, records flat, layout]. A plan that keeps other columns (CREATE OR REPLACE
+ * keeps the query's state) reads the records it finds as its own layout, NULL where a position
+ * was not kept.
+ *
+ * Earlier formats are still read (and written back as format 2): a key's entry as a plain
+ * Buffered[] (before chunks) or { next, sealed: [n, min, max][], recent: Buffered[] }, a chunk
+ * as a Buffered[], each Buffered row full width.
  */
-interface KeyBuffer {
-  /** the next chunk's number */
+type KeyBuffer = [typeof FORMAT, number, number[], unknown[], readonly number[]];
+type StoredChunk = [typeof FORMAT, unknown[], readonly number[]];
+interface KeyBufferV1 {
   next: number;
-  /** [chunk number, earliest, latest timestamp], oldest first */
   sealed: [number, number, number][];
   recent: Buffered[];
 }
+const FORMAT = 2;
 const CHUNK = 64;
 interface Pending {
   id: string;
@@ -48,21 +61,33 @@ interface Pending {
 /** a table row and its timestamp */
 type TableRow = [unknown[], number];
 
-const NO_MATCHES: Buffered[] = [];
-const NO_CHUNKS: Buffered[][] = [];
+const NO_MATCHES: unknown[] = [];
+/** the sealed chunks of a key that has none, shared (replaced by a list of its own when one is sealed) */
+const NO_SEALED = Object.freeze([]) as unknown as number[];
+const NO_CHUNKS: unknown[][] = [];
+/**
+ * the stream time and the newest timestamp each side's buffer has seen, in one entry (state format
+ * 2): [stream, left, right], one array updated in place, so a record that moves them puts the
+ * entry the cache already holds
+ */
+const TIMES_KEY = Buffer.from([0xff, 0x73, 0x61]);
+/** earlier formats: the stream time, and each side's newest timestamp (absent in older state: the stream time), an entry each */
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
-/** the newest timestamp each side's buffer has seen (absent in older state: the shared one) */
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
 const PENDING_KEY = Buffer.from([0xff, 0x70, 0x6e]);
 /** what a punctuation's output carries instead of an input record's position */
 const PUNCTUATED = { partition: -1, offset: -1n, headers: [] } as const;
 
-/** `matches` with the records of `list` timed within [from, to] added (a new list once there are any) */
-function collectWithin(matches: Buffered[], list: readonly Buffered[], from: number, to: number): Buffered[] {
-  for (const b of list) {
-    if (b[0] < from || b[0] > to) continue;
+/**
+ * `matches` with the records of the flat `list` (`stride` elements each) timed within [from, to]
+ * appended, each as its `stride` elements (a new list once there are any)
+ */
+function collectWithin(matches: unknown[], list: readonly unknown[], stride: number, from: number, to: number): unknown[] {
+  for (let i = 0; i < list.length; i += stride) {
+    const ts = list[i] as number;
+    if (ts < from || ts > to) continue;
     if (matches === NO_MATCHES) matches = [];
-    matches.push(b);
+    for (let j = 0; j < stride; j++) matches.push(list[i + j]);
   }
   return matches;
 }
@@ -93,17 +118,32 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           ? { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers, tombstone }
           : { row, timestamp, partition: rec.partition, offset: rec.offset, headers: rec.headers },
     );
-  // what the join keeps of a row: the positions read above it, the rest NULL (same layout)
-  const keeping = (needed: readonly number[] | undefined, width: number): ((row: unknown[]) => unknown[]) => {
-    if (!needed || needed.length === width) return (row) => row;
-    return (row) => {
-      const kept = new Array<unknown>(row.length).fill(null);
-      for (const i of needed) kept[i] = row[i];
-      return kept;
-    };
+  // what the join keeps of each side's rows: the positions read above it (ascending; all without a plan's word)
+  const allOf = (width: number): number[] => Array.from({ length: width }, (_, i) => i);
+  const leftKept = step.leftNeeded ?? allOf(leftWidth);
+  const rightKept = step.rightNeeded ?? allOf(rightWidth);
+  /** `row`'s kept values, in order, appended to `to` */
+  const pushKept = (to: unknown[], row: readonly unknown[], kept: readonly number[]): void => {
+    for (let j = 0; j < kept.length; j++) to.push(row[kept[j]!]);
   };
-  const keepLeft = keeping(step.leftNeeded, leftWidth);
-  const keepRight = keeping(step.rightNeeded, rightWidth);
+  /**
+   * The output row of a live record and a stored one: the live side's row as it is, the stored
+   * side's kept values read from `stored` at `at` into their positions, NULL elsewhere (the
+   * layout joined() gives a row kept with NULLs).
+   */
+  const joinedStored = (key: unknown, storedIsLeft: boolean, live: readonly unknown[], stored: readonly unknown[], at: number): unknown[] => {
+    const row = new Array<unknown>(1 + leftWidth + rightWidth);
+    row[0] = key;
+    const liveBase = storedIsLeft ? 1 + leftWidth : 1;
+    const liveWidth = storedIsLeft ? rightWidth : leftWidth;
+    for (let i = 0; i < liveWidth; i++) row[liveBase + i] = live[i];
+    const base = storedIsLeft ? 1 : 1 + leftWidth;
+    const width = storedIsLeft ? leftWidth : rightWidth;
+    const kept = storedIsLeft ? leftKept : rightKept;
+    for (let i = 0; i < width; i++) row[base + i] = null;
+    for (let j = 0; j < kept.length; j++) row[base + kept[j]!] = stored[at + j];
+    return row;
+  };
   const outerLeft = step.joinType === 'LEFT' || step.joinType === 'FULL';
   const outerRight = step.joinType === 'RIGHT' || step.joinType === 'FULL';
 
@@ -121,8 +161,9 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   function streamStream(): readonly [Downstream, Downstream] {
     const { beforeMs, afterMs, graceMs, eagerOuter } = step.within!;
     const sessionWindows = leftmostSource(step.left).window?.type === 'SESSION';
-    const leftStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/left`);
-    const rightStore = ctx.keyValueStore<KeyBuffer | Buffered[]>(`${step.id}/right`);
+    type Stored = KeyBuffer | StoredChunk | KeyBufferV1 | Buffered[];
+    const leftStore = ctx.keyValueStore<Stored>(`${step.id}/left`);
+    const rightStore = ctx.keyValueStore<Stored>(`${step.id}/right`);
     const chunkKey = (k: Buffer, n: number) => {
       // an encoded key is self-delimiting, so no key of the store is another key plus a suffix
       const key = Buffer.allocUnsafe(k.length + 4);
@@ -130,16 +171,86 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       key.writeUInt32BE(n, k.length);
       return key;
     };
-    const asBuffer = (v: KeyBuffer | Buffered[] | undefined): KeyBuffer | undefined =>
-      v === undefined ? undefined : Array.isArray(v) ? { next: 0, sealed: [], recent: v } : v;
-    const meta = ctx.keyValueStore<number | Pending[]>(`${step.id}/time`);
+    const meta = ctx.keyValueStore<number | number[] | Pending[]>(`${step.id}/time`);
     let streamTime: number | undefined;
     /** the newest timestamp each side's buffer has seen: [left, right] */
     let sideTimes: [number, number] | undefined;
+    /** what TIMES_KEY holds */
+    let times: [number, number, number] | undefined;
     const retention = beforeMs + afterMs + graceMs;
     /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
     const holdsOuter = !eagerOuter && (outerLeft || outerRight);
     const outerRow = (isLeft: boolean, key: unknown, row: unknown[]) => (isLeft ? joined(key, row, null) : joined(key, null, row));
+    // a buffered record: timestamp, id while outer records are held, the kept values
+    const idSlots = holdsOuter ? 1 : 0;
+    const strides = [1 + idSlots + leftKept.length, 1 + idSlots + rightKept.length] as const;
+    const layouts = [[idSlots, ...leftKept], [idSlots, ...rightKept]] as const;
+    /** records of the earlier formats (full-width rows), flat as format 2 keeps them */
+    const flatten = (list: readonly Buffered[], isLeft: boolean): unknown[] => {
+      const flat: unknown[] = [];
+      const kept = isLeft ? leftKept : rightKept;
+      for (const [ts, row, id] of list) {
+        flat.push(ts);
+        if (holdsOuter) flat.push(id);
+        pushKept(flat, row, kept);
+      }
+      return flat;
+    };
+    /**
+     * `records` (flat, stored with `layout`) in this plan's layout: as they are when the layouts are
+     * the same (the usual case, known by identity once a cached value has been seen), else each
+     * record rebuilt: an id slot added empty or dropped, values moved to their places, NULL where
+     * the stored layout did not keep a position
+     */
+    const inLayout = (layout: readonly number[], records: unknown[], isLeft: boolean): unknown[] | undefined => {
+      const mine = layouts[isLeft ? 0 : 1];
+      if (layout === mine) return undefined;
+      if (layout.length === mine.length && layout.every((x, i) => x === mine[i])) return records;
+      const ids = layout[0]!;
+      const oldStride = 1 + ids + layout.length - 1;
+      const from = mine.slice(1).map((p) => layout.indexOf(p, 1));
+      const out: unknown[] = [];
+      for (let i = 0; i < records.length; i += oldStride) {
+        out.push(records[i]);
+        if (idSlots) out.push(ids ? records[i + 1] : '');
+        for (const at of from) out.push(at > 0 ? records[i + ids + at] : null);
+      }
+      return out;
+    };
+    /** a key's entry as format 2, whichever format it was stored in */
+    const asBuffer = (v: Stored | undefined, isLeft: boolean): KeyBuffer | undefined => {
+      if (v === undefined) return undefined;
+      if (Array.isArray(v)) {
+        if (v[0] === FORMAT) {
+          const b = v as KeyBuffer;
+          const recent = inLayout(b[4], b[3], isLeft);
+          if (recent) {
+            b[3] = recent;
+            b[4] = layouts[isLeft ? 0 : 1];
+          }
+          return b;
+        }
+        return [FORMAT, 0, [], flatten(v as Buffered[], isLeft), layouts[isLeft ? 0 : 1]];
+      }
+      const old = v as KeyBufferV1;
+      const sealed: number[] = [];
+      for (const [n, min, max] of old.sealed) sealed.push(n, min, max);
+      return [FORMAT, old.next, sealed, flatten(old.recent, isLeft), layouts[isLeft ? 0 : 1]];
+    };
+    /** a sealed chunk's records, flat, whichever format it was stored in */
+    const chunkRecords = (v: Stored | undefined, isLeft: boolean): unknown[] => {
+      if (v === undefined) return [];
+      if ((v as unknown[])[0] === FORMAT) {
+        const c = v as StoredChunk;
+        const records = inLayout(c[2], c[1], isLeft);
+        if (records) {
+          c[1] = records;
+          c[2] = layouts[isLeft ? 0 : 1];
+        }
+        return c[1];
+      }
+      return flatten(v as Buffered[], isLeft);
+    };
 
     // unmatched outer records waiting for their window to close (non-eager mode), emitted by a
     // stream-time punctuation once the task's stream time passes it, whichever record moved it
@@ -156,8 +267,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     };
     const flushClosed = async (taskTime: number) => {
       if (earliestClose !== undefined && taskTime < earliestClose) return;
-      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-      const now = Math.max(taskTime, streamTime);
+      if (times === undefined) await loadTimes();
+      const now = Math.max(taskTime, streamTime!);
       const pending = await pendingList();
       const due = pending.filter((p) => p.closeAt <= now);
       if (!due.length) return;
@@ -169,13 +280,25 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       ctx.onClose(() => timer.cancel());
     }
 
-    /** the two sides' stream times, loaded once */
+    /** the stream time and the two sides' times, loaded once */
     const loadTimes = async (): Promise<void> => {
-      if (streamTime === undefined) streamTime = ((await meta.get(STREAM_TIME_KEY)) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-      if (sideTimes === undefined) {
-        const stored = await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)));
-        sideTimes = [(stored[0] as number | undefined) ?? streamTime, (stored[1] as number | undefined) ?? streamTime];
+      if (times !== undefined) return;
+      const stored = (await meta.get(TIMES_KEY)) as [number, number, number] | undefined;
+      if (stored) times = stored;
+      else {
+        const shared = (await meta.get(STREAM_TIME_KEY)) as number | undefined;
+        const sides = (await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)))) as (number | undefined)[];
+        const st = shared ?? Number.NEGATIVE_INFINITY;
+        times = [st, sides[0] ?? st, sides[1] ?? st];
+        if (shared !== undefined || sides[0] !== undefined || sides[1] !== undefined) {
+          // state of the earlier format: moved to the one entry, in the same commit
+          meta.put(TIMES_KEY, times);
+          meta.put(STREAM_TIME_KEY, undefined);
+          for (const key of SIDE_TIME_KEYS) meta.put(key, undefined);
+        }
       }
+      streamTime = times[0];
+      sideTimes = [times[1], times[2]];
     };
     /** the state key of a record's join key (windowed sources: with its window) */
     const stateKey = (rec: StreamRecord, key: unknown): Buffer => {
@@ -196,34 +319,43 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     interface Reads {
       mine: KeyBuffer | undefined;
       theirs: KeyBuffer | undefined;
-      chunks: Buffered[][];
+      /** the other side's sealed chunks that overlap the window, flat */
+      chunks: unknown[][];
     }
-    const readSync = (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
+    const readSync = (isLeft: boolean, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
+      const own = isLeft ? leftStore : rightStore;
+      const other = isLeft ? rightStore : leftStore;
       const ownRead = own.get(k);
       if (ownRead instanceof Promise) return ownRead;
       const otherRead = other.get(k);
       if (otherRead instanceof Promise) return otherRead;
-      const theirs = asBuffer(otherRead);
+      const theirs = asBuffer(otherRead, !isLeft);
       let chunks = NO_CHUNKS;
-      if (theirs)
-        for (const [n, min, max] of theirs.sealed) {
-          if (max < from || min > to) continue;
-          const read = other.get(chunkKey(k, n));
+      if (theirs) {
+        const sealed = theirs[2];
+        for (let i = 0; i < sealed.length; i += 3) {
+          if (sealed[i + 2]! < from || sealed[i + 1]! > to) continue;
+          const read = other.get(chunkKey(k, sealed[i]!));
           if (read instanceof Promise) return read;
           if (chunks === NO_CHUNKS) chunks = [];
-          chunks.push((read as Buffered[] | undefined) ?? []);
+          chunks.push(chunkRecords(read, !isLeft));
         }
-      return { mine: asBuffer(ownRead), theirs, chunks };
+      }
+      return { mine: asBuffer(ownRead, isLeft), theirs, chunks };
     };
-    const readAsync = async (own: typeof leftStore, other: typeof leftStore, k: Buffer, from: number, to: number): Promise<Reads> => {
-      const mine = asBuffer(await own.get(k));
-      const theirs = asBuffer(await other.get(k));
-      const chunks: Buffered[][] = [];
-      if (theirs)
-        for (const [n, min, max] of theirs.sealed) {
-          if (max < from || min > to) continue;
-          chunks.push(((await other.get(chunkKey(k, n))) as Buffered[] | undefined) ?? []);
+    const readAsync = async (isLeft: boolean, k: Buffer, from: number, to: number): Promise<Reads> => {
+      const own = isLeft ? leftStore : rightStore;
+      const other = isLeft ? rightStore : leftStore;
+      const mine = asBuffer(await own.get(k), isLeft);
+      const theirs = asBuffer(await other.get(k), !isLeft);
+      const chunks: unknown[][] = [];
+      if (theirs) {
+        const sealed = theirs[2];
+        for (let i = 0; i < sealed.length; i += 3) {
+          if (sealed[i + 2]! < from || sealed[i + 1]! > to) continue;
+          chunks.push(chunkRecords(await other.get(chunkKey(k, sealed[i]!)), !isLeft));
         }
+      }
       return { mine, theirs, chunks };
     };
 
@@ -234,67 +366,97 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
      */
     const apply = (isLeft: boolean, rec: StreamRecord, key: unknown, k: Buffer, from: number, to: number, reads: Reads): void | Promise<void> => {
       const t = rec.timestamp;
-      if (t > streamTime!) {
-        streamTime = t;
-        meta.put(STREAM_TIME_KEY, streamTime);
-      }
       const mySide = isLeft ? 0 : 1;
-      if (t > sideTimes![mySide]) {
-        sideTimes![mySide] = t;
-        meta.put(SIDE_TIME_KEYS[mySide], t);
+      if (t > streamTime! || t > sideTimes![mySide]) {
+        if (t > streamTime!) streamTime = times![0] = t;
+        if (t > sideTimes![mySide]) sideTimes![mySide] = times![1 + mySide] = t;
+        meta.put(TIMES_KEY, times);
       }
       const own = isLeft ? leftStore : rightStore;
       // each side's buffer holds what is within the retention of its own newest record
       const horizon = sideTimes![mySide] - retention + 1;
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
-      const mine: KeyBuffer = reads.mine ?? { next: 0, sealed: [], recent: [] };
-      // records arrive about in time order, so expired ones are found at the front: whole chunks
-      // are dropped, the recent list rebuilt only when some have expired, else appended to in place
-      while (mine.sealed.length && mine.sealed[0]![2] < horizon) own.put(chunkKey(k, mine.sealed.shift()![0]), undefined);
-      if (mine.recent.length && mine.recent[0]![0] < horizon) mine.recent = mine.recent.filter(([ts]) => ts >= horizon);
-      // a record already outside its side's retention is not kept (it still joins the other side)
-      if (t >= horizon) mine.recent.push([t, (isLeft ? keepLeft : keepRight)(rec.row), id]);
-      if (mine.recent.length >= CHUNK) {
-        let min = Number.POSITIVE_INFINITY;
-        let max = Number.NEGATIVE_INFINITY;
-        for (const [ts] of mine.recent) {
-          if (ts < min) min = ts;
-          if (ts > max) max = ts;
-        }
-        const n = mine.next++;
-        own.put(chunkKey(k, n), mine.recent);
-        mine.sealed.push([n, min, max]);
-        mine.recent = [];
-      }
-      own.put(k, mine);
+      const stride = strides[mySide];
+      const kept = isLeft ? leftKept : rightKept;
+      if (reads.mine === undefined && t >= horizon) {
+        // a new key (most keys of a stream of new ids): its record list sized to the record, as
+        // pushes onto an empty list would leave slack in every entry the cache keeps
+        const recent = new Array<unknown>(stride);
+        recent[0] = t;
+        if (holdsOuter) recent[1] = id;
+        for (let j = 0; j < kept.length; j++) recent[1 + idSlots + j] = rec.row[kept[j]!];
+        own.put(k, [FORMAT, 0, NO_SEALED, recent, layouts[mySide]] satisfies KeyBuffer);
+      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, NO_SEALED, [], layouts[mySide]]);
       // a left record at t joins right records in [t - before, t + after], and vice versa
+      const theirStride = strides[isLeft ? 1 : 0];
       let matches = NO_MATCHES;
-      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, from, to);
-      if (reads.theirs) matches = collectWithin(matches, reads.theirs.recent, from, to);
+      for (const chunk of reads.chunks) matches = collectWithin(matches, chunk, theirStride, from, to);
+      if (reads.theirs) matches = collectWithin(matches, reads.theirs[3], theirStride, from, to);
       if (holdsOuter) return outerAndMatches(isLeft, rec, key, id, to, matches);
       // not held: an unmatched outer record is emitted at once (eager outer joins)
       if (!matches.length && (isLeft ? outerLeft : outerRight)) return emit(rec, outerRow(isLeft, key, rec.row), t);
       return emitMatches(isLeft, rec, key, matches, 0);
     };
-    /** emits the joined rows from match `i` on, waiting only when downstream does */
-    const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: Buffered[], i: number): void | Promise<void> => {
+    /** a key's buffer with expired records dropped, the record at t added (unless already expired), full records sealed into a chunk */
+    const updateBuffer = (own: typeof leftStore, k: Buffer, t: number, id: string, row: unknown[], kept: readonly number[], stride: number, horizon: number, mine: KeyBuffer): void => {
+      // records arrive about in time order, so expired ones are found at the front: whole chunks
+      // are dropped, the recent list rebuilt only when some have expired, else appended to in place
+      let sealed = mine[2];
+      let drop = 0;
+      while (drop < sealed.length && sealed[drop + 2]! < horizon) {
+        own.put(chunkKey(k, sealed[drop]!), undefined);
+        drop += 3;
+      }
+      if (drop) sealed.splice(0, drop);
+      let recent = mine[3];
+      if (recent.length && (recent[0] as number) < horizon) {
+        const live: unknown[] = [];
+        for (let i = 0; i < recent.length; i += stride) if ((recent[i] as number) >= horizon) for (let j = 0; j < stride; j++) live.push(recent[i + j]);
+        mine[3] = recent = live;
+      }
+      // a record already outside its side's retention is not kept (it still joins the other side)
+      if (t >= horizon) {
+        recent.push(t);
+        if (holdsOuter) recent.push(id);
+        pushKept(recent, row, kept);
+      }
+      if (recent.length >= CHUNK * stride) {
+        let min = Number.POSITIVE_INFINITY;
+        let max = Number.NEGATIVE_INFINITY;
+        for (let i = 0; i < recent.length; i += stride) {
+          const ts = recent[i] as number;
+          if (ts < min) min = ts;
+          if (ts > max) max = ts;
+        }
+        const n = mine[1]++;
+        if (sealed === NO_SEALED) mine[2] = sealed = [];
+        own.put(chunkKey(k, n), [FORMAT, recent, mine[4]] satisfies StoredChunk);
+        sealed.push(n, min, max);
+        mine[3] = [];
+      }
+      own.put(k, mine);
+    };
+    /** emits the joined rows from the match at `i` (flat, the other side's stride) on, waiting only when downstream does */
+    const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: unknown[], i: number): void | Promise<void> => {
       const t = rec.timestamp;
-      for (; i < matches.length; i++) {
-        const [ts, row] = matches[i]!;
-        const out = isLeft ? joined(key, rec.row, row) : joined(key, row, rec.row);
+      const stride = strides[isLeft ? 1 : 0];
+      for (; i < matches.length; i += stride) {
+        const ts = matches[i] as number;
+        const out = joinedStored(key, !isLeft, rec.row, matches, i + 1 + idSlots);
         const waiting = emit(rec, out, Math.max(t, ts));
         if (waiting) {
-          const next = i + 1;
+          const next = i + stride;
           return waiting.then(() => emitMatches(isLeft, rec, key, matches, next));
         }
       }
     };
     /** with outer records held for their window: matched ones are released, an unmatched one held */
-    const outerAndMatches = async (isLeft: boolean, rec: StreamRecord, key: unknown, id: string, to: number, matches: Buffered[]): Promise<void> => {
+    const outerAndMatches = async (isLeft: boolean, rec: StreamRecord, key: unknown, id: string, to: number, matches: unknown[]): Promise<void> => {
       const t = rec.timestamp;
       if (matches.length) {
-        const matched = new Set(matches.map(([, , mid]) => mid));
+        const matched = new Set<unknown>();
+        for (let i = 0; i < matches.length; i += strides[isLeft ? 1 : 0]) matched.add(matches[i + 1]);
         const pending = await pendingList();
         if (pending.some((p) => matched.has(p.id))) savePending(pending.filter((p) => !matched.has(p.id)));
       }
@@ -320,7 +482,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const k = stateKey(rec, key);
       const from = rangeFrom(isLeft, rec.timestamp);
       const to = rangeTo(isLeft, rec.timestamp);
-      const reads = await readAsync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+      const reads = await readAsync(isLeft, k, from, to);
       await apply(isLeft, rec, key, k, from, to, reads);
     };
 
@@ -336,7 +498,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         const k = stateKey(rec, key);
         const from = rangeFrom(isLeft, rec.timestamp);
         const to = rangeTo(isLeft, rec.timestamp);
-        const reads = readSync(isLeft ? leftStore : rightStore, isLeft ? rightStore : leftStore, k, from, to);
+        const reads = readSync(isLeft, k, from, to);
         // a read waits: once it is in the cache, the record is read again (asynchronously)
         if (reads instanceof Promise) return reads.then(() => slow(isLeft, rec, key));
         return apply(isLeft, rec, key, k, from, to, reads);
@@ -345,9 +507,31 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
   }
 
   function streamTable(): readonly [Downstream, Downstream] {
-    const table = ctx.keyValueStore<TableRow>(`${step.id}/table`);
-    const lookedUp = (rec: StreamRecord, key: unknown, found: TableRow | undefined): void | Promise<void> => {
-      if (found) return emit(rec, joined(key, rec.row, found[0]), rec.timestamp);
+    // a row as format 2 stores it: [2, timestamp, the positions kept, their values]; earlier,
+    // [row (full width, NULL where not kept), timestamp]
+    type StoredRow = [typeof FORMAT, number, readonly number[], ...unknown[]];
+    const table = ctx.keyValueStore<StoredRow | TableRow>(`${step.id}/table`);
+    /** a row stored with other positions kept (CREATE OR REPLACE keeps the state): in this plan's, NULL where it kept nothing */
+    const inLayout = (found: StoredRow): StoredRow => {
+      const layout = found[2];
+      if (layout.length === rightKept.length && layout.every((p, i) => p === rightKept[i])) {
+        // the same: known by identity from now on (the cache holds this array)
+        found[2] = rightKept;
+        return found;
+      }
+      const row: StoredRow = [FORMAT, found[1], rightKept];
+      for (const p of rightKept) {
+        const at = layout.indexOf(p);
+        row.push(at < 0 ? null : found[3 + at]);
+      }
+      return row;
+    };
+    const lookedUp = (rec: StreamRecord, key: unknown, found: StoredRow | TableRow | undefined): void | Promise<void> => {
+      if (found) {
+        if (found[0] !== FORMAT) return emit(rec, joined(key, rec.row, (found as TableRow)[0]), rec.timestamp);
+        const row = (found as StoredRow)[2] === rightKept ? (found as StoredRow) : inLayout(found as StoredRow);
+        return emit(rec, joinedStored(key, false, rec.row, row, 3), rec.timestamp);
+      }
       if (outerLeft) return emit(rec, joined(key, rec.row, null), rec.timestamp);
     };
     // synchronous (no promise, no await for the task) when the key's row is cached or known absent
@@ -362,7 +546,10 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const onTable: Downstream = (rec) => {
       const key = rightKeyFn(rec.row);
       if (key === null || key === undefined) return;
-      table.put(encodeValue(key), rec.tombstone ? undefined : [keepRight(rec.row), rec.timestamp]);
+      if (rec.tombstone) return table.put(encodeValue(key), undefined);
+      const stored: StoredRow = [FORMAT, rec.timestamp, rightKept];
+      pushKept(stored, rec.row, rightKept);
+      table.put(encodeValue(key), stored);
     };
     return [onStream, onTable];
   }
