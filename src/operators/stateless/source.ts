@@ -72,6 +72,12 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   const decodedAhead = extractTimestamp ? new WeakMap<FetchedRecord, Mutable<StreamRecord>>() : undefined;
   /** records put in decodedAhead and not yet taken (a task with one input never decodes ahead: no lookup then) */
   let aheadCount = 0;
+  /**
+   * the record decoded ahead last, kept out of the WeakMap: the task asks for its head's
+   * timestamp and then processes that head, so most lookups are this one (no hashing then)
+   */
+  let aheadRec: FetchedRecord | undefined;
+  let aheadDecoded: Mutable<StreamRecord> | undefined;
 
   /** the last extracted ROWTIME and its BigInt */
   let lastRowtime = Number.NaN;
@@ -203,7 +209,10 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
 
   const entry = (rec: FetchedRecord) => {
     let decoded: Mutable<StreamRecord> | Failure | typeof SKIP | undefined;
-    if (aheadCount > 0) {
+    if (rec === aheadRec) {
+      decoded = aheadDecoded;
+      aheadRec = aheadDecoded = undefined;
+    } else if (aheadCount > 0) {
       decoded = decodedAhead!.get(rec);
       if (decoded) {
         decodedAhead!.delete(rec);
@@ -229,12 +238,18 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
   // decoded once: the row is kept for the processing; a record that cannot be read is picked at
   // its log timestamp and reported when processed
   const timestampOf = (rec: FetchedRecord): number => {
-    const cached = decodedAhead.get(rec);
+    if (rec === aheadRec) return aheadDecoded!.timestamp;
+    const cached = aheadCount > 0 ? decodedAhead.get(rec) : undefined;
     if (cached) return cached.timestamp;
     const decoded = decode(rec);
     if (decoded === SKIP || 'error' in decoded) return rec.timestamp;
-    decodedAhead.set(rec, decoded);
-    aheadCount++;
+    if (aheadRec !== undefined) {
+      // a second record decoded ahead before the first was processed (a self-join's two sources)
+      decodedAhead.set(aheadRec, aheadDecoded!);
+      aheadCount++;
+    }
+    aheadRec = rec;
+    aheadDecoded = decoded;
     return decoded.timestamp;
   };
   return Object.assign(entry, { timestampOf });
