@@ -605,8 +605,8 @@ function comparison(op: string, left: TypedExpression, right: TypedExpression, c
         };
     }
   }
-  const sampled = remainderTest(op, left, right);
-  if (sampled) return sampled;
+  const remainder = remainderTest(op, left, right);
+  if (remainder) return remainder;
   const l = compile(left, ctx);
   const r = compile(right, ctx);
   const test = testFor(op, t);

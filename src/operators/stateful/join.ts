@@ -172,10 +172,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       return key;
     };
     const meta = ctx.keyValueStore<number | number[] | Pending[]>(`${step.id}/time`);
-    let streamTime: number | undefined;
-    /** the newest timestamp each side's buffer has seen: [left, right] */
-    let sideTimes: [number, number] | undefined;
-    /** what TIMES_KEY holds */
+    /** what TIMES_KEY holds: [stream time, the newest timestamp the left / right buffer has seen], loaded once */
     let times: [number, number, number] | undefined;
     const retention = beforeMs + afterMs + graceMs;
     /** unmatched outer records wait for their window to close (no GRACE PERIOD: emitted at once) */
@@ -268,7 +265,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const flushClosed = async (taskTime: number) => {
       if (earliestClose !== undefined && taskTime < earliestClose) return;
       if (times === undefined) await loadTimes();
-      const now = Math.max(taskTime, streamTime!);
+      const now = Math.max(taskTime, times![0]);
       const pending = await pendingList();
       const due = pending.filter((p) => p.closeAt <= now);
       if (!due.length) return;
@@ -297,8 +294,6 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           for (const key of SIDE_TIME_KEYS) meta.put(key, undefined);
         }
       }
-      streamTime = times[0];
-      sideTimes = [times[1], times[2]];
     };
     /** the state key of a record's join key (windowed sources: with its window) */
     const stateKey = (rec: StreamRecord, key: unknown): Buffer => {
@@ -308,7 +303,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       return encodeValue(w ? (sessionWindows ? [key, w.start, w.end] : [key, w.start]) : key);
     };
     /** the other side's window for a record at t: [from, to] (a left record at t joins right records in [t - before, t + after], and vice versa) */
-    const rangeFrom = (isLeft: boolean, t: number): number => Math.max(isLeft ? t - beforeMs : t - afterMs, sideTimes![isLeft ? 1 : 0] - retention + 1);
+    const rangeFrom = (isLeft: boolean, t: number): number => Math.max(isLeft ? t - beforeMs : t - afterMs, times![isLeft ? 2 : 1] - retention + 1);
     const rangeTo = (isLeft: boolean, t: number): number => (isLeft ? t + afterMs : t + beforeMs);
     /**
      * The state a record needs, read: its own side's buffer for its key, the other side's, and the
@@ -367,14 +362,15 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const apply = (isLeft: boolean, rec: StreamRecord, key: unknown, k: Buffer, from: number, to: number, reads: Reads): void | Promise<void> => {
       const t = rec.timestamp;
       const mySide = isLeft ? 0 : 1;
-      if (t > streamTime! || t > sideTimes![mySide]) {
-        if (t > streamTime!) streamTime = times![0] = t;
-        if (t > sideTimes![mySide]) sideTimes![mySide] = times![1 + mySide] = t;
-        meta.put(TIMES_KEY, times);
+      const tm = times!;
+      if (t > tm[0] || t > tm[1 + mySide]) {
+        if (t > tm[0]) tm[0] = t;
+        if (t > tm[1 + mySide]) tm[1 + mySide] = t;
+        meta.put(TIMES_KEY, tm);
       }
       const own = isLeft ? leftStore : rightStore;
       // each side's buffer holds what is within the retention of its own newest record
-      const horizon = sideTimes![mySide] - retention + 1;
+      const horizon = tm[1 + mySide] - retention + 1;
       // only unmatched outer records waiting for their window to close are looked up by id
       const id = holdsOuter ? `${isLeft ? 'L' : 'R'}${rec.partition}:${rec.offset}` : '';
       const stride = strides[mySide];
@@ -464,7 +460,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       const outer = isLeft ? outerLeft : outerRight;
       if (!matches.length && outer) {
         // a window that ended before stream time has nothing to wait for (Kafka Streams emits it at once)
-        if (eagerOuter || to < streamTime!) await emit(rec, outerRow(isLeft, key, rec.row), t);
+        if (eagerOuter || to < times![0]) await emit(rec, outerRow(isLeft, key, rec.row), t);
         else {
           const closeAt = t + (isLeft ? afterMs : beforeMs) + graceMs;
           const pending = await pendingList();
@@ -472,7 +468,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           meta.put(PENDING_KEY, pending);
           earliestClose = Math.min(earliestClose!, closeAt);
           // already closed by the stream time this record did not move: no punctuation will come for it
-          if (closeAt <= streamTime!) await flushClosed(ctx.streamTime());
+          if (closeAt <= times![0]) await flushClosed(ctx.streamTime());
         }
       }
     };
@@ -494,7 +490,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         if (rec.tombstone) return;
         const key = (isLeft ? leftKeyFn : rightKeyFn)(rec.row);
         if (key === null || key === undefined) return;
-        if (streamTime === undefined || sideTimes === undefined) return slow(isLeft, rec, key);
+        if (times === undefined) return slow(isLeft, rec, key);
         const k = stateKey(rec, key);
         const from = rangeFrom(isLeft, rec.timestamp);
         const to = rangeTo(isLeft, rec.timestamp);

@@ -244,7 +244,7 @@ export function buildSource(step: SourceStep, ctx: OperatorContext, downstream: 
     const decoded = decode(rec);
     if (decoded === SKIP || 'error' in decoded) return rec.timestamp;
     if (aheadRec !== undefined) {
-      // a second record decoded ahead before the first was processed (a self-join's two sources)
+      // a record decoded ahead before the last one was processed: it waits in the WeakMap
       decodedAhead.set(aheadRec, aheadDecoded!);
       aheadCount++;
     }
