@@ -13,7 +13,9 @@
  *                      default 8) + two write buffers (--leveldb-write-buffer-mib, default 4) + the
  *                      table files it keeps open, memory-mapped, whose pages count in RSS once read
  *                      ((--leveldb-open-files, default 74, - 10) x --leveldb-file-mib, default 1)
- * + stated overhead    --overhead-mib (default 96): V8's young generation and the garbage between
+ * + stated overhead    --overhead-mib (default 96): V8's young generation (Node's default 16 MiB
+ *                      semi-spaces, given explicitly: the 64 MiB `sluice` runs with would add up
+ *                      to 144 MiB, src/runtime/young-generation.ts) and the garbage between
  *                      collections (V8's old space is capped by --heap-mib, default 128, as
  *                      `node --max-old-space-size`; without a cap V8 lets garbage pile up to a large
  *                      share of the machine before it collects), the batches fetched and produced
@@ -169,7 +171,7 @@ async function child(task: ChildTask): Promise<void> {
 
 function runChild(task: ChildTask): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
-    const c = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${task.heapMib}`, thisFile, '--child', JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const c = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${task.heapMib}`, '--max-semi-space-size=16', thisFile, '--child', JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     c.on('error', reject);
     c.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`${task.shape} run exited with ${code}`));

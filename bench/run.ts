@@ -9,6 +9,8 @@
  *          --cpu-prof DIR (profile every worker; summarise with dist/bench/nexmark/profile-summary.js)
  *          --threads 1,2  --partitions N  --scaling-queries q1,...  --no-scaling  --scaling-only
  *          (SLUICE_BENCH_NODE_FLAGS="--trace-gc ..." passes node flags to the measured processes)
+ *          --node-default-young-generation (run the measured processes with Node's default semi-spaces
+ *          instead of the ones `sluice` runs with, src/runtime/young-generation.ts)
  *
  *   npm run bench:threads         # only the scaling runs: q1 over 2 partitions, num.stream.threads 1 and 2
  *
@@ -42,6 +44,7 @@ import { openLocalLog } from '../src/log/local/index.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, createNexmarkTopics, writeEvents, type GeneratedCounts } from './nexmark/generator.js';
 import { QUERIES, SOURCES_DDL, type NexmarkQuery } from './nexmark/queries.js';
 import type { PacedResult, RawResult, ThroughputResult, WorkerResult, WorkerTask } from './nexmark/worker.js';
+import { SEMI_SPACE_FLAG } from '../src/runtime/young-generation.js';
 
 interface Options {
   quick: boolean;
@@ -67,6 +70,8 @@ interface Options {
   /** partitions of the scaling runs' topics */
   partitions: number;
   scalingOnly: boolean;
+  /** the measured processes get Node's default young generation, not sluice's */
+  nodeDefaultYoungGeneration: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -94,6 +99,7 @@ function parseArgs(argv: string[]): Options {
     scalingQueries: ['q1'],
     partitions: 2,
     scalingOnly: false,
+    nodeDefaultYoungGeneration: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -149,6 +155,9 @@ function parseArgs(argv: string[]): Options {
       case '--scaling-only':
         o.scalingOnly = true;
         break;
+      case '--node-default-young-generation':
+        o.nodeDefaultYoungGeneration = true;
+        break;
       case '--no-scaling':
         o.scaling = false;
         break;
@@ -162,11 +171,13 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-let nodeFlags: string[] = [];
+/** node flags of every measured process, engine and floors alike: those `sluice` runs with */
+let nodeFlags: string[] = [SEMI_SPACE_FLAG];
+let profileFlags: string[] = [];
 
 function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const flags = nodeFlags[0] === '--cpu-prof' ? [...nodeFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : nodeFlags;
+    const flags = profileFlags.length ? [...nodeFlags, ...profileFlags, `--cpu-prof-name=${task.mode}-${task.query ?? 'all'}-${Date.now()}.cpuprofile`] : nodeFlags;
     const child = spawn(process.execPath, [...flags, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -274,7 +285,8 @@ function machine(loadAtStart: number[]) {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  if (o.cpuProf) nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
+  if (o.cpuProf) profileFlags = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
+  if (o.nodeDefaultYoungGeneration) nodeFlags = [];
   // extra node flags for the measured processes (e.g. --trace-gc), which NODE_OPTIONS may not carry
   if (process.env.SLUICE_BENCH_NODE_FLAGS) nodeFlags = [...nodeFlags, ...process.env.SLUICE_BENCH_NODE_FLAGS.split(' ').filter(Boolean)];
   const started = Date.now();
@@ -463,7 +475,7 @@ async function main(): Promise<void> {
     generatedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: m,
-    options: { ...o, out: undefined },
+    options: { ...o, out: undefined, nodeFlags },
     generated,
     queries: reports,
     storageFloors: raw,
@@ -474,7 +486,7 @@ async function main(): Promise<void> {
 
 async function writeResults(o: Options, started: number, m: ReturnType<typeof machine>, results: object): Promise<void> {
   await mkdir(dirname(o.out), { recursive: true });
-  await writeFile(o.out, `${JSON.stringify({ generatedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: m, options: { ...o, out: undefined }, ...results }, null, 2)}\n`);
+  await writeFile(o.out, `${JSON.stringify({ generatedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: m, options: { ...o, out: undefined, nodeFlags }, ...results }, null, 2)}\n`);
   console.log(`\nwrote ${o.out} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

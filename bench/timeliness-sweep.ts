@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { openLocalLog } from '../src/log/local/index.js';
 import { DEFAULT_CONFIG, NexmarkGenerator, createNexmarkTopics, writeEvents } from './nexmark/generator.js';
 import type { PacedResult, ThroughputResult, WorkerResult, WorkerTask } from './nexmark/worker.js';
+import { SEMI_SPACE_FLAG } from '../src/runtime/young-generation.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workerPath = join(here, 'nexmark', 'worker.js');
@@ -78,7 +79,8 @@ function parseArgs(argv: string[]): Options {
 
 function runWorker<T extends WorkerResult>(task: WorkerTask): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // run as `sluice` runs (its young generation)
+    const child = spawn(process.execPath, [SEMI_SPACE_FLAG, workerPath, JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`worker ${task.mode} ${task.query ?? ''} exited with ${code}`));

@@ -15,6 +15,7 @@ import type { QueryMetrics } from './query-metrics.js';
 import { ThreadChannel } from './task-thread-channel.js';
 import type { RemoteTaskSpec, RemoteTaskStatus } from './task-thread-host.js';
 import { asBuffer, fromWireError, packFetched, unpackProduce, unpackWrites } from './task-thread-protocol.js';
+import { YOUNG_GENERATION_MIB } from './young-generation.js';
 
 /** What the main thread does for the task threads: the log and its state keyspace. */
 export interface TaskThreadServices {
@@ -101,7 +102,8 @@ export class TaskThreadPool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(this.entry);
+    // the young generation the main thread has under `sluice` (a --max-semi-space-size flag wins)
+    const worker = new Worker(this.entry, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
     const { log, keyspace } = this.services;
     const channel = new ThreadChannel(
       worker,
