@@ -54,8 +54,8 @@ function size(v: unknown, depth: number): number {
 function objectSize(v: object, depth: number): number {
   if (Array.isArray(v)) {
     let n = ARRAY + SLOT * v.length;
-    for (let i = 0; i < v.length; i++) {
-      const e = v[i];
+    // for-of: indexed reads would change the array's elements kind (see value-codec.ts writeObject)
+    for (const e of v) {
       if (typeof e === 'object' || typeof e === 'string' || typeof e === 'bigint' || typeof e === 'number') n += size(e, depth);
     }
     return n;

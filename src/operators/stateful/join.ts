@@ -71,19 +71,6 @@ const NO_CHUNKS: unknown[][] = [];
  * entry the cache already holds
  */
 const TIMES_KEY = Buffer.from([0xff, 0x73, 0x61]);
-/**
- * The times entry as an array of tagged elements from the start: an array of doubles, once the
- * value codec's optimized code has read it (each commit encodes it), is turned into this kind in
- * place by V8, which deoptimizes the join's compiled code that holds it.
- */
-function timesEntry(streamTime: number, left: number, right: number): [number, number, number] {
-  const t: unknown[] = [null, null, null];
-  t[0] = streamTime;
-  t[1] = left;
-  t[2] = right;
-  return t as [number, number, number];
-}
-
 /** earlier formats: the stream time, and each side's newest timestamp (absent in older state: the stream time), an entry each */
 const STREAM_TIME_KEY = Buffer.from([0xff, 0x73, 0x74]);
 const SIDE_TIME_KEYS = [Buffer.from([0xff, 0x73, 0x6c]), Buffer.from([0xff, 0x73, 0x72])] as const;
@@ -294,12 +281,12 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const loadTimes = async (): Promise<void> => {
       if (times !== undefined) return;
       const stored = (await meta.get(TIMES_KEY)) as [number, number, number] | undefined;
-      if (stored) times = timesEntry(stored[0], stored[1], stored[2]);
+      if (stored) times = stored;
       else {
         const shared = (await meta.get(STREAM_TIME_KEY)) as number | undefined;
         const sides = (await Promise.all(SIDE_TIME_KEYS.map((key) => meta.get(key)))) as (number | undefined)[];
         const st = shared ?? Number.NEGATIVE_INFINITY;
-        times = timesEntry(st, sides[0] ?? st, sides[1] ?? st);
+        times = [st, sides[0] ?? st, sides[1] ?? st];
         if (shared !== undefined || sides[0] !== undefined || sides[1] !== undefined) {
           // state of the earlier format: moved to the one entry, in the same commit
           meta.put(TIMES_KEY, times);
