@@ -54,8 +54,9 @@ function size(v: unknown, depth: number): number {
 function objectSize(v: object, depth: number): number {
   if (Array.isArray(v)) {
     let n = ARRAY + SLOT * v.length;
-    // for-of: indexed reads would change the array's elements kind (see value-codec.ts writeObject)
-    for (const e of v) {
+    for (let i = 0; i < v.length; i++) {
+      // at(i): an indexed read would change the array's elements kind (see value-codec.ts writeObject)
+      const e = v.at(i);
       if (typeof e === 'object' || typeof e === 'string' || typeof e === 'bigint' || typeof e === 'number') n += size(e, depth);
     }
     return n;
