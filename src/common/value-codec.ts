@@ -160,7 +160,11 @@ function writeObject(v: object): void {
     out[pos++] = T_ARRAY;
     const n = v.length;
     writeVarint(n);
-    for (let i = 0; i < n; i++) writeValue(v[i]);
+    // at(i), not v[i]: an indexed read in code that sees arrays of several elements kinds makes
+    // V8 turn each array it reads into the most general kind in place, so a state value updated in
+    // place (an aggregate's accumulators, a join's times) would deoptimize its operator's code and
+    // have its numbers boxed from then on (for-of leaves it too, but costs more)
+    for (let i = 0; i < n; i++) writeValue(v.at(i));
     return;
   }
   if (v instanceof Uint8Array) {

@@ -92,7 +92,7 @@ interface Input {
 
 export class StreamTask {
   readonly taskId: string;
-  private readonly pending: ProduceRecord[] = [];
+  private pending: ProduceRecord[] = [];
   private readonly stores = new Map<string, ManagedStore<unknown>>();
   private readonly inputs: Input[] = [];
   private readonly punctuations = new PunctuationQueue();
@@ -359,7 +359,12 @@ export class StreamTask {
   }
 
   private async commit(): Promise<void> {
-    const batch: StoreWriteBatch = { stateWrites: [], produce: [...this.options.drainSchemaRegistrations(), ...this.pending.splice(0)] };
+    // the outputs' array itself goes to the commit, not a copy (a spread makes arrays whose
+    // elements kind varies with what they held, and each new kind deoptimizes the commit path)
+    const registrations = this.options.drainSchemaRegistrations();
+    const produce = registrations.length === 0 ? this.pending : [...registrations, ...this.pending];
+    this.pending = [];
+    const batch: StoreWriteBatch = { stateWrites: [], produce };
     for (const s of this.stores.values()) s.store.flush(batch);
     const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
     const group = { group: this.options.queryId, offsets };

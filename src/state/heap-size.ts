@@ -55,7 +55,8 @@ function objectSize(v: object, depth: number): number {
   if (Array.isArray(v)) {
     let n = ARRAY + SLOT * v.length;
     for (let i = 0; i < v.length; i++) {
-      const e = v[i];
+      // at(i): an indexed read would change the array's elements kind (see value-codec.ts writeObject)
+      const e = v.at(i);
       if (typeof e === 'object' || typeof e === 'string' || typeof e === 'bigint' || typeof e === 'number') n += size(e, depth);
     }
     return n;

@@ -30,7 +30,11 @@ export function writeU64(buf: Buffer, value: number, pos: number): void {
 }
 
 export function readU64(buf: Buffer, pos: number): number {
-  return buf.readUInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
+  const high = buf.readUInt32BE(pos);
+  const low = buf.readUInt32BE(pos + 4);
+  // a product by 2^32 is a heap number even when it is 0; offsets (and whatever is computed from
+  // them) taken as heap numbers deoptimize the code that had only seen small integers
+  return high === 0 ? low : high * TWO_32 + low;
 }
 
 export function dataKey(topicId: number, partition: number, baseOffset: number): Buffer {
