@@ -22,7 +22,7 @@ import type { BytesStore, KeyValueStore, StoreWriteBatch } from './state-store.j
 const ABSENT = Symbol('absent');
 /**
  * bookkeeping of an entry beyond its key's characters and its value: the key string's header, the
- * Map's hash-table slots, the entry object, a slot in the dirty set
+ * Map's hash-table slots, the entry object, a slot in the dirty list
  */
 const ENTRY_OVERHEAD = 24 + 24 + 56 + 24;
 
@@ -34,7 +34,7 @@ interface Entry {
   hot: boolean;
   /** estimated heap bytes: key, decoded value, overhead */
   size: number;
-  /** in the dirty set: changed since the last flush */
+  /** changed since the last flush (and then in the dirty list) */
   dirty: boolean;
   /** while dirty, the key's bytes as put (kept only until written down, see `key`) */
   keyBytes: Buffer | undefined;
@@ -48,7 +48,8 @@ const WARMUP = 4;
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
   /** in insertion order; eviction gives entries used since it last passed them a second chance */
   private readonly entries = new Map<string, Entry>();
-  private readonly dirty = new Set<Entry>();
+  /** entries made dirty since the last flush, in that order (an entry evicted since is no longer dirty) */
+  private dirty: Entry[] = [];
   /** this cache's bytes, as charged to the budget */
   private readonly slot: BudgetSlot;
   /** heap bytes per encoded byte of this cache's values (0: not measured yet) */
@@ -138,7 +139,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       if (!e.dirty) {
         e.dirty = true;
         e.keyBytes = key;
-        this.dirty.add(e);
+        this.dirty.push(e);
       }
       e.hot = true;
       // a new object (a first value for a key read absent, a replaced row) is charged now; one
@@ -153,7 +154,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       return;
     }
     const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key };
-    this.dirty.add(added);
+    this.dirty.push(added);
     this.add(k, added);
   }
 
@@ -165,14 +166,11 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
 
-  /** encodes a dirty entry into the layer below; returns its encoded size */
-  private writeDown(e: Entry): number {
-    const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+  /** encodes an evicted dirty entry into the layer below, where it waits for the commit */
+  private writeDown(e: Entry): void {
+    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), e.value === ABSENT ? null : encodeValue(e.value), e.key);
     e.keyBytes = undefined;
-    this.dirty.delete(e);
     e.dirty = false;
-    return bytes?.length ?? 0;
   }
 
   /**
@@ -207,17 +205,18 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   evict(bytes: number): number {
     let freed = 0;
-    for (const [k, e] of this.entries) {
+    // values(), not entries(): no [key, entry] pair made per entry passed
+    for (const e of this.entries.values()) {
       if (freed >= bytes) break;
       if (e.hot) {
         // moved to the back: each entry is passed at most twice
         e.hot = false;
-        this.entries.delete(k);
-        this.entries.set(k, e);
+        this.entries.delete(e.key);
+        this.entries.set(e.key, e);
         continue;
       }
       if (e.dirty) this.writeDown(e);
-      this.entries.delete(k);
+      this.entries.delete(e.key);
       if (e === this.lastEntry) this.lastEntry = undefined;
       this.slot.bytes -= e.size;
       this.budget.used -= e.size;
@@ -227,7 +226,16 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const e of this.dirty) this.remeasure(e, this.writeDown(e));
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const e of dirty) {
+      if (!e.dirty) continue;
+      const bytes = e.value === ABSENT ? null : encodeValue(e.value);
+      this.inner.write(batch, e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+      e.keyBytes = undefined;
+      e.dirty = false;
+      this.remeasure(e, bytes?.length ?? 0);
+    }
     // values that grew in place may have taken the budget over: clean entries go first
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
     this.inner.flush(batch);

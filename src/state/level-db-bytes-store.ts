@@ -28,6 +28,12 @@ export class LevelDbBytesStore implements BytesStore {
     if (value !== null) this.filter?.add(key);
   }
 
+  write(batch: StoreWriteBatch, key: Buffer, value: Buffer | null, text: string): void {
+    if (this.pending.size) this.pending.delete(text);
+    batch.stateWrites.push({ key: this.prefixed(key), value });
+    if (value !== null) this.filter?.add(key);
+  }
+
   /** the key in the keyspace: one allocation, no concat list */
   private prefixed(key: Buffer): Buffer {
     const p = this.prefix;

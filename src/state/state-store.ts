@@ -49,6 +49,12 @@ export interface BytesStore extends StateStore {
   get(key: Buffer, text?: string): Buffer | undefined | Promise<Buffer | undefined>;
   /** null deletes */
   put(key: Buffer, value: Buffer | null, text?: string): void;
+  /**
+   * A commit's last change of a key, written straight into its batch (it replaces a change of the
+   * key still pending here): the record cache's flush writes its dirty entries this way, so they
+   * wait in no layer's map of pending changes. `flush` follows with what is pending.
+   */
+  write(batch: StoreWriteBatch, key: Buffer, value: Buffer | null, text: string): void;
 }
 
 /** What operators use: typed values, reads that are synchronous when cached. */
