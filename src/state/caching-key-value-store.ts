@@ -24,7 +24,7 @@ const ABSENT = Symbol('absent');
  * bookkeeping of an entry beyond its key's characters and its value: the key string's header, the
  * Map's hash-table slots, the entry object, a slot in the dirty list
  */
-const ENTRY_OVERHEAD = 24 + 24 + 56 + 24;
+const ENTRY_OVERHEAD = 24 + 24 + 72 + 24;
 
 interface Entry {
   /** the key's bytes as a latin1 string (one character per byte) */
@@ -38,6 +38,9 @@ interface Entry {
   dirty: boolean;
   /** while dirty, the key's bytes as put (kept only until written down, see `key`) */
   keyBytes: Buffer | undefined;
+  /** the neighbours in eviction order (a list through the entries: moving one costs no map update) */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 /** one value in this many is measured exactly, the rest estimated */
@@ -46,8 +49,10 @@ const RESAMPLE = 16;
 const WARMUP = 4;
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
-  /** in insertion order; eviction gives entries used since it last passed them a second chance */
   private readonly entries = new Map<string, Entry>();
+  /** the ends of the eviction order, oldest first; eviction gives entries used since it last passed them a second chance */
+  private oldest: Entry | undefined;
+  private newest: Entry | undefined;
   /** entries made dirty since the last flush, in that order (an entry evicted since is no longer dirty) */
   private dirty: Entry[] = [];
   /** this cache's bytes, as charged to the budget */
@@ -120,11 +125,11 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) {
-      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined });
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined, older: undefined, newer: undefined });
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined, older: undefined, newer: undefined });
     return value;
   }
 
@@ -153,13 +158,14 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key };
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key, older: undefined, newer: undefined };
     this.dirty.push(added);
     this.add(k, added);
   }
 
   private add(k: string, e: Entry): void {
     this.entries.set(k, e);
+    this.append(e);
     this.lastEntry = e;
     this.slot.bytes += e.size;
     this.budget.used += e.size;
@@ -203,24 +209,47 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     e.size = size;
   }
 
+  /** `e` made the newest in eviction order */
+  private append(e: Entry): void {
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+  }
+
+  /** `e` out of the eviction order */
+  private unlink(e: Entry): void {
+    if (e.older) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
+  }
+
   evict(bytes: number): number {
     let freed = 0;
-    // values(), not entries(): no [key, entry] pair made per entry passed
-    for (const e of this.entries.values()) {
-      if (freed >= bytes) break;
+    for (let e = this.oldest; e !== undefined && freed < bytes; ) {
+      const next = e.newer;
       if (e.hot) {
         // moved to the back: each entry is passed at most twice
         e.hot = false;
-        this.entries.delete(e.key);
-        this.entries.set(e.key, e);
+        // (the newest is passed again at once)
+        if (next !== undefined) {
+          this.unlink(e);
+          this.append(e);
+          e = next;
+        }
         continue;
       }
       if (e.dirty) this.writeDown(e);
       this.entries.delete(e.key);
+      this.unlink(e);
       if (e === this.lastEntry) this.lastEntry = undefined;
       this.slot.bytes -= e.size;
       this.budget.used -= e.size;
       freed += e.size;
+      e = next;
     }
     return freed;
   }
