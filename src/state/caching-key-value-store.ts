@@ -105,8 +105,8 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return (this.lastText = key.toString('latin1'));
   }
 
-  get(key: Buffer): V | undefined | Promise<V | undefined> {
-    const k = this.textOf(key);
+  get(key: Buffer, text?: string): V | undefined | Promise<V | undefined> {
+    const k = text ?? this.textOf(key);
     const e = this.entries.get(k);
     if (e) {
       e.hot = true;
@@ -133,8 +133,8 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return value;
   }
 
-  put(key: Buffer, value: V | undefined): void {
-    const k = this.textOf(key);
+  put(key: Buffer, value: V | undefined, text?: string): void {
+    const k = text ?? this.textOf(key);
     let e = this.lastEntry;
     if (e === undefined || e.key !== k) e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;

@@ -59,7 +59,8 @@ export interface BytesStore extends StateStore {
 
 /** What operators use: typed values, reads that are synchronous when cached. */
 export interface KeyValueStore<V> extends StateStore {
-  get(key: Buffer): V | undefined | Promise<V | undefined>;
+  /** `text`: the key as a latin1 string, when the caller has it (an operator reading one key in several stores makes it once) */
+  get(key: Buffer, text?: string): V | undefined | Promise<V | undefined>;
   /** undefined deletes */
-  put(key: Buffer, value: V | undefined): void;
+  put(key: Buffer, value: V | undefined, text?: string): void;
 }
