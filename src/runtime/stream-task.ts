@@ -243,7 +243,9 @@ export class StreamTask {
     let best: Input | undefined;
     let bestTs = Number.POSITIVE_INFINITY;
     let waitFor = false;
-    for (const input of inputs) {
+    // indexed loops on the per-record path: an iterator here is an object per record
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
       if (input.head < input.buffer.length) {
         const ts = input.timestampOf ? this.headTimestamp(input) : input.buffer[input.head]!.timestamp;
         if (ts < bestTs) {
@@ -291,8 +293,9 @@ export class StreamTask {
         const record = input.buffer[input.head++]!;
         current = record;
         this.recordTime = record.timestamp;
-        for (const handler of input.handlers) {
-          const waiting = handler(record);
+        const handlers = input.handlers;
+        for (let h = 0; h < handlers.length; h++) {
+          const waiting = handlers[h]!(record);
           if (waiting) await waiting;
         }
         consumed++;

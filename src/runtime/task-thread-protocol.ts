@@ -8,6 +8,7 @@
  * than as objects, so neither side pays a structured clone per record.
  */
 import { ConfigError, ExecutionError, LogError, SerdeError, SluiceError, StateError } from '../common/errors.js';
+import { FetchedRecordObject } from '../log/fetched-record-object.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
 import { writeNameTable } from '../common/name-table.js';
 
@@ -240,7 +241,7 @@ export function unpackFetched(data: Uint8Array, topic: string, partition: number
     const timestamp = u.f64();
     const key = u.bytes();
     const value = u.bytes();
-    out[i] = { topic, partition, offset, timestamp, key, value, headers: u.headers() };
+    out[i] = new FetchedRecordObject(topic, partition, offset, key, value, timestamp, u.headers());
   }
   return out;
 }

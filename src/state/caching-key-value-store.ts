@@ -22,9 +22,9 @@ import type { BytesStore, KeyValueStore, StoreWriteBatch } from './state-store.j
 const ABSENT = Symbol('absent');
 /**
  * bookkeeping of an entry beyond its key's characters and its value: the key string's header, the
- * Map's hash-table slots, the entry object, a slot in the dirty set
+ * Map's hash-table slots, the entry object, a slot in the dirty list
  */
-const ENTRY_OVERHEAD = 24 + 24 + 56 + 24;
+const ENTRY_OVERHEAD = 24 + 24 + 72 + 24;
 
 interface Entry {
   /** the key's bytes as a latin1 string (one character per byte) */
@@ -34,10 +34,13 @@ interface Entry {
   hot: boolean;
   /** estimated heap bytes: key, decoded value, overhead */
   size: number;
-  /** in the dirty set: changed since the last flush */
+  /** changed since the last flush (and then in the dirty list) */
   dirty: boolean;
   /** while dirty, the key's bytes as put (kept only until written down, see `key`) */
   keyBytes: Buffer | undefined;
+  /** the neighbours in eviction order (a list through the entries: moving one costs no map update) */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 /** one value in this many is measured exactly, the rest estimated */
@@ -46,9 +49,12 @@ const RESAMPLE = 16;
 const WARMUP = 4;
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache {
-  /** in insertion order; eviction gives entries used since it last passed them a second chance */
   private readonly entries = new Map<string, Entry>();
-  private readonly dirty = new Set<Entry>();
+  /** the ends of the eviction order, oldest first; eviction gives entries used since it last passed them a second chance */
+  private oldest: Entry | undefined;
+  private newest: Entry | undefined;
+  /** entries made dirty since the last flush, in that order (an entry evicted since is no longer dirty) */
+  private dirty: Entry[] = [];
   /** this cache's bytes, as charged to the budget */
   private readonly slot: BudgetSlot;
   /** heap bytes per encoded byte of this cache's values (0: not measured yet) */
@@ -99,8 +105,8 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     return (this.lastText = key.toString('latin1'));
   }
 
-  get(key: Buffer): V | undefined | Promise<V | undefined> {
-    const k = this.textOf(key);
+  get(key: Buffer, text?: string): V | undefined | Promise<V | undefined> {
+    const k = text ?? this.textOf(key);
     const e = this.entries.get(k);
     if (e) {
       e.hot = true;
@@ -119,16 +125,16 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
 
   private loaded(k: string, bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) {
-      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined });
+      this.add(k, { key: k, value: ABSENT, hot: false, size: k.length + ENTRY_OVERHEAD, dirty: false, keyBytes: undefined, older: undefined, newer: undefined });
       return undefined;
     }
     const value = decodeValue(bytes) as V;
-    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined });
+    this.add(k, { key: k, value, hot: false, size: this.sizeOf(k, value, bytes.length), dirty: false, keyBytes: undefined, older: undefined, newer: undefined });
     return value;
   }
 
-  put(key: Buffer, value: V | undefined): void {
-    const k = this.textOf(key);
+  put(key: Buffer, value: V | undefined, text?: string): void {
+    const k = text ?? this.textOf(key);
     let e = this.lastEntry;
     if (e === undefined || e.key !== k) e = this.entries.get(k);
     const stored = value === undefined ? ABSENT : value;
@@ -138,7 +144,7 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       if (!e.dirty) {
         e.dirty = true;
         e.keyBytes = key;
-        this.dirty.add(e);
+        this.dirty.push(e);
       }
       e.hot = true;
       // a new object (a first value for a key read absent, a replaced row) is charged now; one
@@ -152,27 +158,25 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
       }
       return;
     }
-    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key };
-    this.dirty.add(added);
+    const added: Entry = { key: k, value: stored, hot: false, size: this.sizeOf(k, stored, undefined), dirty: true, keyBytes: key, older: undefined, newer: undefined };
+    this.dirty.push(added);
     this.add(k, added);
   }
 
   private add(k: string, e: Entry): void {
     this.entries.set(k, e);
+    this.append(e);
     this.lastEntry = e;
     this.slot.bytes += e.size;
     this.budget.used += e.size;
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
   }
 
-  /** encodes a dirty entry into the layer below; returns its encoded size */
-  private writeDown(e: Entry): number {
-    const bytes = e.value === ABSENT ? null : encodeValue(e.value);
-    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+  /** encodes an evicted dirty entry into the layer below, where it waits for the commit */
+  private writeDown(e: Entry): void {
+    this.inner.put(e.keyBytes ?? Buffer.from(e.key, 'latin1'), e.value === ABSENT ? null : encodeValue(e.value), e.key);
     e.keyBytes = undefined;
-    this.dirty.delete(e);
     e.dirty = false;
-    return bytes?.length ?? 0;
   }
 
   /**
@@ -205,29 +209,62 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V>, EvictableCache
     e.size = size;
   }
 
+  /** `e` made the newest in eviction order */
+  private append(e: Entry): void {
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+  }
+
+  /** `e` out of the eviction order */
+  private unlink(e: Entry): void {
+    if (e.older) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
+  }
+
   evict(bytes: number): number {
     let freed = 0;
-    for (const [k, e] of this.entries) {
-      if (freed >= bytes) break;
+    for (let e = this.oldest; e !== undefined && freed < bytes; ) {
+      const next = e.newer;
       if (e.hot) {
         // moved to the back: each entry is passed at most twice
         e.hot = false;
-        this.entries.delete(k);
-        this.entries.set(k, e);
+        // (the newest is passed again at once)
+        if (next !== undefined) {
+          this.unlink(e);
+          this.append(e);
+          e = next;
+        }
         continue;
       }
       if (e.dirty) this.writeDown(e);
-      this.entries.delete(k);
+      this.entries.delete(e.key);
+      this.unlink(e);
       if (e === this.lastEntry) this.lastEntry = undefined;
       this.slot.bytes -= e.size;
       this.budget.used -= e.size;
       freed += e.size;
+      e = next;
     }
     return freed;
   }
 
   flush(batch: StoreWriteBatch): void {
-    for (const e of this.dirty) this.remeasure(e, this.writeDown(e));
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const e of dirty) {
+      if (!e.dirty) continue;
+      const bytes = e.value === ABSENT ? null : encodeValue(e.value);
+      this.inner.write(batch, e.keyBytes ?? Buffer.from(e.key, 'latin1'), bytes, e.key);
+      e.keyBytes = undefined;
+      e.dirty = false;
+      this.remeasure(e, bytes?.length ?? 0);
+    }
     // values that grew in place may have taken the budget over: clean entries go first
     if (this.budget.used > this.budget.maxBytes) this.budget.relieve(this);
     this.inner.flush(batch);

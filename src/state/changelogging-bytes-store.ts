@@ -24,6 +24,12 @@ export class ChangeloggingBytesStore implements BytesStore {
     this.changes.set(text, { key, value });
   }
 
+  write(batch: StoreWriteBatch, key: Buffer, value: Buffer | null, text: string): void {
+    if (this.changes.size) this.changes.delete(text);
+    batch.produce.push({ topic: this.changelogTopic, partition: this.changelogPartition, key, value });
+    this.inner.write(batch, key, value, text);
+  }
+
   flush(batch: StoreWriteBatch): void {
     for (const { key, value } of this.changes.values()) batch.produce.push({ topic: this.changelogTopic, partition: this.changelogPartition, key, value });
     this.changes.clear();

@@ -28,12 +28,18 @@ export class LevelDbBytesStore implements BytesStore {
     if (value !== null) this.filter?.add(key);
   }
 
-  /** the key in the keyspace: one allocation, no concat list */
+  write(batch: StoreWriteBatch, key: Buffer, value: Buffer | null, text: string): void {
+    if (this.pending.size) this.pending.delete(text);
+    batch.stateWrites.push({ key: this.prefixed(key), value });
+    if (value !== null) this.filter?.add(key);
+  }
+
+  /** the key in the keyspace: one allocation, no concat list (TypedArray set: Buffer.copy's native call costs more on keys this short) */
   private prefixed(key: Buffer): Buffer {
     const p = this.prefix;
     const out = Buffer.allocUnsafe(p.length + key.length);
-    p.copy(out, 0);
-    key.copy(out, p.length);
+    out.set(p, 0);
+    out.set(key, p.length);
     return out;
   }
 

@@ -49,11 +49,18 @@ export interface BytesStore extends StateStore {
   get(key: Buffer, text?: string): Buffer | undefined | Promise<Buffer | undefined>;
   /** null deletes */
   put(key: Buffer, value: Buffer | null, text?: string): void;
+  /**
+   * A commit's last change of a key, written straight into its batch (it replaces a change of the
+   * key still pending here): the record cache's flush writes its dirty entries this way, so they
+   * wait in no layer's map of pending changes. `flush` follows with what is pending.
+   */
+  write(batch: StoreWriteBatch, key: Buffer, value: Buffer | null, text: string): void;
 }
 
 /** What operators use: typed values, reads that are synchronous when cached. */
 export interface KeyValueStore<V> extends StateStore {
-  get(key: Buffer): V | undefined | Promise<V | undefined>;
+  /** `text`: the key as a latin1 string, when the caller has it (an operator reading one key in several stores makes it once) */
+  get(key: Buffer, text?: string): V | undefined | Promise<V | undefined>;
   /** undefined deletes */
-  put(key: Buffer, value: V | undefined): void;
+  put(key: Buffer, value: V | undefined, text?: string): void;
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import { debugLog } from '../../common/debug-log.js';
 import { LogError } from '../../common/errors.js';
+import { FetchedRecordObject } from '../fetched-record-object.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
 import { kafkaErrorType } from './kafka-errors.js';
 
@@ -418,15 +419,9 @@ export class PartitionReader {
     // records of an open transaction past the LSO are not readable yet: never step past the LSO
     const visible = within.filter((m) => BigInt(m.offset) < lastStableOffset);
     const kept = filterAbortedMessages({ messages: visible, abortedTransactions: raw.abortedTransactions ?? [] }).filter((m) => !m.isControlRecord);
-    const records: FetchedRecord[] = kept.map((m) => ({
-      topic,
-      partition,
-      offset: BigInt(m.offset),
-      key: m.key ?? null,
-      value: m.value ?? null,
-      timestamp: Number(m.timestamp),
-      headers: headersOf(m.headers),
-    }));
+    const records: FetchedRecord[] = kept.map(
+      (m) => new FetchedRecordObject(topic, partition, BigInt(m.offset), m.key ?? null, m.value ?? null, Number(m.timestamp), headersOf(m.headers)),
+    );
     // only past what was seen: a response can come back empty while the partition has more
     // (a batch not readable yet under load), and skipping to the watermark would lose records
     const nextOffset = seen < lastStableOffset ? seen : lastStableOffset > offset ? lastStableOffset : offset;

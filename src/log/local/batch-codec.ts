@@ -24,6 +24,7 @@
  * while the survivors keep their offsets.
  */
 import { LogError } from '../../common/errors.js';
+import { FetchedRecordObject } from '../fetched-record-object.js';
 import type { FetchedRecord, RecordHeader } from '../log.js';
 import { crc32c } from '@node-rs/crc32';
 
@@ -441,7 +442,7 @@ export function decodeForFetch(buf: Buffer, baseOffset: number, fromOffset: numb
       acc.full = true;
       return false;
     }
-    out.push({ topic, partition, offset: BigInt(offset), key, value, timestamp, headers });
+    out.push(new FetchedRecordObject(topic, partition, BigInt(offset), key, value, timestamp, headers));
     acc.bytes += size;
     acc.lastOffset = offset;
     if (out.length >= maxRecords || acc.bytes >= maxBytes) {
@@ -513,7 +514,7 @@ export function unpackStoredFetch(
   let lastOffset = -1;
   let at = 28;
   const visit = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): boolean => {
-    out.push({ topic, partition, offset: BigInt(offset), key, value, timestamp, headers });
+    out.push(new FetchedRecordObject(topic, partition, BigInt(offset), key, value, timestamp, headers));
     lastOffset = offset;
     if (out.length < maxRecords) return true;
     full = true;

@@ -312,6 +312,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
      * so reading the other side before writing our own sees what it did after.
      */
     interface Reads {
+      /** the state key as the stores' caches index it (latin1), made once for both sides' stores */
+      text: string;
       mine: KeyBuffer | undefined;
       theirs: KeyBuffer | undefined;
       /** the other side's sealed chunks that overlap the window, flat */
@@ -320,9 +322,10 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
     const readSync = (isLeft: boolean, k: Buffer, from: number, to: number): Reads | Promise<unknown> => {
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
-      const ownRead = own.get(k);
+      const text = k.toString('latin1');
+      const ownRead = own.get(k, text);
       if (ownRead instanceof Promise) return ownRead;
-      const otherRead = other.get(k);
+      const otherRead = other.get(k, text);
       if (otherRead instanceof Promise) return otherRead;
       const theirs = asBuffer(otherRead, !isLeft);
       let chunks = NO_CHUNKS;
@@ -336,13 +339,14 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           chunks.push(chunkRecords(read, !isLeft));
         }
       }
-      return { mine: asBuffer(ownRead, isLeft), theirs, chunks };
+      return { text, mine: asBuffer(ownRead, isLeft), theirs, chunks };
     };
     const readAsync = async (isLeft: boolean, k: Buffer, from: number, to: number): Promise<Reads> => {
       const own = isLeft ? leftStore : rightStore;
       const other = isLeft ? rightStore : leftStore;
-      const mine = asBuffer(await own.get(k), isLeft);
-      const theirs = asBuffer(await other.get(k), !isLeft);
+      const text = k.toString('latin1');
+      const mine = asBuffer(await own.get(k, text), isLeft);
+      const theirs = asBuffer(await other.get(k, text), !isLeft);
       const chunks: unknown[][] = [];
       if (theirs) {
         const sealed = theirs[2];
@@ -351,7 +355,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
           chunks.push(chunkRecords(await other.get(chunkKey(k, sealed[i]!)), !isLeft));
         }
       }
-      return { mine, theirs, chunks };
+      return { text, mine, theirs, chunks };
     };
 
     /**
@@ -382,8 +386,8 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         recent[0] = t;
         if (holdsOuter) recent[1] = id;
         for (let j = 0; j < kept.length; j++) recent[1 + idSlots + j] = rec.row[kept[j]!];
-        own.put(k, [FORMAT, 0, NO_SEALED, recent, layouts[mySide]] satisfies KeyBuffer);
-      } else updateBuffer(own, k, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, NO_SEALED, [], layouts[mySide]]);
+        own.put(k, [FORMAT, 0, NO_SEALED, recent, layouts[mySide]] satisfies KeyBuffer, reads.text);
+      } else updateBuffer(own, k, reads.text, t, id, rec.row, kept, stride, horizon, reads.mine ?? [FORMAT, 0, NO_SEALED, [], layouts[mySide]]);
       // a left record at t joins right records in [t - before, t + after], and vice versa
       const theirStride = strides[isLeft ? 1 : 0];
       let matches = NO_MATCHES;
@@ -395,7 +399,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
       return emitMatches(isLeft, rec, key, matches, 0);
     };
     /** a key's buffer with expired records dropped, the record at t added (unless already expired), full records sealed into a chunk */
-    const updateBuffer = (own: typeof leftStore, k: Buffer, t: number, id: string, row: unknown[], kept: readonly number[], stride: number, horizon: number, mine: KeyBuffer): void => {
+    const updateBuffer = (own: typeof leftStore, k: Buffer, text: string, t: number, id: string, row: unknown[], kept: readonly number[], stride: number, horizon: number, mine: KeyBuffer): void => {
       // records arrive about in time order, so expired ones are found at the front: whole chunks
       // are dropped, the recent list rebuilt only when some have expired, else appended to in place
       let sealed = mine[2];
@@ -431,7 +435,7 @@ export function buildJoin(step: JoinStep, ctx: OperatorContext, downstream: Down
         sealed.push(n, min, max);
         mine[3] = [];
       }
-      own.put(k, mine);
+      own.put(k, mine, text);
     };
     /** emits the joined rows from the match at `i` (flat, the other side's stride) on, waiting only when downstream does */
     const emitMatches = (isLeft: boolean, rec: StreamRecord, key: unknown, matches: unknown[], i: number): void | Promise<void> => {

@@ -5,6 +5,7 @@
  * (every topic the query reads has one partition) hands each record straight on instead.
  */
 import type { RepartitionStep } from '../../catalog/query-plan.js';
+import { OutputRecord } from '../../runtime/output-record.js';
 import type { Downstream, OperatorContext } from '../../runtime/processor.js';
 import { encodeRepartitioned, repartitionKey, repartitionPartition } from '../../runtime/repartition-codec.js';
 import { createSerde } from '../../serde/index.js';
@@ -49,6 +50,6 @@ export function buildRepartition(step: RepartitionStep, ctx: OperatorContext, do
     // a null key cannot join: any partition will do
     const partition = key ? repartitionPartition(key, partitions) : 0;
     // no headers: the log's default (an empty list), without an array per record
-    ctx.emit({ topic: step.topic, partition, key, value: encodeRepartitioned(rec, needed), timestamp: rec.timestamp, headers: rec.headers.length ? [...rec.headers] : undefined });
+    ctx.emit(new OutputRecord(step.topic, key, encodeRepartitioned(rec, needed), rec.timestamp, rec.headers.length ? [...rec.headers] : undefined, partition));
   };
 }

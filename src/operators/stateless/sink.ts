@@ -2,6 +2,7 @@
 import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
+import { OutputRecord } from '../../runtime/output-record.js';
 import { createSerde, windowedKeyBytes } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
@@ -57,8 +58,7 @@ export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[
       const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : valuesOf(row));
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
       // no headers: none given (the log then has nothing to check or encode for them)
-      if (rec.headers.length === 0) ctx.emit({ topic: step.topic, key, value, timestamp });
-      else ctx.emit({ topic: step.topic, key, value, timestamp, headers: [...rec.headers] });
+      ctx.emit(new OutputRecord(step.topic, key, value, timestamp, rec.headers.length === 0 ? undefined : [...rec.headers]));
     } catch (e) {
       ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }
