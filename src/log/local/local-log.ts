@@ -40,6 +40,7 @@ import {
   BATCH_FLAG_LOST,
   MAX_ABS_TIMESTAMP,
   batchProblem,
+  decodeBatch,
   decodeForFetch,
   encodeBatch,
   encodeLostBatch,
@@ -1200,12 +1201,36 @@ export class LocalLog implements Log {
   }
 
   /**
-   * commitTransaction with the records encoded by their producer (produce-runs.ts: a task
-   * thread's commit), in one LevelDB batch with the offsets and extra writes as there.
+   * commitTransaction with (some of) the records encoded by their producer (produce-runs.ts: a task
+   * thread's commit; batch-builder.ts: a sink's), in one LevelDB batch with the records given as
+   * records, the offsets and extra writes as there.
    */
-  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'>): Promise<TransactionResult> {
+  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'> & { produce?: ProduceRecord[] }): Promise<TransactionResult> {
     this.checkOpen();
-    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppendEncoded(runs, ops, applied, failed));
+    // runs of keyed records for a topic of several partitions: their records go one by one, each
+    // to its key's partition
+    let records = txn.produce ?? [];
+    let whole = runs;
+    if (runs.some((r) => r.byKey && this.topicOrThrow(r.topic).partitions.length > 1)) {
+      const kept: EncodedRun[] = [];
+      whole = kept;
+      records = [...records];
+      for (const r of runs) {
+        if (!(r.byKey && this.topicOrThrow(r.topic).partitions.length > 1)) kept.push(r);
+        else for (const d of decodeBatch(r.value, 0)) records.push({ topic: r.topic, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers });
+      }
+    }
+    return this.commitWith(txn, (ops, applied, failed) => {
+      const produced = this.prepareAppendEncoded(whole, ops, applied, failed);
+      if (records.length === 0) return produced;
+      try {
+        return [...produced, ...this.prepareAppend(records, ops, applied, failed)];
+      } catch (e) {
+        // the runs' offsets go back: nothing of this commit is written
+        for (let i = failed.length - 1; i >= 0; i--) failed[i]!();
+        throw e;
+      }
+    });
   }
 
   private async commitWith(

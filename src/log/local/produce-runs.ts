@@ -31,8 +31,13 @@ export const MAX_BATCH_PAYLOAD = 64 << 10;
 
 export interface EncodedRun {
   readonly topic: string;
-  /** undefined: keyless records, partitioned by the log (sticky) */
+  /** undefined: partitioned by the log, keyless records by its sticky partitioner */
   readonly partition: number | undefined;
+  /**
+   * with no partition: some records have keys, so each goes to its key's partition (a topic of one
+   * partition takes the batch whole; the log decodes it otherwise). Only a BatchBuilder's runs.
+   */
+  readonly byKey?: boolean;
   readonly count: number;
   /** the stored size of its largest record as a batch of one (what max.message.bytes limits) */
   readonly maxRecordBytes: number;
