@@ -20,7 +20,7 @@ import type { Step } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import type { SchemaRegistry } from '../serde/index.js';
-import { BatchBuilder } from '../log/local/batch-builder.js';
+import type { BatchBuilder } from '../log/local/batch-builder.js';
 import type { EncodedRun } from '../log/local/produce-runs.js';
 import type { KeyValueStore, ManagedStore, StateBackend, StoreWriteBatch } from '../state/index.js';
 import { cacheMaxBytes } from '../state/index.js';
@@ -143,9 +143,8 @@ export class StreamTask {
         outputRecorded((r.key?.length ?? 0) + (r.value?.length ?? 0));
       },
       batchOutput: (topic) => {
-        if (!options.state.commitEncoded) return undefined;
         let out = this.built.get(topic);
-        if (!out) this.built.set(topic, (out = new BatchBuilder(topic, outputRecorded)));
+        if (!out && options.state.batchOutput) this.built.set(topic, (out = options.state.batchOutput(topic, outputRecorded)));
         return out;
       },
       schemaRegistry: options.schemaRegistry,

@@ -14,6 +14,7 @@
  *   (from the beginning when the checkpoint is missing, i.e. after an unclean stop).
  */
 import type { Log, Transaction } from '../log/log.js';
+import { BatchBuilder } from '../log/local/batch-builder.js';
 import type { EncodedRun } from '../log/local/produce-runs.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeloggingBytesStore } from './changelogging-bytes-store.js';
@@ -53,9 +54,11 @@ export interface StateBackend {
   /** commits a task step: the log transaction and the state changes of its stores, together */
   commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
   /**
-   * Optional: commit with some of the output already encoded as the embedded log's batches (a
-   * sink's BatchBuilder); a backend without it is given records only
+   * Optional, with commitEncoded: where a sink writes `topic`'s records straight into the log's
+   * stored batches (`recorded` hears of each); a backend without it is given records only
    */
+  batchOutput?(topic: string, recorded: (bytes: number) => void): BatchBuilder;
+  /** commit with some of the output as batchOutput's batches */
   commitEncoded?(runs: readonly EncodedRun[], txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
   /** drops every store of a query (a transient query that ended); its changelogs are the log's */
   dropQueryState(queryId: string): Promise<void>;
@@ -87,6 +90,7 @@ export class LocalStateBackend implements StateBackend {
   /** one record cache budget per query, shared by its stores */
   private readonly budgets = new Map<string, RecordCacheBudget>();
   /** present when the log given commits encoded batches */
+  readonly batchOutput?: (topic: string, recorded: (bytes: number) => void) => BatchBuilder;
   readonly commitEncoded?: (runs: readonly EncodedRun[], txn: Transaction, stateWrites: StateWrite[]) => Promise<void>;
 
   constructor(
@@ -100,7 +104,10 @@ export class LocalStateBackend implements StateBackend {
     },
   ) {
     const commitEncoded = local.commitEncoded;
-    if (commitEncoded) this.commitEncoded = async (runs, txn, writes) => void (await commitEncoded(runs, txn, writes));
+    if (commitEncoded) {
+      this.batchOutput = (topic, recorded) => new BatchBuilder(topic, recorded);
+      this.commitEncoded = async (runs, txn, writes) => void (await commitEncoded(runs, txn, writes));
+    }
   }
 
   createStore<V>(spec: StoreSpec): ManagedStore<V> {

@@ -40,7 +40,6 @@ import {
   BATCH_FLAG_LOST,
   MAX_ABS_TIMESTAMP,
   batchProblem,
-  decodeBatch,
   decodeForFetch,
   encodeBatch,
   encodeLostBatch,
@@ -85,7 +84,7 @@ import {
   type Waiter,
 } from './partition-state.js';
 import { TailCache, type TailBatch, type TakeBatch } from './tail-cache.js';
-import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, type EncodedRun } from './produce-runs.js';
+import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, runRecords, type EncodedRun } from './produce-runs.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -1217,7 +1216,7 @@ export class LocalLog implements Log {
       records = [...records];
       for (const r of runs) {
         if (!(r.byKey && this.topicOrThrow(r.topic).partitions.length > 1)) kept.push(r);
-        else for (const d of decodeBatch(r.value, 0)) records.push({ topic: r.topic, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers });
+        else for (const record of runRecords([r])) records.push(record);
       }
     }
     return this.commitWith(txn, (ops, applied, failed) => {

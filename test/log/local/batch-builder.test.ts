@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchBuilder } from '../../../src/log/local/batch-builder.js';
+import { encodeProduceRuns, runRecords, unpackProduceRuns } from '../../../src/log/local/produce-runs.js';
 import type { LocalLog } from '../../../src/log/local/local-log.js';
 import type { FetchedRecord, ProduceRecord } from '../../../src/log/log.js';
 import { buf, withLog } from '../log-test-helpers.js';
@@ -136,3 +137,35 @@ test('a commit of built batches and records that the log refuses writes nothing,
     const [r] = (await log.fetch('t', 0, 0n)).records;
     assert.deepEqual([r?.offset, r?.key?.toString(), r?.value?.toString()], [0n, 'k', 'v']);
   }));
+
+test('built runs packed with records for another thread (encodeProduceRuns) come back whole, keyed ones still partitioned by key; runRecords gives their records', () =>
+  withLog((plain) =>
+    withLog(async (encoded) => {
+      for (const log of [plain, encoded]) {
+        await log.createTopic('three', { partitions: 3 });
+        await log.createTopic('changelog', { partitions: 1 });
+      }
+      const out = new BatchBuilder('three', () => {});
+      const written = Array.from({ length: 50 }, (_, i) => sample(i));
+      for (const r of written) write(out, r);
+      const runs = out.take();
+      const changelog = [{ topic: 'changelog', partition: 0, key: buf('s'), value: buf('1'), timestamp: 3 }];
+      const packed = encodeProduceRuns(changelog, runs);
+      assert.ok(packed, 'encodable');
+      const unpacked = unpackProduceRuns(packed);
+      assert.deepEqual(
+        unpacked.map((r) => [r.topic, r.partition, r.byKey ?? false]),
+        [['changelog', 0, false], ['three', undefined, true]],
+      );
+      await encoded.commitEncoded(unpacked, {});
+      const records = written.map((r) => asRecord('three', r));
+      assert.deepEqual(
+        runRecords(runs).map((r) => [r.key?.toString('hex'), r.value?.toString('hex'), r.timestamp, r.headers ?? []]),
+        records.map((r) => [r.key?.toString('hex'), r.value?.toString('hex'), r.timestamp, r.headers ?? []]),
+      );
+      await plain.commitTransaction({ produce: [...changelog, ...records] });
+      for (const [topic, n] of [['three', 3], ['changelog', 1]] as const) {
+        for (let p = 0; p < n; p++) assert.deepEqual(shape(await readAll(encoded, topic, p)), shape(await readAll(plain, topic, p)), `${topic}-${p}`);
+      }
+    }),
+  ));
