@@ -149,9 +149,19 @@ export class BatchBuilder {
     this.ensure(8);
     const v = Math.trunc(ms);
     if (Number.isSafeInteger(v)) {
+      // two 32-bit halves (two's complement) byte by byte: Buffer's writers check their arguments
       const hi = Math.floor(v / TWO_32);
-      this.buf.writeInt32BE(hi, this.pos);
-      this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+      const lo = v - hi * TWO_32;
+      const buf = this.buf;
+      const p = this.pos;
+      buf[p] = hi >>> 24;
+      buf[p + 1] = hi >>> 16;
+      buf[p + 2] = hi >>> 8;
+      buf[p + 3] = hi;
+      buf[p + 4] = lo >>> 24;
+      buf[p + 5] = lo >>> 16;
+      buf[p + 6] = lo >>> 8;
+      buf[p + 7] = lo;
     } else this.buf.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), this.pos);
     this.pos += 8;
   }
