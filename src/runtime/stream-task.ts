@@ -199,6 +199,15 @@ export class StreamTask {
       input.fetchOffset = saved ?? (await this.resetOffset(input));
     }
     for (const s of this.stores.values()) await s.restore();
+    for (const [topic, out] of this.built) {
+      // keyed records for a topic of several partitions are partitioned by the log one by one:
+      // built into batches, they would be decoded there again
+      const partitions = await log.describeTopic(topic).then(
+        (d) => d.partitions.length,
+        () => 1, // a sink topic missing is its first commit's error
+      );
+      if (partitions > 1) out.refuse();
+    }
     if (debugEnabled) debugLog(`${queryId} task ${this.taskId} opened at ${this.inputs.map((i) => `${i.topic.slice(0, 24)}/${i.partition}@${i.fetchOffset}${committed.has(`${i.topic}/${i.partition}`) ? '' : '(reset)'}`).join(',')}`);
     this.initialized = true;
   }

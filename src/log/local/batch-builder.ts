@@ -55,6 +55,7 @@ export class BatchBuilder {
   private fieldsStart = 0;
   private keyNull = false;
   private fieldIndex = 0;
+  private accepting = true;
 
   /** `recorded` hears of every record ended, with its key and value bytes */
   constructor(
@@ -64,7 +65,12 @@ export class BatchBuilder {
 
   /** whether a record of this timestamp can be written here */
   encodable(timestamp: number): boolean {
-    return Number.isSafeInteger(timestamp) && Math.abs(timestamp) <= MAX_ABS_TIMESTAMP;
+    return this.accepting && Number.isSafeInteger(timestamp) && Math.abs(timestamp) <= MAX_ABS_TIMESTAMP;
+  }
+
+  /** from now on every record goes as a record (before any is written: a topic's records go one way) */
+  refuse(): void {
+    this.accepting = false;
   }
 
   start(timestamp: number): void {

@@ -169,3 +169,10 @@ test('built runs packed with records for another thread (encodeProduceRuns) come
       }
     }),
   ));
+
+test('a builder takes the timestamps the log takes, and none once refused', () => {
+  const out = new BatchBuilder('t', () => {});
+  assert.deepEqual([out.encodable(0), out.encodable(-5), out.encodable(2 ** 51), out.encodable(2 ** 51 + 2), out.encodable(1.5), out.encodable(Number.NaN)], [true, true, true, false, false, false]);
+  out.refuse();
+  assert.equal(out.encodable(0), false);
+});
