@@ -84,7 +84,11 @@ export interface EngineOptions {
 /** The embedded log's pairing: state in its LevelDB, committed in the same batch as output and offsets. */
 function localStateBackend(log: Log): StateBackend {
   if (!(log instanceof LocalLog)) throw new ExecutionError('This log adapter needs a stateBackend in the engine options');
-  return new LocalStateBackend(log, { keyspace: log.extras, commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }) });
+  return new LocalStateBackend(log, {
+    keyspace: log.extras,
+    commit: (txn, writes) => log.commitTransaction({ ...txn, extraWrites: writes }),
+    commitEncoded: (runs, txn, writes) => log.commitEncoded(runs, { ...txn, extraWrites: writes }),
+  });
 }
 
 const PROCESSING_LOG_KEPT = 1000;

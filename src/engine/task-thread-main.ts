@@ -8,7 +8,7 @@ import type { QueryPlan } from '../catalog/query-plan.js';
 import { operatorFactories } from '../operators/index.js';
 import { runTaskThreadHost } from '../runtime/task-thread-host.js';
 import { decodePlanJson } from './plan-codec.js';
-import { encodeProduceRuns, unpackStoredFetch } from '../log/local/index.js';
+import { encodeProduceRuns, runRecords, unpackStoredFetch } from '../log/local/index.js';
 
 runTaskThreadHost({
   factories: operatorFactories,
@@ -16,4 +16,5 @@ runTaskThreadHost({
   decodePlan: (json) => decodePlanJson<QueryPlan>(json),
   unpackStored: unpackStoredFetch,
   encodeProduce: encodeProduceRuns,
+  runRecords,
 });

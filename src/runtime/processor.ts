@@ -6,6 +6,7 @@
 import type { Step, StepKind, StepOfKind } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, ProduceRecord, RecordHeader } from '../log/log.js';
+import type { BatchBuilder } from '../log/local/batch-builder.js';
 import type { KeyValueStore } from '../state/index.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { decodeRepartitioned } from './repartition-codec.js';
@@ -100,6 +101,12 @@ export interface OperatorContext {
   logError(step: string, error: unknown, where?: ProcessingErrorWhere): void;
   /** output for the sink topic, committed with the input offsets */
   emit(record: ProduceRecord): void;
+  /**
+   * Optional: where a sink writes its records for `topic` straight into stored batches, committed
+   * as emit's are; undefined (or absent) when the state backend does not commit such batches. A
+   * topic's records go one way or the other.
+   */
+  batchOutput?(topic: string): BatchBuilder | undefined;
   /** for the schema-registry formats (AVRO, PROTOBUF, JSON_SR) */
   readonly schemaRegistry: SchemaRegistry;
   /** a named state store of this query (created on first use, restored before processing) */

@@ -20,6 +20,8 @@ import type { Step } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, Log, ProduceRecord, TopicPartition, TopicPartitionOffset } from '../log/log.js';
 import type { SchemaRegistry } from '../serde/index.js';
+import type { BatchBuilder } from '../log/local/batch-builder.js';
+import type { EncodedRun } from '../log/local/produce-runs.js';
 import type { KeyValueStore, ManagedStore, StateBackend, StoreWriteBatch } from '../state/index.js';
 import { cacheMaxBytes } from '../state/index.js';
 import type { OperatorContext, OperatorFactories, ProcessingLogEntry, SourceEntry } from './processor.js';
@@ -93,6 +95,10 @@ interface Input {
 export class StreamTask {
   readonly taskId: string;
   private pending: ProduceRecord[] = [];
+  /** sinks' records written straight into stored batches (a state backend that commits those), by topic */
+  private readonly built = new Map<string, BatchBuilder>();
+  /** records emitted or built since the last commit */
+  private pendingCount = 0;
   private readonly stores = new Map<string, ManagedStore<unknown>>();
   private readonly inputs: Input[] = [];
   private readonly punctuations = new PunctuationQueue();
@@ -120,18 +126,26 @@ export class StreamTask {
     const { queryId } = options;
     const rootCounters = options.metrics?.operator(options.root.id);
     this.timing = timeliness(options.config, options.batchSize ?? 1000);
+    const outputRecorded = (bytes: number) => {
+      if (this.pendingCount++ === 0) this.pendingSince = Date.now();
+      // the payload plus a fixed per-record overhead (topic, timestamp, headers array)
+      this.pendingBytes += bytes + 64;
+      // what the root (sink or repartition) writes is its output
+      if (rootCounters) rootCounters.recordsOut++;
+    };
     const ctx: OperatorContext = {
       queryId,
       taskId: options.taskId,
       registry: options.registry,
       config: options.config,
       emit: (r) => {
-        if (this.pending.length === 0) this.pendingSince = Date.now();
         this.pending.push(r);
-        // the payload plus a fixed per-record overhead (topic, timestamp, headers array)
-        this.pendingBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
-        // what the root (sink or repartition) writes is its output
-        if (rootCounters) rootCounters.recordsOut++;
+        outputRecorded((r.key?.length ?? 0) + (r.value?.length ?? 0));
+      },
+      batchOutput: (topic) => {
+        let out = this.built.get(topic);
+        if (!out && options.state.batchOutput) this.built.set(topic, (out = options.state.batchOutput(topic, outputRecorded)));
+        return out;
       },
       schemaRegistry: options.schemaRegistry,
       keyValueStore: <V>(name: string) => {
@@ -185,6 +199,15 @@ export class StreamTask {
       input.fetchOffset = saved ?? (await this.resetOffset(input));
     }
     for (const s of this.stores.values()) await s.restore();
+    for (const [topic, out] of this.built) {
+      // keyed records for a topic of several partitions are partitioned by the log one by one:
+      // built into batches, they would be decoded there again
+      const partitions = await log.describeTopic(topic).then(
+        (d) => d.partitions.length,
+        () => 1, // a sink topic missing is its first commit's error
+      );
+      if (partitions > 1) out.refuse();
+    }
     if (debugEnabled) debugLog(`${queryId} task ${this.taskId} opened at ${this.inputs.map((i) => `${i.topic.slice(0, 24)}/${i.partition}@${i.fetchOffset}${committed.has(`${i.topic}/${i.partition}`) ? '' : '(reset)'}`).join(',')}`);
     this.initialized = true;
   }
@@ -318,7 +341,7 @@ export class StreamTask {
       this.fail(e, current);
       return consumed;
     }
-    if (consumed > 0 || this.dirty || this.pending.length || this.uncommitted) {
+    if (consumed > 0 || this.dirty || this.pendingCount || this.uncommitted) {
       if (this.commitDue(consumed, Date.now())) await this.commit();
       else this.uncommitted = true;
     }
@@ -331,7 +354,7 @@ export class StreamTask {
     if (this.pendingBytes >= t.bufferMemory) return true;
     if (now - this.lastCommitAt < t.commitIntervalMs) return false;
     // linger: a step that did not fill its poll leaves its outputs waiting for more, a while
-    const lingering = t.lingerMs > 0 && this.pending.length > 0 && consumed < t.maxPollRecords && this.pendingBytes < t.batchBytes;
+    const lingering = t.lingerMs > 0 && this.pendingCount > 0 && consumed < t.maxPollRecords && this.pendingBytes < t.batchBytes;
     return !(lingering && now - this.pendingSince < t.lingerMs);
   }
 
@@ -340,7 +363,7 @@ export class StreamTask {
     if (!this.uncommitted || this.closed || this.failure) return undefined;
     const t = this.timing;
     const interval = this.lastCommitAt + t.commitIntervalMs - now;
-    const linger = this.pending.length > 0 ? this.pendingSince + t.lingerMs - now : 0;
+    const linger = this.pendingCount > 0 ? this.pendingSince + t.lingerMs - now : 0;
     return Math.max(0, interval, linger);
   }
 
@@ -354,6 +377,8 @@ export class StreamTask {
       { cause: e },
     );
     this.pending.length = 0;
+    for (const out of this.built.values()) out.clear();
+    this.pendingCount = 0;
     this.pendingBytes = 0;
     this.uncommitted = false;
     this.options.onProcessingLog(
@@ -371,14 +396,25 @@ export class StreamTask {
     for (const s of this.stores.values()) s.store.flush(batch);
     const offsets = this.inputs.map((i) => ({ topic: i.topic, partition: i.partition, offset: this.position(i) }));
     const group = { group: this.options.queryId, offsets };
+    const runs: EncodedRun[] = [];
+    for (const out of this.built.values()) for (const run of out.take()) runs.push(run);
+    this.pendingCount = 0;
+    const commit = (produce: ProduceRecord[], encoded: EncodedRun[]) => {
+      const txn = { produce, offsets: group, task: this.taskId };
+      // runs only come from a backend that commits them (ctx.batchOutput)
+      return encoded.length ? this.options.state.commitEncoded!(encoded, txn, batch.stateWrites) : this.options.state.commit(txn, batch.stateWrites);
+    };
     const started = performance.now();
     try {
-      await this.options.state.commit({ produce: batch.produce, offsets: group, task: this.taskId }, batch.stateWrites);
+      await commit(batch.produce, runs);
     } catch (e) {
       // a production error: fail (rethrow), or drop the records for the topic that cannot be written
       const topic = e instanceof LogError && e.code !== 'FENCED' && e.code !== 'TRANSIENT' ? e.context.topic : undefined;
       if (topic === undefined || !this.options.continueOnProductionError?.(e)) throw e;
-      await this.options.state.commit({ produce: batch.produce.filter((r) => r.topic !== topic), offsets: group, task: this.taskId }, batch.stateWrites);
+      await commit(
+        batch.produce.filter((r) => r.topic !== topic),
+        runs.filter((r) => r.topic !== topic),
+      );
     }
     this.options.metrics?.recordCommit((performance.now() - started) / 1000);
     this.dirty = false;
@@ -440,7 +476,7 @@ export class StreamTask {
   /** Commits what is processed but waits for its commit (commit.interval.ms, linger.ms): before the task moves. */
   async commitPending(): Promise<void> {
     if (this.closed || this.failure || !this.initialized) return;
-    if (this.uncommitted || this.dirty || this.pending.length) await this.commit();
+    if (this.uncommitted || this.dirty || this.pendingCount) await this.commit();
   }
 
   /**

@@ -14,6 +14,7 @@ import { LogError } from '../common/errors.js';
 import type { QueryPlan } from '../catalog/query-plan.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FetchedRecord, FetchOptions, FetchResult, Log, ProduceRecord, TopicDescription, TopicPartition, TopicPartitionOffset, Transaction } from '../log/log.js';
+import type { EncodedRun } from '../log/local/produce-runs.js';
 import { InMemorySchemaRegistry } from '../serde/index.js';
 import type { StateKeyspace, StateWrite } from '../state/index.js';
 import { LocalStateBackend } from '../state/index.js';
@@ -83,7 +84,9 @@ export interface TaskThreadHostOptions {
    * the main thread only gives them offsets and writes them; undefined when some record must
    * go as a record (the log partitions it by key, or checks it).
    */
-  readonly encodeProduce: (records: readonly ProduceRecord[]) => Uint8Array | undefined;
+  readonly encodeProduce: (records: readonly ProduceRecord[], built: readonly EncodedRun[]) => Uint8Array | undefined;
+  /** the records of a sink's built runs (a commit that goes as records) */
+  readonly runRecords: (runs: readonly EncodedRun[]) => ProduceRecord[];
 }
 
 const PAGE = 10_000;
@@ -186,14 +189,15 @@ export function runTaskThreadHost(options: TaskThreadHostOptions): void {
   const stateOf = (key: string, commits: CommitPipe) =>
     new LocalStateBackend(log, {
       keyspace,
-      commit: (txn: Transaction, writes: StateWrite[]) => commits.send(txn, writes),
+      commit: (txn: Transaction, writes: StateWrite[]) => commits.send(txn, writes, []),
+      commitEncoded: (runs: readonly EncodedRun[], txn: Transaction, writes: StateWrite[]) => commits.send(txn, writes, runs),
     });
   /** a commit's one message to the main thread, which writes it as one transaction */
-  const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[]) => {
+  const writeCommit = (key: string) => (txn: Transaction, writes: StateWrite[], runs: readonly EncodedRun[]) => {
     const state = packWrites(writes);
-    const encoded = options.encodeProduce(txn.produce);
+    const encoded = options.encodeProduce(txn.produce, runs);
     if (encoded) return channel.call<void>('commitEncoded', [key, encoded, state, txn.offsets], [encoded.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
-    const produce = packProduce(txn.produce);
+    const produce = packProduce(runs.length ? [...txn.produce, ...options.runRecords(runs)] : txn.produce);
     return channel.call<void>('commit', [key, produce, state, txn.offsets], [produce.buffer as ArrayBuffer, state.buffer as ArrayBuffer]);
   };
 
@@ -442,19 +446,21 @@ const MAX_QUEUED_COMMIT_BYTES = 8 * 1024 * 1024;
  */
 class CommitPipe {
   private inFlight: Promise<void> | undefined;
-  private queued: { txn: Transaction; writes: StateWrite[] }[] = [];
+  private queued: { txn: Transaction; writes: StateWrite[]; runs: readonly EncodedRun[] }[] = [];
   private queuedBytes = 0;
   private error: unknown;
   private failed = false;
 
-  constructor(private readonly write: (txn: Transaction, writes: StateWrite[]) => Promise<void>) {}
+  constructor(private readonly write: (txn: Transaction, writes: StateWrite[], runs: readonly EncodedRun[]) => Promise<void>) {}
 
-  async send(txn: Transaction, writes: StateWrite[]): Promise<void> {
+  /** a commit; `runs`: its sink's records built as batches (StateBackend.batchOutput) */
+  async send(txn: Transaction, writes: StateWrite[], runs: readonly EncodedRun[]): Promise<void> {
     this.check();
-    this.queued.push({ txn, writes });
+    this.queued.push({ txn, writes, runs });
     // only a commit that waits behind another is counted (one sent at once holds nothing queued)
     if (!this.inFlight) return this.next();
     for (const r of txn.produce) this.queuedBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const r of runs) this.queuedBytes += r.value.length;
     for (const w of writes) this.queuedBytes += w.key.length + (w.value?.length ?? 0);
     while (this.queuedBytes > MAX_QUEUED_COMMIT_BYTES && this.inFlight) await this.inFlight;
     this.check();
@@ -465,18 +471,22 @@ class CommitPipe {
     this.queuedBytes = 0;
     let txn = batch[0]!.txn;
     let writes = batch[0]!.writes;
+    let runs = batch[0]!.runs;
     if (batch.length > 1) {
       let offsets = txn.offsets;
       for (const b of batch) offsets = b.txn.offsets ?? offsets;
       const produce: Transaction['produce'] = [];
+      const built: EncodedRun[] = [];
       writes = [];
       for (const b of batch) {
         for (const r of b.txn.produce) produce.push(r);
         for (const w of b.writes) writes.push(w);
+        for (const r of b.runs) built.push(r);
       }
       txn = { ...txn, produce, ...(offsets ? { offsets } : {}) };
+      runs = built;
     }
-    this.inFlight = this.write(txn, writes).then(
+    this.inFlight = this.write(txn, writes, runs).then(
       () => {
         this.inFlight = undefined;
         if (this.queued.length) this.next();

@@ -33,7 +33,7 @@ export { InMemorySchemaRegistry } from './schema-registry.js';
 export type { RegisteredSchema, RegisteredSchemaType, SchemaRegistry } from './schema-registry.js';
 export { parseDelimiter } from './delimited-format.js';
 export type { KeyWindow, KeyWindowSpec, KeyWindowType, WindowedKey, WindowedKeySerde } from './windowed-key.js';
-export { splitWindowedKey, windowedKeyBytes } from './windowed-key.js';
+export { splitWindowedKey, windowedKeyBytes, writeWindowBounds } from './windowed-key.js';
 
 const FACTORIES: Readonly<Record<FormatName, SerdeFactory | undefined>> = {
   JSON: createJsonSerde,

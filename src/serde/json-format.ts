@@ -95,22 +95,23 @@ function wrappedSerde(spec: SerdeSpec): RowSerde {
   let utf8First = 0;
   const writers = columns.map((c) => compileJsonWriter(c.type));
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
-  return {
-    serialize(values) {
-      if (values === null) return null;
-      try {
-        if (values.length !== n) throw columnCountMismatch(true, n, values.length);
-        if (n === 0) return Buffer.from('{}');
-        let s = '';
-        for (let i = 0; i < n; i++) {
-          const v = values[i];
-          s += prefixes[i]! + (v === null || v === undefined ? 'null' : writers[i]!(v));
-        }
-        return Buffer.from(`${s}}`, 'utf8');
-      } catch (e) {
-        throw asSerializeError(spec, e);
+  const serializeText = (values: readonly unknown[]): string => {
+    try {
+      if (values.length !== n) throw columnCountMismatch(true, n, values.length);
+      if (n === 0) return '{}';
+      let s = '';
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        s += prefixes[i]! + (v === null || v === undefined ? 'null' : writers[i]!(v));
       }
-    },
+      return `${s}}`;
+    } catch (e) {
+      throw asSerializeError(spec, e);
+    }
+  };
+  return {
+    serialize: (values) => (values === null ? null : Buffer.from(serializeText(values), 'utf8')),
+    serializeText,
     deserialize(bytes, into) {
       if (bytes === null) return null;
       let text: string | undefined;
@@ -142,19 +143,24 @@ function unwrappedSerde(spec: SerdeSpec): RowSerde {
   const column = spec.columns[0]!;
   const read = compileJsonReader(column.type);
   const write = compileJsonWriter(column.type);
+  const serializeText = (values: readonly unknown[]): string | null => {
+    try {
+      if (values.length !== 1) throw columnCountMismatch(true, 1, values.length);
+      const v = values[0];
+      // ksqlDB writes a NULL unwrapped value as a null payload, not the text "null"
+      if (v === null || v === undefined) return null;
+      return write(v);
+    } catch (e) {
+      throw asSerializeError(spec, e);
+    }
+  };
   return {
     serialize(values) {
       if (values === null) return null;
-      try {
-        if (values.length !== 1) throw columnCountMismatch(true, 1, values.length);
-        const v = values[0];
-        // ksqlDB writes a NULL unwrapped value as a null payload, not the text "null"
-        if (v === null || v === undefined) return null;
-        return Buffer.from(write(v), 'utf8');
-      } catch (e) {
-        throw asSerializeError(spec, e);
-      }
+      const text = serializeText(values);
+      return text === null ? null : Buffer.from(text, 'utf8');
     },
+    serializeText,
     deserialize(bytes) {
       if (bytes === null) return null;
       if (isBlank(bytes)) {

@@ -56,6 +56,11 @@ export interface RowSerde {
   /** values in column order; null row = tombstone / null value */
   serialize(values: readonly unknown[] | null): Buffer | null;
   /**
+   * Optional (text formats): what serialize gives for non-null values, as the text whose UTF-8 bytes
+   * it is (null: a null payload), for a writer that puts the bytes in place itself (a sink's batch)
+   */
+  serializeText?(values: readonly unknown[]): string | null;
+  /**
    * throws SerdeError; returns null for a null (tombstone) payload. `into`: a row of rowWidth the
    * format may fill and return instead of a new one (its caller reuses it; JSON's fast path does).
    */

@@ -73,6 +73,14 @@ export function windowedKeyBytes(keyBytes: Buffer | null, window: KeyWindow, typ
   return out;
 }
 
+/** Writes the window bounds that follow a key's bytes, as windowedKeyBytes lays them out. */
+export function writeWindowBounds(out: { int64(ms: number): void }, window: KeyWindow, type: KeyWindowType): void {
+  if (type === 'SESSION') {
+    out.int64(window.end);
+    out.int64(window.start);
+  } else out.int64(window.start);
+}
+
 /**
  * Splits windowed key bytes into the key's own bytes and the window. A time window's end is
  * start + size, clamped like Kafka's TimeWindow (an overflow becomes Long.MAX_VALUE).

@@ -14,6 +14,8 @@
  *   (from the beginning when the checkpoint is missing, i.e. after an unclean stop).
  */
 import type { Log, Transaction } from '../log/log.js';
+import { BatchBuilder } from '../log/local/batch-builder.js';
+import type { EncodedRun } from '../log/local/produce-runs.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeloggingBytesStore } from './changelogging-bytes-store.js';
 import { LevelDbBytesStore } from './level-db-bytes-store.js';
@@ -51,6 +53,13 @@ export interface StateBackend {
   createStore<V>(spec: StoreSpec): ManagedStore<V>;
   /** commits a task step: the log transaction and the state changes of its stores, together */
   commit(txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
+  /**
+   * Optional, with commitEncoded: where a sink writes `topic`'s records straight into the log's
+   * stored batches (`recorded` hears of each); a backend without it is given records only
+   */
+  batchOutput?(topic: string, recorded: (bytes: number) => void): BatchBuilder;
+  /** commit with some of the output as batchOutput's batches */
+  commitEncoded?(runs: readonly EncodedRun[], txn: Transaction, stateWrites: StateWrite[]): Promise<void>;
   /** drops every store of a query (a transient query that ended); its changelogs are the log's */
   dropQueryState(queryId: string): Promise<void>;
   /** a clean stop (a backend with its own files writes its checkpoint); idempotent */
@@ -80,6 +89,9 @@ export function changelogTopicName(queryId: string, storeName: string): string {
 export class LocalStateBackend implements StateBackend {
   /** one record cache budget per query, shared by its stores */
   private readonly budgets = new Map<string, RecordCacheBudget>();
+  /** present when the log given commits encoded batches */
+  readonly batchOutput?: (topic: string, recorded: (bytes: number) => void) => BatchBuilder;
+  readonly commitEncoded?: (runs: readonly EncodedRun[], txn: Transaction, stateWrites: StateWrite[]) => Promise<void>;
 
   constructor(
     private readonly log: Log,
@@ -87,8 +99,16 @@ export class LocalStateBackend implements StateBackend {
       readonly keyspace: StateKeyspace;
       /** the embedded log's commitTransaction with extra keyspace writes in the same batch */
       commit(txn: Transaction, writes: StateWrite[]): Promise<unknown>;
+      /** its commitEncoded, the same way */
+      commitEncoded?(runs: readonly EncodedRun[], txn: Transaction, writes: StateWrite[]): Promise<unknown>;
     },
-  ) {}
+  ) {
+    const commitEncoded = local.commitEncoded;
+    if (commitEncoded) {
+      this.batchOutput = (topic, recorded) => new BatchBuilder(topic, recorded);
+      this.commitEncoded = async (runs, txn, writes) => void (await commitEncoded(runs, txn, writes));
+    }
+  }
 
   createStore<V>(spec: StoreSpec): ManagedStore<V> {
     const changelogTopic = changelogTopicName(spec.queryId, spec.storeName);

@@ -9,4 +9,4 @@ export function openLocalLog(dir: string, options?: LocalLogOptions): Promise<Lo
 }
 export type { ExtraRangeOptions, ExtraStore, ExtraWrite, LocalTransaction } from './extra-store.js';
 export { packStoredFetch, unpackStoredFetch, type StoredBatch, type StoredFetch } from './batch-codec.js';
-export { encodeProduceRuns, unpackProduceRuns, type EncodedRun } from './produce-runs.js';
+export { encodeProduceRuns, runRecords, unpackProduceRuns, type EncodedRun } from './produce-runs.js';

@@ -84,7 +84,7 @@ import {
   type Waiter,
 } from './partition-state.js';
 import { TailCache, type TailBatch, type TakeBatch } from './tail-cache.js';
-import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, type EncodedRun } from './produce-runs.js';
+import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, runRecords, type EncodedRun } from './produce-runs.js';
 import { WritePipeline, type WriteOp } from './write-pipeline.js';
 
 export interface LocalLogOptions {
@@ -1200,12 +1200,36 @@ export class LocalLog implements Log {
   }
 
   /**
-   * commitTransaction with the records encoded by their producer (produce-runs.ts: a task
-   * thread's commit), in one LevelDB batch with the offsets and extra writes as there.
+   * commitTransaction with (some of) the records encoded by their producer (produce-runs.ts: a task
+   * thread's commit; batch-builder.ts: a sink's), in one LevelDB batch with the records given as
+   * records, the offsets and extra writes as there.
    */
-  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'>): Promise<TransactionResult> {
+  async commitEncoded(runs: readonly EncodedRun[], txn: Omit<LocalTransaction, 'produce'> & { produce?: ProduceRecord[] }): Promise<TransactionResult> {
     this.checkOpen();
-    return this.commitWith(txn, (ops, applied, failed) => this.prepareAppendEncoded(runs, ops, applied, failed));
+    // runs of keyed records for a topic of several partitions: their records go one by one, each
+    // to its key's partition
+    let records = txn.produce ?? [];
+    let whole = runs;
+    if (runs.some((r) => r.byKey && this.topicOrThrow(r.topic).partitions.length > 1)) {
+      const kept: EncodedRun[] = [];
+      whole = kept;
+      records = [...records];
+      for (const r of runs) {
+        if (!(r.byKey && this.topicOrThrow(r.topic).partitions.length > 1)) kept.push(r);
+        else for (const record of runRecords([r])) records.push(record);
+      }
+    }
+    return this.commitWith(txn, (ops, applied, failed) => {
+      const produced = this.prepareAppendEncoded(whole, ops, applied, failed);
+      if (records.length === 0) return produced;
+      try {
+        return [...produced, ...this.prepareAppend(records, ops, applied, failed)];
+      } catch (e) {
+        // the runs' offsets go back: nothing of this commit is written
+        for (let i = failed.length - 1; i >= 0; i--) failed[i]!();
+        throw e;
+      }
+    });
   }
 
   private async commitWith(

@@ -13,12 +13,13 @@
  * record), are not encoded at all (encodeProduceRuns answers undefined: send them as records).
  *
  * Packed (one buffer, to transfer): u32 topic count, per topic i32 length + utf8 name;
- * u32 run count, per run: u32 topic index, i32 partition (-1: the log picks), u32 record count,
- * u32 bytes of its largest record as a batch of its own (max.message.bytes), u32 length, batch.
+ * u32 run count, per run: u32 topic index, i32 partition (-1: the log picks, -2: the log picks by
+ * key: byKey), u32 record count, u32 bytes of its largest record as a batch of its own
+ * (max.message.bytes), u32 length, batch.
  */
 import type { ProduceRecord } from '../log.js';
 import { writeNameTable } from '../../common/name-table.js';
-import { MAX_ABS_TIMESTAMP, encodeBatch, singleRecordBatchSize } from './batch-codec.js';
+import { MAX_ABS_TIMESTAMP, decodeBatch, encodeBatch, singleRecordBatchSize } from './batch-codec.js';
 
 /**
  * Appended batches are cut at these sizes (records; bytes of keys and values) so that fetches and retention stay fine-grained. The
@@ -31,8 +32,13 @@ export const MAX_BATCH_PAYLOAD = 64 << 10;
 
 export interface EncodedRun {
   readonly topic: string;
-  /** undefined: keyless records, partitioned by the log (sticky) */
+  /** undefined: partitioned by the log, keyless records by its sticky partitioner */
   readonly partition: number | undefined;
+  /**
+   * with no partition: some records have keys, so each goes to its key's partition (a topic of one
+   * partition takes the batch whole; the log decodes it otherwise). Only a BatchBuilder's runs.
+   */
+  readonly byKey?: boolean;
   readonly count: number;
   /** the stored size of its largest record as a batch of one (what max.message.bytes limits) */
   readonly maxRecordBytes: number;
@@ -56,8 +62,13 @@ function encodable(r: ProduceRecord): boolean {
   return true;
 }
 
-/** The records as packed runs, or undefined when some record must go to the log as a record. */
-export function encodeProduceRuns(records: readonly ProduceRecord[]): Uint8Array | undefined {
+const BY_KEY = -2;
+
+/**
+ * The records, and runs already built (BatchBuilder), as packed runs; undefined when some record
+ * must go to the log as a record (then so must the built runs' records: runRecords).
+ */
+export function encodeProduceRuns(records: readonly ProduceRecord[], built: readonly EncodedRun[] = []): Uint8Array | undefined {
   const names: Buffer[] = [];
   const runs: { topic: number; partition: number; count: number; maxRecordBytes: number; value: Buffer }[] = [];
   let size = 8;
@@ -118,6 +129,18 @@ export function encodeProduceRuns(records: readonly ProduceRecord[]): Uint8Array
       }
     }
   }
+  const topics = new Map<string, number>();
+  for (const r of built) {
+    let topic = topics.get(r.topic);
+    if (topic === undefined) {
+      const bytes = Buffer.from(r.topic);
+      topics.set(r.topic, (topic = names.length));
+      names.push(bytes);
+      size += 4 + bytes.length;
+    }
+    runs.push({ topic, partition: r.partition ?? (r.byKey ? BY_KEY : -1), count: r.count, maxRecordBytes: r.maxRecordBytes, value: r.value });
+    size += 20 + r.value.length;
+  }
   // its own ArrayBuffer (not the pool's), so it can be transferred
   const buf = Buffer.from(new ArrayBuffer(size));
   let at = writeNameTable(buf, names, 0);
@@ -154,6 +177,7 @@ export function unpackProduceRuns(data: Uint8Array): EncodedRun[] {
     runs[k] = {
       topic: names[buf.readUInt32LE(at)]!,
       partition: partition < 0 ? undefined : partition,
+      ...(partition === BY_KEY ? { byKey: true } : {}),
       count: buf.readUInt32LE(at + 8),
       maxRecordBytes: buf.readUInt32LE(at + 12),
       value: buf.subarray(at + 20, at + 20 + length),
@@ -161,4 +185,17 @@ export function unpackProduceRuns(data: Uint8Array): EncodedRun[] {
     at += 20 + length;
   }
   return runs;
+}
+
+/** The records of runs, in order (a commit that goes as records; keyed runs the log partitions). */
+export function runRecords(runs: readonly EncodedRun[]): ProduceRecord[] {
+  const out: ProduceRecord[] = [];
+  for (const r of runs) {
+    for (const d of decodeBatch(r.value, 0)) {
+      const record: ProduceRecord = { topic: r.topic, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers };
+      if (r.partition !== undefined) record.partition = r.partition;
+      out.push(record);
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import type { SinkStep } from '../../catalog/query-plan.js';
 import { keyColumns, valueColumns } from '../../common/schema.js';
 import type { Downstream, OperatorContext, StreamRecord } from '../../runtime/processor.js';
 import { OutputRecord } from '../../runtime/output-record.js';
-import { createSerde, windowedKeyBytes } from '../../serde/index.js';
+import { createSerde, windowedKeyBytes, writeWindowBounds } from '../../serde/index.js';
 import { timestampExtractor } from './timestamp-extractor.js';
 
 export function buildSink(step: SinkStep, ctx: OperatorContext): Downstream {
@@ -48,20 +48,46 @@ export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[
     for (let i = k; i < n; i++) valueRow[i - k] = row[i];
     return valueRow;
   };
+  // records with a timestamp the log takes go straight into its batches (no key or value Buffer,
+  // no ProduceRecord); others go as records, for the log to refuse with its own error
+  const out = ctx.batchOutput?.(step.topic);
+  const valueText = valueSerde.serializeText?.bind(valueSerde);
   return (row, rec) => {
     let target: 'key' | 'value' = 'key';
     try {
-      let key = k === 0 || rec.nullKey ? null : keyBytesOf(row);
-      if (windowType && rec.window) key = windowedKeyBytes(key, rec.window, windowType);
+      const keyBytes = k === 0 || rec.nullKey ? null : keyBytesOf(row);
+      const window = windowType ? rec.window : undefined;
       target = 'value';
       // a row without key columns is the value as it stands (serializers only read it)
-      const value = rec.tombstone ? null : valueSerde.serialize(k === 0 && row.length === n ? row : valuesOf(row));
+      const values = rec.tombstone ? null : k === 0 && row.length === n ? row : valuesOf(row);
+      const text = values !== null && valueText !== undefined ? valueText(values) : undefined;
+      const value = text === undefined ? valueSerde.serialize(values) : null;
       const timestamp = !rec.tombstone && extractTimestamp ? extractTimestamp(row) : rec.timestamp;
+      if (out !== undefined && out.encodable(timestamp)) {
+        out.start(timestamp);
+        if (window) {
+          const at = out.openField();
+          if (keyBytes !== null) out.bytes(keyBytes);
+          writeWindowBounds(out, window, windowType!);
+          out.closeField(at);
+        } else if (keyBytes === null) out.nullField();
+        else out.bytesField(keyBytes);
+        if (typeof text === 'string') {
+          const at = out.openField();
+          out.text(text);
+          out.closeField(at);
+        } else if (value === null) out.nullField();
+        else out.bytesField(value);
+        out.headers(rec.headers);
+        out.end();
+        return;
+      }
+      const key = window ? windowedKeyBytes(keyBytes, window, windowType!) : keyBytes;
+      const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : value;
       // no headers: none given (the log then has nothing to check or encode for them)
-      ctx.emit(new OutputRecord(step.topic, key, value, timestamp, rec.headers.length === 0 ? undefined : [...rec.headers]));
+      ctx.emit(new OutputRecord(step.topic, key, bytes, timestamp, rec.headers.length === 0 ? undefined : [...rec.headers]));
     } catch (e) {
       ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }
   };
 }
-
