@@ -17,25 +17,13 @@
  * record with any other goes to the log as a record, which refuses it with its own error.
  */
 import type { RecordHeader } from '../log.js';
-import { BATCH_HEADER_SIZE, BATCH_MAGIC, MAX_ABS_TIMESTAMP } from './batch-codec.js';
+import { BATCH_HEADER_SIZE, BATCH_MAGIC, MAX_ABS_TIMESTAMP, varintSize } from './batch-codec.js';
 import { MAX_BATCH_PAYLOAD, MAX_BATCH_RECORDS, type EncodedRun } from './produce-runs.js';
 
 const INITIAL_BYTES = MAX_BATCH_PAYLOAD + 4096;
 /** text up to this many characters is written by a loop while it is ASCII (the native write costs more) */
 const SHORT_TEXT = 64;
 const TWO_32 = 2 ** 32;
-
-function varintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
 
 export class BatchBuilder {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);

@@ -72,7 +72,7 @@ export interface DecodedRecord extends EncodableRecord {
   headers: RecordHeader[];
 }
 
-function varintSize(n: number): number {
+export function varintSize(n: number): number {
   // comparisons for the usual sizes: this runs several times per record when encoding
   if (n < 0x80) return 1;
   if (n < 0x4000) return 2;
