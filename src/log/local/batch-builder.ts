@@ -44,6 +44,8 @@ export class BatchBuilder {
   private keyNull = false;
   private fieldIndex = 0;
   private accepting = true;
+  /** a record is being written: started, not yet ended or aborted */
+  private open = false;
 
   /** `recorded` hears of every record ended, with its key and value bytes */
   constructor(
@@ -62,6 +64,9 @@ export class BatchBuilder {
   }
 
   start(timestamp: number): void {
+    // a record left unfinished (its writer threw) is dropped, never stored half-written
+    if (this.open) this.pos = this.recordStart;
+    this.open = true;
     if (this.count > 0 && (this.count >= MAX_BATCH_RECORDS || this.payload >= MAX_BATCH_PAYLOAD)) this.closeBatch();
     if (this.count === 0) {
       this.pos = BATCH_HEADER_SIZE;
@@ -203,6 +208,7 @@ export class BatchBuilder {
 
   /** the record is complete */
   end(): void {
+    this.open = false;
     const ts = this.recordTimestamp;
     if (ts > this.maxTimestamp) this.maxTimestamp = ts;
     if (!this.keyNull) this.keyed = true;
@@ -216,17 +222,20 @@ export class BatchBuilder {
 
   /** drops the record being written */
   abort(): void {
-    this.pos = this.recordStart;
+    if (this.open) this.pos = this.recordStart;
+    this.open = false;
   }
 
   /** the batches written since the last take, and a fresh start */
   take(): EncodedRun[] {
+    this.abort();
     if (this.count > 0) this.closeBatch();
     return this.runs.splice(0);
   }
 
   /** forgets every record written since the last take */
   clear(): void {
+    this.open = false;
     this.count = 0;
     this.payload = 0;
     this.pos = 0;

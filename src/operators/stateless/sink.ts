@@ -87,6 +87,7 @@ export function sinkWriter(step: SinkStep, ctx: OperatorContext): (row: unknown[
       // no headers: none given (the log then has nothing to check or encode for them)
       ctx.emit(new OutputRecord(step.topic, key, bytes, timestamp, rec.headers.length === 0 ? undefined : [...rec.headers]));
     } catch (e) {
+      out?.abort();
       ctx.logError(step.id, e, { topic: step.topic, partition: rec.partition, offset: rec.offset, type: 'SERIALIZATION_ERROR', target });
     }
   };
