@@ -5,7 +5,7 @@
  * ("pretenuring"). A fetch makes a burst of records that live until its batch is processed, which
  * is what tips that decision; once tenured, every record (and the Buffers and BigInt it holds,
  * kept alive by it) went to the old generation and was freed only by full collections (q8: 146 MB
- * promoted per run against 76 MB). Objects made by a constructor have no allocation site. Outputs
+ * promoted per run; 56 MB once made here). Objects made by a constructor have no allocation site. Outputs
  * waiting for a commit are made the same way (runtime/output-record.ts).
  */
 import type { FetchedRecord, RecordHeader } from './log.js';
